@@ -1,0 +1,51 @@
+"""Settings read from the environment once, when the app is built."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigError(Exception):
+    """The settings cannot run the app safely."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    secret_key: str
+    environment: str
+    demo_data: bool
+    job_lock_seconds: int = 300
+    job_retries: int = 3
+    min_expert_panel: int = 3
+
+    @property
+    def production(self) -> bool:
+        return self.environment == "production"
+
+
+def default_database_url() -> str:
+    instance = ROOT / "instance"
+    instance.mkdir(exist_ok=True)
+    return f"sqlite:///{instance / 'ticflow.db'}"
+
+
+def load_settings(overrides: dict | None = None) -> Settings:
+    """Build settings from the environment; production refuses unsafe ones."""
+    values = {
+        "database_url": os.environ.get("DATABASE_URL") or default_database_url(),
+        "secret_key": os.environ.get("SECRET_KEY", ""),
+        "environment": os.environ.get("TICFLOW_ENV", "development"),
+        "demo_data": os.environ.get("TICFLOW_DEMO_DATA", "1") != "0",
+    }
+    values.update(overrides or {})
+    if values["environment"] == "production":
+        if not values["secret_key"]:
+            raise ConfigError("生产环境必须设置 SECRET_KEY / SECRET_KEY is required in production")
+        values["demo_data"] = False
+    elif not values["secret_key"]:
+        values["secret_key"] = "dev-only-not-secret"
+    return Settings(**values)

@@ -1,0 +1,219 @@
+"""Deploy-time compilation: untrusted XML in, versionable engine specs out (or located errors)."""
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+
+from . import expressions
+from .errors import DefinitionProblem, InvalidDefinition
+from .lint import lint_bpmn, lint_dmn
+from .specs import TicParser, make_serializer
+from .xml_safety import bpmn_schema_problems, dmn_schema_problems, parse_xml
+
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
+NS = {"bpmn": BPMN_NS, "camunda": CAMUNDA_NS}
+FLOW_NODE_TAGS = {
+    "startEvent", "endEvent", "intermediateCatchEvent", "intermediateThrowEvent",
+    "boundaryEvent", "userTask", "serviceTask", "sendTask", "receiveTask", "scriptTask",
+    "businessRuleTask", "manualTask", "task", "callActivity", "subProcess", "transaction",
+    "exclusiveGateway", "parallelGateway", "inclusiveGateway", "eventBasedGateway",
+}
+
+
+@dataclass
+class CompiledProcess:
+    key: str
+    name: str | None
+    resource_name: str
+    bpmn_xml: bytes
+    spec_json: str
+    elements: dict[str, dict]
+    form_keys: set[str] = field(default_factory=set)
+    has_timer_start: bool = False
+    content_hash: str = ""
+    starter_groups: list[str] = field(default_factory=list)
+    starter_users: list[str] = field(default_factory=list)
+
+
+@dataclass
+class SourceFile:
+    name: str
+    content: bytes
+
+
+def content_hash(*parts: bytes) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(hashlib.sha256(part).digest())
+    return digest.hexdigest()
+
+
+def compile_models(
+    bpmn_files: list[SourceFile],
+    dmn_files: list[SourceFile],
+    known_forms: set[str],
+    known_topics: set[str],
+    library: list[SourceFile] | None = None,
+) -> list[CompiledProcess]:
+    """Validate and compile every executable process of `bpmn_files`.
+
+    `library` holds already-deployed diagrams that call activities may target.
+    Raises InvalidDefinition listing every problem found.
+    """
+    bpmn_trees = _checked_trees(bpmn_files, bpmn_schema_problems, known_forms, known_topics)
+    dmn_trees = _checked_trees(dmn_files, dmn_schema_problems, None, None)
+    parser = _load_parser(bpmn_trees, dmn_trees, library or [])
+    dmn_hash = content_hash(*(f.content for f in sorted(dmn_files, key=lambda f: f.name)))
+    compiled = []
+    for source, tree in bpmn_trees:
+        for process in tree.getroot().iterfind("bpmn:process[@isExecutable='true']", NS):
+            compiled.append(_compile_process(parser, source, process, dmn_hash))
+    return compiled
+
+
+def _checked_trees(files, schema_check, known_forms, known_topics):
+    problems: list[DefinitionProblem] = []
+    trees = []
+    for source in files:
+        try:
+            tree = parse_xml(source.content, source.name)
+        except InvalidDefinition as error:
+            problems.extend(error.problems)
+            continue
+        found = schema_check(tree, source.name)
+        if known_forms is None:
+            found += lint_dmn(tree, source.name)
+        else:
+            found += lint_bpmn(tree, source.name, known_forms, known_topics)
+        problems.extend(found)
+        trees.append((source, tree))
+    if problems:
+        raise InvalidDefinition(problems)
+    return trees
+
+
+def _load_parser(bpmn_trees, dmn_trees, library):
+    parser = TicParser()
+    with _located("", None):
+        for source, tree in dmn_trees:
+            with _located(source.name, tree):
+                parser.add_dmn_xml(tree.getroot(), filename=source.name)
+        deployed = set()
+        for source, tree in bpmn_trees:
+            with _located(source.name, tree):
+                parser.add_bpmn_xml(engine_ready(tree).getroot(), filename=source.name)
+            deployed |= {p.get("id") for p in tree.getroot().iterfind("bpmn:process", NS)}
+        for source in library:
+            tree = parse_xml(source.content, source.name)
+            ids = {p.get("id") for p in tree.getroot().iterfind("bpmn:process", NS)}
+            if not ids & deployed:
+                with _located(source.name, tree):
+                    parser.add_bpmn_xml(engine_ready(tree).getroot(), filename=source.name)
+    return parser
+
+
+def _compile_process(parser, source, process, dmn_hash) -> CompiledProcess:
+    key = process.get("id")
+    with _located(source.name, process.getroottree()):
+        spec = parser.get_spec(key)
+        subprocess_specs = parser.get_subprocess_specs(key)
+        serializer = make_serializer()
+        spec_json = json.dumps({
+            "spec": serializer.to_dict(spec),
+            "subprocess_specs": {k: serializer.to_dict(v) for k, v in subprocess_specs.items()},
+        })
+    return CompiledProcess(
+        key=key,
+        name=process.get("name"),
+        resource_name=source.name,
+        bpmn_xml=source.content,
+        spec_json=spec_json,
+        elements=_elements(process),
+        form_keys={
+            e.get(f"{{{CAMUNDA_NS}}}formKey") for e in process.iter(f"{{{BPMN_NS}}}userTask")
+        } - {None},
+        has_timer_start=any(
+            True for _ in process.iterfind("bpmn:startEvent/bpmn:timerEventDefinition", NS)
+        ),
+        content_hash=content_hash(source.content, dmn_hash.encode()),
+        starter_groups=_csv(process.get(f"{{{CAMUNDA_NS}}}candidateStarterGroups")),
+        starter_users=_csv(process.get(f"{{{CAMUNDA_NS}}}candidateStarterUsers")),
+    )
+
+
+def _csv(text: str | None) -> list[str]:
+    return [part.strip() for part in (text or "").split(",") if part.strip()]
+
+
+def _elements(process) -> dict[str, dict]:
+    elements = {}
+    for node in process.iter():
+        if not isinstance(node.tag, str):
+            continue
+        local = etree.QName(node).localname
+        if local in FLOW_NODE_TAGS and node.get("id"):
+            elements[node.get("id")] = {"name": node.get("name"), "type": local}
+    return elements
+
+
+def engine_ready(tree):
+    """A copy of the diagram with Camunda Modeler's expressions turned into Python."""
+    tree = copy.deepcopy(tree)
+    root = tree.getroot()
+    for condition in root.iter(f"{{{BPMN_NS}}}conditionExpression"):
+        condition.text = expressions.condition_to_python(condition.text or "")
+    for tag in ("timeDate", "timeDuration", "timeCycle"):
+        for timer in root.iter(f"{{{BPMN_NS}}}{tag}"):
+            timer.text = expressions.timer_to_python(timer.text or "")
+    for loop in root.iter(f"{{{BPMN_NS}}}multiInstanceLoopCharacteristics"):
+        for attribute in ("collection", "elementVariable"):
+            name = f"{{{CAMUNDA_NS}}}{attribute}"
+            if loop.get(name):
+                loop.set(name, expressions.variable_reference(loop.get(name)))
+        for cardinality in loop.iterfind("bpmn:loopCardinality", NS):
+            cardinality.text = expressions.variable_reference(cardinality.text)
+    return tree
+
+
+class _located:
+    """Turn any exception of the engine library into one located InvalidDefinition."""
+
+    def __init__(self, file_name: str, tree):
+        self.file_name = file_name
+        self.tree = tree
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, _tb):
+        if exc is None or isinstance(exc, InvalidDefinition):
+            return False
+        if not isinstance(exc, Exception):
+            return False
+        raise InvalidDefinition([self._problem(exc)]) from exc
+
+    def _problem(self, exc: Exception) -> DefinitionProblem:
+        element_id = getattr(exc, "id", None) if isinstance(exc, ValidationException) else None
+        line = getattr(exc, "line_number", None) or self._line_of(element_id)
+        file_name = getattr(exc, "file_name", None) or self.file_name
+        message = str(exc).strip() or type(exc).__name__
+        return DefinitionProblem(
+            file=file_name or self.file_name,
+            message_zh=f"模型无法被流程引擎解析：{message}",
+            message_en=f"the engine cannot parse the model ({type(exc).__name__}): {message}",
+            line=int(line) if str(line or "").isdigit() else None,
+            element_id=element_id or None,
+        )
+
+    def _line_of(self, element_id):
+        if not element_id or self.tree is None:
+            return None
+        found = self.tree.getroot().xpath("//*[@id=$id]", id=element_id)
+        return found[0].sourceline if found else None

@@ -1,0 +1,406 @@
+"""The engine facade: start, restore, advance and save instances; the only SpiffWorkflow user."""
+from __future__ import annotations
+
+import contextvars
+import json
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from uuid import UUID
+
+import SpiffWorkflow.bpmn.specs.event_definitions.timer as spiff_timer
+from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
+from SpiffWorkflow.bpmn.specs.defaults import ManualTask, NoneTask
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
+    CycleTimerEventDefinition, TimerEventDefinition,
+)
+from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
+from SpiffWorkflow.camunda.specs.event_definitions import MessageEventDefinition
+from SpiffWorkflow.camunda.specs.user_task import UserTask
+from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
+from SpiffWorkflow.util.task import TaskState
+
+from . import expressions
+from .errors import EngineError, NotWaitingForMessage, ScriptRefused, TaskNotReady
+from .sandbox import RestrictedEnvironment
+from .specs import TopicServiceTask, make_serializer
+
+MESSAGE_RESULT_VARIABLE = "_tic_message"
+_PAST = "2000-01-01T00:00:00+00:00"
+_current_clock: contextvars.ContextVar = contextvars.ContextVar("engine_clock", default=None)
+
+
+class _ClockDatetime(datetime):
+    """Spiff reads `datetime.now` for every timer: route it through the app's clock."""
+
+    @classmethod
+    def now(cls, tz=None):
+        clock = _current_clock.get()
+        current = clock.now() if clock is not None else datetime.now(timezone.utc)
+        return current.astimezone(tz) if tz is not None else current
+
+
+spiff_timer.datetime = _ClockDatetime
+
+
+@dataclass(frozen=True)
+class UserTaskInfo:
+    id: str
+    key: str
+    name: str | None
+    process_key: str
+    candidate_groups: list[str]
+    candidate_users: list[str]
+    assignee: str | None
+    form_key: str | None
+    due: str | None
+    follow_up: str | None
+    priority: int
+    element_variables: dict
+
+
+@dataclass(frozen=True)
+class ServiceTaskInfo:
+    id: str
+    activity_id: str
+    topic: str | None
+    external: bool
+
+
+@dataclass(frozen=True)
+class TimerInfo:
+    execution_id: str
+    activity_id: str
+    due_at: datetime | None
+
+
+@dataclass(frozen=True)
+class MessageWait:
+    execution_id: str
+    activity_id: str
+    message_name: str
+
+
+@dataclass(frozen=True)
+class ActivityState:
+    id: str
+    activity_id: str
+    name: str | None
+    activity_type: str
+    state: str
+    changed_at: float
+
+
+class WorkflowEngine:
+    """Owns the serializer, the restricted script engine and the cache of parsed specs."""
+
+    def __init__(self, clock, spec_cache_size: int = 256, time_limit_s: float = 2.0):
+        self.clock = clock
+        self.serializer = make_serializer()
+        self.script_engine = PythonScriptEngine(
+            environment=RestrictedEnvironment(time_limit_s=time_limit_s)
+        )
+        self._specs: OrderedDict[str, tuple] = OrderedDict()
+        self._spec_cache_size = spec_cache_size
+
+    @property
+    def serializer_version(self) -> str:
+        return self.serializer.VERSION
+
+    def start(self, definition_id: str, spec_json: str, variables: dict) -> Execution:
+        spec, subprocess_specs = self._spec(definition_id, spec_json)
+        workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=self.script_engine)
+        start = workflow.get_next_task(spec_name="Start")
+        if start is not None:
+            start.data.update(variables)
+        execution = Execution(self, workflow)
+        execution.run()
+        return execution
+
+    def restore(self, definition_id: str, spec_json: str, state_json: str) -> Execution:
+        spec, subprocess_specs = self._spec(definition_id, spec_json)
+        state = json.loads(state_json)
+        version = state.pop(self.serializer.VERSION_KEY, None)
+        if version != self.serializer.VERSION:
+            state[self.serializer.VERSION_KEY] = version
+            state["spec"], state["subprocess_specs"] = json.loads(spec_json).values()
+            self.serializer.migrate(state)
+            workflow = self.serializer.from_dict(state)
+        else:
+            state["spec"] = spec
+            state["subprocess_specs"] = dict(subprocess_specs)
+            workflow = self.serializer.from_dict(state)
+        workflow.script_engine = self.script_engine
+        return Execution(self, workflow)
+
+    def evaluate(self, expression: str, data: dict):
+        return self.script_engine.environment.evaluate(expression, dict(data))
+
+    def _spec(self, definition_id: str, spec_json: str):
+        cached = self._specs.get(definition_id)
+        if cached is not None:
+            self._specs.move_to_end(definition_id)
+            return cached
+        stored = json.loads(spec_json)
+        spec = self.serializer.from_dict(stored["spec"])
+        subprocess_specs = {
+            name: self.serializer.from_dict(value)
+            for name, value in stored["subprocess_specs"].items()
+        }
+        self._specs[definition_id] = (spec, subprocess_specs)
+        if len(self._specs) > self._spec_cache_size:
+            self._specs.popitem(last=False)
+        return spec, subprocess_specs
+
+
+class Execution:
+    """One loaded instance; every method leaves the workflow consistent or raises."""
+
+    def __init__(self, engine: WorkflowEngine, workflow: BpmnWorkflow):
+        self.engine = engine
+        self.workflow = workflow
+
+    def run(self) -> None:
+        """Advance until only people, timers, messages or service handlers can move it."""
+        token = _current_clock.set(self.engine.clock)
+        try:
+            self.workflow.do_engine_steps()
+            while self._run_pass_through_tasks():
+                self.workflow.do_engine_steps()
+        except (SpiffWorkflowException, ScriptRefused) as error:
+            raise _engine_error(error) from error
+        finally:
+            _current_clock.reset(token)
+
+    def _run_pass_through_tasks(self) -> bool:
+        """Camunda runs `task` and `manualTask` straight through; Spiff waits on them."""
+        ran = False
+        for task in self.workflow.get_tasks(state=TaskState.READY, manual=True):
+            if isinstance(task.task_spec, (NoneTask, ManualTask)) and not isinstance(
+                task.task_spec, UserTask
+            ):
+                task.run()
+                ran = True
+        return ran
+
+    @property
+    def completed(self) -> bool:
+        return self.workflow.is_completed()
+
+    def serialize(self) -> str:
+        state = self.engine.serializer.to_dict(self.workflow)
+        state.pop("spec", None)
+        state.pop("subprocess_specs", None)
+        state[self.engine.serializer.VERSION_KEY] = self.engine.serializer.VERSION
+        return json.dumps(state, cls=self.engine.serializer._encoder_cls, separators=(",", ":"))
+
+    def user_tasks(self) -> list[UserTaskInfo]:
+        return [
+            self._user_task_info(task)
+            for task in self.workflow.get_tasks(state=TaskState.READY, spec_class=UserTask)
+        ]
+
+    def _user_task_info(self, task) -> UserTaskInfo:
+        spec = task.task_spec
+        ext = spec.extensions or {}
+        form_key = ext.get("formKey") or getattr(getattr(spec, "form", None), "key", None)
+        element_variables = {}
+        if getattr(spec, "input_item", None) is not None:
+            name = spec.input_item.bpmn_id
+            element_variables[name] = task.data.get(name)
+        return UserTaskInfo(
+            id=str(task.id),
+            key=spec.bpmn_id,
+            name=spec.bpmn_name,
+            process_key=task.workflow.spec.name,
+            candidate_groups=self._resolved_list(ext.get("candidateGroups"), task),
+            candidate_users=self._resolved_list(ext.get("candidateUsers"), task),
+            assignee=self._resolved(ext.get("assignee"), task),
+            form_key=form_key,
+            due=self._resolved(ext.get("dueDate"), task),
+            follow_up=self._resolved(ext.get("followUpDate"), task),
+            priority=int(self._resolved(ext.get("priority"), task) or 50),
+            element_variables=element_variables,
+        )
+
+    def _resolved(self, text, task):
+        if not text:
+            return None
+        if not expressions.has_template(text):
+            return text
+        try:
+            value = expressions.render_template(
+                text, lambda expr: self.engine.evaluate(expr, task.data)
+            )
+        except Exception as error:
+            raise EngineError(
+                f"无法解析表达式 {text}：{error}", task.task_spec.bpmn_id, type(error).__name__
+            ) from error
+        return None if value is None else str(value)
+
+    def _resolved_list(self, text, task) -> list[str]:
+        value = self._resolved(text, task)
+        return [part.strip() for part in value.split(",") if part.strip()] if value else []
+
+    def complete_user_task(self, task_id: str, variables: dict) -> None:
+        task = self._task(task_id)
+        if task.state != TaskState.READY or not isinstance(task.task_spec, UserTask):
+            raise TaskNotReady(task_id)
+        task.set_data(**variables)
+        token = _current_clock.set(self.engine.clock)
+        try:
+            task.run()
+        except (SpiffWorkflowException, ScriptRefused) as error:
+            raise _engine_error(error) from error
+        finally:
+            _current_clock.reset(token)
+        self.run()
+
+    def task_data(self, task_id: str) -> dict:
+        return dict(self._task(task_id).data)
+
+    def _task(self, task_id: str):
+        try:
+            task = self.workflow.get_task_from_id(UUID(task_id))
+        except (ValueError, KeyError):
+            task = None
+        if task is None:
+            raise TaskNotReady(task_id)
+        return task
+
+    def service_tasks(self) -> list[ServiceTaskInfo]:
+        return [
+            ServiceTaskInfo(str(t.id), t.task_spec.bpmn_id, t.task_spec.topic, t.task_spec.external)
+            for t in self.workflow.get_tasks(state=TaskState.STARTED, spec_class=TopicServiceTask)
+        ]
+
+    def complete_service_task(self, task_id: str, variables: dict | None) -> None:
+        task = self._task(task_id)
+        if task.state != TaskState.STARTED or not isinstance(task.task_spec, TopicServiceTask):
+            raise TaskNotReady(task_id)
+        task.data.update(variables or {})
+        task.complete()
+        self.run()
+
+    def timers(self) -> list[TimerInfo]:
+        found = []
+        for task in self._event_tasks():
+            definition = task.task_spec.event_definition
+            if isinstance(definition, TimerEventDefinition):
+                found.append(TimerInfo(str(task.id), task.task_spec.bpmn_id, _due(task)))
+        return found
+
+    def fire_timer(self, execution_id: str) -> None:
+        """Make one timer due now (a job executed early, as Camunda's execute does)."""
+        task = self._task(execution_id)
+        value = task.internal_data.get("event_value")
+        if isinstance(task.task_spec.event_definition, CycleTimerEventDefinition) and isinstance(
+            value, dict
+        ):
+            value["next"] = _PAST
+        else:
+            task.internal_data["event_value"] = _PAST
+        self.refresh_timers()
+
+    def refresh_timers(self) -> None:
+        token = _current_clock.set(self.engine.clock)
+        try:
+            self.workflow.refresh_timers()
+        finally:
+            _current_clock.reset(token)
+        self.run()
+
+    def message_waits(self) -> list[MessageWait]:
+        return [
+            MessageWait(str(t.id), t.task_spec.bpmn_id, t.task_spec.event_definition.name)
+            for t in self._event_tasks()
+            if isinstance(t.task_spec.event_definition, MessageEventDefinition)
+        ]
+
+    def deliver_message(self, name: str, variables: dict) -> None:
+        waiting = [w for w in self.message_waits() if w.message_name == name]
+        if not waiting:
+            raise NotWaitingForMessage(name)
+        event = BpmnEvent(
+            MessageEventDefinition(name),
+            payload={"payload": dict(variables), "result_var": MESSAGE_RESULT_VARIABLE},
+        )
+        try:
+            self.workflow.send_event(event)
+        except WorkflowException as error:
+            raise NotWaitingForMessage(name) from error
+        for wait in waiting:
+            task = self.workflow.get_task_from_id(UUID(wait.execution_id))
+            if task is not None and name in task.internal_data:
+                task.data.update(variables)
+        self.run()
+
+    def _event_tasks(self):
+        return [
+            t for t in self.workflow.get_tasks(state=TaskState.WAITING)
+            if isinstance(t.task_spec, CatchingEvent)
+        ]
+
+    def variables(self) -> dict:
+        """Process variables as Camunda shows them: the data on the paths still running."""
+        if self.workflow.is_completed():
+            data = dict(self.workflow.data)
+        else:
+            data = {}
+            tasks = self.workflow.get_tasks(
+                state=TaskState.READY | TaskState.WAITING | TaskState.STARTED
+            )
+            for task in sorted(tasks, key=lambda t: t.last_state_change):
+                data.update(task.data)
+        return {k: v for k, v in data.items() if not k.startswith("_tic")}
+
+    def activities(self) -> list[ActivityState]:
+        states = []
+        for task in self.workflow.get_tasks(state=TaskState.ANY_MASK):
+            spec = task.task_spec
+            if spec.bpmn_id is None or task.state & (TaskState.PREDICTED_MASK | TaskState.FUTURE):
+                continue
+            states.append(ActivityState(
+                str(task.id), spec.bpmn_id, spec.bpmn_name, _activity_type(spec),
+                _state_name(task.state), task.last_state_change,
+            ))
+        return states
+
+    def cancel(self) -> None:
+        self.workflow.cancel()
+
+
+def _due(task) -> datetime | None:
+    value = task.internal_data.get("event_value")
+    if isinstance(value, dict):
+        value = value.get("next")
+    if not value:
+        return None
+    due = datetime.fromisoformat(value)
+    return due if due.tzinfo else due.replace(tzinfo=timezone.utc)
+
+
+def _activity_type(spec) -> str:
+    name = type(spec).__name__
+    return name[0].lower() + name[1:]
+
+
+def _state_name(state: int) -> str:
+    if state & TaskState.COMPLETED:
+        return "completed"
+    if state & TaskState.CANCELLED:
+        return "cancelled"
+    if state & TaskState.ERROR:
+        return "error"
+    return "active"
+
+
+def _engine_error(error: Exception) -> EngineError:
+    task = getattr(error, "task", None)
+    activity = task.task_spec.bpmn_id if task is not None else None
+    error_type = getattr(error, "error_type", None) or type(error).__name__
+    message = str(error)
+    if isinstance(error, ScriptRefused):
+        message = error.message_zh
+    return EngineError(f"流程执行出错：{message}", activity, error_type)

@@ -1,0 +1,294 @@
+"""The restricted evaluator behind every expression and script SpiffWorkflow runs.
+
+Gateway conditions, script tasks, timer expressions, DMN cells, multi-instance
+cardinalities and message payloads all reach `RestrictedEnvironment`. Code is
+checked once (`check_code`, also used at deploy), compiled with RestrictedPython
+and cached; it then runs with a small whitelist of builtins and guards.
+
+Loops can only be written as `for` or comprehensions, and every iteration goes
+through a guard that enforces a wall-clock deadline, so runaway scripts stop in
+any thread without signals. Bulk work done inside C (`list(range(10**9))`,
+`10 ** 10 ** 8`, `'x' * 10**10`) is not interrupted: run the engine in worker
+processes with CPU and memory limits as the outer fence.
+"""
+from __future__ import annotations
+
+import ast
+import operator
+import re
+import warnings
+from contextvars import ContextVar
+from functools import lru_cache
+from time import monotonic
+from types import CodeType
+
+from RestrictedPython import compile_restricted_eval, compile_restricted_exec
+from RestrictedPython.Guards import (
+    full_write_guard,
+    guarded_iter_unpack_sequence,
+    guarded_unpack_sequence,
+    safe_builtins,
+    safer_getattr,
+)
+from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
+
+from app.engine.errors import ScriptRefused
+
+MODES = ("eval", "exec")
+
+# Spiff finds the failing line of a script by looking for this file name in the traceback.
+_FILENAME = "<string>"
+_CHECK_EVERY = 1000
+_CACHE_SIZE = 4096
+
+_FORBIDDEN_NAMES = frozenset({
+    "open", "exec", "eval", "compile", "globals", "locals", "vars", "getattr", "setattr",
+    "delattr", "input", "breakpoint", "help", "memoryview", "type", "super", "object",
+    "classmethod", "staticmethod", "property", "print",
+})
+
+_FORBIDDEN_NODES: dict[type, tuple[str, str]] = {
+    ast.Import: ("import 语句", "import statements"),
+    ast.ImportFrom: ("import 语句", "import statements"),
+    ast.While: ("while 循环（请用 for 遍历数据）", "while loops (iterate with for)"),
+    ast.FunctionDef: ("函数定义（def）", "function definitions (def)"),
+    ast.AsyncFunctionDef: ("函数定义（async def）", "function definitions (async def)"),
+    ast.Lambda: ("lambda 表达式", "lambda expressions"),
+    ast.ClassDef: ("类定义（class）", "class definitions"),
+    ast.AsyncFor: ("异步语法（async for）", "async for loops"),
+    ast.AsyncWith: ("异步语法（async with）", "async with statements"),
+    ast.Await: ("异步语法（await）", "await expressions"),
+    ast.Yield: ("yield", "yield expressions"),
+    ast.YieldFrom: ("yield from", "yield from expressions"),
+    ast.Global: ("global 声明", "global declarations"),
+    ast.Nonlocal: ("nonlocal 声明", "nonlocal declarations"),
+    ast.Try: ("try 语句", "try statements"),
+    ast.TryStar: ("try 语句", "try statements"),
+    ast.With: ("with 语句", "with statements"),
+    ast.Raise: ("raise 语句", "raise statements"),
+}
+
+_FORMAT_METHODS = frozenset({"format", "format_map"})
+
+_WHERE = {"eval": ("表达式", "expressions"), "exec": ("脚本", "scripts")}
+
+_RESTRICTED_LINE = re.compile(r"^Line (\d+):")
+
+_INPLACE = {
+    "+=": operator.iadd, "-=": operator.isub, "*=": operator.imul, "/=": operator.itruediv,
+    "//=": operator.ifloordiv, "%=": operator.imod, "**=": operator.ipow, "@=": operator.imatmul,
+    "<<=": operator.ilshift, ">>=": operator.irshift, "&=": operator.iand, "|=": operator.ior,
+    "^=": operator.ixor,
+}
+
+# (deadline, limit in seconds) of the sandboxed call running in this thread/task, if any.
+_deadline: ContextVar[tuple[float, float] | None] = ContextVar("sandbox_deadline", default=None)
+
+
+def check_code(source: str, mode: str) -> None:
+    """Raise ScriptRefused unless `source` is allowed as an expression ('eval') or script ('exec')."""
+    _compiled(source, mode)
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def _compiled(source: str, mode: str) -> CodeType:
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
+    try:
+        tree = _parse(source, mode)
+        _refuse_forbidden(tree, mode)
+        return _restricted_compile(tree, mode)
+    except (RecursionError, MemoryError):
+        # Python's parser and RestrictedPython's visitor recurse per nesting level.
+        zh, en = _WHERE[mode]
+        raise ScriptRefused(f"{zh}嵌套层数过深", f"{en} nested too deeply are not allowed") from None
+
+
+def _parse(source: str, mode: str) -> ast.AST:
+    try:
+        with warnings.catch_warnings():
+            # Warnings (invalid escapes...) must not turn into refusals depending on the -W flags.
+            warnings.simplefilter("ignore")
+            return ast.parse(source, _FILENAME, mode)
+    except (SyntaxError, ValueError) as err:
+        # A SyntaxError must not escape: Spiff crashes formatting one whose lineno is None.
+        line = getattr(err, "lineno", None)
+        detail = getattr(err, "msg", None) or str(err)
+        zh, _ = _WHERE[mode]
+        raise ScriptRefused(f"{zh}语法错误：{detail}", f"syntax error: {detail}", line) from None
+
+
+def _refuse_forbidden(tree: ast.AST, mode: str) -> None:
+    problems = [p for node in ast.walk(tree) if (p := _problem(node, mode))]
+    if problems:
+        line, message_zh, message_en = min(problems)
+        raise ScriptRefused(message_zh, message_en, line)
+
+
+def _problem(node: ast.AST, mode: str) -> tuple[int, str, str] | None:
+    zh, en = _WHERE[mode]
+    line = getattr(node, "lineno", 0)
+    if type(node) in _FORBIDDEN_NODES:
+        what_zh, what_en = _FORBIDDEN_NODES[type(node)]
+        space = " " if what_zh[0].isascii() else ""
+        return line, f"{zh}中不允许使用{space}{what_zh}", f"{what_en} are not allowed in {en}"
+    if isinstance(node, ast.Name):
+        return _name_problem(node.id, line, zh, en)
+    if isinstance(node, ast.Attribute) and node.attr.startswith("_"):
+        return (line, f"{zh}中不允许访问以下划线开头的属性：.{node.attr}",
+                f"attributes starting with an underscore are not allowed in {en}: .{node.attr}")
+    if isinstance(node, ast.Attribute) and node.attr in _FORMAT_METHODS:
+        # str.format can reach attributes through its template ('{0.__class__}'); it would
+        # fail at run time anyway, so say so at deploy.
+        return (line, f"{zh}中不允许使用 .{node.attr}()，请改用 f-string",
+                f".{node.attr}() is not allowed in {en}; use an f-string")
+    if isinstance(node, ast.AugAssign) and not isinstance(node.target, ast.Name):
+        return (line, f"{zh}中不支持对下标或属性做增量赋值，请写成 d['k'] = d['k'] + 1",
+                f"augmented assignment to items or attributes is not supported in {en}; "
+                "write d['k'] = d['k'] + 1")
+    return None
+
+
+def _name_problem(name: str, line: int, zh: str, en: str) -> tuple[int, str, str] | None:
+    if name.startswith("_"):
+        return (line, f"{zh}中不允许使用以下划线开头的名称：{name}",
+                f"names starting with an underscore are not allowed in {en}: {name}")
+    if name in _FORBIDDEN_NAMES:
+        return line, f"{zh}中不允许使用 {name}", f"{name} is not allowed in {en}"
+    return None
+
+
+def _restricted_compile(tree: ast.AST, mode: str) -> CodeType:
+    compile_restricted = compile_restricted_eval if mode == "eval" else compile_restricted_exec
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = compile_restricted(tree, filename=_FILENAME)
+    if result.errors:
+        # Our own check runs first, so this only catches what RestrictedPython alone refuses.
+        error = result.errors[0]
+        match = _RESTRICTED_LINE.match(error)
+        zh, en = _WHERE[mode]
+        raise ScriptRefused(f"{zh}不符合受限规则：{error}", f"not allowed in {en}: {error}",
+                            int(match.group(1)) if match else None)
+    return result.code
+
+
+def _getiter(obj):
+    iterator = iter(obj)
+    limit = _deadline.get()
+    return iterator if limit is None else _deadline_checked(iterator, *limit)
+
+
+def _deadline_checked(iterator, deadline: float, seconds: float):
+    countdown = _CHECK_EVERY
+    for item in iterator:
+        countdown -= 1
+        if not countdown:
+            countdown = _CHECK_EVERY
+            if monotonic() > deadline:
+                raise ScriptRefused(f"脚本执行超时：超过了 {seconds:g} 秒的时间限制",
+                                    f"script exceeded its time limit of {seconds:g} s")
+        yield item
+
+
+def _inplacevar(op: str, target, value):
+    return _INPLACE[op](target, value)
+
+
+def _apply(function, *args, **kwargs):
+    return function(*args, **kwargs)
+
+
+# These builtins iterate in C, which would bypass the deadline in _getiter.
+def _guard_first(function):
+    def guarded(iterable, *args, **kwargs):
+        return function(_getiter(iterable), *args, **kwargs)
+    guarded.__name__ = function.__name__
+    return guarded
+
+
+def _guard_single(function):
+    def guarded(*args, **kwargs):
+        return function(*(map(_getiter, args) if len(args) == 1 else args), **kwargs)
+    guarded.__name__ = function.__name__
+    return guarded
+
+
+def _zip(*iterables, strict: bool = False):
+    return zip(*map(_getiter, iterables), strict=strict)
+
+
+def _builtins() -> dict:
+    allowed = {name: value for name, value in safe_builtins.items() if not name.startswith("_")}
+    allowed.update({
+        "int": int, "float": float, "str": str, "bool": bool, "list": list, "dict": dict,
+        "set": set, "tuple": tuple, "range": range, "isinstance": isinstance, "len": len,
+        "abs": abs, "round": round,
+        "sum": _guard_first(sum), "sorted": _guard_first(sorted), "any": _guard_first(any),
+        "all": _guard_first(all), "enumerate": _guard_first(enumerate),
+        "min": _guard_single(min), "max": _guard_single(max), "zip": _zip,
+        "True": True, "False": False, "None": None,
+    })
+    return allowed
+
+
+# Put into the globals last, so task data cannot shadow them.
+_GUARDS = {
+    "__builtins__": _builtins(),
+    "_getattr_": safer_getattr,
+    "_getitem_": operator.getitem,
+    "_getiter_": _getiter,
+    "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
+    "_unpack_sequence_": guarded_unpack_sequence,
+    "_write_": full_write_guard,
+    "_inplacevar_": _inplacevar,
+    "_apply_": _apply,
+}
+
+
+class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
+    """A SpiffWorkflow script environment that runs only checked, restricted code."""
+
+    def __init__(self, helpers: dict | None = None, time_limit_s: float = 2.0):
+        super().__init__(dict(helpers or {}))
+        self.time_limit_s = time_limit_s
+
+    def evaluate(self, expression, context, external_context=None):
+        code = _compiled(expression, "eval")
+        scope = {**self.globals, **(external_context or {}), **context, **_GUARDS}
+        return self._run(code, scope)
+
+    def execute(self, script, context, external_context=None):
+        external_context = external_context or {}
+        code = _compiled(script, "exec")
+        self._refuse_shadowed_helpers(context, external_context)
+        context.update(self.globals)
+        context.update(external_context)
+        context.update(_GUARDS)
+        try:
+            self._run(code, context)
+        finally:
+            self._remove_injected(context, external_context)
+        return True
+
+    def _run(self, code: CodeType, scope: dict):
+        token = _deadline.set((monotonic() + self.time_limit_s, self.time_limit_s))
+        try:
+            # eval also runs code compiled in 'exec' mode (returning None).
+            return eval(code, scope)
+        finally:
+            _deadline.reset(token)
+
+    def _refuse_shadowed_helpers(self, context: dict, external_context: dict) -> None:
+        # Same fail-fast as Spiff's TaskDataEnvironment: data named like a helper hides it.
+        shadowed = (set(self.globals) | set(external_context)) & set(context)
+        if shadowed:
+            raise ValueError(
+                "You have task data that overwrites a predefined function(s). Please change "
+                f"the following variable or field name(s) to something else: {shadowed}")
+
+    def _remove_injected(self, context: dict, external_context: dict) -> None:
+        for key in list(context):
+            if (key in _GUARDS or key in self.globals or key in external_context
+                    or callable(context[key])):
+                del context[key]

@@ -1,0 +1,85 @@
+"""Our task specs and parser classes on top of SpiffWorkflow's Camunda support."""
+from __future__ import annotations
+
+from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
+from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.serializer.default.task_spec import BpmnTaskSpecConverter
+from SpiffWorkflow.bpmn.specs.defaults import ServiceTask
+from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
+from SpiffWorkflow.camunda.parser.task_spec import (
+    CAMUNDA_MODEL_NS, CamundaTaskParser, UserTaskParser,
+)
+from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
+from SpiffWorkflow.camunda.specs.user_task import UserTask
+
+USER_TASK_ATTRIBUTES = (
+    "candidateGroups", "candidateUsers", "assignee", "formKey", "dueDate", "followUpDate",
+    "priority",
+)
+
+
+class TopicServiceTask(ServiceTask):
+    """A service task done by a handler of `topic`.
+
+    It parks in STARTED (like an external task) so that the handler runs outside the engine
+    step: a failing handler then leaves the instance exactly as it was before the call.
+    """
+
+    def __init__(self, wf_spec, bpmn_id, topic=None, external=False, **kwargs):
+        super().__init__(wf_spec, bpmn_id, **kwargs)
+        self.topic = topic
+        self.external = external
+
+    def _run_hook(self, my_task):
+        return None
+
+
+class TopicServiceTaskConverter(BpmnTaskSpecConverter):
+    def to_dict(self, spec):
+        dct = self.get_default_attributes(spec)
+        dct["topic"] = spec.topic
+        dct["external"] = spec.external
+        return dct
+
+    def from_dict(self, dct):
+        return self.task_spec_from_dict(dct)
+
+
+def _camunda_attribute(node, name):
+    return node.get(f"{{{CAMUNDA_MODEL_NS}}}{name}")
+
+
+class ServiceTaskParser(CamundaTaskParser):
+    def create_task(self):
+        topic = _camunda_attribute(self.node, "topic")
+        external = _camunda_attribute(self.node, "type") == "external"
+        return self.spec_class(
+            self.spec, self.bpmn_id, topic=topic, external=external, **self.bpmn_attributes
+        )
+
+
+class AssignableUserTaskParser(UserTaskParser):
+    """Camunda's parser drops candidate groups, users and assignee: keep them."""
+
+    def parse_extensions(self, node=None):
+        extensions = super().parse_extensions(node)
+        for attribute in USER_TASK_ATTRIBUTES:
+            value = _camunda_attribute(self.node, attribute)
+            if value is not None:
+                extensions[attribute] = value
+        return extensions
+
+
+class TicParser(CamundaParser):
+    OVERRIDE_PARSER_CLASSES = {
+        **CamundaParser.OVERRIDE_PARSER_CLASSES,
+        full_tag("userTask"): (AssignableUserTaskParser, UserTask),
+        full_tag("serviceTask"): (ServiceTaskParser, TopicServiceTask),
+        full_tag("sendTask"): (ServiceTaskParser, TopicServiceTask),
+    }
+
+
+def make_serializer() -> BpmnWorkflowSerializer:
+    config = dict(CAMUNDA_CONFIG)
+    config[TopicServiceTask] = TopicServiceTaskConverter
+    return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))

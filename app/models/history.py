@@ -1,0 +1,65 @@
+"""Append-only history: what happened, who did it, when, which variables changed."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .base import Base
+
+
+class HistoryEvent(Base):
+    __tablename__ = "history_event"
+    __table_args__ = (Index("ix_history_event_instance_time", "instance_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    instance_id: Mapped[str] = mapped_column(String(36))
+    process_key: Mapped[str] = mapped_column(String(100))
+    event_type: Mapped[str] = mapped_column(String(40))
+    activity_id: Mapped[str | None] = mapped_column(String(100))
+    task_id: Mapped[str | None] = mapped_column(String(36))
+    user_id: Mapped[str | None] = mapped_column(String(64))
+    occurred_at: Mapped[datetime]
+    details_json: Mapped[str | None] = mapped_column(Text)
+
+
+class HistoricActivity(Base):
+    """Each diagram element an instance passed through, with start and end."""
+
+    __tablename__ = "historic_activity"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    instance_id: Mapped[str] = mapped_column(String(36), index=True)
+    process_key: Mapped[str] = mapped_column(String(100))
+    definition_id: Mapped[str] = mapped_column(String(120))
+    activity_id: Mapped[str] = mapped_column(String(100), index=True)
+    activity_name: Mapped[str | None] = mapped_column(String(200))
+    activity_type: Mapped[str] = mapped_column(String(50))
+    assignee: Mapped[str | None] = mapped_column(String(64))
+    start_time: Mapped[datetime]
+    end_time: Mapped[datetime | None]
+    canceled: Mapped[bool] = mapped_column(default=False)
+
+
+class HistoricTask(Base):
+    __tablename__ = "historic_task"
+    __table_args__ = (Index("ix_historic_task_assignee_end", "assignee", "end_time"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    instance_id: Mapped[str] = mapped_column(String(36), index=True)
+    process_key: Mapped[str] = mapped_column(String(100))
+    definition_id: Mapped[str] = mapped_column(String(120))
+    business_key: Mapped[str | None] = mapped_column(String(200))
+    task_key: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str | None] = mapped_column(String(200))
+    assignee: Mapped[str | None] = mapped_column(String(64))
+    owner: Mapped[str | None] = mapped_column(String(64))
+    candidate_groups: Mapped[str] = mapped_column(String(500), default="")
+    form_key: Mapped[str | None] = mapped_column(String(200))
+    start_time: Mapped[datetime]
+    end_time: Mapped[datetime | None]
+    due_at: Mapped[datetime | None]
+    delete_reason: Mapped[str | None] = mapped_column(String(100))
+    completed_by: Mapped[str | None] = mapped_column(String(64))
+    variables_json: Mapped[str | None] = mapped_column(Text)

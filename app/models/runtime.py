@@ -1,0 +1,130 @@
+"""Running state: instances, the inbox projection, jobs, incidents, subscriptions."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import Enum, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .base import Base
+
+
+class InstanceState(str, enum.Enum):
+    ACTIVE = "ACTIVE"
+    COMPLETED = "COMPLETED"
+    EXTERNALLY_TERMINATED = "EXTERNALLY_TERMINATED"
+    INTERNALLY_TERMINATED = "INTERNALLY_TERMINATED"
+
+
+class ProcessInstance(Base):
+    __tablename__ = "process_instance"
+    __table_args__ = (Index("ix_process_instance_key_bk", "process_key", "business_key"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    definition_id: Mapped[str] = mapped_column(ForeignKey("process_definition.id"), index=True)
+    process_key: Mapped[str] = mapped_column(String(100))
+    business_key: Mapped[str | None] = mapped_column(String(200), index=True)
+    state: Mapped[InstanceState] = mapped_column(Enum(InstanceState, native_enum=False, length=30))
+    serializer_version: Mapped[str] = mapped_column(String(10))
+    state_json: Mapped[str] = mapped_column(Text)
+    variables_json: Mapped[str] = mapped_column(Text, default="{}")
+    waits_json: Mapped[str] = mapped_column(Text, default="{}")
+    started_by: Mapped[str | None] = mapped_column(String(64))
+    owner_org: Mapped[str | None] = mapped_column(String(64), index=True)
+    start_time: Mapped[datetime]
+    end_time: Mapped[datetime | None]
+    end_reason: Mapped[str | None] = mapped_column(String(500))
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Task(Base):
+    """The inbox: one row per open user task; never needs the workflow deserialized."""
+
+    __tablename__ = "task"
+    __table_args__ = (Index("ix_task_assignee_created", "assignee", "created_at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    instance_id: Mapped[str] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    definition_id: Mapped[str] = mapped_column(String(120))
+    process_key: Mapped[str] = mapped_column(String(100), index=True)
+    business_key: Mapped[str | None] = mapped_column(String(200))
+    task_key: Mapped[str] = mapped_column(String(100), index=True)
+    name: Mapped[str | None] = mapped_column(String(200))
+    assignee: Mapped[str | None] = mapped_column(String(64))
+    owner: Mapped[str | None] = mapped_column(String(64))
+    candidate_groups: Mapped[str] = mapped_column(String(500), default="")
+    candidate_users: Mapped[str] = mapped_column(String(500), default="")
+    form_key: Mapped[str | None] = mapped_column(String(200))
+    due_at: Mapped[datetime | None]
+    follow_up_at: Mapped[datetime | None]
+    priority: Mapped[int] = mapped_column(default=50)
+    created_at: Mapped[datetime] = mapped_column(index=True)
+    owner_org: Mapped[str | None] = mapped_column(String(64), index=True)
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class TaskCandidate(Base):
+    """Who may claim a task: one row per candidate group or user, for indexed inbox queries."""
+
+    __tablename__ = "task_candidate"
+    __table_args__ = (Index("ix_task_candidate_lookup", "kind", "value", "task_id"),)
+
+    task_id: Mapped[str] = mapped_column(ForeignKey("task.id", ondelete="CASCADE"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(5), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200), primary_key=True)
+
+
+class JobType(str, enum.Enum):
+    TIMER = "timer"
+    SERVICE = "service"
+
+
+class Job(Base):
+    __tablename__ = "job"
+    __table_args__ = (Index("ix_job_due", "due_at", "retries"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    job_type: Mapped[JobType] = mapped_column(Enum(JobType, native_enum=False, length=10))
+    instance_id: Mapped[str] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    definition_id: Mapped[str] = mapped_column(String(120))
+    process_key: Mapped[str] = mapped_column(String(100))
+    activity_id: Mapped[str] = mapped_column(String(100))
+    execution_id: Mapped[str] = mapped_column(String(36))
+    due_at: Mapped[datetime | None]
+    retries: Mapped[int] = mapped_column(default=3)
+    lock_owner: Mapped[str | None] = mapped_column(String(100))
+    lock_expires_at: Mapped[datetime | None]
+    exception_message: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+
+
+class Incident(Base):
+    __tablename__ = "incident"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    incident_type: Mapped[str] = mapped_column(String(40))
+    instance_id: Mapped[str] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    definition_id: Mapped[str] = mapped_column(String(120))
+    process_key: Mapped[str] = mapped_column(String(100))
+    activity_id: Mapped[str | None] = mapped_column(String(100))
+    job_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    message: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    resolved_at: Mapped[datetime | None]
+
+
+class MessageSubscription(Base):
+    __tablename__ = "message_subscription"
+    __table_args__ = (Index("ix_message_subscription_name_bk", "message_name", "business_key"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    instance_id: Mapped[str] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    message_name: Mapped[str] = mapped_column(String(200))
+    business_key: Mapped[str | None] = mapped_column(String(200))
+    activity_id: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime]

@@ -1,0 +1,100 @@
+"""Who may see and act on what: one place for the UI and the REST API alike."""
+from __future__ import annotations
+
+from sqlalchemy import exists, or_, select, true
+
+from app.models import ProcessDefinition, ProcessInstance, Task, TaskCandidate
+
+from .errors import Forbidden, NotFound
+from .identity import Actor
+
+
+def task_visibility(actor: Actor):
+    """A SQL condition on `Task`: the tasks `actor` may read."""
+    if actor.sees_everything:
+        return true()
+    return or_(
+        Task.assignee == actor.id,
+        exists().where(
+            TaskCandidate.task_id == Task.id,
+            or_(
+                (TaskCandidate.kind == "group") & TaskCandidate.value.in_(actor.candidate_values),
+                (TaskCandidate.kind == "user") & (TaskCandidate.value == actor.id),
+            ),
+        ),
+    )
+
+
+def is_candidate(actor: Actor, task: Task) -> bool:
+    groups = {g for g in task.candidate_groups.split(",") if g}
+    users = {u for u in task.candidate_users.split(",") if u}
+    return actor.id in users or bool(groups & actor.candidate_values)
+
+
+def can_read_task(actor: Actor, task: Task) -> bool:
+    return actor.sees_everything or task.assignee == actor.id or is_candidate(actor, task)
+
+
+def require_readable_task(actor: Actor, task: Task | None, task_id: str) -> Task:
+    if task is None or not can_read_task(actor, task):
+        raise NotFound(f"任务 {task_id} 不存在或无权查看 / task not found")
+    return task
+
+
+def require_actionable_task(actor: Actor, task: Task) -> None:
+    """Act on a task: its assignee, or a candidate while nobody holds it."""
+    if task.assignee == actor.id:
+        return
+    if task.assignee is None and is_candidate(actor, task):
+        return
+    if task.assignee is not None and is_candidate(actor, task):
+        raise Forbidden(f"任务已由 {task.assignee} 认领 / the task is claimed by {task.assignee}")
+    raise Forbidden("您不是该任务的办理人或候选人 / you are not a candidate for this task")
+
+
+def instance_visibility(actor: Actor):
+    if actor.sees_everything:
+        return true()
+    return or_(
+        ProcessInstance.started_by == actor.id,
+        ProcessInstance.owner_org == actor.organization_id,
+        exists().where(
+            Task.instance_id == ProcessInstance.id,
+            task_visibility(actor),
+        ),
+    )
+
+
+def can_read_instance(session, actor: Actor, instance: ProcessInstance) -> bool:
+    if actor.sees_everything or instance.started_by == actor.id:
+        return True
+    if instance.owner_org == actor.organization_id:
+        return True
+    return bool(session.scalar(
+        select(exists().where(Task.instance_id == instance.id, task_visibility(actor)))
+    ))
+
+
+def require_readable_instance(session, actor: Actor, instance: ProcessInstance | None, instance_id: str):
+    if instance is None or not can_read_instance(session, actor, instance):
+        raise NotFound(f"流程实例 {instance_id} 不存在或无权查看 / process instance not found")
+    return instance
+
+
+def require_can_start(actor: Actor, definition: ProcessDefinition) -> None:
+    groups = {g for g in definition.starter_groups.split(",") if g}
+    users = {u for u in definition.starter_users.split(",") if u}
+    if not groups and not users:
+        if actor.in_any({"manager"}) and not actor.in_any({"department", "admin"}):
+            raise Forbidden("管理者只能查看，不能发起流程 / managers have read-only access")
+        return
+    if actor.id in users or groups & actor.candidate_values or actor.in_any({"admin"}):
+        return
+    raise Forbidden(f"您无权发起流程 {definition.name or definition.key} / you may not start this process")
+
+
+def require_admin(actor: Actor) -> None:
+    if not actor.in_any({"admin"}):
+        raise Forbidden("需要管理员权限 / administrators only")
+
+

@@ -1,0 +1,32 @@
+"""Append-only history events: who did what to which instance, when."""
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from sqlalchemy import insert
+from sqlalchemy.orm import Session
+
+from app.models import HistoryEvent
+
+
+def event(event_type: str, user_id: str | None = None, activity_id: str | None = None,
+          task_id: str | None = None, **details) -> dict:
+    return {"event_type": event_type, "user_id": user_id, "activity_id": activity_id,
+            "task_id": task_id, "details": details or None}
+
+
+def append(session: Session, instance_id: str, process_key: str, events: list[dict],
+           now: datetime) -> None:
+    if not events:
+        return
+    session.execute(insert(HistoryEvent), [
+        dict(
+            instance_id=instance_id, process_key=process_key, event_type=e["event_type"],
+            activity_id=e["activity_id"], task_id=e["task_id"], user_id=e["user_id"],
+            occurred_at=now,
+            details_json=json.dumps(e["details"], ensure_ascii=False, default=str)
+            if e["details"] else None,
+        )
+        for e in events
+    ])

@@ -1,0 +1,164 @@
+"""The job executor: due timers and retried service tasks, with locks, retries and incidents."""
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import traceback
+from datetime import timedelta
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
+
+from app.db import is_sqlite
+from app.models import Incident, InstanceState, Job, JobType, ProcessInstance
+
+from . import history, instance_store, service_tasks
+from .context import AppContext
+from .errors import Conflict, NotFound, ServiceError
+from .process_instances import advance
+
+log = logging.getLogger(__name__)
+
+
+def worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def acquire(ctx: AppContext, limit: int = 10, owner: str | None = None) -> list[str]:
+    """Lock up to `limit` due jobs for this worker; other workers skip them."""
+    owner = owner or worker_id()
+    now = ctx.now()
+    with ctx.db.command() as session:
+        query = (
+            select(Job.id).where(
+                Job.due_at <= now, Job.retries > 0,
+                or_(Job.lock_expires_at.is_(None), Job.lock_expires_at < now),
+            ).order_by(Job.due_at).limit(limit)
+        )
+        if not is_sqlite(ctx.db.engine):
+            query = query.with_for_update(skip_locked=True)
+        ids = list(session.scalars(query))
+        if ids:
+            session.execute(update(Job).where(Job.id.in_(ids)).values(
+                lock_owner=owner,
+                lock_expires_at=now + timedelta(seconds=ctx.settings.job_lock_seconds),
+            ))
+    return ids
+
+
+def execute_due_jobs(ctx: AppContext, limit: int = 10) -> int:
+    """One pass of the executor loop; returns how many jobs it ran."""
+    ids = acquire(ctx, limit)
+    for job_id in ids:
+        run_job(ctx, job_id)
+    return len(ids)
+
+
+def run_job(ctx: AppContext, job_id: str, forced: bool = False) -> None:
+    """Execute one job in its own transaction; a failure is recorded in another."""
+    try:
+        with ctx.db.command() as session:
+            _execute(ctx, session, job_id, forced)
+    except Conflict:
+        _release(ctx, job_id)
+    except NotFound:
+        raise
+    except Exception as error:
+        _record_failure(ctx, job_id, error)
+        if forced:
+            raise
+
+
+
+def _execute(ctx: AppContext, session: Session, job_id: str, forced: bool) -> None:
+    job = session.get(Job, job_id)
+    if job is None:
+        raise NotFound(f"作业 {job_id} 不存在 / job not found")
+    instance = session.get(ProcessInstance, job.instance_id)
+    if instance is None or instance.state != InstanceState.ACTIVE:
+        session.delete(job)
+        return
+    loaded = instance_store.load(ctx, session, job.instance_id)
+    if job.job_type == JobType.TIMER:
+        _fire_timer(loaded, job, forced)
+    else:
+        _retry_service(ctx, session, loaded, job)
+    advance(ctx, session, loaded, None)
+    _resolve_incidents(ctx, session, job.id)
+    if session.get(Job, job_id) is not None:
+        session.delete(job)
+
+
+def _fire_timer(loaded, job: Job, forced: bool) -> None:
+    if forced:
+        loaded.execution.fire_timer(job.execution_id)
+    else:
+        loaded.execution.refresh_timers()
+    loaded.record("timer_fired", activity_id=job.activity_id, task_id=job.execution_id)
+
+
+def _retry_service(ctx, session, loaded, job: Job) -> None:
+    task = next((t for t in loaded.execution.service_tasks() if t.id == job.execution_id), None)
+    if task is None:
+        return
+    error = service_tasks.call_handler(ctx, session, loaded, task)
+    if error is not None:
+        raise JobFailed(error)
+    loaded.waits["service_jobs"] = [
+        t for t in loaded.waits.get("service_jobs", ()) if t != job.execution_id
+    ]
+
+
+class JobFailed(Exception):
+    """A handler failed again inside the executor."""
+
+
+def _resolve_incidents(ctx, session, job_id: str) -> None:
+    session.execute(update(Incident).where(
+        Incident.job_id == job_id, Incident.resolved_at.is_(None)
+    ).values(resolved_at=ctx.now()))
+
+
+def _release(ctx: AppContext, job_id: str) -> None:
+    with ctx.db.command() as session:
+        session.execute(update(Job).where(Job.id == job_id).values(
+            lock_owner=None, lock_expires_at=None))
+
+
+def _record_failure(ctx: AppContext, job_id: str, error: Exception) -> None:
+    message = str(error) if isinstance(error, (JobFailed, ServiceError)) else (
+        f"{type(error).__name__}: {error}\n{traceback.format_exc(limit=5)}"
+    )
+    log.warning("job %s failed: %s", job_id, message.splitlines()[0] if message else error)
+    with ctx.db.command() as session:
+        job = session.get(Job, job_id)
+        if job is None:
+            return
+        job.retries = max(job.retries - 1, 0)
+        job.exception_message = message
+        job.lock_owner = None
+        job.lock_expires_at = None
+        attempt = ctx.settings.job_retries - job.retries
+        job.due_at = ctx.now() + instance_store.backoff(attempt)
+        instance = session.get(ProcessInstance, job.instance_id)
+        events = [history.event("job_failed", activity_id=job.activity_id, job_id=job.id,
+                                retries=job.retries, error=message.splitlines()[0] if message else "")]
+        if job.retries == 0:
+            loaded = instance_store.Loaded(instance, None, None, {}, {}, {})
+            service_tasks.open_incident(ctx, session, loaded, job.id, job.activity_id, message or "")
+            events += loaded.events
+        history.append(session, job.instance_id, job.process_key, events, ctx.now())
+
+
+def set_retries(ctx: AppContext, session: Session, job_id: str, retries: int) -> Job:
+    job = session.get(Job, job_id)
+    if job is None:
+        raise NotFound(f"作业 {job_id} 不存在 / job not found")
+    job.retries = retries
+    job.due_at = ctx.now()
+    job.lock_owner = None
+    job.lock_expires_at = None
+    if retries > 0:
+        _resolve_incidents(ctx, session, job_id)
+    return job

@@ -1,0 +1,93 @@
+"""Start, inspect and delete process instances."""
+from __future__ import annotations
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from app.engine.errors import EngineError
+from app.models import (
+    HistoricActivity, HistoricTask, InstanceState, Job, MessageSubscription,
+    ProcessDefinition, ProcessInstance, Task, TaskCandidate,
+)
+
+from . import history, instance_store, service_tasks
+from .authorization import require_can_start, require_readable_instance
+from .context import AppContext
+from .deployment import latest_definition
+from .errors import BadRequest, Forbidden, NotFound
+from .identity import Actor
+
+
+def start_process(ctx: AppContext, session: Session, actor: Actor | None, key: str | None = None,
+                  variables: dict | None = None, types: dict | None = None,
+                  business_key: str | None = None, definition_id: str | None = None) -> ProcessInstance:
+    definition = _definition(session, key, definition_id)
+    if actor is not None:
+        require_can_start(actor, definition)
+    if definition.suspended:
+        raise BadRequest(f"流程定义 {definition.key} 已挂起 / the definition is suspended")
+    definition = instance_store.definition_of(ctx, session, definition.id)
+    try:
+        execution = ctx.engine.start(definition.id, definition.spec_json, variables or {})
+    except EngineError as error:
+        raise BadRequest(str(error)) from error
+    loaded = instance_store.create_row(ctx, definition, business_key, actor, execution, types or {})
+    session.add(loaded.row)
+    loaded.record("instance_started", actor.id if actor else None, business_key=business_key)
+    advance(ctx, session, loaded, actor)
+    return loaded.row
+
+
+def _definition(session: Session, key: str | None, definition_id: str | None) -> ProcessDefinition:
+    definition = (
+        session.get(ProcessDefinition, definition_id) if definition_id
+        else latest_definition(session, key) if key else None
+    )
+    if definition is None:
+        raise NotFound(f"流程定义 {key or definition_id} 不存在 / process definition not found")
+    return definition
+
+
+def advance(ctx: AppContext, session: Session, loaded, actor: Actor | None) -> None:
+    """Run service handlers the instance reached, then save it with its projections."""
+    try:
+        service_tasks.run_pending(ctx, session, loaded)
+    except EngineError as error:
+        raise BadRequest(str(error)) from error
+    instance_store.save(ctx, session, loaded, actor.id if actor else None)
+
+
+def get_instance(session: Session, actor: Actor, instance_id: str) -> ProcessInstance:
+    instance = session.get(ProcessInstance, instance_id)
+    return require_readable_instance(session, actor, instance, instance_id)
+
+
+def delete_instance(ctx: AppContext, session: Session, actor: Actor, instance_id: str,
+                    reason: str | None = None) -> None:
+    """Terminate a running instance (Camunda's DELETE); its history is kept."""
+    instance = get_instance(session, actor, instance_id)
+    if not actor.in_any({"admin", "department"}) and instance.started_by != actor.id:
+        raise Forbidden("只有发起人、科技厅或管理员可以终止流程 / not allowed to delete")
+    terminate(ctx, session, instance, reason or "deleted", actor.id)
+
+
+def terminate(ctx: AppContext, session: Session, instance: ProcessInstance, reason: str,
+              user_id: str | None) -> None:
+    now = ctx.now()
+    if instance.state == InstanceState.ACTIVE:
+        instance.state = InstanceState.EXTERNALLY_TERMINATED
+        instance.end_time = now
+        instance.end_reason = reason
+    open_tasks = select(Task.id).where(Task.instance_id == instance.id)
+    session.execute(update(HistoricTask).where(
+        HistoricTask.id.in_(open_tasks)).values(end_time=now, delete_reason=reason))
+    session.execute(update(HistoricActivity).where(
+        HistoricActivity.instance_id == instance.id, HistoricActivity.end_time.is_(None),
+    ).values(end_time=now, canceled=True))
+    session.execute(delete(TaskCandidate).where(TaskCandidate.task_id.in_(open_tasks)))
+    session.execute(delete(Task).where(Task.instance_id == instance.id))
+    session.execute(delete(Job).where(Job.instance_id == instance.id))
+    session.execute(delete(MessageSubscription).where(MessageSubscription.instance_id == instance.id))
+    history.append(session, instance.id, instance.process_key,
+                   [history.event("instance_terminated", user_id, reason=reason)], now)
+    session.flush()

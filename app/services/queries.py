@@ -1,0 +1,192 @@
+"""Read models: the plain queries behind lists and detail views (no workflow is loaded)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import exists, func, select
+from sqlalchemy.orm import Session
+
+from app.models import (
+    Deployment, HistoricActivity, HistoricTask, Incident, Job, ProcessDefinition,
+    ProcessInstance, Task, TaskCandidate,
+)
+
+from .authorization import instance_visibility, task_visibility
+from .identity import Actor
+
+MAX_RESULTS = 1000
+
+
+@dataclass(frozen=True)
+class Page:
+    first: int = 0
+    max_results: int = 100
+
+    def apply(self, query):
+        return query.offset(max(self.first, 0)).limit(min(max(self.max_results, 0), MAX_RESULTS))
+
+
+@dataclass(frozen=True)
+class TaskFilter:
+    process_instance_id: str | None = None
+    business_key: str | None = None
+    task_key: str | None = None
+    process_key: str | None = None
+    assignee: str | None = None
+    candidate_group: str | None = None
+    candidate_user: str | None = None
+    unassigned: bool = False
+
+
+def list_tasks(session: Session, actor: Actor, f: TaskFilter, page: Page) -> list[Task]:
+    query = select(Task).where(task_visibility(actor))
+    if f.process_instance_id:
+        query = query.where(Task.instance_id == f.process_instance_id)
+    if f.business_key:
+        query = query.where(Task.business_key == f.business_key)
+    if f.task_key:
+        query = query.where(Task.task_key == f.task_key)
+    if f.process_key:
+        query = query.where(Task.process_key == f.process_key)
+    if f.assignee:
+        query = query.where(Task.assignee == f.assignee)
+    if f.unassigned:
+        query = query.where(Task.assignee.is_(None))
+    if f.candidate_group:
+        query = query.where(exists().where(
+            TaskCandidate.task_id == Task.id, TaskCandidate.kind == "group",
+            TaskCandidate.value == f.candidate_group,
+        ))
+    if f.candidate_user:
+        query = query.where(Task.assignee.is_(None), _candidate_of(session, f.candidate_user))
+    return list(session.scalars(page.apply(query.order_by(Task.created_at, Task.id))))
+
+
+def _candidate_of(session: Session, user_id: str):
+    from .identity import load_actor
+
+    user = load_actor(session, user_id)
+    values = user.candidate_values if user else frozenset()
+    return exists().where(
+        TaskCandidate.task_id == Task.id,
+        ((TaskCandidate.kind == "group") & TaskCandidate.value.in_(values))
+        | ((TaskCandidate.kind == "user") & (TaskCandidate.value == user_id)),
+    )
+
+
+def list_instances(session: Session, actor: Actor, process_key: str | None,
+                   business_key: str | None, page: Page, active_only: bool = True):
+    query = select(ProcessInstance).where(instance_visibility(actor))
+    if active_only:
+        query = query.where(ProcessInstance.end_time.is_(None))
+    if process_key:
+        query = query.where(ProcessInstance.process_key == process_key)
+    if business_key:
+        query = query.where(ProcessInstance.business_key == business_key)
+    return list(session.scalars(page.apply(query.order_by(ProcessInstance.start_time))))
+
+
+def list_definitions(session: Session, key: str | None, latest_only: bool, page: Page):
+    query = select(ProcessDefinition)
+    if key:
+        query = query.where(ProcessDefinition.key == key)
+    if latest_only:
+        latest = (
+            select(ProcessDefinition.key, func.max(ProcessDefinition.version).label("v"))
+            .group_by(ProcessDefinition.key).subquery()
+        )
+        query = query.join(latest, (ProcessDefinition.key == latest.c.key)
+                           & (ProcessDefinition.version == latest.c.v))
+    return list(session.scalars(page.apply(
+        query.order_by(ProcessDefinition.key, ProcessDefinition.version)
+    )))
+
+
+def list_deployments(session: Session, page: Page):
+    return list(session.scalars(page.apply(select(Deployment).order_by(Deployment.deployed_at))))
+
+
+def definitions_of_deployment(session: Session, deployment_id: str):
+    return list(session.scalars(
+        select(ProcessDefinition).where(ProcessDefinition.deployment_id == deployment_id)
+    ))
+
+
+def visible_instance_ids(actor: Actor):
+    return select(ProcessInstance.id).where(instance_visibility(actor))
+
+
+def list_jobs(session: Session, actor: Actor, instance_id: str | None, page: Page):
+    query = select(Job).where(Job.instance_id.in_(visible_instance_ids(actor)))
+    if instance_id:
+        query = query.where(Job.instance_id == instance_id)
+    return list(session.scalars(page.apply(query.order_by(Job.due_at, Job.id))))
+
+
+def list_incidents(session: Session, actor: Actor, instance_id: str | None, page: Page):
+    query = select(Incident).where(
+        Incident.resolved_at.is_(None), Incident.instance_id.in_(visible_instance_ids(actor))
+    )
+    if instance_id:
+        query = query.where(Incident.instance_id == instance_id)
+    return list(session.scalars(page.apply(query.order_by(Incident.created_at))))
+
+
+def historic_instances(session: Session, actor: Actor, process_key: str | None,
+                       business_key: str | None, instance_id: str | None, page: Page):
+    query = select(ProcessInstance).where(instance_visibility(actor))
+    if instance_id:
+        query = query.where(ProcessInstance.id == instance_id)
+    if process_key:
+        query = query.where(ProcessInstance.process_key == process_key)
+    if business_key:
+        query = query.where(ProcessInstance.business_key == business_key)
+    return list(session.scalars(page.apply(query.order_by(ProcessInstance.start_time))))
+
+
+def historic_activities(session: Session, actor: Actor, instance_id: str | None, page: Page):
+    query = select(HistoricActivity).where(
+        HistoricActivity.instance_id.in_(visible_instance_ids(actor))
+    )
+    if instance_id:
+        query = query.where(HistoricActivity.instance_id == instance_id)
+    return list(session.scalars(page.apply(
+        query.order_by(HistoricActivity.start_time, HistoricActivity.end_time.is_(None))
+    )))
+
+
+def historic_tasks(session: Session, actor: Actor, instance_id: str | None,
+                   assignee: str | None, finished: bool | None, page: Page):
+    query = select(HistoricTask)
+    if not actor.sees_everything:
+        query = query.where(
+            (HistoricTask.assignee == actor.id)
+            | HistoricTask.instance_id.in_(visible_instance_ids(actor))
+        )
+    if instance_id:
+        query = query.where(HistoricTask.instance_id == instance_id)
+    if assignee:
+        query = query.where(HistoricTask.assignee == assignee)
+    if finished is True:
+        query = query.where(HistoricTask.end_time.is_not(None))
+    elif finished is False:
+        query = query.where(HistoricTask.end_time.is_(None))
+    return list(session.scalars(page.apply(query.order_by(HistoricTask.start_time))))
+
+
+def active_activities(session: Session, instance_id: str):
+    return list(session.scalars(
+        select(HistoricActivity).where(
+            HistoricActivity.instance_id == instance_id, HistoricActivity.end_time.is_(None)
+        ).order_by(HistoricActivity.start_time)
+    ))
+
+
+def open_incident_ids(session: Session, instance_id: str) -> dict[str, list[str]]:
+    rows = session.execute(select(Incident.activity_id, Incident.id).where(
+        Incident.instance_id == instance_id, Incident.resolved_at.is_(None)
+    )).all()
+    found: dict[str, list[str]] = {}
+    for activity_id, incident_id in rows:
+        found.setdefault(activity_id, []).append(incident_id)
+    return found

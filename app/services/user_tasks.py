@@ -1,0 +1,126 @@
+"""The officer's commands on a task: claim, unclaim, complete, and reading its form."""
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.engine.errors import EngineError, TaskNotReady
+from app.models import HistoricTask, ProcessInstance, Task
+
+from . import forms, history, instance_store
+from .authorization import require_actionable_task, require_readable_task
+from .context import AppContext
+from .errors import BadRequest, Conflict, NotFound
+from .identity import Actor
+from .process_instances import advance
+
+
+def get_task(session: Session, actor: Actor, task_id: str) -> Task:
+    return require_readable_task(actor, session.get(Task, task_id), task_id)
+
+
+def claim(ctx: AppContext, session: Session, actor: Actor, task_id: str) -> Task:
+    task = _open_task(session, actor, task_id)
+    if task.assignee == actor.id:
+        return task
+    if task.assignee is not None:
+        raise Conflict(f"任务已被 {task.assignee} 认领 / task is already claimed by {task.assignee}")
+    require_actionable_task(actor, task)
+    _assign(ctx, session, task, actor.id, "task_claimed", actor.id)
+    return task
+
+
+def unclaim(ctx: AppContext, session: Session, actor: Actor, task_id: str) -> Task:
+    task = _open_task(session, actor, task_id)
+    if task.assignee is None:
+        return task
+    require_actionable_task(actor, task)
+    _assign(ctx, session, task, None, "task_unclaimed", actor.id)
+    return task
+
+
+def _assign(ctx, session, task: Task, assignee: str | None, event: str, user_id: str) -> None:
+    task.assignee = assignee
+    session.execute(update(HistoricTask).where(HistoricTask.id == task.id).values(assignee=assignee))
+    history.append(session, task.instance_id, task.process_key, [
+        history.event(event, user_id, task.task_key, task.id, assignee=assignee)
+    ], ctx.now())
+    try:
+        session.flush()
+    except StaleDataError as error:
+        raise Conflict("任务已被他人修改，请刷新后重试 / the task was changed meanwhile") from error
+
+
+def _open_task(session: Session, actor: Actor, task_id: str) -> Task:
+    task = session.get(Task, task_id)
+    if task is None:
+        _raise_if_finished(session, actor, task_id)
+    return require_readable_task(actor, task, task_id)
+
+
+def _raise_if_finished(session: Session, actor: Actor, task_id: str) -> None:
+    done = session.get(HistoricTask, task_id)
+    if done is not None and done.end_time is not None:
+        raise Conflict("任务已办结或已被撤销 / the task was already completed or cancelled")
+
+
+def complete(ctx: AppContext, session: Session, actor: Actor, task_id: str,
+             values: dict, types: dict | None = None) -> None:
+    task = _open_task(session, actor, task_id)
+    require_actionable_task(actor, task)
+    loaded = instance_store.load(ctx, session, task.instance_id)
+    _validate_form(ctx, session, loaded.definition, task.form_key, values)
+    try:
+        loaded.execution.complete_user_task(task_id, values)
+    except TaskNotReady as error:
+        raise Conflict("任务已办结或已被撤销 / the task is no longer waiting") from error
+    except EngineError as error:
+        raise BadRequest(str(error)) from error
+    loaded.types.update(types or {})
+    loaded.waits["completed_task"] = task_id
+    loaded.record("task_completed", actor.id, activity_id=task.task_key, task_id=task_id)
+    session.execute(update(HistoricTask).where(HistoricTask.id == task_id).values(
+        end_time=ctx.now(), completed_by=actor.id, assignee=task.assignee or actor.id,
+        delete_reason="completed",
+        variables_json=json.dumps(values, ensure_ascii=False, default=str),
+    ))
+    advance(ctx, session, loaded, actor)
+
+
+def _validate_form(ctx, session, definition, form_key: str | None, values: dict) -> None:
+    if not form_key:
+        return
+    form_ids = json.loads(definition.forms_json)
+    form_version_id = form_ids.get(form_key)
+    if form_version_id is None:
+        return
+    forms.validate(forms.validator_for(ctx, session, form_version_id), values)
+
+
+def form_of(ctx: AppContext, session: Session, actor: Actor, task_id: str) -> dict:
+    """The task's form: schema, UI hints, and the instance's current values to pre-fill."""
+    task = get_task(session, actor, task_id)
+    instance = session.get(ProcessInstance, task.instance_id)
+    definition = instance_store.definition_of(ctx, session, instance.definition_id)
+    form_version_id = json.loads(definition.forms_json).get(task.form_key or "")
+    values = json.loads(instance.variables_json).get("values", {})
+    if form_version_id is None:
+        return {"key": task.form_key, "schema": None, "ui": None, "values": values}
+    form = forms.form_version(ctx, session, form_version_id)
+    return {
+        "key": task.form_key, "version": form.version, "schema": json.loads(form.schema_json),
+        "ui": json.loads(form.ui_json) if form.ui_json else None, "values": values,
+    }
+
+
+def instance_variables(session: Session, instance_id: str) -> tuple[dict, dict]:
+    row = session.execute(
+        select(ProcessInstance.variables_json).where(ProcessInstance.id == instance_id)
+    ).scalar_one_or_none()
+    if row is None:
+        raise NotFound("流程实例不存在 / process instance not found")
+    stored = json.loads(row)
+    return stored.get("values", {}), stored.get("types", {})

@@ -1,0 +1,1 @@
+"""Flask blueprints, one per face; thin handlers that call one service each."""

@@ -1,0 +1,69 @@
+"""The Camunda 7 style REST API under /engine-rest, with HTTP Basic authentication."""
+from __future__ import annotations
+
+import base64
+import binascii
+
+from flask import Blueprint, current_app, g, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from app.services.errors import ServiceError, Unauthorized
+from app.services.identity import CredentialCache, authenticate
+
+blueprint = Blueprint("rest", __name__)
+
+
+def context():
+    return current_app.extensions["ticflow"]
+
+
+def credential_cache() -> CredentialCache:
+    return context().caches.setdefault("credentials", CredentialCache())
+
+
+@blueprint.before_request
+def require_basic_auth():
+    header = request.headers.get("Authorization", "")
+    if not header.startswith("Basic "):
+        raise Unauthorized("需要登录（HTTP Basic）/ authentication required")
+    try:
+        username, _, password = base64.b64decode(header[6:]).decode("utf-8").partition(":")
+    except (binascii.Error, UnicodeDecodeError) as error:
+        raise Unauthorized("认证信息格式错误 / malformed credentials") from error
+    ctx = context()
+    cache = credential_cache()
+    g.actor = cache.get(cache.key(username, password))
+    if g.actor is None:
+        with ctx.db.read() as session:
+            g.actor = authenticate(session, cache, username, password)
+
+
+@blueprint.errorhandler(ServiceError)
+def service_error(error: ServiceError):
+    body = {"type": error.error_type, "message": error.message}
+    if error.errors:
+        body["errors"] = error.errors
+    response = jsonify(body)
+    response.status_code = error.status
+    if error.status == 401:
+        response.headers["WWW-Authenticate"] = 'Basic realm="TIC Flow"'
+    return response
+
+
+@blueprint.errorhandler(HTTPException)
+def http_error(error: HTTPException):
+    response = jsonify({"type": type(error).__name__, "message": error.description})
+    response.status_code = error.code or 500
+    return response
+
+
+@blueprint.errorhandler(Exception)
+def unexpected_error(error: Exception):
+    current_app.logger.exception("unexpected error in REST call")
+    response = jsonify({"type": "ProcessEngineException",
+                        "message": "服务器内部错误，请联系管理员 / internal server error"})
+    response.status_code = 500
+    return response
+
+
+from . import definitions, deployments, history, instances, jobs, messages, tasks, version  # noqa: E402,F401

@@ -1,0 +1,56 @@
+"""Process definitions: list, by key, XML, start."""
+from flask import g, jsonify
+
+from app.services import queries, variables
+from app.services.deployment import latest_definition
+from app.services.errors import BadRequest, NotFound
+from app.services.process_instances import start_process
+
+from . import blueprint, context, params, shapes
+
+
+@blueprint.get("/process-definition")
+def list_definitions():
+    from flask import request
+
+    with context().db.read() as session:
+        rows = queries.list_definitions(
+            session, request.args.get("key"), params.bool_arg("latestVersion") is True,
+            params.page(),
+        )
+        return jsonify([shapes.definition(d) for d in rows])
+
+
+def _latest(session, key):
+    definition = latest_definition(session, key)
+    if definition is None:
+        raise NotFound(f"流程定义 {key} 不存在 / no process definition with key {key}")
+    return definition
+
+
+@blueprint.get("/process-definition/key/<key>")
+def get_definition(key):
+    with context().db.read() as session:
+        return jsonify(shapes.definition(_latest(session, key)))
+
+
+@blueprint.get("/process-definition/key/<key>/xml")
+def get_definition_xml(key):
+    with context().db.read() as session:
+        definition = _latest(session, key)
+        return jsonify({"id": definition.id, "bpmn20Xml": definition.bpmn_xml.decode("utf-8")})
+
+
+@blueprint.post("/process-definition/key/<key>/start")
+def start_by_key(key):
+    body = params.json_body()
+    values, types = variables.from_camunda(body.get("variables"))
+    business_key = body.get("businessKey")
+    if business_key is not None and not isinstance(business_key, str):
+        raise BadRequest("businessKey 应为字符串 / businessKey must be a string")
+    ctx = context()
+    with ctx.db.command() as session:
+        instance = start_process(ctx, session, g.actor, key=key, variables=values, types=types,
+                                 business_key=business_key)
+        body = shapes.instance(instance)
+    return jsonify(body)

@@ -1,0 +1,71 @@
+"""Process instances: list, get, variables, activity tree, delete."""
+import json
+
+from flask import g, jsonify, request
+
+from app.services import queries, variables
+from app.services.process_instances import delete_instance, get_instance
+from app.services.instance_store import definition_of
+
+from . import blueprint, context, params, shapes
+
+
+@blueprint.get("/process-instance")
+def list_instances():
+    with context().db.read() as session:
+        rows = queries.list_instances(
+            session, g.actor, request.args.get("processDefinitionKey"),
+            request.args.get("businessKey"), params.page(),
+        )
+        return jsonify([shapes.instance(i) for i in rows])
+
+
+@blueprint.get("/process-instance/<instance_id>")
+def get_one(instance_id):
+    with context().db.read() as session:
+        return jsonify(shapes.instance(get_instance(session, g.actor, instance_id)))
+
+
+@blueprint.get("/process-instance/<instance_id>/variables")
+def get_variables(instance_id):
+    with context().db.read() as session:
+        instance = get_instance(session, g.actor, instance_id)
+        stored = json.loads(instance.variables_json)
+        return jsonify(variables.to_camunda(stored.get("values", {}), stored.get("types", {})))
+
+
+@blueprint.get("/process-instance/<instance_id>/activity-instances")
+def get_activity_tree(instance_id):
+    ctx = context()
+    with ctx.db.read() as session:
+        instance = get_instance(session, g.actor, instance_id)
+        definition = definition_of(ctx, session, instance.definition_id)
+        incidents = queries.open_incident_ids(session, instance_id)
+        children = [
+            {
+                "id": a.id, "parentActivityInstanceId": instance.id, "activityId": a.activity_id,
+                "activityType": a.activity_type, "processInstanceId": instance.id,
+                "processDefinitionId": instance.definition_id, "childActivityInstances": [],
+                "childTransitionInstances": [], "executionIds": [a.id],
+                "activityName": a.activity_name, "incidentIds": incidents.get(a.activity_id, []),
+                "incidents": [{"id": i, "activityId": a.activity_id}
+                              for i in incidents.get(a.activity_id, [])],
+            }
+            for a in queries.active_activities(session, instance_id)
+        ]
+        return jsonify({
+            "id": instance.id, "parentActivityInstanceId": None,
+            "activityId": instance.definition_id, "activityType": "processDefinition",
+            "processInstanceId": instance.id, "processDefinitionId": instance.definition_id,
+            "childActivityInstances": children, "childTransitionInstances": [],
+            "executionIds": [instance.id], "activityName": definition.name,
+            "incidentIds": [], "incidents": [],
+        })
+
+
+@blueprint.delete("/process-instance/<instance_id>")
+def delete_one(instance_id):
+    ctx = context()
+    with ctx.db.command() as session:
+        delete_instance(ctx, session, g.actor, instance_id, request.args.get("deleteReason"))
+    return "", 204

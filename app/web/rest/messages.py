@@ -1,0 +1,26 @@
+"""POST /message: correlate a message by name and business key."""
+from flask import g, jsonify
+
+from app.services import variables
+from app.services.messages import correlate
+
+from . import blueprint, context, params
+
+
+@blueprint.post("/message")
+def post_message():
+    body = params.json_body()
+    values, types = variables.from_camunda(body.get("processVariables"))
+    ctx = context()
+    with ctx.db.command() as session:
+        instance_ids = correlate(
+            ctx, session, g.actor, body.get("messageName"), body.get("businessKey"),
+            body.get("processInstanceId"), values, types, bool(body.get("all")),
+        )
+    if body.get("resultEnabled"):
+        return jsonify([
+            {"resultType": "Execution", "execution": {"id": i, "processInstanceId": i},
+             "processInstance": None}
+            for i in instance_ids
+        ])
+    return "", 204

@@ -1,0 +1,125 @@
+"""Camunda 7 JSON shapes for our rows."""
+from __future__ import annotations
+
+from app.clock import format_camunda as when
+from app.models import (
+    Deployment, HistoricActivity, HistoricTask, Incident, InstanceState, Job, ProcessDefinition,
+    ProcessInstance, Task,
+)
+
+
+def task(t: Task) -> dict:
+    return {
+        "id": t.id, "name": t.name, "assignee": t.assignee, "owner": t.owner,
+        "created": when(t.created_at), "due": when(t.due_at), "followUp": when(t.follow_up_at),
+        "lastUpdated": None, "delegationState": None, "description": None,
+        "executionId": t.id, "parentTaskId": None, "priority": t.priority,
+        "processDefinitionId": t.definition_id, "processInstanceId": t.instance_id,
+        "taskDefinitionKey": t.task_key, "caseExecutionId": None, "caseInstanceId": None,
+        "caseDefinitionId": None, "suspended": False, "formKey": t.form_key,
+        "camundaFormRef": None, "tenantId": None,
+        "processDefinitionKey": t.process_key, "businessKey": t.business_key,
+        "candidateGroups": [g for g in t.candidate_groups.split(",") if g],
+    }
+
+
+def instance(i: ProcessInstance) -> dict:
+    return {
+        "links": [], "id": i.id, "definitionId": i.definition_id, "businessKey": i.business_key,
+        "caseInstanceId": None, "ended": i.state != InstanceState.ACTIVE, "suspended": False,
+        "tenantId": None,
+    }
+
+
+def definition(d: ProcessDefinition) -> dict:
+    return {
+        "id": d.id, "key": d.key, "category": "http://tic-flow", "description": None,
+        "name": d.name, "version": d.version, "resource": d.resource_name,
+        "deploymentId": d.deployment_id, "diagram": None, "suspended": d.suspended,
+        "tenantId": None, "versionTag": d.version_tag, "historyTimeToLive": None,
+        "startableInTasklist": True,
+    }
+
+
+def deployment(d: Deployment, definitions: list[ProcessDefinition] | None) -> dict:
+    return {
+        "links": [], "id": d.id, "name": d.name, "source": d.source,
+        "deploymentTime": when(d.deployed_at), "tenantId": None,
+        "deployedProcessDefinitions": (
+            {x.id: definition(x) for x in definitions} if definitions else None
+        ),
+        "deployedCaseDefinitions": None, "deployedDecisionDefinitions": None,
+        "deployedDecisionRequirementsDefinitions": None,
+    }
+
+
+def job(j: Job) -> dict:
+    return {
+        "id": j.id, "jobDefinitionId": f"{j.process_key}:{j.activity_id}:{j.job_type.value}",
+        "processInstanceId": j.instance_id, "processDefinitionId": j.definition_id,
+        "processDefinitionKey": j.process_key, "executionId": j.execution_id,
+        "exceptionMessage": (j.exception_message or "").splitlines()[0] if j.exception_message else None,
+        "failedActivityId": j.activity_id if j.exception_message else None,
+        "retries": j.retries, "dueDate": when(j.due_at), "suspended": False, "priority": 0,
+        "tenantId": None, "createTime": when(j.created_at), "batchId": None,
+        "jobType": j.job_type.value, "activityId": j.activity_id,
+    }
+
+
+def incident(i: Incident) -> dict:
+    return {
+        "id": i.id, "processDefinitionId": i.definition_id, "processInstanceId": i.instance_id,
+        "executionId": None, "incidentTimestamp": when(i.created_at),
+        "incidentType": i.incident_type, "activityId": i.activity_id,
+        "failedActivityId": i.activity_id, "causeIncidentId": i.id, "rootCauseIncidentId": i.id,
+        "configuration": i.job_id, "incidentMessage": i.message, "tenantId": None,
+        "jobDefinitionId": None, "annotation": None,
+    }
+
+
+def _millis(start, end):
+    return int((end - start).total_seconds() * 1000) if start and end else None
+
+
+def historic_instance(i: ProcessInstance, d: ProcessDefinition | None) -> dict:
+    return {
+        "id": i.id, "businessKey": i.business_key, "processDefinitionId": i.definition_id,
+        "processDefinitionKey": i.process_key,
+        "processDefinitionName": d.name if d else None,
+        "processDefinitionVersion": d.version if d else None,
+        "startTime": when(i.start_time), "endTime": when(i.end_time), "removalTime": None,
+        "durationInMillis": _millis(i.start_time, i.end_time), "startUserId": i.started_by,
+        "startActivityId": None, "deleteReason": i.end_reason, "rootProcessInstanceId": i.id,
+        "superProcessInstanceId": None, "superCaseInstanceId": None, "caseInstanceId": None,
+        "tenantId": None, "state": i.state.value,
+    }
+
+
+def historic_activity(a: HistoricActivity) -> dict:
+    return {
+        "id": a.id, "parentActivityInstanceId": a.instance_id, "activityId": a.activity_id,
+        "activityName": a.activity_name, "activityType": a.activity_type,
+        "processDefinitionKey": a.process_key, "processDefinitionId": a.definition_id,
+        "processInstanceId": a.instance_id, "executionId": a.id,
+        "taskId": a.id if a.activity_type == "userTask" else None,
+        "calledProcessInstanceId": None, "calledCaseInstanceId": None, "assignee": a.assignee,
+        "startTime": when(a.start_time), "endTime": when(a.end_time),
+        "durationInMillis": _millis(a.start_time, a.end_time), "canceled": a.canceled,
+        "completeScope": a.activity_type.endswith("EndEvent") or a.activity_type == "endEvent",
+        "tenantId": None, "removalTime": None, "rootProcessInstanceId": a.instance_id,
+    }
+
+
+def historic_task(t: HistoricTask) -> dict:
+    return {
+        "id": t.id, "processDefinitionKey": t.process_key, "processDefinitionId": t.definition_id,
+        "processInstanceId": t.instance_id, "executionId": t.id, "caseDefinitionKey": None,
+        "caseDefinitionId": None, "caseInstanceId": None, "caseExecutionId": None,
+        "activityInstanceId": t.id, "name": t.name, "description": None,
+        "deleteReason": t.delete_reason, "owner": t.owner, "assignee": t.assignee,
+        "startTime": when(t.start_time), "endTime": when(t.end_time),
+        "duration": _millis(t.start_time, t.end_time), "taskDefinitionKey": t.task_key,
+        "priority": 50, "due": when(t.due_at), "parentTaskId": None, "followUp": None,
+        "tenantId": None, "removalTime": None, "rootProcessInstanceId": t.instance_id,
+        "completedBy": t.completed_by, "businessKey": t.business_key,
+    }

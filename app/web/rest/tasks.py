@@ -1,0 +1,89 @@
+"""Tasks: list, get, claim, unclaim, complete, form variables."""
+from flask import g, jsonify, request
+
+from app.services import queries, user_tasks, variables
+from app.services.errors import BadRequest
+
+from . import blueprint, context, params, shapes
+
+
+@blueprint.get("/task")
+def list_tasks():
+    args = request.args
+    task_filter = queries.TaskFilter(
+        process_instance_id=args.get("processInstanceId"),
+        business_key=args.get("processInstanceBusinessKey"),
+        task_key=args.get("taskDefinitionKey"),
+        process_key=args.get("processDefinitionKey"),
+        assignee=args.get("assignee"),
+        candidate_group=args.get("candidateGroup"),
+        candidate_user=args.get("candidateUser"),
+        unassigned=params.bool_arg("unassigned") is True,
+    )
+    with context().db.read() as session:
+        rows = queries.list_tasks(session, g.actor, task_filter, params.page())
+        return jsonify([shapes.task(t) for t in rows])
+
+
+@blueprint.get("/task/<task_id>")
+def get_task(task_id):
+    with context().db.read() as session:
+        return jsonify(shapes.task(user_tasks.get_task(session, g.actor, task_id)))
+
+
+@blueprint.post("/task/<task_id>/claim")
+def claim(task_id):
+    body = params.json_body()
+    user_id = body.get("userId", g.actor.id)
+    if user_id != g.actor.id:
+        raise BadRequest("只能为自己认领任务 / you can only claim for yourself")
+    ctx = context()
+    with ctx.db.command() as session:
+        user_tasks.claim(ctx, session, g.actor, task_id)
+    return "", 204
+
+
+@blueprint.post("/task/<task_id>/unclaim")
+def unclaim(task_id):
+    ctx = context()
+    with ctx.db.command() as session:
+        user_tasks.unclaim(ctx, session, g.actor, task_id)
+    return "", 204
+
+
+@blueprint.post("/task/<task_id>/complete")
+def complete(task_id):
+    body = params.json_body()
+    values, types = variables.from_camunda(body.get("variables"))
+    ctx = context()
+    with ctx.db.command() as session:
+        user_tasks.complete(ctx, session, g.actor, task_id, values, types)
+    if body.get("withVariablesInReturn"):
+        with ctx.db.read() as session:
+            task = session.get(queries.HistoricTask, task_id)
+            stored, stored_types = user_tasks.instance_variables(session, task.instance_id)
+            return jsonify(variables.to_camunda(stored, stored_types))
+    return "", 204
+
+
+@blueprint.get("/task/<task_id>/form-variables")
+def form_variables(task_id):
+    ctx = context()
+    with ctx.db.read() as session:
+        form = user_tasks.form_of(ctx, session, g.actor, task_id)
+    values = form["values"]
+    schema = form["schema"] or {}
+    names = list((schema.get("properties") or {}).keys()) or list(values)
+    wanted = request.args.get("variableNames")
+    if wanted:
+        names = [n for n in names if n in wanted.split(",")]
+    return jsonify(variables.to_camunda({n: values.get(n) for n in names}))
+
+
+@blueprint.get("/task/<task_id>/form")
+def form(task_id):
+    ctx = context()
+    with ctx.db.read() as session:
+        found = user_tasks.form_of(ctx, session, g.actor, task_id)
+    return jsonify({"key": found["key"], "contextPath": None, "schema": found["schema"],
+                    "ui": found["ui"], "version": found.get("version")})

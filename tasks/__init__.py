@@ -1,0 +1,60 @@
+"""Service-task handlers, one module per topic, registered by topic name.
+
+A handler is `handler(ctx: ServiceContext) -> dict | None`: it reads the instance's
+variables from `ctx.variables`, may write to the database through `ctx.session`, and
+returns the variables to set on the instance. Raising fails the task (retry, then incident).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+Handler = Callable[["ServiceContext"], "dict | None"]
+
+_HANDLERS: dict[str, Handler] = {}
+_loaded = False
+
+
+@dataclass
+class ServiceContext:
+    topic: str
+    process_instance_id: str
+    business_key: str | None
+    activity_id: str
+    variables: dict[str, Any]
+    session: Any = None
+    now: Any = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def handler(topic: str) -> Callable[[Handler], Handler]:
+    """Register the decorated function as the handler of `topic`."""
+
+    def register(fn: Handler) -> Handler:
+        _HANDLERS[topic] = fn
+        return fn
+
+    return register
+
+
+def get_handler(topic: str) -> Handler | None:
+    _load_builtin_handlers()
+    return _HANDLERS.get(topic)
+
+
+def known_topics() -> set[str]:
+    _load_builtin_handlers()
+    return set(_HANDLERS)
+
+
+def _load_builtin_handlers() -> None:
+    global _loaded
+    if _loaded:
+        return
+    import importlib
+    import pkgutil
+
+    for module in pkgutil.iter_modules(__path__):
+        importlib.import_module(f"{__name__}.{module.name}")
+    _loaded = True

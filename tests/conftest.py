@@ -1,0 +1,101 @@
+"""Fixtures: a fresh app per test on a real database (SQLite file, or DATABASE_URL's PostgreSQL)."""
+from __future__ import annotations
+
+import base64
+import os
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from app import create_app
+from app.clock import Clock
+from app.models import Base
+from app.services import demo_data
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+START = datetime(2026, 3, 2, 1, 0, tzinfo=timezone.utc)
+
+
+def _postgres_schema(url: str):
+    """A fresh schema per test on PostgreSQL, dropped afterwards."""
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(url)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in url else "?"
+    return admin, schema, f"{url}{separator}options=-csearch_path%3D{schema}"
+
+
+@pytest.fixture
+def database_url(tmp_path):
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith("postgresql"):
+        admin, schema, scoped = _postgres_schema(url)
+        yield scoped
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+    else:
+        yield f"sqlite:///{tmp_path / 'ticflow.db'}"
+
+
+@pytest.fixture
+def clock():
+    value = Clock()
+    value.freeze(START)
+    return value
+
+
+@pytest.fixture
+def app(database_url, clock):
+    app = create_app({"database_url": database_url, "secret_key": "test"}, clock=clock)
+    ctx = app.extensions["ticflow"]
+    Base.metadata.create_all(ctx.db.engine)
+    with ctx.db.command() as session:
+        demo_data.load_demo_data(session)
+    yield app
+    ctx.db.dispose()
+
+
+@pytest.fixture
+def ctx(app):
+    return app.extensions["ticflow"]
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def basic(user: str, password: str = "demo") -> dict:
+    token = base64.b64encode(f"{user}:{password}".encode()).decode()
+    return {"Authorization": f"Basic {token}"}
+
+
+class Rest:
+    """A REST client acting as one demo user."""
+
+    def __init__(self, client, user: str):
+        self.client = client
+        self.headers = basic(user)
+
+    def get(self, path, **kw):
+        return self.client.get(f"/engine-rest{path}", headers=self.headers, **kw)
+
+    def post(self, path, json=None, **kw):
+        return self.client.post(f"/engine-rest{path}", headers=self.headers, json=json, **kw)
+
+    def put(self, path, json=None):
+        return self.client.put(f"/engine-rest{path}", headers=self.headers, json=json)
+
+    def delete(self, path):
+        return self.client.delete(f"/engine-rest{path}", headers=self.headers)
+
+
+@pytest.fixture
+def rest(client):
+    return lambda user: Rest(client, user)
