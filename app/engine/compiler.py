@@ -167,8 +167,9 @@ def engine_ready(tree):
     """A copy of the diagram with Camunda Modeler's expressions turned into Python."""
     tree = copy.deepcopy(tree)
     root = tree.getroot()
-    for condition in root.iter(f"{{{BPMN_NS}}}conditionExpression"):
-        condition.text = expressions.condition_to_python(condition.text or "")
+    for tag in ("conditionExpression", "completionCondition", "condition"):
+        for condition in root.iter(f"{{{BPMN_NS}}}{tag}"):
+            condition.text = expressions.condition_to_python(condition.text or "")
     for tag in ("timeDate", "timeDuration", "timeCycle"):
         for timer in root.iter(f"{{{BPMN_NS}}}{tag}"):
             timer.text = expressions.timer_to_python(timer.text or "")

@@ -1,0 +1,495 @@
+"""Deploy-time rules for uploaded models: what the XSD allows but this engine cannot run.
+
+Runs on the lxml tree after `xml_safety.parse_xml`, also on schema-invalid trees, so every
+rule reads attributes defensively. Only executable processes are linted: a descriptive
+diagram is still a valid file to open, it just cannot be deployed.
+"""
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass
+from typing import Callable, Iterator
+
+from lxml import etree
+
+from app.engine.errors import DefinitionProblem, ScriptRefused
+from app.engine.expressions import condition_to_python, timer_to_python, variable_reference
+
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
+NS = {"bpmn": BPMN_NS, "camunda": CAMUNDA_NS}
+
+# Form keys name a JSON form of ours (`bench/request`), never a file of another tool.
+_PLAIN_FORM_KEY = re.compile(r"^[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*$")
+_JAVA_ATTRIBUTES = ("class", "delegateExpression", "expression")
+_OWNER_ATTRIBUTES = ("candidateGroups", "candidateUsers", "assignee")
+_RESOURCE_ROLES = ("potentialOwner", "humanPerformer", "performer", "resourceRole")
+_TIMER_KINDS = ("timeDate", "timeDuration", "timeCycle")
+# Camunda accepts Quartz cron (`0 0/5 * * * ?`); the engine only understands ISO 8601.
+_CRON = re.compile(r"^\s*[0-9*?/,LW#A-Z-]+(\s+[0-9*?/,LW#A-Z-]+){4,6}\s*$")
+_SCRIPT_FORMATS = {"", "python", "python3"}
+_CONDITION_LANGUAGES = {"", "python", "juel"}
+_SUPPORTED_HIT_POLICIES = {"UNIQUE", "FIRST", "COLLECT"}
+# SpiffWorkflow's DMN engine replaces `?` outside quotes by this name (DMNEngine.evaluate).
+_DMN_INPUT_NAME = "dmninputexpr"
+# FEEL literals that Camunda's DMN editor suggests; in Python they are unknown names.
+_FEEL_LITERALS = {"true": "True", "false": "False", "null": "None"}
+# Python's parser gives up on absurd nesting with RecursionError or MemoryError, not SyntaxError.
+_UNPARSABLE = (SyntaxError, ValueError, RecursionError, MemoryError)
+
+
+@dataclass(frozen=True)
+class _Context:
+    file_name: str
+    known_forms: frozenset[str] = frozenset()
+    known_topics: frozenset[str] = frozenset()
+
+    def problem(self, element, message_zh: str, message_en: str, line: int | None = None) -> DefinitionProblem:
+        return DefinitionProblem(
+            self.file_name, message_zh, message_en,
+            line=line or element.sourceline, element_id=_owner_id(element),
+        )
+
+    def code_problems(self, holder, source: str, mode: str, what_zh: str, what_en: str,
+                      shown: str | None = None) -> list[DefinitionProblem]:
+        """Run the sandbox's deploy check on `source`; `shown` is the text the analyst wrote.
+
+        A script's line is counted from its holder's line; an expression is named by its text.
+        """
+        from app.engine.sandbox import check_code
+
+        try:
+            check_code(source, mode)
+        except ScriptRefused as refused:
+            line = holder.sourceline + refused.line - 1 if mode == "exec" and refused.line else None
+            if shown is not None:
+                what_zh, what_en = f"{what_zh}“{_excerpt(shown)}”", f'{what_en} "{_excerpt(shown)}"'
+            return [self.problem(holder, f"{what_zh}：{refused.message_zh}", f"{what_en}: {refused.message_en}", line)]
+        return []
+
+
+def _excerpt(text: str, limit: int = 60) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def _owner_id(element) -> str | None:
+    # A condition or script has no id of its own: point at the flow or task around it.
+    while element is not None:
+        if element.get("id"):
+            return element.get("id")
+        element = element.getparent()
+    return None
+
+
+def _camunda(element, name: str) -> str:
+    return (element.get(f"{{{CAMUNDA_NS}}}{name}") or "").strip()
+
+
+def _children(element, local_name: str) -> list:
+    return element.findall(f"bpmn:{local_name}", NS)
+
+
+def _text(element) -> str:
+    return (element.text or "").strip() if element is not None else ""
+
+
+# ---------------------------------------------------------------------------------- BPMN
+
+
+def lint_bpmn(tree: etree._ElementTree, file_name: str, known_forms: set[str], known_topics: set[str]) -> list[DefinitionProblem]:
+    """Problems that keep the file's executable processes from being deployed."""
+    root = tree.getroot()
+    processes = [p for p in root.iterfind("bpmn:process", NS) if p.get("isExecutable") == "true"]
+    if not processes:
+        return [
+            DefinitionProblem(
+                file_name,
+                '没有可执行的流程（isExecutable="true"），该模型只能查看和编辑，不能部署',
+                'No executable process (isExecutable="true"): the model can be opened but not deployed',
+                line=root.sourceline,
+                element_id=root.get("id"),
+            )
+        ]
+    context = _Context(file_name, frozenset(known_forms), frozenset(known_topics))
+    problems: list[DefinitionProblem] = []
+    for element in _executable_elements(processes):
+        rule = _BPMN_RULES.get(element.tag)
+        if rule:
+            problems += rule(element, context)
+    return problems
+
+
+def _executable_elements(processes) -> Iterator:
+    for process in processes:
+        yield from process.iter(etree.Element)
+
+
+def _user_task(task, context: _Context) -> list[DefinitionProblem]:
+    return _assignment_problems(task, context) + _form_problems(task, context, required=True)
+
+
+def _start_event(event, context: _Context) -> list[DefinitionProblem]:
+    return _form_problems(event, context, required=False)
+
+
+def _assignment_problems(task, context: _Context) -> list[DefinitionProblem]:
+    roles = [role for name in _RESOURCE_ROLES for role in _children(task, name)]
+    if roles:
+        return [context.problem(
+            roles[0],
+            "不支持 potentialOwner/humanPerformer 资源分配，请使用 camunda:candidateGroups 或 camunda:assignee",
+            "potentialOwner/humanPerformer resource assignments are not supported; "
+            "use camunda:candidateGroups or camunda:assignee",
+        )]
+    if any(_camunda(task, name) for name in _OWNER_ATTRIBUTES):
+        return []
+    return [context.problem(
+        task,
+        "用户任务没有候选组或办理人（camunda:candidateGroups、camunda:candidateUsers 或 camunda:assignee）",
+        "User task has no candidate group, candidate user or assignee "
+        "(camunda:candidateGroups, camunda:candidateUsers or camunda:assignee)",
+    )]
+
+
+def _form_problems(element, context: _Context, required: bool) -> list[DefinitionProblem]:
+    key = _camunda(element, "formKey")
+    form_ref = _camunda(element, "formRef")
+    if form_ref or (key and not _PLAIN_FORM_KEY.match(key)):
+        shown = form_ref or key
+        return [context.problem(
+            element,
+            f"不支持的表单引用：{shown}（请填写本系统的表单键，例如 bench/request）",
+            f"Unsupported form reference: {shown} (use a form key of this system, e.g. bench/request)",
+        )]
+    if not key:
+        if not required:
+            return []
+        return [context.problem(element, "用户任务缺少表单（camunda:formKey）", "User task has no form (camunda:formKey)")]
+    if key not in context.known_forms:
+        return [context.problem(element, f"表单不存在：{key}", f"Form does not exist: {key}")]
+    return []
+
+
+def _java_problems(task, context: _Context) -> list[DefinitionProblem]:
+    if any(_camunda(task, name) for name in _JAVA_ATTRIBUTES) or task.find(".//camunda:connector", NS) is not None:
+        return [context.problem(
+            task,
+            "不支持 Java 实现（camunda:class 等），请使用 camunda:topic",
+            "Java delegates are not supported; use camunda:topic",
+        )]
+    return []
+
+
+def _service_task(task, context: _Context) -> list[DefinitionProblem]:
+    java = _java_problems(task, context)
+    if java:
+        return java
+    topic = _camunda(task, "topic")
+    if not topic:
+        return [context.problem(task, "服务任务缺少 camunda:topic", "Service task has no camunda:topic")]
+    if _camunda(task, "type") == "external" or topic in context.known_topics:
+        return []
+    return [context.problem(
+        task,
+        f'没有处理主题“{topic}”的程序；如由外部工作者处理，请设置 camunda:type="external"',
+        f'No handler for topic "{topic}"; set camunda:type="external" if an external worker does it',
+    )]
+
+
+def _business_rule_task(task, context: _Context) -> list[DefinitionProblem]:
+    java = _java_problems(task, context)
+    if java:
+        return java
+    if _camunda(task, "decisionRef"):
+        return []
+    return [context.problem(
+        task, "业务规则任务缺少决策引用（camunda:decisionRef）", "Business rule task has no camunda:decisionRef",
+    )]
+
+
+def _script_task(task, context: _Context) -> list[DefinitionProblem]:
+    script_format = (task.get("scriptFormat") or "").strip()
+    if script_format.lower() not in _SCRIPT_FORMATS:
+        return [context.problem(
+            task,
+            f"不支持的脚本语言：{script_format}（只支持 python）",
+            f"Unsupported script language: {script_format} (only python is supported)",
+        )]
+    if _camunda(task, "resource"):
+        return [context.problem(
+            task, "不支持外部脚本（camunda:resource），请把脚本写在模型里",
+            "External scripts (camunda:resource) are not supported; write the script in the model",
+        )]
+    script = task.find("bpmn:script", NS)
+    if script is None or not (script.text or "").strip():
+        return []
+    # The engine runs the text exactly as written, so it is checked unchanged.
+    return context.code_problems(script, script.text, "exec", "脚本", "Script")
+
+
+def _condition_expression(condition, context: _Context) -> list[DefinitionProblem]:
+    language = (condition.get("language") or "").strip()
+    if language.lower() not in _CONDITION_LANGUAGES:
+        return [context.problem(
+            condition,
+            f"不支持的条件表达式语言：{language}（只支持 python 或 ${{…}} 表达式）",
+            f"Unsupported condition language: {language} (only python or ${{…}} expressions)",
+        )]
+    if not _text(condition):
+        return [context.problem(condition, "条件表达式为空", "Condition expression is empty")]
+    return _condition_code_problems(condition, context)
+
+
+def _condition_code_problems(condition, context: _Context) -> list[DefinitionProblem]:
+    return context.code_problems(
+        condition, condition_to_python(condition.text), "eval", "条件表达式", "Condition", condition.text,
+    )
+
+
+def _other_condition(condition, context: _Context) -> list[DefinitionProblem]:
+    # Conditional events and multi-instance completion conditions are evaluated like flows' conditions.
+    if not _text(condition):
+        return []
+    return _condition_code_problems(condition, context)
+
+
+def _loop_cardinality(cardinality, context: _Context) -> list[DefinitionProblem]:
+    if not _text(cardinality):
+        return []
+    expression = variable_reference(cardinality.text)
+    return context.code_problems(
+        cardinality, expression, "eval", "多实例数量表达式", "Loop cardinality", cardinality.text,
+    )
+
+
+def _timer(definition, context: _Context) -> list[DefinitionProblem]:
+    given = [child for kind in _TIMER_KINDS for child in _children(definition, kind) if _text(child)]
+    if not given:
+        return [context.problem(
+            definition,
+            "定时器缺少时间表达式（timeDate、timeDuration 或 timeCycle）",
+            "Timer has no time expression (timeDate, timeDuration or timeCycle)",
+        )]
+    if len(given) > 1:
+        return [context.problem(
+            definition,
+            "定时器只能有一个时间表达式（timeDate、timeDuration 或 timeCycle 之一）",
+            "A timer must have exactly one of timeDate, timeDuration or timeCycle",
+        )]
+    timer = given[0]
+    if _CRON.match(timer.text):
+        return [context.problem(
+            timer,
+            f"不支持 cron 定时表达式“{_text(timer)}”，请使用 ISO 8601（例如 R/PT5M 或 P30D）",
+            f'Cron timer expressions are not supported ("{_text(timer)}"); use ISO 8601 such as R/PT5M or P30D',
+        )]
+    return context.code_problems(
+        timer, timer_to_python(timer.text), "eval", "定时器表达式", "Timer expression", timer.text,
+    )
+
+
+def _refuse(message_zh: str, message_en: str) -> Callable:
+    def rule(element, context: _Context) -> list[DefinitionProblem]:
+        return [context.problem(element, message_zh, message_en)]
+
+    return rule
+
+
+_BPMN_RULES: dict[str, Callable] = {
+    f"{{{BPMN_NS}}}{local}": rule
+    for local, rule in {
+        "userTask": _user_task,
+        "startEvent": _start_event,
+        "serviceTask": _service_task,
+        "sendTask": _service_task,
+        "businessRuleTask": _business_rule_task,
+        "scriptTask": _script_task,
+        "conditionExpression": _condition_expression,
+        "condition": _other_condition,
+        "completionCondition": _other_condition,
+        "loopCardinality": _loop_cardinality,
+        "timerEventDefinition": _timer,
+        "dataStoreReference": _refuse("不支持数据存储（dataStoreReference）", "Data stores are not supported"),
+        "complexGateway": _refuse("不支持复杂网关", "Complex gateways are not supported"),
+        "compensateEventDefinition": _refuse("不支持补偿事件", "Compensation events are not supported"),
+        "linkEventDefinition": _refuse("不支持链接事件", "Link events are not supported"),
+    }.items()
+}
+
+
+# ----------------------------------------------------------------------------------- DMN
+
+
+def lint_dmn(tree: etree._ElementTree, file_name: str) -> list[DefinitionProblem]:
+    """Problems that keep a decision table from running on SpiffWorkflow's DMN engine."""
+    root = tree.getroot()
+    namespace = etree.QName(root).namespace or ""
+    decisions = root.findall(f"{{{namespace}}}decision")
+    problems = _decision_count_problems(root, decisions, file_name)
+    for decision in decisions:
+        problems += _decision_problems(decision, namespace, file_name)
+    return problems
+
+
+def _decision_count_problems(root, decisions: list, file_name: str) -> list[DefinitionProblem]:
+    if len(decisions) == 1:
+        return []
+    return [DefinitionProblem(
+        file_name,
+        f"每个 DMN 文件必须恰好包含一个决策（找到 {len(decisions)} 个），请拆分为多个文件",
+        f"A DMN file must contain exactly one decision (found {len(decisions)}); split it into several files",
+        line=root.sourceline,
+        element_id=root.get("id"),
+    )]
+
+
+def _decision_problems(decision, namespace: str, file_name: str) -> list[DefinitionProblem]:
+    context = _Context(file_name)
+    table = decision.find(f"{{{namespace}}}decisionTable")
+    if table is None:
+        return [context.problem(
+            decision, "决策必须是决策表（不支持文字表达式等其他形式）",
+            "A decision must be a decision table (literal expressions and other forms are not supported)",
+        )]
+    return _hit_policy_problems(table, context) + _table_expression_problems(table, namespace, context)
+
+
+def _hit_policy_problems(table, context: _Context) -> list[DefinitionProblem]:
+    policy = (table.get("hitPolicy") or "UNIQUE").strip().upper()
+    aggregation = (table.get("aggregation") or "").strip()
+    if policy in _SUPPORTED_HIT_POLICIES and not aggregation:
+        return []
+    shown = f"{policy} {aggregation}".strip()
+    return [context.problem(
+        table,
+        f"不支持的命中策略：{shown}（只支持 UNIQUE、FIRST、不带汇总的 COLLECT）",
+        f"Unsupported hit policy: {shown} (only UNIQUE, FIRST and COLLECT without aggregation)",
+    )]
+
+
+def _table_expression_problems(table, namespace: str, context: _Context) -> list[DefinitionProblem]:
+    # Texts are checked exactly as SpiffWorkflow evaluates them: unstripped, since the
+    # sandbox refuses an indented expression at run time too.
+    def text_of(element, path: str):
+        return element.find(path.replace("dmn:", f"{{{namespace}}}"))
+
+    problems: list[DefinitionProblem] = []
+    inputs = []
+    for clause in table.findall(f"{{{namespace}}}input"):
+        expression, clause_problems = _input_expression(clause, text_of(clause, "dmn:inputExpression/dmn:text"), context)
+        # A refused input expression is reported once, not again in every entry built on it.
+        inputs.append(None if clause_problems else expression)
+        problems += clause_problems
+    for row, rule in enumerate(table.findall(f"{{{namespace}}}rule"), start=1):
+        for column, entry in enumerate(rule.findall(f"{{{namespace}}}inputEntry")):
+            input_expression = inputs[column] if column < len(inputs) else None
+            problems += _input_entry_problems(entry, text_of(entry, "dmn:text"), input_expression, row, context)
+        for entry in rule.findall(f"{{{namespace}}}outputEntry"):
+            problems += _output_entry_problems(text_of(entry, "dmn:text"), row, context)
+    return problems
+
+
+def _input_expression(clause, text, context: _Context) -> tuple[str | None, list[DefinitionProblem]]:
+    expression = text.text if text is not None else None
+    if expression is not None:
+        return expression, _cell_problems(text, expression, "输入表达式", "Input expression", context)
+    if (clause.get("label") or "").strip():
+        # SpiffWorkflow then reads the variable named by the label; nothing to check here.
+        return None, []
+    return None, [context.problem(clause, "输入表达式为空", "Input expression is empty")]
+
+
+def dmn_entry_expression(input_expression: str | None, entry: str | None) -> str | None:
+    """The Python expression SpiffWorkflow evaluates for an input entry (None: matches anything).
+
+    Mirrors `DMNEngine.evaluate`: `?` stands for the input value; an entry that parses on
+    its own is compared with `==`; otherwise (`> 1000`) it is appended to the input.
+    """
+    if entry is None or entry == "-":
+        return None
+    with_input = _with_input_name(entry)
+    if _DMN_INPUT_NAME in with_input:
+        return with_input
+    subject = input_expression or "value"
+    try:
+        ast.parse(entry)
+    except _UNPARSABLE:
+        return subject + entry
+    return f"({subject}) == ({entry})"
+
+
+def _with_input_name(entry: str) -> str:
+    """Spiff's `?` substitution, in linear time (its regex is quadratic on long cells).
+
+    Spiff's lookahead accepts a `?` when the rest of the text splits into plain characters
+    and quoted runs, i.e. when an even number of quote characters follows it.
+    """
+    parts: list[str] = []
+    quotes_after = 0
+    for char in reversed(entry):
+        parts.append(_DMN_INPUT_NAME if char == "?" and quotes_after % 2 == 0 else char)
+        quotes_after += char in "'\""
+    return "".join(reversed(parts))
+
+
+def _input_entry_problems(entry, text, input_expression, row: int, context: _Context) -> list[DefinitionProblem]:
+    raw = text.text if text is not None else None
+    what_zh, what_en = f"第 {row} 条规则的输入条件", f"Input entry of rule {row}"
+    if raw is not None and not raw.strip():
+        return [context.problem(
+            entry, f"{what_zh}只有空白，永远不会匹配；表示“任意”请留空或写 -",
+            f"{what_en} is only whitespace and never matches; leave it empty or write - for any value",
+        )]
+    expression = dmn_entry_expression(input_expression, raw)
+    if expression is None:
+        return []
+    problems = _cell_problems(text, expression, what_zh, what_en, context)
+    if not problems and _is_value_list(raw):
+        problems.append(context.problem(
+            entry,
+            f"{what_zh}是逗号分隔的多个值，在本引擎中永远不会匹配；请写成 ? in ({raw.strip()})",
+            f"{what_en} is a comma-separated list, which never matches in this engine; write ? in ({raw.strip()})",
+        ))
+    return problems
+
+
+def _is_value_list(entry: str) -> bool:
+    # FEEL reads `"a","b"` as "one of"; SpiffWorkflow compares the input with a tuple.
+    parsed = _parsed_expression(entry)
+    return parsed is not None and isinstance(parsed.body, ast.Tuple)
+
+
+def _output_entry_problems(text, row: int, context: _Context) -> list[DefinitionProblem]:
+    expression = text.text if text is not None else None
+    if expression is None:
+        return []
+    return _cell_problems(text, expression, f"第 {row} 条规则的输出", f"Output entry of rule {row}", context)
+
+
+def _cell_problems(text, expression: str, what_zh: str, what_en: str, context: _Context) -> list[DefinitionProblem]:
+    problems = context.code_problems(text, expression, "eval", what_zh, what_en, text.text)
+    if problems:
+        return problems
+    feel = _feel_literal(expression)
+    if feel:
+        return [context.problem(
+            text,
+            f"{what_zh}使用了 FEEL 写法 {feel}；决策表单元格是 Python 表达式，请写 {_FEEL_LITERALS[feel]}",
+            f"{what_en} uses the FEEL literal {feel}; cells are Python expressions, write {_FEEL_LITERALS[feel]}",
+        )]
+    return []
+
+
+def _feel_literal(expression: str) -> str | None:
+    parsed = _parsed_expression(expression)
+    names = (node.id for node in ast.walk(parsed) if isinstance(node, ast.Name)) if parsed else ()
+    return next((name for name in names if name in _FEEL_LITERALS), None)
+
+
+def _parsed_expression(expression: str) -> ast.Expression | None:
+    try:
+        return ast.parse(expression.strip(), mode="eval")
+    except _UNPARSABLE:
+        return None

@@ -1,0 +1,488 @@
+"""Deploy-time lint of BPMN and DMN models, and the interop corpus end to end."""
+from __future__ import annotations
+
+import random
+import re
+import time
+from pathlib import Path
+
+import pytest
+
+from app.engine.errors import DefinitionProblem, InvalidDefinition
+from app.engine.lint import _with_input_name, dmn_entry_expression, lint_bpmn, lint_dmn
+from app.engine.xml_safety import bpmn_schema_problems, dmn_schema_problems, parse_xml
+
+FORMS = {"bench/request", "review"}
+TOPICS = {"notify"}
+CHINESE = re.compile(r"[\u4e00-\u9fff]")
+
+
+def bpmn(process_body: str, executable: str | None = "true", extra: str = "") -> bytes:
+    flag = f' isExecutable="{executable}"' if executable is not None else ""
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    xmlns:camunda="http://camunda.org/schema/1.0/bpmn"
+    xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
+    id="defs" targetNamespace="http://example.com/bpmn">
+  <bpmn:process id="p"{flag}>
+{process_body}
+  </bpmn:process>{extra}
+</bpmn:definitions>
+""".encode()
+
+
+def lint(process_body: str, **kwargs) -> list[DefinitionProblem]:
+    content = bpmn(process_body, **kwargs)
+    return lint_bpmn(parse_xml(content, "m.bpmn"), "m.bpmn", FORMS, TOPICS)
+
+
+def only(problems: list[DefinitionProblem]) -> DefinitionProblem:
+    assert len(problems) == 1, problems
+    return problems[0]
+
+
+GOOD_USER_TASK = '<bpmn:userTask id="t" camunda:candidateGroups="reviewers" camunda:formKey="review"/>'
+
+
+# ------------------------------------------------------------------ executable process
+
+
+def test_a_valid_model_is_lint_clean():
+    assert lint(GOOD_USER_TASK) == []
+
+
+@pytest.mark.parametrize("flag", [None, "false"])
+def test_a_file_without_executable_process_cannot_be_deployed(flag):
+    problem = only(lint(GOOD_USER_TASK.replace('camunda:formKey="review"', ""), executable=flag))
+    assert 'isExecutable="true"' in problem.message_zh
+    assert (problem.file, problem.element_id) == ("m.bpmn", "defs")
+
+
+def test_non_executable_processes_are_not_linted():
+    content = bpmn(GOOD_USER_TASK).replace(
+        b"</bpmn:definitions>",
+        b'<bpmn:process id="sketch" isExecutable="false"><bpmn:complexGateway id="cg"/></bpmn:process>'
+        b"</bpmn:definitions>",
+    )
+    assert lint_bpmn(parse_xml(content, "m.bpmn"), "m.bpmn", FORMS, TOPICS) == []
+
+
+# ------------------------------------------------------------------------ user tasks
+
+
+@pytest.mark.parametrize("owner", ['camunda:candidateGroups="g"', 'camunda:candidateUsers="u"', 'camunda:assignee="a"'])
+def test_user_task_with_an_owner_passes(owner):
+    assert lint(f'<bpmn:userTask id="t" {owner} camunda:formKey="review"/>') == []
+
+
+def test_user_task_without_owner_is_refused():
+    problem = only(lint('<bpmn:userTask id="t" camunda:formKey="review"/>'))
+    assert problem.element_id == "t" and "candidateGroups" in problem.message_zh
+
+
+def test_resource_assignment_is_not_supported():
+    problem = only(lint("""
+    <bpmn:userTask id="t" camunda:formKey="review">
+      <bpmn:potentialOwner id="po"><bpmn:resourceAssignmentExpression>
+        <bpmn:formalExpression>reviewers</bpmn:formalExpression>
+      </bpmn:resourceAssignmentExpression></bpmn:potentialOwner>
+    </bpmn:userTask>"""))
+    assert "potentialOwner" in problem.message_zh and problem.element_id == "po"
+
+
+def test_user_task_needs_a_form():
+    problem = only(lint('<bpmn:userTask id="t" camunda:assignee="a"/>'))
+    assert "camunda:formKey" in problem.message_zh
+
+
+def test_unknown_form_is_refused():
+    problem = only(lint('<bpmn:userTask id="t" camunda:assignee="a" camunda:formKey="nope/form"/>'))
+    assert problem.message_zh == "表单不存在：nope/form"
+
+
+@pytest.mark.parametrize("key", ["embedded:app:forms/x.html", "camunda-forms:deployment:x.form", "../etc/passwd", "${form}"])
+def test_foreign_form_references_are_refused(key):
+    problem = only(lint(f'<bpmn:userTask id="t" camunda:assignee="a" camunda:formKey="{key}"/>'))
+    assert problem.message_zh.startswith("不支持的表单引用")
+
+
+def test_camunda_form_ref_is_refused():
+    problem = only(lint('<bpmn:userTask id="t" camunda:assignee="a" camunda:formRef="x" camunda:formKey="review"/>'))
+    assert problem.message_zh.startswith("不支持的表单引用")
+
+
+def test_start_form_is_optional_but_must_exist():
+    assert lint('<bpmn:startEvent id="s"/>') == []
+    assert lint('<bpmn:startEvent id="s" camunda:formKey="bench/request"/>') == []
+    assert only(lint('<bpmn:startEvent id="s" camunda:formKey="missing"/>')).element_id == "s"
+
+
+# --------------------------------------------------------------- service/send tasks
+
+
+@pytest.mark.parametrize("tag", ["serviceTask", "sendTask"])
+def test_known_topic_passes(tag):
+    assert lint(f'<bpmn:{tag} id="s" camunda:topic="notify"/>') == []
+
+
+def test_external_topic_passes():
+    assert lint('<bpmn:serviceTask id="s" camunda:type="external" camunda:topic="credit-score"/>') == []
+
+
+def test_unknown_topic_without_external_flag_is_refused():
+    problem = only(lint('<bpmn:serviceTask id="s" camunda:topic="credit-score"/>'))
+    assert "credit-score" in problem.message_zh and 'camunda:type="external"' in problem.message_zh
+
+
+def test_service_task_without_topic_is_refused():
+    assert only(lint('<bpmn:sendTask id="s"/>')).message_zh == "服务任务缺少 camunda:topic"
+
+
+@pytest.mark.parametrize("implementation", [
+    'camunda:class="org.example.Delegate"',
+    'camunda:delegateExpression="${delegate}"',
+    'camunda:expression="${bean.run()}"',
+])
+def test_java_implementations_are_refused(implementation):
+    problem = only(lint(f'<bpmn:serviceTask id="s" {implementation}/>'))
+    assert problem.message_zh == "不支持 Java 实现（camunda:class 等），请使用 camunda:topic"
+    assert problem.message_en == "Java delegates are not supported; use camunda:topic"
+
+
+def test_connectors_are_refused():
+    problem = only(lint("""
+    <bpmn:serviceTask id="s"><bpmn:extensionElements>
+      <camunda:connector><camunda:connectorId>http-connector</camunda:connectorId></camunda:connector>
+    </bpmn:extensionElements></bpmn:serviceTask>"""))
+    assert "Java" in problem.message_en
+
+
+# ------------------------------------------------------------------ business rules
+
+
+def test_business_rule_task_with_decision_ref_passes():
+    assert lint('<bpmn:businessRuleTask id="b" camunda:decisionRef="discount"/>') == []
+
+
+def test_business_rule_task_needs_decision_ref():
+    assert "decisionRef" in only(lint('<bpmn:businessRuleTask id="b"/>')).message_zh
+
+
+def test_business_rule_task_with_java_is_refused():
+    assert "Java" in only(lint('<bpmn:businessRuleTask id="b" camunda:class="x.Y"/>')).message_en
+
+
+# ---------------------------------------------------------------------- script tasks
+
+
+@pytest.mark.parametrize("script_format", ['', ' scriptFormat="python"', ' scriptFormat="Python"'])
+def test_python_script_passes(script_format):
+    assert lint(f'<bpmn:scriptTask id="s"{script_format}><bpmn:script>total = a + b</bpmn:script></bpmn:scriptTask>') == []
+
+
+@pytest.mark.parametrize("language", ["javascript", "groovy", "juel"])
+def test_other_script_languages_are_refused(language):
+    problem = only(lint(f'<bpmn:scriptTask id="s" scriptFormat="{language}"><bpmn:script>x</bpmn:script></bpmn:scriptTask>'))
+    assert language in problem.message_zh and "python" in problem.message_en
+
+
+def test_external_script_resource_is_refused():
+    problem = only(lint('<bpmn:scriptTask id="s" scriptFormat="python" camunda:resource="deployment://x.py"/>'))
+    assert "camunda:resource" in problem.message_zh
+
+
+def test_escaping_script_is_refused_on_its_own_line():
+    problems = lint("""    <bpmn:scriptTask id="s" scriptFormat="python">
+      <bpmn:script>a = 1
+b = 2
+import os</bpmn:script>
+    </bpmn:scriptTask>""")
+    problem = only(problems)
+    assert problem.element_id == "s"
+    assert problem.line == 10  # the <bpmn:script> line is 8; `import os` is its third line
+    assert "import" in problem.message_zh and "import" in problem.message_en
+
+
+def test_dunder_escape_in_script_is_refused():
+    problem = only(lint(
+        '<bpmn:scriptTask id="s"><bpmn:script>x = ().__class__.__base__.__subclasses__()</bpmn:script></bpmn:scriptTask>'
+    ))
+    assert "underscore" in problem.message_en
+
+
+# ------------------------------------------------------------------------ conditions
+
+
+def flow_with(condition: str) -> str:
+    return f"""
+    <bpmn:exclusiveGateway id="g"/>
+    <bpmn:endEvent id="e"/>
+    <bpmn:sequenceFlow id="f" sourceRef="g" targetRef="e">
+      {condition}
+    </bpmn:sequenceFlow>"""
+
+
+@pytest.mark.parametrize("condition", [
+    '<bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">${amount &gt; 100 &amp;&amp; approved}</bpmn:conditionExpression>',
+    "<bpmn:conditionExpression>amount &gt; 100</bpmn:conditionExpression>",
+    '<bpmn:conditionExpression language="python">amount &gt; 100</bpmn:conditionExpression>',
+])
+def test_conditions_pass(condition):
+    assert lint(flow_with(condition)) == []
+
+
+def test_escaping_condition_is_refused():
+    problem = only(lint(flow_with("<bpmn:conditionExpression>__import__('os').getpid() &gt; 0</bpmn:conditionExpression>")))
+    assert problem.element_id == "f" and problem.line == 11
+    assert "__import__" in problem.message_zh
+
+
+def test_condition_in_another_language_is_refused():
+    problem = only(lint(flow_with('<bpmn:conditionExpression language="groovy">x</bpmn:conditionExpression>')))
+    assert "groovy" in problem.message_zh
+
+
+def test_empty_condition_is_refused():
+    assert only(lint(flow_with("<bpmn:conditionExpression/>"))).message_zh == "条件表达式为空"
+
+
+def test_multi_instance_expressions_are_checked():
+    body = """
+    <bpmn:userTask id="t" camunda:assignee="a" camunda:formKey="review">
+      <bpmn:multiInstanceLoopCharacteristics>
+        <bpmn:loopCardinality>{cardinality}</bpmn:loopCardinality>
+        <bpmn:completionCondition>{completion}</bpmn:completionCondition>
+      </bpmn:multiInstanceLoopCharacteristics>
+    </bpmn:userTask>"""
+    assert lint(body.format(cardinality="${experts}", completion="${done &gt;= 3}")) == []
+    problems = lint(body.format(cardinality="open('x')", completion="__import__('os')"))
+    assert len(problems) == 2
+
+
+# ---------------------------------------------------------------------------- timers
+
+
+def timer(definition: str) -> str:
+    return f"""
+    <bpmn:intermediateCatchEvent id="wait">
+      <bpmn:timerEventDefinition id="td">{definition}</bpmn:timerEventDefinition>
+    </bpmn:intermediateCatchEvent>"""
+
+
+@pytest.mark.parametrize("definition", [
+    "<bpmn:timeDuration>P30D</bpmn:timeDuration>",
+    "<bpmn:timeDuration>${reminder_after}</bpmn:timeDuration>",
+    "<bpmn:timeDate>2025-03-01T09:00:00</bpmn:timeDate>",
+    "<bpmn:timeCycle>R3/PT10M</bpmn:timeCycle>",
+])
+def test_timers_pass(definition):
+    assert lint(timer(definition)) == []
+
+
+@pytest.mark.parametrize("definition", ["", "<bpmn:timeDuration>  </bpmn:timeDuration>"])
+def test_timer_without_expression_is_refused(definition):
+    problem = only(lint(timer(definition)))
+    assert problem.message_zh.startswith("定时器缺少时间表达式") and problem.element_id == "td"
+
+
+def test_timer_with_two_expressions_is_refused():
+    problem = only(lint(timer("<bpmn:timeDuration>P1D</bpmn:timeDuration><bpmn:timeDate>2025-01-01</bpmn:timeDate>")))
+    assert "exactly one" in problem.message_en
+
+
+def test_escaping_timer_is_refused():
+    problem = only(lint(timer("<bpmn:timeDuration>${__import__('os').getenv('X')}</bpmn:timeDuration>")))
+    assert "__import__" in problem.message_en
+
+
+def test_cron_timer_is_refused_with_advice():
+    problem = only(lint(timer("<bpmn:timeCycle>0 0/5 * * * ?</bpmn:timeCycle>")))
+    assert "cron" in problem.message_zh and "ISO 8601" in problem.message_zh
+
+
+# ------------------------------------------------------------- unsupported elements
+
+
+def test_data_store_is_refused():
+    problem = only(lint('<bpmn:dataStoreReference id="ds" dataStoreRef="store"/>',
+                        extra='<bpmn:dataStore id="store" name="Archive"/>'))
+    assert problem.message_zh.startswith("不支持数据存储") and problem.element_id == "ds"
+
+
+def test_data_object_is_fine():
+    assert lint('<bpmn:dataObject id="do"/><bpmn:dataObjectReference id="dor" dataObjectRef="do"/>') == []
+
+
+def test_complex_gateway_is_refused():
+    assert only(lint('<bpmn:complexGateway id="cg"/>')).message_zh == "不支持复杂网关"
+
+
+def test_exclusive_gateway_is_fine():
+    assert lint('<bpmn:exclusiveGateway id="xg"/>') == []
+
+
+def test_compensation_and_link_events_are_refused():
+    problems = lint("""
+    <bpmn:intermediateThrowEvent id="c"><bpmn:compensateEventDefinition/></bpmn:intermediateThrowEvent>
+    <bpmn:intermediateThrowEvent id="l"><bpmn:linkEventDefinition name="go"/></bpmn:intermediateThrowEvent>""")
+    assert [p.element_id for p in problems] == ["c", "l"]
+
+
+def test_nested_subprocess_elements_are_linted():
+    problem = only(lint('<bpmn:subProcess id="sub"><bpmn:userTask id="inner" camunda:formKey="review"/></bpmn:subProcess>'))
+    assert problem.element_id == "inner"
+
+
+def test_lint_survives_schema_invalid_trees():
+    problems = lint("""
+    <bpmn:userTask/>
+    <bpmn:serviceTask camunda:topic=""/>
+    <bpmn:timerEventDefinition><bpmn:timeDate/><bpmn:bogus/></bpmn:timerEventDefinition>
+    <bpmn:scriptTask id="s"><bpmn:script/></bpmn:scriptTask>""")
+    assert len(problems) == 4
+    assert all(p.line for p in problems)
+
+
+# ------------------------------------------------------------------------------- DMN
+
+
+def dmn(table: str, decisions: int = 1, namespace: str = "https://www.omg.org/spec/DMN/20191111/MODEL/") -> bytes:
+    decision = '<decision id="d{n}" name="D">{table}</decision>'
+    body = "\n".join(decision.format(n=n, table=table) for n in range(decisions))
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<definitions xmlns="{namespace}" id="defs" name="x" namespace="http://example.com/dmn">
+{body}
+</definitions>
+""".encode()
+
+
+def decision_table(entries: list[str], output: str = "0.1", hit_policy: str = "", input_expression: str = "amount") -> str:
+    cells = "".join(f'<inputEntry id="ie{i}"><text>{entry}</text></inputEntry>' for i, entry in enumerate(entries))
+    return f"""<decisionTable id="table"{hit_policy}>
+      <input id="in1" label="Amount"><inputExpression id="ix" typeRef="number"><text>{input_expression}</text></inputExpression></input>
+      <output id="out1" name="discount" typeRef="number"/>
+      <rule id="r1">{cells}<outputEntry id="oe"><text>{output}</text></outputEntry></rule>
+    </decisionTable>"""
+
+
+def lint_table(*args, **kwargs) -> list[DefinitionProblem]:
+    content = dmn(decision_table(*args, **kwargs))
+    tree = parse_xml(content, "d.dmn")
+    assert dmn_schema_problems(tree, "d.dmn") == []
+    return lint_dmn(tree, "d.dmn")
+
+
+@pytest.mark.parametrize("entry", ["&gt; 1000", '"gold"', "-", "100 &lt; ? &lt;= 1000", "? in (1, 2)", "", "1000"])
+def test_spiff_style_input_entries_pass(entry):
+    assert lint_table([entry]) == []
+
+
+def test_two_decisions_are_refused():
+    tree = parse_xml(dmn(decision_table(["1"]), decisions=2), "d.dmn")
+    problem = only(lint_dmn(tree, "d.dmn"))
+    assert "exactly one decision" in problem.message_en and problem.element_id == "defs"
+
+
+def test_decision_without_table_is_refused():
+    tree = parse_xml(dmn('<literalExpression id="le"><text>1</text></literalExpression>'), "d.dmn")
+    problem = only(lint_dmn(tree, "d.dmn"))
+    assert problem.element_id == "d0" and "decision table" in problem.message_en
+
+
+@pytest.mark.parametrize("policy", ["", ' hitPolicy="UNIQUE"', ' hitPolicy="FIRST"', ' hitPolicy="COLLECT"'])
+def test_supported_hit_policies_pass(policy):
+    assert lint_table(["1"], hit_policy=policy) == []
+
+
+@pytest.mark.parametrize("policy", [' hitPolicy="PRIORITY"', ' hitPolicy="ANY"', ' hitPolicy="RULE ORDER"',
+                                    ' hitPolicy="COLLECT" aggregation="SUM"'])
+def test_unsupported_hit_policies_are_refused(policy):
+    problem = only(lint_table(["1"], hit_policy=policy))
+    assert problem.message_zh.startswith("不支持的命中策略") and problem.element_id == "table"
+
+
+def test_escaping_input_entry_is_refused():
+    problem = only(lint_table(["__import__('os').getpid()"]))
+    assert problem.element_id == "ie0" and "第 1 条规则" in problem.message_zh
+
+
+def test_escaping_input_expression_is_refused():
+    problem = only(lint_table(["1"], input_expression="().__class__"))
+    assert problem.element_id == "ix"
+
+
+def test_escaping_output_entry_is_refused():
+    assert only(lint_table(["1"], output="open('/etc/passwd').read()")).element_id == "oe"
+
+
+def test_feel_literal_is_refused_with_advice():
+    problem = only(lint_table(["true"]))
+    assert "True" in problem.message_zh
+
+
+def test_feel_comma_list_is_refused_with_advice():
+    problem = only(lint_table(['"a","b"']))
+    assert '? in ("a","b")' in problem.message_zh
+
+
+def test_feel_range_is_refused():
+    assert "[1..5]" in only(lint_table(["[1..5]"])).message_zh
+
+
+def test_whitespace_only_entry_is_refused():
+    assert "-" in only(lint_table(["   "])).message_zh
+
+
+def test_dmn_entry_expression_mirrors_spiffworkflow():
+    assert dmn_entry_expression("amount", "> 1000") == "amount> 1000"
+    assert dmn_entry_expression("tier", '"gold"') == '(tier) == ("gold")'
+    assert dmn_entry_expression("amount", "100 < ? <= 1000") == "100 < dmninputexpr <= 1000"
+    assert dmn_entry_expression("tier", '"why?"') == '(tier) == ("why?")'
+    assert dmn_entry_expression("amount", "-") is None
+    assert dmn_entry_expression("amount", None) is None
+
+
+def test_question_mark_substitution_matches_spiffworkflow_regex():
+    spiff = re.compile(r"(\?)(?=(?:[^'\"]|['\"][^'\"]*['\"])*$)")  # DMNEngine.evaluate
+    rng = random.Random(7)
+    for _ in range(3000):
+        entry = "".join(rng.choice("?'\"a <") for _ in range(rng.randint(1, 12)))
+        assert _with_input_name(entry) == spiff.sub("dmninputexpr", entry), entry
+
+
+def test_long_dmn_cells_are_linted_quickly():
+    started = time.perf_counter()
+    lint_table(["?" * 50_000])
+    assert time.perf_counter() - started < 2
+
+
+# -------------------------------------------------------------------------- corpus
+
+CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
+
+
+def corpus_files() -> list:
+    files = sorted([*CORPUS.rglob("*.bpmn"), *CORPUS.rglob("*.dmn")]) if CORPUS.is_dir() else []
+    # An empty parameter list would be skipped silently: make a missing corpus a failure.
+    return [pytest.param(path, id=str(path.relative_to(CORPUS))) for path in files] or [
+        pytest.param(None, id="corpus-missing")
+    ]
+
+
+@pytest.mark.parametrize("path", corpus_files())
+def test_corpus_file_is_accepted_or_refused_with_located_problems(path):
+    assert path is not None, f"the interop corpus is missing or empty: {CORPUS}"
+    try:
+        tree = parse_xml(path.read_bytes(), path.name)
+    except InvalidDefinition as error:
+        problems = error.problems
+    else:
+        if path.suffix == ".dmn":
+            problems = dmn_schema_problems(tree, path.name) + lint_dmn(tree, path.name)
+        else:
+            problems = bpmn_schema_problems(tree, path.name) + lint_bpmn(tree, path.name, FORMS, TOPICS)
+    for problem in problems:
+        assert problem.file == path.name
+        assert CHINESE.search(problem.message_zh), problem
+        assert problem.message_en, problem
+        assert problem.line or problem.element_id, problem
