@@ -13,6 +13,7 @@ def create_app(test_config: dict | None = None, clock=None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     app.config.update(SECRET_KEY=settings.secret_key, JSON_AS_ASCII=False)
     app.json.ensure_ascii = False
+    app.json.sort_keys = False
     app.extensions["ticflow"] = build_context(settings, clock)
 
     from .web import rest

@@ -37,6 +37,15 @@ def _tune_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql(f"BEGIN {mode}")
 
 
+def connection_of(session: Session):
+    """The session's connection, fetched once per unit of work: asking the session for it on
+    every statement costs more than the statement on the hot path."""
+    connection = session.info.get("connection")
+    if connection is None or connection.closed:
+        connection = session.info["connection"] = session.connection()
+    return connection
+
+
 def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
@@ -51,6 +60,7 @@ class Database:
     @contextmanager
     def read(self) -> Iterator[Session]:
         session = self.sessions()
+        session.info["connection"] = session.connection()
         try:
             yield session
         finally:
@@ -61,8 +71,8 @@ class Database:
     def command(self) -> Iterator[Session]:
         """One transaction per command: committed when the block ends, rolled back on error."""
         session = self.sessions()
-        if is_sqlite(self.engine):
-            session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+        options = {"sqlite_begin": "IMMEDIATE"} if is_sqlite(self.engine) else {}
+        session.info["connection"] = session.connection(execution_options=options)
         try:
             yield session
             session.commit()

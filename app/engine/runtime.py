@@ -5,7 +5,7 @@ import contextvars
 import json
 from collections import OrderedDict
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from uuid import UUID
 
 import SpiffWorkflow.bpmn.specs.event_definitions.timer as spiff_timer
@@ -16,7 +16,12 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     CycleTimerEventDefinition, TimerEventDefinition,
 )
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
+from SpiffWorkflow.bpmn.specs.data_spec import TaskDataReference
 from SpiffWorkflow.camunda.specs.event_definitions import MessageEventDefinition
+from SpiffWorkflow.camunda.specs.multiinstance_task import (
+    ParallelMultiInstanceTask as CamundaParallelMI,
+    SequentialMultiInstanceTask as CamundaSequentialMI,
+)
 from SpiffWorkflow.camunda.specs.user_task import UserTask
 from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
 from SpiffWorkflow.util.task import TaskState
@@ -27,7 +32,6 @@ from .sandbox import RestrictedEnvironment
 from .specs import TopicServiceTask, make_serializer
 
 MESSAGE_RESULT_VARIABLE = "_tic_message"
-_PAST = "2000-01-01T00:00:00+00:00"
 _current_clock: contextvars.ContextVar = contextvars.ContextVar("engine_clock", default=None)
 
 
@@ -92,6 +96,19 @@ class ActivityState:
     changed_at: float
 
 
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything the projections need, read from the task tree in one walk."""
+
+    user_tasks: list[UserTaskInfo]
+    service_tasks: list[ServiceTaskInfo]
+    timers: list[TimerInfo]
+    message_waits: list[MessageWait]
+    activities: list[ActivityState]
+    variables: dict
+    completed: bool
+
+
 class WorkflowEngine:
     """Owns the serializer, the restricted script engine and the cache of parsed specs."""
 
@@ -127,6 +144,7 @@ class WorkflowEngine:
             state["spec"], state["subprocess_specs"] = json.loads(spec_json).values()
             self.serializer.migrate(state)
             workflow = self.serializer.from_dict(state)
+            _bind_collection_inputs(workflow.spec, *workflow.subprocess_specs.values())
         else:
             state["spec"] = spec
             state["subprocess_specs"] = dict(subprocess_specs)
@@ -148,10 +166,31 @@ class WorkflowEngine:
             name: self.serializer.from_dict(value)
             for name, value in stored["subprocess_specs"].items()
         }
+        _bind_collection_inputs(spec, *subprocess_specs.values())
         self._specs[definition_id] = (spec, subprocess_specs)
         if len(self._specs) > self._spec_cache_size:
             self._specs.popitem(last=False)
         return spec, subprocess_specs
+
+
+def _bind_collection_inputs(*workflow_specs) -> None:
+    """Bind `camunda:collection` as the input of Camunda multi-instance tasks at load.
+
+    Spiff's Camunda MI task binds the collection as its data input only when it starts, by
+    mutating its task spec; a freshly deserialized spec has lost that binding, so an instance
+    restored there appended each element to the collection instead of updating it in place.
+    """
+    for workflow_spec in workflow_specs:
+        for task_spec in workflow_spec.task_specs.values():
+            if (
+                isinstance(task_spec, (CamundaParallelMI, CamundaSequentialMI))
+                and task_spec.cardinality is None
+                and task_spec.data_input is None
+                and task_spec.data_output is not None
+                and task_spec.output_item is not None
+            ):
+                task_spec.data_input = TaskDataReference(task_spec.data_output.bpmn_id)
+                task_spec.input_item = TaskDataReference(task_spec.output_item.bpmn_id)
 
 
 class Execution:
@@ -196,10 +235,7 @@ class Execution:
         return json.dumps(state, cls=self.engine.serializer._encoder_cls, separators=(",", ":"))
 
     def user_tasks(self) -> list[UserTaskInfo]:
-        return [
-            self._user_task_info(task)
-            for task in self.workflow.get_tasks(state=TaskState.READY, spec_class=UserTask)
-        ]
+        return self.snapshot().user_tasks
 
     def _user_task_info(self, task) -> UserTaskInfo:
         spec = task.task_spec
@@ -270,10 +306,7 @@ class Execution:
         return task
 
     def service_tasks(self) -> list[ServiceTaskInfo]:
-        return [
-            ServiceTaskInfo(str(t.id), t.task_spec.bpmn_id, t.task_spec.topic, t.task_spec.external)
-            for t in self.workflow.get_tasks(state=TaskState.STARTED, spec_class=TopicServiceTask)
-        ]
+        return self.snapshot().service_tasks
 
     def complete_service_task(self, task_id: str, variables: dict | None) -> None:
         task = self._task(task_id)
@@ -284,23 +317,24 @@ class Execution:
         self.run()
 
     def timers(self) -> list[TimerInfo]:
-        found = []
-        for task in self._event_tasks():
-            definition = task.task_spec.event_definition
-            if isinstance(definition, TimerEventDefinition):
-                found.append(TimerInfo(str(task.id), task.task_spec.bpmn_id, _due(task)))
-        return found
+        return self.snapshot().timers
 
     def fire_timer(self, execution_id: str) -> None:
-        """Make one timer due now (a job executed early, as Camunda's execute does)."""
+        """Make one timer due now (a job executed early, as Camunda's execute does).
+
+        The due instant becomes "just now", not a distant past: Spiff fires only when
+        due < now, and a cycle computes its next tick from this instant (from a past
+        date it would tick again on every engine step).
+        """
         task = self._task(execution_id)
+        just_now = (self.engine.clock.now() - timedelta(microseconds=1)).isoformat()
         value = task.internal_data.get("event_value")
         if isinstance(task.task_spec.event_definition, CycleTimerEventDefinition) and isinstance(
             value, dict
         ):
-            value["next"] = _PAST
+            value["next"] = just_now
         else:
-            task.internal_data["event_value"] = _PAST
+            task.internal_data["event_value"] = just_now
         self.refresh_timers()
 
     def refresh_timers(self) -> None:
@@ -312,11 +346,7 @@ class Execution:
         self.run()
 
     def message_waits(self) -> list[MessageWait]:
-        return [
-            MessageWait(str(t.id), t.task_spec.bpmn_id, t.task_spec.event_definition.name)
-            for t in self._event_tasks()
-            if isinstance(t.task_spec.event_definition, MessageEventDefinition)
-        ]
+        return self.snapshot().message_waits
 
     def deliver_message(self, name: str, variables: dict) -> None:
         waiting = [w for w in self.message_waits() if w.message_name == name]
@@ -336,36 +366,50 @@ class Execution:
                 task.data.update(variables)
         self.run()
 
-    def _event_tasks(self):
-        return [
-            t for t in self.workflow.get_tasks(state=TaskState.WAITING)
-            if isinstance(t.task_spec, CatchingEvent)
-        ]
-
     def variables(self) -> dict:
         """Process variables as Camunda shows them: the data on the paths still running."""
-        if self.workflow.is_completed():
+        return self.snapshot().variables
+
+    def activities(self) -> list[ActivityState]:
+        return self.snapshot().activities
+
+    def snapshot(self) -> Snapshot:
+        users, services, timers, messages, activities, running = [], [], [], [], [], []
+        for task in self.workflow.get_tasks(state=TaskState.ANY_MASK):
+            state = task.state
+            if state & (TaskState.PREDICTED_MASK | TaskState.FUTURE):
+                continue
+            spec = task.task_spec
+            if state & (TaskState.READY | TaskState.WAITING | TaskState.STARTED):
+                running.append(task)
+            if spec.bpmn_id is None:
+                continue
+            activities.append(ActivityState(
+                str(task.id), spec.bpmn_id, spec.bpmn_name, _activity_type(spec),
+                _state_name(state), task.last_state_change,
+            ))
+            if state == TaskState.READY and isinstance(spec, UserTask):
+                users.append(self._user_task_info(task))
+            elif state == TaskState.STARTED and isinstance(spec, TopicServiceTask):
+                services.append(ServiceTaskInfo(str(task.id), spec.bpmn_id, spec.topic, spec.external))
+            elif state == TaskState.WAITING and isinstance(spec, CatchingEvent):
+                definition = spec.event_definition
+                if isinstance(definition, TimerEventDefinition):
+                    timers.append(TimerInfo(str(task.id), spec.bpmn_id, _due(task)))
+                elif isinstance(definition, MessageEventDefinition):
+                    messages.append(MessageWait(str(task.id), spec.bpmn_id, definition.name))
+        completed = self.workflow.is_completed()
+        return Snapshot(users, services, timers, messages, activities,
+                        self._variables(running, completed), completed)
+
+    def _variables(self, running, completed: bool) -> dict:
+        if completed:
             data = dict(self.workflow.data)
         else:
             data = {}
-            tasks = self.workflow.get_tasks(
-                state=TaskState.READY | TaskState.WAITING | TaskState.STARTED
-            )
-            for task in sorted(tasks, key=lambda t: t.last_state_change):
+            for task in sorted(running, key=lambda t: t.last_state_change):
                 data.update(task.data)
         return {k: v for k, v in data.items() if not k.startswith("_tic")}
-
-    def activities(self) -> list[ActivityState]:
-        states = []
-        for task in self.workflow.get_tasks(state=TaskState.ANY_MASK):
-            spec = task.task_spec
-            if spec.bpmn_id is None or task.state & (TaskState.PREDICTED_MASK | TaskState.FUTURE):
-                continue
-            states.append(ActivityState(
-                str(task.id), spec.bpmn_id, spec.bpmn_name, _activity_type(spec),
-                _state_name(task.state), task.last_state_change,
-            ))
-        return states
 
     def cancel(self) -> None:
         self.workflow.cancel()

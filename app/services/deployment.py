@@ -68,7 +68,7 @@ def deploy(ctx: AppContext, session: Session, actor: Actor | None, name: str,
         select(Deployment).where(Deployment.content_hash == bundle_hash)
         .order_by(Deployment.deployed_at.desc()).limit(1)
     )
-    if existing is not None:
+    if existing is not None and _still_deployed(session, files, kinds):
         return DeployResult(existing, unchanged=True)
     deployment = Deployment(
         id=new_id(), name=name, source=source, content_hash=bundle_hash,
@@ -87,7 +87,38 @@ def deploy(ctx: AppContext, session: Session, actor: Actor | None, name: str,
             content=content, content_hash=content_hash(content),
         ))
     session.flush()
+    from .timer_start import schedule_timer_starts  # imports process_instances, which imports us
+
+    schedule_timer_starts(ctx, session, definitions)
     return DeployResult(deployment, definitions)
+
+
+def _still_deployed(session, files, kinds) -> bool:
+    """Camunda's duplicate filter: every file equals what is deployed now under its name.
+
+    The same bundle deployed earlier is not enough: after another version it must deploy
+    again (going back to an earlier diagram makes a new latest version).
+    """
+    names = [n for n, kind in kinds.items() if kind == "bpmn"]
+    if names:
+        latest = (
+            select(ProcessDefinition.key, func.max(ProcessDefinition.version).label("version"))
+            .group_by(ProcessDefinition.key).subquery()
+        )
+        rows = session.execute(
+            select(ProcessDefinition.resource_name, ProcessDefinition.bpmn_xml)
+            .join(latest, (ProcessDefinition.key == latest.c.key)
+                  & (ProcessDefinition.version == latest.c.version))
+            .where(ProcessDefinition.resource_name.in_(names))
+        ).all()
+        if any(content != files[name] for name, content in rows):
+            return False
+    for key in {form_key_of(n) for n, kind in kinds.items() if kind in ("form", "form_ui")}:
+        form = _latest_form(session, key)
+        schema, ui = files.get(key + SCHEMA_SUFFIX), files.get(key + UI_SUFFIX)
+        if form is None or schema is None or form.content_hash != content_hash(schema, ui or b""):
+            return False
+    return True
 
 
 def _deploy_forms(session, deployment, files, kinds) -> dict[str, FormVersion]:

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
+from app.db import connection_of
 from app.models import HistoryEvent
 
 
@@ -20,7 +21,7 @@ def append(session: Session, instance_id: str, process_key: str, events: list[di
            now: datetime) -> None:
     if not events:
         return
-    session.execute(insert(HistoryEvent), [
+    connection_of(session).execute(insert(HistoryEvent.__table__), [
         dict(
             instance_id=instance_id, process_key=process_key, event_type=e["event_type"],
             activity_id=e["activity_id"], task_id=e["task_id"], user_id=e["user_id"],

@@ -5,7 +5,8 @@ brings the read models up to date in the same transaction: the inbox (`task`,
 `task_candidate`), task and activity history, timer jobs, message subscriptions,
 variables and history events. What changed is found by comparing with `waits_json`,
 the snapshot the previous save left, so a command costs no extra queries for
-projections that did not change.
+projections that did not change. The statements are built once and run on the
+session's connection: this is the hot path of every command.
 """
 from __future__ import annotations
 
@@ -14,12 +15,12 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, insert, inspect, update
+from sqlalchemy import and_, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
+from app.db import connection_of
 from app.clock import as_utc, parse_client_datetime
-from app.engine.runtime import Execution, UserTaskInfo
+from app.engine.runtime import Execution, Snapshot, UserTaskInfo
 from app.models import (
     HistoricActivity, HistoricTask, InstanceState, Job, JobType,
     MessageSubscription, ProcessDefinition, ProcessInstance, Task, TaskCandidate,
@@ -29,10 +30,82 @@ from . import history
 from .context import AppContext
 from .errors import Conflict, NotFound
 
+_INSTANCE = ProcessInstance.__table__
+_TASK = Task.__table__
+_CANDIDATE = TaskCandidate.__table__
+_HISTORIC_TASK = HistoricTask.__table__
+_HISTORIC_ACTIVITY = HistoricActivity.__table__
+_JOB = Job.__table__
+_SUBSCRIPTION = MessageSubscription.__table__
+
+_SELECT_INSTANCE = select(_INSTANCE).where(_INSTANCE.c.id == bindparam("id"))
+_INSERT_INSTANCE = insert(_INSTANCE)
+_UPDATE_INSTANCE = (
+    update(_INSTANCE)
+    .where(and_(_INSTANCE.c.id == bindparam("instance_id"), _INSTANCE.c.version == bindparam("seen")))
+    .values(
+        state=bindparam("state"), end_time=bindparam("end_time"),
+        state_json=bindparam("state_json"), serializer_version=bindparam("serializer_version"),
+        variables_json=bindparam("variables_json"), waits_json=bindparam("waits_json"),
+        version=_INSTANCE.c.version + 1,
+    )
+)
+_IDS = bindparam("ids", expanding=True)
+_DELETE_CANDIDATES = delete(_CANDIDATE).where(_CANDIDATE.c.task_id.in_(_IDS))
+_DELETE_TASKS = delete(_TASK).where(_TASK.c.id.in_(_IDS))
+_END_HISTORIC_TASKS = (
+    update(_HISTORIC_TASK).where(_HISTORIC_TASK.c.id.in_(_IDS))
+    .values(end_time=bindparam("now"), delete_reason="deleted")
+)
+_END_ACTIVITIES = (
+    update(_HISTORIC_ACTIVITY).where(_HISTORIC_ACTIVITY.c.id.in_(_IDS))
+    .values(end_time=bindparam("now"), canceled=bindparam("canceled"))
+)
+_INSERT_TASK = insert(_TASK)
+_INSERT_HISTORIC_TASK = insert(_HISTORIC_TASK)
+_INSERT_CANDIDATES = insert(_CANDIDATE)
+_INSERT_ACTIVITIES = insert(_HISTORIC_ACTIVITY)
+_TIMER_JOBS = and_(_JOB.c.instance_id == bindparam("instance_id"), _JOB.c.job_type == JobType.TIMER)
+_DELETE_TIMER_JOBS = delete(_JOB).where(_TIMER_JOBS, _JOB.c.execution_id.in_(_IDS))
+_MOVE_TIMER_JOB = (
+    update(_JOB).where(_TIMER_JOBS, _JOB.c.execution_id == bindparam("execution_id"))
+    .values(due_at=bindparam("due_at"))
+)
+_INSERT_JOBS = insert(_JOB)
+_DELETE_SUBSCRIPTIONS = delete(_SUBSCRIPTION).where(
+    _SUBSCRIPTION.c.instance_id == bindparam("instance_id"), _SUBSCRIPTION.c.id.in_(_IDS)
+)
+_INSERT_SUBSCRIPTIONS = insert(_SUBSCRIPTION)
+
+
+@dataclass
+class InstanceRecord:
+    """The instance row as a command sees it; `version` is what the save must still find."""
+
+    id: str
+    definition_id: str
+    process_key: str
+    business_key: str | None
+    state: InstanceState
+    serializer_version: str
+    state_json: str
+    variables_json: str
+    waits_json: str
+    started_by: str | None
+    owner_org: str | None
+    start_time: datetime
+    end_time: datetime | None = None
+    end_reason: str | None = None
+    version: int = 0
+
+    @property
+    def is_new(self) -> bool:
+        return self.version == 0
+
 
 @dataclass
 class Loaded:
-    row: ProcessInstance
+    row: InstanceRecord
     definition: ProcessDefinition
     execution: Execution
     waits: dict
@@ -50,9 +123,10 @@ def new_id() -> str:
 
 
 def load(ctx: AppContext, session: Session, instance_id: str) -> Loaded:
-    row = session.get(ProcessInstance, instance_id)
-    if row is None:
+    found = connection_of(session).execute(_SELECT_INSTANCE, {"id": instance_id}).mappings().first()
+    if found is None:
         raise NotFound(f"流程实例 {instance_id} 不存在 / process instance not found")
+    row = InstanceRecord(**found)
     definition = definition_of(ctx, session, row.definition_id)
     execution = ctx.engine.restore(definition.id, definition.spec_json, row.state_json)
     stored = json.loads(row.variables_json)
@@ -73,34 +147,58 @@ def definition_of(ctx: AppContext, session: Session, definition_id: str) -> Proc
     return definition
 
 
+_TASK = Task.__table__
+_CANDIDATE = TaskCandidate.__table__
+_HISTORIC_TASK = HistoricTask.__table__
+_HISTORIC_ACTIVITY = HistoricActivity.__table__
+_JOB = Job.__table__
+_SUBSCRIPTION = MessageSubscription.__table__
+
+
 def save(ctx: AppContext, session: Session, loaded: Loaded, actor_id: str | None) -> None:
     now = ctx.now()
-    execution = loaded.execution
     row = loaded.row
-    row.state_json = execution.serialize()
+    conn = connection_of(session)
+    row.state_json = loaded.execution.serialize()
     row.serializer_version = ctx.engine.serializer_version
-    if inspect(row).pending:
-        session.flush()
-    _sync_variables(loaded, actor_id)
-    _sync_tasks(ctx, session, loaded, now)
-    _sync_activities(session, loaded, now)
-    _sync_timers(session, loaded, now)
-    _sync_messages(session, loaded, now)
-    if execution.completed and row.state == InstanceState.ACTIVE:
+    if row.is_new:
+        conn.execute(_INSERT_INSTANCE, [_instance_values(row)])
+        row.version = 1
+    snapshot = loaded.execution.snapshot()
+    _sync_variables(loaded, snapshot, actor_id)
+    _sync_tasks(conn, loaded, snapshot, now)
+    _sync_activities(conn, loaded, snapshot, now)
+    _sync_timers(conn, loaded, snapshot, now)
+    _sync_messages(conn, loaded, snapshot, now)
+    if snapshot.completed and row.state == InstanceState.ACTIVE:
         row.state = InstanceState.COMPLETED
         row.end_time = now
         loaded.record("instance_completed", actor_id)
     row.waits_json = json.dumps(loaded.waits, separators=(",", ":"))
     history.append(session, row.id, row.process_key, loaded.events, now)
     loaded.events.clear()
-    try:
-        session.flush()
-    except StaleDataError as error:
-        raise Conflict("流程实例已被他人修改，请刷新后重试 / the instance was changed meanwhile") from error
+    _write_row(conn, row)
 
 
-def _sync_variables(loaded: Loaded, actor_id: str | None) -> None:
-    current = loaded.execution.variables()
+def _instance_values(row: InstanceRecord) -> dict:
+    values = {name: getattr(row, name) for name in InstanceRecord.__dataclass_fields__}
+    values["version"] = 1
+    return values
+
+
+def _write_row(conn, row: InstanceRecord) -> None:
+    result = conn.execute(_UPDATE_INSTANCE, {
+        "instance_id": row.id, "seen": row.version, "state": row.state, "end_time": row.end_time,
+        "state_json": row.state_json, "serializer_version": row.serializer_version,
+        "variables_json": row.variables_json, "waits_json": row.waits_json,
+    })
+    if result.rowcount != 1:
+        raise Conflict("流程实例已被他人修改，请刷新后重试 / the instance was changed meanwhile")
+    row.version += 1
+
+
+def _sync_variables(loaded: Loaded, snapshot: Snapshot, actor_id: str | None) -> None:
+    current = snapshot.variables
     changed = {k: v for k, v in current.items() if loaded.variables.get(k, _MISSING) != v}
     removed = [k for k in loaded.variables if k not in current]
     if changed or removed:
@@ -121,32 +219,30 @@ def _sync_variables(loaded: Loaded, actor_id: str | None) -> None:
 _MISSING = object()
 
 
-def _sync_tasks(ctx: AppContext, session: Session, loaded: Loaded, now: datetime) -> None:
+def _sync_tasks(conn, loaded: Loaded, snapshot: Snapshot, now: datetime) -> None:
     previous = set(loaded.waits.get("tasks", ()))
-    current = {info.id: info for info in loaded.execution.user_tasks()}
+    current = {info.id: info for info in snapshot.user_tasks}
     gone = previous - current.keys()
     if gone:
-        _close_tasks(session, loaded, gone, now)
+        _close_tasks(conn, loaded, gone, now)
     new = [info for task_id, info in current.items() if task_id not in previous]
     if new:
-        _open_tasks(session, loaded, new, now)
+        _open_tasks(conn, loaded, new, now)
     loaded.waits["tasks"] = sorted(current)
 
 
-def _close_tasks(session: Session, loaded: Loaded, gone: set[str], now: datetime) -> None:
-    completed = loaded.waits.pop("completed_task", None)
-    for task_id in gone:
-        if task_id != completed:
-            session.execute(
-                update(HistoricTask).where(HistoricTask.id == task_id)
-                .values(end_time=now, delete_reason="deleted")
-            )
+def _close_tasks(conn, loaded: Loaded, gone: set[str], now: datetime) -> None:
+    deleted = gone - {loaded.waits.pop("completed_task", None)}
+    if deleted:
+        conn.execute(_END_HISTORIC_TASKS, {"ids": sorted(deleted), "now": now})
+        for task_id in sorted(deleted):
             loaded.record("task_deleted", task_id=task_id)
-    session.execute(delete(TaskCandidate).where(TaskCandidate.task_id.in_(gone)))
-    session.execute(delete(Task).where(Task.id.in_(gone)))
+    ids = {"ids": sorted(gone)}
+    conn.execute(_DELETE_CANDIDATES, ids)
+    conn.execute(_DELETE_TASKS, ids)
 
 
-def _open_tasks(session: Session, loaded: Loaded, new: list[UserTaskInfo], now: datetime) -> None:
+def _open_tasks(conn, loaded: Loaded, new: list[UserTaskInfo], now: datetime) -> None:
     row = loaded.row
     task_rows, candidate_rows, history_rows = [], [], []
     for info in new:
@@ -167,10 +263,10 @@ def _open_tasks(session: Session, loaded: Loaded, new: list[UserTaskInfo], now: 
         candidate_rows += [{"task_id": info.id, "kind": "user", "value": u} for u in set(info.candidate_users)]
         loaded.record("task_created", activity_id=info.key, task_id=info.id,
                       assignee=info.assignee, candidate_groups=info.candidate_groups)
-    session.execute(insert(Task), task_rows)
-    session.execute(insert(HistoricTask), history_rows)
+    conn.execute(_INSERT_TASK, task_rows)
+    conn.execute(_INSERT_HISTORIC_TASK, history_rows)
     if candidate_rows:
-        session.execute(insert(TaskCandidate), candidate_rows)
+        conn.execute(_INSERT_CANDIDATES, candidate_rows)
 
 
 def _parse_date(text: str | None) -> datetime | None:
@@ -184,7 +280,7 @@ def _parse_date(text: str | None) -> datetime | None:
         return None
 
 
-def _sync_activities(session: Session, loaded: Loaded, now: datetime) -> None:
+def _sync_activities(conn, loaded: Loaded, snapshot: Snapshot, now: datetime) -> None:
     """Record diagram elements that started or ended since the last save.
 
     `since` is the engine's change stamp at the last save: an element that finished
@@ -193,7 +289,7 @@ def _sync_activities(session: Session, loaded: Loaded, now: datetime) -> None:
     previous = set(loaded.waits.get("active", ()))
     since = loaded.waits.get("since", 0.0)
     active, inserts, ended, latest = [], [], [], since
-    for activity in loaded.execution.activities():
+    for activity in snapshot.activities:
         latest = max(latest, activity.changed_at)
         if activity.state == "active":
             active.append(activity.id)
@@ -204,12 +300,11 @@ def _sync_activities(session: Session, loaded: Loaded, now: datetime) -> None:
         elif activity.changed_at > since:
             inserts.append(_activity_row(loaded, activity, now, now))
     if inserts:
-        session.execute(insert(HistoricActivity), inserts)
-    for activity_id, canceled in ended:
-        session.execute(
-            update(HistoricActivity).where(HistoricActivity.id == activity_id)
-            .values(end_time=now, canceled=canceled)
-        )
+        conn.execute(_INSERT_ACTIVITIES, inserts)
+    for canceled in (False, True):
+        ids = [activity_id for activity_id, flag in ended if flag is canceled]
+        if ids:
+            conn.execute(_END_ACTIVITIES, {"ids": ids, "now": now, "canceled": canceled})
     loaded.waits["active"] = active
     loaded.waits["since"] = latest
 
@@ -223,27 +318,21 @@ def _activity_row(loaded: Loaded, activity, now, end) -> dict:
     )
 
 
-def _sync_timers(session: Session, loaded: Loaded, now: datetime) -> None:
+def _sync_timers(conn, loaded: Loaded, snapshot: Snapshot, now: datetime) -> None:
     previous = loaded.waits.get("timers", {})
-    current = {
-        t.execution_id: (t.activity_id, t.due_at) for t in loaded.execution.timers()
-    }
+    current = {t.execution_id: (t.activity_id, t.due_at) for t in snapshot.timers}
     gone = [eid for eid in previous if eid not in current]
     if gone:
-        session.execute(delete(Job).where(
-            Job.instance_id == loaded.row.id, Job.execution_id.in_(gone),
-            Job.job_type == JobType.TIMER,
-        ))
+        conn.execute(_DELETE_TIMER_JOBS, {"instance_id": loaded.row.id, "ids": gone})
     rows = []
     for execution_id, (activity_id, due) in current.items():
         stamp = due.isoformat() if due else None
         if previous.get(execution_id) == stamp:
             continue
         if execution_id in previous:
-            session.execute(update(Job).where(
-                Job.instance_id == loaded.row.id, Job.execution_id == execution_id,
-                Job.job_type == JobType.TIMER,
-            ).values(due_at=due))
+            conn.execute(_MOVE_TIMER_JOB, {
+                "instance_id": loaded.row.id, "execution_id": execution_id, "due_at": due,
+            })
             continue
         rows.append(dict(
             id=new_id(), job_type=JobType.TIMER, instance_id=loaded.row.id,
@@ -252,34 +341,33 @@ def _sync_timers(session: Session, loaded: Loaded, now: datetime) -> None:
             retries=3, created_at=now,
         ))
     if rows:
-        session.execute(insert(Job), rows)
+        conn.execute(_INSERT_JOBS, rows)
     loaded.waits["timers"] = {
         eid: (due.isoformat() if due else None) for eid, (_a, due) in current.items()
     }
 
 
-def _sync_messages(session: Session, loaded: Loaded, now: datetime) -> None:
+def _sync_messages(conn, loaded: Loaded, snapshot: Snapshot, now: datetime) -> None:
     previous = {tuple(w) for w in loaded.waits.get("messages", ())}
-    current = {(w.execution_id, w.message_name, w.activity_id) for w in loaded.execution.message_waits()}
+    current = {(w.execution_id, w.message_name, w.activity_id) for w in snapshot.message_waits}
     gone = previous - current
     if gone:
-        session.execute(delete(MessageSubscription).where(
-            MessageSubscription.instance_id == loaded.row.id,
-            MessageSubscription.id.in_([g[0] for g in gone]),
-        ))
+        conn.execute(_DELETE_SUBSCRIPTIONS, {
+            "instance_id": loaded.row.id, "ids": [g[0] for g in gone],
+        })
     rows = [
         dict(id=execution_id, instance_id=loaded.row.id, message_name=name,
              business_key=loaded.row.business_key, activity_id=activity_id, created_at=now)
         for execution_id, name, activity_id in current - previous
     ]
     if rows:
-        session.execute(insert(MessageSubscription), rows)
+        conn.execute(_INSERT_SUBSCRIPTIONS, rows)
     loaded.waits["messages"] = sorted(list(w) for w in current)
 
 
 def create_row(ctx: AppContext, definition: ProcessDefinition, business_key: str | None,
                actor, execution: Execution, types: dict) -> Loaded:
-    row = ProcessInstance(
+    row = InstanceRecord(
         id=new_id(), definition_id=definition.id, process_key=definition.key,
         business_key=business_key, state=InstanceState.ACTIVE,
         serializer_version=ctx.engine.serializer_version, state_json="{}",

@@ -7,10 +7,11 @@ import socket
 import traceback
 from datetime import timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.db import is_sqlite
+from app.engine.errors import TaskNotReady
 from app.models import Incident, InstanceState, Job, JobType, ProcessInstance
 
 from . import history, instance_store, service_tasks
@@ -86,15 +87,28 @@ def _execute(ctx: AppContext, session: Session, job_id: str, forced: bool) -> No
         _retry_service(ctx, session, loaded, job)
     advance(ctx, session, loaded, None)
     _resolve_incidents(ctx, session, job.id)
-    if session.get(Job, job_id) is not None:
-        session.delete(job)
+    if job.job_type == JobType.TIMER and any(
+        t.execution_id == job.execution_id for t in loaded.execution.timers()
+    ):
+        # A cycle's next tick: `save` moved the job's due date; it stays, unlocked.
+        job.lock_owner = None
+        job.lock_expires_at = None
+    else:
+        # `save` may already have deleted a fired timer's job: no ORM delete of a gone row.
+        session.execute(delete(Job).where(Job.id == job_id))
 
 
 def _fire_timer(loaded, job: Job, forced: bool) -> None:
-    if forced:
+    """The job is due (or forced): fire its timer now.
+
+    Spiff fires a timer only once its due instant is strictly past, so a job run at
+    exactly its due date would otherwise do nothing.
+    """
+    try:
         loaded.execution.fire_timer(job.execution_id)
-    else:
+    except TaskNotReady:
         loaded.execution.refresh_timers()
+        return
     loaded.record("timer_fired", activity_id=job.activity_id, task_id=job.execution_id)
 
 

@@ -1,9 +1,10 @@
 """Start, inspect and delete process instances."""
 from __future__ import annotations
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
+from app.db import connection_of
 from app.engine.errors import EngineError
 from app.models import (
     HistoricActivity, HistoricTask, InstanceState, Job, MessageSubscription,
@@ -13,7 +14,6 @@ from app.models import (
 from . import history, instance_store, service_tasks
 from .authorization import require_can_start, require_readable_instance
 from .context import AppContext
-from .deployment import latest_definition
 from .errors import BadRequest, Forbidden, NotFound
 from .identity import Actor
 
@@ -21,31 +21,36 @@ from .identity import Actor
 def start_process(ctx: AppContext, session: Session, actor: Actor | None, key: str | None = None,
                   variables: dict | None = None, types: dict | None = None,
                   business_key: str | None = None, definition_id: str | None = None) -> ProcessInstance:
-    definition = _definition(session, key, definition_id)
+    definition = _definition(ctx, session, key, definition_id)
     if actor is not None:
         require_can_start(actor, definition)
     if definition.suspended:
         raise BadRequest(f"流程定义 {definition.key} 已挂起 / the definition is suspended")
-    definition = instance_store.definition_of(ctx, session, definition.id)
     try:
         execution = ctx.engine.start(definition.id, definition.spec_json, variables or {})
     except EngineError as error:
         raise BadRequest(str(error)) from error
     loaded = instance_store.create_row(ctx, definition, business_key, actor, execution, types or {})
-    session.add(loaded.row)
     loaded.record("instance_started", actor.id if actor else None, business_key=business_key)
     advance(ctx, session, loaded, actor)
     return loaded.row
 
 
-def _definition(session: Session, key: str | None, definition_id: str | None) -> ProcessDefinition:
-    definition = (
-        session.get(ProcessDefinition, definition_id) if definition_id
-        else latest_definition(session, key) if key else None
-    )
-    if definition is None:
+_LATEST_ID = (
+    select(ProcessDefinition.__table__.c.id)
+    .where(ProcessDefinition.__table__.c.key == bindparam("key"))
+    .order_by(ProcessDefinition.__table__.c.version.desc()).limit(1)
+)
+
+
+def _definition(ctx: AppContext, session: Session, key: str | None,
+                definition_id: str | None) -> ProcessDefinition:
+    """The definition to start: by id, or the latest version of `key` (one indexed lookup)."""
+    if definition_id is None and key:
+        definition_id = connection_of(session).execute(_LATEST_ID, {"key": key}).scalar()
+    if definition_id is None:
         raise NotFound(f"流程定义 {key or definition_id} 不存在 / process definition not found")
-    return definition
+    return instance_store.definition_of(ctx, session, definition_id)
 
 
 def advance(ctx: AppContext, session: Session, loaded, actor: Actor | None) -> None:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
+from app.db import connection_of
 from app.models import (
     Deployment, HistoricActivity, HistoricTask, Incident, Job, ProcessDefinition,
     ProcessInstance, Task, TaskCandidate,
@@ -38,8 +39,9 @@ class TaskFilter:
     unassigned: bool = False
 
 
-def list_tasks(session: Session, actor: Actor, f: TaskFilter, page: Page) -> list[Task]:
-    query = select(Task).where(task_visibility(actor))
+def list_tasks(session: Session, actor: Actor, f: TaskFilter, page: Page) -> list:
+    """Open tasks as rows (attribute access like the ORM class; no identity-map cost)."""
+    query = select(Task.__table__).where(task_visibility(actor))
     if f.process_instance_id:
         query = query.where(Task.instance_id == f.process_instance_id)
     if f.business_key:
@@ -59,7 +61,7 @@ def list_tasks(session: Session, actor: Actor, f: TaskFilter, page: Page) -> lis
         ))
     if f.candidate_user:
         query = query.where(Task.assignee.is_(None), _candidate_of(session, f.candidate_user))
-    return list(session.scalars(page.apply(query.order_by(Task.created_at, Task.id))))
+    return list(connection_of(session).execute(page.apply(query.order_by(Task.created_at, Task.id))))
 
 
 def _candidate_of(session: Session, user_id: str):

@@ -24,11 +24,9 @@ def run_pending(ctx: AppContext, session: Session, loaded: Loaded) -> None:
     waiting, and hands it to the job executor with one attempt used.
     """
     failed = set(loaded.waits.get("service_jobs", ()))
+    waiting = loaded.execution.service_tasks()
     while True:
-        pending = [
-            t for t in loaded.execution.service_tasks()
-            if not t.external and t.id not in failed
-        ]
+        pending = [t for t in waiting if not t.external and t.id not in failed]
         if not pending:
             break
         for task in pending:
@@ -36,9 +34,8 @@ def run_pending(ctx: AppContext, session: Session, loaded: Loaded) -> None:
             if error is not None:
                 schedule_retry(ctx, session, loaded, task, error)
                 failed.add(task.id)
-    loaded.waits["service_jobs"] = sorted(
-        failed & {t.id for t in loaded.execution.service_tasks()}
-    )
+        waiting = loaded.execution.service_tasks()
+    loaded.waits["service_jobs"] = sorted(failed & {t.id for t in waiting})
 
 
 def call_handler(ctx: AppContext, session: Session, loaded: Loaded, task) -> str | None:

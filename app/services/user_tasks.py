@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, bindparam, select, update
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
+from app.db import connection_of
 from app.engine.errors import EngineError, TaskNotReady
 from app.models import HistoricTask, ProcessInstance, Task
 
@@ -18,8 +18,33 @@ from .identity import Actor
 from .process_instances import advance
 
 
-def get_task(session: Session, actor: Actor, task_id: str) -> Task:
-    return require_readable_task(actor, session.get(Task, task_id), task_id)
+_TASK = Task.__table__
+_HISTORIC_TASK = HistoricTask.__table__
+_SELECT_TASK = select(_TASK).where(_TASK.c.id == bindparam("id"))
+_SELECT_FINISHED = select(_HISTORIC_TASK.c.end_time).where(_HISTORIC_TASK.c.id == bindparam("id"))
+_ASSIGN = (
+    update(_TASK)
+    .where(and_(_TASK.c.id == bindparam("task_id"), _TASK.c.version == bindparam("seen")))
+    .values(assignee=bindparam("assignee"), version=_TASK.c.version + 1)
+)
+_ASSIGN_HISTORIC = (
+    update(_HISTORIC_TASK).where(_HISTORIC_TASK.c.id == bindparam("task_id"))
+    .values(assignee=bindparam("assignee"))
+)
+_COMPLETE_HISTORIC = (
+    update(_HISTORIC_TASK).where(_HISTORIC_TASK.c.id == bindparam("task_id"))
+    .values(end_time=bindparam("now"), completed_by=bindparam("user_id"),
+            assignee=bindparam("assignee"), delete_reason="completed",
+            variables_json=bindparam("variables_json"))
+)
+
+
+def get_task(session: Session, actor: Actor, task_id: str):
+    return require_readable_task(actor, _select_task(session, task_id), task_id)
+
+
+def _select_task(session: Session, task_id: str):
+    return connection_of(session).execute(_SELECT_TASK, {"id": task_id}).first()
 
 
 def claim(ctx: AppContext, session: Session, actor: Actor, task_id: str) -> Task:
@@ -42,28 +67,27 @@ def unclaim(ctx: AppContext, session: Session, actor: Actor, task_id: str) -> Ta
     return task
 
 
-def _assign(ctx, session, task: Task, assignee: str | None, event: str, user_id: str) -> None:
-    task.assignee = assignee
-    session.execute(update(HistoricTask).where(HistoricTask.id == task.id).values(assignee=assignee))
+def _assign(ctx, session, task, assignee: str | None, event: str, user_id: str) -> None:
+    conn = connection_of(session)
+    changed = conn.execute(_ASSIGN, {"task_id": task.id, "seen": task.version, "assignee": assignee})
+    if changed.rowcount != 1:
+        raise Conflict("任务已被他人修改，请刷新后重试 / the task was changed meanwhile")
+    conn.execute(_ASSIGN_HISTORIC, {"task_id": task.id, "assignee": assignee})
     history.append(session, task.instance_id, task.process_key, [
         history.event(event, user_id, task.task_key, task.id, assignee=assignee)
     ], ctx.now())
-    try:
-        session.flush()
-    except StaleDataError as error:
-        raise Conflict("任务已被他人修改，请刷新后重试 / the task was changed meanwhile") from error
 
 
-def _open_task(session: Session, actor: Actor, task_id: str) -> Task:
-    task = session.get(Task, task_id)
+def _open_task(session: Session, actor: Actor, task_id: str):
+    task = _select_task(session, task_id)
     if task is None:
-        _raise_if_finished(session, actor, task_id)
+        _raise_if_finished(session, task_id)
     return require_readable_task(actor, task, task_id)
 
 
-def _raise_if_finished(session: Session, actor: Actor, task_id: str) -> None:
-    done = session.get(HistoricTask, task_id)
-    if done is not None and done.end_time is not None:
+def _raise_if_finished(session: Session, task_id: str) -> None:
+    end_time = connection_of(session).execute(_SELECT_FINISHED, {"id": task_id}).scalar()
+    if end_time is not None:
         raise Conflict("任务已办结或已被撤销 / the task was already completed or cancelled")
 
 
@@ -82,11 +106,11 @@ def complete(ctx: AppContext, session: Session, actor: Actor, task_id: str,
     loaded.types.update(types or {})
     loaded.waits["completed_task"] = task_id
     loaded.record("task_completed", actor.id, activity_id=task.task_key, task_id=task_id)
-    session.execute(update(HistoricTask).where(HistoricTask.id == task_id).values(
-        end_time=ctx.now(), completed_by=actor.id, assignee=task.assignee or actor.id,
-        delete_reason="completed",
-        variables_json=json.dumps(values, ensure_ascii=False, default=str),
-    ))
+    connection_of(session).execute(_COMPLETE_HISTORIC, {
+        "task_id": task_id, "now": ctx.now(), "user_id": actor.id,
+        "assignee": task.assignee or actor.id,
+        "variables_json": json.dumps(values, ensure_ascii=False, default=str),
+    })
     advance(ctx, session, loaded, actor)
 
 
