@@ -19,7 +19,7 @@ def create_app(test_config: dict | None = None, clock=None) -> Flask:
     from .web import rest
     from . import cli
 
-    app.register_blueprint(rest.blueprint, url_prefix="/engine-rest")
+    app.register_blueprint(rest.blueprint, url_prefix=rest.API_PREFIX)
     cli.register(app)
     return app
 

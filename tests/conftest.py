@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
+from werkzeug.security import generate_password_hash
 
 from app import create_app
 from app.clock import Clock
@@ -18,6 +19,8 @@ from app.services import demo_data
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 START = datetime(2026, 3, 2, 1, 0, tzinfo=timezone.utc)
+# The real scrypt hash costs ~50 ms per check; every test app would pay it per user.
+FAST_DEMO_HASH = generate_password_hash(demo_data.DEMO_PASSWORD, "pbkdf2:sha256:1000")
 
 
 def _postgres_schema(url: str):
@@ -56,7 +59,7 @@ def app(database_url, clock):
     ctx = app.extensions["ticflow"]
     Base.metadata.create_all(ctx.db.engine)
     with ctx.db.command() as session:
-        demo_data.load_demo_data(session)
+        demo_data.load_demo_data(session, FAST_DEMO_HASH)
     yield app
     ctx.db.dispose()
 

@@ -52,15 +52,18 @@ USERS = [
 ]
 
 
-def load_demo_data(session: Session) -> bool:
-    """Load the demo data into an empty database; False when users already exist."""
+def load_demo_data(session: Session, password_hash: str | None = None) -> bool:
+    """Load the demo data into an empty database; False when users already exist.
+
+    `password_hash` lets tests pass a cheaper hash of "demo" made once per run.
+    """
     if session.scalar(select(func.count()).select_from(User)):
         return False
     for org_id, name, kind in ORGANIZATIONS:
         if session.get(Organization, org_id) is None:
             session.add(Organization(id=org_id, name=name, kind=kind))
     session.flush()
-    password_hash = hash_password(DEMO_PASSWORD)
+    password_hash = password_hash or hash_password(DEMO_PASSWORD)
     for user_id, display_name, org_id, groups in USERS:
         user = User(id=user_id, display_name=display_name, password_hash=password_hash,
                     organization_id=org_id, is_demo=True)

@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException
 from app.services.errors import ServiceError, Unauthorized
 from app.services.identity import CredentialCache, authenticate
 
+API_PREFIX = "/engine-rest"
 blueprint = Blueprint("rest", __name__)
 
 
@@ -50,8 +51,11 @@ def service_error(error: ServiceError):
     return response
 
 
-@blueprint.errorhandler(HTTPException)
+@blueprint.app_errorhandler(HTTPException)
 def http_error(error: HTTPException):
+    """JSON for API paths, even when no route matched (so the blueprint never ran)."""
+    if not request.path.startswith(API_PREFIX):
+        return error
     response = jsonify({"type": type(error).__name__, "message": error.description})
     response.status_code = error.code or 500
     return response
