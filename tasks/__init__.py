@@ -58,3 +58,51 @@ def _load_builtin_handlers() -> None:
     for module in pkgutil.iter_modules(__path__):
         importlib.import_module(f"{__name__}.{module.name}")
     _loaded = True
+
+
+class Refused(Exception):
+    """A task listener refuses the submitted values; `errors` are `{field, message}` in Chinese."""
+
+    def __init__(self, errors: list[dict]):
+        self.errors = errors
+        super().__init__("; ".join(e["message"] for e in errors))
+
+
+@dataclass
+class TaskEvent:
+    """A person is completing a user task: the values they submit and where they stand."""
+
+    process_key: str
+    task_key: str
+    task_id: str
+    process_instance_id: str
+    business_key: str | None
+    actor_id: str
+    actor_organization_id: str
+    values: dict[str, Any]
+    variables: dict[str, Any]
+    session: Any = None
+    now: Any = None
+
+
+TaskListener = Callable[[TaskEvent], None]
+_LISTENERS: dict[tuple[str, str], list[TaskListener]] = {}
+
+
+def on_complete(process_key: str, task_key: str) -> Callable[[TaskListener], TaskListener]:
+    """Register a listener run when `task_key` of `process_key` is completed.
+
+    It runs inside the completing command, before the engine moves on: it may check the
+    values (raise `Refused`) or record business data in the command's transaction.
+    """
+
+    def register(fn: TaskListener) -> TaskListener:
+        _LISTENERS.setdefault((process_key, task_key), []).append(fn)
+        return fn
+
+    return register
+
+
+def completion_listeners(process_key: str, task_key: str) -> list[TaskListener]:
+    _load_builtin_handlers()
+    return list(_LISTENERS.get((process_key, task_key), ()))

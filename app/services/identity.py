@@ -90,12 +90,16 @@ class CredentialCache:
             self._entries.clear()
 
 
-def authenticate(session: Session, cache: CredentialCache, username: str, password: str) -> Actor:
+def authenticate(session: Session, cache: CredentialCache, username: str, password: str,
+                 allow_demo: bool = True) -> Actor:
+    """The actor behind a user name and password; demo accounts only where demos are allowed."""
     key = cache.key(username, password)
     cached = cache.get(key)
     if cached is not None:
         return cached
     user = session.scalar(select(User).where(User.id == username, User.active.is_(True)))
+    if user is not None and user.is_demo and not allow_demo:
+        raise Unauthorized("生产环境不允许使用演示账号 / demo accounts are refused in production")
     if user is None or not check_password_hash(user.password_hash, password):
         raise Unauthorized("用户名或密码错误 / unknown user or wrong password")
     actor = actor_of(user)

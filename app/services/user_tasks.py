@@ -6,6 +6,7 @@ import json
 from sqlalchemy import and_, bindparam, select, update
 from sqlalchemy.orm import Session
 
+import tasks as task_handlers
 from app.db import connection_of
 from app.engine.errors import EngineError, TaskNotReady
 from app.models import HistoricTask, ProcessInstance, Task
@@ -13,7 +14,7 @@ from app.models import HistoricTask, ProcessInstance, Task
 from . import forms, history, instance_store
 from .authorization import require_actionable_task, require_readable_task
 from .context import AppContext
-from .errors import BadRequest, Conflict, NotFound
+from .errors import BadRequest, Conflict, NotFound, ValidationFailed
 from .identity import Actor
 from .process_instances import advance
 
@@ -97,6 +98,7 @@ def complete(ctx: AppContext, session: Session, actor: Actor, task_id: str,
     require_actionable_task(actor, task)
     loaded = instance_store.load(ctx, session, task.instance_id)
     _validate_form(ctx, session, loaded.definition, task.form_key, values)
+    _run_listeners(ctx, session, actor, task, loaded, values)
     try:
         loaded.execution.complete_user_task(task_id, values)
     except TaskNotReady as error:
@@ -112,6 +114,23 @@ def complete(ctx: AppContext, session: Session, actor: Actor, task_id: str,
         "variables_json": json.dumps(values, ensure_ascii=False, default=str),
     })
     advance(ctx, session, loaded, actor)
+
+
+def _run_listeners(ctx, session, actor: Actor, task, loaded, values: dict) -> None:
+    listeners = task_handlers.completion_listeners(task.process_key, task.task_key)
+    if not listeners:
+        return
+    event = task_handlers.TaskEvent(
+        process_key=task.process_key, task_key=task.task_key, task_id=task.id,
+        process_instance_id=task.instance_id, business_key=task.business_key,
+        actor_id=actor.id, actor_organization_id=actor.organization_id, values=dict(values),
+        variables=dict(loaded.variables), session=session, now=ctx.now(),
+    )
+    try:
+        for listener in listeners:
+            listener(event)
+    except task_handlers.Refused as refused:
+        raise ValidationFailed("提交的内容不符合规定 / the submission was refused", refused.errors) from refused
 
 
 def _validate_form(ctx, session, definition, form_key: str | None, values: dict) -> None:

@@ -36,7 +36,8 @@ def require_basic_auth():
     g.actor = cache.get(cache.key(username, password))
     if g.actor is None:
         with ctx.db.read() as session:
-            g.actor = authenticate(session, cache, username, password)
+            g.actor = authenticate(session, cache, username, password,
+                                   allow_demo=not ctx.settings.production)
 
 
 @blueprint.errorhandler(ServiceError)
