@@ -7,7 +7,7 @@ returns the variables to set on the instance. Raising fails the task (retry, the
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 Handler = Callable[["ServiceContext"], "dict | None"]
@@ -25,7 +25,7 @@ class ServiceContext:
     variables: dict[str, Any]
     session: Any = None
     now: Any = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    app: Any = None
 
 
 def handler(topic: str) -> Callable[[Handler], Handler]:

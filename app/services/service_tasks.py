@@ -12,7 +12,7 @@ from app.engine.errors import EngineError
 from app.models import Incident, Job, JobType
 
 from .context import AppContext
-from .instance_store import Loaded, backoff, new_id
+from .instance_store import Loaded, backoff, insert_if_new, new_id
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +29,7 @@ def run_pending(ctx: AppContext, session: Session, loaded: Loaded) -> None:
         pending = [t for t in waiting if not t.external and t.id not in failed]
         if not pending:
             break
+        insert_if_new(session, loaded)  # a failed call's job and a handler's rows refer to it
         for task in pending:
             error = call_handler(ctx, session, loaded, task)
             if error is not None:
@@ -46,7 +47,7 @@ def call_handler(ctx: AppContext, session: Session, loaded: Loaded, task) -> str
     context = task_handlers.ServiceContext(
         topic=task.topic, process_instance_id=loaded.row.id,
         business_key=loaded.row.business_key, activity_id=task.activity_id,
-        variables=dict(loaded.execution.variables()), session=session, now=ctx.now(),
+        variables=dict(loaded.execution.variables()), session=session, now=ctx.now(), app=ctx,
     )
     savepoint = session.begin_nested()
     try:
