@@ -1,0 +1,70 @@
+# TIC Flow — build, run and test.
+#
+#   make run     install, migrate + deploy + demo data (flask setup), job executor + gunicorn
+#   make test    install, then the whole pytest suite
+#   make bench   install, then bench/run_bench.py
+#
+# Installs are stamped: the venv is reinstalled only when requirements.txt changes, the
+# npm packages and app/static/vendor only when package.json / package-lock.json change.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DELETE_ON_ERROR:
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+PORT ?= 5000
+
+VENV := .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask
+PIP_STAMP := $(VENV)/.requirements.stamp
+NPM_STAMP := node_modules/.ticflow-npm.stamp
+VENDOR_STAMP := app/static/vendor/.ticflow-vendor.stamp
+NPM_FLAGS := --ignore-scripts --no-audit --no-fund --loglevel=error
+
+.PHONY: help install python-deps frontend run setup test bench clean
+
+help:
+	@echo "make run    - install, set up the database and serve on 127.0.0.1:$(PORT)"
+	@echo "make test   - install, then run the whole test suite"
+	@echo "make bench  - install, then run bench/run_bench.py"
+	@echo "make clean  - remove .venv, node_modules and app/static/vendor"
+
+install: python-deps frontend
+
+python-deps: $(PIP_STAMP)
+
+frontend: $(VENDOR_STAMP)
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(PIP_STAMP): requirements.txt | $(PY)
+	$(PY) -m pip install --disable-pip-version-check --no-input -q -r requirements.txt
+	touch $@
+
+# npm ci needs a lock that matches package.json (it fails loudly otherwise);
+# without a lock, npm install writes one.
+$(NPM_STAMP): package.json $(wildcard package-lock.json)
+	if [ -f package-lock.json ]; then npm ci $(NPM_FLAGS); else npm install $(NPM_FLAGS); fi
+	touch $@
+
+$(VENDOR_STAMP): $(NPM_STAMP) scripts/install_frontend.py | $(PY)
+	$(PY) scripts/install_frontend.py
+	touch $@
+
+setup: install
+	$(FLASK) --app app setup
+
+run: setup
+	PORT=$(PORT) scripts/run.sh
+
+test: install
+	$(PY) -m pytest -q
+
+bench: install
+	$(PY) bench/run_bench.py
+
+clean:
+	rm -rf $(VENV) node_modules app/static/vendor
