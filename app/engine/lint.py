@@ -131,7 +131,21 @@ def _user_task(task, context: _Context) -> list[DefinitionProblem]:
 
 
 def _start_event(event, context: _Context) -> list[DefinitionProblem]:
-    return _form_problems(event, context, required=False)
+    return _form_problems(event, context, required=False) + _event_subprocess_start(event, context)
+
+
+def _event_subprocess_start(event, context: _Context) -> list[DefinitionProblem]:
+    """SpiffWorkflow 3.2 ignores isInterrupting and never subscribes an event subprocess to
+    its message: such a model would run wrongly, so it is refused until the engine can."""
+    parent = event.getparent()
+    in_event_subprocess = parent.tag == f"{{{BPMN_NS}}}subProcess" and parent.get("triggeredByEvent") == "true"
+    if not in_event_subprocess or not _children(event, "messageEventDefinition"):
+        return []
+    return [context.problem(
+        event,
+        "暂不支持由消息触发的事件子流程，请改用边界消息事件",
+        "Message-triggered event subprocesses are not supported yet; use boundary message events",
+    )]
 
 
 def _assignment_problems(task, context: _Context) -> list[DefinitionProblem]:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from rest_helpers import bench_files, deploy, only_task
+from tests.integration.rest_helpers import bench_files, deploy, only_task
 
 REQUEST = {"title": {"value": "新疆棉纺创新平台", "type": "String"},
            "amount": {"value": 150, "type": "Integer"}}
