@@ -48,6 +48,16 @@ class _ClockDatetime(datetime):
 spiff_timer.datetime = _ClockDatetime
 
 
+class _OneTickLater:
+    """The app's clock one microsecond ahead: turns Spiff's `due < now` into `due <= now`."""
+
+    def __init__(self, clock):
+        self.clock = clock
+
+    def now(self) -> datetime:
+        return self.clock.now() + timedelta(microseconds=1)
+
+
 @dataclass(frozen=True)
 class UserTaskInfo:
     id: str
@@ -337,8 +347,15 @@ class Execution:
             task.internal_data["event_value"] = just_now
         self.refresh_timers()
 
-    def refresh_timers(self) -> None:
-        token = _current_clock.set(self.engine.clock)
+    def refresh_timers(self, inclusive: bool = False) -> None:
+        """Fire the timers that are due.
+
+        Spiff fires a timer when due < now; the job executor runs a job when due <= now.
+        `inclusive` (the executor's pass) also fires a timer due exactly now, keeping a
+        cycle's schedule (its next tick is the previous one plus the period).
+        """
+        clock = _OneTickLater(self.engine.clock) if inclusive else self.engine.clock
+        token = _current_clock.set(clock)
         try:
             self.workflow.refresh_timers()
         finally:
@@ -395,7 +412,8 @@ class Execution:
             elif state == TaskState.WAITING and isinstance(spec, CatchingEvent):
                 definition = spec.event_definition
                 if isinstance(definition, TimerEventDefinition):
-                    timers.append(TimerInfo(str(task.id), spec.bpmn_id, _due(task)))
+                    if not _cycles_done(task):
+                        timers.append(TimerInfo(str(task.id), spec.bpmn_id, _due(task)))
                 elif isinstance(definition, MessageEventDefinition):
                     messages.append(MessageWait(str(task.id), spec.bpmn_id, definition.name))
         completed = self.workflow.is_completed()
@@ -413,6 +431,12 @@ class Execution:
 
     def cancel(self) -> None:
         self.workflow.cancel()
+
+
+def _cycles_done(task) -> bool:
+    """A cycle that ticked its last time (R2 after two ticks) has nothing left to schedule."""
+    value = task.internal_data.get("event_value")
+    return isinstance(value, dict) and value.get("cycles") == 0
 
 
 def _due(task) -> datetime | None:

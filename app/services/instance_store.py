@@ -40,9 +40,11 @@ _SUBSCRIPTION = MessageSubscription.__table__
 
 _SELECT_INSTANCE = select(_INSTANCE).where(_INSTANCE.c.id == bindparam("id"))
 _INSERT_INSTANCE = insert(_INSTANCE)
+_THIS_VERSION = and_(_INSTANCE.c.id == bindparam("instance_id"), _INSTANCE.c.version == bindparam("seen"))
+_CLAIM_INSTANCE = update(_INSTANCE).where(_THIS_VERSION).values(version=_INSTANCE.c.version + 1)
 _UPDATE_INSTANCE = (
     update(_INSTANCE)
-    .where(and_(_INSTANCE.c.id == bindparam("instance_id"), _INSTANCE.c.version == bindparam("seen")))
+    .where(_THIS_VERSION)
     .values(
         state=bindparam("state"), end_time=bindparam("end_time"),
         state_json=bindparam("state_json"), serializer_version=bindparam("serializer_version"),
@@ -65,10 +67,11 @@ _INSERT_TASK = insert(_TASK)
 _INSERT_HISTORIC_TASK = insert(_HISTORIC_TASK)
 _INSERT_CANDIDATES = insert(_CANDIDATE)
 _INSERT_ACTIVITIES = insert(_HISTORIC_ACTIVITY)
-_TIMER_JOBS = and_(_JOB.c.instance_id == bindparam("instance_id"), _JOB.c.job_type == JobType.TIMER)
+# Parameters named after a column of `job` are reserved for SET values: prefix them.
+_TIMER_JOBS = and_(_JOB.c.instance_id == bindparam("b_instance_id"), _JOB.c.job_type == JobType.TIMER)
 _DELETE_TIMER_JOBS = delete(_JOB).where(_TIMER_JOBS, _JOB.c.execution_id.in_(_IDS))
 _MOVE_TIMER_JOB = (
-    update(_JOB).where(_TIMER_JOBS, _JOB.c.execution_id == bindparam("execution_id"))
+    update(_JOB).where(_TIMER_JOBS, _JOB.c.execution_id == bindparam("b_execution_id"))
     .values(due_at=bindparam("due_at"))
 )
 _INSERT_JOBS = insert(_JOB)
@@ -112,6 +115,7 @@ class Loaded:
     variables: dict
     types: dict
     events: list[dict] = field(default_factory=list)
+    secured: bool = False
 
     def record(self, event_type: str, user_id: str | None = None, activity_id: str | None = None,
                task_id: str | None = None, **details) -> None:
@@ -155,29 +159,72 @@ _JOB = Job.__table__
 _SUBSCRIPTION = MessageSubscription.__table__
 
 
+class _Deferred:
+    """Projection writes held back until the instance row is written.
+
+    The row goes first: a stale command then fails on its version (409) before any
+    projection row it writes can collide with the other writer's.
+    """
+
+    def __init__(self):
+        self.statements: list[tuple] = []
+
+    def execute(self, statement, parameters) -> None:
+        self.statements.append((statement, parameters))
+
+    def run(self, conn) -> None:
+        for statement, parameters in self.statements:
+            conn.execute(statement, parameters)
+
+
 def save(ctx: AppContext, session: Session, loaded: Loaded, actor_id: str | None) -> None:
     now = ctx.now()
     row = loaded.row
-    conn = connection_of(session)
     row.state_json = loaded.execution.serialize()
     row.serializer_version = ctx.engine.serializer_version
-    if row.is_new:
-        conn.execute(_INSERT_INSTANCE, [_instance_values(row)])
-        row.version = 1
     snapshot = loaded.execution.snapshot()
+    deferred = _Deferred()
     _sync_variables(loaded, snapshot, actor_id)
-    _sync_tasks(conn, loaded, snapshot, now)
-    _sync_activities(conn, loaded, snapshot, now)
-    _sync_timers(conn, loaded, snapshot, now)
-    _sync_messages(conn, loaded, snapshot, now)
+    _sync_tasks(deferred, loaded, snapshot, now)
+    _sync_activities(deferred, loaded, snapshot, now)
+    _sync_timers(deferred, loaded, snapshot, now)
+    _sync_messages(deferred, loaded, snapshot, now)
     if snapshot.completed and row.state == InstanceState.ACTIVE:
         row.state = InstanceState.COMPLETED
         row.end_time = now
         loaded.record("instance_completed", actor_id)
     row.waits_json = json.dumps(loaded.waits, separators=(",", ":"))
+    conn = connection_of(session)
+    if row.is_new:
+        conn.execute(_INSERT_INSTANCE, [_instance_values(row)])
+        row.version = 1
+    else:
+        _write_row(conn, row)
+    deferred.run(conn)
     history.append(session, row.id, row.process_key, loaded.events, now)
     loaded.events.clear()
-    _write_row(conn, row)
+    loaded.secured = False
+
+
+def secure_row(session: Session, loaded: Loaded) -> None:
+    """Make the instance row this command's before a service handler writes rows.
+
+    A new instance is inserted (a failed call's job and a handler's rows refer to it). A
+    loaded one is claimed: its version is bumped where it still is the version read,
+    else Conflict. `save` then writes the row with the claimed version.
+    """
+    if loaded.secured:
+        return
+    row = loaded.row
+    conn = connection_of(session)
+    if row.is_new:
+        conn.execute(_INSERT_INSTANCE, [_instance_values(row)])
+        row.version = 1
+    else:
+        if conn.execute(_CLAIM_INSTANCE, {"instance_id": row.id, "seen": row.version}).rowcount != 1:
+            raise Conflict("流程实例已被他人修改，请刷新后重试 / the instance was changed meanwhile")
+        row.version += 1
+    loaded.secured = True
 
 
 def _instance_values(row: InstanceRecord) -> dict:
@@ -323,7 +370,7 @@ def _sync_timers(conn, loaded: Loaded, snapshot: Snapshot, now: datetime) -> Non
     current = {t.execution_id: (t.activity_id, t.due_at) for t in snapshot.timers}
     gone = [eid for eid in previous if eid not in current]
     if gone:
-        conn.execute(_DELETE_TIMER_JOBS, {"instance_id": loaded.row.id, "ids": gone})
+        conn.execute(_DELETE_TIMER_JOBS, {"b_instance_id": loaded.row.id, "ids": gone})
     rows = []
     for execution_id, (activity_id, due) in current.items():
         stamp = due.isoformat() if due else None
@@ -331,7 +378,7 @@ def _sync_timers(conn, loaded: Loaded, snapshot: Snapshot, now: datetime) -> Non
             continue
         if execution_id in previous:
             conn.execute(_MOVE_TIMER_JOB, {
-                "instance_id": loaded.row.id, "execution_id": execution_id, "due_at": due,
+                "b_instance_id": loaded.row.id, "b_execution_id": execution_id, "due_at": due,
             })
             continue
         rows.append(dict(

@@ -66,9 +66,11 @@ def run_job(ctx: AppContext, job_id: str, forced: bool = False) -> None:
     except NotFound:
         raise
     except Exception as error:
-        _record_failure(ctx, job_id, error)
+        message = _record_failure(ctx, job_id, error)
         if forced:
-            raise
+            raise JobExecutionFailed(
+                f"作业执行失败：{message.splitlines()[0] if message else error} / the job failed"
+            ) from error
 
 
 
@@ -99,16 +101,15 @@ def _execute(ctx: AppContext, session: Session, job_id: str, forced: bool) -> No
 
 
 def _fire_timer(loaded, job: Job, forced: bool) -> None:
-    """The job is due (or forced): fire its timer now.
-
-    Spiff fires a timer only once its due instant is strictly past, so a job run at
-    exactly its due date would otherwise do nothing.
-    """
-    try:
-        loaded.execution.fire_timer(job.execution_id)
-    except TaskNotReady:
-        loaded.execution.refresh_timers()
-        return
+    """Fire the job's timer: now when forced, else as due (a job due exactly now runs)."""
+    if not forced:
+        loaded.execution.refresh_timers(inclusive=True)
+    else:
+        try:
+            loaded.execution.fire_timer(job.execution_id)
+        except TaskNotReady:
+            loaded.execution.refresh_timers()
+            return
     loaded.record("timer_fired", activity_id=job.activity_id, task_id=job.execution_id)
 
 
@@ -128,6 +129,13 @@ class JobFailed(Exception):
     """A handler failed again inside the executor."""
 
 
+class JobExecutionFailed(ServiceError):
+    """A job run on request failed (recorded like any failure): Camunda answers 500."""
+
+    status = 500
+    error_type = "ProcessEngineException"
+
+
 def _resolve_incidents(ctx, session, job_id: str) -> None:
     session.execute(update(Incident).where(
         Incident.job_id == job_id, Incident.resolved_at.is_(None)
@@ -140,7 +148,7 @@ def _release(ctx: AppContext, job_id: str) -> None:
             lock_owner=None, lock_expires_at=None))
 
 
-def _record_failure(ctx: AppContext, job_id: str, error: Exception) -> None:
+def _record_failure(ctx: AppContext, job_id: str, error: Exception) -> str:
     message = str(error) if isinstance(error, (JobFailed, ServiceError)) else (
         f"{type(error).__name__}: {error}\n{traceback.format_exc(limit=5)}"
     )
@@ -148,7 +156,7 @@ def _record_failure(ctx: AppContext, job_id: str, error: Exception) -> None:
     with ctx.db.command() as session:
         job = session.get(Job, job_id)
         if job is None:
-            return
+            return message
         job.retries = max(job.retries - 1, 0)
         job.exception_message = message
         job.lock_owner = None
@@ -163,6 +171,7 @@ def _record_failure(ctx: AppContext, job_id: str, error: Exception) -> None:
             service_tasks.open_incident(ctx, session, loaded, job.id, job.activity_id, message or "")
             events += loaded.events
         history.append(session, job.instance_id, job.process_key, events, ctx.now())
+    return message
 
 
 def set_retries(ctx: AppContext, session: Session, job_id: str, retries: int) -> Job:

@@ -12,7 +12,7 @@ from app.engine.errors import EngineError
 from app.models import Incident, Job, JobType
 
 from .context import AppContext
-from .instance_store import Loaded, backoff, insert_if_new, new_id
+from .instance_store import Loaded, backoff, new_id, secure_row
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +29,7 @@ def run_pending(ctx: AppContext, session: Session, loaded: Loaded) -> None:
         pending = [t for t in waiting if not t.external and t.id not in failed]
         if not pending:
             break
-        insert_if_new(session, loaded)  # a failed call's job and a handler's rows refer to it
+        secure_row(session, loaded)  # a failed call's job and a handler's rows refer to it
         for task in pending:
             error = call_handler(ctx, session, loaded, task)
             if error is not None:

@@ -1,0 +1,161 @@
+"""Two users at once, two executors at once, and an app restarted in the middle of an instance.
+
+Run against the fixture's database: a SQLite file, or PostgreSQL when DATABASE_URL is set.
+"""
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+import pytest
+
+from app import create_app
+from app.services import instance_store
+from app.services.errors import Conflict
+from app.services.jobs import execute_due_jobs
+from conftest import Rest
+from job_helpers import (
+    complete, deployed, historic_instance, historic_tasks, jobs, model_files, only_task, start,
+    task_keys,
+)
+
+
+def run_together(*calls):
+    """Run each call on its own thread, released at the same instant; return their results."""
+    barrier = threading.Barrier(len(calls))
+    results: list = [None] * len(calls)
+    errors: list = []
+
+    def worker(index, call):
+        try:
+            barrier.wait(timeout=10)
+            results[index] = call()
+        except BaseException as error:  # reported below, on the test's thread
+            errors.append(error)
+
+    threads = [threading.Thread(target=worker, args=(i, c)) for i, c in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(t.is_alive() for t in threads), "a thread hung"
+    assert not errors, errors
+    return results
+
+
+def test_two_people_completing_the_same_task_at_once_get_one_204_and_one_409(app, rest):
+    analyst, officer = rest("analyst"), rest("officer")
+    deployed(analyst, model_files("job_two_steps.bpmn"))
+    instance_id = start(officer, "job_two_steps")["id"]
+    task = only_task(officer, instance_id, "first_review")
+
+    def complete_as(approved):
+        api = Rest(app.test_client(), "officer")
+        response = complete(api, task["id"], {"approved": approved})
+        return response.status_code, response.get_json(silent=True)
+
+    results = run_together(lambda: complete_as(True), lambda: complete_as(False))
+    statuses = sorted(status for status, _body in results)
+    assert statuses == [204, 409], results
+    [(_, conflict)] = [r for r in results if r[0] == 409]
+    assert conflict["type"] == "OptimisticLockingException"
+
+    # Exactly one completion happened: one history row, one next step.
+    winner_approved = results[0][0] == 204
+    history = historic_tasks(officer, instance_id)
+    assert history["first_review"]["deleteReason"] == "completed"
+    if winner_approved:
+        assert task_keys(officer, instance_id) == ["final_review"]
+    else:
+        assert task_keys(officer, instance_id) == []
+        assert historic_instance(officer, instance_id)["state"] == "COMPLETED"
+
+
+def test_a_stale_instance_write_is_refused_with_a_conflict(ctx, rest):
+    analyst, officer = rest("analyst"), rest("officer")
+    deployed(analyst, model_files("job_two_steps.bpmn"))
+    instance_id = start(officer, "job_two_steps")["id"]
+    task_id = only_task(officer, instance_id, "first_review")["id"]
+
+    with ctx.db.command() as session:
+        first = instance_store.load(ctx, session, instance_id)
+    with ctx.db.command() as session:
+        second = instance_store.load(ctx, session, instance_id)
+
+    first.execution.complete_user_task(task_id, {"approved": True})
+    first.waits["completed_task"] = task_id
+    with ctx.db.command() as session:
+        instance_store.save(ctx, session, first, "officer")
+
+    second.execution.complete_user_task(task_id, {"approved": False})
+    second.waits["completed_task"] = task_id
+    with pytest.raises(Conflict, match="已被他人修改"):
+        with ctx.db.command() as session:
+            instance_store.save(ctx, session, second, "officer")
+
+    assert task_keys(officer, instance_id) == ["final_review"]
+    assert historic_instance(officer, instance_id)["state"] == "ACTIVE"
+
+
+def test_two_executors_never_run_the_same_due_job_twice(ctx, clock, rest):
+    analyst, officer = rest("analyst"), rest("officer")
+    deployed(analyst, model_files("job_boundary_timer.bpmn"))
+    instance_ids = [start(officer, "job_boundary_timer")["id"] for _ in range(3)]
+    clock.advance(timedelta(days=31))
+
+    ran = run_together(lambda: execute_due_jobs(ctx), lambda: execute_due_jobs(ctx))
+    assert sum(ran) == 3, ran
+    for instance_id in instance_ids:
+        assert task_keys(officer, instance_id) == ["escalate"]
+        assert jobs(officer, instance_id) == []
+    assert execute_due_jobs(ctx) == 0
+
+
+# ---------------------------------------------------------------------------------- restart
+
+
+def restarted(app, database_url, clock):
+    """Dispose `app` and build a new one on the same database: new engine, empty caches."""
+    app.extensions["ticflow"].db.dispose()
+    fresh = create_app({"database_url": database_url, "secret_key": "test"}, clock=clock)
+    ctx = fresh.extensions["ticflow"]
+    assert ctx.caches == {} and ctx.engine is not app.extensions["ticflow"].engine
+    return fresh
+
+
+def test_an_instance_continues_to_the_end_on_a_restarted_app(app, rest, database_url, clock):
+    analyst, officer = rest("analyst"), rest("officer")
+    deployed(analyst, model_files("job_two_steps.bpmn"))
+    instance_id = start(officer, "job_two_steps")["id"]
+    first = only_task(officer, instance_id, "first_review")
+    assert complete(officer, first["id"], {"approved": True, "comment": "同意"}).status_code == 204
+
+    fresh = restarted(app, database_url, clock)
+    try:
+        leader = Rest(fresh.test_client(), "leader")
+        final = only_task(leader, instance_id, "final_review")
+        assert complete(leader, final["id"], {"approved": True}).status_code == 204
+        finished = historic_instance(leader, instance_id)
+        assert finished["state"] == "COMPLETED"
+        history = historic_tasks(leader, instance_id)
+        assert history["first_review"]["completedBy"] == "officer"
+        assert history["final_review"]["completedBy"] == "leader"
+    finally:
+        fresh.extensions["ticflow"].db.dispose()
+
+
+def test_a_timer_set_before_a_restart_fires_on_the_restarted_app(app, rest, database_url, clock):
+    analyst, officer = rest("analyst"), rest("officer")
+    deployed(analyst, model_files("job_boundary_timer.bpmn"))
+    instance_id = start(officer, "job_boundary_timer")["id"]
+
+    fresh = restarted(app, database_url, clock)
+    try:
+        clock.advance(timedelta(days=31))
+        assert execute_due_jobs(fresh.extensions["ticflow"]) == 1
+        leader = Rest(fresh.test_client(), "leader")
+        escalate = only_task(leader, instance_id, "escalate")
+        assert complete(leader, escalate["id"]).status_code == 204
+        assert historic_instance(leader, instance_id)["state"] == "COMPLETED"
+    finally:
+        fresh.extensions["ticflow"].db.dispose()

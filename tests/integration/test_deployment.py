@@ -1,0 +1,204 @@
+"""Deployment: content-hashed versions, running instances pinned to their version, refusals."""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from app.services.deployment import DeploymentRefused, deploy
+from job_helpers import (
+    bpmn, complete, deploy_rest, deployed, form_files, historic_instance, model_files,
+    only_task, start, task_keys,
+)
+
+CHINESE = re.compile(r"[\u4e00-\u9fff]")
+CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
+CORPUS_FILES = sorted(
+    p for p in CORPUS.rglob("*") if p.is_file() and p.suffix.lower() in (".bpmn", ".dmn")
+) if CORPUS.is_dir() else []
+
+
+def definitions(api, key: str | None = None) -> list[dict]:
+    response = api.get("/process-definition" + (f"?key={key}" if key else ""))
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()
+
+
+def deployments(api) -> list[dict]:
+    response = api.get("/deployment")
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()
+
+
+def only_definition(deployment: dict) -> dict:
+    [found] = deployment["deployedProcessDefinitions"].values()
+    return found
+
+
+def renamed_final_review(name: str = "厅领导终审") -> bytes:
+    return bpmn("job_two_steps.bpmn").replace('name="终审"'.encode(), f'name="{name}"'.encode())
+
+
+# ------------------------------------------------------------------------------ versions
+
+
+def test_deploying_identical_content_twice_returns_the_same_deployment_and_no_new_version(rest):
+    analyst = rest("analyst")
+    first = deployed(analyst, model_files("job_two_steps.bpmn"))
+    assert only_definition(first)["version"] == 1
+
+    second = deployed(analyst, model_files("job_two_steps.bpmn"))
+    assert second["id"] == first["id"]
+    assert not second["deployedProcessDefinitions"]
+    assert [d["version"] for d in definitions(analyst, "job_two_steps")] == [1]
+    assert len(deployments(analyst)) == 1
+
+
+def test_a_changed_diagram_is_version_2_and_running_instances_finish_on_version_1(rest):
+    analyst, officer, leader = rest("analyst"), rest("officer"), rest("leader")
+    v1 = only_definition(deployed(analyst, model_files("job_two_steps.bpmn")))
+    old = start(officer, "job_two_steps")
+    assert old["definitionId"] == v1["id"]
+
+    v2 = only_definition(deployed(analyst, {**form_files(), "job_two_steps.bpmn": renamed_final_review()}))
+    assert (v2["key"], v2["version"]) == ("job_two_steps", 2)
+    assert v2["id"] != v1["id"]
+    latest = analyst.get("/process-definition/key/job_two_steps").get_json()
+    assert (latest["id"], latest["version"]) == (v2["id"], 2)
+    xml = analyst.get("/process-definition/key/job_two_steps/xml").get_json()
+    assert xml["id"] == v2["id"]
+    assert xml["bpmn20Xml"] == renamed_final_review().decode()
+
+    new = start(officer, "job_two_steps")
+    assert new["definitionId"] == v2["id"]
+
+    first = only_task(officer, old["id"], "first_review")
+    assert first["processDefinitionId"] == v1["id"]
+    assert complete(officer, first["id"], {"approved": True}).status_code == 204
+    final = only_task(leader, old["id"], "final_review")
+    assert (final["name"], final["processDefinitionId"]) == ("终审", v1["id"])
+    assert complete(leader, final["id"]).status_code == 204
+    finished = historic_instance(officer, old["id"])
+    assert (finished["state"], finished["processDefinitionVersion"]) == ("COMPLETED", 1)
+    assert finished["processDefinitionId"] == v1["id"]
+
+    first = only_task(officer, new["id"], "first_review")
+    assert complete(officer, first["id"], {"approved": True}).status_code == 204
+    assert only_task(leader, new["id"], "final_review")["name"] == "厅领导终审"
+
+
+def test_redeploying_an_earlier_diagram_makes_it_the_latest_version_again(rest):
+    analyst, officer = rest("analyst"), rest("officer")
+    deployed(analyst, model_files("job_two_steps.bpmn"))
+    deployed(analyst, {**form_files(), "job_two_steps.bpmn": renamed_final_review()})
+
+    back = deployed(analyst, model_files("job_two_steps.bpmn"))
+    assert only_definition(back)["version"] == 3
+    latest = analyst.get("/process-definition/key/job_two_steps").get_json()
+    assert latest["version"] == 3
+    assert analyst.get("/process-definition/key/job_two_steps/xml").get_json()["bpmn20Xml"] == (
+        bpmn("job_two_steps.bpmn").decode())
+    instance = start(officer, "job_two_steps")
+    assert instance["definitionId"] == latest["id"]
+    assert task_keys(officer, instance["id"]) == ["first_review"]
+
+
+def test_a_changed_form_alone_makes_a_new_definition_version_that_uses_it(rest):
+    analyst, officer = rest("analyst"), rest("officer")
+    deployed(analyst, model_files("job_two_steps.bpmn"))
+    schema = json.loads(form_files()["job_review.schema.json"])
+    schema["required"] = ["approved"]
+    stricter = {"job_review.schema.json": json.dumps(schema, ensure_ascii=False).encode(),
+                "job_two_steps.bpmn": bpmn("job_two_steps.bpmn")}
+    assert only_definition(deployed(analyst, stricter))["version"] == 2
+
+    instance_id = start(officer, "job_two_steps")["id"]
+    task = only_task(officer, instance_id, "first_review")
+    form = officer.get(f"/task/{task['id']}/form").get_json()
+    assert (form["key"], form["version"], form["schema"]["required"]) == ("job_review", 2, ["approved"])
+    assert complete(officer, task["id"], {"comment": "无意见"}).status_code == 400
+
+    back = deployed(analyst, model_files("job_two_steps.bpmn"))
+    assert only_definition(back)["version"] == 3, "the earlier form is deployed again"
+
+
+def test_only_analysts_and_admins_may_deploy(rest):
+    response = deploy_rest(rest("officer"), model_files("job_two_steps.bpmn"))
+    assert response.status_code == 403
+    assert response.get_json()["type"] == "AuthorizationException"
+    assert CHINESE.search(response.get_json()["message"])
+    assert definitions(rest("analyst")) == []
+    assert deployed(rest("admin"), model_files("job_two_steps.bpmn"))["deployedProcessDefinitions"]
+
+
+# ------------------------------------------------------------------------------ refusals
+
+
+def refused(api, files: dict[str, bytes]) -> dict:
+    response = deploy_rest(api, files)
+    assert response.status_code == 400, response.get_json()
+    body = response.get_json()
+    assert body["errors"], body
+    for error in body["errors"]:
+        assert error["file"] in files
+        assert CHINESE.search(error["message"]), error
+    assert definitions(api) == [] and deployments(api) == [], "a refused deployment leaves nothing"
+    return body
+
+
+def test_a_model_with_an_external_entity_is_refused_without_reading_the_file(rest):
+    analyst = rest("analyst")
+    response = deploy_rest(analyst, model_files("job_xxe.bpmn"))
+    assert response.status_code == 400
+    [error] = response.get_json()["errors"]
+    assert (error["file"], error["line"]) == ("job_xxe.bpmn", 2)
+    assert "DTD" in error["message"] and CHINESE.search(error["message"])
+    with open("/etc/passwd", encoding="utf-8") as passwd:
+        first_line = passwd.readline().strip()
+    text = response.get_data(as_text=True)
+    assert "root:x:0:0" not in text and first_line not in text
+    assert definitions(analyst) == [] and deployments(analyst) == []
+
+
+@pytest.mark.parametrize(("fixture", "element_id"), [
+    ("job_script_os_system.bpmn", "tidy"),
+    ("job_script_import_os.bpmn", "tidy"),
+    ("job_condition_escape.bpmn", "f_yes"),
+], ids=["script-calls-__import__-os-system", "script-imports-os", "condition-walks-__subclasses__"])
+def test_scripts_and_conditions_reaching_outside_the_expression_language_are_refused(
+        rest, fixture, element_id):
+    body = refused(rest("analyst"), model_files(fixture, forms=False))
+    assert body["type"] == "ParseException"
+    assert any(e["element_id"] == element_id and e["line"] for e in body["errors"]), body["errors"]
+
+
+def test_broken_xml_is_refused_with_its_line_number(rest):
+    body = refused(rest("analyst"), model_files("job_broken.bpmn", forms=False))
+    [error] = body["errors"]
+    assert error["file"] == "job_broken.bpmn"
+    assert error["line"] == 9
+    assert "XML" in error["message"]
+
+
+# --------------------------------------------------------------------------------- corpus
+
+
+def test_the_interop_corpus_is_present():
+    assert CORPUS.is_dir(), f"the interop corpus is missing: {CORPUS}"
+    assert len(CORPUS_FILES) >= 60
+
+
+@pytest.mark.parametrize("path", CORPUS_FILES, ids=[str(p.relative_to(CORPUS)) for p in CORPUS_FILES])
+def test_every_corpus_file_deploys_or_is_refused_with_located_chinese_errors(ctx, path):
+    try:
+        with ctx.db.command() as session:
+            result = deploy(ctx, session, None, path.name, {path.name: path.read_bytes()})
+    except DeploymentRefused as refusal:
+        assert refusal.errors, path
+        for error in refusal.errors:
+            assert error["file"] == path.name, error
+            assert CHINESE.search(error["message"]), error
+        return
+    assert result.deployment.id
