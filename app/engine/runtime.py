@@ -209,9 +209,11 @@ class Execution:
     def __init__(self, engine: WorkflowEngine, workflow: BpmnWorkflow):
         self.engine = engine
         self.workflow = workflow
+        self._snapshot: Snapshot | None = None
 
     def run(self) -> None:
         """Advance until only people, timers, messages or service handlers can move it."""
+        self._snapshot = None
         token = _current_clock.set(self.engine.clock)
         try:
             self.workflow.do_engine_steps()
@@ -239,8 +241,6 @@ class Execution:
 
     def serialize(self) -> str:
         state = self.engine.serializer.to_dict(self.workflow)
-        state.pop("spec", None)
-        state.pop("subprocess_specs", None)
         state[self.engine.serializer.VERSION_KEY] = self.engine.serializer.VERSION
         return json.dumps(state, cls=self.engine.serializer._encoder_cls, separators=(",", ":"))
 
@@ -391,6 +391,12 @@ class Execution:
         return self.snapshot().activities
 
     def snapshot(self) -> Snapshot:
+        """Read once per state: every change to the workflow goes through `run`, which drops it."""
+        if self._snapshot is None:
+            self._snapshot = self._read_snapshot()
+        return self._snapshot
+
+    def _read_snapshot(self) -> Snapshot:
         users, services, timers, messages, activities, running = [], [], [], [], [], []
         for task in self.workflow.get_tasks(state=TaskState.ANY_MASK):
             state = task.state
@@ -430,6 +436,7 @@ class Execution:
         return {k: v for k, v in data.items() if not k.startswith("_tic")}
 
     def cancel(self) -> None:
+        self._snapshot = None
         self.workflow.cancel()
 
 

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
+from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
 from SpiffWorkflow.bpmn.serializer.default.task_spec import BpmnTaskSpecConverter
 from SpiffWorkflow.bpmn.specs.defaults import ServiceTask
 from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
@@ -79,7 +81,19 @@ class TicParser(CamundaParser):
     }
 
 
+class InstanceStateConverter(BpmnWorkflowConverter):
+    """An instance's state without its specs: they are stored once per definition version
+    and handed back as objects on restore, so converting them on every save is waste."""
+
+    def to_dict(self, workflow):
+        dct = super(BpmnWorkflowConverter, self).to_dict(workflow)
+        dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
+        dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
+        return dct
+
+
 def make_serializer() -> BpmnWorkflowSerializer:
     config = dict(CAMUNDA_CONFIG)
     config[TopicServiceTask] = TopicServiceTaskConverter
+    config[BpmnWorkflow] = InstanceStateConverter
     return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))

@@ -53,7 +53,7 @@ _UPDATE_INSTANCE = (
     )
 )
 _IDS = bindparam("ids", expanding=True)
-_DELETE_CANDIDATES = delete(_CANDIDATE).where(_CANDIDATE.c.task_id.in_(_IDS))
+# Candidates go with their task (ON DELETE CASCADE).
 _DELETE_TASKS = delete(_TASK).where(_TASK.c.id.in_(_IDS))
 _END_HISTORIC_TASKS = (
     update(_HISTORIC_TASK).where(_HISTORIC_TASK.c.id.in_(_IDS))
@@ -284,9 +284,7 @@ def _close_tasks(conn, loaded: Loaded, gone: set[str], now: datetime) -> None:
         conn.execute(_END_HISTORIC_TASKS, {"ids": sorted(deleted), "now": now})
         for task_id in sorted(deleted):
             loaded.record("task_deleted", task_id=task_id)
-    ids = {"ids": sorted(gone)}
-    conn.execute(_DELETE_CANDIDATES, ids)
-    conn.execute(_DELETE_TASKS, ids)
+    conn.execute(_DELETE_TASKS, {"ids": sorted(gone)})
 
 
 def _open_tasks(conn, loaded: Loaded, new: list[UserTaskInfo], now: datetime) -> None:
