@@ -101,15 +101,8 @@ def _still_deployed(session, files, kinds) -> bool:
     """
     names = [n for n, kind in kinds.items() if kind == "bpmn"]
     if names:
-        latest = (
-            select(ProcessDefinition.key, func.max(ProcessDefinition.version).label("version"))
-            .group_by(ProcessDefinition.key).subquery()
-        )
         rows = session.execute(
-            select(ProcessDefinition.resource_name, ProcessDefinition.bpmn_xml)
-            .join(latest, (ProcessDefinition.key == latest.c.key)
-                  & (ProcessDefinition.version == latest.c.version))
-            .where(ProcessDefinition.resource_name.in_(names))
+            _latest_files().where(ProcessDefinition.resource_name.in_(names))
         ).all()
         if any(content != files[name] for name, content in rows):
             return False
@@ -184,16 +177,20 @@ def _compile(session, files, kinds):
 
 def _library(session) -> list[SourceFile]:
     """The latest version of every deployed process, for call activities to target."""
+    return [SourceFile(name, content) for name, content in session.execute(_latest_files()).all()]
+
+
+def _latest_files():
+    """(resource name, XML) of the latest version of each process key."""
     latest = (
         select(ProcessDefinition.key, func.max(ProcessDefinition.version).label("version"))
         .group_by(ProcessDefinition.key).subquery()
     )
-    rows = session.execute(
+    return (
         select(ProcessDefinition.resource_name, ProcessDefinition.bpmn_xml)
         .join(latest, (ProcessDefinition.key == latest.c.key)
               & (ProcessDefinition.version == latest.c.version))
-    ).all()
-    return [SourceFile(name, content) for name, content in rows]
+    )
 
 
 def _new_version(session, deployment, process, forms) -> ProcessDefinition | None:

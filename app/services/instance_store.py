@@ -151,13 +151,6 @@ def definition_of(ctx: AppContext, session: Session, definition_id: str) -> Proc
     return definition
 
 
-_TASK = Task.__table__
-_CANDIDATE = TaskCandidate.__table__
-_HISTORIC_TASK = HistoricTask.__table__
-_HISTORIC_ACTIVITY = HistoricActivity.__table__
-_JOB = Job.__table__
-_SUBSCRIPTION = MessageSubscription.__table__
-
 
 class _Deferred:
     """Projection writes held back until the instance row is written.
