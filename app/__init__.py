@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Flask
+from flask.sessions import SecureCookieSessionInterface
 
 from .config import load_settings
 from .services.context import AppContext, build_context
@@ -15,13 +16,26 @@ def create_app(test_config: dict | None = None, clock=None) -> Flask:
     app.json.ensure_ascii = False
     app.json.sort_keys = False
     app.extensions["ticflow"] = build_context(settings, clock)
+    app.session_interface = ApiAwareSessionInterface()
 
-    from .web import rest
+    from .web import registry, rest
     from . import cli
 
     app.register_blueprint(rest.blueprint, url_prefix=rest.API_PREFIX)
+    app.register_blueprint(registry.blueprint, url_prefix=registry.API_PREFIX)
     cli.register(app)
     return app
+
+
+class ApiAwareSessionInterface(SecureCookieSessionInterface):
+    """API clients authenticate every call (HTTP Basic): no cookie session to open or sign."""
+
+    api_prefixes = ("/engine-rest/", "/api/")
+
+    def open_session(self, app, request):
+        if request.path.startswith(self.api_prefixes):
+            return self.null_session_class()
+        return super().open_session(app, request)
 
 
 def context_of(app: Flask) -> AppContext:

@@ -39,29 +39,30 @@ class TaskFilter:
     unassigned: bool = False
 
 
+_T = Task.__table__
+_C = TaskCandidate.__table__
+_FILTER_COLUMNS = (
+    ("process_instance_id", _T.c.instance_id), ("business_key", _T.c.business_key),
+    ("task_key", _T.c.task_key), ("process_key", _T.c.process_key), ("assignee", _T.c.assignee),
+)
+
+
 def list_tasks(session: Session, actor: Actor, f: TaskFilter, page: Page) -> list:
     """Open tasks as rows (attribute access like the ORM class; no identity-map cost)."""
-    query = select(Task.__table__).where(task_visibility(actor))
-    if f.process_instance_id:
-        query = query.where(Task.instance_id == f.process_instance_id)
-    if f.business_key:
-        query = query.where(Task.business_key == f.business_key)
-    if f.task_key:
-        query = query.where(Task.task_key == f.task_key)
-    if f.process_key:
-        query = query.where(Task.process_key == f.process_key)
-    if f.assignee:
-        query = query.where(Task.assignee == f.assignee)
+    query = select(_T).where(task_visibility(actor))
+    for name, column in _FILTER_COLUMNS:
+        value = getattr(f, name)
+        if value:
+            query = query.where(column == value)
     if f.unassigned:
-        query = query.where(Task.assignee.is_(None))
+        query = query.where(_T.c.assignee.is_(None))
     if f.candidate_group:
         query = query.where(exists().where(
-            TaskCandidate.task_id == Task.id, TaskCandidate.kind == "group",
-            TaskCandidate.value == f.candidate_group,
+            _C.c.task_id == _T.c.id, _C.c.kind == "group", _C.c.value == f.candidate_group,
         ))
     if f.candidate_user:
-        query = query.where(Task.assignee.is_(None), _candidate_of(session, f.candidate_user))
-    return list(connection_of(session).execute(page.apply(query.order_by(Task.created_at, Task.id))))
+        query = query.where(_T.c.assignee.is_(None), _candidate_of(session, f.candidate_user))
+    return list(connection_of(session).execute(page.apply(query.order_by(_T.c.created_at, _T.c.id))))
 
 
 def _candidate_of(session: Session, user_id: str):
