@@ -83,6 +83,7 @@ class TaskEvent:
     variables: dict[str, Any]
     session: Any = None
     now: Any = None
+    app: Any = None
 
 
 TaskListener = Callable[[TaskEvent], None]

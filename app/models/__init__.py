@@ -2,6 +2,9 @@
 from .base import Base
 from .history import HistoricActivity, HistoricTask, HistoryEvent
 from .identity import Organization, User, UserGroup
+from .registry import (
+    Center, CenterChange, CenterEvaluation, CenterStatus, ExpertPanel, ExpertReview, SiteVisit,
+)
 from .repository import Deployment, DeploymentResource, FormVersion, ProcessDefinition
 from .runtime import (
     Incident, InstanceState, Job, JobType, MessageSubscription, ProcessInstance, Task,
@@ -9,8 +12,9 @@ from .runtime import (
 )
 
 __all__ = [
-    "Base", "Deployment", "DeploymentResource", "FormVersion", "HistoricActivity",
+    "Base", "Center", "CenterChange", "CenterEvaluation", "CenterStatus", "Deployment",
+    "DeploymentResource", "ExpertPanel", "ExpertReview", "FormVersion", "HistoricActivity",
     "HistoricTask", "HistoryEvent", "Incident", "InstanceState", "Job", "JobType",
-    "MessageSubscription", "Organization", "ProcessDefinition", "ProcessInstance", "Task",
-    "TaskCandidate", "User", "UserGroup",
+    "MessageSubscription", "Organization", "ProcessDefinition", "ProcessInstance",
+    "SiteVisit", "Task", "TaskCandidate", "User", "UserGroup",
 ]

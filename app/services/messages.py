@@ -12,6 +12,7 @@ from .context import AppContext
 from .errors import BadRequest
 from .identity import Actor
 from .process_instances import advance
+from .queries import visible_instance_ids
 
 
 class MismatchingMessage(BadRequest):
@@ -32,6 +33,9 @@ def correlate(ctx: AppContext, session: Session, actor: Actor | None, message_na
         query = query.where(MessageSubscription.business_key == business_key)
     if process_instance_id is not None:
         query = query.where(MessageSubscription.instance_id == process_instance_id)
+    if actor is not None:
+        # A guessable business key must not let a user steer an instance they cannot see.
+        query = query.where(MessageSubscription.instance_id.in_(visible_instance_ids(actor)))
     instance_ids = sorted(set(session.scalars(query)))
     if not instance_ids:
         raise MismatchingMessage(

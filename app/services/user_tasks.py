@@ -124,7 +124,7 @@ def _run_listeners(ctx, session, actor: Actor, task, loaded, values: dict) -> No
         process_key=task.process_key, task_key=task.task_key, task_id=task.id,
         process_instance_id=task.instance_id, business_key=task.business_key,
         actor_id=actor.id, actor_organization_id=actor.organization_id, values=dict(values),
-        variables=dict(loaded.variables), session=session, now=ctx.now(),
+        variables=dict(loaded.variables), session=session, now=ctx.now(), app=ctx,
     )
     try:
         for listener in listeners:

@@ -1,0 +1,141 @@
+"""Expert appraisal (专家论证) and on-site evaluation (实地评估): who reviews, what they found.
+
+The panel, each review and each site visit are written by task listeners in the command
+that completes the task, so the records and the workflow move together or not at all.
+"""
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.models import ExpertPanel, ExpertReview, Organization, SiteVisit, User, UserGroup
+
+EXPERT_GROUP = "expert"
+
+
+def panel_problems(session: Session, experts: list[str], variables: dict, minimum: int) -> list[dict]:
+    """Field errors for a proposed panel: unknown users, non-experts, conflicts of interest
+    (R15: an expert of the lead unit's or a co-builder's organization must step aside),
+    and a panel smaller than `minimum`."""
+    found = _experts_with_organizations(session, experts)
+    problems = []
+    for index, username in enumerate(experts):
+        problem = _expert_problem(username, found.get(username), variables)
+        if problem:
+            problems.append({"field": f"experts.{index}", "message": problem})
+    if len(experts) < minimum:
+        problems.append({"field": "experts",
+                         "message": f"论证专家不少于 {minimum} 人，当前只选择了 {len(experts)} 人"})
+    return problems
+
+
+def _experts_with_organizations(session: Session, usernames: list[str]) -> dict:
+    rows = session.execute(
+        select(User, Organization, UserGroup.group_id)
+        .join(Organization, Organization.id == User.organization_id)
+        .outerjoin(UserGroup, (UserGroup.user_id == User.id) & (UserGroup.group_id == EXPERT_GROUP))
+        .where(User.id.in_(usernames), User.active.is_(True))
+    ).all()
+    return {user.id: (user, organization, group is not None) for user, organization, group in rows}
+
+
+def _expert_problem(username: str, found, variables: dict) -> str | None:
+    if found is None:
+        return f"用户 {username} 不存在或已停用"
+    user, organization, is_expert = found
+    if not is_expert:
+        return f"用户 {username}（{user.display_name}）不是评审专家"
+    unit = _conflicting_unit(organization, variables)
+    if unit:
+        return (f"专家 {username}（{user.display_name}，{organization.name}）与{unit}属同一单位，"
+                "按回避原则不能担任本申请的论证专家")
+    return None
+
+
+def _conflicting_unit(organization: Organization, variables: dict) -> str | None:
+    """The applying unit the organization is, matched by id, name or credit code."""
+    lead = variables.get("leadUnit") or {}
+    if organization.id == variables.get("applicantOrg") or _same_unit(organization, lead):
+        return f"牵头单位“{lead.get('name') or organization.name}”"
+    for co_builder in variables.get("coBuilders") or []:
+        if _same_unit(organization, co_builder):
+            return f"共建单位“{co_builder.get('name')}”"
+    return None
+
+
+def _same_unit(organization: Organization, unit: dict) -> bool:
+    name = (unit.get("name") or "").strip()
+    code = (unit.get("creditCode") or "").strip().upper()
+    return name == organization.name or (bool(code) and code == (organization.credit_code or "").upper())
+
+
+def record_panel(session: Session, instance_id: str, process_key: str, experts: list[str],
+                 assigned_by: str, now: datetime) -> None:
+    session.add(ExpertPanel(
+        instance_id=instance_id, process_key=process_key, experts_json=json.dumps(experts),
+        assigned_by=assigned_by, assigned_at=now,
+    ))
+    session.flush()
+
+
+def latest_panel(session: Session, instance_id: str) -> ExpertPanel | None:
+    return session.scalar(
+        select(ExpertPanel).where(ExpertPanel.instance_id == instance_id)
+        .order_by(ExpertPanel.id.desc()).limit(1)
+    )
+
+
+def record_review(session: Session, instance_id: str, task_id: str, expert: str, values: dict,
+                  now: datetime) -> None:
+    """Keep one expert's review against the panel that assigned it."""
+    panel = latest_panel(session, instance_id)
+    session.add(ExpertReview(
+        task_id=task_id, panel_id=panel.id, instance_id=instance_id, expert=expert,
+        score=values["expertScore"], opinion=values["expertOpinion"],
+        recommend=values["expertRecommend"], submitted_at=now,
+    ))
+    # The aggregation may run in this same command; sessions do not autoflush.
+    session.flush()
+
+
+def panel_reviews(session: Session, panel: ExpertPanel) -> list[ExpertReview]:
+    return list(session.scalars(
+        select(ExpertReview).where(ExpertReview.panel_id == panel.id)
+        .order_by(ExpertReview.submitted_at, ExpertReview.expert)
+    ))
+
+
+def summarize(session: Session, instance_id: str) -> dict:
+    """`averageScore` (Double) and `expertsRecommending` (Integer) of the latest panel."""
+    panel = latest_panel(session, instance_id)
+    expected = len(json.loads(panel.experts_json))
+    average, recommending, count = session.execute(
+        select(func.avg(ExpertReview.score), func.count().filter(ExpertReview.recommend),
+               func.count())
+        .where(ExpertReview.panel_id == panel.id)
+    ).one()
+    if count != expected:
+        raise RuntimeError(f"专家评分不完整：应有 {expected} 份，实有 {count} 份")
+    return {"averageScore": round(float(average), 2), "expertsRecommending": int(recommending)}
+
+
+def record_site_visit(session: Session, instance_id: str, task_id: str, values: dict,
+                      recorded_by: str, now: datetime) -> None:
+    visited_on = values.get("siteVisitDate")
+    session.add(SiteVisit(
+        task_id=task_id, instance_id=instance_id, passed=values["siteVisitPassed"],
+        report=values["siteVisitReport"],
+        visited_on=date.fromisoformat(visited_on) if visited_on else None,
+        recorded_by=recorded_by, recorded_at=now,
+    ))
+    session.flush()
+
+
+def latest_site_visit(session: Session, instance_id: str) -> SiteVisit | None:
+    return session.scalar(
+        select(SiteVisit).where(SiteVisit.instance_id == instance_id)
+        .order_by(SiteVisit.recorded_at.desc()).limit(1)
+    )

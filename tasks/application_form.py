@@ -1,0 +1,23 @@
+"""The submitted application: what the form schema cannot check (R09, R11), and the
+recommending department it names, by id or by name, resolved to its id."""
+from __future__ import annotations
+
+from app.services.applications import application_problems, recommending_org_id
+from tasks import Refused, ServiceContext, TaskEvent, handler, on_complete
+
+
+@on_complete("tic_establishment", "fill_application")
+def check_application(event: TaskEvent) -> None:
+    problems = application_problems(event.session, event.values)
+    if problems:
+        raise Refused(problems)
+
+
+@handler("resolve_recommender")
+def resolve_recommender(ctx: ServiceContext) -> dict:
+    """`recommender:${recommenderOrg}` and the registry need the organization's id."""
+    given = ctx.variables["recommenderOrg"]
+    org_id = recommending_org_id(ctx.session, given)
+    if org_id is None:
+        raise ValueError(f"推荐部门“{given}”已不存在 / recommending department not found")
+    return {"recommenderOrg": org_id}

@@ -1,0 +1,19 @@
+"""Topic `init_application`: the starter's organization owns the application."""
+from __future__ import annotations
+
+from app.services.applications import applicant_organization
+from tasks import ServiceContext, handler
+
+
+@handler("init_application")
+def init_application(ctx: ServiceContext) -> dict:
+    """`applicantOrg` scopes fill_application to the lead unit (`lead_unit:${applicantOrg}`).
+
+    The eligibility table reads the optional plan date: it starts as None so that
+    "not given" is a value the table can test, not a missing name.
+    """
+    return {
+        "applicantOrg": applicant_organization(ctx.session, ctx.process_instance_id),
+        "applicationRound": 1,
+        "legalEntityPlanDate": None,
+    }

@@ -1,0 +1,20 @@
+"""Topic `register_center`: the approved application becomes a registered center (R14)."""
+from __future__ import annotations
+
+from app.services import registry
+from tasks import Refused, ServiceContext, TaskEvent, handler, on_complete
+
+
+@on_complete("tic_establishment", "approval_decision")
+def refuse_approving_a_registered_name(event: TaskEvent) -> None:
+    """Stop at the leader's decision, not later as a failed registration job."""
+    name = event.variables.get("centerName")
+    if event.values.get("approvalDecision") == "approve" and registry.name_registered(event.session, name):
+        raise Refused([{"field": "approvalDecision",
+                        "message": f"已有同名的技术创新中心“{name}”登记在册，不能再次批准同名中心"}])
+
+
+@handler("register_center")
+def register_center(ctx: ServiceContext) -> dict:
+    center = registry.register_center(ctx.app, ctx.session, ctx.process_instance_id, ctx.variables, ctx.now)
+    return {"centerCode": center.code}
