@@ -136,16 +136,26 @@ def _compile_process(parser, source, process, dmn_hash) -> CompiledProcess:
         bpmn_xml=source.content,
         spec_json=spec_json,
         elements=_elements(process),
-        form_keys={
-            e.get(f"{{{CAMUNDA_NS}}}formKey") for e in process.iter(f"{{{BPMN_NS}}}userTask")
-        } - {None},
+        form_keys=_form_keys(spec, *subprocess_specs.values()),
         has_timer_start=any(
             True for _ in process.iterfind("bpmn:startEvent/bpmn:timerEventDefinition", NS)
         ),
-        content_hash=content_hash(source.content, dmn_hash.encode()),
+        content_hash=content_hash(source.content, spec_json.encode(), dmn_hash.encode()),
         starter_groups=_csv(process.get(f"{{{CAMUNDA_NS}}}candidateStarterGroups")),
         starter_users=_csv(process.get(f"{{{CAMUNDA_NS}}}candidateStarterUsers")),
     )
+
+
+def _form_keys(*specs) -> set[str]:
+    """Form keys of every user task the process can reach, called processes included:
+    the definition pins the form versions its instances will show and validate."""
+    keys = set()
+    for spec in specs:
+        for task_spec in spec.task_specs.values():
+            key = (getattr(task_spec, "extensions", None) or {}).get("formKey")
+            if key:
+                keys.add(key)
+    return keys
 
 
 def _csv(text: str | None) -> list[str]:

@@ -200,6 +200,20 @@ def test_call_activity_task_appears_under_parent_instance_and_returns_data(rest)
     assert instance_state(officer, instance_id) == "COMPLETED"
 
 
+def test_called_process_task_is_validated_against_its_own_form(rest):
+    deployed(rest("analyst"), "flow_call_parent.bpmn", "flow_call_child.bpmn")
+    officer, cotton = rest("officer"), rest("cotton")
+    start(officer, "flow_call_parent", project_no="XJ-2026-008")
+    task = tasks(cotton)[0]
+
+    form = cotton.get(f"/task/{task['id']}/form").get_json()
+    response = complete_task(cotton, task["id"], projectName="")
+
+    assert form["schema"] is not None
+    assert response.status_code == 400
+    assert response.get_json()["type"] == "FormValidationException"
+
+
 def test_called_process_can_also_be_started_on_its_own(rest):
     result = deployed(rest("analyst"), "flow_call_parent.bpmn", "flow_call_child.bpmn")
     keys = sorted(d["key"] for d in result["deployedProcessDefinitions"].values())
