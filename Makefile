@@ -23,7 +23,7 @@ NPM_STAMP := node_modules/.ticflow-npm.stamp
 VENDOR_STAMP := app/static/vendor/.ticflow-vendor.stamp
 NPM_FLAGS := --ignore-scripts --no-audit --no-fund --loglevel=error
 
-.PHONY: help install python-deps frontend run setup test bench clean
+.PHONY: help install python-deps frontend browser run setup test bench clean
 
 help:
 	@echo "make run    - install, set up the database and serve on 127.0.0.1:$(PORT)"
@@ -60,7 +60,23 @@ setup: install
 run: setup
 	PORT=$(PORT) scripts/run.sh
 
-test: install
+# The browser tests (tests/e2e) drive Debian's Chromium with CJK fonts; never Playwright's
+# own browser download. As root the packages are installed; otherwise make stops and says
+# which to install (the e2e tests fail, not skip, without Chromium).
+BROWSER_PACKAGES := chromium fonts-noto-cjk
+
+browser:
+	if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -i 'Noto Sans CJK' >/dev/null; then \
+		if [ "$$(id -u)" -eq 0 ]; then \
+			apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $(BROWSER_PACKAGES); \
+		else \
+			echo "make: the browser tests need the Debian packages: $(BROWSER_PACKAGES)" >&2; \
+			echo "      run: sudo apt-get install -y $(BROWSER_PACKAGES)" >&2; \
+			exit 1; \
+		fi; \
+	fi
+
+test: install browser
 	$(PY) -m pytest -q
 
 bench: install

@@ -21,6 +21,7 @@ class Settings:
     job_lock_seconds: int = 300
     job_retries: int = 3
     min_expert_panel: int = 3
+    attachment_max_bytes: int = 20 * 1024 * 1024
 
     @property
     def production(self) -> bool:

@@ -6,7 +6,7 @@ import json
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import SpiffWorkflow.bpmn.specs.event_definitions.timer as spiff_timer
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
@@ -16,6 +16,9 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     CycleTimerEventDefinition, TimerEventDefinition,
 )
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
+from SpiffWorkflow.bpmn.specs.mixins.inclusive_gateway import InclusiveGateway
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
+from SpiffWorkflow.bpmn.specs.mixins.parallel_gateway import ParallelGateway
 from SpiffWorkflow.bpmn.specs.data_spec import TaskDataReference
 from SpiffWorkflow.camunda.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.camunda.specs.multiinstance_task import (
@@ -303,6 +306,78 @@ class Execution:
             _current_clock.reset(token)
         self.run()
 
+    def return_targets(self, task_id: str) -> list[tuple[str, str | None]]:
+        """The earlier user steps `task_id` may be sent back to (退回), nearest first: (id, name)."""
+        seen, targets = set(), []
+        for task, merged in _path_back(self._ready_user_task(task_id)):
+            spec = task.task_spec
+            if not merged and _is_single_user_task(task) and spec.bpmn_id not in seen:
+                seen.add(spec.bpmn_id)
+                targets.append((spec.bpmn_id, spec.bpmn_name))
+        return targets
+
+    def return_to(self, task_id: str, activity_id: str, variables: dict) -> str:
+        """Send the open task back to the latest run of `activity_id` on its path (退回).
+
+        Spiff's reset puts the step back to READY with the data it started with: the answers
+        given last time are put back so that the form opens pre-filled, then `variables`.
+        Reset keeps the ids of the tasks it reopens, but those ids already have a finished
+        history; they get new ids, as Camunda gives a reopened step a new task.
+        Returns the reopened task's id.
+        """
+        target = self._return_target(self._ready_user_task(task_id), activity_id)
+        answers = dict(target.data)
+        finished = {t.id for t in self._all_tasks() if t.state & TaskState.FINISHED_MASK}
+        self._snapshot = None
+        try:
+            self.workflow.reset_from_task_id(target.id)
+        except SpiffWorkflowException as error:
+            raise _engine_error(error) from error
+        self._renew_reopened(finished)
+        target.data.update(answers)
+        target.data.update(variables)
+        self.run()
+        return str(target.id)
+
+    def _ready_user_task(self, task_id: str):
+        task = self._task(task_id)
+        if task.state != TaskState.READY or not isinstance(task.task_spec, UserTask):
+            raise TaskNotReady(task_id)
+        return task
+
+    def _return_target(self, current, activity_id: str):
+        for task, merged in _path_back(current):
+            if task.task_spec.bpmn_id == activity_id and _is_single_user_task(task) and not merged:
+                return task
+        raise EngineError(self._why_not_returnable(activity_id), activity_id, "ReturnRefused")
+
+    def _why_not_returnable(self, activity_id: str) -> str:
+        specs = [s for s in self._all_task_specs() if s.bpmn_id == activity_id]
+        name = next((s.bpmn_name for s in specs if s.bpmn_name), activity_id)
+        if any(isinstance(s, MultiInstanceTask) for s in specs):
+            return f"「{name}」是会签（多实例）步骤，不能退回到该步骤"
+        if any(t.task_spec.bpmn_id == activity_id and t.state == TaskState.COMPLETED
+               for t in self._all_tasks()):
+            return f"「{name}」位于其他或已汇合的并行分支，只能退回到本分支已办理的步骤或并行开始之前的步骤"
+        return f"「{name}」尚未办理过或不是人工任务，不能退回到该步骤"
+
+    def _all_tasks(self) -> list:
+        return self.workflow.get_tasks(state=TaskState.ANY_MASK)
+
+    def _all_task_specs(self):
+        for workflow_spec in (self.workflow.spec, *self.workflow.subprocess_specs.values()):
+            yield from workflow_spec.task_specs.values()
+
+    def _renew_reopened(self, finished: set) -> None:
+        top = self.workflow
+        for task in [t for t in self._all_tasks() if t.id in finished]:
+            if not task.state & TaskState.FINISHED_MASK:
+                _give_new_id(task)
+        for owner_id, subprocess in top.subprocesses.items():
+            # Spiff leaves a finished subprocess marked completed when a step inside reopens.
+            if subprocess.completed and not top.get_task_from_id(owner_id).state & TaskState.FINISHED_MASK:
+                subprocess.completed = False
+
     def task_data(self, task_id: str) -> dict:
         return dict(self._task(task_id).data)
 
@@ -438,6 +513,83 @@ class Execution:
     def cancel(self) -> None:
         self._snapshot = None
         self.workflow.cancel()
+
+
+def _is_single_user_task(task) -> bool:
+    """A user task outside any multi-instance (会签 tasks cannot be returned to one by one)."""
+    parent = task.parent
+    return isinstance(task.task_spec, UserTask) and not (
+        parent is not None and isinstance(parent.task_spec, MultiInstanceTask)
+    )
+
+
+def _path_back(task):
+    """What ran before `task`, nearest first, with a flag: inside a parallel branch merged since.
+
+    Walking back crosses a parallel/inclusive join into one of its branches, and that
+    branch's split closes it again; a step found in between sits in a branch that has
+    been merged, and resetting it would leave the other branches' tokens behind.
+    """
+    open_joins = 0
+    for earlier in _earlier(task):
+        spec = earlier.task_spec
+        if isinstance(spec, (ParallelGateway, InclusiveGateway)):
+            if len(spec.outputs) > 1 and open_joins:
+                open_joins -= 1
+            if len(spec.inputs) > 1:
+                open_joins += 1
+        yield earlier, open_joins > 0
+
+
+def _earlier(task):
+    """Ancestors of `task`, leaving the subprocess it runs in through the subprocess task."""
+    top = task.workflow.top_workflow
+    while task is not None:
+        yield from _ancestors_within(task, top)
+        owner_id = task.workflow.parent_task_id
+        task = top.get_task_from_id(owner_id) if owner_id is not None else None
+        if task is not None:
+            yield task
+
+
+def _ancestors_within(task, top):
+    """Ancestors in the task's own workflow, entering each finished subprocess on the way."""
+    parent = task.parent
+    while parent is not None:
+        yield parent
+        subprocess = top.subprocesses.get(parent.id)
+        if subprocess is not None and parent.state == TaskState.COMPLETED:
+            end = subprocess.get_next_task(spec_name="End", state=TaskState.COMPLETED)
+            if end is not None:
+                yield end
+                yield from _ancestors_within(end, top)
+        parent = parent.parent
+
+
+def _give_new_id(task) -> None:
+    """Re-key a task everywhere Spiff refers to it by id (tree links, subprocesses, events).
+
+    Keys keep their order: the serializer restores each task's data as a delta on its
+    parent's, so a parent must still come before its children.
+    """
+    workflow, top = task.workflow, task.workflow.top_workflow
+    old, new = task.id, uuid4()
+    workflow.tasks = _renamed(workflow.tasks, old, new)
+    task.id = new
+    parent = task.parent
+    if parent is not None:
+        parent._children = [new if child == old else child for child in parent._children]
+    for child in task.children:
+        child._parent = new
+    if old in top.subprocesses:
+        top.subprocesses[old].parent_task_id = new
+        top.subprocesses = _renamed(top.subprocesses, old, new)
+    if old in top.event_manager.tasks:
+        top.event_manager.tasks[new] = top.event_manager.tasks.pop(old)
+
+
+def _renamed(mapping: dict, old, new) -> dict:
+    return {(new if key == old else key): value for key, value in mapping.items()}
 
 
 def _cycles_done(task) -> bool:

@@ -1,5 +1,6 @@
 """SQLAlchemy tables; importing this module registers every table on `Base.metadata`."""
 from .base import Base
+from .collaboration import Attachment, Comment, InstanceReader, Notification, OutboxMessage
 from .history import HistoricActivity, HistoricTask, HistoryEvent
 from .identity import Organization, User, UserGroup
 from .registry import (
@@ -10,11 +11,13 @@ from .runtime import (
     Incident, InstanceState, Job, JobType, MessageSubscription, ProcessInstance, Task,
     TaskCandidate,
 )
+from .web import LoginThrottle, TaskDraft
 
 __all__ = [
+    "Attachment", "Comment", "InstanceReader", "Notification", "OutboxMessage",
     "Base", "Center", "CenterChange", "CenterEvaluation", "CenterStatus", "Deployment",
     "DeploymentResource", "ExpertPanel", "ExpertReview", "FormVersion", "HistoricActivity",
     "HistoricTask", "HistoryEvent", "Incident", "InstanceState", "Job", "JobType",
-    "MessageSubscription", "Organization", "ProcessDefinition", "ProcessInstance",
-    "SiteVisit", "Task", "TaskCandidate", "User", "UserGroup",
+    "LoginThrottle", "MessageSubscription", "Organization", "ProcessDefinition",
+    "ProcessInstance", "SiteVisit", "Task", "TaskCandidate", "TaskDraft", "User", "UserGroup",
 ]

@@ -44,7 +44,10 @@ class HistoricActivity(Base):
 
 class HistoricTask(Base):
     __tablename__ = "historic_task"
-    __table_args__ = (Index("ix_historic_task_assignee_end", "assignee", "end_time"),)
+    __table_args__ = (
+        Index("ix_historic_task_assignee_end", "assignee", "end_time"),
+        Index("ix_historic_task_completed_by_end", "completed_by", "end_time"),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     instance_id: Mapped[str] = mapped_column(String(36), index=True)
@@ -55,6 +58,7 @@ class HistoricTask(Base):
     name: Mapped[str | None] = mapped_column(String(200))
     assignee: Mapped[str | None] = mapped_column(String(64))
     owner: Mapped[str | None] = mapped_column(String(64))
+    delegation_state: Mapped[str | None] = mapped_column(String(20))
     candidate_groups: Mapped[str] = mapped_column(String(500), default="")
     form_key: Mapped[str | None] = mapped_column(String(200))
     start_time: Mapped[datetime]

@@ -19,12 +19,17 @@ class InstanceState(str, enum.Enum):
 
 class ProcessInstance(Base):
     __tablename__ = "process_instance"
-    __table_args__ = (Index("ix_process_instance_key_bk", "process_key", "business_key"),)
+    __table_args__ = (
+        Index("ix_process_instance_key_bk", "process_key", "business_key"),
+        Index("ix_process_instance_starter", "started_by", "start_time"),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     definition_id: Mapped[str] = mapped_column(ForeignKey("process_definition.id"), index=True)
     process_key: Mapped[str] = mapped_column(String(100))
     business_key: Mapped[str | None] = mapped_column(String(200), index=True)
+    # What officers call the case (the center's name, a title): shown and searched in inboxes.
+    business_name: Mapped[str | None] = mapped_column(String(200))
     state: Mapped[InstanceState] = mapped_column(Enum(InstanceState, native_enum=False, length=30))
     serializer_version: Mapped[str] = mapped_column(String(10))
     state_json: Mapped[str] = mapped_column(Text)
@@ -44,17 +49,25 @@ class Task(Base):
     """The inbox: one row per open user task; never needs the workflow deserialized."""
 
     __tablename__ = "task"
-    __table_args__ = (Index("ix_task_assignee_created", "assignee", "created_at"),)
+    __table_args__ = (
+        Index("ix_task_assignee_created", "assignee", "created_at"),
+        Index("ix_task_process_created", "process_key", "created_at"),
+        Index("ix_task_due", "due_at"),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     instance_id: Mapped[str] = mapped_column(ForeignKey("process_instance.id"), index=True)
     definition_id: Mapped[str] = mapped_column(String(120))
-    process_key: Mapped[str] = mapped_column(String(100), index=True)
+    # Indexed by ix_task_process_created (process_key first).
+    process_key: Mapped[str] = mapped_column(String(100))
     business_key: Mapped[str | None] = mapped_column(String(200))
+    business_name: Mapped[str | None] = mapped_column(String(200))
     task_key: Mapped[str] = mapped_column(String(100), index=True)
     name: Mapped[str | None] = mapped_column(String(200))
     assignee: Mapped[str | None] = mapped_column(String(64))
     owner: Mapped[str | None] = mapped_column(String(64))
+    # Camunda's delegation: PENDING while the delegate works on it, RESOLVED once handed back.
+    delegation_state: Mapped[str | None] = mapped_column(String(20))
     candidate_groups: Mapped[str] = mapped_column(String(500), default="")
     candidate_users: Mapped[str] = mapped_column(String(500), default="")
     form_key: Mapped[str | None] = mapped_column(String(200))

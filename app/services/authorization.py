@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import exists, or_, select, true
 
-from app.models import ProcessDefinition, ProcessInstance, Task, TaskCandidate
+from app.models import InstanceReader, ProcessDefinition, ProcessInstance, Task, TaskCandidate
 
 from .errors import Forbidden, NotFound
 from .identity import Actor
@@ -22,7 +22,13 @@ def task_visibility(actor: Actor):
                 (TaskCandidate.kind == "user") & (TaskCandidate.value == actor.id),
             ),
         ),
+        _is_reader(actor, Task.instance_id),
     )
+
+
+def _is_reader(actor: Actor, instance_id):
+    """Copied in (抄送): one primary-key probe of `instance_reader`."""
+    return exists().where(InstanceReader.instance_id == instance_id, InstanceReader.user_id == actor.id)
 
 
 def is_candidate(actor: Actor, task: Task) -> bool:
@@ -35,10 +41,15 @@ def can_read_task(actor: Actor, task: Task) -> bool:
     return actor.sees_everything or task.assignee == actor.id or is_candidate(actor, task)
 
 
-def require_readable_task(actor: Actor, task: Task | None, task_id: str) -> Task:
-    if task is None or not can_read_task(actor, task):
-        raise NotFound(f"任务 {task_id} 不存在或无权查看 / task not found")
-    return task
+def require_readable_task(actor: Actor, task: Task | None, task_id: str, session=None) -> Task:
+    """The task if `actor` may read it; with `session`, also as a reader of its instance (抄送)."""
+    if task is not None and can_read_task(actor, task):
+        return task
+    if task is not None and session is not None and session.scalar(
+        select(_is_reader(actor, task.instance_id))
+    ):
+        return task
+    raise NotFound(f"任务 {task_id} 不存在或无权查看 / task not found")
 
 
 def require_actionable_task(actor: Actor, task: Task) -> None:
@@ -58,6 +69,7 @@ def instance_visibility(actor: Actor):
     return or_(
         ProcessInstance.started_by == actor.id,
         ProcessInstance.owner_org == actor.organization_id,
+        _is_reader(actor, ProcessInstance.id),
         exists().where(
             Task.instance_id == ProcessInstance.id,
             task_visibility(actor),
@@ -70,9 +82,10 @@ def can_read_instance(session, actor: Actor, instance: ProcessInstance) -> bool:
         return True
     if instance.owner_org == actor.organization_id:
         return True
-    return bool(session.scalar(
-        select(exists().where(Task.instance_id == instance.id, task_visibility(actor)))
-    ))
+    return bool(session.scalar(select(or_(
+        _is_reader(actor, instance.id),
+        exists().where(Task.instance_id == instance.id, task_visibility(actor)),
+    ))))
 
 
 def require_readable_instance(session, actor: Actor, instance: ProcessInstance | None, instance_id: str):

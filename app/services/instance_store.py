@@ -26,7 +26,7 @@ from app.models import (
     MessageSubscription, ProcessDefinition, ProcessInstance, Task, TaskCandidate,
 )
 
-from . import history
+from . import history, notifications
 from .context import AppContext
 from .errors import Conflict, NotFound
 
@@ -49,7 +49,7 @@ _UPDATE_INSTANCE = (
         state=bindparam("state"), end_time=bindparam("end_time"),
         state_json=bindparam("state_json"), serializer_version=bindparam("serializer_version"),
         variables_json=bindparam("variables_json"), waits_json=bindparam("waits_json"),
-        version=_INSTANCE.c.version + 1,
+        business_name=bindparam("business_name"), version=_INSTANCE.c.version + 1,
     )
 )
 _IDS = bindparam("ids", expanding=True)
@@ -99,6 +99,7 @@ class InstanceRecord:
     start_time: datetime
     end_time: datetime | None = None
     end_reason: str | None = None
+    business_name: str | None = None
     version: int = 0
 
     @property
@@ -178,6 +179,7 @@ def save(ctx: AppContext, session: Session, loaded: Loaded, actor_id: str | None
     snapshot = loaded.execution.snapshot()
     deferred = _Deferred()
     _sync_variables(loaded, snapshot, actor_id)
+    row.business_name = _business_name(loaded.variables, row.business_name)
     _sync_tasks(deferred, loaded, snapshot, now)
     _sync_activities(deferred, loaded, snapshot, now)
     _sync_timers(deferred, loaded, snapshot, now)
@@ -186,6 +188,7 @@ def save(ctx: AppContext, session: Session, loaded: Loaded, actor_id: str | None
         row.state = InstanceState.COMPLETED
         row.end_time = now
         loaded.record("instance_completed", actor_id)
+        notifications.notify_decided(deferred, row, now)
     row.waits_json = json.dumps(loaded.waits, separators=(",", ":"))
     conn = connection_of(session)
     if row.is_new:
@@ -231,6 +234,7 @@ def _write_row(conn, row: InstanceRecord) -> None:
         "instance_id": row.id, "seen": row.version, "state": row.state, "end_time": row.end_time,
         "state_json": row.state_json, "serializer_version": row.serializer_version,
         "variables_json": row.variables_json, "waits_json": row.waits_json,
+        "business_name": row.business_name,
     })
     if result.rowcount != 1:
         raise Conflict("流程实例已被他人修改，请刷新后重试 / the instance was changed meanwhile")
@@ -257,6 +261,12 @@ def _sync_variables(loaded: Loaded, snapshot: Snapshot, actor_id: str | None) ->
 
 
 _MISSING = object()
+
+
+def _business_name(variables: dict, current: str | None) -> str | None:
+    """The name officers know the case by: the center's name, else a title."""
+    name = variables.get("centerName") or variables.get("title")
+    return str(name)[:200] if name else current
 
 
 def _sync_tasks(conn, loaded: Loaded, snapshot: Snapshot, now: datetime) -> None:
@@ -292,7 +302,8 @@ def _open_tasks(conn, loaded: Loaded, new: list[UserTaskInfo], now: datetime) ->
             form_key=info.form_key, due_at=due,
         )
         task_rows.append(dict(
-            values, candidate_users=",".join(info.candidate_users), owner=None,
+            values, business_name=row.business_name,
+            candidate_users=",".join(info.candidate_users), owner=None,
             follow_up_at=_parse_date(info.follow_up), priority=info.priority, created_at=now,
             owner_org=row.owner_org, version=1,
         ))
@@ -305,6 +316,7 @@ def _open_tasks(conn, loaded: Loaded, new: list[UserTaskInfo], now: datetime) ->
     conn.execute(_INSERT_HISTORIC_TASK, history_rows)
     if candidate_rows:
         conn.execute(_INSERT_CANDIDATES, candidate_rows)
+    notifications.notify_new_tasks(conn, task_rows, now)
 
 
 def _parse_date(text: str | None) -> datetime | None:

@@ -1,4 +1,11 @@
-"""The officer's commands on a task: claim, unclaim, complete, and reading its form."""
+"""The officer's commands on a task: claim, unclaim, complete, and reading its form.
+
+Opinions on decisions (审批意见): a form schema marks its decision field(s) with
+`"x-decision": true` and its opinion field(s) with `"x-opinion": true`. When a decision
+field holds a value, every opinion field must be filled in, unless the value is listed in
+the schema's top-level `"x-opinionOptionalFor"` (e.g. `["approve"]`: agreeing needs no
+words, returning or rejecting does). Without that list every decision needs an opinion.
+"""
 from __future__ import annotations
 
 import json
@@ -14,7 +21,7 @@ from app.models import HistoricTask, ProcessInstance, Task
 from . import forms, history, instance_store
 from .authorization import require_actionable_task, require_readable_task
 from .context import AppContext
-from .errors import BadRequest, Conflict, NotFound, ValidationFailed
+from .errors import BadRequest, Conflict, Forbidden, NotFound, ValidationFailed
 from .identity import Actor
 from .process_instances import advance
 
@@ -41,7 +48,7 @@ _COMPLETE_HISTORIC = (
 
 
 def get_task(session: Session, actor: Actor, task_id: str):
-    return require_readable_task(actor, _select_task(session, task_id), task_id)
+    return require_readable_task(actor, _select_task(session, task_id), task_id, session)
 
 
 def _select_task(session: Session, task_id: str):
@@ -83,7 +90,7 @@ def _open_task(session: Session, actor: Actor, task_id: str):
     task = _select_task(session, task_id)
     if task is None:
         _raise_if_finished(session, task_id)
-    return require_readable_task(actor, task, task_id)
+    return require_readable_task(actor, task, task_id, session)
 
 
 def _raise_if_finished(session: Session, task_id: str) -> None:
@@ -96,6 +103,7 @@ def complete(ctx: AppContext, session: Session, actor: Actor, task_id: str,
              values: dict, types: dict | None = None) -> None:
     task = _open_task(session, actor, task_id)
     require_actionable_task(actor, task)
+    _refuse_pending_delegation(task)
     loaded = instance_store.load(ctx, session, task.instance_id)
     _validate_form(ctx, session, loaded.definition, task.form_key, values)
     _run_listeners(ctx, session, actor, task, loaded, values)
@@ -114,6 +122,13 @@ def complete(ctx: AppContext, session: Session, actor: Actor, task_id: str,
         "variables_json": json.dumps(values, ensure_ascii=False, default=str),
     })
     advance(ctx, session, loaded, actor)
+
+
+def _refuse_pending_delegation(task) -> None:
+    """Camunda: a delegated task goes back to its owner (resolve) before anyone completes it."""
+    if task.delegation_state == "PENDING":
+        raise Forbidden(f"该任务由 {task.owner} 委派给您办理，请办理完成后交还委托人（resolve），"
+                        "由委托人完成 / a delegated task must be resolved, not completed")
 
 
 def _run_listeners(ctx, session, actor: Actor, task, loaded, values: dict) -> None:
@@ -140,7 +155,26 @@ def _validate_form(ctx, session, definition, form_key: str | None, values: dict)
     form_version_id = form_ids.get(form_key)
     if form_version_id is None:
         return
-    forms.validate(forms.validator_for(ctx, session, form_version_id), values)
+    validator = forms.validator_for(ctx, session, form_version_id)
+    forms.validate(validator, values)
+    _require_opinion(validator.schema, values)
+
+
+def _require_opinion(schema: dict, values: dict) -> None:
+    """See the module docstring: a decision needs an opinion unless its value is exempt."""
+    properties = schema.get("properties") or {}
+    decisions = [name for name, p in properties.items() if isinstance(p, dict) and p.get("x-decision")]
+    exempt = schema.get("x-opinionOptionalFor") or []
+    if not any(values.get(name) not in (None, "") and values.get(name) not in exempt
+               for name in decisions):
+        return
+    missing = [
+        {"field": name, "message": f"{p.get('title') or name}：请填写审批意见"}
+        for name, p in properties.items()
+        if isinstance(p, dict) and p.get("x-opinion") and not str(values.get(name) or "").strip()
+    ]
+    if missing:
+        raise ValidationFailed("请填写审批意见 / an opinion is required for this decision", missing)
 
 
 def form_of(ctx: AppContext, session: Session, actor: Actor, task_id: str) -> dict:

@@ -72,3 +72,4 @@ def unexpected_error(error: Exception):
 
 
 from . import definitions, deployments, history, instances, jobs, messages, tasks, version  # noqa: E402,F401
+from . import task_collaboration  # noqa: E402,F401

@@ -1,0 +1,34 @@
+"""Rows the officers' web pages keep: form drafts and failed sign-ins."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .base import Base
+
+
+class TaskDraft(Base):
+    """What one user typed into one task's form and saved without submitting."""
+
+    __tablename__ = "task_draft"
+
+    task_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    values_json: Mapped[str] = mapped_column(Text)
+    saved_at: Mapped[datetime]
+
+
+class LoginThrottle(Base):
+    """Failed sign-ins of one user name in the current window, and the lock they caused.
+
+    Kept in the database so that every web worker sees the same count.
+    """
+
+    __tablename__ = "login_throttle"
+
+    username: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    window_started_at: Mapped[datetime]
+    locked_until: Mapped[datetime | None]

@@ -1,0 +1,400 @@
+"""What officers do with a task besides completing it: 转办, 委派, 退回, 撤回, 催办, 抄送.
+
+Each action checks who may take it, changes the inbox rows (and, for 退回 and 撤回, the
+instance), records a history event with who, when and the opinion, and notifies the
+people it concerns. Who may act on a task at all is `require_actionable_task`: its
+assignee, or a candidate while nobody holds it.
+"""
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+from sqlalchemy import and_, bindparam, exists, insert, or_, select, update
+from sqlalchemy.orm import Session
+
+from app.db import connection_of
+from app.engine.errors import EngineError, TaskNotReady
+from app.models import (
+    HistoricActivity, HistoricTask, HistoryEvent, InstanceReader, InstanceState, MessageSubscription,
+    ProcessInstance, Task, TaskDraft, User, UserGroup,
+)
+
+from . import history, instance_store, messages, notifications, user_tasks
+from .authorization import can_read_instance, is_candidate, require_actionable_task
+from .context import AppContext
+from .errors import BadRequest, Conflict, Forbidden, NotFound, ValidationFailed
+from .identity import Actor, load_actor
+from .process_instances import advance, get_instance, terminate
+
+WITHDRAW_MESSAGE = "ApplicationWithdrawn"
+URGE_INTERVAL = timedelta(hours=1)
+PENDING, RESOLVED = "PENDING", "RESOLVED"
+_WITHDRAW_GROUPS = frozenset({"lead_unit", "center"})
+
+_TASK = Task.__table__
+_HISTORIC_TASK = HistoricTask.__table__
+_EVENT = HistoryEvent.__table__
+_ACTIVITY = HistoricActivity.__table__
+_REASSIGN = (
+    update(_TASK)
+    .where(and_(_TASK.c.id == bindparam("task_id"), _TASK.c.version == bindparam("seen")))
+    .values(assignee=bindparam("assignee"), owner=bindparam("owner"),
+            delegation_state=bindparam("delegation_state"), version=_TASK.c.version + 1)
+)
+_REASSIGN_HISTORIC = (
+    update(_HISTORIC_TASK).where(_HISTORIC_TASK.c.id == bindparam("task_id"))
+    .values(assignee=bindparam("assignee"), owner=bindparam("owner"),
+            delegation_state=bindparam("delegation_state"))
+)
+_MARK_RETURNED = (
+    update(_HISTORIC_TASK).where(_HISTORIC_TASK.c.id == bindparam("task_id"))
+    .values(delete_reason="returned", completed_by=bindparam("user_id"))
+)
+_CANCEL_ACTIVITIES = (
+    update(_ACTIVITY).where(_ACTIVITY.c.id.in_(bindparam("ids", expanding=True)))
+    .values(end_time=bindparam("now"), canceled=True)
+)
+_LAST_COMPLETERS = (
+    select(_HISTORIC_TASK.c.task_key, _HISTORIC_TASK.c.completed_by)
+    .where(_HISTORIC_TASK.c.instance_id == bindparam("instance_id"),
+           _HISTORIC_TASK.c.delete_reason == "completed")
+    .order_by(_HISTORIC_TASK.c.end_time)
+)
+_RECENT_URGE = select(exists().where(
+    _EVENT.c.instance_id == bindparam("instance_id"), _EVENT.c.task_id == bindparam("task_id"),
+    _EVENT.c.event_type == "task_urged", _EVENT.c.user_id == bindparam("user_id"),
+    _EVENT.c.occurred_at > bindparam("since"),
+))
+
+
+# 转办 -------------------------------------------------------------------------------------
+
+def transfer(ctx: AppContext, session: Session, actor: Actor, task_id: str, to_user_id: str,
+             opinion: str | None = None) -> None:
+    """Hand the task to another candidate (same group and, for scoped groups, same unit)."""
+    task = _actionable(session, actor, task_id)
+    target = _active_user(session, to_user_id, "转办")
+    if not is_candidate(target, task):
+        raise BadRequest(f"用户 {target.display_name}（{target.id}）不是该任务的候选人"
+                         "（须属于同一用户组及同一单位），不能转办 / not a candidate of the task")
+    if target.id == task.assignee:
+        raise BadRequest(f"任务已由 {target.display_name} 办理，无需转办 / already assigned")
+    _reassign(session, task, target.id, task.owner, task.delegation_state)
+    _record(ctx, session, task, "task_transferred", actor, from_user=task.assignee or actor.id,
+            to_user=target.id, opinion=opinion)
+    _tell(ctx, session, target.id, "transferred", task, f"转办：{task.name}",
+          f"{actor.display_name} 将{_case(task)}的「{task.name}」转交给您办理。", opinion)
+
+
+# 委派 / 交还 -------------------------------------------------------------------------------
+
+def delegate(ctx: AppContext, session: Session, actor: Actor, task_id: str, to_user_id: str,
+             opinion: str | None = None) -> None:
+    """Let someone else work on the task; it comes back to the actor (the owner) to complete."""
+    task = _actionable(session, actor, task_id)
+    target = _active_user(session, to_user_id, "委派")
+    if target.id == actor.id:
+        raise BadRequest("不能委派给自己 / cannot delegate to yourself")
+    if not (is_candidate(target, task) or target.organization_id == actor.organization_id
+            or target.in_any({"agency"})):
+        raise BadRequest(f"用户 {target.display_name}（{target.id}）不是本单位人员、该任务的候选人"
+                         "或专业机构，不能委派 / the delegate must be a colleague, a candidate or the agency")
+    _reassign(session, task, target.id, actor.id, PENDING)
+    _record(ctx, session, task, "task_delegated", actor, to_user=target.id, opinion=opinion)
+    _tell(ctx, session, target.id, "delegated", task, f"委派：{task.name}",
+          f"{actor.display_name} 将{_case(task)}的「{task.name}」委派给您办理，办理后请交还。", opinion)
+
+
+def resolve(ctx: AppContext, session: Session, actor: Actor, task_id: str, values: dict,
+            opinion: str | None = None) -> None:
+    """The delegate hands the task back: `values` become the owner's draft, not a completion."""
+    task = _open_task(session, actor, task_id)
+    if task.delegation_state != PENDING or task.assignee != actor.id:
+        raise Forbidden("只有受托人可以交还委派中的任务 / only the delegate may resolve this task")
+    if not isinstance(values, dict):
+        raise BadRequest("variables 必须是对象 / variables must be an object")
+    _save_draft(ctx, session, task.id, task.owner, values)
+    _reassign(session, task, task.owner, task.owner, RESOLVED)
+    _record(ctx, session, task, "task_resolved", actor, to_user=task.owner,
+            fields=sorted(values), opinion=opinion)
+    _tell(ctx, session, task.owner, "delegated", task, f"委派已办理：{task.name}",
+          f"{actor.display_name} 已办理您委派的{_case(task)}「{task.name}」，请审核后完成。", opinion)
+
+
+def _save_draft(ctx, session: Session, task_id: str, owner: str, values: dict) -> None:
+    text = json.dumps(values, ensure_ascii=False, default=str)
+    draft = session.get(TaskDraft, (task_id, owner))
+    if draft is None:
+        session.add(TaskDraft(task_id=task_id, user_id=owner, values_json=text, saved_at=ctx.now()))
+    else:
+        draft.values_json, draft.saved_at = text, ctx.now()
+    session.flush()
+
+
+# 退回 -------------------------------------------------------------------------------------
+
+def return_targets(ctx: AppContext, session: Session, actor: Actor, task_id: str) -> list[dict]:
+    """The earlier user steps the task may be sent back to, nearest first."""
+    task = _actionable(session, actor, task_id)
+    loaded = instance_store.load(ctx, session, task.instance_id)
+    try:
+        targets = loaded.execution.return_targets(task_id)
+    except TaskNotReady as error:
+        raise Conflict("任务已办结或已被撤销 / the task is no longer waiting") from error
+    completers = _last_completers(session, task.instance_id)
+    return [{"activityId": activity_id, "name": name, "assignee": completers.get(activity_id)}
+            for activity_id, name in targets]
+
+
+def send_back(ctx: AppContext, session: Session, actor: Actor, task_id: str,
+              target_activity_id: str, opinion: str) -> str:
+    """Reopen an earlier step for whoever did it last time; returns the reopened task's id."""
+    opinion = _required_opinion(opinion)
+    if not isinstance(target_activity_id, str) or not target_activity_id:
+        raise ValidationFailed("请选择退回到哪一步 / activityId is required",
+                               [{"field": "activityId", "message": "退回步骤：请选择"}])
+    task = _actionable(session, actor, task_id)
+    loaded = instance_store.load(ctx, session, task.instance_id)
+    active_before = {a.id for a in loaded.execution.activities() if a.state == "active"}
+    try:
+        reopened = loaded.execution.return_to(task_id, target_activity_id, {
+            "lastReturnOpinion": opinion, "lastReturnBy": actor.id,
+        })
+    except TaskNotReady as error:
+        raise Conflict("任务已办结或已被撤销 / the task is no longer waiting") from error
+    except EngineError as error:
+        raise BadRequest(str(error)) from error
+    previous = _last_completers(session, task.instance_id).get(target_activity_id)
+    loaded.record("task_returned", actor.id, activity_id=task.task_key, task_id=task_id,
+                  target=target_activity_id, reopened_task=reopened, returned_to=previous,
+                  opinion=opinion)
+    advance(ctx, session, loaded, actor)
+    conn = connection_of(session)
+    conn.execute(_MARK_RETURNED, {"task_id": task_id, "user_id": actor.id})
+    # The reset removed the steps after the target from the engine's tree; their activity
+    # history would otherwise stay open for ever.
+    dropped = active_before - {a.id for a in loaded.execution.activities()}
+    if dropped:
+        conn.execute(_CANCEL_ACTIVITIES, {"ids": sorted(dropped), "now": ctx.now()})
+    _hand_back(ctx, session, actor, reopened, previous, opinion)
+    return reopened
+
+
+def _hand_back(ctx, session: Session, actor: Actor, task_id: str, user_id: str | None,
+               opinion: str) -> None:
+    """Assign the reopened step to its previous completer, if still active, and tell them."""
+    task = connection_of(session).execute(select(_TASK).where(_TASK.c.id == task_id)).first()
+    if task is None or user_id is None or load_actor(session, user_id) is None:
+        return
+    _reassign(session, task, user_id, task.owner, task.delegation_state)
+    _tell(ctx, session, user_id, "returned", task, f"退回：{task.name}",
+          f"{actor.display_name} 将{_case(task)}退回到「{task.name}」，请重新办理。", opinion)
+
+
+def _required_opinion(opinion: str | None) -> str:
+    text = opinion.strip() if isinstance(opinion, str) else ""
+    if not text:
+        raise ValidationFailed("请填写审批意见 / an opinion is required",
+                               [{"field": "opinion", "message": "退回意见：请填写审批意见"}])
+    return text
+
+
+def _last_completers(session: Session, instance_id: str) -> dict[str, str]:
+    rows = connection_of(session).execute(_LAST_COMPLETERS, {"instance_id": instance_id})
+    return {task_key: user_id for task_key, user_id in rows}
+
+
+# 撤回 -------------------------------------------------------------------------------------
+
+def withdraw(ctx: AppContext, session: Session, actor: Actor, instance_id: str,
+             reason: str | None = None) -> None:
+    """The applicant takes the instance back: along the diagram's withdrawal path if it has one."""
+    instance = get_instance(session, actor, instance_id)
+    if instance.started_by != actor.id and not (
+        instance.owner_org == actor.organization_id and actor.in_any(_WITHDRAW_GROUPS)
+    ):
+        raise Forbidden("只有发起人或发起单位的申报人员可以撤回 / only the applicant may withdraw")
+    if instance.state != InstanceState.ACTIVE:
+        raise Conflict("流程已结束，不能撤回 / the instance has already ended")
+    reason = (reason or "").strip() or "申报单位撤回"
+    history.append(session, instance.id, instance.process_key, [
+        history.event("instance_withdrawn", actor.id, reason=reason)
+    ], ctx.now())
+    if _waits_for(session, instance.id, WITHDRAW_MESSAGE):
+        messages.correlate(ctx, session, actor, WITHDRAW_MESSAGE, process_instance_id=instance.id,
+                           variables={"withdrawReason": reason, "withdrawnBy": actor.id})
+    else:
+        terminate(ctx, session, instance, "withdrawn", actor.id)
+
+
+def _waits_for(session: Session, instance_id: str, message_name: str) -> bool:
+    return bool(session.scalar(select(exists().where(
+        MessageSubscription.instance_id == instance_id,
+        MessageSubscription.message_name == message_name,
+    ))))
+
+
+# 催办 -------------------------------------------------------------------------------------
+
+def urge(ctx: AppContext, session: Session, actor: Actor, task_id: str,
+         message: str | None = None) -> list[str]:
+    """Remind whoever holds the task (or every candidate); once an hour per task and person."""
+    task = _task_of_readable_instance(session, actor, task_id)
+    now = ctx.now()
+    if connection_of(session).execute(_RECENT_URGE, {
+        "instance_id": task.instance_id, "task_id": task.id, "user_id": actor.id,
+        "since": now - URGE_INTERVAL,
+    }).scalar():
+        raise BadRequest("您在一小时内已催办过该任务，请稍后再催 / you urged this task within the last hour")
+    recipients = [task.assignee] if task.assignee else _candidate_user_ids(session, task)
+    text = (message or "").strip() or "请尽快办理"
+    _record(ctx, session, task, "task_urged", actor, recipients=recipients, message=text)
+    for user_id in recipients:
+        _tell(ctx, session, user_id, "urged", task, f"催办：{task.name}",
+              f"{actor.display_name} 催办{_case(task)}的「{task.name}」：{text}", None)
+    return recipients
+
+
+def _candidate_user_ids(session: Session, task) -> list[str]:
+    """Active users named by the task's candidates: plain groups, `group:org`, `org:org`, users."""
+    members = select(UserGroup.user_id)
+    conditions = []
+    for value in _split(task.candidate_groups):
+        group, _, org = value.partition(":")
+        if not org:
+            conditions.append(User.id.in_(members.where(UserGroup.group_id == group)))
+        elif group == "org":
+            conditions.append(User.organization_id == org)
+        else:
+            conditions.append(and_(User.organization_id == org,
+                                   User.id.in_(members.where(UserGroup.group_id == group))))
+    users = _split(task.candidate_users)
+    if users:
+        conditions.append(User.id.in_(users))
+    if not conditions:
+        return []
+    return list(session.scalars(
+        select(User.id).where(User.active.is_(True), or_(*conditions)).order_by(User.id)
+    ))
+
+
+# 抄送 -------------------------------------------------------------------------------------
+
+def carbon_copy(ctx: AppContext, session: Session, actor: Actor, instance_id: str,
+                user_ids: list[str], note: str | None = None) -> list[str]:
+    """Give users read-only access to the instance and its tasks; returns who was newly added."""
+    instance = get_instance(session, actor, instance_id)
+    wanted = _user_list(user_ids)
+    active = set(session.scalars(select(User.id).where(User.id.in_(wanted), User.active.is_(True))))
+    unknown = [u for u in wanted if u not in active]
+    if unknown:
+        raise BadRequest(f"用户 {'、'.join(unknown)} 不存在或已停用，不能抄送 / unknown users",
+                         [{"field": "userIds", "message": f"用户 {u} 不存在或已停用"} for u in unknown])
+    already = set(session.scalars(select(InstanceReader.user_id).where(
+        InstanceReader.instance_id == instance.id, InstanceReader.user_id.in_(wanted),
+    )))
+    added = [u for u in wanted if u not in already]
+    now = ctx.now()
+    if added:
+        connection_of(session).execute(insert(InstanceReader.__table__), [
+            {"instance_id": instance.id, "user_id": u, "granted_by": actor.id, "granted_at": now}
+            for u in added
+        ])
+    history.append(session, instance.id, instance.process_key, [
+        history.event("instance_cc", actor.id, users=wanted, note=note)
+    ], now)
+    case = notifications.case_name(instance.business_name, instance.business_key)
+    notifications.send(connection_of(session), [
+        notifications.message(u, "cc", f"抄送：{case}",
+                              f"{actor.display_name} 抄送给您{case}，供您知悉。" + _opinion_line(note),
+                              instance.id)
+        for u in wanted
+    ], now)
+    return added
+
+
+def _user_list(user_ids) -> list[str]:
+    if not isinstance(user_ids, list) or not user_ids or not all(
+        isinstance(u, str) and u.strip() for u in user_ids
+    ):
+        raise ValidationFailed("请选择抄送对象 / userIds must be a non-empty list of user ids",
+                               [{"field": "userIds", "message": "抄送对象：请至少选择一人"}])
+    return list(dict.fromkeys(u.strip() for u in user_ids))
+
+
+# Shared steps ------------------------------------------------------------------------------
+
+def _open_task(session: Session, actor: Actor, task_id: str):
+    """The open task `actor` may read; 409 once it is finished, 404 when unknown or hidden."""
+    try:
+        return user_tasks.get_task(session, actor, task_id)
+    except NotFound:
+        if session.scalar(select(HistoricTask.end_time).where(HistoricTask.id == task_id)):
+            raise Conflict("任务已办结或已被撤销 / the task was already completed or cancelled") from None
+        raise
+
+
+def _actionable(session: Session, actor: Actor, task_id: str):
+    task = _open_task(session, actor, task_id)
+    require_actionable_task(actor, task)
+    if task.delegation_state == PENDING:
+        raise BadRequest(f"任务已委派给 {task.assignee}，待其交还委托人 {task.owner} 后再办理"
+                         " / the task is delegated and not yet resolved")
+    return task
+
+
+def _task_of_readable_instance(session: Session, actor: Actor, task_id: str):
+    """An open task of an instance `actor` may read (the applicant may urge any step)."""
+    task = connection_of(session).execute(select(_TASK).where(_TASK.c.id == task_id)).first()
+    if task is None:
+        return _open_task(session, actor, task_id)
+    if not can_read_instance(session, actor, session.get(ProcessInstance, task.instance_id)):
+        raise NotFound(f"任务 {task_id} 不存在或无权查看 / task not found")
+    return task
+
+
+def _active_user(session: Session, user_id, verb: str) -> Actor:
+    if not isinstance(user_id, str) or not user_id.strip():
+        raise ValidationFailed(f"请选择{verb}对象 / userId is required",
+                               [{"field": "userId", "message": f"{verb}对象：此项为必填项"}])
+    user = load_actor(session, user_id.strip())
+    if user is None:
+        raise BadRequest(f"用户 {user_id} 不存在或已停用，不能{verb} / unknown or inactive user")
+    return user
+
+
+def _reassign(session: Session, task, assignee: str | None, owner: str | None,
+              delegation_state: str | None) -> None:
+    conn = connection_of(session)
+    values = {"task_id": task.id, "assignee": assignee, "owner": owner,
+              "delegation_state": delegation_state}
+    if conn.execute(_REASSIGN, dict(values, seen=task.version)).rowcount != 1:
+        raise Conflict("任务已被他人修改，请刷新后重试 / the task was changed meanwhile")
+    conn.execute(_REASSIGN_HISTORIC, values)
+
+
+def _record(ctx, session: Session, task, event_type: str, actor: Actor, **details) -> None:
+    history.append(session, task.instance_id, task.process_key, [
+        history.event(event_type, actor.id, task.task_key, task.id,
+                      **{k: v for k, v in details.items() if v is not None})
+    ], ctx.now())
+
+
+def _tell(ctx, session: Session, user_id: str, kind: str, task, title: str, body: str,
+          opinion: str | None) -> None:
+    notifications.notify(session, user_id, kind, title, body + _opinion_line(opinion),
+                         task.instance_id, task.id, now=ctx.now())
+
+
+def _opinion_line(opinion: str | None) -> str:
+    return f"\n意见：{opinion}" if opinion else ""
+
+
+def _case(task) -> str:
+    return notifications.case_name(task.business_name, task.business_key)
+
+
+def _split(text: str | None) -> list[str]:
+    return [part for part in (text or "").split(",") if part]
+

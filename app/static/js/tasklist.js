@@ -1,0 +1,123 @@
+/* TIC Flow task page: small enhancements over pages that work without JavaScript.
+   - add/remove rows of a list in place (without JS the buttons post and the server re-renders);
+   - show a field only when the UI hints' visibleWhen holds (hidden fields are not submitted);
+   - the process diagram with the current step highlighted (bpmn-js navigated viewer). */
+(function () {
+  "use strict";
+
+  var PLACEHOLDER = "__INDEX__";
+
+  function rowsOf(name) {
+    return document.querySelector('[data-rows-of="' + CSS.escape(name) + '"]');
+  }
+
+  function nextIndex(container) {
+    var highest = -1;
+    container.querySelectorAll(":scope > .row-card").forEach(function (card) {
+      var parts = card.getAttribute("data-row").split(".");
+      var index = parseInt(parts[parts.length - 1], 10);
+      if (!isNaN(index) && index > highest) { highest = index; }
+    });
+    return highest + 1;
+  }
+
+  function renumber(container) {
+    container.querySelectorAll(":scope > .row-card").forEach(function (card, position) {
+      var number = card.querySelector(".row-number");
+      if (number) { number.textContent = String(position + 1); }
+    });
+  }
+
+  function addRow(button) {
+    var name = button.getAttribute("data-add-row");
+    var template = document.querySelector('template[data-row-template="' + CSS.escape(name) + '"]');
+    var container = rowsOf(name);
+    if (!template || !container) { return; }
+    var index = String(nextIndex(container));
+    var holder = document.createElement("div");
+    holder.innerHTML = template.innerHTML.split(PLACEHOLDER).join(index);
+    var card = holder.firstElementChild;
+    container.appendChild(card);
+    renumber(container);
+    applyVisibility(button.form);
+    var first = card.querySelector("input:not([type=hidden]), select, textarea");
+    if (first) { first.focus(); }
+  }
+
+  function removeRow(button) {
+    var card = button.closest(".row-card");
+    var container = card && card.parentElement;
+    if (!card) { return; }
+    card.remove();
+    renumber(container);
+  }
+
+  function currentValue(form, name) {
+    var fields = form.querySelectorAll('[name="' + CSS.escape(name) + '"]');
+    for (var i = 0; i < fields.length; i++) {
+      var field = fields[i];
+      if (field.type === "radio" || field.type === "checkbox") {
+        if (field.checked) { return field.value; }
+      } else {
+        return field.value;
+      }
+    }
+    return "";
+  }
+
+  function holds(form, condition) {
+    return Object.keys(condition).every(function (name) {
+      return currentValue(form, name) === String(condition[name]);
+    });
+  }
+
+  function applyVisibility(form) {
+    if (!form) { return; }
+    form.querySelectorAll("[data-visible-when]").forEach(function (element) {
+      var show = holds(form, JSON.parse(element.getAttribute("data-visible-when")));
+      element.hidden = !show;
+      element.querySelectorAll("input, select, textarea, button").forEach(function (control) {
+        control.disabled = !show;
+      });
+    });
+  }
+
+  function enhanceForms() {
+    document.querySelectorAll("form[data-task-form]").forEach(function (form) {
+      form.addEventListener("click", function (event) {
+        var add = event.target.closest("[data-add-row]");
+        var remove = event.target.closest("[data-remove-row]");
+        if (add) { event.preventDefault(); addRow(add); }
+        if (remove) { event.preventDefault(); removeRow(remove); }
+      });
+      form.addEventListener("change", function () { applyVisibility(form); });
+      applyVisibility(form);
+    });
+  }
+
+  function showDiagram() {
+    var container = document.getElementById("diagram");
+    if (!container || !window.BpmnJS) { return; }
+    var active = JSON.parse(container.getAttribute("data-active") || "[]");
+    fetch(container.getAttribute("data-xml-url"), { credentials: "same-origin" })
+      .then(function (response) { return response.text(); })
+      .then(function (xml) {
+        var viewer = new window.BpmnJS({ container: container });
+        return viewer.importXML(xml).then(function () {
+          var canvas = viewer.get("canvas");
+          var registry = viewer.get("elementRegistry");
+          canvas.zoom("fit-viewport");
+          active.forEach(function (id) {
+            if (registry.get(id)) { canvas.addMarker(id, "current-step"); }
+          });
+          container.setAttribute("data-rendered", "true");
+        });
+      })
+      .catch(function () { container.remove(); });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    enhanceForms();
+    showDiagram();
+  });
+})();

@@ -1,0 +1,119 @@
+"""The officers' Tasklist under /api: inbox, 退回, 撤回, 催办, 抄送, notifications.
+
+Same HTTP Basic authentication and error shapes as /engine-rest; dates as Camunda writes
+them (Asia/Shanghai).
+"""
+from __future__ import annotations
+
+from flask import Blueprint, g, jsonify, request
+
+from app.services import inbox, notifications, task_actions
+from app.services.errors import BadRequest, ServiceError
+
+from . import rest
+from .rest import params
+from .rest.task_collaboration import camunda_dates
+
+API_PREFIX = "/api"
+blueprint = Blueprint("tasklist_api", __name__)
+blueprint.before_request(rest.require_basic_auth)
+blueprint.register_error_handler(ServiceError, rest.service_error)
+blueprint.register_error_handler(Exception, rest.unexpected_error)
+
+
+@blueprint.post("/tasks/<task_id>/send-back")
+def send_back(task_id):
+    body = params.json_body()
+    ctx = rest.context()
+    with ctx.db.command() as session:
+        reopened = task_actions.send_back(ctx, session, g.actor, task_id, body.get("activityId"),
+                                          body.get("opinion"))
+    return jsonify({"taskId": reopened})
+
+
+@blueprint.get("/tasks/<task_id>/return-targets")
+def return_targets(task_id):
+    ctx = rest.context()
+    with ctx.db.read() as session:
+        return jsonify(task_actions.return_targets(ctx, session, g.actor, task_id))
+
+
+@blueprint.post("/instances/<instance_id>/withdraw")
+def withdraw(instance_id):
+    body = params.json_body()
+    ctx = rest.context()
+    with ctx.db.command() as session:
+        task_actions.withdraw(ctx, session, g.actor, instance_id, body.get("reason"))
+    return "", 204
+
+
+@blueprint.post("/tasks/<task_id>/urge")
+def urge(task_id):
+    body = params.json_body()
+    ctx = rest.context()
+    with ctx.db.command() as session:
+        notified = task_actions.urge(ctx, session, g.actor, task_id, body.get("message"))
+    return jsonify({"notified": len(notified)})
+
+
+@blueprint.post("/instances/<instance_id>/cc")
+def carbon_copy(instance_id):
+    body = params.json_body()
+    ctx = rest.context()
+    with ctx.db.command() as session:
+        added = task_actions.carbon_copy(ctx, session, g.actor, instance_id, body.get("userIds"),
+                                         body.get("note"))
+    return jsonify({"added": added})
+
+
+@blueprint.get("/inbox")
+def list_inbox():
+    args = request.args
+    sort = inbox.InboxSort(args.get("sort", "created"), _descending(args.get("order", "desc")))
+    ctx = rest.context()
+    with ctx.db.read() as session:
+        rows, total = inbox.inbox(session, g.actor, args.get("box", "todo"), _inbox_filter(),
+                                  sort, params.page(), now=ctx.now())
+    return jsonify({"items": [camunda_dates(r) for r in rows], "total": total,
+                    "countLimit": inbox.COUNT_LIMIT})
+
+
+def _inbox_filter() -> inbox.InboxFilter:
+    """`due=overdue` or `due=<days>` (due within that many days); `q` searches the case."""
+    args, due = request.args, request.args.get("due")
+    if due not in (None, "", "overdue") and not due.isdigit():
+        raise BadRequest("参数 due 应为 overdue 或天数 / due must be `overdue` or a number of days")
+    return inbox.InboxFilter(
+        process_key=args.get("processKey"), task_key=args.get("taskKey"), overdue=due == "overdue",
+        due_within_days=int(due) if due and due.isdigit() else None, text=args.get("q"),
+    )
+
+
+def _descending(order: str) -> bool:
+    if order not in ("asc", "desc"):
+        raise BadRequest("参数 order 应为 asc 或 desc / order must be asc or desc")
+    return order == "desc"
+
+
+@blueprint.get("/inbox/counts")
+def inbox_counts():
+    with rest.context().db.read() as session:
+        return jsonify(inbox.counts(session, g.actor))
+
+
+@blueprint.get("/notifications")
+def list_notifications():
+    unread_only = params.bool_arg("unreadOnly") is True
+    with rest.context().db.read() as session:
+        items = notifications.list_notifications(session, g.actor, unread_only, params.page())
+        unread = notifications.unread_count(session, g.actor)
+    return jsonify({"items": [camunda_dates(n) for n in items], "unread": unread})
+
+
+@blueprint.post("/notifications/read")
+def mark_read():
+    body = params.json_body()
+    ctx = rest.context()
+    with ctx.db.command() as session:
+        marked = notifications.mark_read(ctx, session, g.actor, body.get("ids"))
+    return jsonify({"marked": marked})

@@ -1,0 +1,116 @@
+"""Sign-in and sign-out for the officers' pages: Flask's signed session cookie, CSRF
+tokens on every form, a lockout after repeated failures, and the language switch."""
+from __future__ import annotations
+
+from flask import (
+    Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for,
+)
+
+from app.clock import to_shanghai
+from app.services import login_guard
+from app.services.identity import Actor, load_actor
+
+from . import csrf, i18n
+from .messages import MESSAGES
+
+blueprint = Blueprint("auth", __name__, template_folder="templates")
+blueprint.before_request(csrf.protect)
+i18n.register(MESSAGES)
+
+
+def context():
+    return current_app.extensions["ticflow"]
+
+
+def current_actor() -> Actor | None:
+    """The signed-in user, read once per request (groups may change between requests)."""
+    if "actor" not in g:
+        user_id = session.get("user_id")
+        g.actor = None
+        if user_id:
+            with context().db.read() as db_session:
+                g.actor = load_actor(db_session, user_id)
+    return g.actor
+
+
+def require_login():
+    """before_request of protected pages: send a visitor to the sign-in page."""
+    if current_actor() is None:
+        flash("login.required", "key")
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    return None
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """Only a path on this site: `next` must not send a user elsewhere."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return default
+
+
+@blueprint.app_template_global()
+def t(key: str, **params) -> str:
+    return i18n.t(key, **params)
+
+
+@blueprint.app_context_processor
+def page_globals():
+    return {"csrf_token": csrf.token, "csrf_field": csrf.FIELD, "language": i18n.language(),
+            "html_lang": i18n.HTML_LANG[i18n.language()], "bilingual": i18n.bilingual}
+
+
+@blueprint.get("/login")
+def login():
+    if current_actor() is not None:
+        return redirect(safe_next(request.args.get("next"), url_for("tasklist.home")))
+    return _login_page()
+
+
+@blueprint.post("/login")
+def login_submit():
+    ctx = context()
+    username = request.form.get("username", "")
+    with ctx.db.command() as db_session:
+        outcome = login_guard.sign_in(ctx, db_session, username, request.form.get("password", ""))
+    if outcome.actor is not None:
+        language = session.get("lang")
+        session.clear()
+        session.update(user_id=outcome.actor.id, lang=language or i18n.DEFAULT_LANGUAGE)
+        csrf.renew()
+        return redirect(safe_next(request.form.get("next"), url_for("tasklist.home")))
+    if outcome.locked_until is not None:
+        until = to_shanghai(outcome.locked_until).strftime("%H:%M")
+        return _login_page(i18n.t("login.locked", until=until), username, 429)
+    return _login_page(i18n.t("login.wrong", left=outcome.failures_left), username, 401)
+
+
+def _login_page(error: str | None = None, username: str = "", status: int = 200):
+    page = render_template(
+        "auth/login.html", error=error, username=username,
+        next=safe_next(request.values.get("next"), ""),
+        demo_hint=context().settings.demo_data and not context().settings.production,
+    )
+    return page, status
+
+
+@blueprint.post("/logout")
+def logout():
+    language = session.get("lang")
+    session.clear()
+    session["lang"] = language or i18n.DEFAULT_LANGUAGE
+    csrf.renew()
+    flash("logout.done", "key")
+    return redirect(url_for("auth.login"))
+
+
+@blueprint.post("/language")
+def switch_language():
+    chosen = request.form.get("lang")
+    if chosen in i18n.LANGUAGES:
+        session["lang"] = chosen
+    return redirect(safe_next(request.form.get("next"), url_for("tasklist.home")))
+
+
+@blueprint.app_errorhandler(csrf.CsrfRefused)
+def csrf_refused(_error):
+    return render_template("auth/refused.html"), 400

@@ -1,0 +1,24 @@
+"""Labels of the sign-in pages and of the frame every page shares."""
+from __future__ import annotations
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    "app.name": ("新疆技术创新中心业务管理系统", "Xinjiang TIC Management System"),
+    "app.short": ("技术创新中心审批系统", "TIC Tasklist"),
+    "lang.switch": ("English", "中文"),
+    "login.title": ("用户登录", "Sign in"),
+    "login.username": ("用户名", "User name"),
+    "login.password": ("密码", "Password"),
+    "login.submit": ("登录", "Sign in"),
+    "login.wrong": ("用户名或密码错误，还可尝试 {left} 次", "Wrong user name or password; {left} tries left"),
+    "login.locked": ("登录失败次数过多，账号已锁定，请于 {until} 后再试",
+                     "Too many failed sign-ins: the account is locked until {until}"),
+    "login.required": ("请先登录", "Please sign in first"),
+    "login.demo_hint": ("演示环境：演示账号的密码均为 demo", "Demo: every demo account's password is demo"),
+    "logout.submit": ("退出", "Sign out"),
+    "logout.done": ("您已安全退出", "You have signed out"),
+    "csrf.title": ("请求被拒绝", "Request refused"),
+    "csrf.refused": ("页面已过期或请求来源不可信，请返回刷新页面后重试",
+                     "The page has expired or the request did not come from this site; "
+                     "go back, reload the page and try again"),
+    "nav.back": ("返回", "Back"),
+}

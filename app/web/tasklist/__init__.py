@@ -1,0 +1,65 @@
+"""The officers' Tasklist (审批系统): inbox boxes, the task page with its form, the start
+page and notifications. Server-rendered pages that read without JavaScript."""
+from __future__ import annotations
+
+from flask import Blueprint, Flask, current_app, redirect, render_template, url_for
+
+from app.clock import to_shanghai
+from app.services.errors import ServiceError
+
+from .. import auth
+from ..auth import csrf, i18n
+from .messages import MESSAGES
+
+blueprint = Blueprint("tasklist", __name__, template_folder="templates")
+blueprint.before_request(csrf.protect)
+blueprint.before_request(auth.require_login)
+i18n.register(MESSAGES)
+
+
+def register(app: Flask) -> None:
+    """Add the officers' pages to the app: sign-in and the tasklist."""
+    # Lax keeps the session cookie off cross-site POSTs: a second guard beside the CSRF token.
+    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    app.register_blueprint(auth.blueprint)
+    app.register_blueprint(blueprint)
+
+
+def context():
+    return current_app.extensions["ticflow"]
+
+
+@blueprint.app_template_filter("local")
+def local_time(value, pattern: str = "%Y-%m-%d %H:%M") -> str:
+    """A stored UTC time as officers read it: Asia/Shanghai."""
+    local = to_shanghai(value)
+    return local.strftime(pattern) if local else ""
+
+
+@blueprint.context_processor
+def frame_globals():
+    from .inbox_page import BOXES, box_counts
+    from .notifications_page import unread_count
+
+    return {"current_actor": auth.current_actor, "boxes": BOXES, "box_counts": box_counts,
+            "unread_count": unread_count, "now": context().now, "active_box": None}
+
+
+@blueprint.errorhandler(ServiceError)
+def service_error(error: ServiceError):
+    return render_template("tasklist/error.html", error=error), error.status
+
+
+@blueprint.errorhandler(404)
+def not_found(_error):
+    return render_template("tasklist/error.html", error=None), 404
+
+
+@blueprint.get("/")
+def home():
+    return redirect(url_for("tasklist.inbox"))
+
+
+from . import (  # noqa: E402,F401  (the routes)
+    actions_page, inbox_page, instance_page, notifications_page, start_page, task_page,
+)

@@ -1,0 +1,121 @@
+"""Buttons beside the form: 转办, 委派, 退回, 催办, 撤回, 抄送, comments and attachments.
+
+Each posts one small form and runs one service command; a refusal comes back as a message
+at the top of the page the user came from.
+"""
+from __future__ import annotations
+
+import re
+from urllib.parse import quote
+
+from flask import Response, flash, redirect, request, url_for
+
+from app.services import collaboration, task_actions
+from app.services.errors import ServiceError
+
+from . import blueprint, context
+from .. import auth
+from ..auth import safe_next
+
+
+def _act(command, done_key: str, success_url: str, failure_url: str | None = None):
+    """Run `command(ctx, session, actor)` in one transaction; say how it went."""
+    ctx = context()
+    try:
+        with ctx.db.command() as session:
+            command(ctx, session, auth.current_actor())
+    except ServiceError as refused:
+        messages = [e["message"] for e in refused.errors] or [refused.message]
+        for message in messages:
+            flash(message, "text")
+        return redirect(failure_url or success_url)
+    flash(done_key, "key")
+    return redirect(success_url)
+
+
+def _back(default: str) -> str:
+    return safe_next(request.form.get("next"), default)
+
+
+def _form(name: str) -> str:
+    return request.form.get(name, "").strip()
+
+
+def _task_url(task_id: str) -> str:
+    return url_for("tasklist.task", task_id=task_id)
+
+
+@blueprint.post("/tasks/<task_id>/transfer")
+def transfer(task_id):
+    return _act(lambda ctx, s, actor: task_actions.transfer(
+        ctx, s, actor, task_id, _form("user_id"), _form("opinion") or None),
+        "action.transferred", url_for("tasklist.inbox"), _task_url(task_id))
+
+
+@blueprint.post("/tasks/<task_id>/delegate")
+def delegate(task_id):
+    return _act(lambda ctx, s, actor: task_actions.delegate(
+        ctx, s, actor, task_id, _form("user_id"), _form("opinion") or None),
+        "action.delegated", url_for("tasklist.inbox"), _task_url(task_id))
+
+
+@blueprint.post("/tasks/<task_id>/send-back")
+def send_back(task_id):
+    return _act(lambda ctx, s, actor: task_actions.send_back(
+        ctx, s, actor, task_id, _form("target"), _form("opinion")),
+        "action.sent_back", url_for("tasklist.inbox"), _task_url(task_id))
+
+
+@blueprint.post("/tasks/<task_id>/urge")
+def urge(task_id):
+    return _act(lambda ctx, s, actor: task_actions.urge(ctx, s, actor, task_id, _form("message")),
+                "action.urged", _back(_task_url(task_id)))
+
+
+@blueprint.post("/instances/<instance_id>/withdraw")
+def withdraw(instance_id):
+    return _act(lambda ctx, s, actor: task_actions.withdraw(ctx, s, actor, instance_id, _form("reason")),
+                "action.withdrawn", url_for("tasklist.inbox", box="started"),
+                _back(url_for("tasklist.instance", instance_id=instance_id)))
+
+
+@blueprint.post("/instances/<instance_id>/cc")
+def carbon_copy(instance_id):
+    users = [u for u in re.split(r"[\s,，、;；]+", _form("user_ids")) if u]
+    return _act(lambda ctx, s, actor: task_actions.carbon_copy(
+        ctx, s, actor, instance_id, users, _form("note") or None),
+        "action.copied", _back(url_for("tasklist.instance", instance_id=instance_id)))
+
+
+@blueprint.post("/instances/<instance_id>/comments")
+def comment(instance_id):
+    task_id = request.form.get("task_id") or None
+    return _act(lambda ctx, s, actor: collaboration.add_comment(
+        ctx, s, actor, instance_id, _form("text"), task_id),
+        "comment.added", _back(url_for("tasklist.instance", instance_id=instance_id)))
+
+
+@blueprint.post("/instances/<instance_id>/attachments")
+def attach(instance_id):
+    upload = request.files.get("file")
+    task_id = request.form.get("task_id") or None
+    return _act(lambda ctx, s, actor: collaboration.add_attachment(
+        ctx, s, actor, instance_id, upload.filename if upload else "",
+        upload.mimetype if upload else None, upload.read() if upload else b"",
+        task_id, _form("description") or None),
+        "attachment.added", _back(url_for("tasklist.instance", instance_id=instance_id)))
+
+
+@blueprint.get("/attachments/<attachment_id>")
+def attachment(attachment_id):
+    with context().db.read() as session:
+        found = collaboration.get_attachment(session, auth.current_actor(), attachment_id)
+    response = Response(found["data"], mimetype=found["type"])
+    # Always a download: an uploaded file is never rendered as a page of this site.
+    response.headers["Content-Disposition"] = _disposition(found["name"])
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _disposition(name: str) -> str:
+    return f"attachment; filename*=UTF-8''{quote(name)}"

@@ -1,0 +1,201 @@
+"""A task form as a tree of fields, built from its JSON Schema, UI hints and values.
+
+The templates render the tree (inputs, or read-only text); `form_input` reads a posted
+form back into values with the same schema. Names are value paths with row indices
+(`coBuilders.0.name`); UI hints are keyed by the path without them (`coBuilders.name`).
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+INDEX_PLACEHOLDER = "__INDEX__"
+
+
+@dataclass
+class Field:
+    name: str
+    key: str
+    title: str
+    kind: str
+    value: Any = None
+    description: str | None = None
+    required: bool = False
+    nullable: bool = False
+    options: list[tuple[str, str]] = field(default_factory=list)
+    widget: str | None = None
+    error: str | None = None
+    children: list[Field] = field(default_factory=list)
+    rows: list[Field] = field(default_factory=list)
+    template: Field | None = None
+    hints: dict = field(default_factory=dict)
+
+    @property
+    def text(self) -> str:
+        """The value as an input shows it."""
+        return input_text(self.value)
+
+    @property
+    def label(self) -> str:
+        """The value as a reader sees it: an option's label, or the text."""
+        chosen = dict(self.options).get(self.text)
+        return chosen if chosen is not None else self.text
+
+    @property
+    def visible_when(self) -> str | None:
+        condition = self.hints.get("visible_when")
+        return json.dumps(condition, ensure_ascii=False) if condition else None
+
+
+def input_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def join(prefix: str, name) -> str:
+    return f"{prefix}.{name}" if prefix else str(name)
+
+
+def base_type(schema: dict) -> tuple[str | None, bool]:
+    """The schema's type without "null", and whether null is allowed."""
+    declared = schema.get("type")
+    if isinstance(declared, list):
+        kinds = [k for k in declared if k != "null"]
+        return (kinds[0] if kinds else None), "null" in declared
+    if declared is None and "properties" in schema:
+        return "object", False
+    return declared, False
+
+
+class FormBuilder:
+    """Builds the field tree of one schema with its UI hints and this request's errors."""
+
+    def __init__(self, schema: dict, ui: dict | None, errors: dict[str, str] | None = None,
+                 boolean_labels: tuple[str, str] = ("是", "否"), empty_label: str = "（请选择）"):
+        self.schema = schema or {}
+        self.ui = ui or {}
+        self.hints_by_key = self.ui.get("fields") or {}
+        self.errors = errors or {}
+        self.boolean_labels = boolean_labels
+        self.empty_label = empty_label
+
+    def fields(self, values: dict) -> list[Field]:
+        """The top-level fields in the UI's order (then the schema's)."""
+        properties = self.schema.get("properties") or {}
+        order = [n for n in self.ui.get("order") or [] if n in properties]
+        order += [n for n in properties if n not in order]
+        required = set(self.schema.get("required") or [])
+        return [self.field(properties[n], n, n, (values or {}).get(n), n in required)
+                for n in order]
+
+    def field(self, schema: dict, name: str, key: str, value, required: bool) -> Field:
+        kind, nullable = base_type(schema)
+        hints = self._hints(key, name)
+        built = Field(
+            name=name, key=key, title=schema.get("title") or key.rsplit(".", 1)[-1],
+            kind=kind or "string", value=value, description=schema.get("description"),
+            required=required, nullable=nullable, widget=hints.get("widget"),
+            error=self.errors.get(name), hints=hints,
+        )
+        if kind == "object":
+            built.children = self._children(schema, name, key, value)
+        elif kind == "array":
+            self._rows(built, schema.get("items") or {}, value)
+        else:
+            self._scalar(built, schema)
+        return built
+
+    def _hints(self, key: str, name: str) -> dict:
+        raw = self.hints_by_key.get(key) or {}
+        hints = {k: v for k, v in raw.items() if k not in ("visibleWhen", "x-enumNames")}
+        if raw.get("visibleWhen"):
+            hints["visible_when"] = {
+                resolve_path(condition, name): expected
+                for condition, expected in raw["visibleWhen"].items()
+            }
+        return hints
+
+    def _children(self, schema: dict, name: str, key: str, value) -> list[Field]:
+        required = set(schema.get("required") or [])
+        value = value if isinstance(value, dict) else {}
+        return [
+            self.field(sub, join(name, prop), join(key, prop), value.get(prop), prop in required)
+            for prop, sub in (schema.get("properties") or {}).items()
+        ]
+
+    def _rows(self, built: Field, items: dict, value) -> None:
+        rows = value if isinstance(value, list) else []
+        built.kind = "array"
+        built.rows = [self.field(items, join(built.name, i), built.key, row, True)
+                      for i, row in enumerate(rows)]
+        built.template = self.field(items, join(built.name, INDEX_PLACEHOLDER), built.key, None, True)
+        built.template.title = items.get("title") or built.title
+
+    def _scalar(self, built: Field, schema: dict) -> None:
+        options = self._options(schema, built.key)
+        if built.kind == "boolean":
+            yes, no = self._boolean_labels(built.key)
+            built.options = [("true", yes), ("false", no)]
+            built.kind = "choice"
+            built.widget = "radio"
+        elif options:
+            built.options = options
+            built.kind = "choice"
+            built.widget = "radio" if built.widget == "radio" else "select"
+        elif schema.get("format") == "date" or built.widget == "date":
+            built.kind = "date"
+        elif built.widget == "textarea":
+            built.kind = "textarea"
+        elif built.widget == "file" or schema.get("contentMediaType"):
+            built.kind = "file"
+
+    def _options(self, schema: dict, key: str) -> list[tuple[str, str]]:
+        names = (self.hints_by_key.get(key) or {}).get("x-enumNames") or {}
+        if "oneOf" in schema and all("const" in o for o in schema["oneOf"]):
+            return [(input_text(o["const"]), o.get("title") or input_text(o["const"]))
+                    for o in schema["oneOf"] if o["const"] is not None]
+        enum = schema.get("enum") or []
+        if isinstance(names, list):
+            names = dict(zip((input_text(v) for v in enum), names))
+        return [(input_text(v), names.get(input_text(v), input_text(v))) for v in enum if v is not None]
+
+    def _boolean_labels(self, key: str) -> tuple[str, str]:
+        names = (self.hints_by_key.get(key) or {}).get("x-enumNames") or {}
+        return names.get("true", self.boolean_labels[0]), names.get("false", self.boolean_labels[1])
+
+
+def resolve_path(condition: str, name: str) -> str:
+    """A visibleWhen path (`coBuilders.core`) as the name of the field in this field's row
+    (`coBuilders.2.core`): row indices of `name` are carried over to the shared prefix."""
+    mapping, key_parts, name_parts = {}, [], name.split(".")
+    for position, part in enumerate(name_parts):
+        if part.isdigit() or part == INDEX_PLACEHOLDER:
+            continue
+        key_parts.append(part)
+        upto = position + 1
+        while upto < len(name_parts) and (name_parts[upto].isdigit()
+                                           or name_parts[upto] == INDEX_PLACEHOLDER):
+            upto += 1
+        mapping[".".join(key_parts)] = ".".join(name_parts[:upto])
+    parts = condition.split(".")
+    for cut in range(len(parts), 0, -1):
+        prefix = ".".join(parts[:cut])
+        if prefix in mapping:
+            return ".".join([mapping[prefix], *parts[cut:]])
+    return condition
+
+
+def all_names(fields: list[Field]) -> set[str]:
+    names = set()
+    for f in fields:
+        names.add(f.name)
+        names |= all_names(f.children) | all_names(f.rows)
+    return names

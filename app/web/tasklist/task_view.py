@@ -1,0 +1,318 @@
+"""What the task page shows, gathered from the services: the task, its form (from a draft,
+the instance's values or what was just posted), the application's data read-only, every
+earlier step's opinion, and where the instance stands."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session
+
+from app.services import (
+    collaboration, drafts, forms, instance_store, process_instances, queries, task_actions,
+    user_tasks,
+)
+from app.services.authorization import is_candidate
+from app.services.context import AppContext
+from app.services.errors import ServiceError
+from app.models import InstanceState
+from app.services.identity import Actor, load_actor
+
+from ..auth.i18n import language, t
+from .form_model import Field, FormBuilder, all_names
+
+# Experts' scores and opinions stay within the S&T Department (as in the approval's review
+# file): other viewers of an application do not see these steps' values.
+CONFIDENTIAL_STEPS = frozenset({"expert_review"})
+OPINION_SUFFIXES = ("Decision", "Opinion")
+# Who may withdraw besides the starter: the applying unit's own staff (as task_actions.withdraw).
+WITHDRAW_GROUPS = frozenset({"lead_unit", "center"})
+HISTORY_LIMIT = 200
+
+
+@dataclass
+class Opinion:
+    step: str
+    who: str
+    when: object
+    entries: list[tuple[str, str]]
+    returned: bool = False
+
+
+@dataclass
+class Returned:
+    who: str
+    opinion: str
+
+
+@dataclass
+class TaskPage:
+    task: object
+    instance: object
+    can_act: bool
+    form_title: str | None
+    fields: list[Field]
+    form_errors: list[str]
+    context: list[Field]
+    opinions: list[Opinion]
+    current_steps: list[str]
+    active_ids: list[str]
+    collaboration: Collaboration
+    return_targets: list[dict] = field(default_factory=list)
+    draft_saved_at: object = None
+    has_errors: bool = False
+    returned: Returned | None = None
+
+    @property
+    def delegated_to_me(self) -> bool:
+        return self.task.delegation_state == task_actions.PENDING and self.can_act
+
+
+@dataclass
+class Collaboration:
+    """What surrounds a case: comments, attachments, and who may withdraw it."""
+
+    comments: list[dict]
+    attachments: list[dict]
+    can_withdraw: bool
+
+
+@dataclass
+class InstancePage:
+    instance: object
+    process_name: str
+    application: list[Field]
+    opinions: list[Opinion]
+    open_tasks: list
+    current_steps: list[str]
+    active_ids: list[str]
+    collaboration: Collaboration
+
+
+def build(ctx: AppContext, session: Session, actor: Actor, task_id: str,
+          posted: dict | None = None, errors: list[dict] | None = None) -> TaskPage:
+    """The page of a task; `posted` and `errors` re-render a refused submission as typed."""
+    task = user_tasks.get_task(session, actor, task_id)
+    form = with_called_form(ctx, session, task, user_tasks.form_of(ctx, session, actor, task_id))
+    instance = process_instances.get_instance(session, actor, task.instance_id)
+    definition = instance_store.definition_of(ctx, session, instance.definition_id)
+    catalogue = _forms_of(ctx, session, definition)
+    draft = drafts.load(session, actor, task_id)
+    values = posted if posted is not None else {**form["values"], **drafts.values_of(draft)}
+    by_field = {e["field"]: _message(e) for e in errors or []}
+    fields = _builder(form["schema"], form["ui"], by_field).fields(values) if form["schema"] else []
+    active = queries.active_activities(session, task.instance_id)
+    opinions = _opinions(session, actor, task.instance_id, catalogue, form["values"])
+    unplaced = [m for name, m in by_field.items() if name not in all_names(fields)]
+    return TaskPage(
+        task=task, instance=instance, can_act=_can_act(actor, task),
+        form_title=(form["schema"] or {}).get("title"), fields=fields, form_errors=unplaced,
+        context=_context(form, catalogue, form["values"]),
+        opinions=opinions,
+        current_steps=[a.activity_name or a.activity_id for a in active if _is_step(a)],
+        active_ids=[a.activity_id for a in active if _is_step(a)],
+        collaboration=_collaboration(session, actor, instance),
+        return_targets=_return_targets(ctx, session, actor, task) if _can_act(actor, task) else [],
+        draft_saved_at=draft.saved_at if draft is not None and posted is None else None,
+        has_errors=bool(errors), returned=_returned_here(task, opinions, form["values"]),
+    )
+
+
+def _returned_here(task, opinions: list[Opinion], values: dict) -> Returned | None:
+    """The return that reopened this very task (same moment), with its opinion."""
+    for opinion in reversed(opinions):
+        if opinion.returned and opinion.when == task.created_at:
+            return Returned(opinion.who, values.get("lastReturnOpinion") or "")
+    return None
+
+
+def build_instance(ctx: AppContext, session: Session, actor: Actor, instance_id: str) -> InstancePage:
+    """A case as its applicant, a copied-in reader or an earlier handler sees it."""
+    instance = process_instances.get_instance(session, actor, instance_id)
+    definition = instance_store.definition_of(ctx, session, instance.definition_id)
+    catalogue = _forms_of(ctx, session, definition)
+    values = json.loads(instance.variables_json).get("values", {})
+    steps = queries.historic_tasks(session, actor, instance.id, None, None,
+                                   queries.Page(0, HISTORY_LIMIT))
+    active = queries.active_activities(session, instance.id)
+    return InstancePage(
+        instance=instance, process_name=definition.name or definition.key,
+        application=_application(catalogue, steps, values),
+        opinions=_opinions(session, actor, instance.id, catalogue, values),
+        open_tasks=[row for row in steps if row.end_time is None],
+        current_steps=[a.activity_name or a.activity_id for a in active if _is_step(a)],
+        active_ids=[a.activity_id for a in active if _is_step(a)],
+        collaboration=_collaboration(session, actor, instance),
+    )
+
+
+def _application(catalogue, steps, values: dict) -> list[Field]:
+    """The case's first form (the application itself), read-only."""
+    for row in sorted(steps, key=lambda r: r.start_time):
+        if row.form_key in catalogue:
+            schema, ui = catalogue[row.form_key]
+            return _builder(schema, ui).fields(values)
+    return []
+
+
+def _collaboration(session, actor: Actor, instance) -> Collaboration:
+    may_withdraw = instance.state == InstanceState.ACTIVE and (
+        instance.started_by == actor.id
+        or (instance.owner_org == actor.organization_id and actor.in_any(WITHDRAW_GROUPS)))
+    return Collaboration(
+        comments=collaboration.list_comments(session, actor, instance.id),
+        attachments=collaboration.list_attachments(session, actor, instance.id),
+        can_withdraw=may_withdraw,
+    )
+
+
+def _return_targets(ctx, session, actor: Actor, task) -> list[dict]:
+    """Earlier steps the task may go back to; none while it is delegated or not returnable."""
+    if task.delegation_state == task_actions.PENDING:
+        return []
+    try:
+        return task_actions.return_targets(ctx, session, actor, task.id)
+    except ServiceError:
+        return []
+
+
+def with_called_form(ctx, session, task, form: dict) -> dict:
+    """`form_of` reads forms from the instance's own definition only, so a task of a called
+    process (专家论证: assign_experts, expert_review, site_visit) comes without its form.
+    Until it does, take the form from the latest definition that declares the key."""
+    if form["schema"] is not None or not task.form_key:
+        return form
+    for definition in queries.list_definitions(session, None, True, queries.Page(0, 200)):
+        version_id = json.loads(definition.forms_json).get(task.form_key)
+        if version_id is not None:
+            version = forms.form_version(ctx, session, version_id)
+            return dict(form, schema=json.loads(version.schema_json),
+                        ui=json.loads(version.ui_json) if version.ui_json else None)
+    return form
+
+
+def _is_step(activity) -> bool:
+    """A step an officer works on: not an event waiting beside it (a withdrawal message)."""
+    return not activity.activity_type.endswith(("Event", "Gateway"))
+
+
+def _message(error: dict) -> str:
+    if language() == "en" and error.get("message_en"):
+        return error["message_en"]
+    return error["message"]
+
+
+def _builder(schema, ui, errors=None) -> FormBuilder:
+    return FormBuilder(schema, ui, errors, boolean_labels=(t("bool.yes"), t("bool.no")),
+                       empty_label=t("form.choose"))
+
+
+def _can_act(actor: Actor, task) -> bool:
+    return task.assignee == actor.id or (task.assignee is None and is_candidate(actor, task))
+
+
+def _forms_of(ctx, session, definition) -> dict[str, tuple[dict, dict]]:
+    """Every form of the definition by key: (schema, ui hints)."""
+    found = {}
+    for key, version_id in json.loads(definition.forms_json).items():
+        version = forms.form_version(ctx, session, version_id)
+        found[key] = (json.loads(version.schema_json), json.loads(version.ui_json or "null") or {})
+    return found
+
+
+def _variable_fields(catalogue) -> dict[str, tuple[dict, dict, bool]]:
+    """Where each variable is defined: its schema in the form that asks for it, and that
+    form's UI hints (titles, option labels)."""
+    found = {}
+    for schema, ui in catalogue.values():
+        for name, sub in (schema.get("properties") or {}).items():
+            found.setdefault(name, (sub, ui))
+    return found
+
+
+def _context(form: dict, catalogue, values: dict) -> list[Field]:
+    """The application's data read-only: the entries the form's UI hints name, or every
+    variable this form does not ask for."""
+    defined = _variable_fields(catalogue)
+    entries = (form["ui"] or {}).get("context")
+    if entries is None:
+        asked = set(((form["schema"] or {}).get("properties") or {}))
+        entries = [{"variable": n} for n in values if n not in asked and not n.startswith("_")]
+    shown = []
+    for entry in entries:
+        name = entry.get("variable")
+        if not name or not _visible(entry.get("visibleWhen"), values):
+            continue
+        schema, ui = defined.get(name, ({}, {}))
+        built = _builder({}, ui).field(schema or _guess_schema(values.get(name)), name, name,
+                                       values.get(name), False)
+        built.title = entry.get("title") or built.title
+        shown.append(built)
+    return shown
+
+
+def _guess_schema(value) -> dict:
+    if isinstance(value, bool):
+        return {"type": "boolean"}
+    if isinstance(value, dict):
+        return {"type": "object", "properties": {k: _guess_schema(v) for k, v in value.items()}}
+    if isinstance(value, list):
+        return {"type": "array", "items": _guess_schema(value[0]) if value else {}}
+    return {"type": "string"}
+
+
+def _visible(condition: dict | None, values: dict) -> bool:
+    return all(values.get(name) == expected for name, expected in (condition or {}).items())
+
+
+def _opinions(session, actor: Actor, instance_id: str, catalogue, values: dict) -> list[Opinion]:
+    """Every completed or returned step: who, when, and its decision and opinion fields."""
+    rows = queries.historic_tasks(session, actor, instance_id, None, True,
+                                  queries.Page(0, HISTORY_LIMIT))
+    people: dict[str, str] = {}
+    opinions = []
+    for row in sorted(rows, key=lambda r: r.end_time):
+        if row.completed_by is None:
+            continue
+        returned = row.delete_reason == "returned"
+        entries = [] if returned or _confidential(actor, row) else _opinion_entries(row, catalogue)
+        opinions.append(Opinion(row.name or row.task_key, _person(session, people, row.completed_by),
+                                row.end_time, entries, returned))
+    _attach_last_return_opinion(opinions, values)
+    return opinions
+
+
+def _attach_last_return_opinion(opinions: list[Opinion], values: dict) -> None:
+    """The instance keeps the latest return's opinion: show it on that return."""
+    latest = next((o for o in reversed(opinions) if o.returned), None)
+    if latest is not None and values.get("lastReturnOpinion"):
+        latest.entries.append((t("opinion.return_opinion"), values["lastReturnOpinion"]))
+
+
+def _confidential(actor: Actor, row) -> bool:
+    return row.task_key in CONFIDENTIAL_STEPS and not actor.sees_everything
+
+
+def _opinion_entries(row, catalogue) -> list[tuple[str, str]]:
+    submitted = json.loads(row.variables_json or "{}")
+    schema, ui = catalogue.get(row.form_key or "", ({}, {}))
+    properties = schema.get("properties") or {}
+    entries = []
+    for name, value in submitted.items():
+        if name in properties and _is_opinion(name, properties[name]):
+            shown = _builder(schema, ui).field(properties[name], name, name, value, False)
+            entries.append((shown.title, shown.label))
+    return entries
+
+
+def _is_opinion(name: str, schema: dict) -> bool:
+    """A decision or opinion field: marked in the schema, or named so (…Decision, …Opinion)."""
+    return bool(schema.get("x-decision") or schema.get("x-opinion")) or name.endswith(OPINION_SUFFIXES)
+
+
+def _person(session, people: dict, user_id: str) -> str:
+    if user_id not in people:
+        found = load_actor(session, user_id)
+        people[user_id] = (f"{found.display_name}（{found.organization_name}）"
+                           if found else user_id)
+    return people[user_id]

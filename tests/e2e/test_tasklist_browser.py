@@ -1,0 +1,229 @@
+"""The officers' Tasklist in a real browser (Chromium): sign-in, the establishment path
+from application to approval as the demo users, validation and recovery, 退回 and
+resubmission, 转办, and scoping by URL."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from app.models import User, UserGroup
+from tests.conftest import FAST_DEMO_HASH
+from tests.e2e.browser import browser, live_server, officers  # noqa: F401  (fixtures)
+from tests.integration.establishment_helpers import EXPERT_PANEL, application, signature
+
+pytestmark = pytest.mark.e2e
+SHOTS_ENV = "TICFLOW_SCREENSHOTS"
+
+
+def screenshot(officer, name: str) -> None:
+    """Keep a picture of the page when TICFLOW_SCREENSHOTS names a folder (for looking)."""
+    import os
+
+    folder = os.environ.get(SHOTS_ENV)
+    if folder:
+        officer.page.screenshot(path=f"{folder}/{name}.png", full_page=False)
+
+
+def new_application(cotton) -> None:
+    cotton.page.goto("/start")
+    cotton.page.click("[data-testid=start-tic_establishment] button")
+    expect(cotton.page.get_by_test_id("task-name")).to_have_text("填报组建申请与建设方案")
+
+
+def submit_application(cotton, **overrides) -> None:
+    new_application(cotton)
+    cotton.fill_form(application(**overrides))
+    cotton.submit()
+    expect(cotton.page.get_by_role("status").first).to_contain_text("已提交")
+
+
+def work_on(officer, name: str, values: dict) -> None:
+    officer.take_task(name)
+    officer.fill_form(values)
+    officer.submit()
+    expect(officer.page.get_by_role("status").first).to_contain_text("已提交")
+
+
+# ------------------------------------------------------------------ sign-in
+
+
+def test_login_logout_and_wrong_password(officers):
+    visitor = officers()
+    visitor.login("cotton", "wrong")
+    expect(visitor.page.get_by_test_id("login-error")).to_contain_text("用户名或密码错误")
+    visitor.login("cotton")
+    expect(visitor.page.get_by_test_id("current-user")).to_contain_text("天棉集团申报人")
+    expect(visitor.page.get_by_test_id("current-user")).to_contain_text("新疆天棉纺织集团有限公司")
+    screenshot(visitor, "inbox")
+    visitor.logout()
+    expect(visitor.page.get_by_role("heading", name="用户登录")).to_be_visible()
+    visitor.page.goto("/tasks")
+    assert "/login" in visitor.page.url
+
+
+def test_form_without_csrf_token_is_refused(officers):
+    visitor = officers()
+    visitor.page.goto("/login")
+    visitor.page.evaluate("document.querySelector('form.login-form input[name=csrf_token]').remove()")
+    visitor.page.fill("#username", "cotton")
+    visitor.page.fill("#password", "demo")
+    visitor.page.click("button[type=submit].primary")
+    expect(visitor.page.get_by_test_id("csrf-refused")).to_contain_text("请求来源不可信")
+    visitor.page.goto("/tasks")
+    assert "/login" in visitor.page.url
+
+
+def test_english_switch(officers):
+    officer = officers("officer")
+    officer.page.click("[data-testid=language-switch]")
+    expect(officer.page.get_by_test_id("box-todo")).to_contain_text("To do")
+    officer.page.click("[data-testid=language-switch]")
+    expect(officer.page.get_by_test_id("box-todo")).to_contain_text("待办任务")
+
+
+# ------------------------------------------------------------------ the whole path
+
+
+def test_establishment_from_application_to_approval(officers):
+    cotton = officers("cotton")
+    submit_application(cotton)
+
+    urumqi = officers("urumqi")
+    work_on(urumqi, "推荐部门审核", {"recommenderDecision": "approve", "recommenderOpinion": "方案可行，同意推荐"})
+    work_on(urumqi, "筹建准备并致函推荐", {
+        "preparatoryBoardFormed": True, "recommendationLetterNo": "乌政函〔2026〕12号",
+        "recommenderSignature": signature("李明", "经审核，同意推荐")})
+
+    officer = officers("officer")
+    work_on(officer, "形式审查", {"formalReviewDecision": "pass", "formalReviewOpinion": "材料齐全，符合组建条件"})
+    work_on(officer, "遴选论证专家", {"experts": list(EXPERT_PANEL)})
+    for expert, score in EXPERT_PANEL.items():
+        reviewer = officers(expert)
+        work_on(reviewer, "专家论证评分", {"expertScore": score, "expertOpinion": f"{expert}：目标明确，任务可行",
+                                           "expertRecommend": True})
+    work_on(officer, "实地评估", {"siteVisitPassed": True, "siteVisitReport": "研发场地、人员和设备到位",
+                                 "siteVisitDate": "2026-03-01"})
+
+    leader = officers("leader")
+    leader.open_task("审批决定（择优确定）", "claimable")
+    opinions = leader.page.get_by_test_id("opinions")
+    expect(opinions).to_contain_text("方案可行，同意推荐")
+    expect(opinions).to_contain_text("材料齐全，符合组建条件")
+    expect(opinions).to_contain_text("推荐部门审核")
+    expect(leader.page.get_by_test_id("current-steps")).to_contain_text("审批决定（择优确定）")
+    expect(leader.page.locator("#diagram[data-rendered]")).to_be_attached()
+    expect(leader.page.locator(".djs-element.current-step")).to_have_count(1)
+    screenshot(leader, "approval")
+    leader.claim()
+    leader.fill_form({"approvalDecision": "approve", "approvalOpinion": "同意组建"})
+    leader.submit()
+    expect(leader.page.get_by_role("status").first).to_contain_text("已提交")
+
+    cotton.page.goto("/tasks?box=started")
+    row = cotton.page.get_by_test_id("inbox-table").locator("tbody tr").first
+    expect(row).to_contain_text("新疆棉花和纺织服装技术创新中心")
+    expect(row).to_contain_text("已办结")
+    row.get_by_role("link").first.click()
+    expect(cotton.page.get_by_test_id("instance-state")).to_contain_text("已办结")
+    expect(cotton.page.get_by_test_id("opinions")).to_contain_text("同意组建")
+    # Experts' scores and opinions stay with the department.
+    expect(cotton.page.get_by_test_id("opinions")).not_to_contain_text("目标明确")
+
+
+# ------------------------------------------------------------------ validation
+
+
+def test_validation_error_is_shown_beside_the_field_and_nothing_typed_is_lost(officers):
+    cotton = officers("cotton")
+    new_application(cotton)
+    values = application(centerName="天山技术中心")
+    cotton.fill_form(values)
+    cotton.page.fill('[name="leadUnit.debtRatio"]', "五十五")
+    cotton.submit()
+    expect(cotton.error_for("centerName")).to_contain_text("中心名称：格式不正确")
+    expect(cotton.error_for("leadUnit.debtRatio")).to_contain_text("应填写数字")
+    expect(cotton.page.locator('[name="centerName"]')).to_have_value("天山技术中心")
+    expect(cotton.page.locator('[name="coBuilders.2.name"]')).to_have_value("新疆纺织服装产业园")
+    expect(cotton.page.locator('[name="plan.goals"]')).to_have_value(values["plan"]["goals"])
+    expect(cotton.page.locator('[name="legalEntity"][value="independent"]')).to_be_checked()
+    screenshot(cotton, "validation")
+
+    cotton.page.fill('[name="centerName"]', "新疆棉花和纺织服装技术创新中心")
+    cotton.page.fill('[name="leadUnit.debtRatio"]', "55")
+    cotton.submit()
+    expect(cotton.page.get_by_role("status").first).to_contain_text("已提交")
+
+
+# ------------------------------------------------------------------ 退回, 转办
+
+
+def test_send_back_and_resubmission(officers):
+    cotton = officers("cotton")
+    submit_application(cotton)
+    urumqi = officers("urumqi")
+    urumqi.open_task("推荐部门审核", "claimable")
+    urumqi.claim()
+    urumqi.page.locator("summary", has_text="退回").click()
+    urumqi.page.get_by_test_id("return-target").select_option("fill_application")
+    urumqi.page.get_by_test_id("return-opinion").fill("请补充共建单位的产业链分工")
+    urumqi.page.get_by_test_id("send-back-submit").click()
+    expect(urumqi.page.get_by_role("status").first).to_contain_text("已退回")
+
+    cotton.open_task("填报组建申请与建设方案", "todo")
+    expect(cotton.page.get_by_test_id("returned-notice")).to_contain_text("请补充共建单位的产业链分工")
+    expect(cotton.page.locator('[name="centerName"]')).to_have_value("新疆棉花和纺织服装技术创新中心")
+    cotton.submit()
+    expect(cotton.page.get_by_role("status").first).to_contain_text("已提交")
+
+    urumqi.take_task("推荐部门审核")
+    expect(urumqi.page.get_by_test_id("opinions")).to_contain_text("请补充共建单位的产业链分工")
+
+
+@pytest.fixture
+def second_officer(ctx):
+    """Another S&T Department officer, so that there is someone to transfer to."""
+    with ctx.db.command() as session:
+        user = User(id="officer2", display_name="科技厅经办人二", password_hash=FAST_DEMO_HASH,
+                    organization_id="kjt", is_demo=True)
+        user.group_rows = [UserGroup(user_id="officer2", group_id="department")]
+        session.add(user)
+    return "officer2"
+
+
+def test_transfer_hands_the_task_to_a_colleague(officers, second_officer):
+    cotton = officers("cotton")
+    submit_application(cotton)
+    urumqi = officers("urumqi")
+    work_on(urumqi, "推荐部门审核", {"recommenderDecision": "approve", "recommenderOpinion": "同意推荐"})
+    work_on(urumqi, "筹建准备并致函推荐", {
+        "preparatoryBoardFormed": True, "recommendationLetterNo": "乌政函〔2026〕13号",
+        "recommenderSignature": signature("李明", "同意推荐")})
+    officer = officers("officer")
+    officer.open_task("形式审查", "claimable")
+    officer.claim()
+    officer.page.locator("summary", has_text="转办").click()
+    officer.page.get_by_test_id("transfer-user").fill(second_officer)
+    officer.page.get_by_test_id("transfer-opinion").fill("请你负责本件形式审查")
+    officer.page.get_by_test_id("transfer-submit").click()
+    expect(officer.page.get_by_role("status").first).to_contain_text("已转办")
+
+    colleague = officers(second_officer)
+    expect(colleague.page.get_by_test_id("unread-count")).to_have_text("1")
+    colleague.open_task("形式审查", "todo")
+    expect(colleague.page.get_by_test_id("assignee")).to_contain_text(second_officer)
+
+
+# ------------------------------------------------------------------ scoping
+
+
+def test_a_lead_unit_cannot_open_another_units_task_by_url(officers):
+    cotton = officers("cotton")
+    new_application(cotton)
+    url = cotton.page.url
+    assert re.search(r"/tasks/[0-9a-f-]{36}$", url)
+    energy = officers("energy")
+    response = energy.page.goto(url)
+    assert response.status == 404
+    expect(energy.page.get_by_test_id("error-page")).to_contain_text("页面不存在或无权查看")
