@@ -12,7 +12,11 @@ def create_app(test_config: dict | None = None, clock=None) -> Flask:
     """Build the app: settings, database, engine, blueprints and CLI commands."""
     settings = load_settings(test_config)
     app = Flask(__name__, instance_relative_config=True)
-    app.config.update(SECRET_KEY=settings.secret_key, JSON_AS_ASCII=False)
+    app.config.update(
+        SECRET_KEY=settings.secret_key, JSON_AS_ASCII=False,
+        # Refuse an oversized upload before it is read into memory (form fields need room too).
+        MAX_CONTENT_LENGTH=settings.attachment_max_bytes + 1024 * 1024,
+    )
     app.json.ensure_ascii = False
     app.json.sort_keys = False
     app.extensions["ticflow"] = build_context(settings, clock)

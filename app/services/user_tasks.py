@@ -71,6 +71,7 @@ def unclaim(ctx: AppContext, session: Session, actor: Actor, task_id: str) -> Ta
     if task.assignee is None:
         return task
     require_actionable_task(actor, task)
+    _refuse_pending_delegation(task)
     _assign(ctx, session, task, None, "task_unclaimed", actor.id)
     return task
 

@@ -92,10 +92,12 @@ def test_delegate_then_resolve_hands_a_draft_back_and_the_owner_completes(ctx, r
     assert officer.post(f"/task/{task['id']}/delegate",
                         json={"userId": "officer2", "opinion": "请先审材料"}).status_code == 204
     delegated = delegate.get(f"/task/{task['id']}").get_json()
-    assert (delegated["assignee"], delegated["owner"]) == ("officer2", "officer")
+    assert (delegated["assignee"], delegated["owner"], delegated["delegationState"]) == (
+        "officer2", "officer", "PENDING")
     refused = complete_task(delegate, task["id"], decision="approve")
     assert refused.status_code == 403
     assert "委派" in refused.get_json()["message"]
+    assert delegate.post(f"/task/{task['id']}/unclaim").status_code == 403
 
     resolved = delegate.post(f"/task/{task['id']}/resolve", json={"variables": {
         "decision": {"value": "return"}, "opinion": {"value": "材料缺少财务报表"}}})

@@ -64,6 +64,8 @@ def http_error(error: HTTPException):
 
 @blueprint.errorhandler(Exception)
 def unexpected_error(error: Exception):
+    if isinstance(error, HTTPException):
+        return http_error(error)
     current_app.logger.exception("unexpected error in REST call")
     response = jsonify({"type": "ProcessEngineException",
                         "message": "服务器内部错误，请联系管理员 / internal server error"})

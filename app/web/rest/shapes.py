@@ -12,7 +12,7 @@ def task(t: Task) -> dict:
     return {
         "id": t.id, "name": t.name, "assignee": t.assignee, "owner": t.owner,
         "created": when(t.created_at), "due": when(t.due_at), "followUp": when(t.follow_up_at),
-        "lastUpdated": None, "delegationState": None, "description": None,
+        "lastUpdated": None, "delegationState": t.delegation_state, "description": None,
         "executionId": t.id, "parentTaskId": None, "priority": t.priority,
         "processDefinitionId": t.definition_id, "processInstanceId": t.instance_id,
         "taskDefinitionKey": t.task_key, "caseExecutionId": None, "caseInstanceId": None,
