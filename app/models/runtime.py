@@ -51,6 +51,7 @@ class Task(Base):
     __tablename__ = "task"
     __table_args__ = (
         Index("ix_task_assignee_created", "assignee", "created_at"),
+        Index("ix_task_assignee_due", "assignee", "due_at"),
         Index("ix_task_process_created", "process_key", "created_at"),
         Index("ix_task_due", "due_at"),
     )

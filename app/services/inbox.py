@@ -8,7 +8,10 @@ own work, not the number of open tasks: `todo` from `task(assignee, created_at)`
 current steps are looked up for the rows of the page only.
 
 Totals are counted up to `COUNT_LIMIT` + 1: a user with more than that in a box sees
-"more than 10,000", and a count never walks a whole group's backlog.
+"more than 1,000", and a count never walks a whole group's backlog. A crowded 待认领 box
+(a department's queue) is read the other way round: the open tasks in display order, each
+checked against the actor's candidate rows, so a page costs its 20 rows, not a sort of
+every offered task.
 """
 from __future__ import annotations
 
@@ -27,7 +30,10 @@ from .queries import Page
 
 BOXES = ("todo", "claimable", "done", "started")
 SORT_FIELDS = ("created", "due", "name")
-COUNT_LIMIT = 10_000
+COUNT_LIMIT = 1_000
+# Above this many offered tasks, walking the open tasks in display order finds a page
+# sooner than collecting and sorting all of them.
+DENSE_BOX = 500
 
 _TASK = Task.__table__
 _HISTORIC = HistoricTask.__table__
@@ -57,9 +63,9 @@ def inbox(session: Session, actor: Actor, box: str, filters: InboxFilter = Inbox
           now: datetime) -> tuple[list[dict], int]:
     """One page of a box and the box's total (capped at `COUNT_LIMIT` + 1)."""
     _check(box, filters, sort)
-    query, columns = _QUERIES[box](actor)
-    query = _filtered(query, columns, box, filters, now)
     conn = connection_of(session)
+    query, columns = _box_query(conn, actor, box, sort.field)
+    query = _filtered(query, columns, box, filters, now)
     total = conn.execute(_capped_count(query)).scalar_one()
     ordered = query.order_by(*_ordering(columns, sort))
     rows = [dict(r._mapping) for r in conn.execute(page.apply(ordered))]
@@ -69,7 +75,19 @@ def inbox(session: Session, actor: Actor, box: str, filters: InboxFilter = Inbox
 def counts(session: Session, actor: Actor) -> dict[str, int]:
     """How many items each box holds (each capped at `COUNT_LIMIT` + 1)."""
     conn = connection_of(session)
-    return {box: conn.execute(_capped_count(_QUERIES[box](actor)[0])).scalar_one() for box in BOXES}
+    return {
+        box: conn.execute(_capped_count(_box_query(conn, actor, box, "created")[0])).scalar_one()
+        for box in BOXES
+    }
+
+
+def _box_query(conn, actor: Actor, box: str, sort_field: str):
+    """The box's query; a crowded 待认领 box is walked in display order instead."""
+    if box == "claimable" and sort_field in _DISPLAY_ORDER_SORTS:
+        offered = conn.execute(_capped_count(_offered_rows(actor))).scalar_one()
+        if offered > DENSE_BOX:
+            return _claimable_in_display_order(actor), _TASK_COLUMNS
+    return _QUERIES[box](actor)
 
 
 def _check(box: str, filters: InboxFilter, sort: InboxSort) -> None:
@@ -117,14 +135,34 @@ def _todo(actor: Actor):
 
 
 def _claimable(actor: Actor):
-    offered = select(_CANDIDATE.c.task_id).where(or_(
-        and_(_CANDIDATE.c.kind == "group", _CANDIDATE.c.value.in_(sorted(actor.candidate_values))),
-        and_(_CANDIDATE.c.kind == "user", _CANDIDATE.c.value == actor.id),
-    ))
+    offered = _offered_rows(actor)
     # `coalesce` keeps the planner off the assignee index: the unassigned tasks of every
     # group are many; the ones offered to this actor are found from their candidate rows.
     unassigned = func.coalesce(_TASK.c.assignee, "") == ""
     return _TASK_SELECT.where(_TASK.c.id.in_(offered), unassigned), _TASK_COLUMNS
+
+
+# Sort fields with an (assignee, field) index: unassigned tasks come out in display order.
+_DISPLAY_ORDER_SORTS = ("created", "due")
+
+
+def _offers_to(actor: Actor):
+    return or_(
+        and_(_CANDIDATE.c.kind == "group", _CANDIDATE.c.value.in_(sorted(actor.candidate_values))),
+        and_(_CANDIDATE.c.kind == "user", _CANDIDATE.c.value == actor.id),
+    )
+
+
+def _offered_rows(actor: Actor):
+    """Candidate rows naming the actor: an index-only read that tells how crowded the box is."""
+    return select(_CANDIDATE.c.task_id).where(_offers_to(actor))
+
+
+def _claimable_in_display_order(actor: Actor):
+    """Unassigned tasks walked through an (assignee, sort field) index, each checked against
+    the actor's candidate rows: the page's LIMIT ends the walk early in a crowded box."""
+    offered = exists().where(_CANDIDATE.c.task_id == _TASK.c.id, _offers_to(actor))
+    return _TASK_SELECT.where(_TASK.c.assignee.is_(None), offered)
 
 
 _DONE_COLUMNS = _Columns(

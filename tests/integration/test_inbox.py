@@ -237,8 +237,12 @@ def test_inbox_queries_use_indexes_with_100000_open_tasks(ctx):
                  for sql, params in statements if " task" in sql]
 
     details = [row[3] for plan in plans for row in plan]
+    print("\n".join(details))
     assert plans and any("ix_task_candidate_lookup" in d for d in details)
-    assert not [d for d in details if d.startswith(("SCAN task", "SCAN task_candidate"))], details
+    # Walking an index in display order stops at the page's LIMIT; a bare SCAN reads everything.
+    full_scans = [d for d in details if d.startswith(("SCAN task", "SCAN task_candidate"))
+                  and "USING" not in d]
+    assert not full_scans, details
     assert results[("officer", "todo")][1] == OPEN_TASKS // 100
     assert results[("officer", "claimable")][1] == inbox.COUNT_LIMIT + 1
     assert len(results[("urumqi", "claimable")][0]) == 20
