@@ -1,14 +1,11 @@
 """The engine facade: start, restore, advance and save instances; the only SpiffWorkflow user."""
 from __future__ import annotations
 
-import contextvars
 import json
 from collections import OrderedDict
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from uuid import UUID, uuid4
+from uuid import UUID
 
-import SpiffWorkflow.bpmn.specs.event_definitions.timer as spiff_timer
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.specs.defaults import ManualTask, NoneTask
@@ -16,9 +13,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     CycleTimerEventDefinition, TimerEventDefinition,
 )
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
-from SpiffWorkflow.bpmn.specs.mixins.inclusive_gateway import InclusiveGateway
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
-from SpiffWorkflow.bpmn.specs.mixins.parallel_gateway import ParallelGateway
 from SpiffWorkflow.bpmn.specs.data_spec import TaskDataReference
 from SpiffWorkflow.camunda.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.camunda.specs.multiinstance_task import (
@@ -30,98 +25,16 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
 from SpiffWorkflow.util.task import TaskState
 
 from . import expressions
+from .engine_clock import clock_scope
+from .task_tree import give_new_id, is_single_user_task, path_back
+from .views import (
+    ActivityState, MessageWait, ServiceTaskInfo, Snapshot, TimerInfo, UserTaskInfo,
+)
 from .errors import EngineError, NotWaitingForMessage, ScriptRefused, TaskNotReady
 from .sandbox import RestrictedEnvironment
 from .specs import TopicServiceTask, make_serializer
 
 MESSAGE_RESULT_VARIABLE = "_tic_message"
-_current_clock: contextvars.ContextVar = contextvars.ContextVar("engine_clock", default=None)
-
-
-class _ClockDatetime(datetime):
-    """Spiff reads `datetime.now` for every timer: route it through the app's clock."""
-
-    @classmethod
-    def now(cls, tz=None):
-        clock = _current_clock.get()
-        current = clock.now() if clock is not None else datetime.now(timezone.utc)
-        return current.astimezone(tz) if tz is not None else current
-
-
-spiff_timer.datetime = _ClockDatetime
-
-
-class _OneTickLater:
-    """The app's clock one microsecond ahead: turns Spiff's `due < now` into `due <= now`."""
-
-    def __init__(self, clock):
-        self.clock = clock
-
-    def now(self) -> datetime:
-        return self.clock.now() + timedelta(microseconds=1)
-
-
-@dataclass(frozen=True)
-class UserTaskInfo:
-    id: str
-    key: str
-    name: str | None
-    process_key: str
-    candidate_groups: list[str]
-    candidate_users: list[str]
-    assignee: str | None
-    form_key: str | None
-    due: str | None
-    follow_up: str | None
-    priority: int
-    element_variables: dict
-
-
-@dataclass(frozen=True)
-class ServiceTaskInfo:
-    id: str
-    activity_id: str
-    topic: str | None
-    external: bool
-
-
-@dataclass(frozen=True)
-class TimerInfo:
-    execution_id: str
-    activity_id: str
-    due_at: datetime | None
-
-
-@dataclass(frozen=True)
-class MessageWait:
-    execution_id: str
-    activity_id: str
-    message_name: str
-
-
-@dataclass(frozen=True)
-class ActivityState:
-    id: str
-    activity_id: str
-    name: str | None
-    activity_type: str
-    state: str
-    changed_at: float
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """Everything the projections need, read from the task tree in one walk."""
-
-    user_tasks: list[UserTaskInfo]
-    service_tasks: list[ServiceTaskInfo]
-    timers: list[TimerInfo]
-    message_waits: list[MessageWait]
-    activities: list[ActivityState]
-    variables: dict
-    completed: bool
-
-
 class WorkflowEngine:
     """Owns the serializer, the restricted script engine and the cache of parsed specs."""
 
@@ -217,15 +130,13 @@ class Execution:
     def run(self) -> None:
         """Advance until only people, timers, messages or service handlers can move it."""
         self._snapshot = None
-        token = _current_clock.set(self.engine.clock)
         try:
-            self.workflow.do_engine_steps()
-            while self._run_pass_through_tasks():
+            with clock_scope(self.engine.clock):
                 self.workflow.do_engine_steps()
+                while self._run_pass_through_tasks():
+                    self.workflow.do_engine_steps()
         except (SpiffWorkflowException, ScriptRefused) as error:
             raise _engine_error(error) from error
-        finally:
-            _current_clock.reset(token)
 
     def _run_pass_through_tasks(self) -> bool:
         """Camunda runs `task` and `manualTask` straight through; Spiff waits on them."""
@@ -297,21 +208,19 @@ class Execution:
         if task.state != TaskState.READY or not isinstance(task.task_spec, UserTask):
             raise TaskNotReady(task_id)
         task.set_data(**variables)
-        token = _current_clock.set(self.engine.clock)
         try:
-            task.run()
+            with clock_scope(self.engine.clock):
+                task.run()
         except (SpiffWorkflowException, ScriptRefused) as error:
             raise _engine_error(error) from error
-        finally:
-            _current_clock.reset(token)
         self.run()
 
     def return_targets(self, task_id: str) -> list[tuple[str, str | None]]:
         """The earlier user steps `task_id` may be sent back to (退回), nearest first: (id, name)."""
         seen, targets = set(), []
-        for task, merged in _path_back(self._ready_user_task(task_id)):
+        for task, merged in path_back(self._ready_user_task(task_id)):
             spec = task.task_spec
-            if not merged and _is_single_user_task(task) and spec.bpmn_id not in seen:
+            if not merged and is_single_user_task(task) and spec.bpmn_id not in seen:
                 seen.add(spec.bpmn_id)
                 targets.append((spec.bpmn_id, spec.bpmn_name))
         return targets
@@ -346,8 +255,8 @@ class Execution:
         return task
 
     def _return_target(self, current, activity_id: str):
-        for task, merged in _path_back(current):
-            if task.task_spec.bpmn_id == activity_id and _is_single_user_task(task) and not merged:
+        for task, merged in path_back(current):
+            if task.task_spec.bpmn_id == activity_id and is_single_user_task(task) and not merged:
                 return task
         raise EngineError(self._why_not_returnable(activity_id), activity_id, "ReturnRefused")
 
@@ -372,7 +281,7 @@ class Execution:
         top = self.workflow
         for task in [t for t in self._all_tasks() if t.id in finished]:
             if not task.state & TaskState.FINISHED_MASK:
-                _give_new_id(task)
+                give_new_id(task)
         for owner_id, subprocess in top.subprocesses.items():
             # Spiff leaves a finished subprocess marked completed when a step inside reopens.
             if subprocess.completed and not top.get_task_from_id(owner_id).state & TaskState.FINISHED_MASK:
@@ -429,12 +338,8 @@ class Execution:
         `inclusive` (the executor's pass) also fires a timer due exactly now, keeping a
         cycle's schedule (its next tick is the previous one plus the period).
         """
-        clock = _OneTickLater(self.engine.clock) if inclusive else self.engine.clock
-        token = _current_clock.set(clock)
-        try:
+        with clock_scope(self.engine.clock, inclusive):
             self.workflow.refresh_timers()
-        finally:
-            _current_clock.reset(token)
         self.run()
 
     def message_waits(self) -> list[MessageWait]:
@@ -513,83 +418,6 @@ class Execution:
     def cancel(self) -> None:
         self._snapshot = None
         self.workflow.cancel()
-
-
-def _is_single_user_task(task) -> bool:
-    """A user task outside any multi-instance (会签 tasks cannot be returned to one by one)."""
-    parent = task.parent
-    return isinstance(task.task_spec, UserTask) and not (
-        parent is not None and isinstance(parent.task_spec, MultiInstanceTask)
-    )
-
-
-def _path_back(task):
-    """What ran before `task`, nearest first, with a flag: inside a parallel branch merged since.
-
-    Walking back crosses a parallel/inclusive join into one of its branches, and that
-    branch's split closes it again; a step found in between sits in a branch that has
-    been merged, and resetting it would leave the other branches' tokens behind.
-    """
-    open_joins = 0
-    for earlier in _earlier(task):
-        spec = earlier.task_spec
-        if isinstance(spec, (ParallelGateway, InclusiveGateway)):
-            if len(spec.outputs) > 1 and open_joins:
-                open_joins -= 1
-            if len(spec.inputs) > 1:
-                open_joins += 1
-        yield earlier, open_joins > 0
-
-
-def _earlier(task):
-    """Ancestors of `task`, leaving the subprocess it runs in through the subprocess task."""
-    top = task.workflow.top_workflow
-    while task is not None:
-        yield from _ancestors_within(task, top)
-        owner_id = task.workflow.parent_task_id
-        task = top.get_task_from_id(owner_id) if owner_id is not None else None
-        if task is not None:
-            yield task
-
-
-def _ancestors_within(task, top):
-    """Ancestors in the task's own workflow, entering each finished subprocess on the way."""
-    parent = task.parent
-    while parent is not None:
-        yield parent
-        subprocess = top.subprocesses.get(parent.id)
-        if subprocess is not None and parent.state == TaskState.COMPLETED:
-            end = subprocess.get_next_task(spec_name="End", state=TaskState.COMPLETED)
-            if end is not None:
-                yield end
-                yield from _ancestors_within(end, top)
-        parent = parent.parent
-
-
-def _give_new_id(task) -> None:
-    """Re-key a task everywhere Spiff refers to it by id (tree links, subprocesses, events).
-
-    Keys keep their order: the serializer restores each task's data as a delta on its
-    parent's, so a parent must still come before its children.
-    """
-    workflow, top = task.workflow, task.workflow.top_workflow
-    old, new = task.id, uuid4()
-    workflow.tasks = _renamed(workflow.tasks, old, new)
-    task.id = new
-    parent = task.parent
-    if parent is not None:
-        parent._children = [new if child == old else child for child in parent._children]
-    for child in task.children:
-        child._parent = new
-    if old in top.subprocesses:
-        top.subprocesses[old].parent_task_id = new
-        top.subprocesses = _renamed(top.subprocesses, old, new)
-    if old in top.event_manager.tasks:
-        top.event_manager.tasks[new] = top.event_manager.tasks.pop(old)
-
-
-def _renamed(mapping: dict, old, new) -> dict:
-    return {(new if key == old else key): value for key, value in mapping.items()}
 
 
 def _cycles_done(task) -> bool:

@@ -20,7 +20,8 @@ from sqlalchemy.orm import Session
 
 from app.db import connection_of
 from app.clock import as_utc, parse_client_datetime
-from app.engine.runtime import Execution, Snapshot, UserTaskInfo
+from app.engine.runtime import Execution
+from app.engine.views import Snapshot, UserTaskInfo
 from app.models import (
     HistoricActivity, HistoricTask, InstanceState, Job, JobType,
     MessageSubscription, ProcessDefinition, ProcessInstance, Task, TaskCandidate,

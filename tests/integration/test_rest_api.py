@@ -112,7 +112,7 @@ def test_whole_path_list_claim_complete_through_the_gateway(officer):
     officer.post(f"/task/{third['id']}/complete", json={"variables": {"confirmed": {"value": True}}})
     history = officer.get(f"/history/process-instance?processInstanceId={instance['id']}").get_json()
     assert history[0]["state"] == "COMPLETED"
-    assert officer.get(f"/process-instance?processDefinitionKey=bench_three_step").get_json() == []
+    assert officer.get("/process-instance?processDefinitionKey=bench_three_step").get_json() == []
 
 
 def test_small_amount_takes_the_quick_review_branch(officer):

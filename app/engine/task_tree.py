@@ -1,0 +1,89 @@
+"""Walking a task tree backwards, for sending a task back to an earlier step (退回)."""
+from __future__ import annotations
+
+from uuid import uuid4
+
+from SpiffWorkflow.bpmn.specs.mixins.inclusive_gateway import InclusiveGateway
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
+from SpiffWorkflow.bpmn.specs.mixins.parallel_gateway import ParallelGateway
+from SpiffWorkflow.camunda.specs.user_task import UserTask
+from SpiffWorkflow.util.task import TaskState
+
+
+def is_single_user_task(task) -> bool:
+    """A user task outside any multi-instance (会签 tasks cannot be returned to one by one)."""
+    parent = task.parent
+    return isinstance(task.task_spec, UserTask) and not (
+        parent is not None and isinstance(parent.task_spec, MultiInstanceTask)
+    )
+
+
+def path_back(task):
+    """What ran before `task`, nearest first, with a flag: inside a parallel branch merged since.
+
+    Walking back crosses a parallel/inclusive join into one of its branches, and that
+    branch's split closes it again; a step found in between sits in a branch that has
+    been merged, and resetting it would leave the other branches' tokens behind.
+    """
+    open_joins = 0
+    for earlier in _earlier(task):
+        spec = earlier.task_spec
+        if isinstance(spec, (ParallelGateway, InclusiveGateway)):
+            if len(spec.outputs) > 1 and open_joins:
+                open_joins -= 1
+            if len(spec.inputs) > 1:
+                open_joins += 1
+        yield earlier, open_joins > 0
+
+
+def _earlier(task):
+    """Ancestors of `task`, leaving the subprocess it runs in through the subprocess task."""
+    top = task.workflow.top_workflow
+    while task is not None:
+        yield from _ancestors_within(task, top)
+        owner_id = task.workflow.parent_task_id
+        task = top.get_task_from_id(owner_id) if owner_id is not None else None
+        if task is not None:
+            yield task
+
+
+def _ancestors_within(task, top):
+    """Ancestors in the task's own workflow, entering each finished subprocess on the way."""
+    parent = task.parent
+    while parent is not None:
+        yield parent
+        subprocess = top.subprocesses.get(parent.id)
+        if subprocess is not None and parent.state == TaskState.COMPLETED:
+            end = subprocess.get_next_task(spec_name="End", state=TaskState.COMPLETED)
+            if end is not None:
+                yield end
+                yield from _ancestors_within(end, top)
+        parent = parent.parent
+
+
+def give_new_id(task) -> None:
+    """Re-key a task everywhere Spiff refers to it by id (tree links, subprocesses, events).
+
+    Keys keep their order: the serializer restores each task's data as a delta on its
+    parent's, so a parent must still come before its children.
+    """
+    workflow, top = task.workflow, task.workflow.top_workflow
+    old, new = task.id, uuid4()
+    workflow.tasks = _renamed(workflow.tasks, old, new)
+    task.id = new
+    parent = task.parent
+    if parent is not None:
+        parent._children = [new if child == old else child for child in parent._children]
+    for child in task.children:
+        child._parent = new
+    if old in top.subprocesses:
+        top.subprocesses[old].parent_task_id = new
+        top.subprocesses = _renamed(top.subprocesses, old, new)
+    if old in top.event_manager.tasks:
+        top.event_manager.tasks[new] = top.event_manager.tasks.pop(old)
+
+
+def _renamed(mapping: dict, old, new) -> dict:
+    return {(new if key == old else key): value for key, value in mapping.items()}
+
+
