@@ -22,11 +22,12 @@ def create_app(test_config: dict | None = None, clock=None) -> Flask:
     app.extensions["ticflow"] = build_context(settings, clock)
     app.session_interface = ApiAwareSessionInterface()
 
-    from .web import api_tasklist, registry, rest, tasklist
+    from .web import api_tasklist, dashboard, registry, rest, tasklist
     from . import cli
 
     app.register_blueprint(rest.blueprint, url_prefix=rest.API_PREFIX)
     app.register_blueprint(registry.blueprint, url_prefix=registry.API_PREFIX)
+    app.register_blueprint(dashboard.blueprint, url_prefix=dashboard.API_PREFIX)
     app.register_blueprint(api_tasklist.blueprint, url_prefix=api_tasklist.API_PREFIX)
     tasklist.register(app)
     cli.register(app)

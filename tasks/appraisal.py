@@ -6,7 +6,7 @@ from app.services import expert_reviews
 from tasks import Refused, ServiceContext, TaskEvent, handler, on_complete
 
 # Processes that call tic_expert_review: listeners are keyed by the calling instance's process.
-REVIEWING_PROCESSES = ("tic_establishment",)
+REVIEWING_PROCESSES = ("tic_establishment", "tic_evaluation")
 
 
 def assign_experts(event: TaskEvent) -> None:

@@ -1,7 +1,8 @@
-"""Topic `register_center`: the approved application becomes a registered center (R14)."""
+"""Topic `register_center`: the approved application becomes a registered center (R14),
+which enters its evaluation cycle and yearly reporting (R18, R20)."""
 from __future__ import annotations
 
-from app.services import registry
+from app.services import annual_reports, registry
 from tasks import Refused, ServiceContext, TaskEvent, handler, on_complete
 
 
@@ -17,4 +18,5 @@ def refuse_approving_a_registered_name(event: TaskEvent) -> None:
 @handler("register_center")
 def register_center(ctx: ServiceContext) -> dict:
     center = registry.register_center(ctx.app, ctx.session, ctx.process_instance_id, ctx.variables, ctx.now)
+    annual_reports.start_reporting(ctx.app, ctx.session, center, center.approved_on.year)
     return {"centerCode": center.code}

@@ -3,6 +3,10 @@ from .base import Base
 from .collaboration import Attachment, Comment, InstanceReader, Notification, OutboxMessage
 from .history import HistoricActivity, HistoricTask, HistoryEvent
 from .identity import Organization, User, UserGroup
+from .lifecycle import (
+    AnnualReport, CenterStatusChange, ChangeRequest, EvaluationDetail, GovernanceRecord,
+    Rectification,
+)
 from .registry import (
     Center, CenterChange, CenterEvaluation, CenterStatus, ExpertPanel, ExpertReview, SiteVisit,
 )
@@ -14,6 +18,8 @@ from .runtime import (
 from .web import LoginThrottle, TaskDraft
 
 __all__ = [
+    "AnnualReport", "CenterStatusChange", "ChangeRequest", "EvaluationDetail", "GovernanceRecord",
+    "Rectification",
     "Attachment", "Comment", "InstanceReader", "Notification", "OutboxMessage",
     "Base", "Center", "CenterChange", "CenterEvaluation", "CenterStatus", "Deployment",
     "DeploymentResource", "ExpertPanel", "ExpertReview", "FormVersion", "HistoricActivity",

@@ -77,6 +77,7 @@ class CenterChange(Base):
     before_json: Mapped[str | None] = mapped_column(Text)
     after_json: Mapped[str | None] = mapped_column(Text)
     process_instance_id: Mapped[str | None] = mapped_column(String(36))
+    approved_by: Mapped[str | None] = mapped_column(String(64))
     approved_at: Mapped[datetime]
 
 

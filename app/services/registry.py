@@ -138,7 +138,7 @@ def center_view(center: Center, supervisor_name: str | None) -> dict:
             {"type": c.change_type, "description": c.description,
              "before": json.loads(c.before_json) if c.before_json else None,
              "after": json.loads(c.after_json) if c.after_json else None,
-             "approvedAt": format_camunda(c.approved_at)}
+             "approvedBy": c.approved_by, "approvedAt": format_camunda(c.approved_at)}
             for c in center.changes
         ],
         "delistReason": center.delist_reason,

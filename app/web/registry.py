@@ -1,4 +1,5 @@
-"""The registry face under /api: centers, and the approving leader's review file and ranking.
+"""The registry face under /api: centers and each center's dossier (timeline, governance,
+annual reports, evaluation files), and the approving leader's review file and ranking.
 
 Same HTTP Basic authentication and error shapes as /engine-rest.
 """
@@ -6,10 +7,13 @@ from __future__ import annotations
 
 from flask import Blueprint, g, jsonify
 
-from app.services import applications, registry
+from app.services import (
+    annual_reports, applications, evaluations, governance, registry, timeline,
+)
 from app.services.errors import ServiceError
 
 from . import rest
+from .rest import params
 
 API_PREFIX = "/api"
 blueprint = Blueprint("registry", __name__)
@@ -28,6 +32,46 @@ def list_centers():
 def get_center(code):
     with rest.context().db.read() as session:
         return jsonify(registry.get_center(session, g.actor, code))
+
+
+@blueprint.get("/centers/<code>/timeline")
+def center_timeline(code):
+    with rest.context().db.read() as session:
+        return jsonify(timeline.timeline(session, g.actor, code))
+
+
+@blueprint.get("/centers/<code>/governance")
+def get_governance(code):
+    with rest.context().db.read() as session:
+        return jsonify(governance.get_governance(session, g.actor, code))
+
+
+@blueprint.put("/centers/<code>/governance")
+def put_governance(code):
+    ctx = rest.context()
+    with ctx.db.command() as session:
+        return jsonify(governance.put_governance(ctx, session, g.actor, code, params.json_body()))
+
+
+@blueprint.get("/centers/<code>/annual-reports")
+def list_annual_reports(code):
+    with rest.context().db.read() as session:
+        return jsonify(annual_reports.list_reports(session, g.actor, code))
+
+
+@blueprint.get("/centers/<code>/evaluations/<int:cycle>")
+def evaluation_file(code, cycle):
+    with rest.context().db.read() as session:
+        return jsonify(evaluations.review_file(session, g.actor, code, cycle))
+
+
+@blueprint.post("/centers/<code>/evaluation/withdraw")
+def withdraw_from_evaluation(code):
+    ctx = rest.context()
+    reason = params.json_body().get("reason")
+    with ctx.db.command() as session:
+        business_key = evaluations.withdraw(ctx, session, g.actor, code, reason if isinstance(reason, str) else None)
+    return jsonify({"businessKey": business_key})
 
 
 @blueprint.get("/applications/ranking")

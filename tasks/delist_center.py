@@ -1,0 +1,21 @@
+"""Topic `delist_center`: the center leaves the sequence (不再列入技术创新中心序列, R23–R26)."""
+from __future__ import annotations
+
+from app.services import lifecycle
+from tasks import ServiceContext, handler
+
+# The words kept with the removal: the center's own reason, the finding, the review opinion.
+_NOTE_VARIABLES = {
+    "withdrew": "withdrawReason",
+    "integrity_violation": "integrityFinding",
+    "poor_after_rectification": "rectificationOpinion",
+}
+
+
+@handler("delist_center")
+def delist_center(ctx: ServiceContext) -> dict:
+    reason = ctx.variables["delistReason"]
+    note = ctx.variables.get(_NOTE_VARIABLES.get(reason, ""))
+    ended = lifecycle.delist(ctx.app, ctx.session, ctx.variables["centerCode"], reason,
+                             ctx.process_instance_id, ctx.now, note)
+    return {"terminatedInstances": ended}

@@ -1,0 +1,79 @@
+"""`tic_evaluation` (绩效评估): its service tasks and what its steps record (R20–R27)."""
+from __future__ import annotations
+
+from app.services import evaluations
+from tasks import Refused, ServiceContext, TaskEvent, handler, on_complete
+
+PROCESS = "tic_evaluation"
+
+
+@handler("open_evaluation")
+def open_evaluation(ctx: ServiceContext) -> dict:
+    return evaluations.open_cycle(ctx.session, ctx.process_instance_id, ctx.variables, ctx.now)
+
+
+@handler("set_materials_deadline")
+def set_materials_deadline(ctx: ServiceContext) -> dict:
+    return evaluations.set_materials_deadline(ctx.session, ctx.process_instance_id, ctx.variables, ctx.now)
+
+
+@on_complete(PROCESS, "submit_evaluation_materials")
+def submit_materials(event: TaskEvent) -> None:
+    evaluations.record_materials(event.session, event.process_instance_id, event.actor_id,
+                                 event.values, event.now)
+
+
+@on_complete(PROCESS, "authority_review_materials")
+def review_materials(event: TaskEvent) -> None:
+    problems = evaluations.authority_review_problems(event.variables, event.values)
+    if problems:
+        raise Refused(problems)
+    evaluations.record_authority_review(event.session, event.process_instance_id, event.actor_id,
+                                        event.values, event.now)
+
+
+@handler("list_expert_scores")
+def list_expert_scores(ctx: ServiceContext) -> dict:
+    return {"expertScores": evaluations.expert_scores(ctx.session, ctx.process_instance_id)}
+
+
+@on_complete(PROCESS, "determine_grade")
+def determine_grade(event: TaskEvent) -> None:
+    problems = evaluations.grading_problems(event.values)
+    if problems:
+        raise Refused(problems)
+    evaluations.record_grading(event.session, event.process_instance_id, event.actor_id,
+                               event.values, event.variables)
+
+
+@handler("record_evaluation_result")
+def record_evaluation_result(ctx: ServiceContext) -> None:
+    evaluations.record_result(ctx.session, ctx.process_instance_id, ctx.variables, ctx.now)
+
+
+@handler("open_rectification")
+def open_rectification(ctx: ServiceContext) -> dict:
+    return evaluations.open_rectification(ctx.session, ctx.process_instance_id, ctx.variables, ctx.now)
+
+
+@on_complete(PROCESS, "submit_rectification_report")
+def submit_rectification_report(event: TaskEvent) -> None:
+    evaluations.record_rectification_report(event.session, event.process_instance_id,
+                                            event.actor_id, event.values, event.now)
+
+
+@on_complete(PROCESS, "rectification_review")
+def rectification_review(event: TaskEvent) -> None:
+    evaluations.record_rectification_review(event.session, event.process_instance_id,
+                                            event.actor_id, event.values, event.now)
+
+
+@handler("end_rectification")
+def end_rectification(ctx: ServiceContext) -> None:
+    evaluations.end_rectification(ctx.session, ctx.process_instance_id, ctx.now)
+
+
+@handler("start_next_evaluation_cycle")
+def start_next_evaluation_cycle(ctx: ServiceContext) -> dict:
+    key = evaluations.start_next_cycle(ctx.app, ctx.session, ctx.process_instance_id, ctx.variables, ctx.now)
+    return {"nextCycleBusinessKey": key}
