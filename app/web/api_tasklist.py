@@ -5,20 +5,17 @@ them (Asia/Shanghai).
 """
 from __future__ import annotations
 
-from flask import Blueprint, g, jsonify, request
+from flask import g, jsonify, request
 
 from app.services import inbox, notifications, task_actions
-from app.services.errors import BadRequest, ServiceError
+from app.services.errors import BadRequest
 
 from . import rest
 from .rest import params
 from .rest.task_collaboration import camunda_dates
 
 API_PREFIX = "/api"
-blueprint = Blueprint("tasklist_api", __name__)
-blueprint.before_request(rest.require_basic_auth)
-blueprint.register_error_handler(ServiceError, rest.service_error)
-blueprint.register_error_handler(Exception, rest.unexpected_error)
+blueprint = rest.json_api_blueprint("tasklist_api")
 
 
 @blueprint.post("/tasks/<task_id>/send-back")

@@ -4,18 +4,14 @@ Same HTTP Basic authentication and error shapes as /engine-rest.
 """
 from __future__ import annotations
 
-from flask import Blueprint, g, jsonify
+from flask import g, jsonify
 
 from app.services import dashboard
-from app.services.errors import ServiceError
 
 from . import rest
 
 API_PREFIX = "/api"
-blueprint = Blueprint("dashboard", __name__)
-blueprint.before_request(rest.require_basic_auth)
-blueprint.register_error_handler(ServiceError, rest.service_error)
-blueprint.register_error_handler(Exception, rest.unexpected_error)
+blueprint = rest.json_api_blueprint("dashboard")
 
 
 @blueprint.get("/dashboard/summary")

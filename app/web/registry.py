@@ -5,21 +5,17 @@ Same HTTP Basic authentication and error shapes as /engine-rest.
 """
 from __future__ import annotations
 
-from flask import Blueprint, g, jsonify
+from flask import g, jsonify
 
 from app.services import (
     annual_reports, applications, evaluations, governance, registry, timeline,
 )
-from app.services.errors import ServiceError
 
 from . import rest
 from .rest import params
 
 API_PREFIX = "/api"
-blueprint = Blueprint("registry", __name__)
-blueprint.before_request(rest.require_basic_auth)
-blueprint.register_error_handler(ServiceError, rest.service_error)
-blueprint.register_error_handler(Exception, rest.unexpected_error)
+blueprint = rest.json_api_blueprint("registry")
 
 
 @blueprint.get("/centers")

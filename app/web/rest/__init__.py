@@ -73,5 +73,14 @@ def unexpected_error(error: Exception):
     return response
 
 
+def json_api_blueprint(name: str) -> Blueprint:
+    """Another face of the API (/api): the same Basic authentication and JSON error shapes."""
+    api = Blueprint(name, __name__)
+    api.before_request(require_basic_auth)
+    api.register_error_handler(ServiceError, service_error)
+    api.register_error_handler(Exception, unexpected_error)
+    return api
+
+
 from . import definitions, deployments, history, instances, jobs, messages, tasks, version  # noqa: E402,F401
 from . import task_collaboration  # noqa: E402,F401
