@@ -75,16 +75,25 @@ def transfer(ctx: AppContext, session: Session, actor: Actor, task_id: str, to_u
     """Hand the task to another candidate (same group and, for scoped groups, same unit)."""
     task = _actionable(session, actor, task_id)
     target = _active_user(session, to_user_id, "转办")
-    if not is_candidate(target, task):
-        raise BadRequest(f"用户 {target.display_name}（{target.id}）不是该任务的候选人"
-                         "（须属于同一用户组及同一单位），不能转办 / not a candidate of the task")
-    if target.id == task.assignee:
-        raise BadRequest(f"任务已由 {target.display_name} 办理，无需转办 / already assigned")
+    refusal = transfer_refusal(task, target)
+    if refusal:
+        raise BadRequest(refusal)
     _reassign(session, task, target.id, task.owner, task.delegation_state)
     _record(ctx, session, task, "task_transferred", actor, from_user=task.assignee or actor.id,
             to_user=target.id, opinion=opinion)
     _tell(ctx, session, target.id, "transferred", task, f"转办：{task.name}",
           f"{actor.display_name} 将{_case(task)}的「{task.name}」转交给您办理。", opinion)
+
+
+def transfer_refusal(task, target: Actor) -> str | None:
+    """Why the task may not be transferred to `target` (None: it may): another candidate
+    of the same group and, for scoped groups, the same unit, not already holding it."""
+    if not is_candidate(target, task):
+        return (f"用户 {target.display_name}（{target.id}）不是该任务的候选人"
+                "（须属于同一用户组及同一单位），不能转办 / not a candidate of the task")
+    if target.id == task.assignee:
+        return f"任务已由 {target.display_name} 办理，无需转办 / already assigned"
+    return None
 
 
 # 委派 / 交还 -------------------------------------------------------------------------------
@@ -94,16 +103,25 @@ def delegate(ctx: AppContext, session: Session, actor: Actor, task_id: str, to_u
     """Let someone else work on the task; it comes back to the actor (the owner) to complete."""
     task = _actionable(session, actor, task_id)
     target = _active_user(session, to_user_id, "委派")
-    if target.id == actor.id:
-        raise BadRequest("不能委派给自己 / cannot delegate to yourself")
-    if not (is_candidate(target, task) or target.organization_id == actor.organization_id
-            or target.in_any({"agency"})):
-        raise BadRequest(f"用户 {target.display_name}（{target.id}）不是本单位人员、该任务的候选人"
-                         "或专业机构，不能委派 / the delegate must be a colleague, a candidate or the agency")
+    refusal = delegate_refusal(actor, task, target)
+    if refusal:
+        raise BadRequest(refusal)
     _reassign(session, task, target.id, actor.id, PENDING)
     _record(ctx, session, task, "task_delegated", actor, to_user=target.id, opinion=opinion)
     _tell(ctx, session, target.id, "delegated", task, f"委派：{task.name}",
           f"{actor.display_name} 将{_case(task)}的「{task.name}」委派给您办理，办理后请交还。", opinion)
+
+
+def delegate_refusal(actor: Actor, task, target: Actor) -> str | None:
+    """Why `actor` may not delegate the task to `target` (None: it may): a colleague of the
+    same unit, a candidate of the task or the agency, not the actor."""
+    if target.id == actor.id:
+        return "不能委派给自己 / cannot delegate to yourself"
+    if not (is_candidate(target, task) or target.organization_id == actor.organization_id
+            or target.in_any({"agency"})):
+        return (f"用户 {target.display_name}（{target.id}）不是本单位人员、该任务的候选人"
+                "或专业机构，不能委派 / the delegate must be a colleague, a candidate or the agency")
+    return None
 
 
 def resolve(ctx: AppContext, session: Session, actor: Actor, task_id: str, values: dict,

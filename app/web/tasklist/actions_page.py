@@ -5,7 +5,6 @@ at the top of the page the user came from.
 """
 from __future__ import annotations
 
-import re
 from urllib.parse import quote
 
 from flask import Response, flash, redirect, request, url_for
@@ -81,7 +80,7 @@ def withdraw(instance_id):
 
 @blueprint.post("/instances/<instance_id>/cc")
 def carbon_copy(instance_id):
-    users = [u for u in re.split(r"[\s,，、;；]+", _form("user_ids")) if u]
+    users = [u for u in request.form.getlist("user_ids") if u]
     return _act(lambda ctx, s, actor: task_actions.carbon_copy(
         ctx, s, actor, instance_id, users, _form("note") or None),
         "action.copied", _back(url_for("tasklist.instance", instance_id=instance_id)))

@@ -109,6 +109,14 @@ def remove_row(values: dict, path: str) -> None:
         rows.pop(int(index))
 
 
+def set_value(values: dict, path: str, value) -> None:
+    """Put `value` at `path` (`coBuilders.0.signature.scan`) when the path leads through the values."""
+    located = _locate(values, path)
+    if located is not None:
+        container, last = located
+        container[last] = value
+
+
 def schema_at(schema: dict, path: str) -> dict:
     """The subschema of a value path; row indices step into `items`."""
     node = schema or {}

@@ -7,10 +7,13 @@ form back into values with the same schema. Names are value paths with row indic
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 INDEX_PLACEHOLDER = "__INDEX__"
+# A file field's value: the uploaded file, kept as an attachment of the instance.
+ATTACHMENT_PREFIX = "attachment:"
 
 
 @dataclass
@@ -30,6 +33,7 @@ class Field:
     rows: list[Field] = field(default_factory=list)
     template: Field | None = None
     hints: dict = field(default_factory=dict)
+    attachment: dict | None = None
 
     @property
     def text(self) -> str:
@@ -60,6 +64,26 @@ def input_text(value) -> str:
     return str(value)
 
 
+def attachment_reference(attachment_id: str) -> str:
+    return f"{ATTACHMENT_PREFIX}{attachment_id}"
+
+
+def attachment_id(value) -> str | None:
+    """The attachment a file field's value refers to, if it is such a reference."""
+    if isinstance(value, str) and value.startswith(ATTACHMENT_PREFIX):
+        return value[len(ATTACHMENT_PREFIX):]
+    return None
+
+
+def is_file_field(schema: dict, hints: dict) -> bool:
+    return hints.get("widget") == "file" or bool(schema.get("contentMediaType"))
+
+
+def hint_key(name: str) -> str:
+    """The UI hints' key of a field name: without row indices."""
+    return ".".join(part for part in name.split(".") if not part.isdigit())
+
+
 def join(prefix: str, name) -> str:
     return f"{prefix}.{name}" if prefix else str(name)
 
@@ -76,16 +100,22 @@ def base_type(schema: dict) -> tuple[str | None, bool]:
 
 
 class FormBuilder:
-    """Builds the field tree of one schema with its UI hints and this request's errors."""
+    """Builds the field tree of one schema with its UI hints and this request's errors.
+
+    An editable form also gets `people` (a group's members, for `user-select` fields) and
+    the instance's `attachments` by id (the files its file fields refer to)."""
 
     def __init__(self, schema: dict, ui: dict | None, errors: dict[str, str] | None = None,
-                 boolean_labels: tuple[str, str] = ("是", "否"), empty_label: str = "（请选择）"):
+                 boolean_labels: tuple[str, str] = ("是", "否"), empty_label: str = "（请选择）",
+                 people: Callable[[str], list] | None = None, attachments: dict[str, dict] | None = None):
         self.schema = schema or {}
         self.ui = ui or {}
         self.hints_by_key = self.ui.get("fields") or {}
         self.errors = errors or {}
         self.boolean_labels = boolean_labels
         self.empty_label = empty_label
+        self.people = people
+        self.attachments = attachments or {}
 
     def fields(self, values: dict) -> list[Field]:
         """The top-level fields in the UI's order (then the schema's)."""
@@ -107,6 +137,9 @@ class FormBuilder:
         )
         if kind == "object":
             built.children = self._children(schema, name, key, value)
+        elif kind == "array" and built.widget == "user-select" and self.people:
+            built.kind = "people"
+            built.options = [(p.id, p.label) for p in self.people(hints.get("group"))]
         elif kind == "array":
             self._rows(built, schema.get("items") or {}, value)
         else:
@@ -154,8 +187,9 @@ class FormBuilder:
             built.kind = "date"
         elif built.widget == "textarea":
             built.kind = "textarea"
-        elif built.widget == "file" or schema.get("contentMediaType"):
+        elif is_file_field(schema, built.hints):
             built.kind = "file"
+            built.attachment = self.attachments.get(attachment_id(built.value))
 
     def _options(self, schema: dict, key: str) -> list[tuple[str, str]]:
         names = (self.hints_by_key.get(key) or {}).get("x-enumNames") or {}

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from flask import Response, flash, redirect, render_template, request, url_for
 
-from app.services import drafts, instance_store, process_instances, task_actions, user_tasks
+from app.services import (
+    collaboration, drafts, instance_store, process_instances, task_actions, user_tasks,
+)
 from app.services.errors import BadRequest, ServiceError
 
 from . import blueprint, context, form_input, task_view
+from .form_model import attachment_reference, hint_key, is_file_field
 from .. import auth
 
 
@@ -26,13 +29,18 @@ def _render(task_id: str, posted: dict | None = None, errors: list[dict] | None 
 
 @blueprint.post("/tasks/<task_id>")
 def task_form(task_id):
-    """One form, several buttons: add or remove a row, save a draft, or submit."""
+    """One form, several buttons: add or remove a row, save a draft, or submit. Files chosen
+    in file fields are stored first, whichever button was pressed."""
     ctx, actor = context(), auth.current_actor()
     with ctx.db.read() as session:
-        form = user_tasks.form_of(ctx, session, actor, task_id)
         task = user_tasks.get_task(session, actor, task_id)
-        schema = task_view.with_called_form(ctx, session, task, form)["schema"] or {}
+        form = task_view.with_called_form(ctx, session, task,
+                                          user_tasks.form_of(ctx, session, actor, task_id))
+    schema = form["schema"] or {}
     values = form_input.parse(schema, request.form)
+    refused = _store_uploads(task, form, values)
+    if refused:
+        return _render(task_id, values, refused, 400)
     if "_add_row" in request.form:
         form_input.add_row(schema, values, request.form["_add_row"])
         return _render(task_id, values)
@@ -51,6 +59,36 @@ def task_form(task_id):
         flash("draft.saved", "key")
         return redirect(url_for("tasklist.task", task_id=task_id))
     return _submit(task_id, values)
+
+
+def _store_uploads(task, form: dict, values: dict) -> list[dict]:
+    """Keep each file chosen in a file field as an attachment of the instance and the task;
+    the field's value becomes its reference. A refused file (type, size) is reported beside
+    its field, and the field keeps the file it had."""
+    ctx, actor, errors = context(), auth.current_actor(), []
+    hints = (form["ui"] or {}).get("fields") or {}
+    for name, upload in request.files.items(multi=True):
+        field_schema = form_input.schema_at(form["schema"] or {}, name)
+        if not upload.filename or not is_file_field(field_schema, hints.get(hint_key(name)) or {}):
+            continue
+        try:
+            with ctx.db.command() as session:
+                stored = collaboration.add_attachment(
+                    ctx, session, actor, task.instance_id, upload.filename, upload.mimetype,
+                    upload.read(), task.id)
+        except ServiceError as refusal:
+            errors.append(_field_error(name, field_schema, refusal.message))
+        else:
+            form_input.set_value(values, name, attachment_reference(stored["id"]))
+    return errors
+
+
+def _field_error(name: str, field_schema: dict, message: str) -> dict:
+    """A service message (`中文 / English`) as an error beside the field."""
+    chinese, _, english = message.partition(" / ")
+    title = field_schema.get("title") or name
+    return {"field": name, "message": f"{title}：{chinese}",
+            "message_en": f"{title}: {english or chinese}"}
 
 
 def _submit(task_id: str, values: dict):

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session
 
 from app.services import (
-    collaboration, drafts, forms, instance_store, process_instances, queries, task_actions,
-    user_tasks,
+    collaboration, directory, drafts, forms, instance_store, process_instances, queries,
+    task_actions, user_tasks,
 )
 from app.services.authorization import is_candidate
 from app.services.context import AppContext
@@ -58,6 +58,7 @@ class TaskPage:
     current_steps: list[str]
     active_ids: list[str]
     collaboration: Collaboration
+    pickers: Pickers
     return_targets: list[dict] = field(default_factory=list)
     draft_saved_at: object = None
     has_errors: bool = False
@@ -70,11 +71,21 @@ class TaskPage:
 
 @dataclass
 class Collaboration:
-    """What surrounds a case: comments, attachments, and who may withdraw it."""
+    """What surrounds a case: comments, attachments, who may withdraw it and whom the
+    actor may copy it to."""
 
     comments: list[dict]
     attachments: list[dict]
     can_withdraw: bool
+    colleagues: list[directory.Person]
+
+
+@dataclass
+class Pickers:
+    """Whom the task may be handed to: 转办 and 委派 (empty while the actor cannot)."""
+
+    transfer: list[directory.Person] = field(default_factory=list)
+    delegate: list[directory.Person] = field(default_factory=list)
 
 
 @dataclass
@@ -100,7 +111,11 @@ def build(ctx: AppContext, session: Session, actor: Actor, task_id: str,
     draft = drafts.load(session, actor, task_id)
     values = posted if posted is not None else {**form["values"], **drafts.values_of(draft)}
     by_field = {e["field"]: _message(e) for e in errors or []}
-    fields = _builder(form["schema"], form["ui"], by_field).fields(values) if form["schema"] else []
+    around = _collaboration(session, actor, instance)
+    builder = _builder(form["schema"], form["ui"], by_field,
+                       people=lambda group: directory.members(session, group),
+                       attachments={a["id"]: a for a in around.attachments})
+    fields = builder.fields(values) if form["schema"] else []
     active = queries.active_activities(session, task.instance_id)
     opinions = _opinions(session, actor, task.instance_id, catalogue, form["values"])
     unplaced = [m for name, m in by_field.items() if name not in all_names(fields)]
@@ -111,7 +126,7 @@ def build(ctx: AppContext, session: Session, actor: Actor, task_id: str,
         opinions=opinions,
         current_steps=[a.activity_name or a.activity_id for a in active if _is_step(a)],
         active_ids=[a.activity_id for a in active if _is_step(a)],
-        collaboration=_collaboration(session, actor, instance),
+        collaboration=around, pickers=_pickers(session, actor, task),
         return_targets=_return_targets(ctx, session, actor, task) if _can_act(actor, task) else [],
         draft_saved_at=draft.saved_at if draft is not None and posted is None else None,
         has_errors=bool(errors), returned=_returned_here(task, opinions, form["values"]),
@@ -163,7 +178,15 @@ def _collaboration(session, actor: Actor, instance) -> Collaboration:
         comments=collaboration.list_comments(session, actor, instance.id),
         attachments=collaboration.list_attachments(session, actor, instance.id),
         can_withdraw=may_withdraw,
+        colleagues=directory.colleagues(session, actor),
     )
+
+
+def _pickers(session, actor: Actor, task) -> Pickers:
+    if not _can_act(actor, task) or task.delegation_state == task_actions.PENDING:
+        return Pickers()
+    return Pickers(transfer=directory.candidates_for(session, actor, task.id, "transfer"),
+                   delegate=directory.candidates_for(session, actor, task.id, "delegate"))
 
 
 def _return_targets(ctx, session, actor: Actor, task) -> list[dict]:
@@ -202,9 +225,9 @@ def _message(error: dict) -> str:
     return error["message"]
 
 
-def _builder(schema, ui, errors=None) -> FormBuilder:
+def _builder(schema, ui, errors=None, **editable) -> FormBuilder:
     return FormBuilder(schema, ui, errors, boolean_labels=(t("bool.yes"), t("bool.no")),
-                       empty_label=t("form.choose"))
+                       empty_label=t("form.choose"), **editable)
 
 
 def _can_act(actor: Actor, task) -> bool:

@@ -1,0 +1,96 @@
+"""People are picked from lists, never typed: 转办 and 委派 offer whom the task may go to,
+抄送 offers colleagues, and the experts of 遴选论证专家 are checked from the expert group."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.integration.establishment_helpers import (
+    formal_review,
+    open_tasks,
+    recommender_decides,
+    send_letter,
+    start_application,
+    submit,
+    task,
+)
+from tests.integration.tasklist_helpers import add_user
+from tests.integration.test_web_auth import text
+from tests.integration.test_web_tasklist import web  # noqa: F401  (fixture)
+
+
+def options(page: str, testid: str) -> dict[str, str]:
+    """The non-empty options of the select marked `data-testid`: value -> label."""
+    select = re.search(rf'<select[^>]*data-testid="{testid}"[^>]*>(.*?)</select>', page, re.DOTALL).group(1)
+    return {value: label for value, label in re.findall(r'<option value="([^"]+)">([^<]*)</option>', select)}
+
+
+@pytest.fixture
+def at_formal_review(rest, ctx, web):  # noqa: F811
+    """An application waiting for 形式审查, claimed by the officer; its task id."""
+    add_user(ctx, "officer2", "kjt", ["department"])
+    add_user(ctx, "retired", "kjt", ["department"], active=False)
+    cotton, urumqi = rest("cotton"), rest("urumqi")
+    instance_id = start_application(cotton)
+    submit(cotton, instance_id)
+    recommender_decides(urumqi, instance_id, "approve")
+    send_letter(urumqi, instance_id)
+    task_id = task(rest("officer"), instance_id, "formal_review")["id"]
+    assert rest("officer").post(f"/task/{task_id}/claim", json={"userId": "officer"}).status_code == 204
+    return instance_id, task_id
+
+
+def test_transfer_offers_exactly_the_other_active_candidates(web, at_formal_review):  # noqa: F811
+    _, task_id = at_formal_review
+    page = text(web("officer").get(f"/tasks/{task_id}"))
+    assert options(page, "transfer-user") == {"officer2": "officer2 经办人（自治区科学技术厅）"}
+    assert 'name="user_id" type="text"' not in page
+
+
+def test_delegate_offers_colleagues_candidates_and_the_agency(web, at_formal_review):  # noqa: F811
+    _, task_id = at_formal_review
+    offered = options(text(web("officer").get(f"/tasks/{task_id}")), "delegate-user")
+    assert {"officer2", "leader", "agency"} <= set(offered)
+    assert not {"officer", "retired", "cotton", "expert1"} & set(offered)
+
+
+def test_transfer_to_the_picked_colleague(web, at_formal_review):  # noqa: F811
+    _, task_id = at_formal_review
+    officer = web("officer")
+    response = officer.post(f"/tasks/{task_id}/transfer", {"user_id": "officer2"},
+                            token_from=f"/tasks/{task_id}")
+    assert response.status_code == 302 and "已转办" in text(officer.get(response.location))
+    assert "共 1 条" in text(web("officer2").get("/tasks?box=todo"))
+
+
+def test_copy_to_several_picked_colleagues(web, at_formal_review, rest):  # noqa: F811
+    instance_id, task_id = at_formal_review
+    officer = web("officer")
+    colleagues = options(text(officer.get(f"/tasks/{task_id}")), "cc-users")
+    assert colleagues["leader"] == "科技厅领导（自治区科学技术厅）"
+    assert "officer" not in colleagues and "retired" not in colleagues
+    response = officer.post(f"/instances/{instance_id}/cc", {"user_ids": ["leader", "expert1"]},
+                            token_from=f"/tasks/{task_id}")
+    assert response.status_code == 302
+    assert web("leader").get(f"/instances/{instance_id}").status_code == 200
+    assert web("expert1").get(f"/instances/{instance_id}").status_code == 200
+
+
+def test_assign_experts_checks_the_demo_experts_with_their_units(web, at_formal_review, rest):  # noqa: F811
+    instance_id, _ = at_formal_review
+    formal_review(rest("officer"), instance_id, "pass")
+    task_id = task(rest("officer"), instance_id, "assign_experts")["id"]
+    officer = web("officer")
+    page = text(officer.get(f"/tasks/{task_id}"))
+    boxes = re.findall(r'<input type="checkbox" name="(experts\.\d+)" value="([^"]+)"> ([^<]+)</label>', page)
+    assert len(boxes) == 9
+    labels = {value: label.strip() for _, value, label in boxes}
+    assert labels["expert1"] == "专家一（新疆大学）" and labels["expert9"] == "专家九（新疆农业大学）"
+    names = {value: name for name, value, _ in boxes}
+    chosen = {names[e]: e for e in ("expert4", "expert5", "expert6")}
+    response = officer.post(f"/tasks/{task_id}", {**chosen, "_action": "submit"}, token_from=f"/tasks/{task_id}")
+    assert response.status_code == 302, text(response)
+    reviewers = {t["assignee"] for t in open_tasks(rest("officer"), instance_id)
+                 if t["taskDefinitionKey"] == "expert_review"}
+    assert reviewers == {"expert4", "expert5", "expert6"}
