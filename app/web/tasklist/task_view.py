@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session
 
 from app.services import (
-    collaboration, directory, drafts, forms, instance_store, process_instances, queries,
-    task_actions, user_tasks,
+    applications, collaboration, directory, drafts, forms, instance_store, process_instances,
+    queries, task_actions, user_tasks,
 )
 from app.services.authorization import is_candidate
 from app.services.context import AppContext
@@ -63,6 +63,7 @@ class TaskPage:
     draft_saved_at: object = None
     has_errors: bool = False
     returned: Returned | None = None
+    decision_file: dict = field(default_factory=dict)
 
     @property
     def delegated_to_me(self) -> bool:
@@ -130,7 +131,22 @@ def build(ctx: AppContext, session: Session, actor: Actor, task_id: str,
         return_targets=_return_targets(ctx, session, actor, task) if _can_act(actor, task) else [],
         draft_saved_at=draft.saved_at if draft is not None and posted is None else None,
         has_errors=bool(errors), returned=_returned_here(task, opinions, form["values"]),
+        decision_file=_decision_file(session, actor, task, form["ui"]),
     )
+
+
+def _decision_file(session: Session, actor: Actor, task, ui: dict | None) -> dict:
+    """What a decision rests on, where the form's UI hints ask for it: each expert's review
+    and the site visit, and the ranking of all applications awaiting approval (择优)."""
+    wanted = {e["panel"] for e in (ui or {}).get("context") or [] if e.get("panel")}
+    if not wanted or not actor.sees_everything:
+        return {}
+    found = {}
+    if "review_file" in wanted:
+        found["review_file"] = applications.review_file(session, actor, task.instance_id)
+    if "ranking" in wanted:
+        found["ranking"] = applications.ranking(session, actor)
+    return found
 
 
 def _returned_here(task, opinions: list[Opinion], values: dict) -> Returned | None:

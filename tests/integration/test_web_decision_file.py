@@ -1,0 +1,23 @@
+"""The approval page shows what the decision rests on: each expert's review, the site visit,
+and the ranking of every application awaiting approval (择优, R13/R14)."""
+from __future__ import annotations
+
+from tests.integration.establishment_helpers import task, to_approval
+from tests.integration.test_web_auth import text
+from tests.integration.test_web_tasklist import web  # noqa: F401  (fixture)
+
+
+def test_approval_page_shows_expert_reviews_site_visit_and_the_ranking(web, rest):  # noqa: F811
+    leader = web("leader")
+    first = to_approval(rest, "SQ-2026-001", scores={"expert4": 80, "expert5": 82, "expert6": 84})
+    second = to_approval(rest, "SQ-2026-002", scores={"expert7": 90, "expert8": 92, "expert9": 94},
+                         centerName="新疆现代农业技术创新中心")
+    page = text(leader.get(f"/tasks/{task(rest('leader'), first, 'approval_decision')['id']}"))
+
+    assert "专家论证意见" in page and "平均分 82" in page
+    assert all(expert in page for expert in ("expert4", "expert5", "expert6"))
+    assert "实地评估" in page
+    ranking = page[page.index("待审批申请排名（择优）"):]
+    assert ranking.index("新疆现代农业技术创新中心") < ranking.index("（本申请）")
+    assert second
+
