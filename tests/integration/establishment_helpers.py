@@ -6,6 +6,9 @@ import json
 from pathlib import Path
 
 from app.services import deployment, model_files
+from tests.integration.flow_helpers import (  # noqa: F401  (re-exported for the establishment tests)
+    only_task as task, task_keys, tasks as open_tasks, typed,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 PROCESS = "tic_establishment"
@@ -74,37 +77,10 @@ def application(**overrides) -> dict:
     return values
 
 
-def typed(values: dict) -> dict:
-    """Plain values as Camunda typed variables; objects and lists as Json."""
-    result = {}
-    for name, value in values.items():
-        if isinstance(value, (dict, list)):
-            result[name] = {"value": json.dumps(value, ensure_ascii=False), "type": "Json"}
-        else:
-            result[name] = {"value": value}
-    return result
-
-
 def start_application(client, business_key: str = "SQ-2026-001") -> str:
     response = client.post(f"/process-definition/key/{PROCESS}/start", json={"businessKey": business_key})
     assert response.status_code == 200, response.get_json()
     return response.get_json()["id"]
-
-
-def open_tasks(client, instance_id: str) -> list[dict]:
-    response = client.get("/task", query_string={"processInstanceId": instance_id})
-    assert response.status_code == 200, response.get_json()
-    return response.get_json()
-
-
-def task_keys(client, instance_id: str) -> list[str]:
-    return sorted(t["taskDefinitionKey"] for t in open_tasks(client, instance_id))
-
-
-def task(client, instance_id: str, key: str) -> dict:
-    found = [t for t in open_tasks(client, instance_id) if t["taskDefinitionKey"] == key]
-    assert len(found) == 1, (key, open_tasks(client, instance_id))
-    return found[0]
 
 
 def complete(client, task_id: str, values: dict):
