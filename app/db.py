@@ -36,7 +36,8 @@ def _tune_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def on_begin(connection):
         mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
-        connection.exec_driver_sql(f"BEGIN {mode}")
+        # Straight to the driver: this runs once per unit of work, on the hot path.
+        connection.connection.dbapi_connection.execute(f"BEGIN {mode}")
 
 
 def connection_of(session: Session):
@@ -63,7 +64,9 @@ class Database:
 
     def __init__(self, url: str):
         self.engine = make_engine(url)
-        self._begin_options = {"sqlite_begin": "IMMEDIATE"} if is_sqlite(self.engine) else {}
+        self._writer = (
+            self.engine.execution_options(sqlite_begin="IMMEDIATE") if is_sqlite(self.engine) else self.engine
+        )
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -79,9 +82,7 @@ class Database:
     @contextmanager
     def command(self) -> Iterator[Session]:
         """One transaction per command: committed when the block ends, rolled back on error."""
-        with self.engine.connect() as connection:
-            if self._begin_options:
-                connection = connection.execution_options(**self._begin_options)
+        with self._writer.connect() as connection:
             transaction = connection.begin()
             session = _bound_session(connection)
             try:

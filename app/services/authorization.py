@@ -1,7 +1,7 @@
 """Who may see and act on what: one place for the UI and the REST API alike."""
 from __future__ import annotations
 
-from sqlalchemy import exists, or_, select, true
+from sqlalchemy import bindparam, exists, or_, select, true
 
 from app.models import InstanceReader, ProcessDefinition, ProcessInstance, Task, TaskCandidate
 
@@ -10,25 +10,45 @@ from .identity import Actor
 
 
 def task_visibility(actor: Actor):
-    """A SQL condition on `Task`: the tasks `actor` may read."""
+    """A SQL condition on `Task`: the tasks `actor` may read.
+
+    Its parameters have fixed names, so a statement built for one reader serves any
+    reader with as many groups, given `reader_parameters` (see `queries.list_tasks`)."""
     if actor.sees_everything:
         return true()
+    reader = bindparam("reader_id", actor.id)
     return or_(
-        Task.assignee == actor.id,
+        Task.assignee == reader,
         exists().where(
             TaskCandidate.task_id == Task.id,
             or_(
-                (TaskCandidate.kind == "group") & TaskCandidate.value.in_(actor.candidate_values),
-                (TaskCandidate.kind == "user") & (TaskCandidate.value == actor.id),
+                (TaskCandidate.kind == "group") & TaskCandidate.value.in_([
+                    bindparam(name, group) for name, group in _group_parameters(actor).items()
+                ]),
+                (TaskCandidate.kind == "user") & (TaskCandidate.value == reader),
             ),
         ),
         _is_reader(actor, Task.instance_id),
     )
 
 
+def visibility_shape(actor: Actor) -> tuple:
+    """What the SQL of `task_visibility` depends on (its parameter values aside)."""
+    return (actor.sees_everything, len(actor.candidate_values))
+
+
+def reader_parameters(actor: Actor) -> dict:
+    return {} if actor.sees_everything else {"reader_id": actor.id, **_group_parameters(actor)}
+
+
+def _group_parameters(actor: Actor) -> dict:
+    return {f"reader_group_{n}": group for n, group in enumerate(sorted(actor.candidate_values))}
+
+
 def _is_reader(actor: Actor, instance_id):
     """Copied in (抄送): one primary-key probe of `instance_reader`."""
-    return exists().where(InstanceReader.instance_id == instance_id, InstanceReader.user_id == actor.id)
+    return exists().where(InstanceReader.instance_id == instance_id,
+                          InstanceReader.user_id == bindparam("reader_id", actor.id))
 
 
 def is_candidate(actor: Actor, task: Task) -> bool:

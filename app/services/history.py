@@ -9,6 +9,9 @@ from sqlalchemy.orm import Session
 
 from app.db import connection_of
 from app.models import HistoryEvent
+from app.prepared import Prepared
+
+_INSERT_EVENTS = Prepared(insert(HistoryEvent.__table__))
 
 
 def event(event_type: str, user_id: str | None = None, activity_id: str | None = None,
@@ -21,7 +24,7 @@ def append(session: Session, instance_id: str, process_key: str, events: list[di
            now: datetime) -> None:
     if not events:
         return
-    connection_of(session).execute(insert(HistoryEvent.__table__), [
+    _INSERT_EVENTS.execute_many(connection_of(session), [
         dict(
             instance_id=instance_id, process_key=process_key, event_type=e["event_type"],
             activity_id=e["activity_id"], task_id=e["task_id"], user_id=e["user_id"],

@@ -19,6 +19,7 @@ from sqlalchemy import and_, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from app.db import connection_of
+from app.prepared import Deferred, Prepared
 from app.clock import as_utc, parse_client_datetime
 from app.engine.runtime import Execution
 from app.engine.views import Snapshot, UserTaskInfo
@@ -39,11 +40,11 @@ _HISTORIC_ACTIVITY = HistoricActivity.__table__
 _JOB = Job.__table__
 _SUBSCRIPTION = MessageSubscription.__table__
 
-_SELECT_INSTANCE = select(_INSTANCE).where(_INSTANCE.c.id == bindparam("id"))
-_INSERT_INSTANCE = insert(_INSTANCE)
+_SELECT_INSTANCE = Prepared(select(_INSTANCE).where(_INSTANCE.c.id == bindparam("id")))
+_INSERT_INSTANCE = Prepared(insert(_INSTANCE))
 _THIS_VERSION = and_(_INSTANCE.c.id == bindparam("instance_id"), _INSTANCE.c.version == bindparam("seen"))
-_CLAIM_INSTANCE = update(_INSTANCE).where(_THIS_VERSION).values(version=_INSTANCE.c.version + 1)
-_UPDATE_INSTANCE = (
+_CLAIM_INSTANCE = Prepared(update(_INSTANCE).where(_THIS_VERSION).values(version=_INSTANCE.c.version + 1))
+_UPDATE_INSTANCE = Prepared(
     update(_INSTANCE)
     .where(_THIS_VERSION)
     .values(
@@ -53,33 +54,32 @@ _UPDATE_INSTANCE = (
         business_name=bindparam("business_name"), version=_INSTANCE.c.version + 1,
     )
 )
-_IDS = bindparam("ids", expanding=True)
 # Candidates go with their task (ON DELETE CASCADE).
-_DELETE_TASKS = delete(_TASK).where(_TASK.c.id.in_(_IDS))
-_END_HISTORIC_TASKS = (
-    update(_HISTORIC_TASK).where(_HISTORIC_TASK.c.id.in_(_IDS))
+_DELETE_TASK = Prepared(delete(_TASK).where(_TASK.c.id == bindparam("id")))
+_END_HISTORIC_TASK = Prepared(
+    update(_HISTORIC_TASK).where(_HISTORIC_TASK.c.id == bindparam("b_id"))
     .values(end_time=bindparam("now"), delete_reason="deleted")
 )
-_END_ACTIVITIES = (
-    update(_HISTORIC_ACTIVITY).where(_HISTORIC_ACTIVITY.c.id.in_(_IDS))
-    .values(end_time=bindparam("now"), canceled=bindparam("canceled"))
+_END_ACTIVITY = Prepared(
+    update(_HISTORIC_ACTIVITY).where(_HISTORIC_ACTIVITY.c.id == bindparam("b_id"))
+    .values(end_time=bindparam("now"), canceled=bindparam("b_canceled"))
 )
-_INSERT_TASK = insert(_TASK)
-_INSERT_HISTORIC_TASK = insert(_HISTORIC_TASK)
-_INSERT_CANDIDATES = insert(_CANDIDATE)
-_INSERT_ACTIVITIES = insert(_HISTORIC_ACTIVITY)
+_INSERT_TASK = Prepared(insert(_TASK))
+_INSERT_HISTORIC_TASK = Prepared(insert(_HISTORIC_TASK))
+_INSERT_CANDIDATES = Prepared(insert(_CANDIDATE))
+_INSERT_ACTIVITIES = Prepared(insert(_HISTORIC_ACTIVITY))
 # Parameters named after a column of `job` are reserved for SET values: prefix them.
-_TIMER_JOBS = and_(_JOB.c.instance_id == bindparam("b_instance_id"), _JOB.c.job_type == JobType.TIMER)
-_DELETE_TIMER_JOBS = delete(_JOB).where(_TIMER_JOBS, _JOB.c.execution_id.in_(_IDS))
-_MOVE_TIMER_JOB = (
-    update(_JOB).where(_TIMER_JOBS, _JOB.c.execution_id == bindparam("b_execution_id"))
-    .values(due_at=bindparam("due_at"))
+_TIMER_JOB = and_(
+    _JOB.c.instance_id == bindparam("b_instance_id"), _JOB.c.job_type == JobType.TIMER,
+    _JOB.c.execution_id == bindparam("b_execution_id"),
 )
-_INSERT_JOBS = insert(_JOB)
-_DELETE_SUBSCRIPTIONS = delete(_SUBSCRIPTION).where(
-    _SUBSCRIPTION.c.instance_id == bindparam("instance_id"), _SUBSCRIPTION.c.id.in_(_IDS)
-)
-_INSERT_SUBSCRIPTIONS = insert(_SUBSCRIPTION)
+_DELETE_TIMER_JOB = Prepared(delete(_JOB).where(_TIMER_JOB))
+_MOVE_TIMER_JOB = Prepared(update(_JOB).where(_TIMER_JOB).values(due_at=bindparam("due_at")))
+_INSERT_JOBS = Prepared(insert(_JOB))
+_DELETE_SUBSCRIPTION = Prepared(delete(_SUBSCRIPTION).where(
+    _SUBSCRIPTION.c.instance_id == bindparam("instance_id"), _SUBSCRIPTION.c.id == bindparam("id"),
+))
+_INSERT_SUBSCRIPTIONS = Prepared(insert(_SUBSCRIPTION))
 
 
 @dataclass
@@ -129,10 +129,10 @@ def new_id() -> str:
 
 
 def load(ctx: AppContext, session: Session, instance_id: str) -> Loaded:
-    found = connection_of(session).execute(_SELECT_INSTANCE, {"id": instance_id}).mappings().first()
+    found = _SELECT_INSTANCE.first(connection_of(session), {"id": instance_id})
     if found is None:
         raise NotFound(f"流程实例 {instance_id} 不存在 / process instance not found")
-    row = InstanceRecord(**found)
+    row = InstanceRecord(**found._asdict())
     definition = definition_of(ctx, session, row.definition_id)
     execution = ctx.engine.restore(definition.id, definition.spec_json, row.state_json)
     stored = json.loads(row.variables_json)
@@ -154,31 +154,15 @@ def definition_of(ctx: AppContext, session: Session, definition_id: str) -> Proc
 
 
 
-class _Deferred:
-    """Projection writes held back until the instance row is written.
-
-    The row goes first: a stale command then fails on its version (409) before any
-    projection row it writes can collide with the other writer's.
-    """
-
-    def __init__(self):
-        self.statements: list[tuple] = []
-
-    def execute(self, statement, parameters) -> None:
-        self.statements.append((statement, parameters))
-
-    def run(self, conn) -> None:
-        for statement, parameters in self.statements:
-            conn.execute(statement, parameters)
-
-
 def save(ctx: AppContext, session: Session, loaded: Loaded, actor_id: str | None) -> None:
     now = ctx.now()
     row = loaded.row
     row.state_json = loaded.execution.serialize()
     row.serializer_version = ctx.engine.serializer_version
     snapshot = loaded.execution.snapshot()
-    deferred = _Deferred()
+    # The row goes first: a stale command then fails on its version (409) before any
+    # projection row it writes can collide with the other writer's.
+    deferred = Deferred()
     _sync_variables(loaded, snapshot, actor_id)
     row.business_name = _business_name(loaded.variables, row.business_name)
     _sync_tasks(deferred, loaded, snapshot, now)
@@ -193,7 +177,7 @@ def save(ctx: AppContext, session: Session, loaded: Loaded, actor_id: str | None
     row.waits_json = json.dumps(loaded.waits, separators=(",", ":"))
     conn = connection_of(session)
     if row.is_new:
-        conn.execute(_INSERT_INSTANCE, [_instance_values(row)])
+        _INSERT_INSTANCE.execute(conn, _instance_values(row))
         row.version = 1
     else:
         _write_row(conn, row)
@@ -215,10 +199,10 @@ def secure_row(session: Session, loaded: Loaded) -> None:
     row = loaded.row
     conn = connection_of(session)
     if row.is_new:
-        conn.execute(_INSERT_INSTANCE, [_instance_values(row)])
+        _INSERT_INSTANCE.execute(conn, _instance_values(row))
         row.version = 1
     else:
-        if conn.execute(_CLAIM_INSTANCE, {"instance_id": row.id, "seen": row.version}).rowcount != 1:
+        if _CLAIM_INSTANCE.execute(conn, {"instance_id": row.id, "seen": row.version}) != 1:
             raise Conflict("流程实例已被他人修改，请刷新后重试 / the instance was changed meanwhile")
         row.version += 1
     loaded.secured = True
@@ -231,13 +215,13 @@ def _instance_values(row: InstanceRecord) -> dict:
 
 
 def _write_row(conn, row: InstanceRecord) -> None:
-    result = conn.execute(_UPDATE_INSTANCE, {
+    written = _UPDATE_INSTANCE.execute(conn, {
         "instance_id": row.id, "seen": row.version, "state": row.state, "end_time": row.end_time,
         "state_json": row.state_json, "serializer_version": row.serializer_version,
         "variables_json": row.variables_json, "waits_json": row.waits_json,
         "business_name": row.business_name,
     })
-    if result.rowcount != 1:
+    if written != 1:
         raise Conflict("流程实例已被他人修改，请刷新后重试 / the instance was changed meanwhile")
     row.version += 1
 
@@ -270,28 +254,27 @@ def _business_name(variables: dict, current: str | None) -> str | None:
     return str(name)[:200] if name else current
 
 
-def _sync_tasks(conn, loaded: Loaded, snapshot: Snapshot, now: datetime) -> None:
+def _sync_tasks(writes: Deferred, loaded: Loaded, snapshot: Snapshot, now: datetime) -> None:
     previous = set(loaded.waits.get("tasks", ()))
     current = {info.id: info for info in snapshot.user_tasks}
     gone = previous - current.keys()
     if gone:
-        _close_tasks(conn, loaded, gone, now)
+        _close_tasks(writes, loaded, gone, now)
     new = [info for task_id, info in current.items() if task_id not in previous]
     if new:
-        _open_tasks(conn, loaded, new, now)
+        _open_tasks(writes, loaded, new, now)
     loaded.waits["tasks"] = sorted(current)
 
 
-def _close_tasks(conn, loaded: Loaded, gone: set[str], now: datetime) -> None:
-    deleted = gone - {loaded.waits.pop("completed_task", None)}
-    if deleted:
-        conn.execute(_END_HISTORIC_TASKS, {"ids": sorted(deleted), "now": now})
-        for task_id in sorted(deleted):
-            loaded.record("task_deleted", task_id=task_id)
-    conn.execute(_DELETE_TASKS, {"ids": sorted(gone)})
+def _close_tasks(writes: Deferred, loaded: Loaded, gone: set[str], now: datetime) -> None:
+    deleted = sorted(gone - {loaded.waits.pop("completed_task", None)})
+    writes.write(_END_HISTORIC_TASK, [{"b_id": task_id, "now": now} for task_id in deleted])
+    for task_id in deleted:
+        loaded.record("task_deleted", task_id=task_id)
+    writes.write(_DELETE_TASK, [{"id": task_id} for task_id in sorted(gone)])
 
 
-def _open_tasks(conn, loaded: Loaded, new: list[UserTaskInfo], now: datetime) -> None:
+def _open_tasks(writes: Deferred, loaded: Loaded, new: list[UserTaskInfo], now: datetime) -> None:
     row = loaded.row
     task_rows, candidate_rows, history_rows = [], [], []
     for info in new:
@@ -313,11 +296,10 @@ def _open_tasks(conn, loaded: Loaded, new: list[UserTaskInfo], now: datetime) ->
         candidate_rows += [{"task_id": info.id, "kind": "user", "value": u} for u in set(info.candidate_users)]
         loaded.record("task_created", activity_id=info.key, task_id=info.id,
                       assignee=info.assignee, candidate_groups=info.candidate_groups)
-    conn.execute(_INSERT_TASK, task_rows)
-    conn.execute(_INSERT_HISTORIC_TASK, history_rows)
-    if candidate_rows:
-        conn.execute(_INSERT_CANDIDATES, candidate_rows)
-    notifications.notify_new_tasks(conn, task_rows, now)
+    writes.write(_INSERT_TASK, task_rows)
+    writes.write(_INSERT_HISTORIC_TASK, history_rows)
+    writes.write(_INSERT_CANDIDATES, candidate_rows)
+    notifications.notify_new_tasks(writes, task_rows, now)
 
 
 def _parse_date(text: str | None) -> datetime | None:
@@ -331,7 +313,7 @@ def _parse_date(text: str | None) -> datetime | None:
         return None
 
 
-def _sync_activities(conn, loaded: Loaded, snapshot: Snapshot, now: datetime) -> None:
+def _sync_activities(writes: Deferred, loaded: Loaded, snapshot: Snapshot, now: datetime) -> None:
     """Record diagram elements that started or ended since the last save.
 
     `since` is the engine's change stamp at the last save: an element that finished
@@ -350,12 +332,10 @@ def _sync_activities(conn, loaded: Loaded, snapshot: Snapshot, now: datetime) ->
             ended.append((activity.id, activity.state == "cancelled"))
         elif activity.changed_at > since:
             inserts.append(_activity_row(loaded, activity, now, now))
-    if inserts:
-        conn.execute(_INSERT_ACTIVITIES, inserts)
-    for canceled in (False, True):
-        ids = [activity_id for activity_id, flag in ended if flag is canceled]
-        if ids:
-            conn.execute(_END_ACTIVITIES, {"ids": ids, "now": now, "canceled": canceled})
+    writes.write(_INSERT_ACTIVITIES, inserts)
+    writes.write(_END_ACTIVITY, [
+        {"b_id": activity_id, "now": now, "b_canceled": canceled} for activity_id, canceled in ended
+    ])
     loaded.waits["active"] = active
     loaded.waits["since"] = latest
 
@@ -369,21 +349,21 @@ def _activity_row(loaded: Loaded, activity, now, end) -> dict:
     )
 
 
-def _sync_timers(conn, loaded: Loaded, snapshot: Snapshot, now: datetime) -> None:
+def _sync_timers(writes: Deferred, loaded: Loaded, snapshot: Snapshot, now: datetime) -> None:
     previous = loaded.waits.get("timers", {})
     current = {t.execution_id: (t.activity_id, t.due_at) for t in snapshot.timers}
-    gone = [eid for eid in previous if eid not in current]
-    if gone:
-        conn.execute(_DELETE_TIMER_JOBS, {"b_instance_id": loaded.row.id, "ids": gone})
+    writes.write(_DELETE_TIMER_JOB, [
+        {"b_instance_id": loaded.row.id, "b_execution_id": eid} for eid in previous if eid not in current
+    ])
     rows = []
     for execution_id, (activity_id, due) in current.items():
         stamp = due.isoformat() if due else None
         if previous.get(execution_id) == stamp:
             continue
         if execution_id in previous:
-            conn.execute(_MOVE_TIMER_JOB, {
+            writes.write(_MOVE_TIMER_JOB, [{
                 "b_instance_id": loaded.row.id, "b_execution_id": execution_id, "due_at": due,
-            })
+            }])
             continue
         rows.append(dict(
             id=new_id(), job_type=JobType.TIMER, instance_id=loaded.row.id,
@@ -391,28 +371,24 @@ def _sync_timers(conn, loaded: Loaded, snapshot: Snapshot, now: datetime) -> Non
             activity_id=activity_id, execution_id=execution_id, due_at=due,
             retries=3, created_at=now,
         ))
-    if rows:
-        conn.execute(_INSERT_JOBS, rows)
+    writes.write(_INSERT_JOBS, rows)
     loaded.waits["timers"] = {
         eid: (due.isoformat() if due else None) for eid, (_a, due) in current.items()
     }
 
 
-def _sync_messages(conn, loaded: Loaded, snapshot: Snapshot, now: datetime) -> None:
+def _sync_messages(writes: Deferred, loaded: Loaded, snapshot: Snapshot, now: datetime) -> None:
     previous = {tuple(w) for w in loaded.waits.get("messages", ())}
     current = {(w.execution_id, w.message_name, w.activity_id) for w in snapshot.message_waits}
-    gone = previous - current
-    if gone:
-        conn.execute(_DELETE_SUBSCRIPTIONS, {
-            "instance_id": loaded.row.id, "ids": [g[0] for g in gone],
-        })
+    writes.write(_DELETE_SUBSCRIPTION, [
+        {"instance_id": loaded.row.id, "id": gone[0]} for gone in sorted(previous - current)
+    ])
     rows = [
         dict(id=execution_id, instance_id=loaded.row.id, message_name=name,
              business_key=loaded.row.business_key, activity_id=activity_id, created_at=now)
         for execution_id, name, activity_id in current - previous
     ]
-    if rows:
-        conn.execute(_INSERT_SUBSCRIPTIONS, rows)
+    writes.write(_INSERT_SUBSCRIPTIONS, rows)
     loaded.waits["messages"] = sorted(list(w) for w in current)
 
 

@@ -15,9 +15,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from app.db import connection_of
+from app.prepared import Deferred, Prepared, writer
 from app.models import Notification, OutboxMessage
 
 from .context import AppContext
@@ -32,8 +34,8 @@ _DEFAULT_CHANNELS = ("email",)
 
 _NOTIFICATION = Notification.__table__
 _OUTBOX = OutboxMessage.__table__
-_INSERT_NOTIFICATIONS = insert(_NOTIFICATION)
-_INSERT_OUTBOX = insert(_OUTBOX)
+_INSERT_NOTIFICATIONS = Prepared(insert(_NOTIFICATION))
+_INSERT_OUTBOX = Prepared(insert(_OUTBOX))
 # Parameters named after a column are reserved for SET values in an UPDATE: prefix them.
 _UNREAD = (_NOTIFICATION.c.user_id == bindparam("b_user_id")) & _NOTIFICATION.c.read_at.is_(None)
 _COUNT_UNREAD = select(func.count()).select_from(_NOTIFICATION).where(_UNREAD)
@@ -53,19 +55,20 @@ def notify(session: Session, user_id: str, kind: str, title: str, body: str,
     send(connection_of(session), [message(user_id, kind, title, body, instance_id, task_id)], now)
 
 
-def send(conn, messages: list[dict], now: datetime) -> None:
-    """Insert the notifications and their outbox rows; `conn` may defer the statements."""
+def send(conn: Connection | Deferred, messages: list[dict], now: datetime) -> None:
+    """Insert the notifications and their outbox rows, now or with the deferred writes."""
     if not messages:
         return
-    conn.execute(_INSERT_NOTIFICATIONS, [dict(m, created_at=now, read_at=None) for m in messages])
-    conn.execute(_INSERT_OUTBOX, [
+    writes = writer(conn)
+    writes.write(_INSERT_NOTIFICATIONS, [dict(m, created_at=now, read_at=None) for m in messages])
+    writes.write(_INSERT_OUTBOX, [
         {"channel": channel, "recipient": m["user_id"], "subject": m["title"], "body": m["body"],
          "status": "pending", "created_at": now, "sent_at": None}
         for m in messages for channel in _CHANNELS.get(m["kind"], _DEFAULT_CHANNELS)
     ])
 
 
-def notify_new_tasks(conn, task_rows: list[dict], now: datetime) -> None:
+def notify_new_tasks(conn: Connection | Deferred, task_rows: list[dict], now: datetime) -> None:
     """Tell the assignee, or else the explicit candidate users, of each new inbox row."""
     messages = []
     for row in task_rows:
@@ -80,7 +83,7 @@ def notify_new_tasks(conn, task_rows: list[dict], now: datetime) -> None:
     send(conn, messages, now)
 
 
-def notify_decided(conn, row, now: datetime) -> None:
+def notify_decided(conn: Connection | Deferred, row, now: datetime) -> None:
     """Tell the starter that the instance `row` has ended."""
     if row.started_by:
         case = case_name(row.business_name, row.business_key)

@@ -6,6 +6,7 @@ from sqlalchemy.orm import Session
 
 from app.db import connection_of
 from app.engine.errors import EngineError
+from app.prepared import Prepared
 from app.models import (
     HistoricActivity, HistoricTask, InstanceState, Job, MessageSubscription,
     ProcessDefinition, ProcessInstance, Task, TaskCandidate,
@@ -36,7 +37,7 @@ def start_process(ctx: AppContext, session: Session, actor: Actor | None, key: s
     return loaded.row
 
 
-_LATEST_ID = (
+_LATEST_ID = Prepared(
     select(ProcessDefinition.__table__.c.id)
     .where(ProcessDefinition.__table__.c.key == bindparam("key"))
     .order_by(ProcessDefinition.__table__.c.version.desc()).limit(1)
@@ -47,7 +48,7 @@ def _definition(ctx: AppContext, session: Session, key: str | None,
                 definition_id: str | None) -> ProcessDefinition:
     """The definition to start: by id, or the latest version of `key` (one indexed lookup)."""
     if definition_id is None and key:
-        definition_id = connection_of(session).execute(_LATEST_ID, {"key": key}).scalar()
+        definition_id = _LATEST_ID.scalar(connection_of(session), {"key": key})
     if definition_id is None:
         raise NotFound(f"流程定义 {key or definition_id} 不存在 / process definition not found")
     return instance_store.definition_of(ctx, session, definition_id)

@@ -3,16 +3,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import bindparam, exists, func, select
 from sqlalchemy.orm import Session
 
 from app.db import connection_of
+from app.prepared import Prepared
 from app.models import (
     Deployment, HistoricActivity, HistoricTask, Incident, Job, ProcessDefinition,
     ProcessInstance, Task, TaskCandidate,
 )
 
-from .authorization import instance_visibility, task_visibility
+from .authorization import instance_visibility, reader_parameters, task_visibility, visibility_shape
 from .identity import Actor
 
 MAX_RESULTS = 1000
@@ -45,35 +46,65 @@ _FILTER_COLUMNS = (
     ("process_instance_id", _T.c.instance_id), ("business_key", _T.c.business_key),
     ("task_key", _T.c.task_key), ("process_key", _T.c.process_key), ("assignee", _T.c.assignee),
 )
+# One prepared statement per query shape: which filters are set, how many groups.
+_TASK_LISTS: dict[tuple, Prepared] = {}
 
 
 def list_tasks(session: Session, actor: Actor, f: TaskFilter, page: Page) -> list:
-    """Open tasks as rows (attribute access like the ORM class; no identity-map cost)."""
+    """Open tasks as rows (attribute access like the ORM class; no identity-map cost).
+
+    The REST task list is read before nearly every command, so its statement is built
+    once per shape and reused with this call's values as parameters."""
+    candidate = _candidate_parameters(session, f.candidate_user) if f.candidate_user else None
+    values = {
+        **reader_parameters(actor),
+        **{f"f_{name}": getattr(f, name) for name, _ in _FILTER_COLUMNS if getattr(f, name)},
+        "page_offset": max(page.first, 0), "page_limit": min(max(page.max_results, 0), MAX_RESULTS),
+    }
+    if f.candidate_group:
+        values["f_candidate_group"] = f.candidate_group
+    if candidate is not None:
+        values.update(candidate)
+    shape = (visibility_shape(actor), tuple(name for name in values if name.startswith("f_")),
+             f.unassigned, None if candidate is None else len(candidate))
+    statement = _TASK_LISTS.get(shape)
+    if statement is None:
+        statement = _TASK_LISTS[shape] = Prepared(_task_list(actor, f, values, candidate))
+    return statement.all(connection_of(session), values)
+
+
+def _task_list(actor: Actor, f: TaskFilter, values: dict, candidate: dict | None):
     query = select(_T).where(task_visibility(actor))
     for name, column in _FILTER_COLUMNS:
-        value = getattr(f, name)
-        if value:
-            query = query.where(column == value)
+        if f"f_{name}" in values:
+            query = query.where(column == bindparam(f"f_{name}"))
     if f.unassigned:
         query = query.where(_T.c.assignee.is_(None))
     if f.candidate_group:
         query = query.where(exists().where(
-            _C.c.task_id == _T.c.id, _C.c.kind == "group", _C.c.value == f.candidate_group,
+            _C.c.task_id == _T.c.id, _C.c.kind == "group", _C.c.value == bindparam("f_candidate_group"),
         ))
-    if f.candidate_user:
-        query = query.where(_T.c.assignee.is_(None), _candidate_of(session, f.candidate_user))
-    return list(connection_of(session).execute(page.apply(query.order_by(_T.c.created_at, _T.c.id))))
+    if candidate is not None:
+        query = query.where(_T.c.assignee.is_(None), _candidate_condition(candidate))
+    return (query.order_by(_T.c.created_at, _T.c.id)
+            .offset(bindparam("page_offset")).limit(bindparam("page_limit")))
 
 
-def _candidate_of(session: Session, user_id: str):
+def _candidate_parameters(session: Session, user_id: str) -> dict:
+    """The candidate user filter's values: the user and the groups they act for."""
     from .identity import load_actor
 
     user = load_actor(session, user_id)
-    values = user.candidate_values if user else frozenset()
+    groups = sorted(user.candidate_values) if user else []
+    return {"cu_id": user_id, **{f"cu_group_{n}": group for n, group in enumerate(groups)}}
+
+
+def _candidate_condition(candidate: dict):
+    groups = [bindparam(name) for name in candidate if name.startswith("cu_group_")]
     return exists().where(
-        TaskCandidate.task_id == Task.id,
-        ((TaskCandidate.kind == "group") & TaskCandidate.value.in_(values))
-        | ((TaskCandidate.kind == "user") & (TaskCandidate.value == user_id)),
+        _C.c.task_id == _T.c.id,
+        ((_C.c.kind == "group") & _C.c.value.in_(groups))
+        | ((_C.c.kind == "user") & (_C.c.value == bindparam("cu_id"))),
     )
 
 

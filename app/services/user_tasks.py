@@ -17,6 +17,7 @@ import tasks as task_handlers
 from app.db import connection_of
 from app.engine.errors import EngineError, TaskNotReady
 from app.models import HistoricTask, ProcessInstance, Task
+from app.prepared import Prepared
 
 from . import forms, history, instance_store
 from .authorization import require_actionable_task, require_readable_task
@@ -28,18 +29,20 @@ from .process_instances import advance
 
 _TASK = Task.__table__
 _HISTORIC_TASK = HistoricTask.__table__
-_SELECT_TASK = select(_TASK).where(_TASK.c.id == bindparam("id"))
-_SELECT_FINISHED = select(_HISTORIC_TASK.c.end_time).where(_HISTORIC_TASK.c.id == bindparam("id"))
-_ASSIGN = (
+_SELECT_TASK = Prepared(select(_TASK).where(_TASK.c.id == bindparam("id")))
+_SELECT_FINISHED = Prepared(
+    select(_HISTORIC_TASK.c.end_time).where(_HISTORIC_TASK.c.id == bindparam("id"))
+)
+_ASSIGN = Prepared(
     update(_TASK)
     .where(and_(_TASK.c.id == bindparam("task_id"), _TASK.c.version == bindparam("seen")))
     .values(assignee=bindparam("assignee"), version=_TASK.c.version + 1)
 )
-_ASSIGN_HISTORIC = (
+_ASSIGN_HISTORIC = Prepared(
     update(_HISTORIC_TASK).where(_HISTORIC_TASK.c.id == bindparam("task_id"))
     .values(assignee=bindparam("assignee"))
 )
-_COMPLETE_HISTORIC = (
+_COMPLETE_HISTORIC = Prepared(
     update(_HISTORIC_TASK).where(_HISTORIC_TASK.c.id == bindparam("task_id"))
     .values(end_time=bindparam("now"), completed_by=bindparam("user_id"),
             assignee=bindparam("assignee"), delete_reason="completed",
@@ -52,7 +55,7 @@ def get_task(session: Session, actor: Actor, task_id: str):
 
 
 def _select_task(session: Session, task_id: str):
-    return connection_of(session).execute(_SELECT_TASK, {"id": task_id}).first()
+    return _SELECT_TASK.first(connection_of(session), {"id": task_id})
 
 
 def claim(ctx: AppContext, session: Session, actor: Actor, task_id: str) -> Task:
@@ -78,10 +81,9 @@ def unclaim(ctx: AppContext, session: Session, actor: Actor, task_id: str) -> Ta
 
 def _assign(ctx, session, task, assignee: str | None, event: str, user_id: str) -> None:
     conn = connection_of(session)
-    changed = conn.execute(_ASSIGN, {"task_id": task.id, "seen": task.version, "assignee": assignee})
-    if changed.rowcount != 1:
+    if _ASSIGN.execute(conn, {"task_id": task.id, "seen": task.version, "assignee": assignee}) != 1:
         raise Conflict("任务已被他人修改，请刷新后重试 / the task was changed meanwhile")
-    conn.execute(_ASSIGN_HISTORIC, {"task_id": task.id, "assignee": assignee})
+    _ASSIGN_HISTORIC.execute(conn, {"task_id": task.id, "assignee": assignee})
     history.append(session, task.instance_id, task.process_key, [
         history.event(event, user_id, task.task_key, task.id, assignee=assignee)
     ], ctx.now())
@@ -95,7 +97,7 @@ def _open_task(session: Session, actor: Actor, task_id: str):
 
 
 def _raise_if_finished(session: Session, task_id: str) -> None:
-    end_time = connection_of(session).execute(_SELECT_FINISHED, {"id": task_id}).scalar()
+    end_time = _SELECT_FINISHED.scalar(connection_of(session), {"id": task_id})
     if end_time is not None:
         raise Conflict("任务已办结或已被撤销 / the task was already completed or cancelled")
 
@@ -117,7 +119,7 @@ def complete(ctx: AppContext, session: Session, actor: Actor, task_id: str,
     loaded.types.update(types or {})
     loaded.waits["completed_task"] = task_id
     loaded.record("task_completed", actor.id, activity_id=task.task_key, task_id=task_id)
-    connection_of(session).execute(_COMPLETE_HISTORIC, {
+    _COMPLETE_HISTORIC.execute(connection_of(session), {
         "task_id": task_id, "now": ctx.now(), "user_id": actor.id,
         "assignee": task.assignee or actor.id,
         "variables_json": json.dumps(values, ensure_ascii=False, default=str),

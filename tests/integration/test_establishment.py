@@ -368,6 +368,18 @@ def test_another_recommender_cannot_see_or_do_urumqis_review(models, rest):
     assert refused.status_code == 404
 
 
+def test_each_recommender_lists_only_the_reviews_of_its_own_applications(models, rest):
+    cotton, urumqi, kashgar = rest("cotton"), rest("urumqi"), rest("kashgar")
+    to_urumqi, to_kashgar = start_application(cotton, "SQ-A"), start_application(cotton, "SQ-B")
+    submit(cotton, to_urumqi)
+    submit(cotton, to_kashgar, recommenderOrg="kashgar_gov")
+
+    # The same query for two readers with as many groups: each sees only its own.
+    for reader, instance_id in ((urumqi, to_urumqi), (kashgar, to_kashgar), (urumqi, to_urumqi)):
+        listed = reader.get("/task", query_string={"taskDefinitionKey": "recommender_review"}).get_json()
+        assert [t["processInstanceId"] for t in listed] == [instance_id]
+
+
 def test_an_expert_sees_only_the_review_assigned_to_them(models, rest):
     cotton, urumqi, officer = rest("cotton"), rest("urumqi"), rest("officer")
     instance_id = start_application(cotton)

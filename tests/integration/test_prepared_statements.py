@@ -1,0 +1,112 @@
+"""Prepared statements see and write the same values as SQLAlchemy's own execution."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import (
+    Column, Enum, Integer, MetaData, String, Table, bindparam, delete, exc, insert, select, update,
+)
+
+from app.models.base import UtcDateTime
+from app.prepared import Deferred, Prepared
+
+SHANGHAI = timezone(timedelta(hours=8))
+
+
+class Colour(str, enum.Enum):
+    RED = "red"
+    GREEN = "green"
+
+
+METADATA = MetaData()
+SAMPLE = Table(
+    "prepared_sample", METADATA,
+    Column("id", String(10), primary_key=True),
+    Column("colour", Enum(Colour, native_enum=False, length=10)),
+    Column("seen_at", UtcDateTime),
+    Column("score", Integer, default=7),
+    Column("version", Integer, default=1),
+)
+INSERT = Prepared(insert(SAMPLE))
+BY_ID = Prepared(select(SAMPLE).where(SAMPLE.c.id == bindparam("id")))
+BUMP = Prepared(
+    update(SAMPLE).where(SAMPLE.c.id == bindparam("b_id"), SAMPLE.c.version == bindparam("seen"))
+    .values(colour=Colour.GREEN, version=SAMPLE.c.version + 1)
+)
+
+
+@pytest.fixture
+def conn(ctx):
+    METADATA.create_all(ctx.db.engine)
+    with ctx.db.command() as session:
+        yield session.info["connection"]
+
+
+def test_a_row_written_prepared_reads_the_same_through_sqlalchemy(conn):
+    seen = datetime(2026, 3, 2, 9, 30, tzinfo=SHANGHAI)
+    INSERT.execute(conn, {"id": "a", "colour": Colour.RED, "seen_at": seen})
+
+    through_sqlalchemy = conn.execute(select(SAMPLE).where(SAMPLE.c.id == "a")).one()
+    prepared = BY_ID.first(conn, {"id": "a"})
+    assert tuple(prepared) == tuple(through_sqlalchemy)
+    assert prepared.colour is Colour.RED
+    assert prepared.seen_at == seen and prepared.seen_at.tzinfo == timezone.utc
+
+
+def test_a_row_written_by_sqlalchemy_reads_the_same_prepared(conn):
+    conn.execute(insert(SAMPLE), {"id": "b", "colour": Colour.GREEN,
+                                  "seen_at": datetime(2026, 1, 1, tzinfo=timezone.utc)})
+    assert BY_ID.first(conn, {"id": "b"})._asdict() == {
+        "id": "b", "colour": Colour.GREEN, "seen_at": datetime(2026, 1, 1, tzinfo=timezone.utc),
+        "score": 7, "version": 1,
+    }
+
+
+def test_columns_left_out_of_an_insert_get_their_defaults(conn):
+    INSERT.execute_many(conn, [{"id": "c"}, {"id": "d"}])
+    assert [(r.score, r.version) for r in Prepared(select(SAMPLE).order_by(SAMPLE.c.id)).all(conn)] == [
+        (7, 1), (7, 1),
+    ]
+
+
+def test_an_update_counts_its_rows_and_keeps_its_constant_values(conn):
+    INSERT.execute(conn, {"id": "e", "colour": Colour.RED})
+    assert BUMP.execute(conn, {"b_id": "e", "seen": 1}) == 1
+    assert BUMP.execute(conn, {"b_id": "e", "seen": 1}) == 0
+    row = BY_ID.first(conn, {"id": "e"})
+    assert (row.colour, row.version) == (Colour.GREEN, 2)
+
+
+def test_a_missing_row_is_none(conn):
+    assert BY_ID.first(conn, {"id": "nobody"}) is None
+    assert Prepared(select(SAMPLE.c.score).where(SAMPLE.c.id == bindparam("id"))).scalar(
+        conn, {"id": "nobody"}) is None
+
+
+def test_a_naive_datetime_is_refused_as_by_the_column_type(conn):
+    with pytest.raises(ValueError):
+        INSERT.execute(conn, {"id": "f", "seen_at": datetime(2026, 1, 1)})
+
+
+def test_driver_errors_are_sqlalchemy_errors(conn):
+    INSERT.execute(conn, {"id": "g"})
+    with pytest.raises(exc.IntegrityError):
+        INSERT.execute(conn, {"id": "g"})
+
+
+def test_expanding_in_is_refused_rather_than_run_wrong(conn):
+    statement = Prepared(delete(SAMPLE).where(SAMPLE.c.id.in_(bindparam("ids", expanding=True))))
+    with pytest.raises(ValueError):
+        statement.execute(conn, {"ids": ["a"]})
+
+
+def test_deferred_writes_run_in_the_order_asked(conn):
+    writes = Deferred()
+    writes.write(INSERT, [{"id": "h", "colour": Colour.RED}])
+    writes.write(BUMP, [{"b_id": "h", "seen": 1}])
+    writes.write(INSERT, [])
+    assert BY_ID.first(conn, {"id": "h"}) is None
+    writes.run(conn)
+    assert BY_ID.first(conn, {"id": "h"}).version == 2
