@@ -1,6 +1,6 @@
 # TIC Flow — build, run and test.
 #
-#   make run     install, migrate + deploy + demo data (flask setup), job executor + gunicorn
+#   make run     install, migrate + deploy + demo data (flask setup), job executor + web server (granian)
 #   make test    install, then the whole pytest suite
 #   make bench   install, then bench/run_bench.py
 #

@@ -1,7 +1,7 @@
 """Benchmark: the three-step model through REST, through the services, and bare SpiffWorkflow.
 
 Prints the figures and, as the last line, one JSON object. The REST figures come from the
-server `make run` uses (gunicorn with gunicorn.conf.py) on a fresh SQLite database, driven by
+server `make run` uses (scripts/serve_web.sh) on a fresh SQLite database, driven by
 one sequential client: per instance start, then per task list → claim → complete.
 """
 from __future__ import annotations
@@ -78,10 +78,7 @@ def start_server(database_url: str) -> subprocess.Popen:
     venv = ROOT / ".venv" / "bin"
     subprocess.run([str(venv / "flask"), "--app", "app", "setup"], cwd=ROOT, env=env, check=True,
                    stdout=subprocess.DEVNULL)
-    server = subprocess.Popen(
-        [str(venv / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"), "app.wsgi:app"],
-        cwd=ROOT, env=env,
-    )
+    server = subprocess.Popen([str(ROOT / "scripts" / "serve_web.sh")], cwd=ROOT, env=env)
     for _ in range(100):
         try:
             Client(PORT, "officer").call("GET", "/version")

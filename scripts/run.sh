@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Serve TIC Flow: the job executor in the background, gunicorn on 127.0.0.1:$PORT.
+# Serve TIC Flow: the job executor in the background, the web server on 127.0.0.1:$PORT.
 # Run by `make run` after `flask --app app setup`. When either process ends (or on
 # Ctrl-C / SIGTERM) both are stopped; the exit status is the one that ended first.
 set -euo pipefail
@@ -25,24 +25,17 @@ trap 'exit 143' TERM
 .venv/bin/flask --app app worker &
 worker_pid=$!
 
-# gunicorn.conf.py (shared with the benchmark) reads PORT, WEB_WORKERS and WEB_THREADS;
-# without it, the same shape is given on the command line.
-if [ -f gunicorn.conf.py ]; then
-    .venv/bin/gunicorn --config gunicorn.conf.py app.wsgi:app &
-else
-    .venv/bin/gunicorn --bind "127.0.0.1:${PORT}" --workers 1 --threads 4 \
-        --worker-class gthread --keep-alive 5 app.wsgi:app &
-fi
+scripts/serve_web.sh &
 web_pid=$!
 
-echo "TIC Flow: serving on http://127.0.0.1:${PORT} (job executor pid ${worker_pid}, gunicorn pid ${web_pid}); Ctrl-C stops both"
+echo "TIC Flow: serving on http://127.0.0.1:${PORT} (job executor pid ${worker_pid}, web server pid ${web_pid}); Ctrl-C stops both"
 
 status=0
 wait -n "$web_pid" "$worker_pid" || status=$?
 if ! kill -0 "$web_pid" 2>/dev/null; then
-    echo "TIC Flow: gunicorn exited (status ${status}); stopping the job executor" >&2
+    echo "TIC Flow: the web server exited (status ${status}); stopping the job executor" >&2
 else
-    echo "TIC Flow: the job executor exited (status ${status}); stopping gunicorn" >&2
+    echo "TIC Flow: the job executor exited (status ${status}); stopping the web server" >&2
     if [ "$status" -eq 0 ]; then status=1; fi
 fi
 exit "$status"
