@@ -22,6 +22,8 @@ class Settings:
     job_retries: int = 3
     min_expert_panel: int = 3
     attachment_max_bytes: int = 20 * 1024 * 1024
+    # Restored workflows kept per process (services/instance_cache.py); 0 turns it off.
+    instance_cache_size: int = 256
 
     @property
     def production(self) -> bool:

@@ -49,6 +49,11 @@ def connection_of(session: Session):
     return connection
 
 
+def after_commit(session: Session, action) -> None:
+    """Run `action` once the unit of work has committed (never if it rolls back)."""
+    session.info.setdefault("after_commit", []).append(action)
+
+
 def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
@@ -94,6 +99,8 @@ class Database:
                 raise
             finally:
                 session.close()
+            for action in session.info.get("after_commit", ()):
+                action()
 
     def dispose(self) -> None:
         self.engine.dispose()

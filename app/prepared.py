@@ -12,8 +12,9 @@ transaction; driver errors are raised as SQLAlchemy's exceptions, as `execute` w
 from __future__ import annotations
 
 from collections import namedtuple
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from sqlalchemy import exc
 from sqlalchemy.engine import Connection, Dialect

@@ -54,8 +54,22 @@ def clock():
 
 
 @pytest.fixture
-def app(database_url, clock):
-    app = create_app({"database_url": database_url, "secret_key": "test"}, clock=clock)
+def instance_cache_size():
+    return 256
+
+
+def pytest_generate_tests(metafunc):
+    """Tests marked `restored_and_cached` run twice: every command restoring the workflow
+    from its JSON, and commands taking it from the instance cache."""
+    if (metafunc.definition.get_closest_marker("restored_and_cached")
+            and "instance_cache_size" in metafunc.fixturenames):
+        metafunc.parametrize("instance_cache_size", [0, 256], ids=["restored", "cached"])
+
+
+@pytest.fixture
+def app(database_url, clock, instance_cache_size):
+    app = create_app({"database_url": database_url, "secret_key": "test",
+                      "instance_cache_size": instance_cache_size}, clock=clock)
     ctx = app.extensions["ticflow"]
     Base.metadata.create_all(ctx.db.engine)
     with ctx.db.command() as session:

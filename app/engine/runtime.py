@@ -376,6 +376,10 @@ class Execution:
             self._snapshot = self._read_snapshot()
         return self._snapshot
 
+    def unchanged_since(self, snapshot: Snapshot) -> bool:
+        """Nothing changed the workflow since `snapshot` was read of it."""
+        return self._snapshot is snapshot
+
     def _read_snapshot(self) -> Snapshot:
         users, services, timers, messages, activities, running = [], [], [], [], [], []
         for task in self.workflow.get_tasks(state=TaskState.ANY_MASK):

@@ -8,6 +8,8 @@ from app.config import Settings
 from app.db import Database
 from app.engine.runtime import WorkflowEngine
 
+from .instance_cache import InstanceCache
+
 
 @dataclass
 class AppContext:
@@ -15,6 +17,7 @@ class AppContext:
     db: Database
     clock: Clock
     engine: WorkflowEngine
+    instances: InstanceCache
     caches: dict = field(default_factory=dict)
 
     def now(self):
@@ -28,4 +31,5 @@ def build_context(settings: Settings, clock: Clock | None = None) -> AppContext:
         db=Database(settings.database_url),
         clock=clock,
         engine=WorkflowEngine(clock),
+        instances=InstanceCache(settings.instance_cache_size),
     )

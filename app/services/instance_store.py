@@ -18,15 +18,15 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from app.db import connection_of
-from app.prepared import Deferred, Prepared
 from app.clock import as_utc, parse_client_datetime
+from app.db import after_commit, connection_of
 from app.engine.runtime import Execution
 from app.engine.views import Snapshot, UserTaskInfo
 from app.models import (
     HistoricActivity, HistoricTask, InstanceState, Job, JobType,
     MessageSubscription, ProcessDefinition, ProcessInstance, Task, TaskCandidate,
 )
+from app.prepared import Deferred, Prepared
 
 from . import history, notifications
 from .context import AppContext
@@ -134,7 +134,9 @@ def load(ctx: AppContext, session: Session, instance_id: str) -> Loaded:
         raise NotFound(f"流程实例 {instance_id} 不存在 / process instance not found")
     row = InstanceRecord(**found._asdict())
     definition = definition_of(ctx, session, row.definition_id)
-    execution = ctx.engine.restore(definition.id, definition.spec_json, row.state_json)
+    execution = ctx.instances.take(row.id, row.version)
+    if execution is None:
+        execution = ctx.engine.restore(definition.id, definition.spec_json, row.state_json)
     stored = json.loads(row.variables_json)
     return Loaded(row, definition, execution, json.loads(row.waits_json),
                   stored.get("values", {}), stored.get("types", {}))
@@ -185,6 +187,17 @@ def save(ctx: AppContext, session: Session, loaded: Loaded, actor_id: str | None
     history.append(session, row.id, row.process_key, loaded.events, now)
     loaded.events.clear()
     loaded.secured = False
+    _keep_after_commit(ctx, session, loaded, snapshot)
+
+
+def _keep_after_commit(ctx: AppContext, session: Session, loaded: Loaded, saved: Snapshot) -> None:
+    execution, instance_id, version = loaded.execution, loaded.row.id, loaded.row.version
+
+    def keep() -> None:
+        if execution.unchanged_since(saved):
+            ctx.instances.put(instance_id, version, execution)
+
+    after_commit(session, keep)
 
 
 def secure_row(session: Session, loaded: Loaded) -> None:

@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 
 from app import create_app
+from app.models import ProcessInstance
 from app.services import instance_store
 from app.services.errors import Conflict
 from app.services.jobs import execute_due_jobs
@@ -159,3 +160,86 @@ def test_a_timer_set_before_a_restart_fires_on_the_restarted_app(app, rest, data
         assert historic_instance(leader, instance_id)["state"] == "COMPLETED"
     finally:
         fresh.extensions["ticflow"].db.dispose()
+
+
+# --------------------------------------------------------------------------- instance cache
+
+
+def stored_version(ctx, instance_id: str) -> int:
+    with ctx.db.read() as session:
+        return session.get(ProcessInstance, instance_id).version
+
+
+def test_the_workflow_a_command_saved_is_kept_for_the_next_command_at_its_version(ctx, rest):
+    analyst, officer = rest("analyst"), rest("officer")
+    deployed(analyst, model_files("job_two_steps.bpmn"))
+    instance_id = start(officer, "job_two_steps")["id"]
+    first = only_task(officer, instance_id, "first_review")
+    assert complete(officer, first["id"], {"approved": True}).status_code == 204
+
+    version = stored_version(ctx, instance_id)
+    kept = ctx.instances.take(instance_id, version)
+    assert kept is not None and [t.key for t in kept.user_tasks()] == ["final_review"]
+    assert ctx.instances.take(instance_id, version) is None, "a kept workflow is handed out once"
+    ctx.instances.put(instance_id, version, kept)
+    assert ctx.instances.take(instance_id, version - 1) is None, "only for the version it was saved as"
+
+
+def test_a_step_taken_by_another_process_is_never_hidden_by_a_kept_workflow(app, rest, database_url, clock):
+    analyst, officer = rest("analyst"), rest("officer")
+    deployed(analyst, model_files("job_two_steps.bpmn"))
+    instance_id = start(officer, "job_two_steps")["id"]
+    first = only_task(officer, instance_id, "first_review")
+    # This process keeps the workflow as started; another process moves the instance on.
+    other = create_app({"database_url": database_url, "secret_key": "test"}, clock=clock)
+    try:
+        elsewhere = Rest(other.test_client(), "officer")
+        assert complete(elsewhere, first["id"], {"approved": True, "comment": "同意"}).status_code == 204
+    finally:
+        other.extensions["ticflow"].db.dispose()
+
+    leader = rest("leader")
+    final = only_task(leader, instance_id, "final_review")
+    assert complete(leader, final["id"], {"approved": True}).status_code == 204
+    assert historic_instance(leader, instance_id)["state"] == "COMPLETED"
+    assert historic_tasks(leader, instance_id)["first_review"]["completedBy"] == "officer"
+
+
+def test_a_workflow_changed_after_its_save_is_not_kept(ctx, rest):
+    analyst, officer = rest("analyst"), rest("officer")
+    deployed(analyst, model_files("job_two_steps.bpmn"))
+    instance_id = start(officer, "job_two_steps")["id"]
+    task_id = only_task(officer, instance_id, "first_review")["id"]
+
+    with ctx.db.command() as session:
+        loaded = instance_store.load(ctx, session, instance_id)
+        loaded.execution.complete_user_task(task_id, {"approved": True})
+        loaded.waits["completed_task"] = task_id
+        instance_store.save(ctx, session, loaded, "officer")
+        # A change after the save is never stored, so that workflow must not be reused.
+        (final,) = loaded.execution.user_tasks()
+        loaded.execution.complete_user_task(final.id, {"approved": True})
+
+    assert ctx.instances.take(instance_id, stored_version(ctx, instance_id)) is None
+    assert task_keys(officer, instance_id) == ["final_review"]
+    leader = rest("leader")
+    assert complete(leader, only_task(leader, instance_id, "final_review")["id"],
+                    {"approved": True}).status_code == 204
+
+
+def test_a_failed_command_leaves_no_workflow_behind(ctx, rest):
+    analyst, officer = rest("analyst"), rest("officer")
+    deployed(analyst, model_files("job_two_steps.bpmn"))
+    instance_id = start(officer, "job_two_steps")["id"]
+    task_id = only_task(officer, instance_id, "first_review")["id"]
+
+    with pytest.raises(RuntimeError):
+        with ctx.db.command() as session:
+            loaded = instance_store.load(ctx, session, instance_id)
+            loaded.execution.complete_user_task(task_id, {"approved": True})
+            loaded.waits["completed_task"] = task_id
+            instance_store.save(ctx, session, loaded, "officer")
+            raise RuntimeError("the command fails after its save")
+
+    assert ctx.instances.take(instance_id, stored_version(ctx, instance_id)) is None
+    assert task_keys(officer, instance_id) == ["first_review"]

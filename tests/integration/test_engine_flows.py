@@ -1,9 +1,11 @@
 """BPMN flows end to end through /engine-rest: gateways, multi-instance, subprocesses, DMN,
 messages, forms and authorization.
 
-Every REST command reloads the instance from the database, so each step here is also a
-save/restore round trip. The engine-level tests at the end run the same models straight
-through and with serialize + restore after every step, and compare the outcomes.
+Each test runs twice: with the instance cache off, every REST command reloads the
+instance from the database, so each step is also a save/restore round trip; with it on,
+commands take the workflow the previous one saved. The engine-level tests at the end run
+the same models straight through and with serialize + restore after every step, and
+compare the outcomes.
 """
 from __future__ import annotations
 
@@ -18,6 +20,9 @@ from tests.integration.flow_helpers import (
     FLOW_FORMS, complete_task, completed, deploy_files, deployed, fixture_path, instance_state, only_task,
     start, task_keys, tasks, typed, variables,
 )
+
+
+pytestmark = pytest.mark.restored_and_cached
 
 
 @task_handlers.handler("test_flow_archive")

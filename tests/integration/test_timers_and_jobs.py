@@ -18,6 +18,9 @@ from job_helpers import (
     incidents, jobs, model_files, only_job, only_task, start, task_keys, tasks, variables,
 )
 
+# Every timer and retry twice: workflows restored from JSON, and taken from the instance cache.
+pytestmark = pytest.mark.restored_and_cached
+
 APRIL_FIRST_9AM_SHANGHAI = datetime(2026, 4, 1, 1, 0, tzinfo=timezone.utc)
 
 
