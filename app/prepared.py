@@ -25,24 +25,35 @@ class _Plan:
     sql: str
     names: tuple[str, ...]
     positional: bool
-    processors: tuple[Callable | None, ...]
+    # (position, processor) for the parameters and result columns whose type has one.
+    processors: tuple[tuple[int, Callable], ...]
     constants: dict[str, Any]
     row_type: type | None
-    row_processors: tuple[Callable | None, ...]
+    row_processors: tuple[tuple[int, Callable], ...]
 
     def parameters(self, values: dict):
         merged = {**self.constants, **values} if self.constants else values
-        ordered = [
-            value if (value := merged.get(name)) is None or process is None else process(value)
-            for name, process in zip(self.names, self.processors)
-        ]
+        ordered = [merged.get(name) for name in self.names]
+        _process(ordered, self.processors)
         return tuple(ordered) if self.positional else dict(zip(self.names, ordered))
 
     def row(self, raw):
-        return self.row_type(*[
-            value if value is None or process is None else process(value)
-            for value, process in zip(raw, self.row_processors)
-        ])
+        if not self.row_processors:
+            return self.row_type(*raw)
+        values = list(raw)
+        _process(values, self.row_processors)
+        return self.row_type(*values)
+
+
+def _process(values: list, processors) -> None:
+    for position, process in processors:
+        value = values[position]
+        if value is not None:
+            values[position] = process(value)
+
+
+def _positions(processors) -> tuple[tuple[int, Callable], ...]:
+    return tuple((n, p) for n, p in enumerate(processors) if p is not None)
 
 
 class Prepared:
@@ -133,9 +144,7 @@ def _compile(statement, dialect: Dialect, column_keys) -> _Plan:
     positional = bool(compiled.positional)
     names = tuple(compiled.positiontup) if positional else tuple(compiled.bind_names.values())
     binds = {name: bind for bind, name in compiled.bind_names.items()}
-    processors = tuple(
-        binds[name].type._cached_bind_processor(dialect) for name in names
-    )
+    processors = _positions(binds[name].type._cached_bind_processor(dialect) for name in names)
     constants = {
         name: bind.value for name, bind in binds.items()
         if not bind.required and bind.callable is None and bind.value is not None
@@ -146,7 +155,7 @@ def _compile(statement, dialect: Dialect, column_keys) -> _Plan:
     if compiled._result_columns:
         columns = compiled._result_columns
         row_type = namedtuple("Row", [c[0] for c in columns], rename=True)
-        row_processors = tuple(c[3]._cached_result_processor(dialect, None) for c in columns)
+        row_processors = _positions(c[3]._cached_result_processor(dialect, None) for c in columns)
     return _Plan(compiled.string, names, positional, processors, constants, row_type, row_processors)
 
 

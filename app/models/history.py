@@ -33,7 +33,7 @@ class HistoricActivity(Base):
     instance_id: Mapped[str] = mapped_column(String(36), index=True)
     process_key: Mapped[str] = mapped_column(String(100))
     definition_id: Mapped[str] = mapped_column(String(120))
-    activity_id: Mapped[str] = mapped_column(String(100), index=True)
+    activity_id: Mapped[str] = mapped_column(String(100))
     activity_name: Mapped[str | None] = mapped_column(String(200))
     activity_type: Mapped[str] = mapped_column(String(50))
     assignee: Mapped[str | None] = mapped_column(String(64))

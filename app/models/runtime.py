@@ -76,7 +76,8 @@ class Task(Base):
     follow_up_at: Mapped[datetime | None]
     priority: Mapped[int] = mapped_column(default=50)
     created_at: Mapped[datetime] = mapped_column(index=True)
-    owner_org: Mapped[str | None] = mapped_column(String(64), index=True)
+    # Shown in the inbox, never searched: no index (each one costs every task write).
+    owner_org: Mapped[str | None] = mapped_column(String(64))
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}
