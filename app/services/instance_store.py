@@ -40,9 +40,13 @@ _HISTORIC_ACTIVITY = HistoricActivity.__table__
 _JOB = Job.__table__
 _SUBSCRIPTION = MessageSubscription.__table__
 
-_SELECT_INSTANCE = Prepared(select(_INSTANCE).where(_INSTANCE.c.id == bindparam("id")))
 _INSERT_INSTANCE = Prepared(insert(_INSTANCE))
 _THIS_VERSION = and_(_INSTANCE.c.id == bindparam("instance_id"), _INSTANCE.c.version == bindparam("seen"))
+# The state is read only when the workflow is not kept in memory (instance_cache.py).
+_SELECT_INSTANCE = Prepared(
+    select(*[c for c in _INSTANCE.c if c.name != "state_json"]).where(_INSTANCE.c.id == bindparam("id"))
+)
+_SELECT_STATE = Prepared(select(_INSTANCE.c.state_json).where(_THIS_VERSION))
 _CLAIM_INSTANCE = Prepared(update(_INSTANCE).where(_THIS_VERSION).values(version=_INSTANCE.c.version + 1))
 _UPDATE_INSTANCE = Prepared(
     update(_INSTANCE)
@@ -92,7 +96,6 @@ class InstanceRecord:
     business_key: str | None
     state: InstanceState
     serializer_version: str
-    state_json: str
     variables_json: str
     waits_json: str
     started_by: str | None
@@ -102,6 +105,8 @@ class InstanceRecord:
     end_reason: str | None = None
     business_name: str | None = None
     version: int = 0
+    # Set by `save`; a loaded row leaves it unread.
+    state_json: str | None = None
 
     @property
     def is_new(self) -> bool:
@@ -136,7 +141,10 @@ def load(ctx: AppContext, session: Session, instance_id: str) -> Loaded:
     definition = definition_of(ctx, session, row.definition_id)
     execution = ctx.instances.take(row.id, row.version)
     if execution is None:
-        execution = ctx.engine.restore(definition.id, definition.spec_json, row.state_json)
+        state_json = _SELECT_STATE.scalar(connection_of(session), {"instance_id": row.id, "seen": row.version})
+        if state_json is None:
+            raise Conflict("流程实例已被他人修改，请刷新后重试 / the instance was changed meanwhile")
+        execution = ctx.engine.restore(definition.id, definition.spec_json, state_json)
     stored = json.loads(row.variables_json)
     return Loaded(row, definition, execution, json.loads(row.waits_json),
                   stored.get("values", {}), stored.get("types", {}))
