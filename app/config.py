@@ -36,6 +36,14 @@ def default_database_url() -> str:
     return f"sqlite:///{instance / 'ticflow.db'}"
 
 
+def _int_env(name: str, default: int) -> int:
+    text = os.environ.get(name, str(default))
+    try:
+        return int(text)
+    except ValueError:
+        raise ConfigError(f"{name} 必须是整数 / {name} must be an integer: {text!r}") from None
+
+
 def load_settings(overrides: dict | None = None) -> Settings:
     """Build settings from the environment; production refuses unsafe ones."""
     values = {
@@ -43,6 +51,7 @@ def load_settings(overrides: dict | None = None) -> Settings:
         "secret_key": os.environ.get("SECRET_KEY", ""),
         "environment": os.environ.get("TICFLOW_ENV", "development"),
         "demo_data": os.environ.get("TICFLOW_DEMO_DATA", "1") != "0",
+        "instance_cache_size": _int_env("INSTANCE_CACHE_SIZE", 256),
     }
     values.update(overrides or {})
     if values["environment"] == "production":

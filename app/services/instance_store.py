@@ -202,7 +202,8 @@ def _keep_after_commit(ctx: AppContext, session: Session, loaded: Loaded, saved:
     execution, instance_id, version = loaded.execution, loaded.row.id, loaded.row.version
 
     def keep() -> None:
-        if execution.unchanged_since(saved):
+        # A finished instance has no next command: leave the room to running ones.
+        if execution.unchanged_since(saved) and not saved.completed:
             ctx.instances.put(instance_id, version, execution)
 
     after_commit(session, keep)

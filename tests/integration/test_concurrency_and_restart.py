@@ -170,12 +170,17 @@ def stored_version(ctx, instance_id: str) -> int:
         return session.get(ProcessInstance, instance_id).version
 
 
-def test_the_workflow_a_command_saved_is_kept_for_the_next_command_at_its_version(ctx, rest):
-    analyst, officer = rest("analyst"), rest("officer")
-    deployed(analyst, model_files("job_two_steps.bpmn"))
+def two_step_instance(rest) -> tuple[Rest, str, str]:
+    """The officer, a started two-step review, and its first task's id."""
+    officer = rest("officer")
+    deployed(rest("analyst"), model_files("job_two_steps.bpmn"))
     instance_id = start(officer, "job_two_steps")["id"]
-    first = only_task(officer, instance_id, "first_review")
-    assert complete(officer, first["id"], {"approved": True}).status_code == 204
+    return officer, instance_id, only_task(officer, instance_id, "first_review")["id"]
+
+
+def test_the_workflow_a_command_saved_is_kept_for_the_next_command_at_its_version(ctx, rest):
+    officer, instance_id, first_id = two_step_instance(rest)
+    assert complete(officer, first_id, {"approved": True}).status_code == 204
 
     version = stored_version(ctx, instance_id)
     kept = ctx.instances.take(instance_id, version)
@@ -185,16 +190,21 @@ def test_the_workflow_a_command_saved_is_kept_for_the_next_command_at_its_versio
     assert ctx.instances.take(instance_id, version - 1) is None, "only for the version it was saved as"
 
 
+def test_a_finished_instance_is_not_kept(ctx, rest):
+    officer, instance_id, first_id = two_step_instance(rest)
+    assert complete(officer, first_id, {"approved": False}).status_code == 204
+
+    assert historic_instance(officer, instance_id)["state"] == "COMPLETED"
+    assert ctx.instances.take(instance_id, stored_version(ctx, instance_id)) is None
+
+
 def test_a_step_taken_by_another_process_is_never_hidden_by_a_kept_workflow(app, rest, database_url, clock):
-    analyst, officer = rest("analyst"), rest("officer")
-    deployed(analyst, model_files("job_two_steps.bpmn"))
-    instance_id = start(officer, "job_two_steps")["id"]
-    first = only_task(officer, instance_id, "first_review")
+    officer, instance_id, first_id = two_step_instance(rest)
     # This process keeps the workflow as started; another process moves the instance on.
     other = create_app({"database_url": database_url, "secret_key": "test"}, clock=clock)
     try:
         elsewhere = Rest(other.test_client(), "officer")
-        assert complete(elsewhere, first["id"], {"approved": True, "comment": "同意"}).status_code == 204
+        assert complete(elsewhere, first_id, {"approved": True, "comment": "同意"}).status_code == 204
     finally:
         other.extensions["ticflow"].db.dispose()
 
@@ -206,10 +216,7 @@ def test_a_step_taken_by_another_process_is_never_hidden_by_a_kept_workflow(app,
 
 
 def test_a_workflow_changed_after_its_save_is_not_kept(ctx, rest):
-    analyst, officer = rest("analyst"), rest("officer")
-    deployed(analyst, model_files("job_two_steps.bpmn"))
-    instance_id = start(officer, "job_two_steps")["id"]
-    task_id = only_task(officer, instance_id, "first_review")["id"]
+    officer, instance_id, task_id = two_step_instance(rest)
 
     with ctx.db.command() as session:
         loaded = instance_store.load(ctx, session, instance_id)
@@ -228,10 +235,7 @@ def test_a_workflow_changed_after_its_save_is_not_kept(ctx, rest):
 
 
 def test_a_failed_command_leaves_no_workflow_behind(ctx, rest):
-    analyst, officer = rest("analyst"), rest("officer")
-    deployed(analyst, model_files("job_two_steps.bpmn"))
-    instance_id = start(officer, "job_two_steps")["id"]
-    task_id = only_task(officer, instance_id, "first_review")["id"]
+    officer, instance_id, task_id = two_step_instance(rest)
 
     with pytest.raises(RuntimeError):
         with ctx.db.command() as session:

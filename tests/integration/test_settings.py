@@ -36,3 +36,11 @@ def test_production_refuses_demo_accounts_even_if_they_exist(database_url):
 
 def test_development_accepts_demo_accounts(rest):
     assert rest("officer").get("/task").status_code == 200
+
+
+def test_the_instance_cache_size_comes_from_the_environment(monkeypatch):
+    monkeypatch.setenv("INSTANCE_CACHE_SIZE", "0")
+    assert load_settings().instance_cache_size == 0
+    monkeypatch.setenv("INSTANCE_CACHE_SIZE", "many")
+    with pytest.raises(ConfigError, match="INSTANCE_CACHE_SIZE 必须是整数"):
+        load_settings()
