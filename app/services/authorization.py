@@ -17,18 +17,22 @@ def task_visibility(actor: Actor):
     if actor.sees_everything:
         return true()
     reader = bindparam("reader_id", actor.id)
+    groups = [bindparam(name, group) for name, group in _group_parameters(actor).items()]
     return or_(
         Task.assignee == reader,
-        exists().where(
-            TaskCandidate.task_id == Task.id,
-            or_(
-                (TaskCandidate.kind == "group") & TaskCandidate.value.in_([
-                    bindparam(name, group) for name, group in _group_parameters(actor).items()
-                ]),
-                (TaskCandidate.kind == "user") & (TaskCandidate.value == reader),
-            ),
-        ),
+        candidate_of(reader, groups),
         _is_reader(actor, Task.instance_id),
+    )
+
+
+def candidate_of(user, groups):
+    """A SQL condition on `Task`: `user` is a candidate, in person or through one of `groups`."""
+    return exists().where(
+        TaskCandidate.task_id == Task.id,
+        or_(
+            (TaskCandidate.kind == "group") & TaskCandidate.value.in_(groups),
+            (TaskCandidate.kind == "user") & (TaskCandidate.value == user),
+        ),
     )
 
 

@@ -13,7 +13,9 @@ from app.models import (
     ProcessInstance, Task, TaskCandidate,
 )
 
-from .authorization import instance_visibility, reader_parameters, task_visibility, visibility_shape
+from .authorization import (
+    candidate_of, instance_visibility, reader_parameters, task_visibility, visibility_shape,
+)
 from .identity import Actor
 
 MAX_RESULTS = 1000
@@ -24,8 +26,16 @@ class Page:
     first: int = 0
     max_results: int = 100
 
+    @property
+    def offset(self) -> int:
+        return max(self.first, 0)
+
+    @property
+    def limit(self) -> int:
+        return min(max(self.max_results, 0), MAX_RESULTS)
+
     def apply(self, query):
-        return query.offset(max(self.first, 0)).limit(min(max(self.max_results, 0), MAX_RESULTS))
+        return query.offset(self.offset).limit(self.limit)
 
 
 @dataclass(frozen=True)
@@ -59,7 +69,7 @@ def list_tasks(session: Session, actor: Actor, f: TaskFilter, page: Page) -> lis
     values = {
         **reader_parameters(actor),
         **{f"f_{name}": getattr(f, name) for name, _ in _FILTER_COLUMNS if getattr(f, name)},
-        "page_offset": max(page.first, 0), "page_limit": min(max(page.max_results, 0), MAX_RESULTS),
+        "page_offset": page.offset, "page_limit": page.limit,
     }
     if f.candidate_group:
         values["f_candidate_group"] = f.candidate_group
@@ -101,11 +111,7 @@ def _candidate_parameters(session: Session, user_id: str) -> dict:
 
 def _candidate_condition(candidate: dict):
     groups = [bindparam(name) for name in candidate if name.startswith("cu_group_")]
-    return exists().where(
-        _C.c.task_id == _T.c.id,
-        ((_C.c.kind == "group") & _C.c.value.in_(groups))
-        | ((_C.c.kind == "user") & (_C.c.value == bindparam("cu_id"))),
-    )
+    return candidate_of(bindparam("cu_id"), groups)
 
 
 def list_instances(session: Session, actor: Actor, process_key: str | None,
