@@ -65,9 +65,7 @@ class Prepared:
 
     def execute(self, conn: Connection, values: dict | None = None) -> int:
         """Run once; returns the number of rows written."""
-        plan = self._plan(conn.dialect, values)
-        return _run(conn, plan, lambda cursor: cursor.execute(
-            plan.sql, plan.parameters(values or {})).rowcount)
+        return self._run_once(conn, values, lambda cursor: cursor.rowcount)[1]
 
     def execute_many(self, conn: Connection, rows: list[dict]) -> None:
         """Run for each row (an insert of many rows, a delete of several ids)."""
@@ -79,21 +77,22 @@ class Prepared:
 
     def first(self, conn: Connection, values: dict | None = None):
         """The first row as a named tuple with SQLAlchemy's result types, or None."""
-        plan = self._plan(conn.dialect, values)
-        raw = _run(conn, plan, lambda cursor: cursor.execute(
-            plan.sql, plan.parameters(values or {})).fetchone())
+        plan, raw = self._run_once(conn, values, lambda cursor: cursor.fetchone())
         return None if raw is None else plan.row(raw)
 
     def all(self, conn: Connection, values: dict | None = None) -> list:
         """Every row, as named tuples with SQLAlchemy's result types."""
-        plan = self._plan(conn.dialect, values)
-        raw = _run(conn, plan, lambda cursor: cursor.execute(
-            plan.sql, plan.parameters(values or {})).fetchall())
+        plan, raw = self._run_once(conn, values, lambda cursor: cursor.fetchall())
         return [plan.row(found) for found in raw]
 
     def scalar(self, conn: Connection, values: dict | None = None):
         found = self.first(conn, values)
         return None if found is None else found[0]
+
+    def _run_once(self, conn: Connection, values: dict | None, then):
+        plan = self._plan(conn.dialect, values)
+        return plan, _run(conn, plan, lambda cursor: then(
+            cursor.execute(plan.sql, plan.parameters(values or {}))))
 
     def _plan(self, dialect: Dialect, values: dict | None) -> _Plan:
         # Inserts compile for the columns given (as SQLAlchemy does), so the key includes them.
