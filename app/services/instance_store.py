@@ -43,8 +43,13 @@ _SUBSCRIPTION = MessageSubscription.__table__
 _INSERT_INSTANCE = Prepared(insert(_INSTANCE))
 _THIS_VERSION = and_(_INSTANCE.c.id == bindparam("instance_id"), _INSTANCE.c.version == bindparam("seen"))
 # The state is read only when the workflow is not kept in memory (instance_cache.py).
+# Every command takes the instance row first (FOR NO KEY UPDATE on PostgreSQL; SQLite's
+# writers are serialized at BEGIN): commands on one instance then queue instead of
+# deadlocking on the projection rows they both write, and each reads what the one before
+# it committed. NO KEY leaves inserts that refer to the row (history, comments) unblocked.
 _SELECT_INSTANCE = Prepared(
     select(*[c for c in _INSTANCE.c if c.name != "state_json"]).where(_INSTANCE.c.id == bindparam("id"))
+    .with_for_update(key_share=True)
 )
 _SELECT_STATE = Prepared(select(_INSTANCE.c.state_json).where(_THIS_VERSION))
 _CLAIM_INSTANCE = Prepared(update(_INSTANCE).where(_THIS_VERSION).values(version=_INSTANCE.c.version + 1))
@@ -134,10 +139,13 @@ def new_id() -> str:
 
 
 def load(ctx: AppContext, session: Session, instance_id: str) -> Loaded:
+    """The running instance, its row taken for this command."""
     found = _SELECT_INSTANCE.first(connection_of(session), {"id": instance_id})
     if found is None:
         raise NotFound(f"流程实例 {instance_id} 不存在 / process instance not found")
     row = InstanceRecord(**found._asdict())
+    if row.state != InstanceState.ACTIVE:
+        raise Conflict("流程已结束或已被终止 / the process instance has already ended")
     definition = definition_of(ctx, session, row.definition_id)
     execution = ctx.instances.take(row.id, row.version)
     if execution is None:
@@ -148,6 +156,13 @@ def load(ctx: AppContext, session: Session, instance_id: str) -> Loaded:
     stored = json.loads(row.variables_json)
     return Loaded(row, definition, execution, json.loads(row.waits_json),
                   stored.get("values", {}), stored.get("types", {}))
+
+
+def lock_instance(session: Session, instance_id: str) -> ProcessInstance | None:
+    """Take the instance row for this command before it writes anything (see `load`), and
+    read it as the last command left it."""
+    return session.get(ProcessInstance, instance_id, populate_existing=True,
+                       with_for_update={"key_share": True})
 
 
 def definition_of(ctx: AppContext, session: Session, definition_id: str) -> ProcessDefinition:

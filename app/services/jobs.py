@@ -49,39 +49,51 @@ def acquire(ctx: AppContext, limit: int = 10, owner: str | None = None) -> list[
 
 
 def execute_due_jobs(ctx: AppContext, limit: int = 10) -> int:
-    """One pass of the executor loop; returns how many jobs it ran."""
-    ids = acquire(ctx, limit)
-    for job_id in ids:
-        run_job(ctx, job_id)
-    return len(ids)
+    """One pass of the executor loop; returns how many jobs it ran.
+
+    Each job runs in its own command: one that failed, vanished (an earlier job of the pass
+    removed it) or passed to another worker never holds up the rest of the pass.
+    """
+    owner = worker_id()
+    return sum(run_acquired(ctx, job_id, owner) for job_id in acquire(ctx, limit, owner))
+
+
+def run_acquired(ctx: AppContext, job_id: str, owner: str) -> bool:
+    """Run a job `owner` locked; False, untouched, when it is gone or its lock is no longer ours."""
+    return _run(ctx, job_id, owner, forced=False)
 
 
 def run_job(ctx: AppContext, job_id: str, forced: bool = False) -> None:
+    """Run a job now, whoever holds its lock (Camunda's POST /job/{id}/execute)."""
+    if not _run(ctx, job_id, None, forced):
+        raise NotFound(f"作业 {job_id} 不存在 / job not found")
+
+
+def _run(ctx: AppContext, job_id: str, owner: str | None, forced: bool) -> bool:
     """Execute one job in its own transaction; a failure is recorded in another."""
     try:
         with ctx.db.command() as session:
-            _execute(ctx, session, job_id, forced)
+            return _execute(ctx, session, job_id, owner, forced)
     except Conflict:
         _release(ctx, job_id)
-    except NotFound:
-        raise
+        return False
     except Exception as error:
         message = _record_failure(ctx, job_id, error)
         if forced:
             raise JobExecutionFailed(
                 f"作业执行失败：{message.splitlines()[0] if message else error} / the job failed"
             ) from error
+    return True
 
 
-
-def _execute(ctx: AppContext, session: Session, job_id: str, forced: bool) -> None:
-    job = session.get(Job, job_id)
+def _execute(ctx: AppContext, session: Session, job_id: str, owner: str | None, forced: bool) -> bool:
+    job = _locked_job(ctx, session, job_id, owner)
     if job is None:
-        raise NotFound(f"作业 {job_id} 不存在 / job not found")
+        return False
     instance = session.get(ProcessInstance, job.instance_id)
     if instance is None or instance.state != InstanceState.ACTIVE:
         session.delete(job)
-        return
+        return True
     loaded = instance_store.load(ctx, session, job.instance_id)
     if job.job_type == JobType.TIMER:
         _fire_timer(loaded, job, forced)
@@ -98,18 +110,35 @@ def _execute(ctx: AppContext, session: Session, job_id: str, forced: bool) -> No
     else:
         # `save` may already have deleted a fired timer's job: no ORM delete of a gone row.
         session.execute(delete(Job).where(Job.id == job_id))
+    return True
+
+
+def _locked_job(ctx: AppContext, session: Session, job_id: str, owner: str | None) -> Job | None:
+    """The job, read again once its instance row is this command's (instance first, as every
+    command takes it); None when it is gone or, for `owner`, its lock is no longer theirs."""
+    instance_id = session.scalar(select(Job.instance_id).where(Job.id == job_id))
+    if instance_id is None:
+        return None
+    instance_store.lock_instance(session, instance_id)
+    job = session.get(Job, job_id, with_for_update=True, populate_existing=True)
+    if job is None or owner is None:
+        return job
+    if job.lock_owner != owner or job.lock_expires_at is None or job.lock_expires_at <= ctx.now():
+        return None
+    return job
 
 
 def _fire_timer(loaded, job: Job, forced: bool) -> None:
     """Fire the job's timer: now when forced, else as due (a job due exactly now runs)."""
-    if not forced:
-        loaded.execution.refresh_timers(inclusive=True)
-    else:
-        try:
+    try:
+        if forced:
             loaded.execution.fire_timer(job.execution_id)
-        except TaskNotReady:
-            loaded.execution.refresh_timers()
-            return
+        else:
+            loaded.execution.fire_due_timer(job.execution_id)
+    except TaskNotReady:
+        # The timer is no longer waiting (its activity ended): `save` drops the job.
+        loaded.execution.refresh_timers()
+        return
     loaded.record("timer_fired", activity_id=job.activity_id, task_id=job.execution_id)
 
 

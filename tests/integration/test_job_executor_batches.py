@@ -1,0 +1,57 @@
+"""One executor pass over several due jobs: each job is its own command, a job that an
+earlier one removed is skipped, and a job whose lock passed to another worker is left to it."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from app.models import Job
+from app.services import jobs as job_executor
+from job_helpers import deployed, jobs, model_files, start, task_keys
+
+
+def test_a_job_removed_by_an_earlier_job_of_the_pass_is_skipped_and_the_pass_goes_on(ctx, clock, rest):
+    analyst, officer = rest("analyst"), rest("officer")
+    deployed(analyst, model_files("job_two_deadlines.bpmn", "job_boundary_timer.bpmn"))
+    two_timers = start(officer, "job_two_deadlines")["id"]
+    later = start(officer, "job_boundary_timer")["id"]
+    clock.advance(timedelta(days=31))
+
+    # Due order: the first deadline (day 1), the second (day 2, cancelled by the first), day 30.
+    assert job_executor.execute_due_jobs(ctx, limit=10) == 2
+    assert task_keys(officer, two_timers) == ["escalate"]
+    assert task_keys(officer, later) == ["escalate"], "the job after the vanished one ran"
+    assert jobs(officer, two_timers) == [] and jobs(officer, later) == []
+    with ctx.db.read() as session:
+        assert list(session.scalars(select(Job.id).where(Job.lock_owner.is_not(None)))) == []
+
+
+def test_a_job_whose_lock_another_worker_took_over_is_not_run_by_the_first(ctx, clock, rest):
+    analyst, officer = rest("analyst"), rest("officer")
+    deployed(analyst, model_files("job_boundary_timer.bpmn"))
+    instance_id = start(officer, "job_boundary_timer")["id"]
+    clock.advance(timedelta(days=31))
+
+    [job_id] = job_executor.acquire(ctx, owner="slow-worker")
+    clock.advance(timedelta(seconds=ctx.settings.job_lock_seconds + 1))
+    assert job_executor.acquire(ctx, owner="second-worker") == [job_id]
+
+    assert job_executor.run_acquired(ctx, job_id, "slow-worker") is False
+    assert task_keys(officer, instance_id) == ["review"]
+    assert job_executor.run_acquired(ctx, job_id, "second-worker") is True
+    assert task_keys(officer, instance_id) == ["escalate"]
+
+
+def test_a_job_whose_lock_expired_is_not_run_by_its_late_owner(ctx, clock, rest):
+    analyst, officer = rest("analyst"), rest("officer")
+    deployed(analyst, model_files("job_boundary_timer.bpmn"))
+    instance_id = start(officer, "job_boundary_timer")["id"]
+    clock.advance(timedelta(days=31))
+
+    [job_id] = job_executor.acquire(ctx, owner="slow-worker")
+    clock.advance(timedelta(seconds=ctx.settings.job_lock_seconds + 1))
+    assert job_executor.run_acquired(ctx, job_id, "slow-worker") is False
+    assert task_keys(officer, instance_id) == ["review"]
+    assert job_executor.execute_due_jobs(ctx) == 1
+    assert task_keys(officer, instance_id) == ["escalate"]
