@@ -51,6 +51,9 @@ _SELECT_INSTANCE = Prepared(
     select(*[c for c in _INSTANCE.c if c.name != "state_json"]).where(_INSTANCE.c.id == bindparam("id"))
     .with_for_update(key_share=True)
 )
+_LOCK_INSTANCE = Prepared(
+    select(_INSTANCE.c.state).where(_INSTANCE.c.id == bindparam("id")).with_for_update(key_share=True)
+)
 _SELECT_STATE = Prepared(select(_INSTANCE.c.state_json).where(_THIS_VERSION))
 _CLAIM_INSTANCE = Prepared(update(_INSTANCE).where(_THIS_VERSION).values(version=_INSTANCE.c.version + 1))
 _UPDATE_INSTANCE = Prepared(
@@ -158,11 +161,10 @@ def load(ctx: AppContext, session: Session, instance_id: str) -> Loaded:
                   stored.get("values", {}), stored.get("types", {}))
 
 
-def lock_instance(session: Session, instance_id: str) -> ProcessInstance | None:
-    """Take the instance row for this command before it writes anything (see `load`), and
-    read it as the last command left it."""
-    return session.get(ProcessInstance, instance_id, populate_existing=True,
-                       with_for_update={"key_share": True})
+def lock_instance(session: Session, instance_id: str) -> InstanceState | None:
+    """Take the instance row for this command before it writes anything (see `load`);
+    returns the instance's state, None when there is no such instance."""
+    return _LOCK_INSTANCE.scalar(connection_of(session), {"id": instance_id})
 
 
 def definition_of(ctx: AppContext, session: Session, definition_id: str) -> ProcessDefinition:

@@ -120,7 +120,7 @@ def _locked_job(ctx: AppContext, session: Session, job_id: str, owner: str | Non
     if instance_id is None:
         return None
     instance_store.lock_instance(session, instance_id)
-    job = session.get(Job, job_id, with_for_update=True, populate_existing=True)
+    job = session.get(Job, job_id, populate_existing=True)
     if job is None or owner is None:
         return job
     if job.lock_owner != owner or job.lock_expires_at is None or job.lock_expires_at <= ctx.now():
@@ -204,7 +204,7 @@ def _record_failure(ctx: AppContext, job_id: str, error: Exception) -> str:
 
 
 def set_retries(ctx: AppContext, session: Session, job_id: str, retries: int) -> Job:
-    job = session.get(Job, job_id)
+    job = _locked_job(ctx, session, job_id, None)
     if job is None:
         raise NotFound(f"作业 {job_id} 不存在 / job not found")
     job.retries = retries

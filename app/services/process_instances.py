@@ -68,22 +68,37 @@ def get_instance(session: Session, actor: Actor, instance_id: str) -> ProcessIns
     return require_readable_instance(session, actor, instance, instance_id)
 
 
+def take_instance(session: Session, actor: Actor, instance_id: str) -> ProcessInstance:
+    """The instance for a command that changes it: its row taken first (see
+    `instance_store.load`) and read as the last command left it."""
+    instance_store.lock_instance(session, instance_id)
+    instance = session.get(ProcessInstance, instance_id, populate_existing=True)
+    return require_readable_instance(session, actor, instance, instance_id)
+
+
 def delete_instance(ctx: AppContext, session: Session, actor: Actor, instance_id: str,
                     reason: str | None = None) -> None:
-    """Terminate a running instance (Camunda's DELETE); its history is kept."""
-    instance = get_instance(session, actor, instance_id)
+    """Terminate a running instance (Camunda's DELETE); its history is kept. An instance
+    that has ended is no longer a running one: 404, as Camunda answers."""
+    instance = take_instance(session, actor, instance_id)
     if not actor.in_any({"admin", "department"}) and instance.started_by != actor.id:
         raise Forbidden("只有发起人、科技厅或管理员可以终止流程 / not allowed to delete")
-    terminate(ctx, session, instance, reason or "deleted", actor.id)
+    if not terminate(ctx, session, instance, reason or "deleted", actor.id):
+        raise NotFound(f"流程实例 {instance_id} 已结束 / process instance not found (it has ended)")
 
 
 def terminate(ctx: AppContext, session: Session, instance: ProcessInstance, reason: str,
-              user_id: str | None) -> None:
+              user_id: str | None) -> bool:
+    """End a running instance with its open tasks, jobs and subscriptions; False, writing
+    nothing, when it had already ended (another command came first)."""
+    instance_store.lock_instance(session, instance.id)
+    session.refresh(instance)
+    if instance.state != InstanceState.ACTIVE:
+        return False
     now = ctx.now()
-    if instance.state == InstanceState.ACTIVE:
-        instance.state = InstanceState.EXTERNALLY_TERMINATED
-        instance.end_time = now
-        instance.end_reason = reason
+    instance.state = InstanceState.EXTERNALLY_TERMINATED
+    instance.end_time = now
+    instance.end_reason = reason
     open_tasks = select(Task.id).where(Task.instance_id == instance.id)
     session.execute(update(HistoricTask).where(
         HistoricTask.id.in_(open_tasks)).values(end_time=now, delete_reason=reason))
@@ -97,3 +112,4 @@ def terminate(ctx: AppContext, session: Session, instance: ProcessInstance, reas
     history.append(session, instance.id, instance.process_key,
                    [history.event("instance_terminated", user_id, reason=reason)], now)
     session.flush()
+    return True

@@ -25,7 +25,7 @@ from .authorization import can_read_instance, is_candidate, require_actionable_t
 from .context import AppContext
 from .errors import BadRequest, Conflict, Forbidden, NotFound, ValidationFailed
 from .identity import Actor, load_actor
-from .process_instances import advance, get_instance, terminate
+from .process_instances import advance, get_instance, take_instance, terminate
 
 WITHDRAW_MESSAGE = "ApplicationWithdrawn"
 URGE_INTERVAL = timedelta(hours=1)
@@ -228,7 +228,7 @@ def _last_completers(session: Session, instance_id: str) -> dict[str, str]:
 def withdraw(ctx: AppContext, session: Session, actor: Actor, instance_id: str,
              reason: str | None = None) -> None:
     """The applicant takes the instance back: along the diagram's withdrawal path if it has one."""
-    instance = get_instance(session, actor, instance_id)
+    instance = take_instance(session, actor, instance_id)
     if instance.started_by != actor.id and not (
         instance.owner_org == actor.organization_id and actor.in_any(_WITHDRAW_GROUPS)
     ):
@@ -384,6 +384,7 @@ def _active_user(session: Session, user_id, verb: str) -> Actor:
 
 def _reassign(session: Session, task, assignee: str | None, owner: str | None,
               delegation_state: str | None) -> None:
+    instance_store.lock_instance(session, task.instance_id)
     conn = connection_of(session)
     values = {"task_id": task.id, "assignee": assignee, "owner": owner,
               "delegation_state": delegation_state}

@@ -80,6 +80,7 @@ def unclaim(ctx: AppContext, session: Session, actor: Actor, task_id: str) -> Ta
 
 
 def _assign(ctx, session, task, assignee: str | None, event: str, user_id: str) -> None:
+    instance_store.lock_instance(session, task.instance_id)
     conn = connection_of(session)
     if _ASSIGN.execute(conn, {"task_id": task.id, "seen": task.version, "assignee": assignee}) != 1:
         raise Conflict("任务已被他人修改，请刷新后重试 / the task was changed meanwhile")
