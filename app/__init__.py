@@ -5,6 +5,7 @@ from flask import Flask
 from flask.sessions import SecureCookieSessionInterface
 
 from .config import load_settings
+from .services.errors import ServiceError
 from .services.context import AppContext, build_context
 
 
@@ -22,8 +23,11 @@ def create_app(test_config: dict | None = None, clock=None) -> Flask:
     app.extensions["ticflow"] = build_context(settings, clock)
     app.session_interface = ApiAwareSessionInterface()
 
-    from .web import api_tasklist, dashboard, registry, rest, tasklist
+    from .web import api_tasklist, dashboard, registry, request_input, rest, tasklist
     from . import cli
+
+    app.before_request(request_input.refuse_nul)
+    app.register_error_handler(ServiceError, request_input.refused_outside_a_face)
 
     app.register_blueprint(rest.blueprint, url_prefix=rest.API_PREFIX)
     app.register_blueprint(registry.blueprint, url_prefix=registry.API_PREFIX)

@@ -27,13 +27,12 @@ def task_visibility(actor: Actor):
 
 def candidate_of(user, groups):
     """A SQL condition on `Task`: `user` is a candidate, in person or through one of `groups`."""
-    return exists().where(
-        TaskCandidate.task_id == Task.id,
-        or_(
-            (TaskCandidate.kind == "group") & TaskCandidate.value.in_(groups),
-            (TaskCandidate.kind == "user") & (TaskCandidate.value == user),
-        ),
-    )
+    as_user = (TaskCandidate.kind == "user") & (TaskCandidate.value == user)
+    if not groups:
+        # An empty IN would need an expanding parameter, which prepared statements cannot take.
+        return exists().where(TaskCandidate.task_id == Task.id, as_user)
+    as_member = (TaskCandidate.kind == "group") & TaskCandidate.value.in_(groups)
+    return exists().where(TaskCandidate.task_id == Task.id, or_(as_user, as_member))
 
 
 def visibility_shape(actor: Actor) -> tuple:

@@ -29,6 +29,8 @@ from .queries import Page
 
 KINDS = frozenset({"new_task", "returned", "urged", "cc", "decided", "delegated", "transferred"})
 ALL = "all"
+# The id column is a 32-bit integer on PostgreSQL: a larger number names no notification.
+MAX_ID = 2 ** 31 - 1
 _CHANNELS = {"urged": ("email", "sms"), "returned": ("email", "sms")}
 _DEFAULT_CHANNELS = ("email",)
 
@@ -127,8 +129,11 @@ def mark_read(ctx: AppContext, session: Session, actor: Actor, ids) -> int:
     conn = connection_of(session)
     if ids == ALL:
         return conn.execute(_MARK_ALL_READ, {"b_user_id": actor.id, "now": ctx.now()}).rowcount
-    if not isinstance(ids, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
-        raise BadRequest("ids 应为通知编号的列表或 \"all\" / ids must be a list of integers or \"all\"")
+    if not isinstance(ids, list) or not all(
+        isinstance(i, int) and not isinstance(i, bool) and 0 < i <= MAX_ID for i in ids
+    ):
+        raise BadRequest("ids 应为通知编号的列表或 \"all\" / ids must be a list of notification ids or \"all\"",
+                         [{"field": "ids", "message": f"应为 1 到 {MAX_ID} 之间的通知编号"}])
     if not ids:
         return 0
     statement = update(_NOTIFICATION).where(

@@ -18,10 +18,13 @@ from .context import AppContext
 from .errors import BadRequest, Forbidden, NotFound
 from .identity import Actor
 
+MAX_BUSINESS_KEY = ProcessInstance.__table__.c.business_key.type.length
+
 
 def start_process(ctx: AppContext, session: Session, actor: Actor | None, key: str | None = None,
                   variables: dict | None = None, types: dict | None = None,
                   business_key: str | None = None, definition_id: str | None = None) -> ProcessInstance:
+    _check_business_key(business_key)
     definition = _definition(ctx, session, key, definition_id)
     if actor is not None:
         require_can_start(actor, definition)
@@ -35,6 +38,15 @@ def start_process(ctx: AppContext, session: Session, actor: Actor | None, key: s
     loaded.record("instance_started", actor.id if actor else None, business_key=business_key)
     advance(ctx, session, loaded, actor)
     return loaded.row
+
+
+def _check_business_key(business_key) -> None:
+    if business_key is None:
+        return
+    if not isinstance(business_key, str) or len(business_key) > MAX_BUSINESS_KEY:
+        raise BadRequest(f"业务键应为不超过 {MAX_BUSINESS_KEY} 个字符的文本 / businessKey must be text "
+                         f"of at most {MAX_BUSINESS_KEY} characters",
+                         [{"field": "businessKey", "message": f"业务键：应为不超过 {MAX_BUSINESS_KEY} 个字符的文本"}])
 
 
 _LATEST_ID = Prepared(

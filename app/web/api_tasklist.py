@@ -12,9 +12,12 @@ from app.services.errors import BadRequest
 
 from . import rest
 from .rest import params
+from .request_input import parse_int
 from .rest.task_collaboration import camunda_dates
 
 API_PREFIX = "/api"
+# `due=<days>`: ten years ahead is further than any deadline the procedures set.
+MAX_DUE_DAYS = 3650
 blueprint = rest.json_api_blueprint("tasklist_api")
 
 
@@ -78,11 +81,10 @@ def list_inbox():
 def _inbox_filter() -> inbox.InboxFilter:
     """`due=overdue` or `due=<days>` (due within that many days); `q` searches the case."""
     args, due = request.args, request.args.get("due")
-    if due not in (None, "", "overdue") and not due.isdigit():
-        raise BadRequest("参数 due 应为 overdue 或天数 / due must be `overdue` or a number of days")
+    within = None if due in (None, "", "overdue") else parse_int(due, "due", 0, MAX_DUE_DAYS)
     return inbox.InboxFilter(
         process_key=args.get("processKey"), task_key=args.get("taskKey"), overdue=due == "overdue",
-        due_within_days=int(due) if due and due.isdigit() else None, text=args.get("q"),
+        due_within_days=within, text=args.get("q"),
     )
 
 

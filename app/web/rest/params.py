@@ -1,19 +1,53 @@
 """Reading request parameters and bodies: bad input is a 400, never a 500."""
 from __future__ import annotations
 
+import json
+
 from flask import request
 
 from app.services.errors import BadRequest
 from app.services.queries import Page
 
+from ..request_input import nul_refused, parse_int
+
+# Deeper bodies are no request a client means to send; Python's parser would recurse
+# until it fails.
+MAX_JSON_DEPTH = 64
+
 
 def json_body() -> dict:
     if not request.data:
         return {}
-    body = request.get_json(silent=True)
+    try:
+        body = json.loads(request.get_data(cache=True))
+    except RecursionError:
+        raise _too_deep() from None
+    except ValueError:
+        body = None
     if not isinstance(body, dict):
         raise BadRequest("请求体必须是 JSON 对象 / the body must be a JSON object")
+    _check_values(body)
     return body
+
+
+def _check_values(body: dict) -> None:
+    """No NUL in any key or text, no nesting beyond MAX_JSON_DEPTH; walked without recursion."""
+    pending = [(body, "", 1)]
+    while pending:
+        value, path, depth = pending.pop()
+        if depth > MAX_JSON_DEPTH:
+            raise _too_deep()
+        items = value.items() if isinstance(value, dict) else enumerate(value)
+        for key, item in items:
+            field = f"{path}.{key}" if path else str(key)
+            if "\x00" in field or isinstance(item, str) and "\x00" in item:
+                raise nul_refused(field.replace("\x00", ""), f"字段 {field.replace(chr(0), '')}")
+            if isinstance(item, (dict, list)):
+                pending.append((item, field, depth + 1))
+
+
+def _too_deep() -> BadRequest:
+    return BadRequest(f"JSON 嵌套超过 {MAX_JSON_DEPTH} 层 / the JSON body is nested too deeply")
 
 
 def page() -> Page:
@@ -22,12 +56,7 @@ def page() -> Page:
 
 def int_arg(name: str, default: int) -> int:
     value = request.args.get(name)
-    if value is None:
-        return default
-    try:
-        return int(value)
-    except ValueError:
-        raise BadRequest(f"参数 {name} 应为整数 / {name} must be an integer") from None
+    return default if value is None else parse_int(value, name)
 
 
 def bool_arg(name: str) -> bool | None:

@@ -15,6 +15,8 @@ from .. import auth
 
 BOXES = inbox_service.BOXES
 PAGE_SIZE = 20
+# Beyond any box a person works through; a larger number in the address is read as this.
+MAX_PAGE = 100_000
 DUE_FILTERS = {"overdue": {"overdue": True}, "today": {"due_within_days": 1},
                "week": {"due_within_days": 7}}
 
@@ -47,7 +49,8 @@ class InboxQuery:
             task=args.get("task", ""), due=args.get("due", "") if args.get("due") in DUE_FILTERS else "",
             text=args.get("q", "").strip()[:100],
             sort=sort if sort in inbox_service.SORT_FIELDS else "created",
-            descending=args.get("order", "desc") != "asc", page=max(args.get("page", 1, type=int), 1),
+            descending=args.get("order", "desc") != "asc",
+            page=min(max(args.get("page", 1, type=int), 1), MAX_PAGE),
         )
 
     def args(self, **changes) -> dict:

@@ -33,9 +33,14 @@ def notifications_list():
 def notifications_read():
     """Mark one notification read (and open what it is about), or all of them."""
     chosen = request.form.get("id", "all")
-    ids = notifications.ALL if chosen == "all" else [int(chosen)] if chosen.isdigit() else []
+    ids = notifications.ALL if chosen == "all" else [int(chosen)] if _is_id(chosen) else []
     ctx = context()
     with ctx.db.command() as session:
         notifications.mark_read(ctx, session, auth.current_actor(), ids)
     target = request.form.get("open")
     return redirect(auth.safe_next(target, url_for("tasklist.notifications_list")))
+
+
+def _is_id(text: str) -> bool:
+    """A notification id as the page writes it: ASCII digits in the id column's range."""
+    return text.isascii() and text.isdigit() and int(text) <= notifications.MAX_ID
