@@ -55,7 +55,7 @@ def list_annual_reports(code):
         return jsonify(annual_reports.list_reports(session, g.actor, code))
 
 
-@blueprint.get("/centers/<code>/evaluations/<int:cycle>")
+@blueprint.get("/centers/<code>/evaluations/<int(max=2147483647):cycle>")
 def evaluation_file(code, cycle):
     with rest.context().db.read() as session:
         return jsonify(evaluations.review_file(session, g.actor, code, cycle))

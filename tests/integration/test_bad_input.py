@@ -126,3 +126,10 @@ def test_a_nul_in_a_page_query_is_a_400_page(app):
     response = officer.get("/tasks?q=a%00b")
     assert response.status_code == 400
     assert "NUL" in response.get_data(as_text=True)
+
+
+def test_an_evaluation_cycle_beyond_the_integer_range_is_not_found(rest):
+    api = rest("officer")
+    response = api.client.get(f"/api/centers/XJTIC-2026-001/evaluations/{2 ** 63}", headers=api.headers)
+    assert response.status_code == 404
+    assert response.get_json()["type"] == "NotFound"

@@ -10,6 +10,8 @@ from werkzeug.exceptions import HTTPException
 from app.services.errors import ServiceError, Unauthorized
 from app.services.identity import CredentialCache, authenticate
 
+from ..request_input import API_PREFIXES
+
 API_PREFIX = "/engine-rest"
 blueprint = Blueprint("rest", __name__)
 
@@ -55,7 +57,7 @@ def service_error(error: ServiceError):
 @blueprint.app_errorhandler(HTTPException)
 def http_error(error: HTTPException):
     """JSON for API paths, even when no route matched (so the blueprint never ran)."""
-    if not request.path.startswith(API_PREFIX):
+    if not request.path.startswith(API_PREFIXES):
         return error
     response = jsonify({"type": type(error).__name__, "message": error.description})
     response.status_code = error.code or 500
