@@ -6,7 +6,12 @@ from sqlalchemy import bindparam, exists, or_, select, true
 from app.models import InstanceReader, ProcessDefinition, ProcessInstance, Task, TaskCandidate
 
 from .errors import Forbidden, NotFound
-from .identity import Actor
+from .identity import SERVICE_GROUP, Actor
+
+# Department staff who act: a manager only reads, the agency acts where a task names it.
+DEPARTMENT_ACTORS = frozenset({"department", "department_leader", "admin"})
+# The applying unit's own staff (牵头单位; 中心 once established).
+APPLICANT_GROUPS = frozenset({"lead_unit", "center"})
 
 
 def task_visibility(actor: Actor):
@@ -135,3 +140,22 @@ def require_admin(actor: Actor) -> None:
         raise Forbidden("需要管理员权限 / administrators only")
 
 
+def acts_for_department(actor: Actor) -> bool:
+    return actor.in_any(DEPARTMENT_ACTORS)
+
+
+def is_service(actor: Actor) -> bool:
+    return SERVICE_GROUP in actor.groups
+
+
+def is_applicant(actor: Actor, instance: ProcessInstance) -> bool:
+    """Who may withdraw (撤回): the starter, or the applying unit's staff of the starter's
+    organization."""
+    return instance.started_by == actor.id or (
+        instance.owner_org == actor.organization_id and actor.in_any(APPLICANT_GROUPS))
+
+
+def may_withdraw_evaluation(actor: Actor, lead_org_id: str | None) -> bool:
+    """R25 中途退出: the center's own staff, or the department on its behalf."""
+    return actor.in_any({"department"}) or (
+        "center" in actor.groups and lead_org_id is not None and actor.organization_id == lead_org_id)

@@ -18,15 +18,15 @@ from app.models import (
 )
 
 from . import expert_reviews, lifecycle
+from .authorization import may_withdraw_evaluation
 from .context import AppContext
 from .errors import BadRequest, Forbidden, NotFound
 from .identity import Actor
-from .messages import correlate
+from .messages import EVALUATION_WITHDRAWN as WITHDRAWN_MESSAGE, correlate
 from .process_instances import start_process
 from .registry import get_center
 
 EVALUATION_PROCESS = "tic_evaluation"
-WITHDRAWN_MESSAGE = "EvaluationWithdrawn"
 
 
 # ------------------------------------------------------------------ the cycle's file
@@ -209,8 +209,7 @@ def withdraw(ctx: AppContext, session: Session, actor: Actor, code: str, reason:
     """The center quits its evaluation part-way (中途退出): its own staff or the department
     sends `EvaluationWithdrawn` to the evaluation under way; returns its business key."""
     shown = get_center(session, actor, code)
-    if not (actor.in_any({"department"})
-            or ("center" in actor.groups and actor.organization_id == shown["leadUnit"]["organizationId"])):
+    if not may_withdraw_evaluation(actor, shown["leadUnit"]["organizationId"]):
         raise Forbidden("只有技术创新中心本单位或科技厅可以办理退出评估 / not allowed to withdraw")
     business_key = session.scalar(
         select(MessageSubscription.business_key)

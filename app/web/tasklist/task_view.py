@@ -12,7 +12,7 @@ from app.services import (
     applications, collaboration, directory, drafts, forms, instance_store, process_instances,
     queries, task_actions, user_tasks,
 )
-from app.services.authorization import is_candidate
+from app.services.authorization import is_applicant, is_candidate
 from app.services.context import AppContext
 from app.services.errors import ServiceError
 from app.models import InstanceState
@@ -25,8 +25,6 @@ from .form_model import Field, FormBuilder, all_names
 # file): other viewers of an application do not see these steps' values.
 CONFIDENTIAL_STEPS = frozenset({"expert_review"})
 OPINION_SUFFIXES = ("Decision", "Opinion")
-# Who may withdraw besides the starter: the applying unit's own staff (as task_actions.withdraw).
-WITHDRAW_GROUPS = frozenset({"lead_unit", "center"})
 HISTORY_LIMIT = 200
 
 
@@ -187,13 +185,10 @@ def _application(catalogue, steps, values: dict) -> list[Field]:
 
 
 def _collaboration(session, actor: Actor, instance) -> Collaboration:
-    may_withdraw = instance.state == InstanceState.ACTIVE and (
-        instance.started_by == actor.id
-        or (instance.owner_org == actor.organization_id and actor.in_any(WITHDRAW_GROUPS)))
     return Collaboration(
         comments=collaboration.list_comments(session, actor, instance.id),
         attachments=collaboration.list_attachments(session, actor, instance.id),
-        can_withdraw=may_withdraw,
+        can_withdraw=instance.state == InstanceState.ACTIVE and is_applicant(actor, instance),
         colleagues=directory.colleagues(session, actor),
     )
 
