@@ -20,7 +20,7 @@ from app.models import (
     ProcessInstance, Task, TaskDraft, User, UserGroup,
 )
 
-from . import history, instance_store, messages, notifications, user_tasks
+from . import history, instance_store, messages, notifications, sharing, user_tasks
 from .authorization import can_read_instance, is_applicant, is_candidate, require_actionable_task
 from .context import AppContext
 from .errors import BadRequest, Conflict, Forbidden, NotFound, ValidationFailed
@@ -300,15 +300,25 @@ def _candidate_user_ids(session: Session, task) -> list[str]:
 
 def carbon_copy(ctx: AppContext, session: Session, actor: Actor, instance_id: str,
                 user_ids: list[str], note: str | None = None) -> list[str]:
-    """Give users read-only access to the instance and its tasks; returns who was newly added."""
+    """Give users read-only access to the instance and its tasks; returns who was newly added.
+
+    Who may copy and to whom: `sharing`."""
     instance = get_instance(session, actor, instance_id)
+    case = sharing.case_of(instance)
+    refusal = sharing.grant_refusal(actor, case)
+    if refusal:
+        raise Forbidden(refusal)
     wanted = _user_list(user_ids)
     note = _text(note, "note", "抄送说明")
-    active = set(session.scalars(select(User.id).where(User.id.in_(wanted), User.active.is_(True))))
-    unknown = [u for u in wanted if u not in active]
+    targets = {u: load_actor(session, u) for u in wanted}
+    unknown = [u for u, target in targets.items() if target is None]
     if unknown:
         raise BadRequest(f"用户 {'、'.join(unknown)} 不存在或已停用，不能抄送 / unknown users",
                          [{"field": "userIds", "message": f"用户 {u} 不存在或已停用"} for u in unknown])
+    refused = [r for r in (sharing.target_refusal(case, t) for t in targets.values()) if r]
+    if refused:
+        raise ValidationFailed("不能抄送给所选人员 / these users may not be copied in",
+                               [{"field": "userIds", "message": r} for r in refused])
     already = set(session.scalars(select(InstanceReader.user_id).where(
         InstanceReader.instance_id == instance.id, InstanceReader.user_id.in_(wanted),
     )))

@@ -189,6 +189,72 @@ def test_r25_the_center_withdraws_from_its_evaluation_by_message_as_itself(rest,
     assert (shown["delistReason"], shown["withdrawnBy"]) == ("withdrew", "cotton")
 
 
+# F2: 抄送 is a permission, and so is whom to -----------------------------------------------
+
+def test_recommender_cannot_copy_the_application_to_anyone(rest, api, at_recommender_review):
+    response = api("urumqi").post(f"/instances/{at_recommender_review}/cc",
+                                  json={"userIds": ["energy", "xju", "gxt"]})
+
+    assert response.status_code == 403, response.get_json()
+    for outsider in ("energy", "xju", "gxt"):
+        assert rest(outsider).get(f"/process-instance/{at_recommender_review}").status_code == 404
+
+
+@pytest.mark.parametrize("user", ["manager", "agency"])
+def test_read_only_department_side_cannot_copy_the_application(api, at_recommender_review, user):
+    response = api(user).post(f"/instances/{at_recommender_review}/cc", json={"userIds": ["leader"]})
+
+    assert response.status_code == 403, response.get_json()
+
+
+def test_applicant_cannot_copy_to_another_applicant_an_expert_or_another_unit(rest, api, at_recommender_review):
+    response = api("cotton").post(f"/instances/{at_recommender_review}/cc",
+                                  json={"userIds": ["energy", "expert4", "kashgar", "leader"]})
+
+    assert response.status_code == 400, response.get_json()
+    errors = response.get_json()["errors"]
+    assert {e["field"] for e in errors} == {"userIds"}
+    named = " ".join(e["message"] for e in errors)
+    assert all(user in named for user in ("energy", "expert4", "kashgar")) and "leader" not in named
+    assert rest("energy").get(f"/process-instance/{at_recommender_review}").status_code == 404
+
+
+def test_applicant_copies_its_recommender_a_colleague_and_the_department(ctx, rest, api, at_expert_review):
+    add_user(ctx, "cotton_finance", "tianmian", [])
+    response = api("cotton").post(f"/instances/{at_expert_review}/cc",
+                                  json={"userIds": ["urumqi", "cotton_finance", "leader"]})
+
+    assert (response.status_code, response.get_json()) == (
+        200, {"added": ["urumqi", "cotton_finance", "leader"]})
+    assert rest("urumqi").get(f"/process-instance/{at_expert_review}").status_code == 200
+    assert rest("cotton_finance").get(f"/process-instance/{at_expert_review}").status_code == 200
+
+
+def test_a_copied_in_reader_cannot_copy_the_case_on(ctx, rest, api, at_expert_review):
+    add_user(ctx, "cotton_finance", "tianmian", [])
+    assert api("cotton").post(f"/instances/{at_expert_review}/cc",
+                              json={"userIds": ["urumqi", "cotton_finance"]}).status_code == 200
+
+    for reader in ("urumqi", "cotton_finance"):
+        response = api(reader).post(f"/instances/{at_expert_review}/cc", json={"userIds": ["leader"]})
+        assert response.status_code == 403, reader
+
+
+def test_department_staff_copy_to_the_supervising_unit(rest, api, at_expert_review):
+    response = api("officer").post(f"/instances/{at_expert_review}/cc", json={"userIds": ["urumqi"]})
+
+    assert (response.status_code, response.get_json()) == (200, {"added": ["urumqi"]})
+
+
+def test_the_center_copies_its_evaluation_to_its_supervising_unit_only(ctx, rest, api, evaluation_open):
+    add_user(ctx, "urumqi2", "urumqi_gov", ["recommender"])
+    cotton = api("cotton")
+
+    assert cotton.post(f"/instances/{evaluation_open}/cc", json={"userIds": ["urumqi2"]}).status_code == 200
+    refused = cotton.post(f"/instances/{evaluation_open}/cc", json={"userIds": ["gxt"]})
+    assert refused.status_code == 400 and "gxt" in refused.get_json()["errors"][0]["message"]
+
+
 # F11: text fields take text ----------------------------------------------------------------
 
 @pytest.mark.parametrize("field,value", [

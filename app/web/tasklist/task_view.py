@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from app.services import (
     applications, collaboration, directory, drafts, forms, instance_store, process_instances,
-    queries, task_actions, user_tasks,
+    queries, sharing, task_actions, user_tasks,
 )
 from app.services.authorization import is_applicant, is_candidate
 from app.services.context import AppContext
@@ -70,13 +70,14 @@ class TaskPage:
 
 @dataclass
 class Collaboration:
-    """What surrounds a case: comments, attachments, who may withdraw it and whom the
-    actor may copy it to."""
+    """What surrounds a case: comments, attachments, whether the actor may withdraw it or
+    copy it, and to whom."""
 
     comments: list[dict]
     attachments: list[dict]
     can_withdraw: bool
-    colleagues: list[directory.Person]
+    can_copy: bool
+    copy_targets: list[directory.Person]
 
 
 @dataclass
@@ -189,7 +190,8 @@ def _collaboration(session, actor: Actor, instance) -> Collaboration:
         comments=collaboration.list_comments(session, actor, instance.id),
         attachments=collaboration.list_attachments(session, actor, instance.id),
         can_withdraw=instance.state == InstanceState.ACTIVE and is_applicant(actor, instance),
-        colleagues=directory.colleagues(session, actor),
+        can_copy=sharing.grant_refusal(actor, sharing.case_of(instance)) is None,
+        copy_targets=directory.copy_targets(session, actor, instance),
     )
 
 
