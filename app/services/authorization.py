@@ -5,6 +5,7 @@ from sqlalchemy import bindparam, exists, or_, select, true
 
 from app.models import InstanceReader, ProcessDefinition, ProcessInstance, Task, TaskCandidate
 
+from . import confidential
 from .errors import Forbidden, NotFound
 from .identity import SERVICE_GROUP, Actor
 
@@ -26,7 +27,7 @@ def task_visibility(actor: Actor):
     return or_(
         Task.assignee == reader,
         candidate_of(reader, groups),
-        _is_reader(actor, Task.instance_id),
+        _is_reader(actor, Task.instance_id) & confidential.not_confidential(Task.task_key),
     )
 
 
@@ -71,12 +72,13 @@ def can_read_task(actor: Actor, task: Task) -> bool:
 
 
 def require_readable_task(actor: Actor, task: Task | None, task_id: str, session=None) -> Task:
-    """The task if `actor` may read it; with `session`, also as a reader of its instance (抄送)."""
+    """The task if `actor` may read it; with `session`, also as a reader of its instance
+    (抄送), an expert's review aside."""
     if task is not None and can_read_task(actor, task):
         return task
-    if task is not None and session is not None and session.scalar(
-        select(_is_reader(actor, task.instance_id))
-    ):
+    if task is not None and session is not None and confidential.sees_step(
+        actor, task.task_key, task.assignee
+    ) and session.scalar(select(_is_reader(actor, task.instance_id))):
         return task
     raise NotFound(f"任务 {task_id} 不存在或无权查看 / task not found")
 

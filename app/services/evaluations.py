@@ -17,7 +17,7 @@ from app.models import (
     Organization, ProcessInstance, Rectification, User,
 )
 
-from . import expert_reviews, lifecycle
+from . import confidential, expert_reviews, lifecycle
 from .authorization import may_withdraw_evaluation
 from .context import AppContext
 from .errors import BadRequest, Forbidden, NotFound
@@ -234,7 +234,7 @@ def withdraw(ctx: AppContext, session: Session, actor: Actor, code: str, reason:
 def review_file(session: Session, actor: Actor, code: str, cycle: int) -> dict:
     """One cycle's file for the department side: materials, the supervising unit's review,
     each expert's review, the site visit, the grade, funding, finding and rectification."""
-    if not actor.sees_everything:
+    if not confidential.sees_all(actor):
         raise Forbidden("只有科技厅及受托专业机构可以查看评估档案 / the evaluation file is for the department only")
     evaluation = session.scalar(select(CenterEvaluation).where(
         CenterEvaluation.center_code == code, CenterEvaluation.cycle == cycle))

@@ -20,7 +20,7 @@ from app.models import (
     ProcessInstance, Task, TaskDraft, User, UserGroup,
 )
 
-from . import history, instance_store, messages, notifications, sharing, user_tasks
+from . import confidential, history, instance_store, messages, notifications, sharing, user_tasks
 from .authorization import can_read_instance, is_applicant, is_candidate, require_actionable_task
 from .context import AppContext
 from .errors import BadRequest, Conflict, Forbidden, NotFound, ValidationFailed
@@ -373,11 +373,13 @@ def _actionable(session: Session, actor: Actor, task_id: str):
 
 
 def _task_of_readable_instance(session: Session, actor: Actor, task_id: str):
-    """An open task of an instance `actor` may read (the applicant may urge any step)."""
+    """An open task of an instance `actor` may read (the applicant may urge any step it may
+    see: not an expert's review)."""
     task = connection_of(session).execute(select(_TASK).where(_TASK.c.id == task_id)).first()
     if task is None:
         return _open_task(session, actor, task_id)
-    if not can_read_instance(session, actor, session.get(ProcessInstance, task.instance_id)):
+    if not (can_read_instance(session, actor, session.get(ProcessInstance, task.instance_id))
+            and confidential.sees_step(actor, task.task_key, task.assignee)):
         raise NotFound(f"任务 {task_id} 不存在或无权查看 / task not found")
     return task
 
