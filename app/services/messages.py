@@ -119,14 +119,14 @@ def _require_addressable(session: Session, actor: Actor, sender: Sender, instanc
 
 def _waiting(session: Session, message_name: str, business_key: str | None,
              process_instance_id: str | None) -> list[ProcessInstance]:
-    query = (select(ProcessInstance)
-             .join(MessageSubscription, MessageSubscription.instance_id == ProcessInstance.id)
-             .where(MessageSubscription.message_name == message_name))
+    waiting = select(MessageSubscription.instance_id).where(MessageSubscription.message_name == message_name)
     if business_key is not None:
-        query = query.where(MessageSubscription.business_key == business_key)
+        waiting = waiting.where(MessageSubscription.business_key == business_key)
     if process_instance_id is not None:
-        query = query.where(MessageSubscription.instance_id == process_instance_id)
-    return list(session.scalars(query.distinct().order_by(ProcessInstance.id)))
+        waiting = waiting.where(MessageSubscription.instance_id == process_instance_id)
+    return list(session.scalars(
+        select(ProcessInstance).where(ProcessInstance.id.in_(waiting)).order_by(ProcessInstance.id)
+    ))
 
 
 def _addressed_by(session: Session, actor: Actor, sender: Sender,
