@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from app.clock import format_camunda
 from app.models import HistoricTask, Organization, ProcessInstance, Task, User
 
-from . import expert_reviews
+from . import confidential, expert_reviews
 from .errors import Forbidden, NotFound
 from .identity import Actor
 
@@ -57,7 +57,7 @@ def recommending_org_id(session: Session, id_or_name: str) -> str | None:
 
 def _require_department_view(actor: Actor) -> None:
     # Experts' scores and opinions stay within the S&T Department (and those it entrusts).
-    if not actor.sees_everything:
+    if not confidential.sees_all(actor):
         raise Forbidden("只有科技厅及受托专业机构可以查看评审详情 / the review file is for the department only")
 
 

@@ -5,8 +5,14 @@ from sqlalchemy import bindparam, exists, or_, select, true
 
 from app.models import InstanceReader, ProcessDefinition, ProcessInstance, Task, TaskCandidate
 
+from . import confidential
 from .errors import Forbidden, NotFound
-from .identity import Actor
+from .identity import SERVICE_GROUP, Actor
+
+# Department staff who act: a manager only reads, the agency acts where a task names it.
+DEPARTMENT_ACTORS = frozenset({"department", "department_leader", "admin"})
+# The applying unit's own staff (牵头单位; 中心 once established).
+APPLICANT_GROUPS = frozenset({"lead_unit", "center"})
 
 
 def task_visibility(actor: Actor):
@@ -21,7 +27,7 @@ def task_visibility(actor: Actor):
     return or_(
         Task.assignee == reader,
         candidate_of(reader, groups),
-        _is_reader(actor, Task.instance_id),
+        _is_reader(actor, Task.instance_id) & confidential.not_confidential(Task.task_key),
     )
 
 
@@ -65,12 +71,13 @@ def can_read_task(actor: Actor, task: Task) -> bool:
 
 
 def require_readable_task(actor: Actor, task: Task | None, task_id: str, session=None) -> Task:
-    """The task if `actor` may read it; with `session`, also as a reader of its instance (抄送)."""
+    """The task if `actor` may read it; with `session`, also as a reader of its instance
+    (抄送), an expert's review aside."""
     if task is not None and can_read_task(actor, task):
         return task
-    if task is not None and session is not None and session.scalar(
-        select(_is_reader(actor, task.instance_id))
-    ):
+    if task is not None and session is not None and confidential.sees_step(
+        actor, task.task_key, task.assignee
+    ) and session.scalar(select(_is_reader(actor, task.instance_id))):
         return task
     raise NotFound(f"任务 {task_id} 不存在或无权查看 / task not found")
 
@@ -134,3 +141,22 @@ def require_admin(actor: Actor) -> None:
         raise Forbidden("需要管理员权限 / administrators only")
 
 
+def acts_for_department(actor: Actor) -> bool:
+    return actor.in_any(DEPARTMENT_ACTORS)
+
+
+def is_service(actor: Actor) -> bool:
+    return SERVICE_GROUP in actor.groups
+
+
+def is_applicant(actor: Actor, instance: ProcessInstance) -> bool:
+    """Who may withdraw (撤回): the starter, or the applying unit's staff of the starter's
+    organization."""
+    return instance.started_by == actor.id or (
+        instance.owner_org == actor.organization_id and actor.in_any(APPLICANT_GROUPS))
+
+
+def may_withdraw_evaluation(actor: Actor, lead_org_id: str | None) -> bool:
+    """R25 中途退出: the center's own staff, or the department on its behalf."""
+    return actor.in_any({"department"}) or (
+        "center" in actor.groups and lead_org_id is not None and actor.organization_id == lead_org_id)

@@ -1,9 +1,10 @@
 """Comments and attachments on an instance (optionally on one of its tasks).
 
 Whoever may read the instance may read and add both, copied-in readers (抄送) included:
-a remark is not an action on the process. Files are kept in the database, checked by
-extension and by their first bytes (a renamed HTML page is not a PDF), up to
-`settings.attachment_max_bytes`.
+a remark is not an action on the process. Those on a confidential step (an expert's
+review) go with the step: only who may see the step sees them. Files are kept in the
+database, checked by extension and by their first bytes (a renamed HTML page is not a
+PDF), up to `settings.attachment_max_bytes`.
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from sqlalchemy.orm import Session
 from app.db import connection_of
 from app.models import Attachment, Comment, HistoricTask
 
-from . import history
+from . import confidential, history
 from .context import AppContext
 from .errors import BadRequest, NotFound, ValidationFailed
 from .identity import Actor
@@ -56,7 +57,7 @@ def instance_of_task(session: Session, task_id: str) -> str:
 def add_comment(ctx: AppContext, session: Session, actor: Actor, instance_id: str, text: str,
                 task_id: str | None = None) -> dict:
     instance = get_instance(session, actor, instance_id)
-    _require_task_of(session, instance.id, task_id)
+    _require_task_of(session, actor, instance.id, task_id)
     text = text.strip() if isinstance(text, str) else ""
     if not text or len(text) > MAX_COMMENT_LENGTH:
         raise ValidationFailed("评论内容不符合要求 / invalid comment", [{
@@ -77,10 +78,12 @@ def list_comments(session: Session, actor: Actor, instance_id: str,
                   task_id: str | None = None) -> list[dict]:
     """The instance's comments, oldest first; only the task's when `task_id` is given."""
     get_instance(session, actor, instance_id)
+    _require_task_of(session, actor, instance_id, task_id)
+    hidden = _hidden_tasks(session, actor, instance_id)
     query = select(Comment).where(Comment.instance_id == instance_id)
     if task_id is not None:
         query = query.where(Comment.task_id == task_id)
-    return [_comment(c) for c in session.scalars(query.order_by(Comment.id))]
+    return [_comment(c) for c in session.scalars(query.order_by(Comment.id)) if c.task_id not in hidden]
 
 
 def _comment(c: Comment) -> dict:
@@ -94,7 +97,7 @@ def add_attachment(ctx: AppContext, session: Session, actor: Actor, instance_id:
                    file_name: str, content_type: str | None, data: bytes,
                    task_id: str | None = None, description: str | None = None) -> dict:
     instance = get_instance(session, actor, instance_id)
-    _require_task_of(session, instance.id, task_id)
+    _require_task_of(session, actor, instance.id, task_id)
     name = _safe_name(file_name)
     served_type = _checked_type(name, content_type, data, ctx.settings.attachment_max_bytes)
     row = dict(
@@ -114,13 +117,15 @@ def list_attachments(session: Session, actor: Actor, instance_id: str,
                      task_id: str | None = None) -> list[dict]:
     """The instance's attachments without their bytes, oldest first."""
     get_instance(session, actor, instance_id)
+    _require_task_of(session, actor, instance_id, task_id)
+    hidden = _hidden_tasks(session, actor, instance_id)
     query = select(*_LISTED_COLUMNS).where(_ATTACHMENT.c.instance_id == instance_id)
     if task_id is not None:
         query = query.where(_ATTACHMENT.c.task_id == task_id)
     rows = connection_of(session).execute(
         query.order_by(_ATTACHMENT.c.created_at, _ATTACHMENT.c.file_name, _ATTACHMENT.c.id)
     )
-    return [_attachment(r._mapping) for r in rows]
+    return [_attachment(r._mapping) for r in rows if r.task_id not in hidden]
 
 
 def get_attachment(session: Session, actor: Actor, attachment_id: str) -> dict:
@@ -134,6 +139,8 @@ def get_attachment(session: Session, actor: Actor, attachment_id: str) -> dict:
         get_instance(session, actor, row.instance_id)
     except NotFound:
         raise NotFound(f"附件 {attachment_id} 不存在或无权查看 / attachment not found") from None
+    if row.task_id in _hidden_tasks(session, actor, row.instance_id):
+        raise NotFound(f"附件 {attachment_id} 不存在或无权查看 / attachment not found")
     return dict(_attachment(row._mapping), data=row.data)
 
 
@@ -144,9 +151,22 @@ def _attachment(a) -> dict:
             "createTime": a["created_at"]}
 
 
-def _require_task_of(session: Session, instance_id: str, task_id: str | None) -> None:
-    if task_id is not None and instance_of_task(session, task_id) != instance_id:
+def _require_task_of(session: Session, actor: Actor, instance_id: str, task_id: str | None) -> None:
+    if task_id is None:
+        return
+    if instance_of_task(session, task_id) != instance_id:
         raise BadRequest(f"任务 {task_id} 不属于该流程实例 / the task belongs to another instance")
+    if task_id in _hidden_tasks(session, actor, instance_id):
+        raise NotFound(f"任务 {task_id} 不存在或无权查看 / task not found")
+
+
+def _hidden_tasks(session: Session, actor: Actor, instance_id: str) -> set[str]:
+    """The instance's tasks of confidential steps `actor` may not see."""
+    if confidential.sees_all(actor):
+        return set()
+    rows = session.execute(select(HistoricTask.id, HistoricTask.task_key, HistoricTask.assignee).where(
+        HistoricTask.instance_id == instance_id, HistoricTask.task_key.in_(sorted(confidential.STEPS))))
+    return {task_id for task_id, key, assignee in rows if not confidential.sees_step(actor, key, assignee)}
 
 
 def _safe_name(file_name) -> str:

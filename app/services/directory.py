@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.models import User, UserGroup
 
-from . import task_actions, user_tasks
+from . import sharing, task_actions, user_tasks
 from .identity import Actor, actor_of
 
 PURPOSES = ("transfer", "delegate")
@@ -49,9 +49,14 @@ def members(session: Session, group: str) -> list[Person]:
     return [_person(u) for u in _active_users(session, group)]
 
 
-def colleagues(session: Session, actor: Actor) -> list[Person]:
-    """Whom `actor` may copy a case to (抄送 takes any active user), the actor aside."""
-    return [_person(u) for u in _active_users(session) if u.id != actor.id]
+def copy_targets(session: Session, actor: Actor, instance) -> list[Person]:
+    """Whom `actor` may copy the case to (抄送, as `sharing` rules), the actor aside; none
+    when they may not copy it at all."""
+    case = sharing.case_of(instance)
+    if sharing.grant_refusal(actor, case):
+        return []
+    return [_person(u) for u in _active_users(session)
+            if u.id != actor.id and sharing.target_refusal(case, u) is None]
 
 
 def _active_users(session: Session, group: str | None = None) -> list[Actor]:

@@ -17,16 +17,16 @@ from app.models import (
     Organization, ProcessInstance, Rectification, User,
 )
 
-from . import expert_reviews, lifecycle
+from . import confidential, expert_reviews, lifecycle
+from .authorization import may_withdraw_evaluation
 from .context import AppContext
 from .errors import BadRequest, Forbidden, NotFound
 from .identity import Actor
-from .messages import correlate
+from .messages import EVALUATION_WITHDRAWN as WITHDRAWN_MESSAGE, correlate
 from .process_instances import start_process
 from .registry import get_center
 
 EVALUATION_PROCESS = "tic_evaluation"
-WITHDRAWN_MESSAGE = "EvaluationWithdrawn"
 
 
 # ------------------------------------------------------------------ the cycle's file
@@ -209,8 +209,7 @@ def withdraw(ctx: AppContext, session: Session, actor: Actor, code: str, reason:
     """The center quits its evaluation part-way (中途退出): its own staff or the department
     sends `EvaluationWithdrawn` to the evaluation under way; returns its business key."""
     shown = get_center(session, actor, code)
-    if not (actor.in_any({"department"})
-            or ("center" in actor.groups and actor.organization_id == shown["leadUnit"]["organizationId"])):
+    if not may_withdraw_evaluation(actor, shown["leadUnit"]["organizationId"]):
         raise Forbidden("只有技术创新中心本单位或科技厅可以办理退出评估 / not allowed to withdraw")
     business_key = session.scalar(
         select(MessageSubscription.business_key)
@@ -235,7 +234,7 @@ def withdraw(ctx: AppContext, session: Session, actor: Actor, code: str, reason:
 def review_file(session: Session, actor: Actor, code: str, cycle: int) -> dict:
     """One cycle's file for the department side: materials, the supervising unit's review,
     each expert's review, the site visit, the grade, funding, finding and rectification."""
-    if not actor.sees_everything:
+    if not confidential.sees_all(actor):
         raise Forbidden("只有科技厅及受托专业机构可以查看评估档案 / the evaluation file is for the department only")
     evaluation = session.scalar(select(CenterEvaluation).where(
         CenterEvaluation.center_code == code, CenterEvaluation.cycle == cycle))

@@ -15,6 +15,8 @@ from app.models import User
 from .errors import Unauthorized
 
 SEE_ALL_GROUPS = frozenset({"department", "department_leader", "manager", "agency", "admin"})
+# Machine clients (service accounts): they correlate messages and read nothing.
+SERVICE_GROUP = "service"
 DEPLOY_GROUPS = frozenset({"analyst", "admin"})
 CREDENTIAL_TTL_SECONDS = 60
 

@@ -271,13 +271,17 @@ def _names(conn, model, ids: set) -> dict:
 
 
 def _current_steps(conn, instance_ids: set) -> dict[str, list[str]]:
+    """Each instance's open steps by name, each name once: how many experts review a case
+    is the department's to know (see `confidential`)."""
     found: dict[str, list[str]] = {}
     rows = conn.execute(
         select(_TASK.c.instance_id, _TASK.c.name)
         .where(_TASK.c.instance_id.in_(sorted(instance_ids))).order_by(_TASK.c.created_at)
     )
     for instance_id, name in rows:
-        found.setdefault(instance_id, []).append(name)
+        names = found.setdefault(instance_id, [])
+        if name not in names:
+            names.append(name)
     return found
 
 

@@ -1,54 +1,161 @@
-"""Correlate a message to the instances waiting for it (Camunda's POST /message)."""
+"""Correlate a message to the instances waiting for it (Camunda's POST /message).
+
+A correlation is a write: who may send a message is the rule of the action it stands for
+(`SENDERS`), and a message with no action of its own is sent by department staff who act.
+Service accounts (machine clients) may send any message. The variable that records who
+did it is set from the authenticated actor, after the message's own variables, so a
+client can never put another name there.
+"""
 from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.engine.errors import EngineError, NotWaitingForMessage
-from app.models import MessageSubscription
+from app.models import MessageSubscription, ProcessInstance
 
 from . import instance_store
+from .authorization import (
+    acts_for_department, can_read_instance, is_applicant, is_service, may_withdraw_evaluation,
+)
 from .context import AppContext
-from .errors import BadRequest
+from .errors import BadRequest, Forbidden, NotFound
 from .identity import Actor
 from .process_instances import advance
-from .queries import visible_instance_ids
+
+APPLICATION_WITHDRAWN = "ApplicationWithdrawn"
+EVALUATION_WITHDRAWN = "EvaluationWithdrawn"
+# Variables that say who did something: the platform's to set, never a client's.
+ACTOR_VARIABLES = frozenset({"withdrawnBy", "lastReturnBy"})
 
 
 class MismatchingMessage(BadRequest):
     error_type = "MismatchingMessageCorrelationException"
 
 
+@dataclass(frozen=True)
+class Sender:
+    """Who may send a message to an instance (given its stored variables), what a refused
+    sender is told, and the variable that records who sent it."""
+
+    may_send: Callable[[Actor, ProcessInstance, dict], bool]
+    refusal: str
+    actor_variable: str | None = None
+
+
+SENDERS = {
+    APPLICATION_WITHDRAWN: Sender(
+        lambda actor, instance, values: is_applicant(actor, instance),
+        "只有申报单位可以撤回申请 / only the applicant may withdraw the application", "withdrawnBy"),
+    EVALUATION_WITHDRAWN: Sender(
+        lambda actor, instance, values: may_withdraw_evaluation(actor, values.get("applicantOrg")),
+        "只有技术创新中心本单位或科技厅可以办理退出评估 / only the center or the department may withdraw",
+        "withdrawnBy"),
+}
+DEPARTMENT_MESSAGE = Sender(
+    lambda actor, instance, values: acts_for_department(actor),
+    "只有科技厅经办人员或服务账号可以发送该消息 / only department staff or a service account may send this message")
+
+
+def sender_of(message_name: str) -> Sender:
+    return SENDERS.get(message_name, DEPARTMENT_MESSAGE)
+
+
 def correlate(ctx: AppContext, session: Session, actor: Actor | None, message_name: str,
               business_key: str | None = None, process_instance_id: str | None = None,
               variables: dict | None = None, types: dict | None = None,
               all_matching: bool = False) -> list[str]:
-    """Deliver the message; returns the ids of the instances that caught it."""
-    if not message_name:
-        raise BadRequest("messageName 不能为空 / messageName is required")
-    query = select(MessageSubscription.instance_id).where(
-        MessageSubscription.message_name == message_name
-    )
-    if business_key is not None:
-        query = query.where(MessageSubscription.business_key == business_key)
-    if process_instance_id is not None:
-        query = query.where(MessageSubscription.instance_id == process_instance_id)
+    """Deliver the message; returns the ids of the instances that caught it.
+
+    `actor` None is the platform itself (a service task, a use case that checked its own rule)."""
+    _check_fields(message_name, business_key, process_instance_id, all_matching)
+    sender = sender_of(message_name)
+    if actor is not None and process_instance_id is not None:
+        _require_addressable(session, actor, sender, process_instance_id)
+    instances = _waiting(session, message_name, business_key, process_instance_id)
     if actor is not None:
-        # A guessable business key must not let a user steer an instance they cannot see.
-        query = query.where(MessageSubscription.instance_id.in_(visible_instance_ids(actor)))
-    instance_ids = sorted(set(session.scalars(query)))
-    if not instance_ids:
+        instances = _addressed_by(session, actor, sender, instances)
+    if not instances:
         raise MismatchingMessage(
             f"没有等待消息 {message_name} 的流程实例 / no instance waits for message {message_name}"
         )
-    if len(instance_ids) > 1 and not all_matching:
+    if len(instances) > 1 and not all_matching:
         raise MismatchingMessage(
-            f"有 {len(instance_ids)} 个流程实例在等待消息 {message_name}，请指定业务键 / "
-            f"{len(instance_ids)} instances match; give a business key or set all=true"
+            f"有 {len(instances)} 个流程实例在等待消息 {message_name}，请指定业务键 / "
+            f"{len(instances)} instances match; give a business key or set all=true"
         )
-    for instance_id in instance_ids:
-        _deliver(ctx, session, actor, instance_id, message_name, variables or {}, types or {})
-    return instance_ids
+    values = _recorded(sender, actor, variables or {})
+    for instance in instances:
+        _deliver(ctx, session, actor, instance.id, message_name, values, types or {})
+    return [instance.id for instance in instances]
+
+
+def _check_fields(message_name, business_key, process_instance_id, all_matching) -> None:
+    errors = [
+        {"field": field, "message": f"{field} 应为文本 / {field} must be a string"}
+        for field, value in (("messageName", message_name), ("businessKey", business_key),
+                             ("processInstanceId", process_instance_id))
+        if value is not None and not isinstance(value, str)
+    ]
+    if not isinstance(all_matching, bool):
+        errors.append({"field": "all", "message": "all 应为 true 或 false / all must be a boolean"})
+    if errors:
+        raise BadRequest("消息参数格式不正确 / invalid message fields", errors)
+    if not message_name:
+        raise BadRequest("messageName 不能为空 / messageName is required",
+                         [{"field": "messageName", "message": "messageName 不能为空 / messageName is required"}])
+
+
+def _require_addressable(session: Session, actor: Actor, sender: Sender, instance_id: str) -> None:
+    instance = session.get(ProcessInstance, instance_id)
+    if instance is None or not (_may_send(actor, sender, instance)
+                                or can_read_instance(session, actor, instance)):
+        raise NotFound(f"流程实例 {instance_id} 不存在或无权查看 / process instance not found")
+
+
+def _waiting(session: Session, message_name: str, business_key: str | None,
+             process_instance_id: str | None) -> list[ProcessInstance]:
+    waiting = select(MessageSubscription.instance_id).where(MessageSubscription.message_name == message_name)
+    if business_key is not None:
+        waiting = waiting.where(MessageSubscription.business_key == business_key)
+    if process_instance_id is not None:
+        waiting = waiting.where(MessageSubscription.instance_id == process_instance_id)
+    return list(session.scalars(
+        select(ProcessInstance).where(ProcessInstance.id.in_(waiting)).order_by(ProcessInstance.id)
+    ))
+
+
+def _addressed_by(session: Session, actor: Actor, sender: Sender,
+                  instances: list[ProcessInstance]) -> list[ProcessInstance]:
+    """The instances `actor` may send the message to; refused where they can only read.
+
+    An instance they neither may message nor read is left out, as if it did not wait: a
+    guessable business key must not tell a user what they cannot see."""
+    allowed = [i for i in instances if _may_send(actor, sender, i)]
+    if len(allowed) < len(instances) and any(
+        can_read_instance(session, actor, i) for i in instances if i not in allowed
+    ):
+        raise Forbidden(sender.refusal)
+    return allowed
+
+
+def _may_send(actor: Actor, sender: Sender, instance: ProcessInstance) -> bool:
+    values = json.loads(instance.variables_json).get("values", {})
+    return is_service(actor) or sender.may_send(actor, instance, values)
+
+
+def _recorded(sender: Sender, actor: Actor | None, variables: dict) -> dict:
+    """The message's variables, with who sent it in the sender's actor variable."""
+    if actor is None:
+        return variables
+    values = {k: v for k, v in variables.items() if k not in ACTOR_VARIABLES}
+    if sender.actor_variable:
+        values[sender.actor_variable] = actor.id
+    return values
 
 
 def _deliver(ctx, session, actor, instance_id, message_name, variables, types) -> None:

@@ -13,6 +13,7 @@ from app.models import (
     ProcessInstance, Task, TaskCandidate,
 )
 
+from . import confidential
 from .authorization import (
     candidate_of, instance_visibility, reader_parameters, task_visibility, visibility_shape,
 )
@@ -186,7 +187,8 @@ def historic_instances(session: Session, actor: Actor, process_key: str | None,
 
 def historic_activities(session: Session, actor: Actor, instance_id: str | None, page: Page):
     query = select(HistoricActivity).where(
-        HistoricActivity.instance_id.in_(visible_instance_ids(actor))
+        HistoricActivity.instance_id.in_(visible_instance_ids(actor)),
+        confidential.step_condition(actor, HistoricActivity.activity_id, HistoricActivity.assignee),
     )
     if instance_id:
         query = query.where(HistoricActivity.instance_id == instance_id)
@@ -197,7 +199,8 @@ def historic_activities(session: Session, actor: Actor, instance_id: str | None,
 
 def historic_tasks(session: Session, actor: Actor, instance_id: str | None,
                    assignee: str | None, finished: bool | None, page: Page):
-    query = select(HistoricTask)
+    query = select(HistoricTask).where(
+        confidential.step_condition(actor, HistoricTask.task_key, HistoricTask.assignee))
     if not actor.sees_everything:
         query = query.where(
             (HistoricTask.assignee == actor.id)
@@ -214,10 +217,12 @@ def historic_tasks(session: Session, actor: Actor, instance_id: str | None,
     return list(session.scalars(page.apply(query.order_by(HistoricTask.start_time))))
 
 
-def active_activities(session: Session, instance_id: str):
+def active_activities(session: Session, actor: Actor, instance_id: str):
+    """The instance's running activities that `actor` may see."""
     return list(session.scalars(
         select(HistoricActivity).where(
-            HistoricActivity.instance_id == instance_id, HistoricActivity.end_time.is_(None)
+            HistoricActivity.instance_id == instance_id, HistoricActivity.end_time.is_(None),
+            confidential.step_condition(actor, HistoricActivity.activity_id, HistoricActivity.assignee),
         ).order_by(HistoricActivity.start_time)
     ))
 

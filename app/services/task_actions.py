@@ -20,17 +20,15 @@ from app.models import (
     ProcessInstance, Task, TaskDraft, User, UserGroup,
 )
 
-from . import history, instance_store, messages, notifications, user_tasks
-from .authorization import can_read_instance, is_candidate, require_actionable_task
+from . import confidential, history, instance_store, messages, notifications, sharing, user_tasks
+from .authorization import can_read_instance, is_applicant, is_candidate, require_actionable_task
 from .context import AppContext
 from .errors import BadRequest, Conflict, Forbidden, NotFound, ValidationFailed
 from .identity import Actor, load_actor
-from .process_instances import advance, get_instance, take_instance, terminate
+from .process_instances import advance, take_instance, terminate
 
-WITHDRAW_MESSAGE = "ApplicationWithdrawn"
 URGE_INTERVAL = timedelta(hours=1)
 PENDING, RESOLVED = "PENDING", "RESOLVED"
-_WITHDRAW_GROUPS = frozenset({"lead_unit", "center"})
 
 _TASK = Task.__table__
 _HISTORIC_TASK = HistoricTask.__table__
@@ -73,6 +71,7 @@ _RECENT_URGE = select(exists().where(
 def transfer(ctx: AppContext, session: Session, actor: Actor, task_id: str, to_user_id: str,
              opinion: str | None = None) -> None:
     """Hand the task to another candidate (same group and, for scoped groups, same unit)."""
+    opinion = _text(opinion, "opinion", "转办意见")
     task = _actionable(session, actor, task_id)
     target = _active_user(session, to_user_id, "转办")
     refusal = transfer_refusal(task, target)
@@ -101,6 +100,7 @@ def transfer_refusal(task, target: Actor) -> str | None:
 def delegate(ctx: AppContext, session: Session, actor: Actor, task_id: str, to_user_id: str,
              opinion: str | None = None) -> None:
     """Let someone else work on the task; it comes back to the actor (the owner) to complete."""
+    opinion = _text(opinion, "opinion", "委派意见")
     task = _actionable(session, actor, task_id)
     target = _active_user(session, to_user_id, "委派")
     refusal = delegate_refusal(actor, task, target)
@@ -127,6 +127,7 @@ def delegate_refusal(actor: Actor, task, target: Actor) -> str | None:
 def resolve(ctx: AppContext, session: Session, actor: Actor, task_id: str, values: dict,
             opinion: str | None = None) -> None:
     """The delegate hands the task back: `values` become the owner's draft, not a completion."""
+    opinion = _text(opinion, "opinion", "办理意见")
     task = _open_task(session, actor, task_id)
     if task.delegation_state != PENDING or task.assignee != actor.id:
         raise Forbidden("只有受托人可以交还委派中的任务 / only the delegate may resolve this task")
@@ -229,19 +230,17 @@ def withdraw(ctx: AppContext, session: Session, actor: Actor, instance_id: str,
              reason: str | None = None) -> None:
     """The applicant takes the instance back: along the diagram's withdrawal path if it has one."""
     instance = take_instance(session, actor, instance_id)
-    if instance.started_by != actor.id and not (
-        instance.owner_org == actor.organization_id and actor.in_any(_WITHDRAW_GROUPS)
-    ):
+    if not is_applicant(actor, instance):
         raise Forbidden("只有发起人或发起单位的申报人员可以撤回 / only the applicant may withdraw")
     if instance.state != InstanceState.ACTIVE:
         raise Conflict("流程已结束，不能撤回 / the instance has already ended")
-    reason = (reason or "").strip() or "申报单位撤回"
+    reason = _text(reason, "reason", "撤回原因") or "申报单位撤回"
     history.append(session, instance.id, instance.process_key, [
         history.event("instance_withdrawn", actor.id, reason=reason)
     ], ctx.now())
-    if _waits_for(session, instance.id, WITHDRAW_MESSAGE):
-        messages.correlate(ctx, session, actor, WITHDRAW_MESSAGE, process_instance_id=instance.id,
-                           variables={"withdrawReason": reason, "withdrawnBy": actor.id})
+    if _waits_for(session, instance.id, messages.APPLICATION_WITHDRAWN):
+        messages.correlate(ctx, session, actor, messages.APPLICATION_WITHDRAWN,
+                           process_instance_id=instance.id, variables={"withdrawReason": reason})
     else:
         terminate(ctx, session, instance, "withdrawn", actor.id)
 
@@ -258,7 +257,10 @@ def _waits_for(session: Session, instance_id: str, message_name: str) -> bool:
 def urge(ctx: AppContext, session: Session, actor: Actor, task_id: str,
          message: str | None = None) -> list[str]:
     """Remind whoever holds the task (or every candidate); once an hour per task and person."""
+    text = _text(message, "message", "催办内容") or "请尽快办理"
     task = _task_of_readable_instance(session, actor, task_id)
+    # Once an hour holds only if two urges at once see each other: take the instance first.
+    instance_store.lock_instance(session, task.instance_id)
     now = ctx.now()
     if connection_of(session).execute(_RECENT_URGE, {
         "instance_id": task.instance_id, "task_id": task.id, "user_id": actor.id,
@@ -266,7 +268,6 @@ def urge(ctx: AppContext, session: Session, actor: Actor, task_id: str,
     }).scalar():
         raise BadRequest("您在一小时内已催办过该任务，请稍后再催 / you urged this task within the last hour")
     recipients = [task.assignee] if task.assignee else _candidate_user_ids(session, task)
-    text = (message or "").strip() or "请尽快办理"
     _record(ctx, session, task, "task_urged", actor, recipients=recipients, message=text)
     for user_id in recipients:
         _tell(ctx, session, user_id, "urged", task, f"催办：{task.name}",
@@ -301,14 +302,25 @@ def _candidate_user_ids(session: Session, task) -> list[str]:
 
 def carbon_copy(ctx: AppContext, session: Session, actor: Actor, instance_id: str,
                 user_ids: list[str], note: str | None = None) -> list[str]:
-    """Give users read-only access to the instance and its tasks; returns who was newly added."""
-    instance = get_instance(session, actor, instance_id)
+    """Give users read-only access to the instance and its tasks; returns who was newly added.
+
+    Who may copy and to whom: `sharing`."""
+    instance = take_instance(session, actor, instance_id)
+    case = sharing.case_of(instance)
+    refusal = sharing.grant_refusal(actor, case)
+    if refusal:
+        raise Forbidden(refusal)
     wanted = _user_list(user_ids)
-    active = set(session.scalars(select(User.id).where(User.id.in_(wanted), User.active.is_(True))))
-    unknown = [u for u in wanted if u not in active]
+    note = _text(note, "note", "抄送说明")
+    targets = {u: load_actor(session, u) for u in wanted}
+    unknown = [u for u, target in targets.items() if target is None]
     if unknown:
         raise BadRequest(f"用户 {'、'.join(unknown)} 不存在或已停用，不能抄送 / unknown users",
                          [{"field": "userIds", "message": f"用户 {u} 不存在或已停用"} for u in unknown])
+    refused = [r for r in (sharing.target_refusal(case, t) for t in targets.values()) if r]
+    if refused:
+        raise ValidationFailed("不能抄送给所选人员 / these users may not be copied in",
+                               [{"field": "userIds", "message": r} for r in refused])
     already = set(session.scalars(select(InstanceReader.user_id).where(
         InstanceReader.instance_id == instance.id, InstanceReader.user_id.in_(wanted),
     )))
@@ -322,10 +334,10 @@ def carbon_copy(ctx: AppContext, session: Session, actor: Actor, instance_id: st
     history.append(session, instance.id, instance.process_key, [
         history.event("instance_cc", actor.id, users=wanted, note=note)
     ], now)
-    case = notifications.case_name(instance.business_name, instance.business_key)
+    named = notifications.case_name(instance.business_name, instance.business_key)
     notifications.send(connection_of(session), [
-        notifications.message(u, "cc", f"抄送：{case}",
-                              f"{actor.display_name} 抄送给您{case}，供您知悉。" + _opinion_line(note),
+        notifications.message(u, "cc", f"抄送：{named}",
+                              f"{actor.display_name} 抄送给您{named}，供您知悉。" + _opinion_line(note),
                               instance.id)
         for u in wanted
     ], now)
@@ -363,13 +375,25 @@ def _actionable(session: Session, actor: Actor, task_id: str):
 
 
 def _task_of_readable_instance(session: Session, actor: Actor, task_id: str):
-    """An open task of an instance `actor` may read (the applicant may urge any step)."""
+    """An open task of an instance `actor` may read (the applicant may urge any step it may
+    see: not an expert's review)."""
     task = connection_of(session).execute(select(_TASK).where(_TASK.c.id == task_id)).first()
     if task is None:
         return _open_task(session, actor, task_id)
-    if not can_read_instance(session, actor, session.get(ProcessInstance, task.instance_id)):
+    if not (can_read_instance(session, actor, session.get(ProcessInstance, task.instance_id))
+            and confidential.sees_step(actor, task.task_key, task.assignee)):
         raise NotFound(f"任务 {task_id} 不存在或无权查看 / task not found")
     return task
+
+
+def _text(value, field: str, title: str) -> str | None:
+    """Optional free text from a client, stripped (None when blank); any other type is a 400."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ValidationFailed(f"{title}应为文本 / {field} must be text",
+                               [{"field": field, "message": f"{title}：应为文本"}])
+    return value.strip() or None
 
 
 def _active_user(session: Session, user_id, verb: str) -> Actor:

@@ -20,12 +20,10 @@ from app.models import (
     HistoricTask, InstanceState, ProcessDefinition, ProcessInstance,
 )
 
-from . import lifecycle
+from . import confidential, lifecycle
 from .identity import Actor
 from .registry import get_center
 
-# Who reviewed as an expert and what they wrote stays with the department side (R15).
-CONFIDENTIAL_STEPS = frozenset({"assign_experts", "expert_review"})
 # The submitted fields that say what a step decided.
 _DECISION_SUFFIXES = ("Decision", "Passed", "Ack")
 _DECISION_FIELDS = frozenset({"grade", "integrityViolation", "changeType", "reportYear"})
@@ -91,16 +89,15 @@ def _process_entries(session: Session, actor: Actor, instances: dict) -> list[di
         HistoricTask.instance_id.in_(list(instances)), HistoricTask.completed_by.is_not(None),
     ).order_by(HistoricTask.end_time, HistoricTask.start_time))
     for step in steps:
-        entries.append(_step_entry(actor, step, instances[step.instance_id]))
+        if confidential.sees_step(actor, step.task_key, step.assignee):
+            entries.append(_step_entry(actor, step, instances[step.instance_id]))
     return entries
 
 
 def _step_entry(actor: Actor, step: HistoricTask, instance: ProcessInstance) -> dict:
     returned = step.delete_reason == "returned"
     title = (step.name or step.task_key) + ("（退回）" if returned else "")
-    if step.task_key in CONFIDENTIAL_STEPS and not actor.sees_everything:
-        return _entry(step.end_time, "step", title, instance)
-    submitted = json.loads(step.variables_json or "{}")
+    submitted = confidential.step_values(actor, step.assignee, json.loads(step.variables_json or "{}"))
     decided = {name: value for name, value in submitted.items()
                if name in _DECISION_FIELDS or name.endswith(_DECISION_SUFFIXES)}
     return _entry(step.end_time, "step", title, instance, step.completed_by, decided)

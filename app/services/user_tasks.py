@@ -19,7 +19,7 @@ from app.engine.errors import EngineError, TaskNotReady
 from app.models import HistoricTask, ProcessInstance, Task
 from app.prepared import Prepared
 
-from . import forms, history, instance_store
+from . import confidential, forms, history, instance_store
 from .authorization import require_actionable_task, require_readable_task
 from .context import AppContext
 from .errors import BadRequest, Conflict, Forbidden, NotFound, ValidationFailed
@@ -187,7 +187,7 @@ def form_of(ctx: AppContext, session: Session, actor: Actor, task_id: str) -> di
     instance = session.get(ProcessInstance, task.instance_id)
     definition = instance_store.definition_of(ctx, session, instance.definition_id)
     form_version_id = json.loads(definition.forms_json).get(task.form_key or "")
-    values = json.loads(instance.variables_json).get("values", {})
+    values = confidential.visible_values(actor, json.loads(instance.variables_json).get("values", {}))
     if form_version_id is None:
         return {"key": task.form_key, "schema": None, "ui": None, "values": values}
     form = forms.form_version(ctx, session, form_version_id)

@@ -10,7 +10,7 @@ from app.services import collaboration
 from app.services.errors import BadRequest, NotFound
 from app.services.identity import load_actor
 from tests.integration.flow_helpers import only_task
-from tests.integration.tasklist_helpers import Api, deploy_tl, history_events, start_review
+from tests.integration.tasklist_helpers import Api, add_user, deploy_tl, history_events, start_review
 
 PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
@@ -62,11 +62,13 @@ def test_another_unit_can_neither_read_nor_add_comments(rest, fill_task):
     assert rest("xju").post(f"/task/{fill_task['id']}/comment/create", json={"message": "x"}).status_code == 404
 
 
-def test_a_copied_in_reader_reads_the_comments(client, rest, fill_task):
+def test_a_copied_in_reader_reads_the_comments(ctx, client, rest, fill_task):
+    add_user(ctx, "urumqi_staff", "urumqi_gov", [])
     rest("cotton").post(f"/task/{fill_task['id']}/comment/create", json={"message": "请审阅"})
-    Api(client, "cotton").post(f"/instances/{fill_task['processInstanceId']}/cc", json={"userIds": ["xju"]})
+    Api(client, "cotton").post(f"/instances/{fill_task['processInstanceId']}/cc", json={"userIds": ["urumqi_staff"]})
 
-    assert [c["message"] for c in rest("xju").get(f"/task/{fill_task['id']}/comment").get_json()] == ["请审阅"]
+    listed = rest("urumqi_staff").get(f"/task/{fill_task['id']}/comment").get_json()
+    assert [c["message"] for c in listed] == ["请审阅"]
 
 
 def test_attachment_upload_list_and_download(ctx, rest, fill_task):

@@ -408,24 +408,26 @@ def test_another_unit_cannot_urge(rest, api, review):
 # 抄送 -------------------------------------------------------------------------------------
 
 def test_carbon_copy_gives_read_only_access_to_the_instance_and_its_tasks(ctx, rest, api, review):
+    add_user(ctx, "urumqi_staff", "urumqi_gov", [])
+    reader = rest("urumqi_staff")
     task = recommend_task(rest, review)
-    assert rest("xju").get(f"/process-instance/{review}").status_code == 404
+    assert reader.get(f"/process-instance/{review}").status_code == 404
 
-    response = api("cotton").post(f"/instances/{review}/cc", json={"userIds": ["xju"], "note": "请知悉"})
+    response = api("cotton").post(f"/instances/{review}/cc", json={"userIds": ["urumqi_staff"], "note": "请知悉"})
 
-    assert (response.status_code, response.get_json()) == (200, {"added": ["xju"]})
-    assert rest("xju").get(f"/process-instance/{review}").status_code == 200
-    assert rest("xju").get(f"/task/{task['id']}").status_code == 200
-    assert [t["id"] for t in tasks(rest("xju"), review)] == [task["id"]]
-    assert rest("xju").post(f"/task/{task['id']}/claim").status_code == 403
-    assert complete_task(rest("xju"), task["id"], decision="approve").status_code == 403
-    [note] = notifications_of(ctx, "xju", "cc")
+    assert (response.status_code, response.get_json()) == (200, {"added": ["urumqi_staff"]})
+    assert reader.get(f"/process-instance/{review}").status_code == 200
+    assert reader.get(f"/task/{task['id']}").status_code == 200
+    assert [t["id"] for t in tasks(reader, review)] == [task["id"]]
+    assert reader.post(f"/task/{task['id']}/claim").status_code == 403
+    assert complete_task(reader, task["id"], decision="approve").status_code == 403
+    [note] = notifications_of(ctx, "urumqi_staff", "cc")
     assert "请知悉" in note.body
-    assert history_events(ctx, review, "instance_cc")[0]["users"] == ["xju"]
+    assert history_events(ctx, review, "instance_cc")[0]["users"] == ["urumqi_staff"]
 
 
 def test_carbon_copy_to_an_unknown_user_is_refused(api, review):
-    response = api("cotton").post(f"/instances/{review}/cc", json={"userIds": ["xju", "ghost"]})
+    response = api("cotton").post(f"/instances/{review}/cc", json={"userIds": ["urumqi", "ghost"]})
 
     assert response.status_code == 400
     assert "ghost" in response.get_json()["message"]

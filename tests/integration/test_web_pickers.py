@@ -1,5 +1,5 @@
 """People are picked from lists, never typed: 转办 and 委派 offer whom the task may go to,
-抄送 offers colleagues, and the experts of 遴选论证专家 are checked from the expert group."""
+抄送 offers whom the case may be copied to, and the experts of 遴选论证专家 are checked from the expert group."""
 from __future__ import annotations
 
 import re
@@ -64,17 +64,38 @@ def test_transfer_to_the_picked_colleague(web, at_formal_review):  # noqa: F811
     assert "共 1 条" in text(web("officer2").get("/tasks?box=todo"))
 
 
-def test_copy_to_several_picked_colleagues(web, at_formal_review, rest):  # noqa: F811
+def test_copy_offers_exactly_the_department_the_supervising_unit_and_the_applicant(web, at_formal_review):  # noqa: F811
+    _, task_id = at_formal_review
+    offered = options(text(web("officer").get(f"/tasks/{task_id}")), "cc-users")
+    assert offered["leader"] == "科技厅领导（自治区科学技术厅）"
+    assert set(offered) == {"officer2", "leader", "manager", "agency", "admin", "urumqi", "cotton"}
+
+
+def test_copy_is_not_offered_to_who_may_not_copy(web, at_formal_review):  # noqa: F811
+    instance_id, _ = at_formal_review
+    page = text(web("manager").get(f"/instances/{instance_id}"))
+    assert 'data-testid="cc-users"' not in page and 'data-testid="cc-submit"' not in page
+
+
+def test_copy_to_several_picked_people(web, at_formal_review, ctx):  # noqa: F811
+    add_user(ctx, "urumqi_staff", "urumqi_gov", [])
     instance_id, task_id = at_formal_review
     officer = web("officer")
-    colleagues = options(text(officer.get(f"/tasks/{task_id}")), "cc-users")
-    assert colleagues["leader"] == "科技厅领导（自治区科学技术厅）"
-    assert "officer" not in colleagues and "retired" not in colleagues
-    response = officer.post(f"/instances/{instance_id}/cc", {"user_ids": ["leader", "expert1"]},
+    assert "urumqi_staff" in options(text(officer.get(f"/tasks/{task_id}")), "cc-users")
+    response = officer.post(f"/instances/{instance_id}/cc", {"user_ids": ["leader", "urumqi_staff"]},
                             token_from=f"/tasks/{task_id}")
     assert response.status_code == 302
-    assert web("leader").get(f"/instances/{instance_id}").status_code == 200
-    assert web("expert1").get(f"/instances/{instance_id}").status_code == 200
+    assert web("urumqi_staff").get(f"/instances/{instance_id}").status_code == 200
+
+
+def test_copy_to_someone_the_rule_refuses_says_who(web, at_formal_review):  # noqa: F811
+    instance_id, task_id = at_formal_review
+    officer = web("officer")
+    response = officer.post(f"/instances/{instance_id}/cc", {"user_ids": ["expert1"]},
+                            token_from=f"/tasks/{task_id}")
+    assert response.status_code == 302
+    assert "expert1" in text(officer.get(response.location))
+    assert web("expert1").get(f"/instances/{instance_id}").status_code == 404
 
 
 def test_assign_experts_checks_the_demo_experts_with_their_units(web, at_formal_review, rest):  # noqa: F811

@@ -3,7 +3,7 @@ import json
 
 from flask import g, jsonify, request
 
-from app.services import queries, variables
+from app.services import confidential, queries, variables
 from app.services.process_instances import delete_instance, get_instance
 from app.services.instance_store import definition_of
 
@@ -31,7 +31,8 @@ def get_variables(instance_id):
     with context().db.read() as session:
         instance = get_instance(session, g.actor, instance_id)
         stored = json.loads(instance.variables_json)
-        return jsonify(variables.to_camunda(stored.get("values", {}), stored.get("types", {})))
+        shown = confidential.visible_values(g.actor, stored.get("values", {}))
+        return jsonify(variables.to_camunda(shown, stored.get("types", {})))
 
 
 @blueprint.get("/process-instance/<instance_id>/activity-instances")
@@ -51,7 +52,7 @@ def get_activity_tree(instance_id):
                 "incidents": [{"id": i, "activityId": a.activity_id}
                               for i in incidents.get(a.activity_id, [])],
             }
-            for a in queries.active_activities(session, instance_id)
+            for a in queries.active_activities(session, g.actor, instance_id)
         ]
         return jsonify({
             "id": instance.id, "parentActivityInstanceId": None,

@@ -2,6 +2,7 @@
 from flask import g, jsonify
 
 from app.services import variables
+from app.services.errors import BadRequest
 from app.services.messages import correlate
 
 from . import blueprint, context, params
@@ -11,13 +12,17 @@ from . import blueprint, context, params
 def post_message():
     body = params.json_body()
     values, types = variables.from_camunda(body.get("processVariables"))
+    result_enabled = body.get("resultEnabled", False)
+    if not isinstance(result_enabled, bool):
+        raise BadRequest("resultEnabled 应为 true 或 false / resultEnabled must be a boolean",
+                         [{"field": "resultEnabled", "message": "resultEnabled 应为 true 或 false"}])
     ctx = context()
     with ctx.db.command() as session:
         instance_ids = correlate(
             ctx, session, g.actor, body.get("messageName"), body.get("businessKey"),
-            body.get("processInstanceId"), values, types, bool(body.get("all")),
+            body.get("processInstanceId"), values, types, body.get("all", False),
         )
-    if body.get("resultEnabled"):
+    if result_enabled:
         return jsonify([
             {"resultType": "Execution", "execution": {"id": i, "processInstanceId": i},
              "processInstance": None}

@@ -1,7 +1,7 @@
 """Tasks: list, get, claim, unclaim, complete, form variables."""
 from flask import g, jsonify, request
 
-from app.services import queries, user_tasks, variables
+from app.services import confidential, queries, user_tasks, variables
 from app.services.errors import BadRequest
 
 from . import blueprint, context, params, shapes
@@ -62,7 +62,7 @@ def complete(task_id):
         with ctx.db.read() as session:
             task = session.get(queries.HistoricTask, task_id)
             stored, stored_types = user_tasks.instance_variables(session, task.instance_id)
-            return jsonify(variables.to_camunda(stored, stored_types))
+            return jsonify(variables.to_camunda(confidential.visible_values(g.actor, stored), stored_types))
     return "", 204
 
 

@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session
 
 from app.services import (
-    applications, collaboration, directory, drafts, forms, instance_store, process_instances,
-    queries, task_actions, user_tasks,
+    applications, collaboration, confidential, directory, drafts, forms, instance_store,
+    process_instances, queries, sharing, task_actions, user_tasks,
 )
-from app.services.authorization import is_candidate
+from app.services.authorization import is_applicant, is_candidate
 from app.services.context import AppContext
 from app.services.errors import ServiceError
 from app.models import InstanceState
@@ -21,12 +21,7 @@ from app.services.identity import Actor, load_actor
 from ..auth.i18n import language, t
 from .form_model import Field, FormBuilder, all_names
 
-# Experts' scores and opinions stay within the S&T Department (as in the approval's review
-# file): other viewers of an application do not see these steps' values.
-CONFIDENTIAL_STEPS = frozenset({"expert_review"})
 OPINION_SUFFIXES = ("Decision", "Opinion")
-# Who may withdraw besides the starter: the applying unit's own staff (as task_actions.withdraw).
-WITHDRAW_GROUPS = frozenset({"lead_unit", "center"})
 HISTORY_LIMIT = 200
 
 
@@ -72,13 +67,14 @@ class TaskPage:
 
 @dataclass
 class Collaboration:
-    """What surrounds a case: comments, attachments, who may withdraw it and whom the
-    actor may copy it to."""
+    """What surrounds a case: comments, attachments, whether the actor may withdraw it or
+    copy it, and to whom."""
 
     comments: list[dict]
     attachments: list[dict]
     can_withdraw: bool
-    colleagues: list[directory.Person]
+    can_copy: bool
+    copy_targets: list[directory.Person]
 
 
 @dataclass
@@ -117,7 +113,7 @@ def build(ctx: AppContext, session: Session, actor: Actor, task_id: str,
                        people=lambda group: directory.members(session, group),
                        attachments={a["id"]: a for a in around.attachments})
     fields = builder.fields(values) if form["schema"] else []
-    active = queries.active_activities(session, task.instance_id)
+    active = queries.active_activities(session, actor, task.instance_id)
     opinions = _opinions(session, actor, task.instance_id, catalogue, form["values"])
     unplaced = [m for name, m in by_field.items() if name not in all_names(fields)]
     return TaskPage(
@@ -139,7 +135,7 @@ def _decision_file(session: Session, actor: Actor, task, ui: dict | None) -> dic
     """What a decision rests on, where the form's UI hints ask for it: each expert's review
     and the site visit, and the ranking of all applications awaiting approval (择优)."""
     wanted = {e["panel"] for e in (ui or {}).get("context") or [] if e.get("panel")}
-    if not wanted or not actor.sees_everything:
+    if not wanted or not confidential.sees_all(actor):
         return {}
     found = {}
     if "review_file" in wanted:
@@ -162,10 +158,10 @@ def build_instance(ctx: AppContext, session: Session, actor: Actor, instance_id:
     instance = process_instances.get_instance(session, actor, instance_id)
     definition = instance_store.definition_of(ctx, session, instance.definition_id)
     catalogue = _forms_of(ctx, session, definition)
-    values = json.loads(instance.variables_json).get("values", {})
+    values = confidential.visible_values(actor, json.loads(instance.variables_json).get("values", {}))
     steps = queries.historic_tasks(session, actor, instance.id, None, None,
                                    queries.Page(0, HISTORY_LIMIT))
-    active = queries.active_activities(session, instance.id)
+    active = queries.active_activities(session, actor, instance.id)
     return InstancePage(
         instance=instance, process_name=definition.name or definition.key,
         application=_application(catalogue, steps, values),
@@ -187,14 +183,12 @@ def _application(catalogue, steps, values: dict) -> list[Field]:
 
 
 def _collaboration(session, actor: Actor, instance) -> Collaboration:
-    may_withdraw = instance.state == InstanceState.ACTIVE and (
-        instance.started_by == actor.id
-        or (instance.owner_org == actor.organization_id and actor.in_any(WITHDRAW_GROUPS)))
     return Collaboration(
         comments=collaboration.list_comments(session, actor, instance.id),
         attachments=collaboration.list_attachments(session, actor, instance.id),
-        can_withdraw=may_withdraw,
-        colleagues=directory.colleagues(session, actor),
+        can_withdraw=instance.state == InstanceState.ACTIVE and is_applicant(actor, instance),
+        can_copy=sharing.grant_refusal(actor, sharing.case_of(instance)) is None,
+        copy_targets=directory.copy_targets(session, actor, instance),
     )
 
 
@@ -305,7 +299,8 @@ def _visible(condition: dict | None, values: dict) -> bool:
 
 
 def _opinions(session, actor: Actor, instance_id: str, catalogue, values: dict) -> list[Opinion]:
-    """Every completed or returned step: who, when, and its decision and opinion fields."""
+    """Every completed or returned step `actor` may see: who, when, and its decision and
+    opinion fields."""
     rows = queries.historic_tasks(session, actor, instance_id, None, True,
                                   queries.Page(0, HISTORY_LIMIT))
     people: dict[str, str] = {}
@@ -314,7 +309,7 @@ def _opinions(session, actor: Actor, instance_id: str, catalogue, values: dict) 
         if row.completed_by is None:
             continue
         returned = row.delete_reason == "returned"
-        entries = [] if returned or _confidential(actor, row) else _opinion_entries(row, catalogue)
+        entries = [] if returned else _opinion_entries(actor, row, catalogue)
         opinions.append(Opinion(row.name or row.task_key, _person(session, people, row.completed_by),
                                 row.end_time, entries, returned))
     _attach_last_return_opinion(opinions, values)
@@ -328,12 +323,8 @@ def _attach_last_return_opinion(opinions: list[Opinion], values: dict) -> None:
         latest.entries.append((t("opinion.return_opinion"), values["lastReturnOpinion"]))
 
 
-def _confidential(actor: Actor, row) -> bool:
-    return row.task_key in CONFIDENTIAL_STEPS and not actor.sees_everything
-
-
-def _opinion_entries(row, catalogue) -> list[tuple[str, str]]:
-    submitted = json.loads(row.variables_json or "{}")
+def _opinion_entries(actor: Actor, row, catalogue) -> list[tuple[str, str]]:
+    submitted = confidential.step_values(actor, row.assignee, json.loads(row.variables_json or "{}"))
     schema, ui = catalogue.get(row.form_key or "", ({}, {}))
     properties = schema.get("properties") or {}
     entries = []
