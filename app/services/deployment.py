@@ -161,8 +161,6 @@ def _latest_form(session, key) -> FormVersion | None:
 def _compile(session, files, kinds):
     bpmn = [SourceFile(n, c) for n, c in files.items() if kinds[n] == "bpmn"]
     dmn = [SourceFile(n, c) for n, c in files.items() if kinds[n] == "dmn"]
-    if not bpmn:
-        return []
     known_forms = {form_key_of(n) for n, k in kinds.items() if k == "form"}
     known_forms |= set(session.scalars(select(FormVersion.form_key).distinct()))
     try:
