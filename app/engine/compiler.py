@@ -14,7 +14,7 @@ from . import expressions
 from .errors import DefinitionProblem, InvalidDefinition
 from .lint import lint_bpmn, lint_dmn
 from .specs import TicParser, make_serializer
-from .xml_safety import bpmn_schema_problems, dmn_schema_problems, parse_xml
+from .xml_safety import bpmn_schema_problems, dmn_schema_problems, parse_xml, strip_foreign_markup
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
@@ -48,6 +48,15 @@ class SourceFile:
     content: bytes
 
 
+@dataclass
+class CompiledModels:
+    """The executable processes of a deployment, and every model file as it is stored and
+    served: without markup of other vocabularies."""
+
+    processes: list[CompiledProcess]
+    files: dict[str, bytes]
+
+
 def content_hash(*parts: bytes) -> str:
     digest = hashlib.sha256()
     for part in parts:
@@ -62,7 +71,18 @@ def compile_models(
     known_topics: set[str],
     library: list[SourceFile] | None = None,
 ) -> list[CompiledProcess]:
-    """Validate and compile every executable process of `bpmn_files`.
+    """The executable processes of `bpmn_files`, compiled (see `compile_deployment`)."""
+    return compile_deployment(bpmn_files, dmn_files, known_forms, known_topics, library).processes
+
+
+def compile_deployment(
+    bpmn_files: list[SourceFile],
+    dmn_files: list[SourceFile],
+    known_forms: set[str],
+    known_topics: set[str],
+    library: list[SourceFile] | None = None,
+) -> CompiledModels:
+    """Validate every file and compile every executable process of `bpmn_files`.
 
     `library` holds already-deployed diagrams that call activities may target.
     Raises InvalidDefinition listing every problem found.
@@ -75,7 +95,15 @@ def compile_models(
     for source, tree in bpmn_trees:
         for process in tree.getroot().iterfind("bpmn:process[@isExecutable='true']", NS):
             compiled.append(_compile_process(parser, source, process, dmn_hash))
-    return compiled
+    return CompiledModels(compiled, {source.name: source.content for source, _ in bpmn_trees + dmn_trees})
+
+
+def stored_form(name: str, content: bytes) -> bytes:
+    """The bytes a deployment stores for this upload (unchanged when it cannot be read)."""
+    try:
+        return strip_foreign_markup(parse_xml(content, name), content)
+    except InvalidDefinition:
+        return content
 
 
 def _checked_trees(files, schema_check, known_forms, known_topics):
@@ -93,7 +121,8 @@ def _checked_trees(files, schema_check, known_forms, known_topics):
         else:
             found += lint_bpmn(tree, source.name, known_forms, known_topics)
         problems.extend(found)
-        trees.append((source, tree))
+        # Checked as uploaded (lines, refusals); compiled and stored as served.
+        trees.append((SourceFile(source.name, strip_foreign_markup(tree, source.content)), tree))
     if problems:
         raise InvalidDefinition(problems)
     return trees

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 import tasks as task_handlers
-from app.engine.compiler import SourceFile, compile_models, content_hash
+from app.engine.compiler import SourceFile, compile_deployment, content_hash, stored_form
 from app.engine.errors import InvalidDefinition
 from app.models import Deployment, DeploymentResource, FormVersion, ProcessDefinition
 
@@ -79,9 +79,10 @@ def deploy(ctx: AppContext, session: Session, actor: Actor | None, name: str,
     forms = _deploy_forms(session, deployment, files, kinds)
     compiled = _compile(session, files, kinds)
     definitions = [
-        d for d in (_new_version(session, deployment, process, forms) for process in compiled) if d
+        d for d in (_new_version(session, deployment, p, forms) for p in compiled.processes) if d
     ]
-    for file_name, content in files.items():
+    for file_name, uploaded in files.items():
+        content = compiled.files.get(file_name, uploaded)
         session.add(DeploymentResource(
             id=new_id(), deployment_id=deployment.id, name=file_name, kind=kinds[file_name],
             content=content, content_hash=content_hash(content),
@@ -104,7 +105,7 @@ def _still_deployed(session, files, kinds) -> bool:
         rows = session.execute(
             _latest_files().where(ProcessDefinition.resource_name.in_(names))
         ).all()
-        if any(content != files[name] for name, content in rows):
+        if any(content != stored_form(name, files[name]) for name, content in rows):
             return False
     for key in {form_key_of(n) for n, kind in kinds.items() if kind in ("form", "form_ui")}:
         form = _latest_form(session, key)
@@ -164,8 +165,8 @@ def _compile(session, files, kinds):
     known_forms = {form_key_of(n) for n, k in kinds.items() if k == "form"}
     known_forms |= set(session.scalars(select(FormVersion.form_key).distinct()))
     try:
-        return compile_models(bpmn, dmn, known_forms, task_handlers.known_topics(),
-                              library=_library(session))
+        return compile_deployment(bpmn, dmn, known_forms, task_handlers.known_topics(),
+                                  library=_library(session))
     except InvalidDefinition as error:
         raise DeploymentRefused(
             "模型未通过校验，未部署 / the models were refused",
