@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import PurePosixPath
 
 from sqlalchemy import func, select
@@ -77,7 +78,7 @@ def deploy(ctx: AppContext, session: Session, actor: Actor | None, name: str,
     session.add(deployment)
     session.flush()
     forms = _deploy_forms(session, deployment, files, kinds)
-    compiled = _compile(session, files, kinds)
+    compiled = _compile(ctx, session, files, kinds)
     definitions = [
         d for d in (_new_version(session, deployment, p, forms) for p in compiled.processes) if d
     ]
@@ -159,14 +160,16 @@ def _latest_form(session, key) -> FormVersion | None:
     )
 
 
-def _compile(session, files, kinds):
+def _compile(ctx, session, files, kinds):
     bpmn = [SourceFile(n, c) for n, c in files.items() if kinds[n] == "bpmn"]
     dmn = [SourceFile(n, c) for n, c in files.items() if kinds[n] == "dmn"]
     known_forms = {form_key_of(n) for n, k in kinds.items() if k == "form"}
     known_forms |= set(session.scalars(select(FormVersion.form_key).distinct()))
     try:
-        return compile_deployment(bpmn, dmn, known_forms, task_handlers.known_topics(),
-                                  library=_library(session))
+        return compile_deployment(
+            bpmn, dmn, known_forms, task_handlers.known_topics(), library=_library(session),
+            timer_min_cycle=timedelta(seconds=ctx.settings.timer_min_cycle_seconds),
+        )
     except InvalidDefinition as error:
         raise DeploymentRefused(
             "模型未通过校验，未部署 / the models were refused",
