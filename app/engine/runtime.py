@@ -470,9 +470,20 @@ def _state_name(state: int) -> str:
 
 def _engine_error(error: Exception) -> EngineError:
     task = getattr(error, "task", None)
-    activity = task.task_spec.bpmn_id if task is not None else None
+    spec = task.task_spec if task is not None else None
+    activity = spec.bpmn_id if spec is not None else None
     error_type = getattr(error, "error_type", None) or type(error).__name__
-    message = str(error)
-    if isinstance(error, ScriptRefused):
-        message = error.message_zh
-    return EngineError(f"流程执行出错：{message}", activity, error_type)
+    refused = _refusal_behind(error)
+    message = str(refused) if refused is not None else str(error)
+    where = f"（{spec.bpmn_name}，{activity}）" if spec is not None and spec.bpmn_name else (
+        f"（{activity}）" if activity else "")
+    return EngineError(f"流程执行出错{where}：{message}", activity, error_type)
+
+
+def _refusal_behind(error: BaseException | None) -> ScriptRefused | None:
+    """The sandbox's own bilingual refusal, which Spiff wraps in its own exception."""
+    for _ in range(5):
+        if error is None or isinstance(error, ScriptRefused):
+            return error
+        error = error.__cause__ or error.__context__
+    return None

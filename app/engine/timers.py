@@ -27,6 +27,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
 )
 
 from .engine_clock import engine_now
+from .errors import ScriptRefused
 
 DEFAULT_MIN_CYCLE = timedelta(minutes=1)
 
@@ -35,13 +36,8 @@ _LONG_YEAR = re.compile(r"^[+-]?\d{5,}-")
 _min_cycle: ContextVar[timedelta] = ContextVar("timer_min_cycle", default=DEFAULT_MIN_CYCLE)
 
 
-class TimerRefused(Exception):
+class TimerRefused(ScriptRefused):
     """A timer expression this engine does not run."""
-
-    def __init__(self, message_zh: str, message_en: str):
-        self.message_zh = message_zh
-        self.message_en = message_en
-        super().__init__(f"{message_zh} / {message_en}")
 
 
 @dataclass(frozen=True)
@@ -191,9 +187,7 @@ def _evaluated(definition: TimerEventDefinition, my_task) -> str:
 
 
 def _refused(my_task, refusal: TimerRefused) -> WorkflowTaskException:
-    spec = my_task.task_spec
-    shown = f"{spec.bpmn_name}（{spec.bpmn_id}）" if spec.bpmn_name else spec.bpmn_id
-    return WorkflowTaskException(f"定时器 {shown}：{refusal}", task=my_task, exception=refusal)
+    return WorkflowTaskException(str(refusal), task=my_task, exception=refusal)
 
 
 def _armed(my_task, compute):
