@@ -131,9 +131,8 @@ def _problem(node: ast.AST, mode: str) -> tuple[int, str, str] | None:
         # fail at run time anyway, so say so at deploy.
         return (line, f"{zh}中不允许使用 .{node.attr}()，请改用 f-string",
                 f".{node.attr}() is not allowed in {en}; use an f-string")
-    if isinstance(node, (ast.Assign, ast.AugAssign)) and any(
-            isinstance(target, ast.Subscript) and isinstance(target.slice, ast.Slice)
-            for target in getattr(node, "targets", [getattr(node, "target", None)])):
+    if (isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store)
+            and isinstance(node.slice, ast.Slice)):
         # a[:0] = a doubles a list without any guard seeing it.
         return (line, f"{zh}中不允许对切片赋值，请用 append 或列表表达式",
                 f"assigning to slices is not allowed in {en}; use append or a list expression")

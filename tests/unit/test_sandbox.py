@@ -390,10 +390,12 @@ def test_growth_by_repetition_in_scripts_is_refused_quickly(env, script):
     assert time.monotonic() - started < 2
 
 
-def test_slice_assignment_is_refused_at_deploy_check():
+@pytest.mark.parametrize("script", ["a = [0]\na[:0] = a", "a = [0]\na[:0], b = a, 1",
+                                    "a = [0]\nfor a[:0] in [a]:\n    pass"])
+def test_slice_assignment_is_refused_at_deploy_check(script):
     with pytest.raises(ScriptRefused) as refused:
-        check_code("a = [0]\na[:0] = a", "exec")
-    assert refused.value.line == 2
+        check_code(script, "exec")
+    assert refused.value.line == 2 and "slices" in refused.value.message_en
 
 
 def test_the_time_limit_covers_every_operation_not_only_loops():
