@@ -24,6 +24,8 @@ class Settings:
     attachment_max_bytes: int = 20 * 1024 * 1024
     # Restored workflows kept per process (services/instance_cache.py); 0 turns it off.
     instance_cache_size: int = 256
+    # Timer cycles repeat no more often than this (engine/timers.py).
+    timer_min_cycle_seconds: int = 60
 
     @property
     def production(self) -> bool:
@@ -52,8 +54,11 @@ def load_settings(overrides: dict | None = None) -> Settings:
         "environment": os.environ.get("TICFLOW_ENV", "development"),
         "demo_data": os.environ.get("TICFLOW_DEMO_DATA", "1") != "0",
         "instance_cache_size": _int_env("INSTANCE_CACHE_SIZE", 256),
+        "timer_min_cycle_seconds": _int_env("TIMER_MIN_CYCLE_SECONDS", 60),
     }
     values.update(overrides or {})
+    if values["timer_min_cycle_seconds"] < 1:
+        raise ConfigError("TIMER_MIN_CYCLE_SECONDS 必须至少为 1 / TIMER_MIN_CYCLE_SECONDS must be at least 1")
     if values["environment"] == "production":
         if not values["secret_key"]:
             raise ConfigError("生产环境必须设置 SECRET_KEY / SECRET_KEY is required in production")

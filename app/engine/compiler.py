@@ -5,6 +5,7 @@ import copy
 import hashlib
 import json
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from lxml import etree
 
@@ -13,8 +14,9 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from . import expressions
 from .errors import DefinitionProblem, InvalidDefinition
 from .lint import lint_bpmn, lint_dmn
+from .timers import DEFAULT_MIN_CYCLE
 from .specs import TicParser, make_serializer
-from .xml_safety import bpmn_schema_problems, dmn_schema_problems, parse_xml
+from .xml_safety import bpmn_schema_problems, dmn_schema_problems, parse_xml, strip_foreign_markup
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
@@ -48,6 +50,15 @@ class SourceFile:
     content: bytes
 
 
+@dataclass
+class CompiledModels:
+    """The executable processes of a deployment, and every model file as it is stored and
+    served: without markup of other vocabularies."""
+
+    processes: list[CompiledProcess]
+    files: dict[str, bytes]
+
+
 def content_hash(*parts: bytes) -> str:
     digest = hashlib.sha256()
     for part in parts:
@@ -62,23 +73,47 @@ def compile_models(
     known_topics: set[str],
     library: list[SourceFile] | None = None,
 ) -> list[CompiledProcess]:
-    """Validate and compile every executable process of `bpmn_files`.
+    """The executable processes of `bpmn_files`, compiled (see `compile_deployment`)."""
+    return compile_deployment(bpmn_files, dmn_files, known_forms, known_topics, library).processes
 
-    `library` holds already-deployed diagrams that call activities may target.
+
+def compile_deployment(
+    bpmn_files: list[SourceFile],
+    dmn_files: list[SourceFile],
+    known_forms: set[str],
+    known_topics: set[str],
+    library: list[SourceFile] | None = None,
+    timer_min_cycle: timedelta = DEFAULT_MIN_CYCLE,
+) -> CompiledModels:
+    """Validate every file and compile every executable process of `bpmn_files`.
+
+    `library` holds already-deployed diagrams that call activities may target; timer
+    cycles may not repeat more often than `timer_min_cycle`.
     Raises InvalidDefinition listing every problem found.
     """
-    bpmn_trees = _checked_trees(bpmn_files, bpmn_schema_problems, known_forms, known_topics)
-    dmn_trees = _checked_trees(dmn_files, dmn_schema_problems, None, None)
+    def bpmn_lint(tree, file_name):
+        return lint_bpmn(tree, file_name, known_forms, known_topics, timer_min_cycle)
+
+    bpmn_trees = _checked_trees(bpmn_files, bpmn_schema_problems, bpmn_lint)
+    dmn_trees = _checked_trees(dmn_files, dmn_schema_problems, lint_dmn)
     parser = _load_parser(bpmn_trees, dmn_trees, library or [])
-    dmn_hash = content_hash(*(f.content for f in sorted(dmn_files, key=lambda f: f.name)))
+    dmn_hash = content_hash(*(f.content for f, _ in sorted(dmn_trees, key=lambda t: t[0].name)))
     compiled = []
     for source, tree in bpmn_trees:
         for process in tree.getroot().iterfind("bpmn:process[@isExecutable='true']", NS):
             compiled.append(_compile_process(parser, source, process, dmn_hash))
-    return compiled
+    return CompiledModels(compiled, {source.name: source.content for source, _ in bpmn_trees + dmn_trees})
 
 
-def _checked_trees(files, schema_check, known_forms, known_topics):
+def stored_form(name: str, content: bytes) -> bytes:
+    """The bytes a deployment stores for this upload (unchanged when it cannot be read)."""
+    try:
+        return strip_foreign_markup(parse_xml(content, name), content)
+    except InvalidDefinition:
+        return content
+
+
+def _checked_trees(files, schema_check, lint):
     problems: list[DefinitionProblem] = []
     trees = []
     for source in files:
@@ -87,13 +122,9 @@ def _checked_trees(files, schema_check, known_forms, known_topics):
         except InvalidDefinition as error:
             problems.extend(error.problems)
             continue
-        found = schema_check(tree, source.name)
-        if known_forms is None:
-            found += lint_dmn(tree, source.name)
-        else:
-            found += lint_bpmn(tree, source.name, known_forms, known_topics)
-        problems.extend(found)
-        trees.append((source, tree))
+        problems.extend(schema_check(tree, source.name) + lint(tree, source.name))
+        # Checked as uploaded (lines, refusals); compiled and stored as served.
+        trees.append((SourceFile(source.name, strip_foreign_markup(tree, source.content)), tree))
     if problems:
         raise InvalidDefinition(problems)
     return trees

@@ -23,6 +23,11 @@ class _ClockDatetime(datetime):
 spiff_timer.datetime = _ClockDatetime
 
 
+def engine_now() -> datetime:
+    """Now as SpiffWorkflow's timers see it: the app's clock inside `clock_scope`."""
+    return _ClockDatetime.now(timezone.utc)
+
+
 class _OneTickLater:
     """The app's clock one microsecond ahead: turns Spiff's `due < now` into `due <= now`."""
 

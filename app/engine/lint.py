@@ -9,12 +9,14 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Callable, Iterator
 
 from lxml import etree
 
 from app.engine.errors import DefinitionProblem, ScriptRefused
 from app.engine.expressions import condition_to_python, timer_to_python, variable_reference
+from app.engine.timers import DEFAULT_MIN_CYCLE, TimerRefused, check_literal
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
@@ -44,6 +46,7 @@ class _Context:
     file_name: str
     known_forms: frozenset[str] = frozenset()
     known_topics: frozenset[str] = frozenset()
+    timer_min_cycle: timedelta = DEFAULT_MIN_CYCLE
 
     def problem(self, element, message_zh: str, message_en: str, line: int | None = None) -> DefinitionProblem:
         return DefinitionProblem(
@@ -98,7 +101,8 @@ def _text(element) -> str:
 # ---------------------------------------------------------------------------------- BPMN
 
 
-def lint_bpmn(tree: etree._ElementTree, file_name: str, known_forms: set[str], known_topics: set[str]) -> list[DefinitionProblem]:
+def lint_bpmn(tree: etree._ElementTree, file_name: str, known_forms: set[str], known_topics: set[str],
+              timer_min_cycle: timedelta = DEFAULT_MIN_CYCLE) -> list[DefinitionProblem]:
     """Problems that keep the file's executable processes from being deployed."""
     root = tree.getroot()
     processes = [p for p in root.iterfind("bpmn:process", NS) if p.get("isExecutable") == "true"]
@@ -112,7 +116,7 @@ def lint_bpmn(tree: etree._ElementTree, file_name: str, known_forms: set[str], k
                 element_id=root.get("id"),
             )
         ]
-    context = _Context(file_name, frozenset(known_forms), frozenset(known_topics))
+    context = _Context(file_name, frozenset(known_forms), frozenset(known_topics), timer_min_cycle)
     problems: list[DefinitionProblem] = []
     for element in _executable_elements(processes):
         rule = _BPMN_RULES.get(element.tag)
@@ -299,9 +303,31 @@ def _timer(definition, context: _Context) -> list[DefinitionProblem]:
             f"不支持 cron 定时表达式“{_text(timer)}”，请使用 ISO 8601（例如 R/PT5M 或 P30D）",
             f'Cron timer expressions are not supported ("{_text(timer)}"); use ISO 8601 such as R/PT5M or P30D',
         )]
-    return context.code_problems(
+    return _timer_literal_problems(definition, timer, context) or context.code_problems(
         timer, timer_to_python(timer.text), "eval", "定时器表达式", "Timer expression", timer.text,
     )
+
+
+def _timer_literal_problems(definition, timer, context: _Context) -> list[DefinitionProblem]:
+    """A literal is computed now, as the engine will: refused if it would spin or cannot be
+    represented. Expressions (`${…}`) are checked when the timer is armed."""
+    literal = _string_literal(timer_to_python(timer.text))
+    if literal is None:
+        return []
+    try:
+        check_literal(etree.QName(timer).localname, literal, context.timer_min_cycle)
+    except TimerRefused as refused:
+        event = definition.getparent()
+        return [context.problem(event, refused.message_zh, refused.message_en, line=timer.sourceline)]
+    return []
+
+
+def _string_literal(expression: str) -> str | None:
+    try:
+        value = ast.literal_eval(expression)
+    except (*_UNPARSABLE, TypeError):
+        return None
+    return value if isinstance(value, str) else None
 
 
 def _refuse(message_zh: str, message_en: str) -> Callable:

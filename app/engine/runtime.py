@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 from collections import OrderedDict
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from uuid import UUID
 
@@ -27,6 +28,7 @@ from SpiffWorkflow.util.task import TaskState
 from . import expressions
 from .engine_clock import clock_scope
 from .task_tree import give_new_id, is_single_user_task, path_back
+from .timers import DEFAULT_MIN_CYCLE, timer_rules
 from .views import (
     ActivityState, MessageWait, ServiceTaskInfo, Snapshot, TimerInfo, UserTaskInfo,
 )
@@ -38,8 +40,10 @@ MESSAGE_RESULT_VARIABLE = "_tic_message"
 class WorkflowEngine:
     """Owns the serializer, the restricted script engine and the cache of parsed specs."""
 
-    def __init__(self, clock, spec_cache_size: int = 256, time_limit_s: float = 2.0):
+    def __init__(self, clock, spec_cache_size: int = 256, time_limit_s: float = 2.0,
+                 timer_min_cycle: timedelta = DEFAULT_MIN_CYCLE):
         self.clock = clock
+        self.timer_min_cycle = timer_min_cycle
         self.serializer = make_serializer()
         self.script_engine = PythonScriptEngine(
             environment=RestrictedEnvironment(time_limit_s=time_limit_s)
@@ -131,12 +135,18 @@ class Execution:
         """Advance until only people, timers, messages or service handlers can move it."""
         self._snapshot = None
         try:
-            with clock_scope(self.engine.clock):
+            with self._engine_time():
                 self.workflow.do_engine_steps()
                 while self._run_pass_through_tasks():
                     self.workflow.do_engine_steps()
         except (SpiffWorkflowException, ScriptRefused) as error:
             raise _engine_error(error) from error
+
+    @contextmanager
+    def _engine_time(self, inclusive: bool = False):
+        """Engine steps read the app's clock and arm timers under the app's rules."""
+        with clock_scope(self.engine.clock, inclusive), timer_rules(self.engine.timer_min_cycle):
+            yield
 
     def _run_pass_through_tasks(self) -> bool:
         """Camunda runs `task` and `manualTask` straight through; Spiff waits on them."""
@@ -209,7 +219,7 @@ class Execution:
             raise TaskNotReady(task_id)
         task.set_data(**variables)
         try:
-            with clock_scope(self.engine.clock):
+            with self._engine_time():
                 task.run()
         except (SpiffWorkflowException, ScriptRefused) as error:
             raise _engine_error(error) from error
@@ -350,8 +360,11 @@ class Execution:
         `inclusive` (the executor's pass) also fires a timer due exactly now, keeping a
         cycle's schedule (its next tick is the previous one plus the period).
         """
-        with clock_scope(self.engine.clock, inclusive):
-            self.workflow.refresh_timers()
+        try:
+            with self._engine_time(inclusive):
+                self.workflow.refresh_timers()
+        except SpiffWorkflowException as error:
+            raise _engine_error(error) from error
         self.run()
 
     def message_waits(self) -> list[MessageWait]:
@@ -469,9 +482,20 @@ def _state_name(state: int) -> str:
 
 def _engine_error(error: Exception) -> EngineError:
     task = getattr(error, "task", None)
-    activity = task.task_spec.bpmn_id if task is not None else None
+    spec = task.task_spec if task is not None else None
+    activity = spec.bpmn_id if spec is not None else None
     error_type = getattr(error, "error_type", None) or type(error).__name__
-    message = str(error)
-    if isinstance(error, ScriptRefused):
-        message = error.message_zh
-    return EngineError(f"流程执行出错：{message}", activity, error_type)
+    refused = _refusal_behind(error)
+    message = str(refused) if refused is not None else str(error)
+    where = f"（{spec.bpmn_name}，{activity}）" if spec is not None and spec.bpmn_name else (
+        f"（{activity}）" if activity else "")
+    return EngineError(f"流程执行出错{where}：{message}", activity, error_type)
+
+
+def _refusal_behind(error: BaseException | None) -> ScriptRefused | None:
+    """The sandbox's own bilingual refusal, which Spiff wraps in its own exception."""
+    for _ in range(5):
+        if error is None or isinstance(error, ScriptRefused):
+            return error
+        error = error.__cause__ or error.__context__
+    return None

@@ -5,21 +5,20 @@ cardinalities and message payloads all reach `RestrictedEnvironment`. Code is
 checked once (`check_code`, also used at deploy), compiled with RestrictedPython
 and cached; it then runs with a small whitelist of builtins and guards.
 
-Loops can only be written as `for` or comprehensions, and every iteration goes
-through a guard that enforces a wall-clock deadline, so runaway scripts stop in
-any thread without signals. Bulk work done inside C (`list(range(10**9))`,
-`10 ** 10 ** 8`, `'x' * 10**10`) is not interrupted: run the engine in worker
-processes with CPU and memory limits as the outer fence.
+Loops can only be written as `for` or comprehensions. Every iteration, operator,
+f-string, comparison and builtin that can build or walk at length goes through the
+guards of `guards.py`: sizes are bounded before the work is done (bulk work inside C,
+such as `10 ** 10 ** 7` or `'a' * 10**8`, cannot be interrupted once started) and
+the wall-clock deadline is checked throughout, so a runaway evaluation stops in any
+thread without signals. Literal operations are computed at deploy, under the same
+guards, so `10 ** 10 ** 7` is refused before it is ever run.
 """
 from __future__ import annotations
 
 import ast
-import operator
 import re
 import warnings
-from contextvars import ContextVar
 from functools import lru_cache
-from time import monotonic
 from types import CodeType
 
 from RestrictedPython import compile_restricted_eval, compile_restricted_exec
@@ -28,17 +27,16 @@ from RestrictedPython.Guards import (
     guarded_iter_unpack_sequence,
     guarded_unpack_sequence,
     safe_builtins,
-    safer_getattr,
 )
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
+from app.engine import guards
 from app.engine.errors import ScriptRefused
 
 MODES = ("eval", "exec")
 
 # Spiff finds the failing line of a script by looking for this file name in the traceback.
 _FILENAME = "<string>"
-_CHECK_EVERY = 1000
 _CACHE_SIZE = 4096
 
 _FORBIDDEN_NAMES = frozenset({
@@ -73,16 +71,6 @@ _FORMAT_METHODS = frozenset({"format", "format_map"})
 _WHERE = {"eval": ("表达式", "expressions"), "exec": ("脚本", "scripts")}
 
 _RESTRICTED_LINE = re.compile(r"^Line (\d+):")
-
-_INPLACE = {
-    "+=": operator.iadd, "-=": operator.isub, "*=": operator.imul, "/=": operator.itruediv,
-    "//=": operator.ifloordiv, "%=": operator.imod, "**=": operator.ipow, "@=": operator.imatmul,
-    "<<=": operator.ilshift, ">>=": operator.irshift, "&=": operator.iand, "|=": operator.ior,
-    "^=": operator.ixor,
-}
-
-# (deadline, limit in seconds) of the sandboxed call running in this thread/task, if any.
-_deadline: ContextVar[tuple[float, float] | None] = ContextVar("sandbox_deadline", default=None)
 
 
 def check_code(source: str, mode: str) -> None:
@@ -119,7 +107,8 @@ def _parse(source: str, mode: str) -> ast.AST:
 
 
 def _refuse_forbidden(tree: ast.AST, mode: str) -> None:
-    problems = [p for node in ast.walk(tree) if (p := _problem(node, mode))]
+    folded: dict = {}
+    problems = [p for node in ast.walk(tree) if (p := _problem(node, mode) or _too_large(node, folded))]
     if problems:
         line, message_zh, message_en = min(problems)
         raise ScriptRefused(message_zh, message_en, line)
@@ -142,10 +131,26 @@ def _problem(node: ast.AST, mode: str) -> tuple[int, str, str] | None:
         # fail at run time anyway, so say so at deploy.
         return (line, f"{zh}中不允许使用 .{node.attr}()，请改用 f-string",
                 f".{node.attr}() is not allowed in {en}; use an f-string")
+    if (isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store)
+            and isinstance(node.slice, ast.Slice)):
+        # a[:0] = a doubles a list without any guard seeing it.
+        return (line, f"{zh}中不允许对切片赋值，请用 append 或列表表达式",
+                f"assigning to slices is not allowed in {en}; use append or a list expression")
     if isinstance(node, ast.AugAssign) and not isinstance(node.target, ast.Name):
         return (line, f"{zh}中不支持对下标或属性做增量赋值，请写成 d['k'] = d['k'] + 1",
                 f"augmented assignment to items or attributes is not supported in {en}; "
                 "write d['k'] = d['k'] + 1")
+    return None
+
+
+def _too_large(node: ast.AST, folded: dict) -> tuple[int, str, str] | None:
+    """An operation on literals whose result would be too large (`10 ** 10 ** 7`)."""
+    if not isinstance(node, ast.BinOp):
+        return None
+    try:
+        guards.folded_constant(node, folded)
+    except ScriptRefused as refused:
+        return node.lineno, refused.message_zh, refused.message_en
     return None
 
 
@@ -162,7 +167,7 @@ def _restricted_compile(tree: ast.AST, mode: str) -> CodeType:
     compile_restricted = compile_restricted_eval if mode == "eval" else compile_restricted_exec
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        result = compile_restricted(tree, filename=_FILENAME)
+        result = compile_restricted(tree, filename=_FILENAME, policy=guards.GuardingTransformer)
     if result.errors:
         # Our own check runs first, so this only catches what RestrictedPython alone refuses.
         error = result.errors[0]
@@ -173,76 +178,36 @@ def _restricted_compile(tree: ast.AST, mode: str) -> CodeType:
     return result.code
 
 
-def _getiter(obj):
-    iterator = iter(obj)
-    limit = _deadline.get()
-    return iterator if limit is None else _deadline_checked(iterator, *limit)
-
-
-def _deadline_checked(iterator, deadline: float, seconds: float):
-    countdown = _CHECK_EVERY
-    for item in iterator:
-        countdown -= 1
-        if not countdown:
-            countdown = _CHECK_EVERY
-            if monotonic() > deadline:
-                raise ScriptRefused(f"脚本执行超时：超过了 {seconds:g} 秒的时间限制",
-                                    f"script exceeded its time limit of {seconds:g} s")
-        yield item
-
-
-def _inplacevar(op: str, target, value):
-    return _INPLACE[op](target, value)
-
-
 def _apply(function, *args, **kwargs):
     return function(*args, **kwargs)
-
-
-# These builtins iterate in C, which would bypass the deadline in _getiter.
-def _guard_first(function):
-    def guarded(iterable, *args, **kwargs):
-        return function(_getiter(iterable), *args, **kwargs)
-    guarded.__name__ = function.__name__
-    return guarded
-
-
-def _guard_single(function):
-    def guarded(*args, **kwargs):
-        return function(*(map(_getiter, args) if len(args) == 1 else args), **kwargs)
-    guarded.__name__ = function.__name__
-    return guarded
-
-
-def _zip(*iterables, strict: bool = False):
-    return zip(*map(_getiter, iterables), strict=strict)
 
 
 def _builtins() -> dict:
     allowed = {name: value for name, value in safe_builtins.items() if not name.startswith("_")}
     allowed.update({
-        "int": int, "float": float, "str": str, "bool": bool, "list": list, "dict": dict,
-        "set": set, "tuple": tuple, "range": range, "isinstance": isinstance, "len": len,
-        "abs": abs, "round": round,
-        "sum": _guard_first(sum), "sorted": _guard_first(sorted), "any": _guard_first(any),
-        "all": _guard_first(all), "enumerate": _guard_first(enumerate),
-        "min": _guard_single(min), "max": _guard_single(max), "zip": _zip,
-        "True": True, "False": False, "None": None,
+        "int": int, "float": float, "bool": bool, "range": range, "len": len,
+        "abs": abs, "round": round, "True": True, "False": False, "None": None,
     })
+    allowed.update(guards.BUILTINS)
     return allowed
 
 
 # Put into the globals last, so task data cannot shadow them.
 _GUARDS = {
     "__builtins__": _builtins(),
-    "_getattr_": safer_getattr,
-    "_getitem_": operator.getitem,
-    "_getiter_": _getiter,
+    "_getattr_": guards.guarded_getattr,
+    "_getitem_": guards.getitem,
+    "_getiter_": guards.guarded_iter,
     "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
     "_unpack_sequence_": guarded_unpack_sequence,
     "_write_": full_write_guard,
-    "_inplacevar_": _inplacevar,
+    "_inplacevar_": guards.in_place,
     "_apply_": _apply,
+    guards.GUARD_NAMES["binop"]: guards.binop,
+    guards.GUARD_NAMES["formatted"]: guards.formatted,
+    guards.GUARD_NAMES["compared"]: guards.compared,
+    guards.GUARD_NAMES["tuple"]: guards.expanded,
+    guards.GUARD_NAMES["mapping"]: guards.unpacked_mapping,
 }
 
 
@@ -256,7 +221,8 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
     def evaluate(self, expression, context, external_context=None):
         code = _compiled(expression, "eval")
         scope = {**self.globals, **(external_context or {}), **context, **_GUARDS}
-        return self._run(code, scope)
+        # What an expression yields is stored or compared by the engine: bounded too.
+        return self._run(code, scope, guards.expanded)
 
     def execute(self, script, context, external_context=None):
         external_context = external_context or {}
@@ -269,15 +235,15 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
             self._run(code, context)
         finally:
             self._remove_injected(context, external_context)
+        # The task data is serialized, expanded, once the step is done.
+        with guards.bounded(self.time_limit_s):
+            guards.expanded(context, guards.MAX_DATA)
         return True
 
-    def _run(self, code: CodeType, scope: dict):
-        token = _deadline.set((monotonic() + self.time_limit_s, self.time_limit_s))
-        try:
+    def _run(self, code: CodeType, scope: dict, check_result=lambda result: result):
+        with guards.bounded(self.time_limit_s):
             # eval also runs code compiled in 'exec' mode (returning None).
-            return eval(code, scope)
-        finally:
-            _deadline.reset(token)
+            return check_result(eval(code, scope))
 
     def _refuse_shadowed_helpers(self, context: dict, external_context: dict) -> None:
         # Same fail-fast as Spiff's TaskDataEnvironment: data named like a helper hides it.

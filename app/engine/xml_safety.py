@@ -4,6 +4,9 @@ Parsing never resolves entities, loads DTDs or touches the network (XXE), and an
 document with a DOCTYPE is refused outright: BPMN and DMN never need one, so refusing
 it closes entity expansion attacks (billion laughs) without weighing each declaration.
 Every failure is an `InvalidDefinition` carrying located, bilingual problems.
+
+A model is stored and served without markup of other vocabularies: an upload may carry an
+XHTML or SVG `<script>` in its extension elements, which a browser opening the file runs.
 """
 from __future__ import annotations
 
@@ -26,6 +29,36 @@ DMN_SCHEMA_FILES = {
     "http://www.omg.org/spec/DMN/20180521/MODEL/": "DMN12.xsd",
     "https://www.omg.org/spec/DMN/20191111/MODEL/": "DMN13.xsd",
 }
+
+# What a stored model keeps: its own standard, Camunda's extensions and bpmn-js's colours
+# (English labels live in camunda:properties). XSI carries xsi:type of expressions.
+_XML_INFRASTRUCTURE = {
+    "http://www.w3.org/XML/1998/namespace",
+    "http://www.w3.org/2001/XMLSchema-instance",
+}
+_BPMN_VOCABULARY = frozenset({
+    BPMN_NS,
+    "http://www.omg.org/spec/BPMN/20100524/DI",
+    "http://www.omg.org/spec/DD/20100524/DC",
+    "http://www.omg.org/spec/DD/20100524/DI",
+    "http://camunda.org/schema/1.0/bpmn",
+    "http://camunda.org/schema/modeler/1.0",
+    "http://bpmn.io/schema/bpmn/biocolor/1.0",
+    "http://www.omg.org/spec/BPMN/non-normative/color/1.0",
+    *_XML_INFRASTRUCTURE,
+})
+_DMN_VOCABULARY = frozenset({
+    *DMN_SCHEMA_FILES,
+    "http://www.omg.org/spec/DMN/20180521/DMNDI/",
+    "https://www.omg.org/spec/DMN/20191111/DMNDI/",
+    "http://www.omg.org/spec/DMN/20180521/DC/",
+    "http://www.omg.org/spec/DMN/20180521/DI/",
+    "http://camunda.org/schema/1.0/dmn",
+    "http://camunda.org/schema/modeler/1.0",
+    "http://bpmn.io/schema/dmn/biodi/1.0",
+    "http://bpmn.io/schema/dmn/biodi/2.0",
+    *_XML_INFRASTRUCTURE,
+})
 
 # Long namespace URIs make schema messages unreadable; show the usual prefixes instead.
 _PREFIXES = {
@@ -110,6 +143,50 @@ def _unreadable_problem(detail: str, file_name: str) -> DefinitionProblem:
         f"The file is not an XML document ({detail})",
         line=None,
     )
+
+
+def strip_foreign_markup(tree: etree._ElementTree, content: bytes) -> bytes:
+    """Remove, in place, elements, attributes and processing instructions of other
+    vocabularies; return the file to store: `content` itself when nothing was foreign.
+
+    Source lines of the remaining elements stay those of the upload, for located errors.
+    """
+    root = tree.getroot()
+    vocabulary = _DMN_VOCABULARY if etree.QName(root).namespace in DMN_SCHEMA_FILES else _BPMN_VOCABULARY
+    # Serializing the root alone drops the processing instructions around it.
+    removed = any(isinstance(node, etree._ProcessingInstruction)
+                  for node in (*root.itersiblings(preceding=True), *root.itersiblings()))
+    removed |= _strip_attributes(root, vocabulary)
+    for node in list(root.iterdescendants()):
+        if isinstance(node, etree._ProcessingInstruction) or (
+            isinstance(node.tag, str) and etree.QName(node).namespace not in vocabulary
+        ):
+            _remove_keeping_tail(node)
+            removed = True
+        elif isinstance(node.tag, str):
+            removed |= _strip_attributes(node, vocabulary)
+    if not removed:
+        return content
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+def _strip_attributes(element: etree._Element, vocabulary: frozenset) -> bool:
+    foreign = [name for name in element.attrib
+               if name.startswith("{") and etree.QName(name).namespace not in vocabulary]
+    for name in foreign:
+        del element.attrib[name]
+    return bool(foreign)
+
+
+def _remove_keeping_tail(node: etree._Element) -> None:
+    parent = node.getparent()
+    if node.tail:
+        previous = node.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + node.tail
+        else:
+            parent.text = (parent.text or "") + node.tail
+    parent.remove(node)
 
 
 def bpmn_schema_problems(tree: etree._ElementTree, file_name: str) -> list[DefinitionProblem]:

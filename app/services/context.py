@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from app.clock import Clock
 from app.config import Settings
@@ -30,6 +31,6 @@ def build_context(settings: Settings, clock: Clock | None = None) -> AppContext:
         settings=settings,
         db=Database(settings.database_url),
         clock=clock,
-        engine=WorkflowEngine(clock),
+        engine=WorkflowEngine(clock, timer_min_cycle=timedelta(seconds=settings.timer_min_cycle_seconds)),
         instances=InstanceCache(settings.instance_cache_size),
     )

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import PurePosixPath
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 import tasks as task_handlers
-from app.engine.compiler import SourceFile, compile_models, content_hash
+from app.engine.compiler import SourceFile, compile_deployment, content_hash, stored_form
 from app.engine.errors import InvalidDefinition
 from app.models import Deployment, DeploymentResource, FormVersion, ProcessDefinition
 
@@ -77,11 +78,12 @@ def deploy(ctx: AppContext, session: Session, actor: Actor | None, name: str,
     session.add(deployment)
     session.flush()
     forms = _deploy_forms(session, deployment, files, kinds)
-    compiled = _compile(session, files, kinds)
+    compiled = _compile(ctx, session, files, kinds)
     definitions = [
-        d for d in (_new_version(session, deployment, process, forms) for process in compiled) if d
+        d for d in (_new_version(session, deployment, p, forms) for p in compiled.processes) if d
     ]
-    for file_name, content in files.items():
+    for file_name, uploaded in files.items():
+        content = compiled.files.get(file_name, uploaded)
         session.add(DeploymentResource(
             id=new_id(), deployment_id=deployment.id, name=file_name, kind=kinds[file_name],
             content=content, content_hash=content_hash(content),
@@ -104,7 +106,7 @@ def _still_deployed(session, files, kinds) -> bool:
         rows = session.execute(
             _latest_files().where(ProcessDefinition.resource_name.in_(names))
         ).all()
-        if any(content != files[name] for name, content in rows):
+        if any(content != stored_form(name, files[name]) for name, content in rows):
             return False
     for key in {form_key_of(n) for n, kind in kinds.items() if kind in ("form", "form_ui")}:
         form = _latest_form(session, key)
@@ -158,16 +160,16 @@ def _latest_form(session, key) -> FormVersion | None:
     )
 
 
-def _compile(session, files, kinds):
+def _compile(ctx, session, files, kinds):
     bpmn = [SourceFile(n, c) for n, c in files.items() if kinds[n] == "bpmn"]
     dmn = [SourceFile(n, c) for n, c in files.items() if kinds[n] == "dmn"]
-    if not bpmn:
-        return []
     known_forms = {form_key_of(n) for n, k in kinds.items() if k == "form"}
     known_forms |= set(session.scalars(select(FormVersion.form_key).distinct()))
     try:
-        return compile_models(bpmn, dmn, known_forms, task_handlers.known_topics(),
-                              library=_library(session))
+        return compile_deployment(
+            bpmn, dmn, known_forms, task_handlers.known_topics(), library=_library(session),
+            timer_min_cycle=timedelta(seconds=ctx.settings.timer_min_cycle_seconds),
+        )
     except InvalidDefinition as error:
         raise DeploymentRefused(
             "模型未通过校验，未部署 / the models were refused",

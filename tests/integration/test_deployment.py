@@ -202,3 +202,35 @@ def test_every_corpus_file_deploys_or_is_refused_with_located_chinese_errors(ctx
             assert CHINESE.search(error["message"]), error
         return
     assert result.deployment.id
+
+
+# ------------------------------------------------------------- every file validated alike
+
+
+GRADE_TABLE = bpmn("flow_grade.dmn")
+
+
+def _with_doctype(xml: bytes) -> bytes:
+    declaration, rest = xml.split(b"\n", 1)
+    return declaration + b'\n<!DOCTYPE definitions [\n  <!ENTITY xxe SYSTEM "file:///etc/passwd">\n]>\n' + rest
+
+
+@pytest.mark.parametrize(("table", "complaint"), [
+    (_with_doctype(GRADE_TABLE), "DTD"),
+    (GRADE_TABLE.replace(b'<text>"A"</text>', b"<text>__import__('os').getpid()</text>"), "__import__"),
+    (GRADE_TABLE.replace(b"<decisionTable", b"<notADecisionTable"), "decisionTable"),
+], ids=["entity-declaration", "import-escape-in-a-cell", "not-a-decision-table"])
+def test_a_decision_table_deployed_alone_is_validated_like_one_next_to_a_diagram(rest, table, complaint):
+    analyst = rest("analyst")
+    alone = refused(analyst, {"grade.dmn": table})
+    beside = refused(analyst, {**model_files("job_two_steps.bpmn"), "grade.dmn": table})
+    assert {e["file"] for e in alone["errors"]} == {"grade.dmn"}
+    assert any(complaint in e["message_en"] or complaint in e["message"] for e in alone["errors"]), alone
+    assert [e for e in beside["errors"] if e["file"] == "grade.dmn"] == alone["errors"]
+
+
+def test_a_valid_decision_table_deployed_alone_is_stored(rest):
+    analyst = rest("analyst")
+    deployment = deployed(analyst, {"grade.dmn": GRADE_TABLE})
+    assert not deployment["deployedProcessDefinitions"]
+    assert [d["id"] for d in deployments(analyst)] == [deployment["id"]]

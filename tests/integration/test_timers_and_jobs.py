@@ -5,17 +5,22 @@ Time never passes by itself: the tests move the app's clock and run one executor
 """
 from __future__ import annotations
 
+import threading
 from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import func, select
 
 import tasks as task_handlers
-from app.models import HistoryEvent, Organization, ProcessInstance
+from app import create_app
+from app.config import ConfigError, load_settings
+from app.models import Base, HistoryEvent, Organization, ProcessInstance
+from app.services.deployment import deploy
 from app.services.jobs import execute_due_jobs
 from job_helpers import (
-    bpmn, camunda_date, complete, deployed, form_files, historic_instance, historic_tasks,
-    incidents, jobs, model_files, only_job, only_task, start, task_keys, tasks, variables,
+    bpmn, camunda_date, complete, deploy_rest, deployed, form_files, historic_instance,
+    historic_tasks, incidents, jobs, model_files, only_job, only_task, start, task_keys, tasks,
+    variables,
 )
 
 # Every timer and retry twice: workflows restored from JSON, and taken from the instance cache.
@@ -359,3 +364,149 @@ def test_a_failing_service_handler_retries_then_raises_an_incident_that_retries_
         failures = session.scalar(select(func.count()).select_from(HistoryEvent).where(
             HistoryEvent.instance_id == instance_id, HistoryEvent.event_type == "job_failed"))
     assert failures == 3
+
+
+# ------------------------------------------------------------ timers that must not spin
+
+
+def within(seconds: float, action):
+    """Run `action` in a thread: a hang fails the test instead of stalling the suite."""
+    outcome = {}
+
+    def run():
+        try:
+            outcome["value"] = action()
+        except BaseException as error:  # re-raised in the test's thread
+            outcome["error"] = error
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(seconds)
+    assert not thread.is_alive(), f"still running after {seconds} s"
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
+URGE_USER_TASK = (b'<bpmn:userTask id="urge" name="\xe5\x82\xac\xe5\x8a\x9e" '
+                  b'camunda:candidateGroups="department_leader" camunda:formKey="job_review"/>')
+
+
+def reminder_files(timer: str, urge: str = "userTask") -> dict[str, bytes]:
+    """job_boundary_reminder with another timer; `task` makes the reminder path run straight through."""
+    xml = bpmn("job_boundary_reminder.bpmn")
+    assert URGE_USER_TASK in xml
+    xml = xml.replace(b"<bpmn:timeDuration>P7D</bpmn:timeDuration>", timer.encode())
+    if urge == "task":
+        xml = xml.replace(URGE_USER_TASK, b'<bpmn:task id="urge" name="urge"/>')
+    return {**form_files(), "job_boundary_reminder.bpmn": xml}
+
+
+def start_response(api, key: str, variables: dict):
+    body = {"variables": {k: {"value": v} for k, v in variables.items()}}
+    return within(10, lambda: api.post(f"/process-definition/key/{key}/start", json=body))
+
+
+def urges(api, instance_id: str) -> int:
+    response = api.get(f"/history/activity-instance?processInstanceId={instance_id}")
+    assert response.status_code == 200, response.get_json()
+    return sum(1 for a in response.get_json() if a["activityId"] == "urge")
+
+
+@pytest.mark.parametrize("cycle", ["R/PT0S", "R1000/PT0S", "R/PT30S"])
+def test_a_cycle_repeating_more_often_than_a_minute_is_refused_at_deploy_naming_its_event(rest, cycle):
+    analyst = rest("analyst")
+    response = deploy_rest(analyst, reminder_files(f"<bpmn:timeCycle>{cycle}</bpmn:timeCycle>", "task"))
+    assert response.status_code == 400, response.get_json()
+    [error] = response.get_json()["errors"]
+    assert (error["file"], error["element_id"]) == ("job_boundary_reminder.bpmn", "review_reminder")
+    assert "TIMER_MIN_CYCLE_SECONDS" in error["message"] and error["line"]
+    assert analyst.get("/process-definition").get_json() == []
+
+
+@pytest.mark.parametrize(("timer", "value"), [
+    ("<bpmn:timeCycle>${every}</bpmn:timeCycle>", "R/PT0S"),
+    ("<bpmn:timeCycle>${every}</bpmn:timeCycle>", "R/P99999999Y"),
+    ("<bpmn:timeDuration>${every}</bpmn:timeDuration>", "P99999999Y"),
+    ("<bpmn:timeDate>${every}</bpmn:timeDate>", "9999-12-31T23:59:59-01:00"),
+], ids=["zero-cycle", "cycle-beyond-9999", "duration-beyond-9999", "date-beyond-9999"])
+def test_a_timer_from_a_variable_that_would_spin_refuses_the_start_naming_its_event(rest, timer, value):
+    analyst, officer = rest("analyst"), rest("officer")
+    deployed(analyst, reminder_files(timer, "task"))
+    response = start_response(officer, "job_boundary_reminder", {"every": value})
+    assert response.status_code == 400, response.get_json()
+    message = response.get_json()["message"]
+    assert value in message and "review_reminder" in message and "定时器" in message
+    assert officer.get("/process-instance?processDefinitionKey=job_boundary_reminder").get_json() == []
+
+
+@pytest.mark.parametrize("urge", ["task", "userTask"], ids=["straight-through", "user-task"])
+def test_an_unbounded_cycle_from_a_past_date_fires_one_occurrence_per_job_execution(rest, ctx, clock, urge):
+    analyst, officer = rest("analyst"), rest("officer")
+    deployed(analyst, reminder_files(
+        "<bpmn:timeCycle>R/2020-01-01T00:00:00+08:00/PT1M</bpmn:timeCycle>", urge))
+    response = start_response(officer, "job_boundary_reminder", {})
+    assert response.status_code == 200, response.get_json()
+    instance_id = response.get_json()["id"]
+    assert urges(officer, instance_id) == 0, "six years of missed minutes are not fired"
+    assert only_job(officer, instance_id)["dueDate"] == camunda_date(clock.now() + timedelta(minutes=1))
+
+    clock.advance(timedelta(minutes=10))
+    assert within(10, lambda: execute_due_jobs(ctx)) == 1
+    assert urges(officer, instance_id) == 1, "one occurrence per job execution"
+    assert only_job(officer, instance_id)["dueDate"] == camunda_date(clock.now() + timedelta(minutes=1))
+    assert execute_due_jobs(ctx) == 0, "the next occurrence is still to come"
+
+    clock.advance(timedelta(minutes=1))
+    assert within(10, lambda: execute_due_jobs(ctx)) == 1
+    assert urges(officer, instance_id) == 2
+    assert only_task(officer, instance_id, "review")
+
+
+WAIT_TWICE = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    id="job_wait_twice_defs" targetNamespace="http://tic-flow/test">
+  <bpmn:process id="job_wait_twice" name="两次等待" isExecutable="true">
+    <bpmn:startEvent id="start"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="first_wait"/>
+    <bpmn:intermediateCatchEvent id="first_wait" name="等一小时">
+      <bpmn:timerEventDefinition><bpmn:timeDuration>PT1H</bpmn:timeDuration></bpmn:timerEventDefinition>
+    </bpmn:intermediateCatchEvent>
+    <bpmn:sequenceFlow id="f2" sourceRef="first_wait" targetRef="second_wait"/>
+    <bpmn:intermediateCatchEvent id="second_wait" name="再等">
+      <bpmn:timerEventDefinition><bpmn:timeDuration>${later}</bpmn:timeDuration></bpmn:timerEventDefinition>
+    </bpmn:intermediateCatchEvent>
+    <bpmn:sequenceFlow id="f3" sourceRef="second_wait" targetRef="end"/>
+    <bpmn:endEvent id="end"/>
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+
+def test_a_timer_from_a_variable_armed_by_the_executor_raises_an_incident(rest, ctx, clock):
+    analyst, officer = rest("analyst"), rest("officer")
+    deployed(analyst, {"job_wait_twice.bpmn": WAIT_TWICE.encode()})
+    instance_id = start(officer, "job_wait_twice", {"later": "P99999999Y"})["id"]
+    clock.advance(timedelta(hours=2))
+    for _ in range(3):
+        assert within(10, lambda: execute_due_jobs(ctx)) == 1
+        clock.advance(timedelta(hours=1))
+    [incident] = incidents(officer, instance_id)
+    assert incident["activityId"] == "first_wait"
+    assert "second_wait" in incident["incidentMessage"] and "P99999999Y" in incident["incidentMessage"]
+    assert only_job(officer, instance_id)["retries"] == 0
+
+
+def test_the_minimum_cycle_interval_is_a_setting_from_the_environment(monkeypatch, database_url, clock):
+    monkeypatch.setenv("TIMER_MIN_CYCLE_SECONDS", "10")
+    app = create_app({"database_url": database_url, "secret_key": "test"}, clock=clock)
+    ctx = app.extensions["ticflow"]
+    Base.metadata.create_all(ctx.db.engine)
+    with ctx.db.command() as session:
+        deploy(ctx, session, None, "every-half-minute",
+               reminder_files("<bpmn:timeCycle>R/PT30S</bpmn:timeCycle>"))
+    ctx.db.dispose()
+    for wrong in ("0", "-60", "soon"):
+        monkeypatch.setenv("TIMER_MIN_CYCLE_SECONDS", wrong)
+        with pytest.raises(ConfigError, match="TIMER_MIN_CYCLE_SECONDS"):
+            load_settings()

@@ -4,6 +4,7 @@ from __future__ import annotations
 import random
 import re
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -298,6 +299,54 @@ def test_escaping_timer_is_refused():
 def test_cron_timer_is_refused_with_advice():
     problem = only(lint(timer("<bpmn:timeCycle>0 0/5 * * * ?</bpmn:timeCycle>")))
     assert "cron" in problem.message_zh and "ISO 8601" in problem.message_zh
+
+
+def boundary_timer(definition: str) -> str:
+    return GOOD_USER_TASK + f"""
+    <bpmn:boundaryEvent id="remind" attachedToRef="t" cancelActivity="false">
+      <bpmn:timerEventDefinition id="td">
+        {definition}
+      </bpmn:timerEventDefinition>
+    </bpmn:boundaryEvent>"""
+
+
+@pytest.mark.parametrize(("definition", "complaint"), [
+    ("<bpmn:timeCycle>R/PT0S</bpmn:timeCycle>", "minimum interval of 60 s"),
+    ("<bpmn:timeCycle>R1000/PT0S</bpmn:timeCycle>", "minimum interval of 60 s"),
+    ("<bpmn:timeCycle>R/PT59S</bpmn:timeCycle>", "repeats every 59 s"),
+    ("<bpmn:timeCycle>R/2020-01-01T00:00:00+08:00/PT0S</bpmn:timeCycle>", "minimum interval"),
+    ('<bpmn:timeCycle>"R2/PT0.1S"</bpmn:timeCycle>', "repeats every 0.1 s"),
+    ("<bpmn:timeCycle>R/-PT1M</bpmn:timeCycle>", "not valid ISO 8601"),
+    ("<bpmn:timeCycle>R/P99999999Y</bpmn:timeCycle>", "before the year 10000"),
+    ("<bpmn:timeDuration>P99999999Y</bpmn:timeDuration>", "before the year 10000"),
+    ("<bpmn:timeDate>9999-12-31T23:59:59-01:00</bpmn:timeDate>", "before the year 10000"),
+], ids=["zero-cycle", "thousand-zero-cycles", "below-a-minute", "zero-cycle-from-a-date",
+        "python-literal", "negative-cycle", "cycle-beyond-9999", "duration-beyond-9999", "date-beyond-9999"])
+def test_a_timer_that_would_spin_or_cannot_be_represented_is_refused_naming_its_event(definition, complaint):
+    started = time.perf_counter()
+    problem = only(lint(boundary_timer(definition)))
+    assert time.perf_counter() - started < 1
+    assert complaint in problem.message_en and CHINESE.search(problem.message_zh)
+    assert (problem.element_id, problem.line) == ("remind", 10)
+
+
+@pytest.mark.parametrize("definition", [
+    "<bpmn:timeCycle>R/PT1H</bpmn:timeCycle>",
+    "<bpmn:timeCycle>R/PT1M</bpmn:timeCycle>",
+    "<bpmn:timeCycle>R/2020-01-01T00:00:00+08:00/PT1M</bpmn:timeCycle>",
+    "<bpmn:timeCycle>${reminder_cycle}</bpmn:timeCycle>",
+    "<bpmn:timeDuration>P7973Y</bpmn:timeDuration>",
+], ids=["hourly-forever", "every-minute", "from-a-past-date", "from-a-variable", "up-to-year-9999"])
+def test_unbounded_and_far_timers_that_can_run_pass(definition):
+    assert lint(boundary_timer(definition)) == []
+
+
+def test_the_minimum_cycle_interval_is_a_setting():
+    content = bpmn(boundary_timer("<bpmn:timeCycle>R/PT30S</bpmn:timeCycle>"))
+    tree = parse_xml(content, "m.bpmn")
+    assert lint_bpmn(tree, "m.bpmn", FORMS, TOPICS, timer_min_cycle=timedelta(seconds=30)) == []
+    problem = only(lint_bpmn(tree, "m.bpmn", FORMS, TOPICS, timer_min_cycle=timedelta(minutes=5)))
+    assert "minimum interval of 300 s" in problem.message_en
 
 
 # ------------------------------------------------------------- unsupported elements

@@ -319,3 +319,112 @@ def test_real_script_task_failure_reports_the_line():
         workflow.do_engine_steps()
     assert failure.value.error_type == "ZeroDivisionError"
     assert failure.value.line_number == 2
+
+
+# Size and time limits of every expression and script, not only loops
+
+ISSUE_EXAMPLES = ["x = (10 ** 10 ** 7) > 0", "n = len('a' * 100000000)"]
+
+
+@pytest.mark.parametrize("source", ISSUE_EXAMPLES)
+def test_the_issues_huge_literals_are_refused_at_deploy_check_quickly(source):
+    started = time.monotonic()
+    with pytest.raises(ScriptRefused) as refused:
+        check_code(source, "exec")
+    assert time.monotonic() - started < 1
+    assert refused.value.line == 1
+    assert refused.value.message_zh.startswith("计算结果过大")
+
+
+GROWTH = [
+    ("(base ** exponent) > 0", {"base": 10, "exponent": 10 ** 7}),
+    ("pow(base, exponent) > 0", {"base": 10, "exponent": 10 ** 7}),
+    ("one << count", {"one": 1, "count": 10 ** 8}),
+    ("big * big * big", {"big": 2 ** 9000}),
+    ("len(letter * count)", {"letter": "a", "count": 10 ** 8}),
+    ("len(count * items)", {"items": [0], "count": 10 ** 8}),
+    ("len(letter.ljust(count))", {"letter": "a", "count": 10 ** 9}),
+    ("len(letter.center(count))", {"letter": "a", "count": 10 ** 9}),
+    ("len(letter.zfill(count))", {"letter": "1", "count": 10 ** 9}),
+    ("len(tab.expandtabs(count))", {"tab": "\t", "count": 10 ** 9}),
+    ("len(word.replace('', block))", {"word": "x" * 1000, "block": "y" * 10 ** 6}),
+    ("len(','.join(blocks))", {"blocks": ["y" * 10 ** 6] * 1000}),
+    ("len(f'{letter:>{count}}')", {"letter": "a", "count": 10 ** 9}),
+    ("len(f'{half:.{count}f}')", {"half": 0.5, "count": 10 ** 9}),
+    ("len('%100000000d' % 1)", {}),
+    ("len(list(range(count)))", {"count": 10 ** 9}),
+    ("len(dict.fromkeys(range(count)))", {"count": 10 ** 9}),
+    ("len(one.to_bytes(count, 'big'))", {"one": 1, "count": 10 ** 9}),
+    ("len(str(rows))", {"rows": [[["x" * 1000] * 1000] * 1000]}),
+    ("rows == copy", {"rows": [[[0] * 1000] * 1000] * 1000, "copy": [[[0] * 1000] * 1000] * 1000}),
+    ("sorted([rows, copy])", {"rows": [[[0] * 1000] * 1000] * 1000, "copy": [[[0] * 1000] * 1000] * 1000}),
+]
+
+
+@pytest.mark.parametrize(("source", "data"), GROWTH, ids=[source for source, _ in GROWTH])
+def test_growth_past_the_limits_is_refused_at_run_time_quickly(env, source, data):
+    started = time.monotonic()
+    with pytest.raises(ScriptRefused) as refused:
+        env.evaluate(source, data)
+    assert time.monotonic() - started < 1
+    assert refused.value.message_zh.startswith("计算结果过大")
+
+
+@pytest.mark.parametrize("script", [
+    "s = 'ab'\nfor i in range(40):\n    s = s + s",
+    "s = 'ab'\nfor i in range(40):\n    s += s",
+    "a = [0]\nfor i in range(40):\n    a.extend(a)",
+    "a = [0]\nfor i in range(40):\n    a = [*a, *a]",
+    "a = [0]\nfor i in range(40):\n    a *= 2",
+    "t = (0,)\nfor i in range(60):\n    t = (t, t)\nh = {t: 1}",
+    "z = [(0, 0)]\nfor i in range(60):\n    z = list(zip(z, z))\nh = {z[0]}",
+    "a = []\nfor i in range(60):\n    a = [a, a]\ns = f'{a}'",
+    "a = []\nfor i in range(60):\n    a = [a, a]",
+    "x = 'ab' * 400000\nkept = []\nfor i in range(1000):\n    kept.append(x.upper())",
+], ids=["concatenation", "augmented", "extend", "unpacking", "repetition", "shared-tuple-hashed",
+        "zipped-tuples-hashed", "shared-list-shown", "shared-list-stored", "copies-kept"])
+def test_growth_by_repetition_in_scripts_is_refused_quickly(env, script):
+    started = time.monotonic()
+    with pytest.raises(ScriptRefused):
+        env.execute(script, {})
+    assert time.monotonic() - started < 2
+
+
+@pytest.mark.parametrize("script", ["a = [0]\na[:0] = a", "a = [0]\na[:0], b = a, 1",
+                                    "a = [0]\nfor a[:0] in [a]:\n    pass"])
+def test_slice_assignment_is_refused_at_deploy_check(script):
+    with pytest.raises(ScriptRefused) as refused:
+        check_code(script, "exec")
+    assert refused.value.line == 2 and "slices" in refused.value.message_en
+
+
+def test_the_time_limit_covers_every_operation_not_only_loops():
+    env = RestrictedEnvironment(time_limit_s=0)
+    with pytest.raises(ScriptRefused, match="time limit"):
+        env.evaluate("items * 2", {"items": [1]})
+
+
+def test_ordinary_arithmetic_text_and_collections_still_work(env):
+    data = {"amount": 1234.5, "code": "TIC", "n": 7, "names": ["甲", "乙"], "items": [3, 1, 2],
+            "rows": [[1, 2], [3]], "d": {"a": 1}}
+    assert env.evaluate("2 ** 64 + amount * 2 - 10 // 3 % 2", data) == 2 ** 64 + 2469.0 - 1
+    assert env.evaluate("'%s-%03d' % (code, n)", data) == "TIC-007"
+    assert env.evaluate("f'{amount:,.2f} {code!r} {n:>4}'", data) == "1,234.50 'TIC'    7"
+    assert env.evaluate("'、'.join(names) + code * 2 + code.ljust(5, '*')", data) == "甲、乙TICTICTIC**"
+    assert env.evaluate("[0] * 3 + list(range(2)) + sorted(items) + sum(rows, [])", data) == [
+        0, 0, 0, 0, 1, 1, 2, 3, 1, 2, 3]
+    assert env.evaluate("(n, code) in [(7, 'TIC')] and isinstance(names, (list, tuple))", data)
+    assert env.evaluate("dict(d, b=2), set(items), tuple(items), str(items), max(items), min(3, 4)",
+                        data) == ({"a": 1, "b": 2}, {1, 2, 3}, (3, 1, 2), "[3, 1, 2]", 3, 3)
+    assert env.evaluate("dict.fromkeys(names, 0), str.join('-', names), pow(2, 10, 1000)",
+                        data) == ({"甲": 0, "乙": 0}, "甲-乙", 24)
+    assert env.evaluate("list(enumerate(names)), list(zip(names, items))", data) == (
+        [(0, "甲"), (1, "乙")], [("甲", 3), ("乙", 1)])
+
+
+def test_scripts_build_and_keep_ordinary_data(env):
+    data = {"reviews": [{"score": 4}, {"score": 5}]}
+    env.execute("scores = [r['score'] for r in reviews]\nscores.sort()\n"
+                "summary = {**reviews[0], 'n': len(scores)}\nlabel = f'{sum(scores) / len(scores):.1f}'",
+                data)
+    assert data["scores"] == [4, 5] and data["summary"] == {"score": 4, "n": 2} and data["label"] == "4.5"

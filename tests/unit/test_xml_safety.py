@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 
 from app.engine.errors import InvalidDefinition
-from app.engine.xml_safety import bpmn_schema_problems, dmn_schema_problems, parse_xml
+from app.engine.xml_safety import (
+    bpmn_schema_problems, dmn_schema_problems, parse_xml, strip_foreign_markup,
+)
 
 MINIMAL_BPMN = b"""<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -247,3 +249,114 @@ def test_unknown_dmn_namespace_is_reported():
     [problem] = dmn_schema_problems(parse_xml(content, "d.dmn"), "d.dmn")
     assert "DMN" in problem.message_zh
     assert (problem.line, problem.element_id) == (3, "defs")
+
+
+# ------------------------------------------------------------- foreign markup stripped
+
+CAMUNDA_COLOURED_BPMN = b"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI"
+    xmlns:dc="http://www.omg.org/spec/DD/20100524/DC" xmlns:di="http://www.omg.org/spec/DD/20100524/DI"
+    xmlns:camunda="http://camunda.org/schema/1.0/bpmn"
+    xmlns:bioc="http://bpmn.io/schema/bpmn/biocolor/1.0"
+    xmlns:color="http://www.omg.org/spec/BPMN/non-normative/color/1.0"
+    xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
+    xmlns:h="http://www.w3.org/1999/xhtml" xmlns:svg="http://www.w3.org/2000/svg"
+    id="defs" targetNamespace="http://example.com/bpmn">
+  <bpmn:process id="p" isExecutable="true" camunda:candidateStarterGroups="department">
+    <bpmn:startEvent id="start"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="end">
+      <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">${ok}</bpmn:conditionExpression>
+    </bpmn:sequenceFlow>
+    <bpmn:endEvent id="end"/>
+  </bpmn:process>
+  <bpmndi:BPMNDiagram id="diagram">
+    <bpmndi:BPMNPlane id="plane" bpmnElement="p">
+      <bpmndi:BPMNShape id="start_di" bpmnElement="start" bioc:stroke="#1e88e5" color:background-color="#bbdefb">
+        <dc:Bounds x="100" y="100" width="36" height="36"/>
+      </bpmndi:BPMNShape>
+    </bpmndi:BPMNPlane>
+  </bpmndi:BPMNDiagram>
+</bpmn:definitions>
+"""
+
+
+def stripped(content: bytes, name: str = "upload.bpmn") -> bytes:
+    return strip_foreign_markup(parse_xml(content, name), content)
+
+
+def with_start_event_extensions(extensions: str) -> bytes:
+    return CAMUNDA_COLOURED_BPMN.replace(
+        b'<bpmn:startEvent id="start"/>',
+        f'<bpmn:startEvent id="start"><bpmn:extensionElements>{extensions}</bpmn:extensionElements>'
+        '</bpmn:startEvent>'.encode(),
+    )
+
+
+def test_a_model_with_nothing_foreign_is_kept_byte_for_byte():
+    assert stripped(CAMUNDA_COLOURED_BPMN) == CAMUNDA_COLOURED_BPMN
+    assert stripped(MINIMAL_DMN13, "d.dmn") == MINIMAL_DMN13
+
+
+def test_a_script_in_a_foreign_namespace_is_stripped_and_camunda_extensions_stay():
+    content = with_start_event_extensions(
+        '<h:script>alert(document.cookie)</h:script>'
+        '<camunda:properties><camunda:property name="label_en" value="Start"/></camunda:properties>'
+        '<svg:svg><svg:script>alert(1)</svg:script></svg:svg>'
+    )
+    result = stripped(content)
+    assert b"script" not in result and b"alert" not in result
+    tree = parse_xml(result, "upload.bpmn")
+    [prop] = tree.getroot().iter("{http://camunda.org/schema/1.0/bpmn}property")
+    assert (prop.get("name"), prop.get("value")) == ("label_en", "Start")
+    assert bpmn_schema_problems(tree, "upload.bpmn") == []
+
+
+def test_foreign_attributes_are_stripped_and_colours_and_xsi_types_stay():
+    content = CAMUNDA_COLOURED_BPMN.replace(
+        b'<bpmn:endEvent id="end"/>', b'<bpmn:endEvent id="end" h:onclick="alert(1)" name="done"/>')
+    result = stripped(content)
+    assert b"onclick" not in result
+    for kept in (b'name="done"', b'bioc:stroke="#1e88e5"', b'color:background-color="#bbdefb"',
+                 b'xsi:type="bpmn:tFormalExpression"', b'camunda:candidateStarterGroups="department"'):
+        assert kept in result, kept
+
+
+def test_text_around_a_stripped_element_is_kept():
+    content = CAMUNDA_COLOURED_BPMN.replace(
+        b'<bpmn:startEvent id="start"/>',
+        b'<bpmn:startEvent id="start"><bpmn:documentation>before <h:b>bold</h:b> after'
+        b'</bpmn:documentation></bpmn:startEvent>')
+    [documentation] = parse_xml(stripped(content), "upload.bpmn").getroot().iter(
+        "{http://www.omg.org/spec/BPMN/20100524/MODEL}documentation")
+    assert documentation.text == "before  after" and len(documentation) == 0
+
+
+def test_elements_in_no_namespace_and_processing_instructions_are_stripped():
+    content = with_start_event_extensions("<script>alert(1)</script>").replace(
+        b"?>\n", b'?>\n<?xml-stylesheet type="text/xsl" href="http://evil.example/x.xsl"?>\n', 1)
+    result = stripped(content)
+    assert b"script" not in result and b"xml-stylesheet" not in result
+    assert bpmn_schema_problems(parse_xml(result, "upload.bpmn"), "upload.bpmn") == []
+
+
+def test_a_decision_table_keeps_dmn_dmndi_and_camunda_and_loses_the_rest():
+    content = MINIMAL_DMN13.replace(
+        b'name="d"',
+        b'name="d" xmlns:dmndi="https://www.omg.org/spec/DMN/20191111/DMNDI/" '
+        b'xmlns:dc="http://www.omg.org/spec/DMN/20180521/DC/" '
+        b'xmlns:camunda="http://camunda.org/schema/1.0/dmn" xmlns:h="http://www.w3.org/1999/xhtml"',
+    ).replace(
+        b'<decision id="discount" name="Discount">',
+        b'<decision id="discount" name="Discount" camunda:versionTag="1" h:onload="x()">'
+        b'<extensionElements><h:script>alert(1)</h:script></extensionElements>',
+    ).replace(
+        b"</definitions>",
+        b'<dmndi:DMNDI><dmndi:DMNDiagram id="dd"><dmndi:DMNShape id="s" dmnElementRef="discount">'
+        b'<dc:Bounds height="80" width="180" x="100" y="100"/></dmndi:DMNShape></dmndi:DMNDiagram>'
+        b"</dmndi:DMNDI></definitions>",
+    )
+    result = stripped(content, "d.dmn")
+    assert b"script" not in result and b"onload" not in result
+    assert b'camunda:versionTag="1"' in result and b"<dc:Bounds" in result
+    assert dmn_schema_problems(parse_xml(result, "d.dmn"), "d.dmn") == []

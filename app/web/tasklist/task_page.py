@@ -2,7 +2,10 @@
 claim or give back; and the instance's diagram for the viewer."""
 from __future__ import annotations
 
-from flask import Response, flash, redirect, render_template, request, url_for
+import io
+from pathlib import PurePosixPath
+
+from flask import Response, flash, redirect, render_template, request, send_file, url_for
 
 from app.services import (
     collaboration, drafts, instance_store, process_instances, task_actions, user_tasks,
@@ -133,4 +136,13 @@ def diagram(instance_id):
     with ctx.db.read() as session:
         instance = process_instances.get_instance(session, auth.current_actor(), instance_id)
         definition = instance_store.definition_of(ctx, session, instance.definition_id)
-        return Response(definition.bpmn_xml, mimetype="application/xml")
+        return _inert_download(definition.bpmn_xml, PurePosixPath(definition.resource_name).name)
+
+
+def _inert_download(xml: bytes, file_name: str) -> Response:
+    """A model file as data only: the viewer fetches it, a browser opening it runs nothing."""
+    response = send_file(io.BytesIO(xml), mimetype="application/xml", as_attachment=True,
+                         download_name=file_name)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
