@@ -249,7 +249,8 @@ class Execution:
         finished = {t.id for t in self._all_tasks() if t.state & TaskState.FINISHED_MASK}
         self._snapshot = None
         try:
-            self.workflow.reset_from_task_id(target.id)
+            with self._engine_time():
+                self.workflow.reset_from_task_id(target.id)
         except SpiffWorkflowException as error:
             raise _engine_error(error) from error
         self._renew_reopened(finished)
@@ -349,8 +350,11 @@ class Execution:
         BPMN says, where refreshing every timer at once would fire both.
         """
         task = self._task(execution_id)
-        with clock_scope(self.engine.clock, inclusive=True):
-            task.task_spec._update(task)
+        try:
+            with self._engine_time(inclusive=True):
+                task.task_spec._update(task)
+        except SpiffWorkflowException as error:
+            raise _engine_error(error) from error
         self.run()
 
     def refresh_timers(self, inclusive: bool = False) -> None:
@@ -379,7 +383,9 @@ class Execution:
             payload={"payload": dict(variables), "result_var": MESSAGE_RESULT_VARIABLE},
         )
         try:
-            self.workflow.send_event(event)
+            # A timer armed by the catch reads the app's clock and rules, like any other.
+            with self._engine_time():
+                self.workflow.send_event(event)
         except WorkflowException as error:
             raise NotWaitingForMessage(name) from error
         for wait in waiting:

@@ -8,7 +8,9 @@ from sqlalchemy import select
 
 from app.models import Job
 from app.services import jobs as job_executor
-from job_helpers import deployed, jobs, model_files, start, task_keys
+from job_helpers import (
+    camunda_date, complete, deployed, jobs, model_files, only_job, only_task, start, task_keys,
+)
 
 
 def test_a_job_removed_by_an_earlier_job_of_the_pass_is_skipped_and_the_pass_goes_on(ctx, clock, rest):
@@ -55,3 +57,18 @@ def test_a_job_whose_lock_expired_is_not_run_by_its_late_owner(ctx, clock, rest)
     assert task_keys(officer, instance_id) == ["review"]
     assert job_executor.execute_due_jobs(ctx) == 1
     assert task_keys(officer, instance_id) == ["escalate"]
+
+
+def test_a_step_sent_back_to_arms_its_timer_on_the_apps_clock(ctx, clock, rest):
+    analyst, officer = rest("analyst"), rest("officer")
+    deployed(analyst, model_files("job_return_to_timed_step.bpmn"))
+    instance_id = start(officer, "job_return_to_timed_step")["id"]
+    first = only_task(officer, instance_id, "first_review")
+    assert complete(officer, first["id"], {"approved": True}).status_code == 204
+    final = only_task(officer, instance_id, "final_review")
+    clock.advance(timedelta(hours=5))
+
+    response = officer.client.post(f"/api/tasks/{final['id']}/send-back", headers=officer.headers,
+                                   json={"activityId": "first_review", "opinion": "请补充材料"})
+    assert response.status_code == 200, response.get_json()
+    assert only_job(officer, instance_id)["dueDate"] == camunda_date(clock.now() + timedelta(days=1))
