@@ -2,6 +2,8 @@
 tokens on every form, a lockout after repeated failures, and the language switch."""
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import (
     Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for,
 )
@@ -42,10 +44,19 @@ def require_login():
 
 
 def safe_next(target: str | None, default: str) -> str:
-    """Only a path on this site: `next` must not send a user elsewhere."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return default
+    r"""Only an absolute path on this site: `next` must not send a user elsewhere.
+
+    Browsers drop tabs and line breaks from a URL and read a backslash as a slash, so
+    `/\t/evil.example` and `/\evil.example` both lead off-site: such targets are refused
+    outright rather than cleaned."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return default
+    if "\\" in target or any(ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F for c in target):
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return default
+    return target
 
 
 @blueprint.app_template_global()
