@@ -26,7 +26,7 @@ def create_app(test_config: dict | None = None, clock=None) -> Flask:
     app.extensions["ticflow"] = build_context(settings, clock)
     app.session_interface = ApiAwareSessionInterface()
 
-    from .web import api_tasklist, dashboard, headers, registry, rest, tasklist
+    from .web import api_tasklist, audit_api, dashboard, headers, registry, rest, tasklist
     from . import cli
 
     headers.register(app, settings.production)
@@ -35,6 +35,7 @@ def create_app(test_config: dict | None = None, clock=None) -> Flask:
     app.register_blueprint(registry.blueprint, url_prefix=registry.API_PREFIX)
     app.register_blueprint(dashboard.blueprint, url_prefix=dashboard.API_PREFIX)
     app.register_blueprint(api_tasklist.blueprint, url_prefix=api_tasklist.API_PREFIX)
+    app.register_blueprint(audit_api.blueprint, url_prefix=audit_api.API_PREFIX)
     tasklist.register(app)
     cli.register(app)
     return app

@@ -1,4 +1,5 @@
 """SQLAlchemy tables; importing this module registers every table on `Base.metadata`."""
+from .audit import AuditEntry
 from .base import Base
 from .collaboration import Attachment, Comment, InstanceReader, Notification, OutboxMessage
 from .history import HistoricActivity, HistoricTask, HistoryEvent
@@ -20,7 +21,7 @@ from .web import LoginThrottle, TaskDraft
 __all__ = [
     "AnnualReport", "CenterStatusChange", "ChangeRequest", "EvaluationDetail", "GovernanceRecord",
     "Rectification",
-    "Attachment", "Comment", "InstanceReader", "Notification", "OutboxMessage",
+    "AuditEntry", "Attachment", "Comment", "InstanceReader", "Notification", "OutboxMessage",
     "Base", "Center", "CenterChange", "CenterEvaluation", "CenterStatus", "Deployment",
     "DeploymentResource", "ExpertPanel", "ExpertReview", "FormVersion", "HistoricActivity",
     "HistoricTask", "HistoryEvent", "Incident", "InstanceState", "Job", "JobType",
