@@ -82,7 +82,8 @@ def login_submit():
     ctx = context()
     username = request.form.get("username", "")
     with ctx.db.command() as db_session:
-        outcome = login_guard.sign_in(ctx, db_session, username, request.form.get("password", ""))
+        outcome = login_guard.sign_in(ctx, db_session, username, request.form.get("password", ""),
+                                      request.remote_addr)
     if outcome.actor is not None:
         language = session.get("lang")
         session.clear()
