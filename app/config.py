@@ -24,6 +24,8 @@ class Settings:
     attachment_max_bytes: int = 20 * 1024 * 1024
     # Restored workflows kept per process (services/instance_cache.py); 0 turns it off.
     instance_cache_size: int = 256
+    # A signed-in page session ends after this long without a request.
+    session_idle_minutes: int = 30
 
     @property
     def production(self) -> bool:
@@ -44,6 +46,13 @@ def _int_env(name: str, default: int) -> int:
         raise ConfigError(f"{name} 必须是整数 / {name} must be an integer: {text!r}") from None
 
 
+def _positive_int_env(name: str, default: int) -> int:
+    value = _int_env(name, default)
+    if value < 1:
+        raise ConfigError(f"{name} 必须是正整数 / {name} must be a positive integer: {value}")
+    return value
+
+
 def load_settings(overrides: dict | None = None) -> Settings:
     """Build settings from the environment; production refuses unsafe ones."""
     values = {
@@ -52,6 +61,7 @@ def load_settings(overrides: dict | None = None) -> Settings:
         "environment": os.environ.get("TICFLOW_ENV", "development"),
         "demo_data": os.environ.get("TICFLOW_DEMO_DATA", "1") != "0",
         "instance_cache_size": _int_env("INSTANCE_CACHE_SIZE", 256),
+        "session_idle_minutes": _positive_int_env("SESSION_IDLE_MINUTES", 30),
     }
     values.update(overrides or {})
     if values["environment"] == "production":

@@ -16,7 +16,7 @@ from .runtime import (
     Incident, InstanceState, Job, JobType, MessageSubscription, ProcessInstance, Task,
     TaskCandidate,
 )
-from .web import LoginThrottle, TaskDraft
+from .web import LoginThrottle, TaskDraft, UserSession
 
 __all__ = [
     "AnnualReport", "CenterStatusChange", "ChangeRequest", "EvaluationDetail", "GovernanceRecord",
@@ -27,4 +27,5 @@ __all__ = [
     "HistoricTask", "HistoryEvent", "Incident", "InstanceState", "Job", "JobType",
     "LoginThrottle", "MessageSubscription", "Organization", "ProcessDefinition",
     "ProcessInstance", "SiteVisit", "Task", "TaskCandidate", "TaskDraft", "User", "UserGroup",
+    "UserSession",
 ]

@@ -1,5 +1,6 @@
-"""Sign-in and sign-out for the officers' pages: Flask's signed session cookie, CSRF
-tokens on every form, a lockout after repeated failures, and the language switch."""
+"""Sign-in and sign-out for the officers' pages: a server-side session behind Flask's signed
+cookie (ended by sign-out, deactivation, a password change or inactivity), CSRF tokens on
+every form, the one lockout of every sign-in path, and the language switch."""
 from __future__ import annotations
 
 from urllib.parse import urlsplit
@@ -9,8 +10,8 @@ from flask import (
 )
 
 from app.clock import to_shanghai
-from app.services import login_guard
-from app.services.identity import Actor, load_actor
+from app.services import audit, login_guard, user_sessions
+from app.services.identity import Actor
 
 from . import csrf, i18n
 from .messages import MESSAGES
@@ -24,21 +25,29 @@ def context():
     return current_app.extensions["ticflow"]
 
 
+SESSION_TOKEN = "sid"
+
+
 def current_actor() -> Actor | None:
-    """The signed-in user, read once per request (groups may change between requests)."""
+    """The signed-in user, read once per request from the live server-side session (a
+    deactivation or a group change counts at the next request)."""
     if "actor" not in g:
-        user_id = session.get("user_id")
-        g.actor = None
-        if user_id:
-            with context().db.read() as db_session:
-                g.actor = load_actor(db_session, user_id)
+        g.actor, g.session_expired = None, False
+        token = session.get(SESSION_TOKEN)
+        if token:
+            resumed = user_sessions.resume(context(), token, request.remote_addr)
+            g.session_expired = resumed.expired
+            if resumed.state is None:
+                session.pop(SESSION_TOKEN)
+            else:
+                g.actor = resumed.state.actor
     return g.actor
 
 
 def require_login():
     """before_request of protected pages: send a visitor to the sign-in page."""
     if current_actor() is None:
-        flash("login.required", "key")
+        flash("login.expired" if g.session_expired else "login.required", "key")
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
     return None
 
@@ -84,10 +93,13 @@ def login_submit():
     with ctx.db.command() as db_session:
         outcome = login_guard.sign_in(ctx, db_session, username, request.form.get("password", ""),
                                       request.remote_addr)
+        if outcome.actor is not None:
+            _end_session(db_session, "logout")
+            token = user_sessions.start(ctx, db_session, outcome.actor.id, request.remote_addr)
     if outcome.actor is not None:
         language = session.get("lang")
         session.clear()
-        session.update(user_id=outcome.actor.id, lang=language or i18n.DEFAULT_LANGUAGE)
+        session.update({SESSION_TOKEN: token, "lang": language or i18n.DEFAULT_LANGUAGE})
         csrf.renew()
         return redirect(safe_next(request.form.get("next"), url_for("tasklist.home")))
     if outcome.locked_until is not None:
@@ -107,12 +119,22 @@ def _login_page(error: str | None = None, username: str = "", status: int = 200)
 
 @blueprint.post("/logout")
 def logout():
+    with context().db.command() as db_session:
+        _end_session(db_session, "logout")
     language = session.get("lang")
     session.clear()
     session["lang"] = language or i18n.DEFAULT_LANGUAGE
     csrf.renew()
     flash("logout.done", "key")
     return redirect(url_for("auth.login"))
+
+
+def _end_session(db_session, reason: str) -> None:
+    """End this browser's server-side session, if it has one, and audit the sign-out."""
+    token = session.get(SESSION_TOKEN)
+    user_id = user_sessions.end(context(), db_session, token, reason) if token else None
+    if user_id is not None:
+        audit.record(context(), db_session, "logout", user_id=user_id, source=request.remote_addr)
 
 
 @blueprint.post("/language")

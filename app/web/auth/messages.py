@@ -13,6 +13,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "login.locked": ("登录失败次数过多，账号已锁定，请于 {until} 后再试",
                      "Too many failed sign-ins: the account is locked until {until}"),
     "login.required": ("请先登录", "Please sign in first"),
+    "login.expired": ("登录已超时，请重新登录", "Your session timed out; please sign in again"),
     "login.demo_hint": ("演示环境：演示账号的密码均为 demo", "Demo: every demo account's password is demo"),
     "logout.submit": ("退出", "Sign out"),
     "logout.done": ("您已安全退出", "You have signed out"),
