@@ -26,6 +26,10 @@ class Settings:
     instance_cache_size: int = 256
     # A signed-in page session ends after this long without a request.
     session_idle_minutes: int = 30
+    # The password policy (services/passwords.py): 等保 2.0 asks at least 8 characters and
+    # a periodic change.
+    password_min_length: int = 8
+    password_max_age_days: int = 90
 
     @property
     def production(self) -> bool:
@@ -62,8 +66,12 @@ def load_settings(overrides: dict | None = None) -> Settings:
         "demo_data": os.environ.get("TICFLOW_DEMO_DATA", "1") != "0",
         "instance_cache_size": _int_env("INSTANCE_CACHE_SIZE", 256),
         "session_idle_minutes": _positive_int_env("SESSION_IDLE_MINUTES", 30),
+        "password_min_length": _positive_int_env("PASSWORD_MIN_LENGTH", 8),
+        "password_max_age_days": _positive_int_env("PASSWORD_MAX_AGE_DAYS", 90),
     }
     values.update(overrides or {})
+    if values.get("password_min_length", 8) < 8:
+        raise ConfigError("PASSWORD_MIN_LENGTH 不能小于 8 / PASSWORD_MIN_LENGTH must be at least 8")
     if values["environment"] == "production":
         if not values["secret_key"]:
             raise ConfigError("生产环境必须设置 SECRET_KEY / SECRET_KEY is required in production")

@@ -52,14 +52,14 @@ def entries(session: Session, actor: Actor, page: Page, user_id: str | None = No
     return [_entry(row) for row in session.scalars(page.apply(query))]
 
 
-def purge(ctx: AppContext, session: Session, before: datetime, by: str) -> int:
+def purge(ctx: AppContext, session: Session, by: str, source: str, before: datetime) -> int:
     """Delete the entries older than `before`, which must lie past the retention period."""
     if before > ctx.now() - RETENTION:
         raise BadRequest(f"审计日志至少保留 {RETENTION_DAYS} 天，只能清理更早的记录 / audit entries "
                          f"are kept {RETENTION_DAYS} days: only older ones can be purged",
                          [{"field": "before", "message": f"须早于 {RETENTION_DAYS} 天前"}])
     deleted = session.execute(delete(AuditEntry).where(AuditEntry.occurred_at < before)).rowcount
-    record(ctx, session, "audit.purge", user_id=by, source="cli",
+    record(ctx, session, "audit.purge", user_id=by, source=source,
            details={"before": before.isoformat(), "deleted": deleted})
     return deleted
 

@@ -65,6 +65,8 @@ class UserState:
     password_hash: str
     active: bool
     is_demo: bool
+    must_change_password: bool
+    password_changed_at: datetime | None
     locked_until: datetime | None
 
     def locked(self, now: datetime) -> bool:
@@ -75,7 +77,7 @@ class UserState:
 _USER_STATE = Prepared(
     select(
         User.id, User.display_name, User.password_hash, User.active, User.is_demo,
-        User.organization_id, Organization.name.label("organization_name"),
+        User.must_change_password, User.password_changed_at, User.organization_id, Organization.name.label("organization_name"),
         Organization.kind.label("organization_kind"), UserGroup.group_id,
         LoginThrottle.locked_until,
     )
@@ -97,7 +99,9 @@ def user_state(connection: Connection, user_id: str) -> UserState | None:
         groups=frozenset(row.group_id for row in rows if row.group_id is not None),
     )
     return UserState(actor=actor, password_hash=first.password_hash, active=first.active,
-                     is_demo=first.is_demo, locked_until=first.locked_until)
+                     is_demo=first.is_demo, must_change_password=first.must_change_password,
+                     password_changed_at=first.password_changed_at,
+                     locked_until=first.locked_until)
 
 
 def hash_password(password: str) -> str:

@@ -20,9 +20,9 @@ from app.clock import to_shanghai
 from app.db import connection_of
 from app.models import LoginThrottle
 
-from . import audit
+from . import audit, passwords
 from .context import AppContext
-from .errors import ServiceError, Unauthorized
+from .errors import Forbidden, ServiceError, Unauthorized
 from .identity import Actor, CredentialCache, UserState, spend_a_password_check, user_state
 
 MAX_FAILURES = 5
@@ -30,6 +30,8 @@ WINDOW = timedelta(minutes=15)
 LOCK = timedelta(minutes=15)
 MAX_USERNAME = 64
 WRONG = "用户名或密码错误 / unknown user or wrong password"
+CHANGE_FIRST = ("密码须先修改：请登录网页，在 /account/password 修改密码后再使用接口 / change your "
+                "password on the web page (/account/password) before using the API")
 
 
 class AccountLocked(ServiceError):
@@ -52,6 +54,8 @@ class SignIn:
     state: UserState | None = None
     locked_until: datetime | None = None
     failures_left: int = 0
+    # Signed in, but must set a new password before anything else (services/passwords.py).
+    must_change_password: bool = False
 
     @property
     def actor(self) -> Actor | None:
@@ -91,31 +95,35 @@ def sign_in(ctx: AppContext, session: Session, username: str, password: str,
     if channel == "web":
         audit.record(ctx, session, "login", user_id=username, source=source,
                      details={"channel": channel})
-    return SignIn(state=state)
+    return SignIn(state=state, must_change_password=passwords.change_due(
+        state, now, ctx.settings.password_max_age_days))
 
 
-def basic_sign_in(ctx: AppContext, username: str, password: str, source: str | None) -> UserState:
-    """The user behind HTTP Basic credentials, on every API request.
+def basic_sign_in(ctx: AppContext, username: str, password: str, source: str | None) -> Actor:
+    """The actor behind HTTP Basic credentials, on every API request.
 
     The usual case costs one query by primary key and no password hash: credentials checked
     a moment ago against the user's current hash, an active account, no lock. Anything else
-    goes through `sign_in`, which counts and audits a failure."""
+    goes through `sign_in`, which counts and audits a failure. A user who must change their
+    password is refused until they have, on the web page."""
     username = normalized(username)
     with ctx.db.engine.connect() as connection:
         state = user_state(connection, username)
     now = ctx.now()
-    if (state is not None and state.active and not state.locked(now)
+    if not (state is not None and state.active and not state.locked(now)
             and not (state.is_demo and ctx.settings.production)
             and credential_cache(ctx).verified(CredentialCache.key(username, password),
                                                state.password_hash)):
-        return state
-    with ctx.db.command() as session:
-        outcome = sign_in(ctx, session, username, password, source, channel="basic")
-    if outcome.locked_until is not None:
-        raise AccountLocked(outcome.locked_until, now)
-    if outcome.state is None:
-        raise Unauthorized(WRONG)
-    return outcome.state
+        with ctx.db.command() as session:
+            outcome = sign_in(ctx, session, username, password, source, channel="basic")
+        if outcome.locked_until is not None:
+            raise AccountLocked(outcome.locked_until, now)
+        if outcome.state is None:
+            raise Unauthorized(WRONG)
+        state = outcome.state
+    if passwords.change_due(state, now, ctx.settings.password_max_age_days):
+        raise Forbidden(CHANGE_FIRST)
+    return state.actor
 
 
 def _password_matches(ctx: AppContext, state: UserState | None, username: str,

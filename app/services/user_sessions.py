@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from app.db import connection_of
 from app.models import UserSession
 
-from . import audit
+from . import audit, passwords
 from .context import AppContext
 from .identity import UserState, user_state
 
@@ -30,6 +30,8 @@ class Resumed:
 
     state: UserState | None = None
     expired: bool = False
+    # The user must set a new password before anything else (services/passwords.py).
+    must_change_password: bool = False
 
 
 def start(ctx: AppContext, session: Session, user_id: str, source: str | None) -> str:
@@ -63,7 +65,8 @@ def resume(ctx: AppContext, token: str, source: str | None) -> Resumed:
             session.execute(update(UserSession)
                             .where(UserSession.id == key, UserSession.ended_at.is_(None))
                             .values(last_seen_at=now))
-    return Resumed(state=state)
+    return Resumed(state=state, must_change_password=passwords.change_due(
+        state, now, ctx.settings.password_max_age_days))
 
 
 def end(ctx: AppContext, session: Session, token: str, reason: str) -> str | None:

@@ -1,6 +1,7 @@
 """The officers' Tasklist in a real browser (Chromium): sign-in, the establishment path
 from application to approval as the demo users, validation and recovery, 退回 and
-resubmission, 转办, scoping by URL, and the pages under their Content-Security-Policy."""
+resubmission, 转办, scoping by URL, the pages under their Content-Security-Policy, and
+a new user's first password."""
 from __future__ import annotations
 
 import re
@@ -9,6 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from app.models import User, UserGroup
+from app.services import accounts
 from tests.conftest import FAST_DEMO_HASH
 from tests.e2e.browser import browser, live_server, officers  # noqa: F401  (fixtures)
 from tests.integration.establishment_helpers import EXPERT_PANEL, application, signature
@@ -267,3 +269,29 @@ def test_task_form_diagram_and_instance_page_work_under_the_policy(officers):
     expect(cotton.page.get_by_test_id("instance-state")).to_be_visible()
     expect(cotton.page.locator("#diagram[data-rendered]")).to_be_attached()
     assert violations == []
+
+
+# ------------------------------------------------------------------ the first password
+
+
+def test_a_new_user_sets_a_password_of_their_own_before_anything_else(officers, ctx):
+    with ctx.db.command() as session:
+        accounts.create_user(ctx, session, "cli:test", "cli", "wang", "王经办", "kjt",
+                             ["department"], "Tianshan-2026")
+    wang = officers()
+    wang.login("wang", "Tianshan-2026")
+    expect(wang.page.get_by_test_id("password-required")).to_contain_text("首次登录时修改")
+    wang.page.goto("/tasks?box=claimable")
+    assert "/account/password" in wang.page.url
+    wang.page.fill("#currentPassword", "Tianshan-2026")
+    wang.page.fill("#newPassword", "short")
+    wang.page.fill("#confirmPassword", "shorter")
+    wang.page.click("[data-testid=password-submit]")
+    expect(wang.error_for("newPassword")).to_contain_text("密码长度至少 8 位")
+    expect(wang.error_for("confirmPassword")).to_contain_text("两次输入的新密码不一致")
+    expect(wang.page.locator("#currentPassword")).to_have_value("Tianshan-2026")
+    wang.page.fill("#newPassword", "Kashgar#Oasis9")
+    wang.page.fill("#confirmPassword", "Kashgar#Oasis9")
+    wang.page.click("[data-testid=password-submit]")
+    expect(wang.page.get_by_role("status").first).to_contain_text("密码已修改")
+    expect(wang.page.get_by_test_id("box-claimable")).to_have_class("active")

@@ -1,16 +1,18 @@
 """Sign-in and sign-out for the officers' pages: a server-side session behind Flask's signed
 cookie (ended by sign-out, deactivation, a password change or inactivity), CSRF tokens on
-every form, the one lockout of every sign-in path, and the language switch."""
+every form, the one lockout of every sign-in path, the password page (a user who must
+change their password reaches nothing else first), and the language switch."""
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
 from flask import (
-    Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for,
+    Blueprint, current_app, flash, g, make_response, redirect, render_template, request, session,
+    url_for,
 )
 
 from app.clock import to_shanghai
-from app.services import audit, login_guard, user_sessions
+from app.services import accounts, audit, login_guard, user_sessions
 from app.services.identity import Actor
 
 from . import csrf, i18n
@@ -32,11 +34,12 @@ def current_actor() -> Actor | None:
     """The signed-in user, read once per request from the live server-side session (a
     deactivation or a group change counts at the next request)."""
     if "actor" not in g:
-        g.actor, g.session_expired = None, False
+        g.actor, g.session_expired, g.must_change_password = None, False, False
         token = session.get(SESSION_TOKEN)
         if token:
             resumed = user_sessions.resume(context(), token, request.remote_addr)
             g.session_expired = resumed.expired
+            g.must_change_password = resumed.must_change_password
             if resumed.state is None:
                 session.pop(SESSION_TOKEN)
             else:
@@ -45,10 +48,14 @@ def current_actor() -> Actor | None:
 
 
 def require_login():
-    """before_request of protected pages: send a visitor to the sign-in page."""
+    """before_request of protected pages: send a visitor to the sign-in page, and a user who
+    must change their password to the password page first."""
+    here = request.full_path.rstrip("?")
     if current_actor() is None:
         flash("login.expired" if g.session_expired else "login.required", "key")
-        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+        return redirect(url_for("auth.login", next=here))
+    if g.must_change_password:
+        return redirect(url_for("auth.change_password", next=here))
     return None
 
 
@@ -101,7 +108,10 @@ def login_submit():
         session.clear()
         session.update({SESSION_TOKEN: token, "lang": language or i18n.DEFAULT_LANGUAGE})
         csrf.renew()
-        return redirect(safe_next(request.form.get("next"), url_for("tasklist.home")))
+        target = safe_next(request.form.get("next"), url_for("tasklist.home"))
+        if outcome.must_change_password:
+            return redirect(url_for("auth.change_password", next=target))
+        return redirect(target)
     if outcome.locked_until is not None:
         until = to_shanghai(outcome.locked_until).strftime("%H:%M")
         return _login_page(i18n.t("login.locked", until=until), username, 429)
@@ -127,6 +137,39 @@ def logout():
     csrf.renew()
     flash("logout.done", "key")
     return redirect(url_for("auth.login"))
+
+
+@blueprint.route("/account/password", methods=["GET", "POST"])
+def change_password():
+    if current_actor() is None:
+        return require_login()
+    if request.method == "GET":
+        return _password_page({}, [])
+    ctx, form = context(), request.form
+    with ctx.db.command() as db_session:
+        errors = accounts.change_own_password(
+            ctx, db_session, current_actor().id, form.get("currentPassword", ""),
+            form.get("newPassword", ""), form.get("confirmPassword", ""), request.remote_addr,
+            session.get(SESSION_TOKEN))
+    if errors:
+        return _password_page(form, errors, 400)
+    flash("password.changed", "key")
+    return redirect(safe_next(form.get("next"), url_for("tasklist.home")))
+
+
+def _password_page(values, errors: list[dict], status: int = 200):
+    settings = context().settings
+    by_field: dict[str, list[str]] = {}
+    for error in errors:
+        by_field.setdefault(error["field"], []).append(error["message"])
+    response = make_response(render_template(
+        "auth/password.html", values=values, errors=by_field,
+        required=g.must_change_password, next=safe_next(request.values.get("next"), ""),
+        min_length=settings.password_min_length, max_age_days=settings.password_max_age_days,
+    ), status)
+    # The typed passwords are sent back so that nothing typed is lost: never keep the page.
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _end_session(db_session, reason: str) -> None:

@@ -28,7 +28,7 @@ def require_basic_auth():
         username, _, password = base64.b64decode(header[6:]).decode("utf-8").partition(":")
     except (binascii.Error, UnicodeDecodeError) as error:
         raise Unauthorized("认证信息格式错误 / malformed credentials") from error
-    g.actor = login_guard.basic_sign_in(context(), username, password, request.remote_addr).actor
+    g.actor = login_guard.basic_sign_in(context(), username, password, request.remote_addr)
 
 
 @blueprint.errorhandler(ServiceError)
