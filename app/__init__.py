@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Flask, request
 from flask.sessions import SecureCookieSessionInterface
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import load_settings
 from .services.context import AppContext, build_context
@@ -25,6 +26,9 @@ def create_app(test_config: dict | None = None, clock=None) -> Flask:
     app.json.sort_keys = False
     app.extensions["ticflow"] = build_context(settings, clock)
     app.session_interface = ApiAwareSessionInterface()
+    if settings.trusted_proxies:
+        hops = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
     from .web import api_tasklist, audit_api, dashboard, headers, registry, rest, tasklist
     from . import cli

@@ -30,6 +30,9 @@ class Settings:
     # a periodic change.
     password_min_length: int = 8
     password_max_age_days: int = 90
+    # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are believed (the
+    # client's address in the audit log, HTTPS for the Secure cookie); 0: none.
+    trusted_proxies: int = 0
 
     @property
     def production(self) -> bool:
@@ -68,10 +71,13 @@ def load_settings(overrides: dict | None = None) -> Settings:
         "session_idle_minutes": _positive_int_env("SESSION_IDLE_MINUTES", 30),
         "password_min_length": _positive_int_env("PASSWORD_MIN_LENGTH", 8),
         "password_max_age_days": _positive_int_env("PASSWORD_MAX_AGE_DAYS", 90),
+        "trusted_proxies": _int_env("TRUSTED_PROXIES", 0),
     }
     values.update(overrides or {})
     if values.get("password_min_length", 8) < 8:
         raise ConfigError("PASSWORD_MIN_LENGTH 不能小于 8 / PASSWORD_MIN_LENGTH must be at least 8")
+    if values.get("trusted_proxies", 0) < 0:
+        raise ConfigError("TRUSTED_PROXIES 不能为负数 / TRUSTED_PROXIES must not be negative")
     if values["environment"] == "production":
         if not values["secret_key"]:
             raise ConfigError("生产环境必须设置 SECRET_KEY / SECRET_KEY is required in production")

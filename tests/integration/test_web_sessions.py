@@ -141,3 +141,35 @@ def test_sign_out_is_audited(ctx, web):
     [logout] = audit_entries(ctx, "logout")
     assert logout.user_id == "cotton" and logout.success and logout.source == "127.0.0.1"
     assert sessions_of(ctx, "cotton")[0].end_reason == "logout"
+
+
+def test_forwarded_headers_are_ignored_unless_a_proxy_is_trusted(ctx, web):
+    visitor = web()
+    visitor.client.post("/login", data={"csrf_token": visitor.token(), "username": "cotton",
+                                        "password": "wrong"},
+                        headers={"X-Forwarded-For": "203.0.113.9"})
+    assert audit_entries(ctx, "login")[-1].source == "127.0.0.1"
+
+
+def test_behind_a_trusted_proxy_the_address_and_https_come_from_its_headers(database_url, clock, app):
+    proxied = create_app({"database_url": database_url, "secret_key": "test", "trusted_proxies": 1},
+                         clock=clock)
+    try:
+        visitor = WebUser(proxied.test_client())
+        forwarded = {"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https"}
+        response = visitor.client.post("/login", data={
+            "csrf_token": visitor.token(), "username": "cotton", "password": "demo"}, headers=forwarded)
+        assert "Secure" in response.headers["Set-Cookie"]
+        [login] = audit_entries(proxied.extensions["ticflow"], "login")
+        assert login.source == "203.0.113.9"
+    finally:
+        proxied.extensions["ticflow"].db.dispose()
+
+
+def test_the_number_of_trusted_proxies_comes_from_the_environment(monkeypatch):
+    assert load_settings().trusted_proxies == 0
+    monkeypatch.setenv("TRUSTED_PROXIES", "1")
+    assert load_settings().trusted_proxies == 1
+    monkeypatch.setenv("TRUSTED_PROXIES", "-1")
+    with pytest.raises(ConfigError, match="TRUSTED_PROXIES"):
+        load_settings()
