@@ -77,7 +77,8 @@ class UserState:
 _USER_STATE = Prepared(
     select(
         User.id, User.display_name, User.password_hash, User.active, User.is_demo,
-        User.must_change_password, User.password_changed_at, User.organization_id, Organization.name.label("organization_name"),
+        User.must_change_password, User.password_changed_at, User.organization_id,
+        Organization.name.label("organization_name"),
         Organization.kind.label("organization_kind"), UserGroup.group_id,
         LoginThrottle.locked_until,
     )

@@ -69,13 +69,12 @@ def resume(ctx: AppContext, token: str, source: str | None) -> Resumed:
         state, now, ctx.settings.password_max_age_days))
 
 
-def end(ctx: AppContext, session: Session, token: str, reason: str) -> str | None:
-    """End one session (sign-out); returns its user, or None if it was not live."""
+def sign_out(ctx: AppContext, session: Session, token: str, source: str | None) -> None:
+    """End a browser's session (sign-out, or signing in again) and audit it if it was live."""
     key = _digest(token)
     row = session.get(UserSession, key)
-    if row is None or not _end(session, UserSession.id == key, ctx.now(), reason):
-        return None
-    return row.user_id
+    if row is not None and _end(session, UserSession.id == key, ctx.now(), "logout"):
+        audit.record(ctx, session, "logout", user_id=row.user_id, source=source)
 
 
 def end_all(ctx: AppContext, session: Session, user_id: str, reason: str,

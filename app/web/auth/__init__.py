@@ -12,7 +12,7 @@ from flask import (
 )
 
 from app.clock import to_shanghai
-from app.services import accounts, audit, login_guard, user_sessions
+from app.services import accounts, login_guard, user_sessions
 from app.services.identity import Actor
 
 from . import csrf, i18n
@@ -101,7 +101,7 @@ def login_submit():
         outcome = login_guard.sign_in(ctx, db_session, username, request.form.get("password", ""),
                                       request.remote_addr)
         if outcome.actor is not None:
-            _end_session(db_session, "logout")
+            _sign_out(db_session)
             token = user_sessions.start(ctx, db_session, outcome.actor.id, request.remote_addr)
     if outcome.actor is not None:
         language = session.get("lang")
@@ -130,7 +130,7 @@ def _login_page(error: str | None = None, username: str = "", status: int = 200)
 @blueprint.post("/logout")
 def logout():
     with context().db.command() as db_session:
-        _end_session(db_session, "logout")
+        _sign_out(db_session)
     language = session.get("lang")
     session.clear()
     session["lang"] = language or i18n.DEFAULT_LANGUAGE
@@ -172,12 +172,11 @@ def _password_page(values, errors: list[dict], status: int = 200):
     return response
 
 
-def _end_session(db_session, reason: str) -> None:
-    """End this browser's server-side session, if it has one, and audit the sign-out."""
+def _sign_out(db_session) -> None:
+    """End this browser's server-side session, if it has one."""
     token = session.get(SESSION_TOKEN)
-    user_id = user_sessions.end(context(), db_session, token, reason) if token else None
-    if user_id is not None:
-        audit.record(context(), db_session, "logout", user_id=user_id, source=request.remote_addr)
+    if token:
+        user_sessions.sign_out(context(), db_session, token, request.remote_addr)
 
 
 @blueprint.post("/language")
