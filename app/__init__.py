@@ -1,8 +1,9 @@
 """TIC Flow: the app factory. Nothing is created at import time."""
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, request
 from flask.sessions import SecureCookieSessionInterface
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import load_settings
 from .services.errors import ServiceError
@@ -17,15 +18,23 @@ def create_app(test_config: dict | None = None, clock=None) -> Flask:
         SECRET_KEY=settings.secret_key, JSON_AS_ASCII=False,
         # Refuse an oversized upload before it is read into memory (form fields need room too).
         MAX_CONTENT_LENGTH=settings.attachment_max_bytes + 1024 * 1024,
+        # Set, not setdefault: Flask's default config already holds these keys. Lax keeps
+        # the cookie off cross-site POSTs, a second guard beside the CSRF token.
+        SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.production,
     )
     app.json.ensure_ascii = False
     app.json.sort_keys = False
     app.extensions["ticflow"] = build_context(settings, clock)
     app.session_interface = ApiAwareSessionInterface()
+    if settings.trusted_proxies:
+        hops = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
-    from .web import api_tasklist, dashboard, registry, request_input, rest, tasklist
+    from .web import api_tasklist, audit_api, dashboard, headers, registry, request_input, rest, tasklist
     from . import cli
 
+    headers.register(app, settings.production)
     app.before_request(request_input.refuse_nul)
     app.register_error_handler(ServiceError, request_input.refused_outside_a_face)
 
@@ -33,13 +42,17 @@ def create_app(test_config: dict | None = None, clock=None) -> Flask:
     app.register_blueprint(registry.blueprint, url_prefix=registry.API_PREFIX)
     app.register_blueprint(dashboard.blueprint, url_prefix=dashboard.API_PREFIX)
     app.register_blueprint(api_tasklist.blueprint, url_prefix=api_tasklist.API_PREFIX)
+    app.register_blueprint(audit_api.blueprint, url_prefix=audit_api.API_PREFIX)
     tasklist.register(app)
     cli.register(app)
     return app
 
 
 class ApiAwareSessionInterface(SecureCookieSessionInterface):
-    """API clients authenticate every call (HTTP Basic): no cookie session to open or sign."""
+    """API clients authenticate every call (HTTP Basic): no cookie session to open or sign.
+
+    The cookie is Secure in production and on any HTTPS request, so a development server
+    on plain HTTP still works."""
 
     api_prefixes = ("/engine-rest/", "/api/")
 
@@ -47,6 +60,9 @@ class ApiAwareSessionInterface(SecureCookieSessionInterface):
         if request.path.startswith(self.api_prefixes):
             return self.null_session_class()
         return super().open_session(app, request)
+
+    def get_cookie_secure(self, app) -> bool:
+        return super().get_cookie_secure(app) or request.is_secure
 
 
 def context_of(app: Flask) -> AppContext:

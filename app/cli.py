@@ -1,18 +1,25 @@
-"""Command-line commands: `flask --app app setup | worker | deploy`."""
+"""Command-line commands: `flask --app app setup | worker | deploy`, and the administrators'
+commands until the admin pages exist: `create-organization | create-user | set-password |
+set-groups | deactivate-user | audit-purge` (each audited as `cli:<os user>`)."""
 from __future__ import annotations
 
+import getpass
 import logging
 import signal
 import time
+from datetime import datetime
 from pathlib import Path
 
 import click
 from flask import Flask
 
+from .clock import SHANGHAI
 from .config import ROOT
-from .services import demo_data, jobs, model_files
+from .services import accounts, audit, demo_data, jobs, model_files
 from .services.deployment import deploy
 from .services.errors import ServiceError
+
+PASSWORD_ENV = "TICFLOW_PASSWORD"
 
 
 def register(app: Flask) -> None:
@@ -51,6 +58,86 @@ def register(app: Flask) -> None:
     def worker_command(interval):
         """Run the job executor until stopped."""
         run_worker(context, interval)
+
+    register_admin_commands(app)
+
+
+def register_admin_commands(app: Flask) -> None:
+    context = app.extensions["ticflow"]
+
+    def run(command, *args):
+        """Run one account use case as the operator at this console, in one unit of work."""
+        try:
+            with context.db.command() as session:
+                return command(context, session, operator(), "cli", *args)
+        except ServiceError as error:
+            details = "; ".join(f"{e['field']}: {e['message']}" for e in error.errors)
+            raise click.ClickException(f"{error.message}" + (f" ({details})" if details else ""))
+
+    password_option = click.option(
+        "--password", envvar=PASSWORD_ENV, prompt="密码 / password", hide_input=True,
+        confirmation_prompt=True,
+        help=f"the password (else ${PASSWORD_ENV}, else asked); the user must change it at first sign-in")
+
+    @app.cli.command("create-organization")
+    @click.argument("organization_id")
+    @click.option("--name", required=True, help="the organization's full Chinese name")
+    @click.option("--kind", required=True, help="enterprise, university, department, ...")
+    def create_organization_command(organization_id, name, kind):
+        """Add an organization (users belong to one)."""
+        run(accounts.create_organization, organization_id, name, kind)
+        click.echo(f"已创建单位 {organization_id} / organization created")
+
+    @app.cli.command("create-user")
+    @click.argument("user_id")
+    @click.option("--name", "display_name", required=True, help="the user's name as shown")
+    @click.option("--org", "organization_id", required=True, help="organization id")
+    @click.option("--group", "groups", multiple=True, help="a group (repeat for several)")
+    @password_option
+    def create_user_command(user_id, display_name, organization_id, groups, password):
+        """Add a user, who must change the password at the first sign-in."""
+        run(accounts.create_user, user_id, display_name, organization_id, list(groups), password)
+        click.echo(f"已创建用户 {user_id}，首次登录须修改密码 / user created; "
+                   "the password must be changed at the first sign-in")
+
+    @app.cli.command("set-password")
+    @click.argument("user_id")
+    @password_option
+    def set_password_command(user_id, password):
+        """Reset a user's password: their sessions end and they must change it at sign-in."""
+        run(accounts.reset_password, user_id, password)
+        click.echo(f"已重置 {user_id} 的密码 / password reset")
+
+    @app.cli.command("set-groups")
+    @click.argument("user_id")
+    @click.argument("groups", nargs=-1)
+    def set_groups_command(user_id, groups):
+        """Replace a user's groups (none: no group at all)."""
+        run(accounts.set_groups, user_id, list(groups))
+        click.echo(f"{user_id} 的用户组：{', '.join(sorted(set(groups))) or '无'} / groups set")
+
+    @app.cli.command("deactivate-user")
+    @click.argument("user_id")
+    def deactivate_user_command(user_id):
+        """Take an account out of use at once (its sessions end)."""
+        ended = run(accounts.deactivate_user, user_id)
+        click.echo(f"已停用 {user_id}，结束会话 {ended} 个 / deactivated, {ended} sessions ended")
+
+    @app.cli.command("audit-purge")
+    @click.option("--before", required=True, type=click.DateTime(["%Y-%m-%d"]),
+                  help="delete the entries before this day (Asia/Shanghai), at least 180 days ago")
+    def audit_purge_command(before: datetime):
+        """Delete audit entries older than the retention period (180 days)."""
+        deleted = run(audit.purge, before.replace(tzinfo=SHANGHAI))
+        click.echo(f"已清理审计日志 {deleted} 条 / {deleted} audit entries purged")
+
+
+def operator() -> str:
+    """Who runs a console command, for the audit log."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli:unknown"
 
 
 def migrate(database_url: str) -> None:

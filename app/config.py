@@ -26,6 +26,15 @@ class Settings:
     instance_cache_size: int = 256
     # Timer cycles repeat no more often than this (engine/timers.py).
     timer_min_cycle_seconds: int = 60
+    # A signed-in page session ends after this long without a request.
+    session_idle_minutes: int = 30
+    # The password policy (services/passwords.py): 等保 2.0 asks at least 8 characters and
+    # a periodic change.
+    password_min_length: int = 8
+    password_max_age_days: int = 90
+    # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are believed (the
+    # client's address in the audit log, HTTPS for the Secure cookie); 0: none.
+    trusted_proxies: int = 0
 
     @property
     def production(self) -> bool:
@@ -46,6 +55,13 @@ def _int_env(name: str, default: int) -> int:
         raise ConfigError(f"{name} 必须是整数 / {name} must be an integer: {text!r}") from None
 
 
+def _positive_int_env(name: str, default: int) -> int:
+    value = _int_env(name, default)
+    if value < 1:
+        raise ConfigError(f"{name} 必须是正整数 / {name} must be a positive integer: {value}")
+    return value
+
+
 def load_settings(overrides: dict | None = None) -> Settings:
     """Build settings from the environment; production refuses unsafe ones."""
     values = {
@@ -54,11 +70,19 @@ def load_settings(overrides: dict | None = None) -> Settings:
         "environment": os.environ.get("TICFLOW_ENV", "development"),
         "demo_data": os.environ.get("TICFLOW_DEMO_DATA", "1") != "0",
         "instance_cache_size": _int_env("INSTANCE_CACHE_SIZE", 256),
-        "timer_min_cycle_seconds": _int_env("TIMER_MIN_CYCLE_SECONDS", 60),
+        "timer_min_cycle_seconds": _positive_int_env("TIMER_MIN_CYCLE_SECONDS", 60),
+        "session_idle_minutes": _positive_int_env("SESSION_IDLE_MINUTES", 30),
+        "password_min_length": _positive_int_env("PASSWORD_MIN_LENGTH", 8),
+        "password_max_age_days": _positive_int_env("PASSWORD_MAX_AGE_DAYS", 90),
+        "trusted_proxies": _int_env("TRUSTED_PROXIES", 0),
     }
     values.update(overrides or {})
     if values["timer_min_cycle_seconds"] < 1:
         raise ConfigError("TIMER_MIN_CYCLE_SECONDS 必须至少为 1 / TIMER_MIN_CYCLE_SECONDS must be at least 1")
+    if values.get("password_min_length", 8) < 8:
+        raise ConfigError("PASSWORD_MIN_LENGTH 不能小于 8 / PASSWORD_MIN_LENGTH must be at least 8")
+    if values.get("trusted_proxies", 0) < 0:
+        raise ConfigError("TRUSTED_PROXIES 不能为负数 / TRUSTED_PROXIES must not be negative")
     if values["environment"] == "production":
         if not values["secret_key"]:
             raise ConfigError("生产环境必须设置 SECRET_KEY / SECRET_KEY is required in production")

@@ -1,4 +1,5 @@
 """SQLAlchemy tables; importing this module registers every table on `Base.metadata`."""
+from .audit import AuditEntry
 from .base import Base
 from .collaboration import Attachment, Comment, InstanceReader, Notification, OutboxMessage
 from .history import HistoricActivity, HistoricTask, HistoryEvent
@@ -15,15 +16,16 @@ from .runtime import (
     Incident, InstanceState, Job, JobType, MessageSubscription, ProcessInstance, Task,
     TaskCandidate,
 )
-from .web import LoginThrottle, TaskDraft
+from .web import LoginThrottle, TaskDraft, UserSession
 
 __all__ = [
     "AnnualReport", "CenterStatusChange", "ChangeRequest", "EvaluationDetail", "GovernanceRecord",
     "Rectification",
-    "Attachment", "Comment", "InstanceReader", "Notification", "OutboxMessage",
+    "AuditEntry", "Attachment", "Comment", "InstanceReader", "Notification", "OutboxMessage",
     "Base", "Center", "CenterChange", "CenterEvaluation", "CenterStatus", "Deployment",
     "DeploymentResource", "ExpertPanel", "ExpertReview", "FormVersion", "HistoricActivity",
     "HistoricTask", "HistoryEvent", "Incident", "InstanceState", "Job", "JobType",
     "LoginThrottle", "MessageSubscription", "Organization", "ProcessDefinition",
     "ProcessInstance", "SiteVisit", "Task", "TaskCandidate", "TaskDraft", "User", "UserGroup",
+    "UserSession",
 ]

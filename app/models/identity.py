@@ -1,7 +1,9 @@
 """Organizations, users and their groups."""
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, String
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base
@@ -31,6 +33,10 @@ class User(Base):
     organization_id: Mapped[str] = mapped_column(ForeignKey("organization.id"), index=True)
     is_demo: Mapped[bool] = mapped_column(default=False)
     active: Mapped[bool] = mapped_column(default=True)
+    # Set when an administrator sets the password: the user changes it at the next sign-in.
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # None: never recorded, which counts as due for a change (demo accounts aside).
+    password_changed_at: Mapped[datetime | None]
 
     organization: Mapped[Organization] = relationship(lazy="joined")
     group_rows: Mapped[list[UserGroup]] = relationship(

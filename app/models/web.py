@@ -1,9 +1,9 @@
-"""Rows the officers' web pages keep: form drafts and failed sign-ins."""
+"""Rows the officers' web pages keep: form drafts, failed sign-ins and signed-in sessions."""
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String, Text
+from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base
@@ -32,3 +32,19 @@ class LoginThrottle(Base):
     failures: Mapped[int] = mapped_column(default=0)
     window_started_at: Mapped[datetime]
     locked_until: Mapped[datetime | None]
+
+
+class UserSession(Base):
+    """One signed-in browser. The cookie carries a random token; this row holds its SHA-256,
+    so the table alone signs no one in. Ended by sign-out, deactivation, a password change,
+    or when idle too long."""
+
+    __tablename__ = "user_session"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("app_user.id"), index=True)
+    created_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+    end_reason: Mapped[str | None] = mapped_column(String(20))
+    source: Mapped[str | None] = mapped_column(String(64))

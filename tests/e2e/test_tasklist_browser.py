@@ -1,6 +1,7 @@
 """The officers' Tasklist in a real browser (Chromium): sign-in, the establishment path
 from application to approval as the demo users, validation and recovery, 退回 and
-resubmission, 转办, and scoping by URL."""
+resubmission, 转办, scoping by URL, the pages under their Content-Security-Policy, and
+a new user's first password."""
 from __future__ import annotations
 
 import re
@@ -9,6 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from app.models import User, UserGroup
+from app.services import accounts
 from tests.conftest import FAST_DEMO_HASH
 from tests.e2e.browser import browser, live_server, officers  # noqa: F401  (fixtures)
 from tests.integration.establishment_helpers import EXPERT_PANEL, application, signature
@@ -231,3 +233,65 @@ def test_a_lead_unit_cannot_open_another_units_task_by_url(officers):
     response = energy.page.goto(url)
     assert response.status == 404
     expect(energy.page.get_by_test_id("error-page")).to_contain_text("页面不存在或无权查看")
+
+
+# ------------------------------------------------------------------ content security policy
+
+
+def policy_violations(officer) -> list[str]:
+    """Every message the browser prints when the policy blocks something, from now on."""
+    seen: list[str] = []
+    officer.page.on("console", lambda message: seen.append(message.text)
+                    if "Content Security Policy" in message.text else None)
+    return seen
+
+
+def test_task_form_diagram_and_instance_page_work_under_the_policy(officers):
+    cotton = officers()
+    violations = policy_violations(cotton)
+    cotton.login("cotton")
+    expect(cotton.page.get_by_test_id("current-user")).to_contain_text("天棉集团申报人")
+    cotton.page.goto("/start")
+    cotton.page.click("[data-testid=start-tic_establishment] button")
+    expect(cotton.page.get_by_test_id("task-name")).to_have_text("填报组建申请与建设方案")
+    expect(cotton.page.locator("#diagram[data-rendered]")).to_be_attached()
+    expect(cotton.page.locator(".djs-element.current-step")).to_have_count(1)
+
+    # The form's script adds a row in place (no round trip) and shows fields by condition.
+    add = cotton.page.locator("[data-add-row]").first
+    rows_of = add.get_attribute("data-add-row")
+    before = cotton.page.locator(f'[data-rows-of="{rows_of}"] > .row-card').count()
+    add.click()
+    expect(cotton.page.locator(f'[data-rows-of="{rows_of}"] > .row-card')).to_have_count(before + 1)
+
+    cotton.page.goto("/tasks?box=started")
+    cotton.page.get_by_test_id("inbox-table").locator("tbody tr").first.get_by_role("link").first.click()
+    expect(cotton.page.get_by_test_id("instance-state")).to_be_visible()
+    expect(cotton.page.locator("#diagram[data-rendered]")).to_be_attached()
+    assert violations == []
+
+
+# ------------------------------------------------------------------ the first password
+
+
+def test_a_new_user_sets_a_password_of_their_own_before_anything_else(officers, ctx):
+    with ctx.db.command() as session:
+        accounts.create_user(ctx, session, "cli:test", "cli", "wang", "王经办", "kjt",
+                             ["department"], "Tianshan-2026")
+    wang = officers()
+    wang.login("wang", "Tianshan-2026")
+    expect(wang.page.get_by_test_id("password-required")).to_contain_text("首次登录时修改")
+    wang.page.goto("/tasks?box=claimable")
+    assert "/account/password" in wang.page.url
+    wang.page.fill("#currentPassword", "Tianshan-2026")
+    wang.page.fill("#newPassword", "short")
+    wang.page.fill("#confirmPassword", "shorter")
+    wang.page.click("[data-testid=password-submit]")
+    expect(wang.error_for("newPassword")).to_contain_text("密码长度至少 8 位")
+    expect(wang.error_for("confirmPassword")).to_contain_text("两次输入的新密码不一致")
+    expect(wang.page.locator("#currentPassword")).to_have_value("Tianshan-2026")
+    wang.page.fill("#newPassword", "Kashgar#Oasis9")
+    wang.page.fill("#confirmPassword", "Kashgar#Oasis9")
+    wang.page.click("[data-testid=password-submit]")
+    expect(wang.page.get_by_role("status").first).to_contain_text("密码已修改")
+    expect(wang.page.get_by_test_id("box-claimable")).to_have_class("active")

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
 from app import create_app
 from app.config import ConfigError, load_settings
-from app.models import Base
-from app.services import demo_data
+from app.models import AuditEntry, Base
+from app.services import demo_data, login_guard
 from tests.conftest import FAST_DEMO_HASH, basic
 
 
@@ -21,17 +22,45 @@ def test_production_never_loads_demo_data():
     assert settings.demo_data is False
 
 
-def test_production_refuses_demo_accounts_even_if_they_exist(database_url):
+@pytest.fixture
+def production_app(database_url, clock):
     app = create_app({"database_url": database_url, "environment": "production",
-                      "secret_key": "s3cret"})
+                      "secret_key": "s3cret"}, clock=clock)
     ctx = app.extensions["ticflow"]
     Base.metadata.create_all(ctx.db.engine)
     with ctx.db.command() as session:
         demo_data.load_demo_data(session, FAST_DEMO_HASH)
-    response = app.test_client().get("/engine-rest/task", headers=basic("officer"))
-    assert response.status_code == 401
-    assert "演示账号" in response.get_json()["message"]
+    yield app
     ctx.db.dispose()
+
+
+def test_production_refuses_demo_accounts_even_if_they_exist(production_app):
+    response = production_app.test_client().get("/engine-rest/task", headers=basic("officer"))
+    assert response.status_code == 401
+
+
+def test_production_answers_a_demo_name_like_any_failure(production_app):
+    """No enumeration: a demo name with its right password, an unknown name and a wrong
+    password all get the same answer."""
+    client = production_app.test_client()
+    answers = {(r.status_code, r.get_json()["message"]) for r in (
+        client.get("/engine-rest/task", headers=basic("officer")),
+        client.get("/engine-rest/task", headers=basic("officer", "wrong")),
+        client.get("/engine-rest/task", headers=basic("nobody")),
+    )}
+    assert answers == {(401, "用户名或密码错误 / unknown user or wrong password")}
+
+
+def test_production_counts_and_audits_demo_sign_ins_as_failures(production_app):
+    client = production_app.test_client()
+    for _ in range(login_guard.MAX_FAILURES):
+        client.get("/engine-rest/task", headers=basic("manager"))
+    assert client.get("/engine-rest/task", headers=basic("manager")).status_code == 429
+    with production_app.extensions["ticflow"].db.read() as session:
+        failures = session.scalars(select(AuditEntry).where(
+            AuditEntry.user_id == "manager", AuditEntry.action == "login")).all()
+    assert len(failures) == login_guard.MAX_FAILURES + 1
+    assert not any(f.success for f in failures)
 
 
 def test_development_accepts_demo_accounts(rest):

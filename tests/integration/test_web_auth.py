@@ -175,3 +175,54 @@ def test_login_redirects_only_to_paths_of_this_site(web):
         "csrf_token": other.token(), "username": "cotton", "password": "demo", "next": "/start",
     })
     assert response.location == "/start"
+
+
+OFF_SITE_TARGETS = [
+    "/\t/evil.example",            # the case: a browser drops the tab and reads //evil.example
+    "/\n/evil.example", "/\r/evil.example", "/\x7f/evil.example",
+    "\t//evil.example", "//evil.example", "///evil.example", "/\\evil.example", "\\\\evil.example",
+    "https://evil.example", "javascript:alert(1)", "http:/evil.example", "evil.example",
+    " //evil.example",
+]
+
+
+@pytest.mark.parametrize("target", OFF_SITE_TARGETS)
+def test_login_never_redirects_off_site(web, target):
+    visitor = web()
+    response = visitor.client.post("/login", data={
+        "csrf_token": visitor.token(), "username": "cotton", "password": "demo", "next": target,
+    })
+    assert response.status_code == 302
+    assert response.location == "/"
+
+
+@pytest.mark.parametrize("target", OFF_SITE_TARGETS)
+def test_signed_in_login_page_and_language_switch_never_redirect_off_site(web, target):
+    cotton = web()
+    cotton.login("cotton")
+    assert cotton.client.get("/login", query_string={"next": target}).location == "/"
+    assert cotton.post("/language", {"lang": "zh", "next": target}).location == "/"
+
+
+@pytest.mark.parametrize("target", OFF_SITE_TARGETS)
+def test_the_login_form_does_not_carry_an_off_site_target(web, target):
+    page = text(web().client.get("/login", query_string={"next": target}))
+    assert 'name="next" value=""' in page
+
+
+def test_same_site_paths_with_queries_are_kept(web):
+    visitor = web()
+    response = visitor.client.post("/login", data={
+        "csrf_token": visitor.token(), "username": "cotton", "password": "demo",
+        "next": "/tasks?box=done&page=2",
+    })
+    assert response.location == "/tasks?box=done&page=2"
+
+
+def test_a_target_with_nul_is_refused_before_any_redirect(web):
+    visitor = web()
+    response = visitor.client.post("/login", data={
+        "csrf_token": visitor.token(), "username": "cotton", "password": "demo",
+        "next": "/\x00/evil.example",
+    })
+    assert response.status_code == 400 and response.location is None

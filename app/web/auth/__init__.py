@@ -1,14 +1,19 @@
-"""Sign-in and sign-out for the officers' pages: Flask's signed session cookie, CSRF
-tokens on every form, a lockout after repeated failures, and the language switch."""
+"""Sign-in and sign-out for the officers' pages: a server-side session behind Flask's signed
+cookie (ended by sign-out, deactivation, a password change or inactivity), CSRF tokens on
+every form, the one lockout of every sign-in path, the password page (a user who must
+change their password reaches nothing else first), and the language switch."""
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import (
-    Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for,
+    Blueprint, current_app, flash, g, make_response, redirect, render_template, request, session,
+    url_for,
 )
 
 from app.clock import to_shanghai
-from app.services import login_guard
-from app.services.identity import Actor, load_actor
+from app.services import accounts, login_guard, user_sessions
+from app.services.identity import Actor
 
 from . import csrf, i18n
 from .messages import MESSAGES
@@ -22,30 +27,52 @@ def context():
     return current_app.extensions["ticflow"]
 
 
+SESSION_TOKEN = "sid"
+
+
 def current_actor() -> Actor | None:
-    """The signed-in user, read once per request (groups may change between requests)."""
+    """The signed-in user, read once per request from the live server-side session (a
+    deactivation or a group change counts at the next request)."""
     if "actor" not in g:
-        user_id = session.get("user_id")
-        g.actor = None
-        if user_id:
-            with context().db.read() as db_session:
-                g.actor = load_actor(db_session, user_id)
+        g.actor, g.session_expired, g.must_change_password = None, False, False
+        token = session.get(SESSION_TOKEN)
+        if token:
+            resumed = user_sessions.resume(context(), token, request.remote_addr)
+            g.session_expired = resumed.expired
+            g.must_change_password = resumed.must_change_password
+            if resumed.state is None:
+                session.pop(SESSION_TOKEN)
+            else:
+                g.actor = resumed.state.actor
     return g.actor
 
 
 def require_login():
-    """before_request of protected pages: send a visitor to the sign-in page."""
+    """before_request of protected pages: send a visitor to the sign-in page, and a user who
+    must change their password to the password page first."""
+    here = request.full_path.rstrip("?")
     if current_actor() is None:
-        flash("login.required", "key")
-        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+        flash("login.expired" if g.session_expired else "login.required", "key")
+        return redirect(url_for("auth.login", next=here))
+    if g.must_change_password:
+        return redirect(url_for("auth.change_password", next=here))
     return None
 
 
 def safe_next(target: str | None, default: str) -> str:
-    """Only a path on this site: `next` must not send a user elsewhere."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return default
+    r"""Only an absolute path on this site: `next` must not send a user elsewhere.
+
+    Browsers drop tabs and line breaks from a URL and read a backslash as a slash, so
+    `/\t/evil.example` and `/\evil.example` both lead off-site: such targets are refused
+    outright rather than cleaned."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return default
+    if "\\" in target or any(ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F for c in target):
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return default
+    return target
 
 
 @blueprint.app_template_global()
@@ -71,13 +98,20 @@ def login_submit():
     ctx = context()
     username = request.form.get("username", "")
     with ctx.db.command() as db_session:
-        outcome = login_guard.sign_in(ctx, db_session, username, request.form.get("password", ""))
+        outcome = login_guard.sign_in(ctx, db_session, username, request.form.get("password", ""),
+                                      request.remote_addr)
+        if outcome.actor is not None:
+            _sign_out(db_session)
+            token = user_sessions.start(ctx, db_session, outcome.actor.id, request.remote_addr)
     if outcome.actor is not None:
         language = session.get("lang")
         session.clear()
-        session.update(user_id=outcome.actor.id, lang=language or i18n.DEFAULT_LANGUAGE)
+        session.update({SESSION_TOKEN: token, "lang": language or i18n.DEFAULT_LANGUAGE})
         csrf.renew()
-        return redirect(safe_next(request.form.get("next"), url_for("tasklist.home")))
+        target = safe_next(request.form.get("next"), url_for("tasklist.home"))
+        if outcome.must_change_password:
+            return redirect(url_for("auth.change_password", next=target))
+        return redirect(target)
     if outcome.locked_until is not None:
         until = to_shanghai(outcome.locked_until).strftime("%H:%M")
         return _login_page(i18n.t("login.locked", until=until), username, 429)
@@ -95,12 +129,54 @@ def _login_page(error: str | None = None, username: str = "", status: int = 200)
 
 @blueprint.post("/logout")
 def logout():
+    with context().db.command() as db_session:
+        _sign_out(db_session)
     language = session.get("lang")
     session.clear()
     session["lang"] = language or i18n.DEFAULT_LANGUAGE
     csrf.renew()
     flash("logout.done", "key")
     return redirect(url_for("auth.login"))
+
+
+@blueprint.route("/account/password", methods=["GET", "POST"])
+def change_password():
+    if current_actor() is None:
+        return require_login()
+    if request.method == "GET":
+        return _password_page({}, [])
+    ctx, form = context(), request.form
+    with ctx.db.command() as db_session:
+        errors = accounts.change_own_password(
+            ctx, db_session, current_actor().id, form.get("currentPassword", ""),
+            form.get("newPassword", ""), form.get("confirmPassword", ""), request.remote_addr,
+            session.get(SESSION_TOKEN))
+    if errors:
+        return _password_page(form, errors, 400)
+    flash("password.changed", "key")
+    return redirect(safe_next(form.get("next"), url_for("tasklist.home")))
+
+
+def _password_page(values, errors: list[dict], status: int = 200):
+    settings = context().settings
+    by_field: dict[str, list[str]] = {}
+    for error in errors:
+        by_field.setdefault(error["field"], []).append(error["message"])
+    response = make_response(render_template(
+        "auth/password.html", values=values, errors=by_field,
+        required=g.must_change_password, next=safe_next(request.values.get("next"), ""),
+        min_length=settings.password_min_length, max_age_days=settings.password_max_age_days,
+    ), status)
+    # The typed passwords are sent back so that nothing typed is lost: never keep the page.
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _sign_out(db_session) -> None:
+    """End this browser's server-side session, if it has one."""
+    token = session.get(SESSION_TOKEN)
+    if token:
+        user_sessions.sign_out(context(), db_session, token, request.remote_addr)
 
 
 @blueprint.post("/language")

@@ -13,7 +13,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "login.locked": ("登录失败次数过多，账号已锁定，请于 {until} 后再试",
                      "Too many failed sign-ins: the account is locked until {until}"),
     "login.required": ("请先登录", "Please sign in first"),
+    "login.expired": ("登录已超时，请重新登录", "Your session timed out; please sign in again"),
     "login.demo_hint": ("演示环境：演示账号的密码均为 demo", "Demo: every demo account's password is demo"),
+    "password.title": ("修改密码", "Change password"),
+    "password.current": ("当前密码", "Current password"),
+    "password.new": ("新密码", "New password"),
+    "password.confirm": ("确认新密码", "New password again"),
+    "password.submit": ("确认修改", "Change password"),
+    "password.policy": ("至少 {length} 位，包含大写字母、小写字母、数字、符号中的至少三类，且不能与用户名相同；"
+                        "每 {days} 天须修改一次。",
+                        "At least {length} characters using three of: upper-case letters, lower-case "
+                        "letters, digits, symbols; not the user name; to be changed every {days} days."),
+    "password.required": ("请先修改密码：管理员设置的初始密码须在首次登录时修改，密码使用超过 {days} 天也须修改。",
+                          "Change your password first: a password set by an administrator must be "
+                          "changed at the first sign-in, and any password after {days} days."),
+    "password.changed": ("密码已修改，其他设备上的登录已退出", "Password changed; your other sessions were signed out"),
+    "password.errors": ("密码未修改，请按提示更正", "The password was not changed; see below"),
     "logout.submit": ("退出", "Sign out"),
     "logout.done": ("您已安全退出", "You have signed out"),
     "csrf.title": ("请求被拒绝", "Request refused"),

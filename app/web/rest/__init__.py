@@ -7,8 +7,8 @@ import binascii
 from flask import Blueprint, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from app.services import login_guard
 from app.services.errors import ServiceError, Unauthorized
-from app.services.identity import CredentialCache, authenticate
 
 from ..request_input import API_PREFIXES
 
@@ -20,12 +20,9 @@ def context():
     return current_app.extensions["ticflow"]
 
 
-def credential_cache() -> CredentialCache:
-    return context().caches.setdefault("credentials", CredentialCache())
-
-
 @blueprint.before_request
 def require_basic_auth():
+    """Every call authenticates (HTTP Basic) through the one throttle of every sign-in path."""
     header = request.headers.get("Authorization", "")
     if not header.startswith("Basic "):
         raise Unauthorized("需要登录（HTTP Basic）/ authentication required")
@@ -33,13 +30,7 @@ def require_basic_auth():
         username, _, password = base64.b64decode(header[6:]).decode("utf-8").partition(":")
     except (binascii.Error, UnicodeDecodeError) as error:
         raise Unauthorized("认证信息格式错误 / malformed credentials") from error
-    ctx = context()
-    cache = credential_cache()
-    g.actor = cache.get(cache.key(username, password))
-    if g.actor is None:
-        with ctx.db.read() as session:
-            g.actor = authenticate(session, cache, username, password,
-                                   allow_demo=not ctx.settings.production)
+    g.actor = login_guard.basic_sign_in(context(), username, password, request.remote_addr)
 
 
 @blueprint.errorhandler(ServiceError)
@@ -51,6 +42,8 @@ def service_error(error: ServiceError):
     response.status_code = error.status
     if error.status == 401:
         response.headers["WWW-Authenticate"] = 'Basic realm="TIC Flow"'
+    if isinstance(error, login_guard.AccountLocked):
+        response.headers["Retry-After"] = str(error.retry_after)
     return response
 
 

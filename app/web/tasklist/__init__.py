@@ -19,8 +19,6 @@ i18n.register(MESSAGES)
 
 def register(app: Flask) -> None:
     """Add the officers' pages to the app: sign-in and the tasklist."""
-    # Lax keeps the session cookie off cross-site POSTs: a second guard beside the CSRF token.
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
     app.register_blueprint(auth.blueprint)
     app.register_blueprint(blueprint)
 

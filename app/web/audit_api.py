@@ -1,0 +1,24 @@
+"""The audit log under /api, for administrators until the admin pages exist. Read only:
+no route changes it.
+
+Same HTTP Basic authentication and error shapes as /engine-rest.
+"""
+from __future__ import annotations
+
+from flask import g, jsonify, request
+
+from app.services import audit
+
+from . import rest
+from .rest import params
+
+API_PREFIX = "/api"
+blueprint = rest.json_api_blueprint("audit")
+
+
+@blueprint.get("/audit")
+def list_entries():
+    with rest.context().db.read() as session:
+        return jsonify(audit.entries(session, g.actor, params.page(),
+                                     user_id=request.args.get("userId"),
+                                     action=request.args.get("action")))
