@@ -54,6 +54,12 @@ def after_commit(session: Session, action) -> None:
     session.info.setdefault("after_commit", []).append(action)
 
 
+def after_rollback(session: Session, action) -> None:
+    """Run `action` once the unit of work has rolled back and let its connection go (a
+    refusal to record in a unit of work of its own); never if it commits."""
+    session.info.setdefault("after_rollback", []).append(action)
+
+
 def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
@@ -87,20 +93,27 @@ class Database:
     @contextmanager
     def command(self) -> Iterator[Session]:
         """One transaction per command: committed when the block ends, rolled back on error."""
-        with self._writer.connect() as connection:
-            transaction = connection.begin()
-            session = _bound_session(connection)
-            try:
-                yield session
-                session.flush()
-                transaction.commit()
-            except BaseException:
-                transaction.rollback()
-                raise
-            finally:
-                session.close()
-            for action in session.info.get("after_commit", ()):
+        info: dict = {}
+        try:
+            with self._writer.connect() as connection:
+                transaction = connection.begin()
+                session = _bound_session(connection)
+                info = session.info
+                try:
+                    yield session
+                    session.flush()
+                    transaction.commit()
+                except BaseException:
+                    transaction.rollback()
+                    raise
+                finally:
+                    session.close()
+        except BaseException:
+            for action in info.get("after_rollback", ()):
                 action()
+            raise
+        for action in info.get("after_commit", ()):
+            action()
 
     def dispose(self) -> None:
         self.engine.dispose()

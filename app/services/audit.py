@@ -5,17 +5,20 @@ what it describes is. Nothing changes or deletes an entry except `purge`, and on
 the retention period (the database's triggers refuse anything else, see models/audit.py).
 Actions are dotted names: `login`, `login.lock`, `logout`, `session.expire`,
 `password.change`, `password.reset`, `user.create`, `user.deactivate`, `user.groups`,
-`organization.create`, `audit.purge`.
+`organization.create`, `audit.purge`, `instance.cc` (抄送: granting read access),
+`deployment.create`, `instance.delete`, `job.retries`, `job.execute`.
 """
 from __future__ import annotations
 
 import json
+import logging
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from app.clock import format_camunda
+from app.db import after_rollback
 from app.models import AuditEntry
 from app.models.audit import RETENTION_DAYS
 
@@ -24,6 +27,7 @@ from .errors import BadRequest, Forbidden
 from .identity import Actor
 from .queries import Page
 
+log = logging.getLogger(__name__)
 READERS = frozenset({"admin"})
 RETENTION = timedelta(days=RETENTION_DAYS)
 
@@ -37,6 +41,23 @@ def record(ctx: AppContext, session: Session, action: str, *, user_id: str | Non
         target=_clip(target, 200), source=_clip(source, 64), success=success,
         details_json=json.dumps(details, ensure_ascii=False) if details else None,
     ))
+
+
+def record_refusal(ctx: AppContext, session: Session, action: str, *, user_id: str | None,
+                   target: str | None = None, source: str | None = None,
+                   details: dict | None = None) -> None:
+    """Record a refused attempt: the caller's unit of work is about to roll back, so the
+    entry is written in a unit of work of its own once it has."""
+    def write() -> None:
+        try:
+            with ctx.db.command() as own:
+                record(ctx, own, action, user_id=user_id, success=False, target=target,
+                       source=source, details=details)
+        except Exception:
+            # The refusal the caller raises matters more than its record: never mask it.
+            log.exception("could not write the audit entry of a refused %s", action)
+
+    after_rollback(session, write)
 
 
 def entries(session: Session, actor: Actor, page: Page, user_id: str | None = None,

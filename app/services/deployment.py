@@ -14,6 +14,7 @@ from app.engine.compiler import SourceFile, compile_deployment, content_hash, st
 from app.engine.errors import InvalidDefinition
 from app.models import Deployment, DeploymentResource, FormVersion, ProcessDefinition
 
+from . import audit
 from .context import AppContext
 from .errors import BadRequest, Forbidden
 from .forms import check_schema
@@ -60,6 +61,8 @@ def form_key_of(name: str) -> str:
 def deploy(ctx: AppContext, session: Session, actor: Actor | None, name: str,
            files: dict[str, bytes], source: str | None = None) -> DeployResult:
     if actor is not None and not actor.in_any(DEPLOY_GROUPS):
+        audit.record_refusal(ctx, session, "deployment.create", user_id=actor.id, target=name,
+                             source=actor.source, details={"files": sorted(files)})
         raise Forbidden("只有业务分析员或管理员可以部署模型 / only analysts and admins deploy")
     if not files:
         raise BadRequest("没有上传任何文件 / no files in the deployment")
@@ -92,6 +95,10 @@ def deploy(ctx: AppContext, session: Session, actor: Actor | None, name: str,
     from .timer_start import schedule_timer_starts  # imports process_instances, which imports us
 
     schedule_timer_starts(ctx, session, definitions)
+    audit.record(ctx, session, "deployment.create", user_id=actor.id if actor else None,
+                 target=deployment.id, source=actor.source if actor else source,
+                 details={"name": name, "files": sorted(files),
+                          "definitions": [f"{d.key}:{d.version}" for d in definitions]})
     return DeployResult(deployment, definitions)
 
 

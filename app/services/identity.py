@@ -32,6 +32,9 @@ class Actor:
     organization_name: str
     organization_kind: str
     groups: frozenset[str]
+    # Where the request came from (the client's address), for the audit log; set by the web
+    # layer when it authenticates the request.
+    source: str | None = None
 
     @property
     def candidate_values(self) -> frozenset[str]:

@@ -14,12 +14,17 @@ from app.db import is_sqlite
 from app.engine.errors import TaskNotReady
 from app.models import Incident, InstanceState, Job, JobType, ProcessInstance
 
-from . import history, instance_store, service_tasks
+from . import audit, history, instance_store, service_tasks
 from .context import AppContext
-from .errors import Conflict, NotFound, ServiceError
+from .errors import BadRequest, Conflict, Forbidden, NotFound, ServiceError
+from .identity import Actor
 from .process_instances import advance
 
 log = logging.getLogger(__name__)
+# Who may run a job ahead of its time.
+OPERATORS = frozenset({"admin", "department"})
+# Retries beyond this are a typo, and the column is a 32-bit integer.
+MAX_RETRIES = 100
 
 
 def worker_id() -> str:
@@ -63,9 +68,12 @@ def run_acquired(ctx: AppContext, job_id: str, owner: str) -> bool:
     return _run(ctx, job_id, owner, forced=False)
 
 
-def run_job(ctx: AppContext, job_id: str, forced: bool = False) -> None:
-    """Run a job now, whoever holds its lock (Camunda's POST /job/{id}/execute)."""
-    if not _run(ctx, job_id, None, forced):
+def execute_now(ctx: AppContext, actor: Actor, job_id: str) -> None:
+    """Run a job now, whoever holds its lock (Camunda's POST /job/{id}/execute): the
+    department's officers and administrators."""
+    if not actor.in_any(OPERATORS):
+        raise Forbidden("只有科技厅经办人员或管理员可以立即执行作业 / only department staff and admins execute jobs")
+    if not _run(ctx, job_id, None, forced=True):
         raise NotFound(f"作业 {job_id} 不存在 / job not found")
 
 
@@ -203,10 +211,22 @@ def _record_failure(ctx: AppContext, job_id: str, error: Exception) -> str:
     return message
 
 
-def set_retries(ctx: AppContext, session: Session, job_id: str, retries: int) -> Job:
+def set_retries(ctx: AppContext, session: Session, actor: Actor, job_id: str, retries) -> Job:
+    """Give a job its retries back (and so resolve its incident): administrators only."""
+    if not actor.in_any({"admin"}):
+        audit.record_refusal(ctx, session, "job.retries", user_id=actor.id, target=job_id,
+                             source=actor.source, details={"retries": retries})
+        raise Forbidden("需要管理员权限 / administrators only")
+    if not isinstance(retries, int) or isinstance(retries, bool) or not 0 <= retries <= MAX_RETRIES:
+        raise BadRequest(f"retries 应为 0 到 {MAX_RETRIES} 之间的整数 / retries must be an integer "
+                         f"from 0 to {MAX_RETRIES}",
+                         [{"field": "retries", "message": f"应为 0 到 {MAX_RETRIES} 之间的整数"}])
     job = _locked_job(ctx, session, job_id, None)
     if job is None:
         raise NotFound(f"作业 {job_id} 不存在 / job not found")
+    audit.record(ctx, session, "job.retries", user_id=actor.id, target=job.id, source=actor.source,
+                 details={"retries": retries, "processInstanceId": job.instance_id,
+                          "activityId": job.activity_id})
     job.retries = retries
     job.due_at = ctx.now()
     job.lock_owner = None

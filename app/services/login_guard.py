@@ -9,7 +9,7 @@ deactivated account, demo account in production), and takes as long as a real ch
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -123,7 +123,7 @@ def basic_sign_in(ctx: AppContext, username: str, password: str, source: str | N
         state = outcome.state
     if passwords.change_due(state, now, ctx.settings.password_max_age_days):
         raise Forbidden(CHANGE_FIRST)
-    return state.actor
+    return replace(state.actor, source=source)
 
 
 def _password_matches(ctx: AppContext, state: UserState | None, username: str,

@@ -12,7 +12,7 @@ from app.models import (
     ProcessDefinition, ProcessInstance, Task, TaskCandidate,
 )
 
-from . import history, instance_store, service_tasks
+from . import audit, history, instance_store, service_tasks
 from .authorization import require_can_start, require_readable_instance
 from .context import AppContext
 from .errors import BadRequest, Forbidden, NotFound
@@ -93,10 +93,16 @@ def delete_instance(ctx: AppContext, session: Session, actor: Actor, instance_id
     """Terminate a running instance (Camunda's DELETE); its history is kept. An instance
     that has ended is no longer a running one: 404, as Camunda answers."""
     instance = take_instance(session, actor, instance_id)
+    details = {"processKey": instance.process_key, "businessKey": instance.business_key,
+               "reason": reason}
     if not actor.in_any({"admin", "department"}) and instance.started_by != actor.id:
+        audit.record_refusal(ctx, session, "instance.delete", user_id=actor.id, target=instance.id,
+                             source=actor.source, details=details)
         raise Forbidden("只有发起人、科技厅或管理员可以终止流程 / not allowed to delete")
     if not terminate(ctx, session, instance, reason or "deleted", actor.id):
         raise NotFound(f"流程实例 {instance_id} 已结束 / process instance not found (it has ended)")
+    audit.record(ctx, session, "instance.delete", user_id=actor.id, target=instance.id,
+                 source=actor.source, details=details)
 
 
 def terminate(ctx: AppContext, session: Session, instance: ProcessInstance, reason: str,

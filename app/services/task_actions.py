@@ -20,10 +20,10 @@ from app.models import (
     ProcessInstance, Task, TaskDraft, User, UserGroup,
 )
 
-from . import confidential, history, instance_store, messages, notifications, sharing, user_tasks
+from . import audit, confidential, history, instance_store, messages, notifications, sharing, user_tasks
 from .authorization import can_read_instance, is_applicant, is_candidate, require_actionable_task
 from .context import AppContext
-from .errors import BadRequest, Conflict, Forbidden, NotFound, ValidationFailed
+from .errors import BadRequest, Conflict, Forbidden, NotFound, ServiceError, ValidationFailed
 from .identity import Actor, load_actor
 from .process_instances import advance, take_instance, terminate
 
@@ -304,23 +304,17 @@ def carbon_copy(ctx: AppContext, session: Session, actor: Actor, instance_id: st
                 user_ids: list[str], note: str | None = None) -> list[str]:
     """Give users read-only access to the instance and its tasks; returns who was newly added.
 
-    Who may copy and to whom: `sharing`."""
+    Who may copy and to whom: `sharing`. A grant is a permission change: the audit log
+    keeps it, and a refused one too."""
     instance = take_instance(session, actor, instance_id)
-    case = sharing.case_of(instance)
-    refusal = sharing.grant_refusal(actor, case)
-    if refusal:
-        raise Forbidden(refusal)
     wanted = _user_list(user_ids)
     note = _text(note, "note", "抄送说明")
-    targets = {u: load_actor(session, u) for u in wanted}
-    unknown = [u for u, target in targets.items() if target is None]
-    if unknown:
-        raise BadRequest(f"用户 {'、'.join(unknown)} 不存在或已停用，不能抄送 / unknown users",
-                         [{"field": "userIds", "message": f"用户 {u} 不存在或已停用"} for u in unknown])
-    refused = [r for r in (sharing.target_refusal(case, t) for t in targets.values()) if r]
-    if refused:
-        raise ValidationFailed("不能抄送给所选人员 / these users may not be copied in",
-                               [{"field": "userIds", "message": r} for r in refused])
+    try:
+        _check_grant(session, actor, sharing.case_of(instance), wanted)
+    except ServiceError as refused:
+        audit.record_refusal(ctx, session, "instance.cc", user_id=actor.id, target=instance.id,
+                             source=actor.source, details={"users": wanted, "reason": refused.message})
+        raise
     already = set(session.scalars(select(InstanceReader.user_id).where(
         InstanceReader.instance_id == instance.id, InstanceReader.user_id.in_(wanted),
     )))
@@ -334,6 +328,8 @@ def carbon_copy(ctx: AppContext, session: Session, actor: Actor, instance_id: st
     history.append(session, instance.id, instance.process_key, [
         history.event("instance_cc", actor.id, users=wanted, note=note)
     ], now)
+    audit.record(ctx, session, "instance.cc", user_id=actor.id, target=instance.id,
+                 source=actor.source, details={"users": wanted, "added": added})
     named = notifications.case_name(instance.business_name, instance.business_key)
     notifications.send(connection_of(session), [
         notifications.message(u, "cc", f"抄送：{named}",
@@ -342,6 +338,21 @@ def carbon_copy(ctx: AppContext, session: Session, actor: Actor, instance_id: st
         for u in wanted
     ], now)
     return added
+
+
+def _check_grant(session: Session, actor: Actor, case, wanted: list[str]) -> None:
+    refusal = sharing.grant_refusal(actor, case)
+    if refusal:
+        raise Forbidden(refusal)
+    targets = {u: load_actor(session, u) for u in wanted}
+    unknown = [u for u, target in targets.items() if target is None]
+    if unknown:
+        raise BadRequest(f"用户 {'、'.join(unknown)} 不存在或已停用，不能抄送 / unknown users",
+                         [{"field": "userIds", "message": f"用户 {u} 不存在或已停用"} for u in unknown])
+    refused = [r for r in (sharing.target_refusal(case, t) for t in targets.values()) if r]
+    if refused:
+        raise ValidationFailed("不能抄送给所选人员 / these users may not be copied in",
+                               [{"field": "userIds", "message": r} for r in refused])
 
 
 def _user_list(user_ids) -> list[str]:

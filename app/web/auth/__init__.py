@@ -4,6 +4,7 @@ every form, the one lockout of every sign-in path, the password page (a user who
 change their password reaches nothing else first), and the language switch."""
 from __future__ import annotations
 
+from dataclasses import replace
 from urllib.parse import urlsplit
 
 from flask import (
@@ -43,7 +44,7 @@ def current_actor() -> Actor | None:
             if resumed.state is None:
                 session.pop(SESSION_TOKEN)
             else:
-                g.actor = resumed.state.actor
+                g.actor = replace(resumed.state.actor, source=request.remote_addr)
     return g.actor
 
 
