@@ -92,7 +92,7 @@ def transfer_refusal(task, target: Actor) -> str | None:
                 "（须属于同一用户组及同一单位），不能转办 / not a candidate of the task")
     if target.id == task.assignee:
         return f"任务已由 {target.display_name} 办理，无需转办 / already assigned"
-    return None
+    return _confidential_refusal(task, target, "转办")
 
 
 # 委派 / 交还 -------------------------------------------------------------------------------
@@ -121,7 +121,16 @@ def delegate_refusal(actor: Actor, task, target: Actor) -> str | None:
             or target.in_any({"agency"})):
         return (f"用户 {target.display_name}（{target.id}）不是本单位人员、该任务的候选人"
                 "或专业机构，不能委派 / the delegate must be a colleague, a candidate or the agency")
-    return None
+    return _confidential_refusal(task, target, "委派")
+
+
+def _confidential_refusal(task, target: Actor, verb: str) -> str | None:
+    """A confidential step (an expert's review, the panel) goes only to someone who may
+    read it: handing it over would show the panel and the scores."""
+    if confidential.sees_step(target, task.task_key, None):
+        return None
+    return (f"「{task.name}」涉及专家评审信息，只能{verb}给科技厅或受托专业机构人员 / a confidential "
+            "step goes only to department staff")
 
 
 def resolve(ctx: AppContext, session: Session, actor: Actor, task_id: str, values: dict,

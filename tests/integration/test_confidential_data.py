@@ -13,7 +13,7 @@ from tests.integration.establishment_helpers import (
     variables,
 )
 from tests.integration.lifecycle_helpers import CODE, api, register_center, to_grading
-from tests.integration.tasklist_helpers import Api
+from tests.integration.tasklist_helpers import Api, add_user
 from tests.integration.test_web_auth import WebUser, text
 
 PANEL = ("expert4", "expert5", "expert6")
@@ -252,3 +252,13 @@ def test_the_review_file_stays_with_the_department(rest, reviewing):
     for user in OUTSIDERS + ("expert5",):
         assert api(rest(user), f"/applications/{reviewing}/review").status_code == 403, user
     assert api(rest("agency"), f"/applications/{reviewing}/review").status_code == 200
+
+
+def test_an_expert_cannot_hand_their_review_to_a_colleague_who_may_not_read_it(ctx, rest, reviewing):
+    add_user(ctx, "xjaas_staff", "xjaas", ["lead_unit"])
+    review_id = expert_task_of(rest, "expert5", reviewing)
+    response = rest("expert5").post(f"/task/{review_id}/delegate", json={"userId": "xjaas_staff"})
+    assert response.status_code == 400, response.get_json()
+    assert "评审" in response.get_json()["message"]
+    assert rest("xjaas_staff").get(f"/task/{review_id}").status_code == 404
+    assert rest("expert5").get(f"/task/{review_id}").get_json()["assignee"] == "expert5"
