@@ -23,8 +23,9 @@ VARIABLES = frozenset({
     "suggestedGrade",  # the grade the average suggests
     "ranking",
 })
-# Steps whose rows name the experts: choosing the panel, and each review.
-STEPS = frozenset({"assign_experts", "expert_review"})
+# Steps whose rows name the experts or count their reviews: choosing the panel, each
+# review, and summing the scores up.
+STEPS = frozenset({"assign_experts", "expert_review", "aggregate_reviews"})
 # Department staff (科技厅, 专业机构) and administrators.
 READERS = frozenset({"department", "department_leader", "manager", "agency", "admin"})
 

@@ -159,6 +159,8 @@ def visible_instance_ids(actor: Actor):
 
 def list_jobs(session: Session, actor: Actor, instance_id: str | None, page: Page):
     query = select(Job).where(Job.instance_id.in_(visible_instance_ids(actor)))
+    if not confidential.sees_all(actor):
+        query = query.where(confidential.not_confidential(Job.activity_id))
     if instance_id:
         query = query.where(Job.instance_id == instance_id)
     return list(session.scalars(page.apply(query.order_by(Job.due_at, Job.id))))
@@ -168,6 +170,9 @@ def list_incidents(session: Session, actor: Actor, instance_id: str | None, page
     query = select(Incident).where(
         Incident.resolved_at.is_(None), Incident.instance_id.in_(visible_instance_ids(actor))
     )
+    if not confidential.sees_all(actor):
+        # An incident of the panel's steps tells how many reviews there are and who is late.
+        query = query.where(confidential.not_confidential(Incident.activity_id))
     if instance_id:
         query = query.where(Incident.instance_id == instance_id)
     return list(session.scalars(page.apply(query.order_by(Incident.created_at))))

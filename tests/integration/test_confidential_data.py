@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import pytest
 
+from app.models import Incident, ProcessInstance
+
 from tests.integration.establishment_helpers import (
     approval, assign_experts, completed, deploy_models, formal_review,
     recommender_decides, send_letter, site_visit, start_application, submit, task, typed,
@@ -262,3 +264,17 @@ def test_an_expert_cannot_hand_their_review_to_a_colleague_who_may_not_read_it(c
     assert "评审" in response.get_json()["message"]
     assert rest("xjaas_staff").get(f"/task/{review_id}").status_code == 404
     assert rest("expert5").get(f"/task/{review_id}").get_json()["assignee"] == "expert5"
+
+
+def test_an_incident_of_the_panels_steps_stays_with_the_department(ctx, rest, reviewing, clock):
+    with ctx.db.command() as session:
+        instance = session.get(ProcessInstance, reviewing)
+        session.add(Incident(
+            id="incident-aggregate", incident_type="failedJob", instance_id=reviewing,
+            definition_id=instance.definition_id, process_key=instance.process_key,
+            activity_id="aggregate_reviews", message="专家评分不完整：应有 3 份，实有 2 份",
+            created_at=clock.now()))
+    assert [i["id"] for i in rest("officer").get(f"/incident?processInstanceId={reviewing}").get_json()] == [
+        "incident-aggregate"]
+    for outsider in OUTSIDERS:
+        assert rest(outsider).get(f"/incident?processInstanceId={reviewing}").get_json() == []
