@@ -79,6 +79,20 @@ def app(database_url, clock, instance_cache_size):
 
 
 @pytest.fixture
+def production_app(database_url, clock):
+    """The app under production settings, on a database that holds demo users anyway (as a
+    database copied from a test system would)."""
+    app = create_app({"database_url": database_url, "environment": "production",
+                      "secret_key": "s3cret"}, clock=clock)
+    ctx = app.extensions["ticflow"]
+    Base.metadata.create_all(ctx.db.engine)
+    with ctx.db.command() as session:
+        demo_data.load_demo_data(session, FAST_DEMO_HASH)
+    yield app
+    ctx.db.dispose()
+
+
+@pytest.fixture
 def ctx(app):
     return app.extensions["ticflow"]
 

@@ -29,14 +29,19 @@ def test_a_job_removed_by_an_earlier_job_of_the_pass_is_skipped_and_the_pass_goe
         assert list(session.scalars(select(Job.id).where(Job.lock_owner.is_not(None)))) == []
 
 
-def test_a_job_whose_lock_another_worker_took_over_is_not_run_by_the_first(ctx, clock, rest):
-    analyst, officer = rest("analyst"), rest("officer")
-    deployed(analyst, model_files("job_boundary_timer.bpmn"))
-    instance_id = start(officer, "job_boundary_timer")["id"]
+def locked_then_expired(ctx, clock, rest) -> tuple[str, str]:
+    """An instance whose due timer job `slow-worker` locked and held past its lock's expiry."""
+    deployed(rest("analyst"), model_files("job_boundary_timer.bpmn"))
+    instance_id = start(rest("officer"), "job_boundary_timer")["id"]
     clock.advance(timedelta(days=31))
-
     [job_id] = job_executor.acquire(ctx, owner="slow-worker")
     clock.advance(timedelta(seconds=ctx.settings.job_lock_seconds + 1))
+    return instance_id, job_id
+
+
+def test_a_job_whose_lock_another_worker_took_over_is_not_run_by_the_first(ctx, clock, rest):
+    officer = rest("officer")
+    instance_id, job_id = locked_then_expired(ctx, clock, rest)
     assert job_executor.acquire(ctx, owner="second-worker") == [job_id]
 
     assert job_executor.run_acquired(ctx, job_id, "slow-worker") is False
@@ -46,13 +51,8 @@ def test_a_job_whose_lock_another_worker_took_over_is_not_run_by_the_first(ctx, 
 
 
 def test_a_job_whose_lock_expired_is_not_run_by_its_late_owner(ctx, clock, rest):
-    analyst, officer = rest("analyst"), rest("officer")
-    deployed(analyst, model_files("job_boundary_timer.bpmn"))
-    instance_id = start(officer, "job_boundary_timer")["id"]
-    clock.advance(timedelta(days=31))
-
-    [job_id] = job_executor.acquire(ctx, owner="slow-worker")
-    clock.advance(timedelta(seconds=ctx.settings.job_lock_seconds + 1))
+    officer = rest("officer")
+    instance_id, job_id = locked_then_expired(ctx, clock, rest)
     assert job_executor.run_acquired(ctx, job_id, "slow-worker") is False
     assert task_keys(officer, instance_id) == ["review"]
     assert job_executor.execute_due_jobs(ctx) == 1

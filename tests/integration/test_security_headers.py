@@ -1,13 +1,9 @@
 """Security headers on every response, and the session cookie's flags (F6)."""
 from __future__ import annotations
 
-import pytest
 from flask import Response
 
-from app import create_app
-from app.models import Base
-from app.services import demo_data
-from tests.conftest import FAST_DEMO_HASH, basic
+from tests.conftest import basic
 from tests.integration.test_web_auth import WebUser
 
 EVERY_RESPONSE_HEADERS = ("Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options",
@@ -23,18 +19,6 @@ def assert_security_headers(response) -> None:
     assert response.headers["X-Frame-Options"] == "DENY"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Referrer-Policy"] == "same-origin"
-
-
-@pytest.fixture
-def production_app(database_url, clock):
-    app = create_app({"database_url": database_url, "environment": "production",
-                      "secret_key": "s3cret"}, clock=clock)
-    ctx = app.extensions["ticflow"]
-    Base.metadata.create_all(ctx.db.engine)
-    with ctx.db.command() as session:
-        demo_data.load_demo_data(session, FAST_DEMO_HASH)
-    yield app
-    ctx.db.dispose()
 
 
 def test_pages_static_files_apis_and_errors_all_carry_the_security_headers(app, client):

@@ -4,11 +4,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from app import create_app
 from app.config import ConfigError, load_settings
-from app.models import AuditEntry, Base
-from app.services import demo_data, login_guard
-from tests.conftest import FAST_DEMO_HASH, basic
+from app.models import AuditEntry
+from app.services import login_guard
+from tests.conftest import basic
 
 
 def test_production_without_a_secret_key_is_refused(monkeypatch):
@@ -20,18 +19,6 @@ def test_production_without_a_secret_key_is_refused(monkeypatch):
 def test_production_never_loads_demo_data():
     settings = load_settings({"environment": "production", "secret_key": "s3cret"})
     assert settings.demo_data is False
-
-
-@pytest.fixture
-def production_app(database_url, clock):
-    app = create_app({"database_url": database_url, "environment": "production",
-                      "secret_key": "s3cret"}, clock=clock)
-    ctx = app.extensions["ticflow"]
-    Base.metadata.create_all(ctx.db.engine)
-    with ctx.db.command() as session:
-        demo_data.load_demo_data(session, FAST_DEMO_HASH)
-    yield app
-    ctx.db.dispose()
 
 
 def test_production_refuses_demo_accounts_even_if_they_exist(production_app):
