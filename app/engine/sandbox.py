@@ -30,7 +30,7 @@ from RestrictedPython.Guards import (
 )
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
-from app.engine import guards
+from app.engine import guard_transform, guarded_builtins, guards
 from app.engine.errors import ScriptRefused
 
 MODES = ("eval", "exec")
@@ -148,7 +148,7 @@ def _too_large(node: ast.AST, folded: dict) -> tuple[int, str, str] | None:
     if not isinstance(node, ast.BinOp):
         return None
     try:
-        guards.folded_constant(node, folded)
+        guard_transform.folded_constant(node, folded)
     except ScriptRefused as refused:
         return node.lineno, refused.message_zh, refused.message_en
     return None
@@ -167,7 +167,7 @@ def _restricted_compile(tree: ast.AST, mode: str) -> CodeType:
     compile_restricted = compile_restricted_eval if mode == "eval" else compile_restricted_exec
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        result = compile_restricted(tree, filename=_FILENAME, policy=guards.GuardingTransformer)
+        result = compile_restricted(tree, filename=_FILENAME, policy=guard_transform.GuardingTransformer)
     if result.errors:
         # Our own check runs first, so this only catches what RestrictedPython alone refuses.
         error = result.errors[0]
@@ -188,14 +188,14 @@ def _builtins() -> dict:
         "int": int, "float": float, "bool": bool, "range": range, "len": len,
         "abs": abs, "round": round, "True": True, "False": False, "None": None,
     })
-    allowed.update(guards.BUILTINS)
+    allowed.update(guarded_builtins.BUILTINS)
     return allowed
 
 
 # Put into the globals last, so task data cannot shadow them.
 _GUARDS = {
     "__builtins__": _builtins(),
-    "_getattr_": guards.guarded_getattr,
+    "_getattr_": guarded_builtins.guarded_getattr,
     "_getitem_": guards.getitem,
     "_getiter_": guards.guarded_iter,
     "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
@@ -203,11 +203,11 @@ _GUARDS = {
     "_write_": full_write_guard,
     "_inplacevar_": guards.in_place,
     "_apply_": _apply,
-    guards.GUARD_NAMES["binop"]: guards.binop,
-    guards.GUARD_NAMES["formatted"]: guards.formatted,
-    guards.GUARD_NAMES["compared"]: guards.compared,
-    guards.GUARD_NAMES["tuple"]: guards.expanded,
-    guards.GUARD_NAMES["mapping"]: guards.unpacked_mapping,
+    guard_transform.GUARD_NAMES["binop"]: guards.binop,
+    guard_transform.GUARD_NAMES["formatted"]: guards.formatted,
+    guard_transform.GUARD_NAMES["compared"]: guards.compared,
+    guard_transform.GUARD_NAMES["tuple"]: guards.expanded,
+    guard_transform.GUARD_NAMES["mapping"]: guards.unpacked_mapping,
 }
 
 
