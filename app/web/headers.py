@@ -18,6 +18,9 @@ CONTENT_SECURITY_POLICY = "; ".join((
     "form-action 'self'",
     "frame-ancestors 'none'",
 ))
+# A file a user or an analyst uploaded, served back: it may load nothing and run nothing,
+# even when a browser opens it.
+INERT_POLICY = "default-src 'none'; sandbox"
 # A year: browsers then refuse plain HTTP to this host, even for a typed http:// address.
 HSTS = "max-age=31536000"
 
@@ -33,10 +36,21 @@ def register(app: Flask, production: bool) -> None:
     """Add the headers after every request; HSTS only in production (served over HTTPS)."""
     headers = {**HEADERS, "Strict-Transport-Security": HSTS} if production else HEADERS
 
+    every = list(headers.items())
+    others = [(name, value) for name, value in every if name != "Content-Security-Policy"]
+
     @app.after_request
     def add_security_headers(response):
-        # setdefault: a response with a stricter policy of its own (a model-file
-        # download) keeps it.
-        for name, value in headers.items():
-            response.headers.setdefault(name, value)
+        # A response with a stricter policy of its own (a model-file download) keeps it;
+        # no other response sets these headers, so one look suffices (this runs on every
+        # response).
+        own_policy = "Content-Security-Policy" in response.headers
+        response.headers.extend(others if own_policy else every)
         return response
+
+
+def inert(response):
+    """Serve `response` (an uploaded file, a model) as data only; the other headers, nosniff
+    among them, come with every response."""
+    response.headers["Content-Security-Policy"] = INERT_POLICY
+    return response

@@ -11,13 +11,19 @@ from app.services.errors import BadRequest, ServiceError
 INT32_MIN, INT32_MAX = -(2 ** 31), 2 ** 31 - 1
 _DIGITS = re.compile(r"-?[0-9]{1,20}")
 API_PREFIXES = ("/engine-rest/", "/api/")
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 def refuse_nul() -> None:
     """before_request: no id or value contains NUL, and PostgreSQL cannot even compare one."""
     if "\x00" in request.path:
         raise nul_refused("path", "路径")
-    for source in (request.args, request.form):
+    # A query string carries NUL only percent-encoded: one look at the raw bytes, and the
+    # parameters are read only when there is one (this runs on every request).
+    sources = [request.args] if b"%00" in request.query_string else []
+    if request.mimetype in _FORM_TYPES:
+        sources.append(request.form)
+    for source in sources:
         for name, value in source.items(multi=True):
             if "\x00" in name or "\x00" in value:
                 raise nul_refused(name.replace("\x00", ""), f"参数 {name.replace(chr(0), '')}")

@@ -11,6 +11,7 @@ from app.services import collaboration, task_actions, variables
 from app.services.errors import BadRequest, NotFound
 
 from . import blueprint, context, params
+from ..headers import inert
 
 
 def camunda_dates(record: dict) -> dict:
@@ -104,10 +105,8 @@ def get_attachment(task_id, attachment_id):
 @blueprint.get("/task/<task_id>/attachment/<attachment_id>/data")
 def attachment_data(task_id, attachment_id):
     attachment = _task_attachment(task_id, attachment_id)
-    response = send_file(io.BytesIO(attachment["data"]), mimetype=attachment["type"],
-                         as_attachment=True, download_name=attachment["name"])
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return inert(send_file(io.BytesIO(attachment["data"]), mimetype=attachment["type"],
+                           as_attachment=True, download_name=attachment["name"]))
 
 
 def _task_attachment(task_id: str, attachment_id: str) -> dict:

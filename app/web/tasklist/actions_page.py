@@ -15,6 +15,7 @@ from app.services.errors import ServiceError
 from . import blueprint, context
 from .. import auth
 from ..auth import safe_next
+from ..headers import inert
 
 
 def _act(command, done_key: str, success_url: str, failure_url: str | None = None):
@@ -112,8 +113,7 @@ def attachment(attachment_id):
     response = Response(found["data"], mimetype=found["type"])
     # Always a download: an uploaded file is never rendered as a page of this site.
     response.headers["Content-Disposition"] = _disposition(found["name"])
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return inert(response)
 
 
 def _disposition(name: str) -> str:

@@ -15,6 +15,7 @@ from app.services.errors import BadRequest, ServiceError
 from . import blueprint, context, form_input, task_view
 from .form_model import attachment_reference, hint_key, is_file_field
 from .. import auth
+from ..headers import inert
 
 
 @blueprint.get("/tasks/<task_id>")
@@ -141,8 +142,5 @@ def diagram(instance_id):
 
 def _inert_download(xml: bytes, file_name: str) -> Response:
     """A model file as data only: the viewer fetches it, a browser opening it runs nothing."""
-    response = send_file(io.BytesIO(xml), mimetype="application/xml", as_attachment=True,
-                         download_name=file_name)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return inert(send_file(io.BytesIO(xml), mimetype="application/xml", as_attachment=True,
+                           download_name=file_name))
