@@ -16,6 +16,7 @@ from lxml import etree
 
 from app.engine.errors import DefinitionProblem, ScriptRefused
 from app.engine.expressions import condition_to_python, timer_to_python, variable_reference
+from app.engine.multi_instance import too_many
 from app.engine.timers import DEFAULT_MIN_CYCLE, TimerRefused, check_literal
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -276,6 +277,10 @@ def _other_condition(condition, context: _Context) -> list[DefinitionProblem]:
 def _loop_cardinality(cardinality, context: _Context) -> list[DefinitionProblem]:
     if not _text(cardinality):
         return []
+    literal = cardinality.text.strip()
+    refusal = too_many(int(literal)) if literal.isascii() and literal.isdigit() else None
+    if refusal:
+        return [context.problem(cardinality, *refusal)]
     expression = variable_reference(cardinality.text)
     return context.code_problems(
         cardinality, expression, "eval", "多实例数量表达式", "Loop cardinality", cardinality.text,

@@ -26,6 +26,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
 from SpiffWorkflow.util.task import TaskState
 
 from . import expressions
+from . import multi_instance  # noqa: F401  (bounds every multi-instance activity when imported)
 from .engine_clock import clock_scope
 from .task_tree import give_new_id, is_single_user_task, path_back
 from .timers import DEFAULT_MIN_CYCLE, timer_rules
