@@ -99,7 +99,7 @@ def _submit(task_id: str, values: dict):
     ctx, actor = context(), auth.current_actor()
     try:
         with ctx.db.command() as session:
-            drafts.submit(ctx, session, actor, task_id, values)
+            user_tasks.complete(ctx, session, actor, task_id, values)
     except BadRequest as refused:
         # Everything typed comes back, with each message beside its field.
         errors = refused.errors or [{"field": "", "message": refused.message}]
