@@ -39,9 +39,7 @@ def task_form(task_id):
     command stores none of them."""
     ctx, actor = context(), auth.current_actor()
     with ctx.db.read() as session:
-        task = user_tasks.get_task(session, actor, task_id)
-        form = task_view.with_called_form(ctx, session, task,
-                                          user_tasks.form_of(ctx, session, actor, task_id))
+        form = user_tasks.form_of(ctx, session, actor, task_id)
     schema = form["schema"] or {}
     values = form_input.parse(schema, request.form)
     uploads = _uploads(form)
