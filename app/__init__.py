@@ -6,6 +6,7 @@ from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import load_settings
+from .services import case_numbers
 from .services.errors import ServiceError
 from .services.context import AppContext, build_context
 
@@ -25,7 +26,7 @@ def create_app(test_config: dict | None = None, clock=None) -> Flask:
     )
     app.json.ensure_ascii = False
     app.json.sort_keys = False
-    app.extensions["ticflow"] = build_context(settings, clock)
+    app.extensions["ticflow"] = build_context(settings, clock, mint_business_key=case_numbers.mint)
     app.session_interface = ApiAwareSessionInterface()
     if settings.trusted_proxies:
         hops = settings.trusted_proxies

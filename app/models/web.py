@@ -10,11 +10,12 @@ from .base import Base
 
 
 class TaskDraft(Base):
-    """What one user typed into one task's form and saved without submitting."""
+    """What one user typed into one task's form and saved without submitting. It lives as
+    long as the open task: whichever way the task ends, the database drops its drafts."""
 
     __tablename__ = "task_draft"
 
-    task_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    task_id: Mapped[str] = mapped_column(ForeignKey("task.id", ondelete="CASCADE"), primary_key=True)
     user_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     values_json: Mapped[str] = mapped_column(Text)
     saved_at: Mapped[datetime]

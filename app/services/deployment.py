@@ -20,9 +20,11 @@ from .errors import BadRequest, Forbidden
 from .forms import check_schema
 from .identity import DEPLOY_GROUPS, Actor
 from .instance_store import new_id
+from .timer_start import TimerStartRefused, schedule_timer_starts
 
 SCHEMA_SUFFIX = ".schema.json"
 UI_SUFFIX = ".ui.json"
+MODELS_REFUSED = "模型未通过校验，未部署 / the models were refused"
 
 
 class DeploymentRefused(BadRequest):
@@ -92,9 +94,10 @@ def deploy(ctx: AppContext, session: Session, actor: Actor | None, name: str,
             content=content, content_hash=content_hash(content),
         ))
     session.flush()
-    from .timer_start import schedule_timer_starts  # imports process_instances, which imports us
-
-    schedule_timer_starts(ctx, session, definitions)
+    try:
+        schedule_timer_starts(ctx, session, definitions)
+    except TimerStartRefused as refused:
+        raise DeploymentRefused(MODELS_REFUSED, refused.errors) from refused
     audit.record(ctx, session, "deployment.create", user_id=actor.id if actor else None,
                  target=deployment.id, source=actor.source if actor else source,
                  details={"name": name, "files": sorted(files),
@@ -179,7 +182,7 @@ def _compile(ctx, session, files, kinds):
         )
     except InvalidDefinition as error:
         raise DeploymentRefused(
-            "模型未通过校验，未部署 / the models were refused",
+            MODELS_REFUSED,
             [dict(p.to_dict(), field=p.file, message=p.message_zh) for p in error.problems],
         ) from error
 

@@ -1,13 +1,15 @@
 """Form drafts: what a user typed into a task's form and saved without submitting.
 
 One draft per user per task; the task page pre-fills the form from it over the instance's
-values. Submitting the task drops every draft of it.
+values. A draft lives as long as its open task: the draft table refers to the task table
+with ON DELETE CASCADE, so however the task ends (completed on either face, sent back,
+withdrawn, the instance deleted, a timer cancelling it) its drafts go with it, and no
+command removes them by hand.
 """
 from __future__ import annotations
 
 import json
 
-from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from app.models import TaskDraft
@@ -21,10 +23,15 @@ from .identity import Actor
 def save(ctx: AppContext, session: Session, actor: Actor, task_id: str, values: dict) -> None:
     """Keep `values` as the actor's draft of the task (only someone who may act on it)."""
     require_actionable_task(actor, user_tasks.get_task(session, actor, task_id))
+    keep(ctx, session, task_id, actor.id, values)
+
+
+def keep(ctx: AppContext, session: Session, task_id: str, user_id: str, values: dict) -> None:
+    """Write `values` as `user_id`'s draft of the task; the caller has checked who may."""
     text = json.dumps(values, ensure_ascii=False, default=str)
-    draft = session.get(TaskDraft, (task_id, actor.id))
+    draft = session.get(TaskDraft, (task_id, user_id))
     if draft is None:
-        session.add(TaskDraft(task_id=task_id, user_id=actor.id, values_json=text,
+        session.add(TaskDraft(task_id=task_id, user_id=user_id, values_json=text,
                               saved_at=ctx.now()))
     else:
         draft.values_json, draft.saved_at = text, ctx.now()
@@ -37,9 +44,3 @@ def load(session: Session, actor: Actor, task_id: str) -> TaskDraft | None:
 
 def values_of(draft: TaskDraft | None) -> dict:
     return json.loads(draft.values_json) if draft is not None else {}
-
-
-def submit(ctx: AppContext, session: Session, actor: Actor, task_id: str, values: dict) -> None:
-    """Complete the task with `values` and drop its drafts, in the same transaction."""
-    user_tasks.complete(ctx, session, actor, task_id, values)
-    session.execute(delete(TaskDraft).where(TaskDraft.task_id == task_id))

@@ -24,8 +24,12 @@ MAX_BUSINESS_KEY = ProcessInstance.__table__.c.business_key.type.length
 def start_process(ctx: AppContext, session: Session, actor: Actor | None, key: str | None = None,
                   variables: dict | None = None, types: dict | None = None,
                   business_key: str | None = None, definition_id: str | None = None) -> ProcessInstance:
+    """Start the latest version of `key` (or the definition `definition_id`); without a
+    business key the instance gets the one the app's numbering scheme mints, if any."""
     _check_business_key(business_key)
     definition = _definition(ctx, session, key, definition_id)
+    if business_key is None:
+        business_key = ctx.mint_business_key(definition.key, ctx.now())
     if actor is not None:
         require_can_start(actor, definition)
     if definition.suspended:

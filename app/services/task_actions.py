@@ -7,7 +7,6 @@ assignee, or a candidate while nobody holds it.
 """
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 
 from sqlalchemy import and_, bindparam, exists, insert, or_, select, update
@@ -17,10 +16,10 @@ from app.db import connection_of
 from app.engine.errors import EngineError, TaskNotReady
 from app.models import (
     HistoricActivity, HistoricTask, HistoryEvent, InstanceReader, InstanceState, MessageSubscription,
-    ProcessInstance, Task, TaskDraft, User, UserGroup,
+    ProcessInstance, Task, User, UserGroup,
 )
 
-from . import audit, confidential, history, instance_store, messages, notifications, sharing, user_tasks
+from . import audit, confidential, drafts, history, instance_store, messages, notifications, sharing, user_tasks
 from .authorization import can_read_instance, is_applicant, is_candidate, require_actionable_task
 from .context import AppContext
 from .errors import BadRequest, Conflict, Forbidden, NotFound, ServiceError, ValidationFailed
@@ -142,22 +141,12 @@ def resolve(ctx: AppContext, session: Session, actor: Actor, task_id: str, value
         raise Forbidden("只有受托人可以交还委派中的任务 / only the delegate may resolve this task")
     if not isinstance(values, dict):
         raise BadRequest("variables 必须是对象 / variables must be an object")
-    _save_draft(ctx, session, task.id, task.owner, values)
+    drafts.keep(ctx, session, task.id, task.owner, values)
     _reassign(session, task, task.owner, task.owner, RESOLVED)
     _record(ctx, session, task, "task_resolved", actor, to_user=task.owner,
             fields=sorted(values), opinion=opinion)
     _tell(ctx, session, task.owner, "delegated", task, f"委派已办理：{task.name}",
           f"{actor.display_name} 已办理您委派的{_case(task)}「{task.name}」，请审核后完成。", opinion)
-
-
-def _save_draft(ctx, session: Session, task_id: str, owner: str, values: dict) -> None:
-    text = json.dumps(values, ensure_ascii=False, default=str)
-    draft = session.get(TaskDraft, (task_id, owner))
-    if draft is None:
-        session.add(TaskDraft(task_id=task_id, user_id=owner, values_json=text, saved_at=ctx.now()))
-    else:
-        draft.values_json, draft.saved_at = text, ctx.now()
-    session.flush()
 
 
 # 退回 -------------------------------------------------------------------------------------

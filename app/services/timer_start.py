@@ -19,7 +19,13 @@ from app.models import (
 )
 
 from .context import AppContext
-from .errors import ServiceError
+from .errors import BadRequest, ServiceError
+from .process_instances import start_process, terminate
+
+
+class TimerStartRefused(BadRequest):
+    """A new definition's timer start event cannot start it; `errors` locates the problem
+    the way a refused model is located (the deployment refuses the models with it)."""
 
 
 def schedule_timer_starts(ctx: AppContext, session: Session,
@@ -36,8 +42,6 @@ def schedule_timer_starts(ctx: AppContext, session: Session,
 def cancel_waiting_timer_starts(ctx: AppContext, session: Session,
                                 newer: ProcessDefinition) -> list[str]:
     """Terminate the instances of older versions of `newer.key` still waiting to start."""
-    from .process_instances import terminate
-
     waiting = session.scalars(
         select(ProcessInstance)
         .join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)
@@ -63,15 +67,12 @@ def cancel_waiting_timer_starts(ctx: AppContext, session: Session,
 
 
 def _start_waiting(ctx: AppContext, session: Session, definition: ProcessDefinition) -> ProcessInstance:
-    from .deployment import DeploymentRefused
-    from .process_instances import start_process
-
     try:
         return start_process(ctx, session, None, definition_id=definition.id)
     except ServiceError as error:
         message = f"定时启动事件无法启动流程：{error.message}"
-        raise DeploymentRefused(
-            "模型未通过校验，未部署 / the models were refused",
+        raise TimerStartRefused(
+            f"{message} / the timer start event cannot start the process",
             [{"file": definition.resource_name, "field": definition.resource_name,
               "message": message, "message_zh": message,
               "message_en": f"the timer start event cannot start the process: {error.message}",

@@ -1,6 +1,6 @@
 """File fields of a task form: the chosen file becomes an attachment of the case and the
-field's value its reference; a refused submission keeps it, a refused file is reported
-beside its field."""
+field's value its reference; a refused file is reported beside its field. What a refused
+submission keeps: test_web_task_uploads.py."""
 from __future__ import annotations
 
 import io
@@ -46,23 +46,6 @@ def test_a_file_uploaded_on_submit_is_stored_and_referenced(web, rest):  # noqa:
     download = cotton.get(f"/attachments/{attachment_id}")
     assert download.status_code == 200 and download.data == PDF
     assert "建设方案.pdf" in text(cotton.get(f"/instances/{instance_id}"))
-
-
-def test_a_refused_submission_keeps_the_uploaded_file(web, rest):  # noqa: F811
-    cotton = web("cotton")
-    task_id = start_application(cotton)
-    instance_id = instance_of(cotton, task_id)
-    data = {**form_data(application()), "leadUnit.debtRatio": "五十五"}
-    response = cotton.post(f"/tasks/{task_id}", {**data, "planDocument": pdf(), "_action": "submit"},
-                           token_from=f"/tasks/{task_id}")
-    assert response.status_code == 400
-    page = text(response)
-    reference = reference_in(page, "planDocument")
-    assert re.search(rf'href="/attachments/{reference.split(":")[1]}">建设方案.pdf</a>', page)
-    response = cotton.post(f"/tasks/{task_id}", {**form_data(application()), "planDocument": reference,
-                                                 "_action": "submit"}, token_from=f"/tasks/{task_id}")
-    assert response.status_code == 302, text(response)
-    assert variables(rest("cotton"), instance_id)["planDocument"] == reference
 
 
 def test_a_file_saved_with_the_draft_is_shown_again(web):  # noqa: F811

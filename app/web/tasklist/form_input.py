@@ -9,6 +9,8 @@ import re
 
 from werkzeug.datastructures import MultiDict
 
+from app.services.task_forms import locate
+
 from .form_model import base_type, input_text, join
 
 _MISSING = object()
@@ -88,7 +90,7 @@ def add_row(schema: dict, values: dict, path: str) -> None:
     """Append an empty row to the array at `path` (the "add row" button without JS)."""
     items = schema_at(schema, path).get("items") or {}
     empty = {} if base_type(items)[0] == "object" else ""
-    located = _locate(values, path)
+    located = locate(values, path)
     if located is None:
         return
     container, last = located
@@ -100,21 +102,13 @@ def add_row(schema: dict, values: dict, path: str) -> None:
 def remove_row(values: dict, path: str) -> None:
     """Remove the row at `path` (`coBuilders.1`)."""
     array_path, _, index = path.rpartition(".")
-    located = _locate(values, array_path) if index.isdigit() else None
+    located = locate(values, array_path) if index.isdigit() else None
     if located is None:
         return
     container, last = located
     rows = container.get(last)
     if isinstance(rows, list) and int(index) < len(rows):
         rows.pop(int(index))
-
-
-def set_value(values: dict, path: str, value) -> None:
-    """Put `value` at `path` (`coBuilders.0.signature.scan`) when the path leads through the values."""
-    located = _locate(values, path)
-    if located is not None:
-        container, last = located
-        container[last] = value
 
 
 def schema_at(schema: dict, path: str) -> dict:
@@ -124,15 +118,3 @@ def schema_at(schema: dict, path: str) -> dict:
         node = (node.get("items") if part.isdigit() else (node.get("properties") or {}).get(part)) or {}
     return node
 
-
-def _locate(values: dict, path: str):
-    """The dict holding the last segment of `path`, and that segment; None when the path
-    does not lead through the values (a stale or forged button)."""
-    *parents, last = path.split(".")
-    node = values
-    try:
-        for part in parents:
-            node = node[int(part)] if isinstance(node, list) else node.setdefault(part, {})
-    except (IndexError, ValueError, AttributeError):
-        return None
-    return (node, last) if isinstance(node, dict) else None

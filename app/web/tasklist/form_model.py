@@ -11,9 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.services.task_forms import attachment_id
+
 INDEX_PLACEHOLDER = "__INDEX__"
-# A file field's value: the uploaded file, kept as an attachment of the instance.
-ATTACHMENT_PREFIX = "attachment:"
 
 
 @dataclass
@@ -62,17 +62,6 @@ def input_text(value) -> str:
     if isinstance(value, (dict, list)):
         return json.dumps(value, ensure_ascii=False)
     return str(value)
-
-
-def attachment_reference(attachment_id: str) -> str:
-    return f"{ATTACHMENT_PREFIX}{attachment_id}"
-
-
-def attachment_id(value) -> str | None:
-    """The attachment a file field's value refers to, if it is such a reference."""
-    if isinstance(value, str) and value.startswith(ATTACHMENT_PREFIX):
-        return value[len(ATTACHMENT_PREFIX):]
-    return None
 
 
 def is_file_field(schema: dict, hints: dict) -> bool:

@@ -1,11 +1,8 @@
 """The start page: what this user may start (only what is deployed), and starting it."""
 from __future__ import annotations
 
-import secrets
-
 from flask import abort, flash, redirect, render_template, url_for
 
-from app.clock import to_shanghai
 from app.services import inbox, queries
 from app.services.authorization import require_can_start
 from app.services.deployment import latest_definition
@@ -15,9 +12,8 @@ from app.services.process_instances import start_process
 from . import blueprint, context
 from .. import auth
 
-# What officers start by hand, and the prefix of the business key (application number)
-# each gets: 申请 (SQ) for establishment, 变更 (BG) for a major change.
-START_OFFERS = {"tic_establishment": "SQ", "tic_major_change": "BG"}
+# What officers start by hand (the service numbers each case: app/services/case_numbers.py).
+START_OFFERS = ("tic_establishment", "tic_major_change")
 # Who sees the department's queue: open tasks per process and step.
 QUEUE_GROUPS = frozenset({"department", "department_leader"})
 
@@ -67,24 +63,17 @@ def _startable(session, actor, key: str) -> bool:
 
 @blueprint.post("/start/<key>")
 def start_submit(key):
-    """Start the process with a new business key, then open its first task."""
+    """Start the process (the service gives it its number), then open its first task."""
     if key not in START_OFFERS:
         abort(404)
     ctx, actor = context(), auth.current_actor()
-    business_key = _new_business_key(START_OFFERS[key])
     with ctx.db.command() as session:
-        instance = start_process(ctx, session, actor, key=key, business_key=business_key)
+        instance = start_process(ctx, session, actor, key=key)
     with ctx.db.read() as session:
         first = queries.list_tasks(session, actor, queries.TaskFilter(process_instance_id=instance.id),
                                    queries.Page(0, 1))
-    flash(business_key, "started")
+    flash(instance.business_key, "started")
     if first:
         return redirect(url_for("tasklist.task", task_id=first[0].id))
     return redirect(url_for("tasklist.inbox", box="started"))
 
-
-def _new_business_key(prefix: str) -> str:
-    """An application number like SQ-2026-4F9A2C: the year (Asia/Shanghai) and six random
-    hex digits, unique enough without a counter row that every starter would contend for."""
-    year = to_shanghai(context().now()).year
-    return f"{prefix}-{year}-{secrets.token_hex(3).upper()}"

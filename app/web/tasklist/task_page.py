@@ -7,15 +7,16 @@ from pathlib import PurePosixPath
 
 from flask import Response, flash, redirect, render_template, request, send_file, url_for
 
-from app.services import (
-    collaboration, drafts, instance_store, process_instances, task_actions, user_tasks,
-)
+from app.services import instance_store, process_instances, task_forms, user_tasks
 from app.services.errors import BadRequest, ServiceError
 
 from . import blueprint, context, form_input, task_view
-from .form_model import attachment_reference, hint_key, is_file_field
+from .form_model import hint_key, is_file_field
 from .. import auth
 from ..headers import inert
+
+# Where the page lists the files it could not keep (no field has this name).
+NOT_KEPT = "_files"
 
 
 @blueprint.get("/tasks/<task_id>")
@@ -33,79 +34,74 @@ def _render(task_id: str, posted: dict | None = None, errors: list[dict] | None 
 
 @blueprint.post("/tasks/<task_id>")
 def task_form(task_id):
-    """One form, several buttons: add or remove a row, save a draft, or submit. Files chosen
-    in file fields are stored first, whichever button was pressed."""
+    """One form, several buttons: add or remove a row, save a draft, resolve, or submit. The
+    files chosen in file fields go with the button's command, in its transaction: a refused
+    command stores none of them."""
     ctx, actor = context(), auth.current_actor()
     with ctx.db.read() as session:
-        task = user_tasks.get_task(session, actor, task_id)
-        form = task_view.with_called_form(ctx, session, task,
-                                          user_tasks.form_of(ctx, session, actor, task_id))
+        form = user_tasks.form_of(ctx, session, actor, task_id)
     schema = form["schema"] or {}
     values = form_input.parse(schema, request.form)
-    refused = _store_uploads(task, form, values)
-    if refused:
-        return _render(task_id, values, refused, 400)
+    uploads = _uploads(form)
     if "_add_row" in request.form:
         form_input.add_row(schema, values, request.form["_add_row"])
-        return _render(task_id, values)
+        return _rows_changed(task_id, values, uploads)
     if "_remove_row" in request.form:
         form_input.remove_row(values, request.form["_remove_row"])
-        return _render(task_id, values)
-    if request.form.get("_action") == "resolve":
-        with ctx.db.command() as session:
-            task_actions.resolve(ctx, session, actor, task_id, values,
-                                 request.form.get("opinion", "").strip() or None)
-        flash("action.resolved", "key")
-        return redirect(url_for("tasklist.inbox"))
-    if request.form.get("_action") == "save":
-        with ctx.db.command() as session:
-            drafts.save(ctx, session, actor, task_id, values)
-        flash("draft.saved", "key")
-        return redirect(url_for("tasklist.task", task_id=task_id))
-    return _submit(task_id, values)
+        return _rows_changed(task_id, values, uploads)
+    action = request.form.get("_action")
+    if action == "resolve":
+        opinion = request.form.get("opinion", "").strip() or None
+        return _form_command(task_id, values, uploads, "action.resolved", url_for("tasklist.inbox"),
+                             lambda *run: task_forms.resolve(*run, values, opinion, uploads))
+    if action == "save":
+        return _form_command(task_id, values, uploads, "draft.saved",
+                             url_for("tasklist.task", task_id=task_id),
+                             lambda *run: task_forms.save_draft(*run, values, uploads))
+    return _form_command(task_id, values, uploads, "task.submitted", url_for("tasklist.inbox"),
+                         lambda *run: task_forms.complete(*run, values, uploads))
 
 
-def _store_uploads(task, form: dict, values: dict) -> list[dict]:
-    """Keep each file chosen in a file field as an attachment of the instance and the task;
-    the field's value becomes its reference. A refused file (type, size) is reported beside
-    its field, and the field keeps the file it had."""
-    ctx, actor, errors = context(), auth.current_actor(), []
+def _uploads(form: dict) -> list[task_forms.Upload]:
+    """The files chosen in the form's file fields (other file parts are ignored)."""
     hints = (form["ui"] or {}).get("fields") or {}
+    found = []
     for name, upload in request.files.items(multi=True):
         field_schema = form_input.schema_at(form["schema"] or {}, name)
-        if not upload.filename or not is_file_field(field_schema, hints.get(hint_key(name)) or {}):
-            continue
-        try:
-            with ctx.db.command() as session:
-                stored = collaboration.add_attachment(
-                    ctx, session, actor, task.instance_id, upload.filename, upload.mimetype,
-                    upload.read(), task.id)
-        except ServiceError as refusal:
-            errors.append(_field_error(name, field_schema, refusal.message))
-        else:
-            form_input.set_value(values, name, attachment_reference(stored["id"]))
-    return errors
+        if upload.filename and is_file_field(field_schema, hints.get(hint_key(name)) or {}):
+            found.append(task_forms.Upload(name, field_schema.get("title") or name, upload.filename,
+                                           upload.mimetype, upload.read()))
+    return found
 
 
-def _field_error(name: str, field_schema: dict, message: str) -> dict:
-    """A service message (`中文 / English`) as an error beside the field."""
-    chinese, _, english = message.partition(" / ")
-    title = field_schema.get("title") or name
-    return {"field": name, "message": f"{title}：{chinese}",
-            "message_en": f"{title}: {english or chinese}"}
-
-
-def _submit(task_id: str, values: dict):
+def _form_command(task_id: str, values: dict, uploads: list, done_key: str, then: str, command):
+    """Run `command(ctx, session, actor, task_id)` in one transaction; when refused, the page
+    again with everything typed, each message beside its field, and the files to choose again."""
     ctx, actor = context(), auth.current_actor()
     try:
         with ctx.db.command() as session:
-            drafts.submit(ctx, session, actor, task_id, values)
+            command(ctx, session, actor, task_id)
     except BadRequest as refused:
-        # Everything typed comes back, with each message beside its field.
         errors = refused.errors or [{"field": "", "message": refused.message}]
-        return _render(task_id, values, errors, 400)
-    flash("task.submitted", "key")
-    return redirect(url_for("tasklist.inbox"))
+        return _render(task_id, values, errors + ([_not_kept(uploads)] if uploads else []), 400)
+    flash(done_key, "key")
+    return redirect(then)
+
+
+def _rows_changed(task_id: str, values: dict, uploads: list):
+    """The form again with a row more or less (no JavaScript); nothing is stored."""
+    if uploads:
+        not_kept = _not_kept(uploads)
+        flash(f"{not_kept['message']} / {not_kept['message_en']}", "text")
+    return _render(task_id, values)
+
+
+def _not_kept(uploads: list) -> dict:
+    """The page cannot give a chosen file back to the browser: the files to choose again."""
+    return {"field": NOT_KEPT,
+            "message": "以下文件未保存，请重新选择：" + "、".join(f"{u.title}（{u.file_name}）" for u in uploads),
+            "message_en": "These files were not kept, please choose them again: "
+                          + ", ".join(f"{u.title} ({u.file_name})" for u in uploads)}
 
 
 @blueprint.post("/tasks/<task_id>/claim")

@@ -101,7 +101,7 @@ def build(ctx: AppContext, session: Session, actor: Actor, task_id: str,
           posted: dict | None = None, errors: list[dict] | None = None) -> TaskPage:
     """The page of a task; `posted` and `errors` re-render a refused submission as typed."""
     task = user_tasks.get_task(session, actor, task_id)
-    form = with_called_form(ctx, session, task, user_tasks.form_of(ctx, session, actor, task_id))
+    form = user_tasks.form_of(ctx, session, actor, task_id)
     instance = process_instances.get_instance(session, actor, task.instance_id)
     definition = instance_store.definition_of(ctx, session, instance.definition_id)
     catalogue = _forms_of(ctx, session, definition)
@@ -207,21 +207,6 @@ def _return_targets(ctx, session, actor: Actor, task) -> list[dict]:
         return task_actions.return_targets(ctx, session, actor, task.id)
     except ServiceError:
         return []
-
-
-def with_called_form(ctx, session, task, form: dict) -> dict:
-    """`form_of` reads forms from the instance's own definition only, so a task of a called
-    process (专家论证: assign_experts, expert_review, site_visit) comes without its form.
-    Until it does, take the form from the latest definition that declares the key."""
-    if form["schema"] is not None or not task.form_key:
-        return form
-    for definition in queries.list_definitions(session, None, True, queries.Page(0, 200)):
-        version_id = json.loads(definition.forms_json).get(task.form_key)
-        if version_id is not None:
-            version = forms.form_version(ctx, session, version_id)
-            return dict(form, schema=json.loads(version.schema_json),
-                        ui=json.loads(version.ui_json) if version.ui_json else None)
-    return form
 
 
 def _is_step(activity) -> bool:
