@@ -15,7 +15,8 @@ PREFIXES = {"tic_establishment": "SQ", "tic_major_change": "BG"}
 
 def mint(process_key: str, now: datetime) -> str | None:
     """A number like SQ-2026-4F9A2C: the year (Asia/Shanghai) and six random hex digits,
-    unique enough without a counter row that every starter would contend for."""
+    drawn again by the platform while another case of the process holds it (no counter row
+    for every starter to contend for)."""
     prefix = PREFIXES.get(process_key)
     if prefix is None:
         return None

@@ -1,7 +1,7 @@
 """Start, inspect and delete process instances."""
 from __future__ import annotations
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import bindparam, delete, exists, select, update
 from sqlalchemy.orm import Session
 
 from app.db import connection_of
@@ -15,10 +15,11 @@ from app.models import (
 from . import audit, history, instance_store, service_tasks
 from .authorization import require_can_start, require_readable_instance
 from .context import AppContext
-from .errors import BadRequest, Forbidden, NotFound
+from .errors import BadRequest, Conflict, Forbidden, NotFound
 from .identity import Actor
 
 MAX_BUSINESS_KEY = ProcessInstance.__table__.c.business_key.type.length
+MINT_ATTEMPTS = 10
 
 
 def start_process(ctx: AppContext, session: Session, actor: Actor | None, key: str | None = None,
@@ -29,7 +30,7 @@ def start_process(ctx: AppContext, session: Session, actor: Actor | None, key: s
     _check_business_key(business_key)
     definition = _definition(ctx, session, key, definition_id)
     if business_key is None:
-        business_key = ctx.mint_business_key(definition.key, ctx.now())
+        business_key = _minted_key(ctx, session, definition.key)
     if actor is not None:
         require_can_start(actor, definition)
     if definition.suspended:
@@ -42,6 +43,18 @@ def start_process(ctx: AppContext, session: Session, actor: Actor | None, key: s
     loaded.record("instance_started", actor.id if actor else None, business_key=business_key)
     advance(ctx, session, loaded, actor)
     return loaded.row
+
+
+def _minted_key(ctx: AppContext, session: Session, process_key: str) -> str | None:
+    """A key from the app's numbering scheme that no case of the process holds yet: the
+    scheme draws at random, and a withdrawal finds its case by the key."""
+    for _ in range(MINT_ATTEMPTS):
+        candidate = ctx.mint_business_key(process_key, ctx.now())
+        if candidate is None or not session.scalar(select(exists().where(
+            ProcessInstance.process_key == process_key, ProcessInstance.business_key == candidate,
+        ))):
+            return candidate
+    raise Conflict("未能生成不重复的业务编号，请重试 / could not mint an unused business key; try again")
 
 
 def _check_business_key(business_key) -> None:

@@ -64,3 +64,11 @@ def test_the_start_page_gives_the_same_numbers_as_the_rest_start(web, ctx):  # n
         keys = [user_tasks.get_task(session, actor, task_id).business_key for task_id in task_ids]
     assert len(set(keys)) == 2 and all(APPLICATION_NUMBER.fullmatch(k) for k in keys), keys
     assert keys[-1] in text(cotton.get(f"/tasks/{task_ids[-1]}"))
+
+
+def test_a_minted_number_another_case_holds_is_drawn_again(models, ctx, rest):
+    first = rest_start(rest("cotton"), "tic_establishment")["businessKey"]
+    draws = iter([first, first, "SQ-2026-00ABCD"])
+    ctx.mint_business_key = lambda process_key, now: next(draws)
+    second = rest_start(rest("cotton"), "tic_establishment")["businessKey"]
+    assert second == "SQ-2026-00ABCD"
