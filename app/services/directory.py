@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.models import User, UserGroup
 
-from . import sharing, task_actions, user_tasks
+from . import permissions, user_tasks
 from .identity import Actor, actor_of
 
 PURPOSES = ("transfer", "delegate")
@@ -40,8 +40,8 @@ def candidates_for(session: Session, actor: Actor, task_id: str, purpose: str) -
 
 def _refusal(purpose: str, actor: Actor, task, target: Actor) -> str | None:
     if purpose == "transfer":
-        return task_actions.transfer_refusal(task, target)
-    return task_actions.delegate_refusal(actor, task, target)
+        return permissions.transfer_target_refusal(actor, task, target)
+    return permissions.delegate_target_refusal(actor, task, target)
 
 
 def members(session: Session, group: str) -> list[Person]:
@@ -50,13 +50,13 @@ def members(session: Session, group: str) -> list[Person]:
 
 
 def copy_targets(session: Session, actor: Actor, instance) -> list[Person]:
-    """Whom `actor` may copy the case to (抄送, as `sharing` rules), the actor aside; none
+    """Whom `actor` may copy the case to (抄送, as `permissions` rules), the actor aside; none
     when they may not copy it at all."""
-    case = sharing.case_of(instance)
-    if sharing.grant_refusal(actor, case):
+    case = permissions.case_of(instance)
+    if permissions.copy_refusal(actor, case):
         return []
     return [_person(u) for u in _active_users(session)
-            if u.id != actor.id and sharing.target_refusal(case, u) is None]
+            if u.id != actor.id and permissions.copy_target_refusal(actor, case, u) is None]
 
 
 def _active_users(session: Session, group: str | None = None) -> list[Actor]:

@@ -10,12 +10,10 @@ from sqlalchemy.orm import Session
 
 from app.services import (
     applications, collaboration, confidential, directory, drafts, forms, instance_store,
-    process_instances, queries, sharing, task_actions, user_tasks,
+    permissions, process_instances, queries, task_actions, user_tasks,
 )
-from app.services.authorization import is_applicant, is_candidate
 from app.services.context import AppContext
 from app.services.errors import ServiceError
-from app.models import InstanceState
 from app.services.identity import Actor, load_actor
 
 from ..auth.i18n import language, t
@@ -62,7 +60,7 @@ class TaskPage:
 
     @property
     def delegated_to_me(self) -> bool:
-        return self.task.delegation_state == task_actions.PENDING and self.can_act
+        return self.task.delegation_state == permissions.PENDING and self.can_act
 
 
 @dataclass
@@ -186,14 +184,14 @@ def _collaboration(session, actor: Actor, instance) -> Collaboration:
     return Collaboration(
         comments=collaboration.list_comments(session, actor, instance.id),
         attachments=collaboration.list_attachments(session, actor, instance.id),
-        can_withdraw=instance.state == InstanceState.ACTIVE and is_applicant(actor, instance),
-        can_copy=sharing.grant_refusal(actor, sharing.case_of(instance)) is None,
+        can_withdraw=permissions.withdraw_refusal(actor, permissions.case_of(instance)) is None,
+        can_copy=permissions.copy_refusal(actor, permissions.case_of(instance)) is None,
         copy_targets=directory.copy_targets(session, actor, instance),
     )
 
 
 def _pickers(session, actor: Actor, task) -> Pickers:
-    if not _can_act(actor, task) or task.delegation_state == task_actions.PENDING:
+    if not _can_act(actor, task) or task.delegation_state == permissions.PENDING:
         return Pickers()
     return Pickers(transfer=directory.candidates_for(session, actor, task.id, "transfer"),
                    delegate=directory.candidates_for(session, actor, task.id, "delegate"))
@@ -201,7 +199,7 @@ def _pickers(session, actor: Actor, task) -> Pickers:
 
 def _return_targets(ctx, session, actor: Actor, task) -> list[dict]:
     """Earlier steps the task may go back to; none while it is delegated or not returnable."""
-    if task.delegation_state == task_actions.PENDING:
+    if task.delegation_state == permissions.PENDING:
         return []
     try:
         return task_actions.return_targets(ctx, session, actor, task.id)
@@ -241,7 +239,7 @@ def _builder(schema, ui, errors=None, **editable) -> FormBuilder:
 
 
 def _can_act(actor: Actor, task) -> bool:
-    return task.assignee == actor.id or (task.assignee is None and is_candidate(actor, task))
+    return permissions.act_refusal(actor, task) is None
 
 
 def _forms_of(ctx, session, definition) -> dict[str, tuple[dict, dict]]:
