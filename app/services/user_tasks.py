@@ -59,7 +59,11 @@ def _select_task(session: Session, task_id: str):
     return _SELECT_TASK.first(connection_of(session), {"id": task_id})
 
 
-def claim(ctx: AppContext, session: Session, actor: Actor, task_id: str) -> Task:
+def claim(ctx: AppContext, session: Session, actor: Actor, task_id: str,
+          for_user: str | None = None) -> Task:
+    """Claim the task for the actor (`for_user`, Camunda's `userId`, may only name them)."""
+    if for_user is not None and for_user != actor.id:
+        raise BadRequest("只能为自己认领任务 / you can only claim for yourself")
     task = _open_task(session, actor, task_id)
     if task.assignee == actor.id:
         return task

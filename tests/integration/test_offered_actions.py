@@ -232,3 +232,12 @@ def test_the_api_answers_what_the_case_page_offers(client, web, at_formal_review
     assert Api(client, "cotton").get(f"/tasks/{task_id}/actions").status_code == 404
     assert Api(client, "kashgar").get(f"/instances/{instance_id}/actions").status_code == 404
 
+
+def test_a_rest_claim_names_only_the_claimer(rest, at_formal_review):
+    _, task_id = at_formal_review
+    assert rest("officer").post(f"/task/{task_id}/unclaim").status_code == 204
+
+    response = rest("officer").post(f"/task/{task_id}/claim", json={"userId": "officer2"})
+
+    assert response.status_code == 400
+    assert rest("officer").get(f"/task/{task_id}").get_json()["assignee"] is None
