@@ -1,4 +1,5 @@
-"""Who may see and act on what: one place for the UI and the REST API alike."""
+"""Who may read what (tasks, instances), start a process or administer: one place for the
+UI and the REST API alike. Who may act on a task or a case is `permissions`."""
 from __future__ import annotations
 
 from sqlalchemy import bindparam, exists, or_, select, true
@@ -8,11 +9,6 @@ from app.models import InstanceReader, ProcessDefinition, ProcessInstance, Task,
 from . import confidential
 from .errors import Forbidden, NotFound
 from .identity import SERVICE_GROUP, Actor
-
-# Department staff who act: a manager only reads, the agency acts where a task names it.
-DEPARTMENT_ACTORS = frozenset({"department", "department_leader", "admin"})
-# The applying unit's own staff (牵头单位; 中心 once established).
-APPLICANT_GROUPS = frozenset({"lead_unit", "center"})
 
 
 def task_visibility(actor: Actor):
@@ -82,17 +78,6 @@ def require_readable_task(actor: Actor, task: Task | None, task_id: str, session
     raise NotFound(f"任务 {task_id} 不存在或无权查看 / task not found")
 
 
-def require_actionable_task(actor: Actor, task: Task) -> None:
-    """Act on a task: its assignee, or a candidate while nobody holds it."""
-    if task.assignee == actor.id:
-        return
-    if task.assignee is None and is_candidate(actor, task):
-        return
-    if task.assignee is not None and is_candidate(actor, task):
-        raise Forbidden(f"任务已由 {task.assignee} 认领 / the task is claimed by {task.assignee}")
-    raise Forbidden("您不是该任务的办理人或候选人 / you are not a candidate for this task")
-
-
 def instance_visibility(actor: Actor):
     if actor.sees_everything:
         return true()
@@ -141,22 +126,6 @@ def require_admin(actor: Actor) -> None:
         raise Forbidden("需要管理员权限 / administrators only")
 
 
-def acts_for_department(actor: Actor) -> bool:
-    return actor.in_any(DEPARTMENT_ACTORS)
-
-
 def is_service(actor: Actor) -> bool:
     return SERVICE_GROUP in actor.groups
 
-
-def is_applicant(actor: Actor, instance: ProcessInstance) -> bool:
-    """Who may withdraw (撤回): the starter, or the applying unit's staff of the starter's
-    organization."""
-    return instance.started_by == actor.id or (
-        instance.owner_org == actor.organization_id and actor.in_any(APPLICANT_GROUPS))
-
-
-def may_withdraw_evaluation(actor: Actor, lead_org_id: str | None) -> bool:
-    """R25 中途退出: the center's own staff, or the department on its behalf."""
-    return actor.in_any({"department"}) or (
-        "center" in actor.groups and lead_org_id is not None and actor.organization_id == lead_org_id)

@@ -15,14 +15,14 @@ from sqlalchemy.orm import Session
 from app.models import TaskDraft
 
 from . import user_tasks
-from .authorization import require_actionable_task
 from .context import AppContext
 from .identity import Actor
+from .permissions import act_refusal, enforce
 
 
 def save(ctx: AppContext, session: Session, actor: Actor, task_id: str, values: dict) -> None:
     """Keep `values` as the actor's draft of the task (only someone who may act on it)."""
-    require_actionable_task(actor, user_tasks.get_task(session, actor, task_id))
+    enforce(act_refusal(actor, user_tasks.get_task(session, actor, task_id)))
     keep(ctx, session, task_id, actor.id, values)
 
 

@@ -18,7 +18,7 @@ from app.models import (
 )
 
 from . import confidential, expert_reviews, lifecycle
-from .authorization import may_withdraw_evaluation
+from .permissions import enforce, evaluation_withdrawal_refusal
 from .context import AppContext
 from .errors import BadRequest, Forbidden, NotFound
 from .identity import Actor
@@ -209,8 +209,7 @@ def withdraw(ctx: AppContext, session: Session, actor: Actor, code: str, reason:
     """The center quits its evaluation part-way (中途退出): its own staff or the department
     sends `EvaluationWithdrawn` to the evaluation under way; returns its business key."""
     shown = get_center(session, actor, code)
-    if not may_withdraw_evaluation(actor, shown["leadUnit"]["organizationId"]):
-        raise Forbidden("只有技术创新中心本单位或科技厅可以办理退出评估 / not allowed to withdraw")
+    enforce(evaluation_withdrawal_refusal(actor, shown["leadUnit"]["organizationId"]))
     business_key = session.scalar(
         select(MessageSubscription.business_key)
         .join(ProcessInstance, ProcessInstance.id == MessageSubscription.instance_id)

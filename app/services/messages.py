@@ -1,7 +1,8 @@
 """Correlate a message to the instances waiting for it (Camunda's POST /message).
 
 A correlation is a write: who may send a message is the rule of the action it stands for
-(`SENDERS`), and a message with no action of its own is sent by department staff who act.
+(`SENDERS`, rules of `permissions`), and a message with no action of its own is sent by
+department staff who act.
 Service accounts (machine clients) may send any message. The variable that records who
 did it is set from the authenticated actor, after the message's own variables, so a
 client can never put another name there.
@@ -18,12 +19,10 @@ from sqlalchemy.orm import Session
 from app.engine.errors import EngineError, NotWaitingForMessage
 from app.models import MessageSubscription, ProcessInstance
 
-from . import instance_store
-from .authorization import (
-    acts_for_department, can_read_instance, is_applicant, is_service, may_withdraw_evaluation,
-)
+from . import instance_store, permissions
+from .authorization import can_read_instance, is_service
 from .context import AppContext
-from .errors import BadRequest, Forbidden, NotFound
+from .errors import BadRequest, Forbidden, NotFound, ServiceError
 from .identity import Actor
 from .process_instances import advance
 
@@ -39,26 +38,29 @@ class MismatchingMessage(BadRequest):
 
 @dataclass(frozen=True)
 class Sender:
-    """Who may send a message to an instance (given its stored variables), what a refused
-    sender is told, and the variable that records who sent it."""
+    """Who may send a message to an instance (given its stored variables): the refusal of
+    any other sender, None for a sender who may; and the variable that records who sent it."""
 
-    may_send: Callable[[Actor, ProcessInstance, dict], bool]
-    refusal: str
+    refusal: Callable[[Actor, ProcessInstance, dict], ServiceError | None]
     actor_variable: str | None = None
+
+
+def _department_refusal(actor: Actor, _instance, _values) -> ServiceError | None:
+    if permissions.acts_for_department(actor):
+        return None
+    return Forbidden("只有科技厅经办人员或服务账号可以发送该消息 / only department staff or a service "
+                     "account may send this message")
 
 
 SENDERS = {
     APPLICATION_WITHDRAWN: Sender(
-        lambda actor, instance, values: is_applicant(actor, instance),
-        "只有申报单位可以撤回申请 / only the applicant may withdraw the application", "withdrawnBy"),
+        lambda actor, instance, values: permissions.applicant_refusal(
+            actor, permissions.case_of(instance, values)), "withdrawnBy"),
     EVALUATION_WITHDRAWN: Sender(
-        lambda actor, instance, values: may_withdraw_evaluation(actor, values.get("applicantOrg")),
-        "只有技术创新中心本单位或科技厅可以办理退出评估 / only the center or the department may withdraw",
-        "withdrawnBy"),
+        lambda actor, instance, values: permissions.evaluation_withdrawal_refusal(
+            actor, values.get("applicantOrg")), "withdrawnBy"),
 }
-DEPARTMENT_MESSAGE = Sender(
-    lambda actor, instance, values: acts_for_department(actor),
-    "只有科技厅经办人员或服务账号可以发送该消息 / only department staff or a service account may send this message")
+DEPARTMENT_MESSAGE = Sender(_department_refusal)
 
 
 def sender_of(message_name: str) -> Sender:
@@ -135,17 +137,21 @@ def _addressed_by(session: Session, actor: Actor, sender: Sender,
 
     An instance they neither may message nor read is left out, as if it did not wait: a
     guessable business key must not tell a user what they cannot see."""
-    allowed = [i for i in instances if _may_send(actor, sender, i)]
-    if len(allowed) < len(instances) and any(
-        can_read_instance(session, actor, i) for i in instances if i not in allowed
-    ):
-        raise Forbidden(sender.refusal)
-    return allowed
+    refusals = {i.id: _refusal(actor, sender, i) for i in instances}
+    for instance in instances:
+        if refusals[instance.id] is not None and can_read_instance(session, actor, instance):
+            raise refusals[instance.id]
+    return [i for i in instances if refusals[i.id] is None]
 
 
 def _may_send(actor: Actor, sender: Sender, instance: ProcessInstance) -> bool:
-    values = json.loads(instance.variables_json).get("values", {})
-    return is_service(actor) or sender.may_send(actor, instance, values)
+    return _refusal(actor, sender, instance) is None
+
+
+def _refusal(actor: Actor, sender: Sender, instance: ProcessInstance) -> ServiceError | None:
+    if is_service(actor):
+        return None
+    return sender.refusal(actor, instance, json.loads(instance.variables_json).get("values", {}))
 
 
 def _recorded(sender: Sender, actor: Actor | None, variables: dict) -> dict:

@@ -1,9 +1,8 @@
 """What officers do with a task besides completing it: 转办, 委派, 退回, 撤回, 催办, 抄送.
 
-Each action checks who may take it, changes the inbox rows (and, for 退回 and 撤回, the
-instance), records a history event with who, when and the opinion, and notifies the
-people it concerns. Who may act on a task at all is `require_actionable_task`: its
-assignee, or a candidate while nobody holds it.
+Each action enforces its rule of `permissions` (who may take it, and to whom), changes the
+inbox rows (and, for 退回 and 撤回, the instance), records a history event with who, when
+and the opinion, and notifies the people it concerns.
 """
 from __future__ import annotations
 
@@ -15,19 +14,20 @@ from sqlalchemy.orm import Session
 from app.db import connection_of
 from app.engine.errors import EngineError, TaskNotReady
 from app.models import (
-    HistoricActivity, HistoricTask, HistoryEvent, InstanceReader, InstanceState, MessageSubscription,
+    HistoricActivity, HistoricTask, HistoryEvent, InstanceReader, MessageSubscription,
     ProcessInstance, Task, User, UserGroup,
 )
 
-from . import audit, confidential, drafts, history, instance_store, messages, notifications, sharing, user_tasks
-from .authorization import can_read_instance, is_applicant, is_candidate, require_actionable_task
+from . import audit, drafts, history, instance_store, messages, notifications, permissions, user_tasks
+from .authorization import can_read_instance
 from .context import AppContext
-from .errors import BadRequest, Conflict, Forbidden, NotFound, ServiceError, ValidationFailed
+from .errors import BadRequest, Conflict, NotFound, ServiceError, ValidationFailed
 from .identity import Actor, load_actor
+from .permissions import PENDING, enforce
 from .process_instances import advance, take_instance, terminate
 
 URGE_INTERVAL = timedelta(hours=1)
-PENDING, RESOLVED = "PENDING", "RESOLVED"
+RESOLVED = "RESOLVED"
 
 _TASK = Task.__table__
 _HISTORIC_TASK = HistoricTask.__table__
@@ -58,11 +58,10 @@ _LAST_COMPLETERS = (
            _HISTORIC_TASK.c.delete_reason == "completed")
     .order_by(_HISTORIC_TASK.c.end_time)
 )
-_RECENT_URGE = select(exists().where(
-    _EVENT.c.instance_id == bindparam("instance_id"), _EVENT.c.task_id == bindparam("task_id"),
-    _EVENT.c.event_type == "task_urged", _EVENT.c.user_id == bindparam("user_id"),
-    _EVENT.c.occurred_at > bindparam("since"),
-))
+_RECENT_URGES = select(_EVENT.c.task_id).where(
+    _EVENT.c.instance_id == bindparam("instance_id"), _EVENT.c.event_type == "task_urged",
+    _EVENT.c.user_id == bindparam("user_id"), _EVENT.c.occurred_at > bindparam("since"),
+)
 
 
 # 转办 -------------------------------------------------------------------------------------
@@ -71,27 +70,14 @@ def transfer(ctx: AppContext, session: Session, actor: Actor, task_id: str, to_u
              opinion: str | None = None) -> None:
     """Hand the task to another candidate (same group and, for scoped groups, same unit)."""
     opinion = _text(opinion, "opinion", "转办意见")
-    task = _actionable(session, actor, task_id)
+    task = _held(session, actor, task_id)
     target = _active_user(session, to_user_id, "转办")
-    refusal = transfer_refusal(task, target)
-    if refusal:
-        raise BadRequest(refusal)
+    enforce(permissions.transfer_target_refusal(actor, task, target))
     _reassign(session, task, target.id, task.owner, task.delegation_state)
     _record(ctx, session, task, "task_transferred", actor, from_user=task.assignee or actor.id,
             to_user=target.id, opinion=opinion)
     _tell(ctx, session, target.id, "transferred", task, f"转办：{task.name}",
           f"{actor.display_name} 将{_case(task)}的「{task.name}」转交给您办理。", opinion)
-
-
-def transfer_refusal(task, target: Actor) -> str | None:
-    """Why the task may not be transferred to `target` (None: it may): another candidate
-    of the same group and, for scoped groups, the same unit, not already holding it."""
-    if not is_candidate(target, task):
-        return (f"用户 {target.display_name}（{target.id}）不是该任务的候选人"
-                "（须属于同一用户组及同一单位），不能转办 / not a candidate of the task")
-    if target.id == task.assignee:
-        return f"任务已由 {target.display_name} 办理，无需转办 / already assigned"
-    return _confidential_refusal(task, target, "转办")
 
 
 # 委派 / 交还 -------------------------------------------------------------------------------
@@ -100,36 +86,13 @@ def delegate(ctx: AppContext, session: Session, actor: Actor, task_id: str, to_u
              opinion: str | None = None) -> None:
     """Let someone else work on the task; it comes back to the actor (the owner) to complete."""
     opinion = _text(opinion, "opinion", "委派意见")
-    task = _actionable(session, actor, task_id)
+    task = _held(session, actor, task_id)
     target = _active_user(session, to_user_id, "委派")
-    refusal = delegate_refusal(actor, task, target)
-    if refusal:
-        raise BadRequest(refusal)
+    enforce(permissions.delegate_target_refusal(actor, task, target))
     _reassign(session, task, target.id, actor.id, PENDING)
     _record(ctx, session, task, "task_delegated", actor, to_user=target.id, opinion=opinion)
     _tell(ctx, session, target.id, "delegated", task, f"委派：{task.name}",
           f"{actor.display_name} 将{_case(task)}的「{task.name}」委派给您办理，办理后请交还。", opinion)
-
-
-def delegate_refusal(actor: Actor, task, target: Actor) -> str | None:
-    """Why `actor` may not delegate the task to `target` (None: it may): a colleague of the
-    same unit, a candidate of the task or the agency, not the actor."""
-    if target.id == actor.id:
-        return "不能委派给自己 / cannot delegate to yourself"
-    if not (is_candidate(target, task) or target.organization_id == actor.organization_id
-            or target.in_any({"agency"})):
-        return (f"用户 {target.display_name}（{target.id}）不是本单位人员、该任务的候选人"
-                "或专业机构，不能委派 / the delegate must be a colleague, a candidate or the agency")
-    return _confidential_refusal(task, target, "委派")
-
-
-def _confidential_refusal(task, target: Actor, verb: str) -> str | None:
-    """A confidential step (an expert's review, the panel) goes only to someone who may
-    read it: handing it over would show the panel and the scores."""
-    if confidential.sees_step(target, task.task_key, None):
-        return None
-    return (f"「{task.name}」涉及专家评审信息，只能{verb}给科技厅或受托专业机构人员 / a confidential "
-            "step goes only to department staff")
 
 
 def resolve(ctx: AppContext, session: Session, actor: Actor, task_id: str, values: dict,
@@ -137,8 +100,7 @@ def resolve(ctx: AppContext, session: Session, actor: Actor, task_id: str, value
     """The delegate hands the task back: `values` become the owner's draft, not a completion."""
     opinion = _text(opinion, "opinion", "办理意见")
     task = _open_task(session, actor, task_id)
-    if task.delegation_state != PENDING or task.assignee != actor.id:
-        raise Forbidden("只有受托人可以交还委派中的任务 / only the delegate may resolve this task")
+    enforce(permissions.resolve_refusal(actor, task))
     if not isinstance(values, dict):
         raise BadRequest("variables 必须是对象 / variables must be an object")
     drafts.keep(ctx, session, task.id, task.owner, values)
@@ -153,7 +115,7 @@ def resolve(ctx: AppContext, session: Session, actor: Actor, task_id: str, value
 
 def return_targets(ctx: AppContext, session: Session, actor: Actor, task_id: str) -> list[dict]:
     """The earlier user steps the task may be sent back to, nearest first."""
-    task = _actionable(session, actor, task_id)
+    task = _held(session, actor, task_id)
     loaded = instance_store.load(ctx, session, task.instance_id)
     try:
         targets = loaded.execution.return_targets(task_id)
@@ -171,7 +133,7 @@ def send_back(ctx: AppContext, session: Session, actor: Actor, task_id: str,
     if not isinstance(target_activity_id, str) or not target_activity_id:
         raise ValidationFailed("请选择退回到哪一步 / activityId is required",
                                [{"field": "activityId", "message": "退回步骤：请选择"}])
-    task = _actionable(session, actor, task_id)
+    task = _held(session, actor, task_id)
     loaded = instance_store.load(ctx, session, task.instance_id)
     active_before = {a.id for a in loaded.execution.activities() if a.state == "active"}
     try:
@@ -228,10 +190,7 @@ def withdraw(ctx: AppContext, session: Session, actor: Actor, instance_id: str,
              reason: str | None = None) -> None:
     """The applicant takes the instance back: along the diagram's withdrawal path if it has one."""
     instance = take_instance(session, actor, instance_id)
-    if not is_applicant(actor, instance):
-        raise Forbidden("只有发起人或发起单位的申报人员可以撤回 / only the applicant may withdraw")
-    if instance.state != InstanceState.ACTIVE:
-        raise Conflict("流程已结束，不能撤回 / the instance has already ended")
+    enforce(permissions.withdraw_refusal(actor, permissions.case_of(instance)))
     reason = _text(reason, "reason", "撤回原因") or "申报单位撤回"
     history.append(session, instance.id, instance.process_key, [
         history.event("instance_withdrawn", actor.id, reason=reason)
@@ -259,18 +218,21 @@ def urge(ctx: AppContext, session: Session, actor: Actor, task_id: str,
     task = _task_of_readable_instance(session, actor, task_id)
     # Once an hour holds only if two urges at once see each other: take the instance first.
     instance_store.lock_instance(session, task.instance_id)
-    now = ctx.now()
-    if connection_of(session).execute(_RECENT_URGE, {
-        "instance_id": task.instance_id, "task_id": task.id, "user_id": actor.id,
-        "since": now - URGE_INTERVAL,
-    }).scalar():
-        raise BadRequest("您在一小时内已催办过该任务，请稍后再催 / you urged this task within the last hour")
+    urged = task.id in urged_recently(ctx, session, actor, task.instance_id)
+    enforce(permissions.urge_refusal(actor, task, urged))
     recipients = [task.assignee] if task.assignee else _candidate_user_ids(session, task)
     _record(ctx, session, task, "task_urged", actor, recipients=recipients, message=text)
     for user_id in recipients:
         _tell(ctx, session, user_id, "urged", task, f"催办：{task.name}",
               f"{actor.display_name} 催办{_case(task)}的「{task.name}」：{text}", None)
     return recipients
+
+
+def urged_recently(ctx: AppContext, session: Session, actor: Actor, instance_id: str) -> set[str]:
+    """The tasks of the instance `actor` urged within the last hour."""
+    return set(connection_of(session).execute(_RECENT_URGES, {
+        "instance_id": instance_id, "user_id": actor.id, "since": ctx.now() - URGE_INTERVAL,
+    }).scalars())
 
 
 def _candidate_user_ids(session: Session, task) -> list[str]:
@@ -302,13 +264,13 @@ def carbon_copy(ctx: AppContext, session: Session, actor: Actor, instance_id: st
                 user_ids: list[str], note: str | None = None) -> list[str]:
     """Give users read-only access to the instance and its tasks; returns who was newly added.
 
-    Who may copy and to whom: `sharing`. A grant is a permission change: the audit log
+    Who may copy and to whom: `permissions`. A grant is a permission change: the audit log
     keeps it, and a refused one too."""
     instance = take_instance(session, actor, instance_id)
     wanted = _user_list(user_ids)
     note = _text(note, "note", "抄送说明")
     try:
-        _check_grant(session, actor, sharing.case_of(instance), wanted)
+        _check_grant(session, actor, permissions.case_of(instance), wanted)
     except ServiceError as refused:
         audit.record_refusal(ctx, session, "instance.cc", user_id=actor.id, target=instance.id,
                              source=actor.source, details={"users": wanted, "reason": refused.message})
@@ -339,18 +301,16 @@ def carbon_copy(ctx: AppContext, session: Session, actor: Actor, instance_id: st
 
 
 def _check_grant(session: Session, actor: Actor, case, wanted: list[str]) -> None:
-    refusal = sharing.grant_refusal(actor, case)
-    if refusal:
-        raise Forbidden(refusal)
+    enforce(permissions.copy_refusal(actor, case))
     targets = {u: load_actor(session, u) for u in wanted}
     unknown = [u for u, target in targets.items() if target is None]
     if unknown:
         raise BadRequest(f"用户 {'、'.join(unknown)} 不存在或已停用，不能抄送 / unknown users",
                          [{"field": "userIds", "message": f"用户 {u} 不存在或已停用"} for u in unknown])
-    refused = [r for r in (sharing.target_refusal(case, t) for t in targets.values()) if r]
+    refused = [r for r in (permissions.copy_target_refusal(actor, case, t) for t in targets.values()) if r]
     if refused:
         raise ValidationFailed("不能抄送给所选人员 / these users may not be copied in",
-                               [{"field": "userIds", "message": r} for r in refused])
+                               [{"field": "userIds", "message": r.message} for r in refused])
 
 
 def _user_list(user_ids) -> list[str]:
@@ -374,23 +334,20 @@ def _open_task(session: Session, actor: Actor, task_id: str):
         raise
 
 
-def _actionable(session: Session, actor: Actor, task_id: str):
+def _held(session: Session, actor: Actor, task_id: str):
+    """The open task, if `actor` may take its holder's steps (`permissions.holder_refusal`)."""
     task = _open_task(session, actor, task_id)
-    require_actionable_task(actor, task)
-    if task.delegation_state == PENDING:
-        raise BadRequest(f"任务已委派给 {task.assignee}，待其交还委托人 {task.owner} 后再办理"
-                         " / the task is delegated and not yet resolved")
+    enforce(permissions.holder_refusal(actor, task))
     return task
 
 
 def _task_of_readable_instance(session: Session, actor: Actor, task_id: str):
-    """An open task of an instance `actor` may read (the applicant may urge any step it may
-    see: not an expert's review)."""
+    """An open task of an instance `actor` may read (which of its steps they may see is
+    `permissions.urge_refusal`'s)."""
     task = connection_of(session).execute(select(_TASK).where(_TASK.c.id == task_id)).first()
     if task is None:
         return _open_task(session, actor, task_id)
-    if not (can_read_instance(session, actor, session.get(ProcessInstance, task.instance_id))
-            and confidential.sees_step(actor, task.task_key, task.assignee)):
+    if not can_read_instance(session, actor, session.get(ProcessInstance, task.instance_id)):
         raise NotFound(f"任务 {task_id} 不存在或无权查看 / task not found")
     return task
 

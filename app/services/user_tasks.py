@@ -20,10 +20,11 @@ from app.models import HistoricTask, ProcessInstance, Task
 from app.prepared import Prepared
 
 from . import confidential, forms, history, instance_store
-from .authorization import require_actionable_task, require_readable_task
+from .authorization import require_readable_task
 from .context import AppContext
-from .errors import BadRequest, Conflict, Forbidden, NotFound, ValidationFailed
+from .errors import BadRequest, Conflict, NotFound, ValidationFailed
 from .identity import Actor
+from .permissions import claim_refusal, enforce, holder_refusal
 from .process_instances import advance
 
 
@@ -58,13 +59,15 @@ def _select_task(session: Session, task_id: str):
     return _SELECT_TASK.first(connection_of(session), {"id": task_id})
 
 
-def claim(ctx: AppContext, session: Session, actor: Actor, task_id: str) -> Task:
+def claim(ctx: AppContext, session: Session, actor: Actor, task_id: str,
+          for_user: str | None = None) -> Task:
+    """Claim the task for the actor (`for_user`, Camunda's `userId`, may only name them)."""
+    if for_user is not None and for_user != actor.id:
+        raise BadRequest("只能为自己认领任务 / you can only claim for yourself")
     task = _open_task(session, actor, task_id)
     if task.assignee == actor.id:
         return task
-    if task.assignee is not None:
-        raise Conflict(f"任务已被 {task.assignee} 认领 / task is already claimed by {task.assignee}")
-    require_actionable_task(actor, task)
+    enforce(claim_refusal(actor, task))
     _assign(ctx, session, task, actor.id, "task_claimed", actor.id)
     return task
 
@@ -73,8 +76,7 @@ def unclaim(ctx: AppContext, session: Session, actor: Actor, task_id: str) -> Ta
     task = _open_task(session, actor, task_id)
     if task.assignee is None:
         return task
-    require_actionable_task(actor, task)
-    _refuse_pending_delegation(task)
+    enforce(holder_refusal(actor, task))
     _assign(ctx, session, task, None, "task_unclaimed", actor.id)
     return task
 
@@ -106,8 +108,7 @@ def _raise_if_finished(session: Session, task_id: str) -> None:
 def complete(ctx: AppContext, session: Session, actor: Actor, task_id: str,
              values: dict, types: dict | None = None) -> None:
     task = _open_task(session, actor, task_id)
-    require_actionable_task(actor, task)
-    _refuse_pending_delegation(task)
+    enforce(holder_refusal(actor, task))
     loaded = instance_store.load(ctx, session, task.instance_id)
     _validate_form(ctx, session, loaded.definition, task.form_key, values)
     _run_listeners(ctx, session, actor, task, loaded, values)
@@ -126,13 +127,6 @@ def complete(ctx: AppContext, session: Session, actor: Actor, task_id: str,
         "variables_json": json.dumps(values, ensure_ascii=False, default=str),
     })
     advance(ctx, session, loaded, actor)
-
-
-def _refuse_pending_delegation(task) -> None:
-    """Camunda: a delegated task goes back to its owner (resolve) before anyone completes it."""
-    if task.delegation_state == "PENDING":
-        raise Forbidden(f"该任务由 {task.owner} 委派给您办理，请办理完成后交还委托人（resolve），"
-                        "由委托人完成 / a delegated task must be resolved, not completed")
 
 
 def _run_listeners(ctx, session, actor: Actor, task, loaded, values: dict) -> None:

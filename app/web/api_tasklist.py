@@ -1,4 +1,5 @@
-"""The officers' Tasklist under /api: inbox, 退回, 撤回, 催办, 抄送, notifications.
+"""The officers' Tasklist under /api: inbox, what the actor may do with a task or a case,
+退回, 撤回, 催办, 抄送, notifications.
 
 Same HTTP Basic authentication and error shapes as /engine-rest; dates as Camunda writes
 them (Asia/Shanghai).
@@ -7,7 +8,9 @@ from __future__ import annotations
 
 from flask import g, jsonify, request
 
-from app.services import inbox, notifications, task_actions
+from app.services import (
+    allowed_actions, inbox, notifications, process_instances, task_actions, user_tasks,
+)
 from app.services.errors import BadRequest
 
 from . import rest
@@ -19,6 +22,35 @@ API_PREFIX = "/api"
 # `due=<days>`: ten years ahead is further than any deadline the procedures set.
 MAX_DUE_DAYS = 3650
 blueprint = rest.json_api_blueprint("tasklist_api")
+
+
+@blueprint.get("/tasks/<task_id>/actions")
+def task_actions_allowed(task_id):
+    """What the actor may do with the task: the answer the task page shows."""
+    ctx = rest.context()
+    with ctx.db.read() as session:
+        allowed = allowed_actions.for_task(ctx, session, g.actor, user_tasks.get_task(session, g.actor, task_id))
+    return jsonify({
+        "act": allowed.act, "claim": allowed.claim, "unclaim": allowed.unclaim,
+        "complete": allowed.complete, "resolve": allowed.resolve, "urge": allowed.urge,
+        "sendBackTo": allowed.send_back_to, "transferTo": _people(allowed.transfer_to),
+        "delegateTo": _people(allowed.delegate_to), "seesConfidential": allowed.sees_confidential,
+    })
+
+
+@blueprint.get("/instances/<instance_id>/actions")
+def case_actions_allowed(instance_id):
+    """What the actor may do with the case: the answer the case page shows."""
+    ctx = rest.context()
+    with ctx.db.read() as session:
+        instance = process_instances.get_instance(session, g.actor, instance_id)
+        allowed = allowed_actions.for_case(ctx, session, g.actor, instance)
+    return jsonify({"withdraw": allowed.withdraw, "copyTo": _people(allowed.copy_to),
+                    "urge": sorted(allowed.urge), "seesConfidential": allowed.sees_confidential})
+
+
+def _people(people) -> list[dict]:
+    return [{"id": p.id, "name": p.name, "organization": p.organization} for p in people]
 
 
 @blueprint.post("/tasks/<task_id>/send-back")

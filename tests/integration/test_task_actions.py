@@ -95,9 +95,9 @@ def test_delegate_then_resolve_hands_a_draft_back_and_the_owner_completes(ctx, r
     assert (delegated["assignee"], delegated["owner"], delegated["delegationState"]) == (
         "officer2", "officer", "PENDING")
     refused = complete_task(delegate, task["id"], decision="approve")
-    assert refused.status_code == 403
+    assert refused.status_code == 409
     assert "委派" in refused.get_json()["message"]
-    assert delegate.post(f"/task/{task['id']}/unclaim").status_code == 403
+    assert delegate.post(f"/task/{task['id']}/unclaim").status_code == 409
 
     resolved = delegate.post(f"/task/{task['id']}/resolve", json={"variables": {
         "decision": {"value": "return"}, "opinion": {"value": "材料缺少财务报表"}}})

@@ -1,6 +1,7 @@
 """What the task page shows, gathered from the services: the task, its form (from a draft,
 the instance's values or what was just posted), the application's data read-only, every
-earlier step's opinion, and where the instance stands."""
+earlier step's opinion, where the instance stands, and what the actor may do
+(`allowed_actions`: the page decides no permission itself)."""
 from __future__ import annotations
 
 import json
@@ -9,13 +10,11 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session
 
 from app.services import (
-    applications, collaboration, confidential, directory, drafts, forms, instance_store,
-    process_instances, queries, sharing, task_actions, user_tasks,
+    allowed_actions, applications, collaboration, confidential, directory, drafts, forms,
+    instance_store, process_instances, queries, user_tasks,
 )
-from app.services.authorization import is_applicant, is_candidate
+from app.services.allowed_actions import CaseActions, TaskActions
 from app.services.context import AppContext
-from app.services.errors import ServiceError
-from app.models import InstanceState
 from app.services.identity import Actor, load_actor
 
 from ..auth.i18n import language, t
@@ -44,7 +43,8 @@ class Returned:
 class TaskPage:
     task: object
     instance: object
-    can_act: bool
+    actions: TaskActions
+    case_actions: CaseActions
     form_title: str | None
     fields: list[Field]
     form_errors: list[str]
@@ -53,36 +53,18 @@ class TaskPage:
     current_steps: list[str]
     active_ids: list[str]
     collaboration: Collaboration
-    pickers: Pickers
-    return_targets: list[dict] = field(default_factory=list)
     draft_saved_at: object = None
     has_errors: bool = False
     returned: Returned | None = None
     decision_file: dict = field(default_factory=dict)
 
-    @property
-    def delegated_to_me(self) -> bool:
-        return self.task.delegation_state == task_actions.PENDING and self.can_act
-
 
 @dataclass
 class Collaboration:
-    """What surrounds a case: comments, attachments, whether the actor may withdraw it or
-    copy it, and to whom."""
+    """What surrounds a case: comments and attachments."""
 
     comments: list[dict]
     attachments: list[dict]
-    can_withdraw: bool
-    can_copy: bool
-    copy_targets: list[directory.Person]
-
-
-@dataclass
-class Pickers:
-    """Whom the task may be handed to: 转办 and 委派 (empty while the actor cannot)."""
-
-    transfer: list[directory.Person] = field(default_factory=list)
-    delegate: list[directory.Person] = field(default_factory=list)
 
 
 @dataclass
@@ -95,6 +77,7 @@ class InstancePage:
     current_steps: list[str]
     active_ids: list[str]
     collaboration: Collaboration
+    case_actions: CaseActions
 
 
 def build(ctx: AppContext, session: Session, actor: Actor, task_id: str,
@@ -109,6 +92,7 @@ def build(ctx: AppContext, session: Session, actor: Actor, task_id: str,
     values = posted if posted is not None else {**form["values"], **drafts.values_of(draft)}
     by_field = {e["field"]: _message(e) for e in errors or []}
     around = _collaboration(session, actor, instance)
+    actions = allowed_actions.for_task(ctx, session, actor, task)
     builder = _builder(form["schema"], form["ui"], by_field,
                        people=lambda group: directory.members(session, group),
                        attachments={a["id"]: a for a in around.attachments})
@@ -117,25 +101,26 @@ def build(ctx: AppContext, session: Session, actor: Actor, task_id: str,
     opinions = _opinions(session, actor, task.instance_id, catalogue, form["values"])
     unplaced = [m for name, m in by_field.items() if name not in all_names(fields)]
     return TaskPage(
-        task=task, instance=instance, can_act=_can_act(actor, task),
+        task=task, instance=instance, actions=actions,
+        case_actions=allowed_actions.for_case(ctx, session, actor, instance),
         form_title=(form["schema"] or {}).get("title"), fields=fields, form_errors=unplaced,
         context=_context(form, catalogue, form["values"]),
         opinions=opinions,
         current_steps=[a.activity_name or a.activity_id for a in active if _is_step(a)],
         active_ids=[a.activity_id for a in active if _is_step(a)],
-        collaboration=around, pickers=_pickers(session, actor, task),
-        return_targets=_return_targets(ctx, session, actor, task) if _can_act(actor, task) else [],
+        collaboration=around,
         draft_saved_at=draft.saved_at if draft is not None and posted is None else None,
         has_errors=bool(errors), returned=_returned_here(task, opinions, form["values"]),
-        decision_file=_decision_file(session, actor, task, form["ui"]),
+        decision_file=_decision_file(session, actor, actions, task, form["ui"]),
     )
 
 
-def _decision_file(session: Session, actor: Actor, task, ui: dict | None) -> dict:
+def _decision_file(session: Session, actor: Actor, actions: TaskActions, task,
+                   ui: dict | None) -> dict:
     """What a decision rests on, where the form's UI hints ask for it: each expert's review
     and the site visit, and the ranking of all applications awaiting approval (择优)."""
     wanted = {e["panel"] for e in (ui or {}).get("context") or [] if e.get("panel")}
-    if not wanted or not confidential.sees_all(actor):
+    if not wanted or not actions.sees_confidential:
         return {}
     found = {}
     if "review_file" in wanted:
@@ -170,6 +155,7 @@ def build_instance(ctx: AppContext, session: Session, actor: Actor, instance_id:
         current_steps=[a.activity_name or a.activity_id for a in active if _is_step(a)],
         active_ids=[a.activity_id for a in active if _is_step(a)],
         collaboration=_collaboration(session, actor, instance),
+        case_actions=allowed_actions.for_case(ctx, session, actor, instance),
     )
 
 
@@ -186,27 +172,9 @@ def _collaboration(session, actor: Actor, instance) -> Collaboration:
     return Collaboration(
         comments=collaboration.list_comments(session, actor, instance.id),
         attachments=collaboration.list_attachments(session, actor, instance.id),
-        can_withdraw=instance.state == InstanceState.ACTIVE and is_applicant(actor, instance),
-        can_copy=sharing.grant_refusal(actor, sharing.case_of(instance)) is None,
-        copy_targets=directory.copy_targets(session, actor, instance),
     )
 
 
-def _pickers(session, actor: Actor, task) -> Pickers:
-    if not _can_act(actor, task) or task.delegation_state == task_actions.PENDING:
-        return Pickers()
-    return Pickers(transfer=directory.candidates_for(session, actor, task.id, "transfer"),
-                   delegate=directory.candidates_for(session, actor, task.id, "delegate"))
-
-
-def _return_targets(ctx, session, actor: Actor, task) -> list[dict]:
-    """Earlier steps the task may go back to; none while it is delegated or not returnable."""
-    if task.delegation_state == task_actions.PENDING:
-        return []
-    try:
-        return task_actions.return_targets(ctx, session, actor, task.id)
-    except ServiceError:
-        return []
 
 
 def _is_step(activity) -> bool:
@@ -223,10 +191,6 @@ def _message(error: dict) -> str:
 def _builder(schema, ui, errors=None, **editable) -> FormBuilder:
     return FormBuilder(schema, ui, errors, boolean_labels=(t("bool.yes"), t("bool.no")),
                        empty_label=t("form.choose"), **editable)
-
-
-def _can_act(actor: Actor, task) -> bool:
-    return task.assignee == actor.id or (task.assignee is None and is_candidate(actor, task))
 
 
 def _forms_of(ctx, session, definition) -> dict[str, tuple[dict, dict]]:
