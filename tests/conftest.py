@@ -1,26 +1,18 @@
 """Fixtures: a fresh app per test on a real database (SQLite file, or DATABASE_URL's PostgreSQL)."""
 from __future__ import annotations
 
-import base64
 import os
 import uuid
-from datetime import datetime, timezone
-from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
-from werkzeug.security import generate_password_hash
 
-from app import create_app
-from app.clock import Clock
 from app.models import Base
 from app.services import demo_data
-
-ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
-START = datetime(2026, 3, 2, 1, 0, tzinfo=timezone.utc)
-# The real scrypt hash costs ~50 ms per check; every test app would pay it per user.
-FAST_DEMO_HASH = generate_password_hash(demo_data.DEMO_PASSWORD, "pbkdf2:sha256:1000")
+from tests.support.apps import FAST_DEMO_HASH, build_app, frozen_clock
+from tests.support.clients import Rest
+from tests.support.establishment import deploy_models
+from tests.support.web import WebUser
 
 
 def _postgres_schema(url: str):
@@ -48,9 +40,7 @@ def database_url(tmp_path):
 
 @pytest.fixture
 def clock():
-    value = Clock()
-    value.freeze(START)
-    return value
+    return frozen_clock()
 
 
 @pytest.fixture
@@ -68,8 +58,7 @@ def pytest_generate_tests(metafunc):
 
 @pytest.fixture
 def app(database_url, clock, instance_cache_size):
-    app = create_app({"database_url": database_url, "secret_key": "test",
-                      "instance_cache_size": instance_cache_size}, clock=clock)
+    app = build_app(database_url, clock, instance_cache_size=instance_cache_size)
     ctx = app.extensions["ticflow"]
     Base.metadata.create_all(ctx.db.engine)
     with ctx.db.command() as session:
@@ -82,8 +71,7 @@ def app(database_url, clock, instance_cache_size):
 def production_app(database_url, clock):
     """The app under production settings, on a database that holds demo users anyway (as a
     database copied from a test system would)."""
-    app = create_app({"database_url": database_url, "environment": "production",
-                      "secret_key": "s3cret"}, clock=clock)
+    app = build_app(database_url, clock, environment="production", secret_key="s3cret")
     ctx = app.extensions["ticflow"]
     Base.metadata.create_all(ctx.db.engine)
     with ctx.db.command() as session:
@@ -102,31 +90,25 @@ def client(app):
     return app.test_client()
 
 
-def basic(user: str, password: str = "demo") -> dict:
-    token = base64.b64encode(f"{user}:{password}".encode()).decode()
-    return {"Authorization": f"Basic {token}"}
-
-
-class Rest:
-    """A REST client acting as one demo user."""
-
-    def __init__(self, client, user: str):
-        self.client = client
-        self.headers = basic(user)
-
-    def get(self, path, **kw):
-        return self.client.get(f"/engine-rest{path}", headers=self.headers, **kw)
-
-    def post(self, path, json=None, **kw):
-        return self.client.post(f"/engine-rest{path}", headers=self.headers, json=json, **kw)
-
-    def put(self, path, json=None):
-        return self.client.put(f"/engine-rest{path}", headers=self.headers, json=json)
-
-    def delete(self, path):
-        return self.client.delete(f"/engine-rest{path}", headers=self.headers)
-
-
 @pytest.fixture
 def rest(client):
     return lambda user: Rest(client, user)
+
+
+@pytest.fixture
+def web(app):
+    """A browser of the pages with its own cookies: `web()` anonymous, `web("cotton")` signed in."""
+
+    def open_as(user: str | None = None) -> WebUser:
+        browser = WebUser(app.test_client())
+        if user:
+            assert browser.login(user).status_code == 302
+        return browser
+
+    return open_as
+
+
+@pytest.fixture
+def project_models(ctx):
+    """The project's bpmn/ and forms/ deployed, as `flask setup` does."""
+    deploy_models(ctx)

@@ -7,9 +7,9 @@ from collections import Counter
 from sqlalchemy import func, select
 
 from app.models import HistoryEvent
-from conftest import Rest
-from job_helpers import complete, deployed, model_files, only_task, start
-from test_concurrency_and_restart import run_together
+from tests.support.clients import Rest
+from tests.support.concurrency import run_together
+from tests.support.jobs import complete, deployed, model_files, only_task, start
 
 LOSING = {409, 404}
 

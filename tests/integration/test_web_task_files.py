@@ -3,12 +3,15 @@ field's value its reference; a refused submission keeps it, a refused file is re
 beside its field."""
 from __future__ import annotations
 
+import pytest
+
 import io
 import re
 
-from tests.integration.establishment_helpers import application, variables
-from tests.integration.test_web_auth import text
-from tests.integration.test_web_tasklist import form_data, start_application, web  # noqa: F401
+from tests.support.establishment import application, variables
+from tests.support.web import form_data, start_application, text
+
+pytestmark = pytest.mark.usefixtures("project_models")
 
 PDF = b"%PDF-1.4\n%%EOF\n"
 
@@ -26,7 +29,7 @@ def reference_in(page: str, name: str) -> str:
                      page).group(1)
 
 
-def test_the_form_offers_file_inputs(web):  # noqa: F811
+def test_the_form_offers_file_inputs(web):
     cotton = web("cotton")
     page = text(cotton.get(f"/tasks/{start_application(cotton)}"))
     assert 'enctype="multipart/form-data"' in page
@@ -34,7 +37,7 @@ def test_the_form_offers_file_inputs(web):  # noqa: F811
     assert 'name="signaturePageScan" type="file" accept="application/pdf,image/*"' in page
 
 
-def test_a_file_uploaded_on_submit_is_stored_and_referenced(web, rest):  # noqa: F811
+def test_a_file_uploaded_on_submit_is_stored_and_referenced(web, rest):
     cotton = web("cotton")
     task_id = start_application(cotton)
     instance_id = instance_of(cotton, task_id)
@@ -48,7 +51,7 @@ def test_a_file_uploaded_on_submit_is_stored_and_referenced(web, rest):  # noqa:
     assert "建设方案.pdf" in text(cotton.get(f"/instances/{instance_id}"))
 
 
-def test_a_refused_submission_keeps_the_uploaded_file(web, rest):  # noqa: F811
+def test_a_refused_submission_keeps_the_uploaded_file(web, rest):
     cotton = web("cotton")
     task_id = start_application(cotton)
     instance_id = instance_of(cotton, task_id)
@@ -65,7 +68,7 @@ def test_a_refused_submission_keeps_the_uploaded_file(web, rest):  # noqa: F811
     assert variables(rest("cotton"), instance_id)["planDocument"] == reference
 
 
-def test_a_file_saved_with_the_draft_is_shown_again(web):  # noqa: F811
+def test_a_file_saved_with_the_draft_is_shown_again(web):
     cotton = web("cotton")
     task_id = start_application(cotton)
     response = cotton.post(f"/tasks/{task_id}", {"signaturePageScan": pdf("签章页.pdf"), "_action": "save"},
@@ -75,7 +78,7 @@ def test_a_file_saved_with_the_draft_is_shown_again(web):  # noqa: F811
     assert reference_in(page, "signaturePageScan") and ">签章页.pdf</a>" in page
 
 
-def test_a_file_of_the_wrong_type_is_refused_beside_its_field(web):  # noqa: F811
+def test_a_file_of_the_wrong_type_is_refused_beside_its_field(web):
     cotton = web("cotton")
     task_id = start_application(cotton)
     response = cotton.post(f"/tasks/{task_id}", {
