@@ -1,41 +1,34 @@
-"""Fixtures: a fresh app per test on a real database (SQLite file, or DATABASE_URL's PostgreSQL)."""
+"""Fixtures: a fresh app per test on a real database (SQLite file, or DATABASE_URL's
+PostgreSQL), copied from a template built once per session (tests/support/database.py)."""
 from __future__ import annotations
 
 import os
-import uuid
 
 import pytest
-from sqlalchemy import create_engine, text
 
-from app.models import Base
-from app.services import demo_data
-from tests.support.apps import FAST_DEMO_HASH, build_app, frozen_clock
+from tests.support.apps import build_app, frozen_clock
 from tests.support.clients import Rest
+from tests.support.database import databases
 from tests.support.establishment import deploy_models
 from tests.support.web import WebUser
 
+# A test using one of these gets the template's copy (schema and demo users); any other
+# test asking for `database_url` gets an empty database.
+APP_FIXTURES = frozenset({"app", "production_app"})
 
-def _postgres_schema(url: str):
-    """A fresh schema per test on PostgreSQL, dropped afterwards."""
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(url)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    separator = "&" if "?" in url else "?"
-    return admin, schema, f"{url}{separator}options=-csearch_path%3D{schema}"
+
+@pytest.fixture(scope="session")
+def session_databases(tmp_path_factory):
+    found = databases(os.environ.get("DATABASE_URL", ""), tmp_path_factory.mktemp("template"))
+    yield found
+    found.close()
 
 
 @pytest.fixture
-def database_url(tmp_path):
-    url = os.environ.get("DATABASE_URL", "")
-    if url.startswith("postgresql"):
-        admin, schema, scoped = _postgres_schema(url)
-        yield scoped
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-    else:
-        yield f"sqlite:///{tmp_path / 'ticflow.db'}"
+def database_url(request, session_databases, tmp_path):
+    url = session_databases.new(tmp_path, filled=not APP_FIXTURES.isdisjoint(request.fixturenames))
+    yield url
+    session_databases.drop(url)
 
 
 @pytest.fixture
@@ -59,12 +52,8 @@ def pytest_generate_tests(metafunc):
 @pytest.fixture
 def app(database_url, clock, instance_cache_size):
     app = build_app(database_url, clock, instance_cache_size=instance_cache_size)
-    ctx = app.extensions["ticflow"]
-    Base.metadata.create_all(ctx.db.engine)
-    with ctx.db.command() as session:
-        demo_data.load_demo_data(session, FAST_DEMO_HASH)
     yield app
-    ctx.db.dispose()
+    app.extensions["ticflow"].db.dispose()
 
 
 @pytest.fixture
@@ -72,12 +61,8 @@ def production_app(database_url, clock):
     """The app under production settings, on a database that holds demo users anyway (as a
     database copied from a test system would)."""
     app = build_app(database_url, clock, environment="production", secret_key="s3cret")
-    ctx = app.extensions["ticflow"]
-    Base.metadata.create_all(ctx.db.engine)
-    with ctx.db.command() as session:
-        demo_data.load_demo_data(session, FAST_DEMO_HASH)
     yield app
-    ctx.db.dispose()
+    app.extensions["ticflow"].db.dispose()
 
 
 @pytest.fixture
