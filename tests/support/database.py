@@ -80,7 +80,10 @@ class SqliteDatabases:
 
 class PostgresDatabases:
     """Schemas of DATABASE_URL's database named `t_<run>_<n>`, the template `t_<run>_template`
-    among them: created by this run and dropped by it."""
+    among them: created by this run and dropped by it.
+
+    Not a database per test `CREATE DATABASE … TEMPLATE`: PostgreSQL 15 forces a checkpoint
+    for every DROP DATABASE, which costs more than the schema's DDL."""
 
     # Copies made ahead of the tests that will take them, by so many threads.
     AHEAD = 2
