@@ -101,6 +101,7 @@ class PostgresDatabases:
         self.closing = threading.Event()
         self.failures: list[BaseException] = []
         self.threads: list[threading.Thread] = []
+        self._start(self._drop_behind, "test-schema-dropper")
 
     def new(self, folder: Path, filled: bool) -> str:
         if not filled:
@@ -135,7 +136,6 @@ class PostgresDatabases:
         self.copy_script = ";\n".join([*ddl, *self._copy_rows(template)])
         for number in range(self.MAKERS):
             self._start(self._make_ahead, f"test-schema-maker-{number}")
-        self._start(self._drop_behind, "test-schema-dropper")
 
     def _copy_rows(self, template: str) -> list[str]:
         """The template's rows and sequence positions, as statements run in the copy (its
