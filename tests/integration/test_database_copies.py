@@ -3,9 +3,14 @@
 down to the indexes, foreign keys, sequences and the audit log's triggers."""
 from __future__ import annotations
 
+import os
+
+import pytest
 from sqlalchemy import create_engine, inspect, text
 
-from tests.support.database import build
+from tests.support.database import PostgresDatabases, build
+
+DATABASE_URL = os.environ.get("DATABASE_URL", "sqlite")
 
 
 def test_a_test_database_is_what_create_all_and_the_demo_data_build(ctx, session_databases, tmp_path):
@@ -21,6 +26,20 @@ def test_a_test_database_is_what_create_all_and_the_demo_data_build(ctx, session
 
 def test_a_test_without_an_app_gets_an_empty_database(database_url):
     assert described(database_url)["tables"] == {}
+
+
+@pytest.mark.skipif(not DATABASE_URL.startswith("postgresql"), reason="SQLite copies live in tmp_path")
+@pytest.mark.parametrize("filled", [False, True], ids=["empty", "copied"])
+def test_a_run_drops_every_schema_it_made(tmp_path, filled):
+    run = PostgresDatabases(DATABASE_URL)
+    run.drop(run.new(tmp_path, filled))
+    run.close()
+    engine = create_engine(DATABASE_URL)
+    with engine.connect() as connection:
+        left = connection.scalars(text("SELECT nspname FROM pg_namespace WHERE starts_with(nspname, :prefix)"),
+                                  {"prefix": run.prefix}).all()
+    engine.dispose()
+    assert left == []
 
 
 def described(url: str) -> dict:
