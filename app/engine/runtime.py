@@ -22,7 +22,7 @@ from SpiffWorkflow.camunda.specs.multiinstance_task import (
     SequentialMultiInstanceTask as CamundaSequentialMI,
 )
 from SpiffWorkflow.camunda.specs.user_task import UserTask
-from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
+from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundException, WorkflowException
 from SpiffWorkflow.util.task import TaskState
 
 from . import expressions
@@ -305,7 +305,7 @@ class Execution:
     def _task(self, task_id: str):
         try:
             task = self.workflow.get_task_from_id(UUID(task_id))
-        except (ValueError, KeyError):
+        except (ValueError, KeyError, TaskNotFoundException):
             task = None
         if task is None:
             raise TaskNotReady(task_id)

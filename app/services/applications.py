@@ -31,11 +31,7 @@ def applicant_organization(session: Session, instance_id: str) -> str:
 def application_problems(session: Session, values: dict) -> list[dict]:
     """What the form schema cannot say: blank plan sections (R09) and an unknown
     recommending department (R11), given by id or by name."""
-    problems = [
-        {"field": f"plan.{section}", "message": "建设方案各部分不能只填写空白，请填写实际内容"}
-        for section, text in (values.get("plan") or {}).items()
-        if isinstance(text, str) and not text.strip()
-    ]
+    problems = plan_problems(values)
     recommender = values.get("recommenderOrg")
     if recommender is not None and recommending_org_id(session, recommender) is None:
         problems.append({
@@ -44,6 +40,15 @@ def application_problems(session: Session, values: dict) -> list[dict]:
                        "请填写其机构代码（如 urumqi_gov）或全称",
         })
     return problems
+
+
+def plan_problems(values: dict) -> list[dict]:
+    """R09: a section of the construction plan holds words, not only blanks."""
+    return [
+        {"field": f"plan.{section}", "message": "建设方案各部分不能只填写空白，请填写实际内容"}
+        for section, text in (values.get("plan") or {}).items()
+        if isinstance(text, str) and not text.strip()
+    ]
 
 
 def recommending_org_id(session: Session, id_or_name: str) -> str | None:

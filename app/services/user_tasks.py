@@ -155,24 +155,24 @@ def _validate_form(ctx, session, definition, form_key: str | None, values: dict)
         return
     validator = forms.validator_for(ctx, session, form_version_id)
     forms.validate(validator, values)
-    _require_opinion(validator.schema, values)
+    missing = opinion_problems(validator.schema, values)
+    if missing:
+        raise ValidationFailed("请填写审批意见 / an opinion is required for this decision", missing)
 
 
-def _require_opinion(schema: dict, values: dict) -> None:
+def opinion_problems(schema: dict, values: dict) -> list[dict]:
     """See the module docstring: a decision needs an opinion unless its value is exempt."""
     properties = schema.get("properties") or {}
     decisions = [name for name, p in properties.items() if isinstance(p, dict) and p.get("x-decision")]
     exempt = schema.get("x-opinionOptionalFor") or []
     if not any(values.get(name) not in (None, "") and values.get(name) not in exempt
                for name in decisions):
-        return
-    missing = [
+        return []
+    return [
         {"field": name, "message": f"{p.get('title') or name}：请填写审批意见"}
         for name, p in properties.items()
         if isinstance(p, dict) and p.get("x-opinion") and not str(values.get(name) or "").strip()
     ]
-    if missing:
-        raise ValidationFailed("请填写审批意见 / an opinion is required for this decision", missing)
 
 
 def form_of(ctx: AppContext, session: Session, actor: Actor, task_id: str) -> dict:

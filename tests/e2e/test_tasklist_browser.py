@@ -11,9 +11,8 @@ from playwright.sync_api import expect
 
 from app.models import User, UserGroup
 from app.services import accounts
-from tests.conftest import FAST_DEMO_HASH
-from tests.e2e.browser import browser, live_server, officers  # noqa: F401  (fixtures)
-from tests.integration.establishment_helpers import EXPERT_PANEL, application, signature
+from tests.support.apps import FAST_DEMO_HASH
+from tests.support.establishment import EXPERT_PANEL, application, signature
 
 pytestmark = pytest.mark.e2e
 SHOTS_ENV = "TICFLOW_SCREENSHOTS"

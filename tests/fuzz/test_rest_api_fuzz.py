@@ -22,8 +22,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import basic
-from tests.integration.establishment_helpers import (
+from tests.support.clients import basic
+from tests.support.establishment import (
     EXPERT_PANEL, application, assign_experts, deploy_models, formal_review, recommender_decides,
     send_letter, start_application, submit,
 )

@@ -11,8 +11,8 @@ from sqlalchemy import select, text as sql, update
 
 from app.config import ConfigError, load_settings
 from app.models import AuditEntry, User
-from tests.conftest import basic
-from tests.integration.test_web_auth import WebUser, text
+from tests.support.clients import basic
+from tests.support.web import WebUser, text
 
 FIRST = "Tianshan-2026"
 OWN = "Kashgar#Oasis9"
@@ -26,11 +26,6 @@ def cli(app):
         return runner.invoke(args=list(args), **kw)
 
     return invoke
-
-
-@pytest.fixture
-def web(app):
-    return lambda: WebUser(app.test_client())
 
 
 @pytest.fixture

@@ -7,10 +7,10 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from tests.integration.establishment_helpers import (
+from tests.support.establishment import (
     complete, completed, deploy_models, field_errors, instance_state, open_tasks, task, task_keys,
 )
-from tests.integration.lifecycle_helpers import (
+from tests.support.lifecycle import (
     CODE, api, due_instant, instance_of, only_job, register_center, run_executor,
 )
 

@@ -9,7 +9,7 @@ from sqlalchemy.exc import DBAPIError
 
 from app.cli import migrate
 from app.services import audit
-from tests.conftest import basic
+from tests.support.clients import basic
 
 
 def write_entry(ctx, action: str = "user.create", **fields) -> None:

@@ -2,9 +2,9 @@
 attempts too, with who, when and from where."""
 from __future__ import annotations
 
-from conftest import basic
-from job_helpers import deployed, model_files, start
-from tests.integration.establishment_helpers import deploy_models, start_application
+from tests.support.clients import basic
+from tests.support.establishment import deploy_models, start_application
+from tests.support.jobs import deployed, model_files, start
 
 
 def audit_entries(client, action: str) -> list[dict]:

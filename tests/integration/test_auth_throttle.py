@@ -5,19 +5,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import delete, select, update
 
 from app.models import AuditEntry, LoginThrottle, User, UserGroup
 from app.services import login_guard
 from app.services.identity import hash_password
-from tests.conftest import basic
-from tests.integration.test_web_auth import WebUser, text
-
-
-@pytest.fixture
-def web(app):
-    return lambda: WebUser(app.test_client())
+from tests.support.clients import basic
+from tests.support.web import text
 
 
 def tasks(client, user: str, password: str = "demo", prefix: str = "/engine-rest/task"):

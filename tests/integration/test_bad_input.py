@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.integration.rest_helpers import bench_files, deploy, only_task
-from test_web_auth import WebUser
+from tests.support.bench_model import bench_files, deploy, only_task
+from tests.support.web import WebUser
 
 
 @pytest.fixture

@@ -9,10 +9,10 @@ import pytest
 
 from app.services import user_tasks
 from app.services.identity import load_actor
-from tests.integration.establishment_helpers import deploy_models
-from tests.integration.rest_helpers import bench_files, deploy
-from tests.integration.test_web_auth import text
-from tests.integration.test_web_tasklist import start_application as start_on_the_page, web  # noqa: F401
+from tests.support.establishment import deploy_models
+from tests.support.bench_model import bench_files, deploy
+from tests.support.web import text
+from tests.support.web import start_application as start_on_the_page
 
 APPLICATION_NUMBER = re.compile(r"SQ-2026-[0-9A-F]{6}")
 CHANGE_NUMBER = re.compile(r"BG-2026-[0-9A-F]{6}")
@@ -56,7 +56,8 @@ def test_a_process_without_a_numbering_scheme_gets_no_business_key(rest):
     assert rest_start(rest("officer"), "bench_three_step")["businessKey"] is None
 
 
-def test_the_start_page_gives_the_same_numbers_as_the_rest_start(web, ctx):  # noqa: F811
+@pytest.mark.usefixtures("project_models")
+def test_the_start_page_gives_the_same_numbers_as_the_rest_start(web, ctx):
     cotton = web("cotton")
     task_ids = [start_on_the_page(cotton) for _ in range(2)]
     with ctx.db.read() as session:

@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from app.services import deployment, user_tasks
 from app.services.identity import load_actor
-from tests.integration.establishment_helpers import (
+from tests.support.establishment import (
     assign_experts, formal_review, recommender_decides, send_letter, start_application, submit,
     task,
 )
-from tests.integration.test_web_auth import text
-from tests.integration.test_web_tasklist import web  # noqa: F401
+from tests.support.web import text
+
+pytestmark = pytest.mark.usefixtures("project_models")
 
 NEWER_REVIEW_FORM = {"title": "专家论证评分（新版）", "type": "object",
                      "properties": {"expertScore": {"type": "integer", "title": "总分"}}}
@@ -29,7 +32,7 @@ def to_expert_review(rest) -> str:
     return instance_id
 
 
-def test_the_expert_review_page_shows_the_form_its_caller_pinned(web, ctx, rest):  # noqa: F811
+def test_the_expert_review_page_shows_the_form_its_caller_pinned(web, ctx, rest):
     instance_id = to_expert_review(rest)
     review = task(rest("expert4"), instance_id, "expert_review")
     with ctx.db.command() as session:
@@ -43,7 +46,7 @@ def test_the_expert_review_page_shows_the_form_its_caller_pinned(web, ctx, rest)
     assert 'name="expertOpinion"' in page and 'name="expertRecommend"' in page
 
 
-def test_an_expert_review_submitted_on_the_page_is_validated_by_the_pinned_form(web, rest):  # noqa: F811
+def test_an_expert_review_submitted_on_the_page_is_validated_by_the_pinned_form(web, rest):
     instance_id = to_expert_review(rest)
     review = task(rest("expert4"), instance_id, "expert_review")
     expert = web("expert4")

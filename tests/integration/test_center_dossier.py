@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from tests.integration.establishment_helpers import completed, deploy_models
-from tests.integration.lifecycle_helpers import (
+from tests.support.establishment import completed, deploy_models
+from tests.support.lifecycle import (
     CODE, api, api_put, center, determine_grade, evaluation_started, register_center, reviewed,
     run_executor,
 )

@@ -9,8 +9,9 @@ import pytest
 from app.services import collaboration
 from app.services.errors import BadRequest, NotFound
 from app.services.identity import load_actor
-from tests.integration.flow_helpers import only_task
-from tests.integration.tasklist_helpers import Api, add_user, deploy_tl, history_events, start_review
+from tests.support.clients import Api
+from tests.support.flows import only_task
+from tests.support.tasklist import add_user, deploy_tl, history_events, start_review
 
 PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32

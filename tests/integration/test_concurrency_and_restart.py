@@ -4,7 +4,6 @@ Run against the fixture's database: a SQLite file, or PostgreSQL when DATABASE_U
 """
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 
 import pytest
@@ -14,34 +13,12 @@ from app.models import ProcessInstance
 from app.services import instance_store
 from app.services.errors import Conflict
 from app.services.jobs import execute_due_jobs
-from conftest import Rest
-from job_helpers import (
+from tests.support.clients import Rest
+from tests.support.concurrency import run_together
+from tests.support.jobs import (
     complete, deployed, historic_instance, historic_tasks, jobs, model_files, only_task, start,
     task_keys,
 )
-
-
-def run_together(*calls):
-    """Run each call on its own thread, released at the same instant; return their results."""
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-    errors: list = []
-
-    def worker(index, call):
-        try:
-            barrier.wait(timeout=10)
-            results[index] = call()
-        except BaseException as error:  # reported below, on the test's thread
-            errors.append(error)
-
-    threads = [threading.Thread(target=worker, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(t.is_alive() for t in threads), "a thread hung"
-    assert not errors, errors
-    return results
 
 
 def test_two_people_completing_the_same_task_at_once_get_one_204_and_one_409(app, rest):

@@ -9,14 +9,15 @@ import pytest
 
 from app.models import Incident, ProcessInstance
 
-from tests.integration.establishment_helpers import (
+from tests.support.clients import Api
+from tests.support.establishment import (
     approval, assign_experts, completed, deploy_models, formal_review,
     recommender_decides, send_letter, site_visit, start_application, submit, task, typed,
     variables,
 )
-from tests.integration.lifecycle_helpers import CODE, api, register_center, to_grading
-from tests.integration.tasklist_helpers import Api, add_user
-from tests.integration.test_web_auth import WebUser, text
+from tests.support.lifecycle import CODE, api, register_center, to_grading
+from tests.support.tasklist import add_user
+from tests.support.web import WebUser, text
 
 PANEL = ("expert4", "expert5", "expert6")
 PANEL_NAMES = ("专家四", "专家五", "专家六")

@@ -7,9 +7,9 @@ from datetime import datetime, timezone
 
 import pytest
 
-from tests.integration.establishment_helpers import ROOT, deploy_models
-from tests.integration.job_helpers import deployed
-from tests.integration.lifecycle_helpers import (
+from tests.support.establishment import ROOT, deploy_models
+from tests.support.jobs import deployed
+from tests.support.lifecycle import (
     api, graded, register_center, register_university_center,
 )
 

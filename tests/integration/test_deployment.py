@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from app.services.deployment import DeploymentRefused, deploy
-from job_helpers import (
+from tests.support.jobs import (
     bpmn, complete, deploy_rest, deployed, form_files, historic_instance, model_files,
     only_task, start, task_keys,
 )

@@ -16,7 +16,8 @@ import pytest
 import tasks as task_handlers
 from app.engine.compiler import SourceFile, compile_models
 from app.engine.runtime import WorkflowEngine
-from tests.integration.flow_helpers import (
+from tests.support.clients import basic
+from tests.support.flows import (
     FLOW_FORMS, complete_task, completed, deploy_files, deployed, fixture_path, instance_state, only_task,
     start, task_keys, tasks, typed, variables,
 )
@@ -492,8 +493,6 @@ def test_other_lead_unit_cannot_act_on_a_task_of_its_own_group_claimed_by_someon
 
 
 def test_wrong_password_is_a_json_401(client):
-    from tests.conftest import basic
-
     response = client.get("/engine-rest/task", headers=basic("officer", "wrong"))
 
     assert response.status_code == 401

@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 import pytest
 
 from app.services import deployment
-from tests.integration.establishment_helpers import (
+from tests.support.establishment import (
     EXPERT_PANEL, application, approval, assign_experts, complete, deploy_models,
     expert_reviews, field_errors, formal_review, instance_state, open_tasks, recommender_decides,
     send_letter, site_visit, start_application, submit, task, task_keys, to_approval, variables,

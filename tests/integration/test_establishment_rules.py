@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.integration.establishment_helpers import (
+from tests.support.establishment import (
     PLAN, application, assign_experts, co_builder, complete, completed, deploy_models,
     field_errors, formal_review, lead_unit, recommender_decides, send_letter, start_application,
     task, task_keys, to_approval, typed, variables,

@@ -8,11 +8,11 @@ from datetime import timedelta
 
 import pytest
 
-from tests.integration.establishment_helpers import (
+from tests.support.establishment import (
     complete, deploy_models, field_errors, instance_state, open_tasks, task, task_keys, typed,
     variables,
 )
-from tests.integration.lifecycle_helpers import (
+from tests.support.lifecycle import (
     CODE, FIRST_EVALUATION, api, api_post, authority_review, center, determine_grade,
     due_instant, evaluation_started, expert_panel, graded, instance_of, only_job,
     register_center, run_executor, submit_materials, to_grading,

@@ -2,9 +2,9 @@
 under version 1 finishes under it; instances started afterwards use version 2."""
 from __future__ import annotations
 
-from tests.integration.establishment_helpers import ROOT, deploy_models, task
-from tests.integration.job_helpers import deployed
-from tests.integration.lifecycle_helpers import (
+from tests.support.establishment import ROOT, deploy_models, task
+from tests.support.jobs import deployed
+from tests.support.lifecycle import (
     CODE, FIRST_EVALUATION, center, determine_grade, evaluation_started, instance_of,
     register_center, reviewed,
 )

@@ -12,10 +12,11 @@ from app.models import Deployment, InstanceState, ProcessDefinition, ProcessInst
 from app.services import inbox
 from app.services.identity import load_actor
 from app.services.queries import Page
-from tests.conftest import START
-from tests.integration.flow_helpers import completed, only_task, start
-from tests.integration.rest_helpers import bench_files, deploy
-from tests.integration.tasklist_helpers import APPLICATION, Api, deploy_tl, start_review
+from tests.support.apps import START
+from tests.support.bench_model import bench_files, deploy
+from tests.support.clients import Api
+from tests.support.flows import completed, only_task, start
+from tests.support.tasklist import APPLICATION, deploy_tl, start_review
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from app.models import Job
 from app.services import jobs as job_executor
-from job_helpers import (
+from tests.support.jobs import (
     camunda_date, complete, deployed, jobs, model_files, only_job, only_task, start, task_keys,
 )
 

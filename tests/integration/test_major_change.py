@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from tests.integration.establishment_helpers import (
+from tests.support.establishment import (
     complete, completed, deploy_models, field_errors, instance_state, open_tasks, task, task_keys,
     variables,
 )
-from tests.integration.lifecycle_helpers import (
+from tests.support.lifecycle import (
     CODE, api, center, register_center, register_university_center,
 )
 

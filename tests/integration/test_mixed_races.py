@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from collections import Counter
 
+import pytest
 from sqlalchemy import func, select
 
+from app.engine.errors import TaskNotReady
 from app.models import HistoryEvent
-from conftest import Rest
-from job_helpers import complete, deployed, model_files, only_task, start
-from test_concurrency_and_restart import run_together
+from app.services import instance_store, task_actions
+from app.services.identity import load_actor
+from tests.support.clients import Rest
+from tests.support.concurrency import run_together
+from tests.support.jobs import complete, deployed, model_files, only_task, start
 
 LOSING = {409, 404}
 
@@ -82,3 +86,18 @@ def test_two_deletes_at_once_terminate_the_instance_once(app, ctx, rest):
 
     assert sorted(run_together(delete, delete, delete)) == [204, 404, 404]
     assert _terminations(ctx, instance_id) == 1
+
+
+def test_a_complete_that_read_its_task_before_another_command_ended_it_is_a_409(ctx, rest):
+    """The task row was read, then a send-back committed before the workflow was loaded: the
+    workflow no longer holds the task at all."""
+    deployed(rest("analyst"), model_files("job_two_steps.bpmn"))
+    officer = rest("officer")
+    instance_id, task_id = _instance_at_final_review(officer, rest("cotton"))
+    with ctx.db.command() as session:
+        leader = load_actor(session, "leader")
+        task_actions.send_back(ctx, session, leader, task_id, "first_review", "材料不全")
+    with ctx.db.command() as session:
+        loaded = instance_store.load(ctx, session, instance_id)
+        with pytest.raises(TaskNotReady):
+            loaded.execution.complete_user_task(task_id, {})

@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 
 from app.models import DeploymentResource
-from job_helpers import bpmn, deployed, form_files, start
-from tests.integration.test_web_auth import WebUser
+from tests.support.jobs import bpmn, deployed, form_files, start
+from tests.support.web import WebUser
 
 SCRIPTED = bpmn("job_two_steps.bpmn").replace(
     b'xmlns:camunda="http://camunda.org/schema/1.0/bpmn"',

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from app.engine.multi_instance import MAX_INSTANCES
-from tests.integration.flow_helpers import deploy_files, deployed, start, typed
+from tests.support.flows import deploy_files, deployed, start, typed
 
 
 def test_a_literal_cardinality_beyond_the_limit_is_refused_at_deploy(rest):

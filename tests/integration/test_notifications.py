@@ -8,8 +8,9 @@ from app.models import OutboxMessage
 from app.services import notifications
 from app.services.errors import BadRequest
 from app.services.identity import load_actor
-from tests.integration.flow_helpers import completed, deployed, only_task, start
-from tests.integration.tasklist_helpers import Api, deploy_tl, notifications_of
+from tests.support.clients import Api
+from tests.support.flows import completed, deployed, only_task, start
+from tests.support.tasklist import deploy_tl, notifications_of
 
 
 @pytest.fixture

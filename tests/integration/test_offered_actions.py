@@ -13,13 +13,13 @@ from app.services import drafts, task_actions, user_tasks
 from app.services.demo_data import USERS
 from app.services.errors import ServiceError, ValidationFailed
 from app.services.identity import load_actor
-from tests.integration.establishment_helpers import (
+from tests.support.establishment import (
     EXPERT_PANEL, approval, assign_experts, expert_reviews, formal_review, open_tasks,
     recommender_decides, send_letter, site_visit, start_application, submit, task,
 )
-from tests.integration.tasklist_helpers import Api, add_user
-from tests.integration.test_web_auth import text
-from tests.integration.test_web_tasklist import web  # noqa: F401  (fixture)
+from tests.support.clients import Api
+from tests.support.tasklist import add_user
+from tests.support.web import text
 
 ROLES = ("cotton", "urumqi", "officer", "expert4", "leader", "manager")
 # The demo users, a second officer (a colleague to transfer to) and a retired one.
@@ -27,6 +27,8 @@ PEOPLE = tuple(user_id for user_id, *_ in USERS) + ("officer2", "retired")
 STEPS = ("fill_application", "recommender_review", "recommend_letter", "formal_review",
          "assign_experts", "expert_review", "site_visit", "approval_decision")
 CASE_ACTIONS = ("withdraw", "cc")
+
+pytestmark = pytest.mark.usefixtures("project_models")
 
 
 @pytest.fixture
@@ -123,7 +125,7 @@ def accepted_of(ctx, user: str, tries: dict[tuple, tuple]) -> set[tuple]:
 
 # The walk -----------------------------------------------------------------------------------
 
-def check_every_role(ctx, rest, web, instance_id: str, state: str) -> None:  # noqa: F811
+def check_every_role(ctx, rest, web, instance_id: str, state: str) -> None:
     waiting = open_tasks(rest("admin"), instance_id)
     for user in ROLES:
         browser = web(user)
@@ -146,7 +148,7 @@ def check_every_role(ctx, rest, web, instance_id: str, state: str) -> None:  # n
         assert shown == expected, f"{state}: {user} on the case page: offered {shown - expected}, hidden {expected - shown}"
 
 
-def test_each_role_is_offered_at_each_step_exactly_what_the_commands_accept(ctx, rest, web):  # noqa: F811
+def test_each_role_is_offered_at_each_step_exactly_what_the_commands_accept(ctx, rest, web):
     add_user(ctx, "officer2", "kjt", ["department"])
     add_user(ctx, "retired", "kjt", ["department"], active=False)
     cotton, urumqi, officer, leader = rest("cotton"), rest("urumqi"), rest("officer"), rest("leader")
@@ -176,7 +178,7 @@ def test_each_role_is_offered_at_each_step_exactly_what_the_commands_accept(ctx,
 # Once an hour, and the API's answer ---------------------------------------------------------
 
 @pytest.fixture
-def at_formal_review(ctx, rest, web):  # noqa: F811  (`web` deploys the models)
+def at_formal_review(ctx, rest, web):
     """An application waiting for 形式审查, claimed by the officer: (instance id, task id)."""
     add_user(ctx, "officer2", "kjt", ["department"])
     cotton, urumqi, officer = rest("cotton"), rest("urumqi"), rest("officer")
@@ -189,7 +191,7 @@ def at_formal_review(ctx, rest, web):  # noqa: F811  (`web` deploys the models)
     return instance_id, task_id
 
 
-def test_a_step_urged_within_the_hour_is_not_offered_again(ctx, clock, client, web, at_formal_review):  # noqa: F811
+def test_a_step_urged_within_the_hour_is_not_offered_again(ctx, clock, client, web, at_formal_review):
     instance_id, task_id = at_formal_review
     cotton = web("cotton")
     assert ("urge", task_id) in case_page(cotton, instance_id)
@@ -202,7 +204,7 @@ def test_a_step_urged_within_the_hour_is_not_offered_again(ctx, clock, client, w
     assert ("urge", task_id) in case_page(web("cotton"), instance_id)
 
 
-def test_the_api_answers_what_the_task_page_offers(client, web, at_formal_review):  # noqa: F811
+def test_the_api_answers_what_the_task_page_offers(client, web, at_formal_review):
     instance_id, task_id = at_formal_review
 
     response = Api(client, "officer").get(f"/tasks/{task_id}/actions")
@@ -219,7 +221,7 @@ def test_the_api_answers_what_the_task_page_offers(client, web, at_formal_review
     assert {("delegate", task_id, p["id"]) for p in answer["delegateTo"]} == {o for o in page if o[0] == "delegate"}
 
 
-def test_the_api_answers_what_the_case_page_offers(client, web, at_formal_review):  # noqa: F811
+def test_the_api_answers_what_the_case_page_offers(client, web, at_formal_review):
     instance_id, task_id = at_formal_review
 
     response = Api(client, "cotton").get(f"/instances/{instance_id}/actions")

@@ -5,18 +5,19 @@ from __future__ import annotations
 
 import pytest
 
-from tests.integration.establishment_helpers import (
+from tests.support.establishment import (
     recommender_decides, send_letter, start_application, submit, task, typed,
 )
-from tests.integration.tasklist_helpers import Api
-from tests.integration.test_web_auth import text
-from tests.integration.test_web_tasklist import form_data, web  # noqa: F401  (fixture)
+from tests.support.clients import Api
+from tests.support.web import form_data, text
+
+pytestmark = pytest.mark.usefixtures("project_models")
 
 FORMAL_REVIEW = {"formalReviewDecision": "pass", "formalReviewOpinion": "材料齐全，符合组建条件"}
 
 
 @pytest.fixture
-def delegated(rest, web):  # noqa: F811
+def delegated(rest, web):
     """形式审查 claimed by the officer and delegated to the leader; its task id."""
     cotton, urumqi, officer = rest("cotton"), rest("urumqi"), rest("officer")
     instance_id = start_application(cotton)
@@ -44,7 +45,7 @@ def test_complete_is_a_409_with_one_message_for_the_delegate_and_the_owner(rest,
     assert "leader" in message and "officer" in message and "委派" in message
 
 
-def test_the_task_page_refuses_the_submit_with_the_same_409_and_message(rest, web, delegated):  # noqa: F811
+def test_the_task_page_refuses_the_submit_with_the_same_409_and_message(rest, web, delegated):
     message = complete(rest("leader"), delegated).get_json()["message"]
     leader = web("leader")
 

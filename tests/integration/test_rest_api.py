@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.integration.rest_helpers import bench_files, deploy, only_task
+from tests.support.bench_model import bench_files, deploy, only_task
+from tests.support.clients import basic
 
 REQUEST = {"title": {"value": "新疆棉纺创新平台", "type": "String"},
            "amount": {"value": 150, "type": "Integer"}}
@@ -34,8 +35,6 @@ def test_missing_credentials_are_401_json_with_a_challenge(client):
 
 
 def test_wrong_password_is_401(client):
-    from tests.conftest import basic
-
     response = client.get("/engine-rest/task", headers=basic("officer", "wrong"))
     assert response.status_code == 401
     assert response.get_json()["message"]

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from flask import Response
 
-from tests.conftest import basic
-from tests.integration.test_web_auth import WebUser
+from tests.support.clients import basic
+from tests.support.web import WebUser
 
 EVERY_RESPONSE_HEADERS = ("Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options",
                           "Referrer-Policy")

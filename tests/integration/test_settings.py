@@ -7,7 +7,7 @@ from sqlalchemy import select
 from app.config import ConfigError, load_settings
 from app.models import AuditEntry
 from app.services import login_guard
-from tests.conftest import basic
+from tests.support.clients import basic
 
 
 def test_production_without_a_secret_key_is_refused(monkeypatch):

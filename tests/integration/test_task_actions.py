@@ -7,14 +7,14 @@ import pytest
 from sqlalchemy import select
 
 from app.models import HistoricTask, OutboxMessage, TaskDraft
-from tests.integration.flow_helpers import (
+from tests.support.bench_model import bench_files, deploy
+from tests.support.clients import Api
+from tests.support.flows import (
     complete_task, completed, deployed, instance_state, only_task, start, task_keys, tasks,
     variables,
 )
-from tests.integration.rest_helpers import bench_files, deploy
-from tests.integration.tasklist_helpers import (
-    APPLICATION, Api, add_user, deploy_tl, history_events, notifications_of, start_review,
-    through_review,
+from tests.support.tasklist import (
+    APPLICATION, add_user, deploy_tl, history_events, notifications_of, start_review, through_review,
 )
 
 

@@ -13,14 +13,12 @@ from app.models import TaskDraft
 from app.services import drafts
 from app.services.identity import load_actor
 from app.services.jobs import execute_due_jobs
-from tests.integration.establishment_helpers import (
+from tests.support.establishment import (
     application, deploy_models, recommender_decides, start_application, submit, task, withdraw,
 )
-from tests.integration.job_helpers import deployed, model_files, only_task, start
-from tests.integration.test_web_auth import text
-from tests.integration.test_web_tasklist import (  # noqa: F401  (web: the signed-in browser fixture)
-    form_data, start_application as start_web_application, web,
-)
+from tests.support.jobs import deployed, model_files, only_task, start
+from tests.support.web import text
+from tests.support.web import form_data, start_application as start_web_application
 
 
 @pytest.fixture
@@ -108,7 +106,8 @@ def test_the_database_refuses_a_draft_of_no_task(models, ctx):
                 values_json="{}", saved_at=ctx.now()))
 
 
-def test_a_draft_saved_on_the_page_is_reopened_and_submitted(web, ctx):  # noqa: F811
+@pytest.mark.usefixtures("project_models")
+def test_a_draft_saved_on_the_page_is_reopened_and_submitted(web, ctx):
     """The page's draft flow still works: save, reopen filled from the draft, submit."""
     cotton = web("cotton")
     task_id = start_web_application(cotton)

@@ -2,7 +2,7 @@
 invalid model: a located ParseException, and nothing of the deployment is kept."""
 from __future__ import annotations
 
-from tests.integration.job_helpers import bpmn, deploy_rest, form_files
+from tests.support.jobs import bpmn, deploy_rest, form_files
 
 
 def test_a_timer_start_that_cannot_start_refuses_the_deployment(rest):

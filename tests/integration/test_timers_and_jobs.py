@@ -17,7 +17,7 @@ from app.config import ConfigError, load_settings
 from app.models import Base, HistoryEvent, Organization, ProcessInstance
 from app.services.deployment import deploy
 from app.services.jobs import execute_due_jobs
-from job_helpers import (
+from tests.support.jobs import (
     bpmn, camunda_date, complete, deploy_rest, deployed, form_files, historic_instance,
     historic_tasks, incidents, jobs, model_files, only_job, only_task, start, task_keys, tasks,
     variables,

@@ -1,45 +1,13 @@
 """Sign-in pages through the Flask test client: CSRF, the lockout, sign-out, language."""
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 import pytest
 
 from app import create_app
 from app.services import login_guard
-
-
-class WebUser:
-    """A test client with its own session cookie, signing in through the login form."""
-
-    def __init__(self, client):
-        self.client = client
-
-    def token(self, path: str = "/login") -> str:
-        page = self.client.get(path).get_data(as_text=True)
-        return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-
-    def login(self, user: str, password: str = "demo"):
-        return self.client.post("/login", data={
-            "csrf_token": self.token(), "username": user, "password": password,
-        })
-
-    def post(self, path: str, data: dict | None = None, token_from: str | None = None):
-        token = self.token(token_from or "/tasks")
-        return self.client.post(path, data={"csrf_token": token, **(data or {})})
-
-    def get(self, path: str):
-        return self.client.get(path)
-
-
-@pytest.fixture
-def web(app):
-    return lambda: WebUser(app.test_client())
-
-
-def text(response) -> str:
-    return response.get_data(as_text=True)
+from tests.support.web import WebUser, text
 
 
 def test_anonymous_visitor_is_sent_to_the_chinese_login_page(web):

@@ -2,12 +2,15 @@
 and the ranking of every application awaiting approval (择优, R13/R14)."""
 from __future__ import annotations
 
-from tests.integration.establishment_helpers import task, to_approval
-from tests.integration.test_web_auth import text
-from tests.integration.test_web_tasklist import web  # noqa: F401  (fixture)
+import pytest
+
+from tests.support.establishment import task, to_approval
+from tests.support.web import text
+
+pytestmark = pytest.mark.usefixtures("project_models")
 
 
-def test_approval_page_shows_expert_reviews_site_visit_and_the_ranking(web, rest):  # noqa: F811
+def test_approval_page_shows_expert_reviews_site_visit_and_the_ranking(web, rest):
     leader = web("leader")
     first = to_approval(rest, "SQ-2026-001", scores={"expert4": 80, "expert5": 82, "expert6": 84})
     second = to_approval(rest, "SQ-2026-002", scores={"expert7": 90, "expert8": 92, "expert9": 94},

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.integration.establishment_helpers import (
+from tests.support.establishment import (
     formal_review,
     open_tasks,
     recommender_decides,
@@ -15,9 +15,10 @@ from tests.integration.establishment_helpers import (
     submit,
     task,
 )
-from tests.integration.tasklist_helpers import add_user
-from tests.integration.test_web_auth import text
-from tests.integration.test_web_tasklist import web  # noqa: F401  (fixture)
+from tests.support.tasklist import add_user
+from tests.support.web import text
+
+pytestmark = pytest.mark.usefixtures("project_models")
 
 
 def options(page: str, testid: str) -> dict[str, str]:
@@ -27,7 +28,7 @@ def options(page: str, testid: str) -> dict[str, str]:
 
 
 @pytest.fixture
-def at_formal_review(rest, ctx, web):  # noqa: F811
+def at_formal_review(rest, ctx, web):
     """An application waiting for 形式审查, claimed by the officer; its task id."""
     add_user(ctx, "officer2", "kjt", ["department"])
     add_user(ctx, "retired", "kjt", ["department"], active=False)
@@ -41,21 +42,21 @@ def at_formal_review(rest, ctx, web):  # noqa: F811
     return instance_id, task_id
 
 
-def test_transfer_offers_exactly_the_other_active_candidates(web, at_formal_review):  # noqa: F811
+def test_transfer_offers_exactly_the_other_active_candidates(web, at_formal_review):
     _, task_id = at_formal_review
     page = text(web("officer").get(f"/tasks/{task_id}"))
     assert options(page, "transfer-user") == {"officer2": "officer2 经办人（自治区科学技术厅）"}
     assert 'name="user_id" type="text"' not in page
 
 
-def test_delegate_offers_colleagues_candidates_and_the_agency(web, at_formal_review):  # noqa: F811
+def test_delegate_offers_colleagues_candidates_and_the_agency(web, at_formal_review):
     _, task_id = at_formal_review
     offered = options(text(web("officer").get(f"/tasks/{task_id}")), "delegate-user")
     assert {"officer2", "leader", "agency"} <= set(offered)
     assert not {"officer", "retired", "cotton", "expert1"} & set(offered)
 
 
-def test_transfer_to_the_picked_colleague(web, at_formal_review):  # noqa: F811
+def test_transfer_to_the_picked_colleague(web, at_formal_review):
     _, task_id = at_formal_review
     officer = web("officer")
     response = officer.post(f"/tasks/{task_id}/transfer", {"user_id": "officer2"},
@@ -64,20 +65,20 @@ def test_transfer_to_the_picked_colleague(web, at_formal_review):  # noqa: F811
     assert "共 1 条" in text(web("officer2").get("/tasks?box=todo"))
 
 
-def test_copy_offers_exactly_the_department_the_supervising_unit_and_the_applicant(web, at_formal_review):  # noqa: F811
+def test_copy_offers_exactly_the_department_the_supervising_unit_and_the_applicant(web, at_formal_review):
     _, task_id = at_formal_review
     offered = options(text(web("officer").get(f"/tasks/{task_id}")), "cc-users")
     assert offered["leader"] == "科技厅领导（自治区科学技术厅）"
     assert set(offered) == {"officer2", "leader", "manager", "agency", "admin", "urumqi", "cotton"}
 
 
-def test_copy_is_not_offered_to_who_may_not_copy(web, at_formal_review):  # noqa: F811
+def test_copy_is_not_offered_to_who_may_not_copy(web, at_formal_review):
     instance_id, _ = at_formal_review
     page = text(web("manager").get(f"/instances/{instance_id}"))
     assert 'data-testid="cc-users"' not in page and 'data-testid="cc-submit"' not in page
 
 
-def test_copy_to_several_picked_people(web, at_formal_review, ctx):  # noqa: F811
+def test_copy_to_several_picked_people(web, at_formal_review, ctx):
     add_user(ctx, "urumqi_staff", "urumqi_gov", [])
     instance_id, task_id = at_formal_review
     officer = web("officer")
@@ -88,7 +89,7 @@ def test_copy_to_several_picked_people(web, at_formal_review, ctx):  # noqa: F81
     assert web("urumqi_staff").get(f"/instances/{instance_id}").status_code == 200
 
 
-def test_copy_to_someone_the_rule_refuses_says_who(web, at_formal_review):  # noqa: F811
+def test_copy_to_someone_the_rule_refuses_says_who(web, at_formal_review):
     instance_id, task_id = at_formal_review
     officer = web("officer")
     response = officer.post(f"/instances/{instance_id}/cc", {"user_ids": ["expert1"]},
@@ -98,7 +99,7 @@ def test_copy_to_someone_the_rule_refuses_says_who(web, at_formal_review):  # no
     assert web("expert1").get(f"/instances/{instance_id}").status_code == 404
 
 
-def test_assign_experts_checks_the_demo_experts_with_their_units(web, at_formal_review, rest):  # noqa: F811
+def test_assign_experts_checks_the_demo_experts_with_their_units(web, at_formal_review, rest):
     instance_id, _ = at_formal_review
     formal_review(rest("officer"), instance_id, "pass")
     task_id = task(rest("officer"), instance_id, "assign_experts")["id"]

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.rest_helpers import bench_files
+from tests.support.bench_model import bench_files
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent

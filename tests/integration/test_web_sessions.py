@@ -10,12 +10,7 @@ from sqlalchemy import select, update
 from app import create_app
 from app.config import ConfigError, load_settings
 from app.models import AuditEntry, User, UserSession
-from tests.integration.test_web_auth import WebUser, text
-
-
-@pytest.fixture
-def web(app):
-    return lambda: WebUser(app.test_client())
+from tests.support.web import WebUser, text
 
 
 def session_cookie(user: WebUser) -> str:

@@ -6,27 +6,19 @@ from __future__ import annotations
 import io
 import re
 
-from tests.integration.establishment_helpers import application, variables
-from tests.integration.test_web_auth import text
-from tests.integration.test_web_tasklist import form_data, start_application, web  # noqa: F401
+import pytest
 
-PDF = b"%PDF-1.4\n%%EOF\n"
+from tests.support.establishment import application, variables
+from tests.support.web import PDF, form_data, instance_of, pdf, start_application, text
 
-
-def pdf(name: str = "建设方案.pdf"):
-    return io.BytesIO(PDF), name, "application/pdf"
-
-
-def instance_of(browser, task_id: str) -> str:
-    return re.search(r'/instances/([0-9a-f-]{36})"', text(browser.get(f"/tasks/{task_id}"))).group(1)
-
+pytestmark = pytest.mark.usefixtures("project_models")
 
 def reference_in(page: str, name: str) -> str:
     return re.search(rf'<input type="hidden" name="{re.escape(name)}" value="(attachment:[0-9a-f-]{{36}})">',
                      page).group(1)
 
 
-def test_the_form_offers_file_inputs(web):  # noqa: F811
+def test_the_form_offers_file_inputs(web):
     cotton = web("cotton")
     page = text(cotton.get(f"/tasks/{start_application(cotton)}"))
     assert 'enctype="multipart/form-data"' in page
@@ -34,7 +26,7 @@ def test_the_form_offers_file_inputs(web):  # noqa: F811
     assert 'name="signaturePageScan" type="file" accept="application/pdf,image/*"' in page
 
 
-def test_a_file_uploaded_on_submit_is_stored_and_referenced(web, rest):  # noqa: F811
+def test_a_file_uploaded_on_submit_is_stored_and_referenced(web, rest):
     cotton = web("cotton")
     task_id = start_application(cotton)
     instance_id = instance_of(cotton, task_id)
@@ -48,7 +40,7 @@ def test_a_file_uploaded_on_submit_is_stored_and_referenced(web, rest):  # noqa:
     assert "建设方案.pdf" in text(cotton.get(f"/instances/{instance_id}"))
 
 
-def test_a_file_saved_with_the_draft_is_shown_again(web):  # noqa: F811
+def test_a_file_saved_with_the_draft_is_shown_again(web):
     cotton = web("cotton")
     task_id = start_application(cotton)
     response = cotton.post(f"/tasks/{task_id}", {"signaturePageScan": pdf("签章页.pdf"), "_action": "save"},
@@ -58,7 +50,7 @@ def test_a_file_saved_with_the_draft_is_shown_again(web):  # noqa: F811
     assert reference_in(page, "signaturePageScan") and ">签章页.pdf</a>" in page
 
 
-def test_a_file_of_the_wrong_type_is_refused_beside_its_field(web):  # noqa: F811
+def test_a_file_of_the_wrong_type_is_refused_beside_its_field(web):
     cotton = web("cotton")
     task_id = start_application(cotton)
     response = cotton.post(f"/tasks/{task_id}", {

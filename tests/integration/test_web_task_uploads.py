@@ -7,13 +7,14 @@ from __future__ import annotations
 import io
 import re
 
+import pytest
 from sqlalchemy import func, select
 
 from app.models import Attachment
-from tests.integration.establishment_helpers import application, submit, variables
-from tests.integration.test_web_auth import text
-from tests.integration.test_web_task_files import instance_of, pdf
-from tests.integration.test_web_tasklist import form_data, start_application, web  # noqa: F401
+from tests.support.establishment import application, variables
+from tests.support.web import form_data, instance_of, pdf, start_application, text
+
+pytestmark = pytest.mark.usefixtures("project_models")
 
 
 def attachments(ctx) -> int:
@@ -25,7 +26,7 @@ def post_form(browser, task_id: str, data: dict):
     return browser.post(f"/tasks/{task_id}", data, token_from=f"/tasks/{task_id}")
 
 
-def test_a_submit_refused_by_the_schema_stores_no_file_and_names_it(web, ctx):  # noqa: F811
+def test_a_submit_refused_by_the_schema_stores_no_file_and_names_it(web, ctx):
     cotton = web("cotton")
     task_id = start_application(cotton)
     response = post_form(cotton, task_id, {**form_data(application()), "leadUnit.debtRatio": "五十五",
@@ -38,7 +39,7 @@ def test_a_submit_refused_by_the_schema_stores_no_file_and_names_it(web, ctx):  
     assert 'name="planDocument" value="attachment:' not in page
 
 
-def test_a_submit_refused_by_its_listener_stores_no_file(web, ctx):  # noqa: F811
+def test_a_submit_refused_by_its_listener_stores_no_file(web, ctx):
     cotton = web("cotton")
     task_id = start_application(cotton)
     response = post_form(cotton, task_id, {**form_data(application(recommenderOrg="不存在的推荐部门")),
@@ -49,7 +50,7 @@ def test_a_submit_refused_by_its_listener_stores_no_file(web, ctx):  # noqa: F81
     assert attachments(ctx) == 0
 
 
-def test_one_refused_file_stores_none_of_the_files(web, ctx):  # noqa: F811
+def test_one_refused_file_stores_none_of_the_files(web, ctx):
     cotton = web("cotton")
     task_id = start_application(cotton)
     response = post_form(cotton, task_id, {
@@ -61,7 +62,7 @@ def test_one_refused_file_stores_none_of_the_files(web, ctx):  # noqa: F811
     assert attachments(ctx) == 0
 
 
-def test_a_submit_the_task_refuses_stores_no_file(web, ctx, rest):  # noqa: F811
+def test_a_submit_the_task_refuses_stores_no_file(web, ctx, rest):
     """A delegate must resolve, not complete: the refused submit keeps none of its files."""
     cotton = web("cotton")
     task_id = start_application(cotton)
@@ -73,7 +74,7 @@ def test_a_submit_the_task_refuses_stores_no_file(web, ctx, rest):  # noqa: F811
     assert attachments(ctx) == 0
 
 
-def test_an_accepted_submit_stores_each_file_once_referenced_by_its_variable(web, ctx, rest):  # noqa: F811
+def test_an_accepted_submit_stores_each_file_once_referenced_by_its_variable(web, ctx, rest):
     cotton = web("cotton")
     task_id = start_application(cotton)
     instance_id = instance_of(cotton, task_id)
@@ -88,7 +89,7 @@ def test_an_accepted_submit_stores_each_file_once_referenced_by_its_variable(web
         == {"建设方案.pdf", "签章页.pdf"}
 
 
-def test_a_file_saved_with_a_draft_is_stored_once(web, ctx):  # noqa: F811
+def test_a_file_saved_with_a_draft_is_stored_once(web, ctx):
     cotton = web("cotton")
     task_id = start_application(cotton)
     response = post_form(cotton, task_id, {"signaturePageScan": pdf("签章页.pdf"), "_action": "save"})
@@ -102,7 +103,7 @@ def test_a_file_saved_with_a_draft_is_stored_once(web, ctx):  # noqa: F811
     assert attachments(ctx) == 1
 
 
-def test_adding_a_row_without_javascript_stores_no_file_and_names_it(web, ctx):  # noqa: F811
+def test_adding_a_row_without_javascript_stores_no_file_and_names_it(web, ctx):
     cotton = web("cotton")
     task_id = start_application(cotton)
     response = post_form(cotton, task_id, {**form_data(application()), "planDocument": pdf(),

@@ -6,45 +6,10 @@ import re
 
 import pytest
 
-from tests.integration.establishment_helpers import application, deploy_models
-from tests.integration.test_web_auth import WebUser, text
+from tests.support.establishment import application
+from tests.support.web import form_data, start_application, text
 
-
-@pytest.fixture
-def web(app, ctx):
-    deploy_models(ctx)
-
-    def signed_in(user: str) -> WebUser:
-        browser = WebUser(app.test_client())
-        assert browser.login(user).status_code == 302
-        return browser
-
-    return signed_in
-
-
-def start_application(cotton: WebUser) -> str:
-    """新建申报 on the start page; returns the fill_application task id it opens."""
-    response = cotton.post("/start/tic_establishment", token_from="/start")
-    assert response.status_code == 302, text(response)
-    return re.search(r"/tasks/([0-9a-f-]{36})", response.location).group(1)
-
-
-def form_data(values: dict, prefix: str = "") -> dict:
-    """Values as the task form posts them (dotted names, row indices)."""
-    data = {}
-    for name, value in values.items():
-        key = f"{prefix}{name}"
-        if isinstance(value, dict):
-            data.update(form_data(value, f"{key}."))
-        elif isinstance(value, list):
-            for index, row in enumerate(value):
-                data[f"{key}.{index}.__row"] = "1"
-                data.update(form_data(row, f"{key}.{index}.") if isinstance(row, dict) else {f"{key}.{index}": row})
-        elif isinstance(value, bool):
-            data[key] = "true" if value else "false"
-        elif value is not None:
-            data[key] = str(value)
-    return data
+pytestmark = pytest.mark.usefixtures("project_models")
 
 
 def test_start_page_offers_only_what_the_role_may_start(web):

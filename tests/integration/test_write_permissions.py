@@ -5,15 +5,16 @@ from __future__ import annotations
 import pytest
 
 from app.models import Organization
-from tests.integration.establishment_helpers import (
+from tests.support.clients import Api
+from tests.support.establishment import (
     assign_experts, deploy_models, formal_review, instance_state, recommender_decides,
     send_letter, start_application, submit, task, task_keys, typed, variables,
 )
-from tests.integration.flow_helpers import deployed, start
-from tests.integration.lifecycle_helpers import (
+from tests.support.flows import deployed, start
+from tests.support.lifecycle import (
     FIRST_EVALUATION, evaluation_started, register_center, submit_materials,
 )
-from tests.integration.tasklist_helpers import Api, add_user
+from tests.support.tasklist import add_user
 
 WITHDRAWN = "ApplicationWithdrawn"
 

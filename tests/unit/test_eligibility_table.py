@@ -2,50 +2,17 @@
 without a database: every rule at its threshold and the cases the table must not catch."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from app.clock import Clock
-from app.engine.compiler import SourceFile, compile_models
-from app.engine.runtime import WorkflowEngine
-
-ROOT = Path(__file__).resolve().parents[2]
-
-# The same steps as tic_establishment: clear the last round, decide, conclude.
-CHECK = b"""<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
-    xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="defs" targetNamespace="http://tic-flow/test">
-  <bpmn:process id="eligibility_check" isExecutable="true">
-    <bpmn:startEvent id="start"/>
-    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="reset"/>
-    <bpmn:scriptTask id="reset" scriptFormat="python">
-      <bpmn:script>eligibilityReasons = []
-eligibilityMessages = []</bpmn:script>
-    </bpmn:scriptTask>
-    <bpmn:sequenceFlow id="f2" sourceRef="reset" targetRef="check"/>
-    <bpmn:businessRuleTask id="check" camunda:decisionRef="tic_eligibility"/>
-    <bpmn:sequenceFlow id="f3" sourceRef="check" targetRef="end"/>
-    <bpmn:endEvent id="end"/>
-  </bpmn:process>
-</bpmn:definitions>
-"""
+from tests.support.decisions import decision_table
 
 
 @pytest.fixture(scope="module")
 def decide():
-    (compiled,) = compile_models(
-        [SourceFile("check.bpmn", CHECK)],
-        [SourceFile("tic_eligibility.dmn", (ROOT / "bpmn" / "tic_eligibility.dmn").read_bytes())],
-        known_forms=set(), known_topics=set(),
-    )
-    engine = WorkflowEngine(Clock())
-
-    def run(**overrides) -> list[str]:
-        execution = engine.start("eligibility_check:1", compiled.spec_json, application(**overrides))
-        return execution.variables()["eligibilityReasons"]
-
-    return run
+    # As tic_establishment does: clear the last round's reasons, then decide.
+    table = decision_table("tic_eligibility.dmn", "tic_eligibility",
+                           prepare="eligibilityReasons = []\neligibilityMessages = []")
+    return lambda **overrides: table(**application(**overrides))["eligibilityReasons"]
 
 
 def unit(name: str, kind: str = "enterprise", in_region: bool = True, core: bool = True) -> dict:

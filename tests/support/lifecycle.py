@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from app.services.jobs import execute_due_jobs
-from tests.integration.establishment_helpers import (
+from tests.support.establishment import (
     EXPERT_PANEL, approval, assign_experts, co_builder, complete, completed,
     expert_reviews, formal_review, recommender_decides, send_letter, site_visit,
     start_application, submit, task, to_approval, variables,

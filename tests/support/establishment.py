@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from app.services import deployment, model_files
-from tests.integration.flow_helpers import (  # noqa: F401  (re-exported for the establishment tests)
+from tests.support.flows import (  # noqa: F401  (re-exported for the establishment tests)
     only_task as task, task_keys, tasks as open_tasks, typed,
 )
 

@@ -1,52 +1,15 @@
-"""Fixtures of the real-browser tests: the app served by a werkzeug server thread on
-127.0.0.1, driven by Debian's Chromium through Playwright. Missing Chromium is a failure,
-not a skip: `make test` installs it (package `chromium`).
-
-Not a conftest.py: other test modules import the root conftest as `conftest`, and a second
-module of that name would shadow it. Test modules import these fixtures by name."""
+"""Driving Debian's Chromium through Playwright: where it is, how it is launched, and one
+person's browser session (its own cookies) on the served app."""
 from __future__ import annotations
 
 import re
-import threading
 from pathlib import Path
-
-import pytest
-from werkzeug.serving import make_server
-
-from tests.integration.establishment_helpers import deploy_models
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: install the Debian package `chromium` "
-                    "(make test does it as root: apt-get install -y chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
-
-
-@pytest.fixture
-def live_server(app, ctx):
-    """The app with the project's models deployed, served on a free port."""
-    deploy_models(ctx)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
-    server.server_close()
 
 
 class Officer:
@@ -129,19 +92,3 @@ class Officer:
 
     def close(self) -> None:
         self.context.close()
-
-
-@pytest.fixture
-def officers(browser, live_server):
-    opened: list[Officer] = []
-
-    def open_as(user: str | None = None) -> Officer:
-        officer = Officer(browser, live_server)
-        opened.append(officer)
-        if user:
-            officer.login(user)
-        return officer
-
-    yield open_as
-    for officer in opened:
-        officer.close()

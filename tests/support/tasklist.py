@@ -1,4 +1,4 @@
-"""Shared steps for the Tasklist tests: the tl_ models, the /api client, extra users, history."""
+"""Shared steps for the Tasklist tests: the tl_ models, extra users, history, notifications."""
 from __future__ import annotations
 
 import json
@@ -6,25 +6,10 @@ import json
 from sqlalchemy import select
 
 from app.models import HistoryEvent, Notification, User, UserGroup
-from tests.conftest import basic
-from tests.integration.flow_helpers import completed, deployed, only_task, start
+from tests.support.flows import completed, deployed, only_task, start
 
 TL_FORMS = ("tl_application", "tl_decision", "tl_note")
 APPLICATION = {"centerName": "新疆棉纺织技术创新中心", "summary": "围绕棉纺织全产业链建设"}
-
-
-class Api:
-    """A client of /api acting as one user (HTTP Basic, like /engine-rest)."""
-
-    def __init__(self, client, user: str):
-        self.client = client
-        self.headers = basic(user)
-
-    def get(self, path, **kw):
-        return self.client.get(f"/api{path}", headers=self.headers, **kw)
-
-    def post(self, path, json=None, **kw):
-        return self.client.post(f"/api{path}", headers=self.headers, json=json, **kw)
 
 
 def deploy_tl(rest_client, *models: str) -> dict:

@@ -1,0 +1,210 @@
+"""The database every test starts from: built once per session, copied per test.
+
+Building it (`create_all`, then the demo users) costs far more than copying it. On SQLite
+the template is a file, and each test gets a copy of it. On PostgreSQL it is a schema of
+DATABASE_URL's database; each test gets a schema of its own made by the statements
+`create_all` ran for the template (tables, indexes, foreign keys, sequences, the audit
+log's trigger function and triggers), sent as one script, then the template's rows and
+sequence positions. A few copies are made ahead on a thread of their own and dropped
+behind on another, so that a test rarely waits for the server's DDL. A test that asks for
+the database without an app gets an empty one, as `flask setup` or a migration finds it.
+"""
+from __future__ import annotations
+
+import itertools
+import queue
+import shutil
+import threading
+import uuid
+from pathlib import Path
+
+from sqlalchemy import create_engine, event, func, select, text
+from sqlalchemy.pool import NullPool
+
+from app.db import Database
+from app.models import Base
+from app.services import demo_data
+from tests.support.apps import FAST_DEMO_HASH
+
+
+def build(url: str, statements: list[str] | None = None) -> None:
+    """The schema as `create_all` makes it, with the demo users: what every test app starts
+    from. `statements` collects the DDL that `create_all` ran."""
+    database = Database(url)
+    if statements is not None:
+        event.listen(database.engine, "before_cursor_execute", _collect_ddl(statements))
+    try:
+        Base.metadata.create_all(database.engine)
+        with database.command() as session:
+            demo_data.load_demo_data(session, FAST_DEMO_HASH)
+    finally:
+        database.dispose()
+
+
+def _collect_ddl(statements: list[str]):
+    def collect(_connection, _cursor, statement, _parameters, context, _executemany):
+        if context is not None and context.isddl:
+            statements.append(statement)
+    return collect
+
+
+def databases(url: str, folder: Path):
+    """The test databases of a run: schemas of DATABASE_URL's PostgreSQL database, else SQLite files."""
+    if url.startswith("postgresql"):
+        return PostgresDatabases(url)
+    return SqliteDatabases(folder)
+
+
+class SqliteDatabases:
+    """A template file built on first use, copied into each test's own folder."""
+
+    def __init__(self, folder: Path):
+        self.template = folder / "template.db"
+
+    def new(self, folder: Path, filled: bool) -> str:
+        path = folder / "ticflow.db"
+        if filled:
+            if not self.template.exists():
+                # Disposing closes the last connection: SQLite then moves the WAL into the
+                # file and removes it, so the file alone is the whole database.
+                build(f"sqlite:///{self.template}")
+            shutil.copyfile(self.template, path)
+        return f"sqlite:///{path}"
+
+    def drop(self, url: str) -> None:
+        """Nothing to do: the file goes with the test's tmp_path."""
+
+    def close(self) -> None:
+        """Nothing to do: the template goes with the session's tmp_path."""
+
+
+class PostgresDatabases:
+    """Schemas of DATABASE_URL's database named `t_<run>_<n>`, the template `t_<run>_template`
+    among them: created by this run and dropped by it.
+
+    Not a database per test `CREATE DATABASE … TEMPLATE`: PostgreSQL 15 forces a checkpoint
+    for every DROP DATABASE, which costs more than the schema's DDL."""
+
+    # Copies made ahead of the tests that will take them, by so many threads.
+    AHEAD = 2
+    MAKERS = 2
+
+    def __init__(self, url: str):
+        self.url = url
+        self.prefix = f"t_{uuid.uuid4().hex[:8]}"
+        self.admin = create_engine(url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+        self.numbers = itertools.count(1)
+        self.copy_script: str | None = None
+        self.ready: queue.Queue[str] = queue.Queue(maxsize=self.AHEAD)
+        self.dropped: queue.Queue[str | None] = queue.Queue()
+        self.schemas: dict[str, str] = {}
+        self.closing = threading.Event()
+        self.failures: list[BaseException] = []
+        self.threads: list[threading.Thread] = []
+        self._start(self._drop_behind, "test-schema-dropper")
+
+    def new(self, folder: Path, filled: bool) -> str:
+        if not filled:
+            name = self._name()
+            self._run(f'CREATE SCHEMA "{name}"')
+            return self._url_of(name)
+        if self.copy_script is None:
+            self._build_template()
+        return self._url_of(self._take_ready())
+
+    def drop(self, url: str) -> None:
+        self.dropped.put(self.schemas.pop(url))
+
+    def close(self) -> None:
+        self.closing.set()
+        self.dropped.put(None)
+        for thread in self.threads:
+            thread.join()
+        while not self.ready.empty():
+            self._run(f'DROP SCHEMA "{self.ready.get()}" CASCADE')
+        if self.copy_script is not None:
+            self._run(f'DROP SCHEMA "{self.prefix}_template" CASCADE')
+        self.admin.dispose()
+        if self.failures:
+            raise RuntimeError(f"test schemas not made or not dropped: {self.failures}")
+
+    def _build_template(self) -> None:
+        template = f"{self.prefix}_template"
+        self._run(f'CREATE SCHEMA "{template}"')
+        ddl: list[str] = []
+        build(self._url_of(template), ddl)
+        self.copy_script = ";\n".join([*ddl, *self._copy_rows(template)])
+        for number in range(self.MAKERS):
+            self._start(self._make_ahead, f"test-schema-maker-{number}")
+
+    def _copy_rows(self, template: str) -> list[str]:
+        """The template's rows and sequence positions, as statements run in the copy (its
+        search_path): rows table by table in foreign-key order."""
+        with self.admin.connect() as connection:
+            copies = [
+                f'INSERT INTO "{table.name}" SELECT * FROM "{template}"."{table.name}"'
+                for table in Base.metadata.sorted_tables
+                if connection.scalar(select(func.count()).select_from(text(f'"{template}"."{table.name}"')))
+            ]
+            sequences = connection.execute(text(
+                "SELECT sequencename, last_value FROM pg_sequences "
+                "WHERE schemaname = :schema AND last_value IS NOT NULL"), {"schema": template}).all()
+        return copies + [f"SELECT setval('\"{name}\"', {value})" for name, value in sequences]
+
+    def _take_ready(self) -> str:
+        while True:
+            try:
+                return self.ready.get(timeout=1)
+            except queue.Empty:
+                if self.failures:
+                    raise RuntimeError(f"no test schema could be made: {self.failures}") from None
+
+    def _make_ahead(self) -> None:
+        while not self.closing.is_set():
+            name = self._name()
+            try:
+                self._copy_into(name)
+            except Exception as error:  # the test waiting for it raises
+                self.failures.append(error)
+                return
+            while True:
+                try:
+                    self.ready.put(name, timeout=0.2)
+                    break
+                except queue.Full:
+                    if self.closing.is_set():
+                        self._run(f'DROP SCHEMA "{name}" CASCADE')
+                        return
+
+    def _copy_into(self, name: str) -> None:
+        with self.admin.connect() as connection:
+            cursor = connection.connection.dbapi_connection.cursor()
+            # One round trip, one transaction: the script is plain SQL without parameters.
+            cursor.execute(f'BEGIN; CREATE SCHEMA "{name}"; SET LOCAL search_path TO "{name}";\n'
+                           f"{self.copy_script};\nCOMMIT")
+            cursor.close()
+
+    def _drop_behind(self) -> None:
+        while (name := self.dropped.get()) is not None:
+            try:
+                self._run(f'DROP SCHEMA "{name}" CASCADE')
+            except Exception as error:  # reported when the session closes
+                self.failures.append(error)
+
+    def _start(self, target, name: str) -> None:
+        thread = threading.Thread(target=target, name=name, daemon=True)
+        thread.start()
+        self.threads.append(thread)
+
+    def _name(self) -> str:
+        return f"{self.prefix}_{next(self.numbers)}"
+
+    def _url_of(self, schema: str) -> str:
+        separator = "&" if "?" in self.url else "?"
+        url = f"{self.url}{separator}options=-csearch_path%3D{schema}"
+        self.schemas[url] = schema
+        return url
+
+    def _run(self, statement: str) -> None:
+        with self.admin.connect() as connection:
+            connection.execute(text(statement))
