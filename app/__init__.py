@@ -6,9 +6,9 @@ from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import load_settings
-from .services import case_numbers
-from .services.errors import ServiceError
-from .services.context import AppContext, build_context
+from app.assembly import build_context
+from app.core.context import AppContext
+from app.core.errors import ServiceError
 
 
 def create_app(test_config: dict | None = None, clock=None) -> Flask:
@@ -26,7 +26,7 @@ def create_app(test_config: dict | None = None, clock=None) -> Flask:
     )
     app.json.ensure_ascii = False
     app.json.sort_keys = False
-    app.extensions["ticflow"] = build_context(settings, clock, mint_business_key=case_numbers.mint)
+    app.extensions["ticflow"] = build_context(settings, clock)
     app.session_interface = ApiAwareSessionInterface()
     if settings.trusted_proxies:
         hops = settings.trusted_proxies

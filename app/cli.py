@@ -15,9 +15,11 @@ from flask import Flask
 
 from .clock import SHANGHAI
 from .config import ROOT
-from .services import accounts, audit, demo_data, jobs, model_files
-from .services.deployment import deploy
-from .services.errors import ServiceError
+from app.core import accounts, audit
+from app.core.errors import ServiceError
+from app.platform import jobs, model_files
+from app.platform.deployment import deploy
+from app.tic import demo_data
 
 PASSWORD_ENV = "TICFLOW_PASSWORD"
 

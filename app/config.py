@@ -22,13 +22,13 @@ class Settings:
     job_retries: int = 3
     min_expert_panel: int = 3
     attachment_max_bytes: int = 20 * 1024 * 1024
-    # Restored workflows kept per process (services/instance_cache.py); 0 turns it off.
+    # Restored workflows kept per process (app/platform/instance_cache.py); 0 turns it off.
     instance_cache_size: int = 256
     # Timer cycles repeat no more often than this (engine/timers.py).
     timer_min_cycle_seconds: int = 60
     # A signed-in page session ends after this long without a request.
     session_idle_minutes: int = 30
-    # The password policy (services/passwords.py): 等保 2.0 asks at least 8 characters and
+    # The password policy (app/core/passwords.py): 等保 2.0 asks at least 8 characters and
     # a periodic change.
     password_min_length: int = 8
     password_max_age_days: int = 90

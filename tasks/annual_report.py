@@ -1,14 +1,14 @@
 """`tic_annual_report` (年度报告, R18): opening the year's report and what each step records."""
 from __future__ import annotations
 
-from app.services import annual_reports
-from tasks import Refused, ServiceContext, TaskEvent, handler, on_complete
+from app.core.extensions import Refused, ServiceTaskEvent, TaskEvent, handler, on_complete
+from app.tic import annual_reports
 
 PROCESS = "tic_annual_report"
 
 
 @handler("open_annual_report")
-def open_annual_report(ctx: ServiceContext) -> dict:
+def open_annual_report(ctx: ServiceTaskEvent) -> dict:
     return annual_reports.open_report(ctx.app, ctx.session, ctx.variables)
 
 

@@ -2,8 +2,8 @@
 recommending department it names, by id or by name, resolved to its id."""
 from __future__ import annotations
 
-from app.services.applications import application_problems, recommending_org_id
-from tasks import Refused, ServiceContext, TaskEvent, handler, on_complete
+from app.core.extensions import Refused, ServiceTaskEvent, TaskEvent, handler, on_complete
+from app.tic.applications import application_problems, recommending_org_id
 
 
 @on_complete("tic_establishment", "fill_application")
@@ -14,7 +14,7 @@ def check_application(event: TaskEvent) -> None:
 
 
 @handler("resolve_recommender")
-def resolve_recommender(ctx: ServiceContext) -> dict:
+def resolve_recommender(ctx: ServiceTaskEvent) -> dict:
     """`recommender:${recommenderOrg}` and the registry need the organization's id."""
     given = ctx.variables["recommenderOrg"]
     org_id = recommending_org_id(ctx.session, given)

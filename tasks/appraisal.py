@@ -2,8 +2,8 @@
 each expert's review, the site visit, and the panel's result."""
 from __future__ import annotations
 
-from app.services import expert_reviews
-from tasks import Refused, ServiceContext, TaskEvent, handler, on_complete
+from app.core.extensions import Refused, ServiceTaskEvent, TaskEvent, handler, on_complete
+from app.tic import expert_reviews
 
 # Processes that call tic_expert_review: listeners are keyed by the calling instance's process.
 REVIEWING_PROCESSES = ("tic_establishment", "tic_evaluation")
@@ -38,6 +38,6 @@ for process_key in REVIEWING_PROCESSES:
 
 
 @handler("aggregate_expert_reviews")
-def aggregate_expert_reviews(ctx: ServiceContext) -> dict:
+def aggregate_expert_reviews(ctx: ServiceTaskEvent) -> dict:
     """`averageScore` and `expertsRecommending` of the panel's reviews."""
     return expert_reviews.summarize(ctx.session, ctx.process_instance_id)

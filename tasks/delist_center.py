@@ -1,8 +1,8 @@
 """Topic `delist_center`: the center leaves the sequence (不再列入技术创新中心序列, R23–R26)."""
 from __future__ import annotations
 
-from app.services import lifecycle
-from tasks import ServiceContext, handler
+from app.core.extensions import ServiceTaskEvent, handler
+from app.tic import lifecycle
 
 # The words kept with the removal: the center's own reason, the finding, the review opinion.
 _NOTE_VARIABLES = {
@@ -13,7 +13,7 @@ _NOTE_VARIABLES = {
 
 
 @handler("delist_center")
-def delist_center(ctx: ServiceContext) -> dict:
+def delist_center(ctx: ServiceTaskEvent) -> dict:
     reason = ctx.variables["delistReason"]
     note = ctx.variables.get(_NOTE_VARIABLES.get(reason, ""))
     ended = lifecycle.delist(ctx.app, ctx.session, ctx.variables["centerCode"], reason,

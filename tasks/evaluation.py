@@ -1,19 +1,19 @@
 """`tic_evaluation` (绩效评估): its service tasks and what its steps record (R20–R27)."""
 from __future__ import annotations
 
-from app.services import evaluations
-from tasks import Refused, ServiceContext, TaskEvent, handler, on_complete
+from app.core.extensions import Refused, ServiceTaskEvent, TaskEvent, handler, on_complete
+from app.tic import evaluations
 
 PROCESS = "tic_evaluation"
 
 
 @handler("open_evaluation")
-def open_evaluation(ctx: ServiceContext) -> dict:
+def open_evaluation(ctx: ServiceTaskEvent) -> dict:
     return evaluations.open_cycle(ctx.session, ctx.process_instance_id, ctx.variables, ctx.now)
 
 
 @handler("set_materials_deadline")
-def set_materials_deadline(ctx: ServiceContext) -> dict:
+def set_materials_deadline(ctx: ServiceTaskEvent) -> dict:
     return evaluations.set_materials_deadline(ctx.session, ctx.process_instance_id, ctx.variables, ctx.now)
 
 
@@ -33,7 +33,7 @@ def review_materials(event: TaskEvent) -> None:
 
 
 @handler("list_expert_scores")
-def list_expert_scores(ctx: ServiceContext) -> dict:
+def list_expert_scores(ctx: ServiceTaskEvent) -> dict:
     return {"expertScores": evaluations.expert_scores(ctx.session, ctx.process_instance_id)}
 
 
@@ -47,12 +47,12 @@ def determine_grade(event: TaskEvent) -> None:
 
 
 @handler("record_evaluation_result")
-def record_evaluation_result(ctx: ServiceContext) -> None:
+def record_evaluation_result(ctx: ServiceTaskEvent) -> None:
     evaluations.record_result(ctx.session, ctx.process_instance_id, ctx.variables, ctx.now)
 
 
 @handler("open_rectification")
-def open_rectification(ctx: ServiceContext) -> dict:
+def open_rectification(ctx: ServiceTaskEvent) -> dict:
     return evaluations.open_rectification(ctx.session, ctx.process_instance_id, ctx.variables, ctx.now)
 
 
@@ -69,11 +69,11 @@ def rectification_review(event: TaskEvent) -> None:
 
 
 @handler("end_rectification")
-def end_rectification(ctx: ServiceContext) -> None:
+def end_rectification(ctx: ServiceTaskEvent) -> None:
     evaluations.end_rectification(ctx.session, ctx.process_instance_id, ctx.now)
 
 
 @handler("start_next_evaluation_cycle")
-def start_next_evaluation_cycle(ctx: ServiceContext) -> dict:
+def start_next_evaluation_cycle(ctx: ServiceTaskEvent) -> dict:
     key = evaluations.start_next_cycle(ctx.app, ctx.session, ctx.process_instance_id, ctx.variables, ctx.now)
     return {"nextCycleBusinessKey": key}

@@ -1,12 +1,12 @@
 """Topic `init_application`: the starter's organization owns the application."""
 from __future__ import annotations
 
-from app.services.applications import applicant_organization
-from tasks import ServiceContext, handler
+from app.core.extensions import ServiceTaskEvent, handler
+from app.tic.applications import applicant_organization
 
 
 @handler("init_application")
-def init_application(ctx: ServiceContext) -> dict:
+def init_application(ctx: ServiceTaskEvent) -> dict:
     """`applicantOrg` scopes fill_application to the lead unit (`lead_unit:${applicantOrg}`).
 
     The eligibility table reads the optional plan date: it starts as None so that

@@ -2,14 +2,14 @@
 registry change on approval."""
 from __future__ import annotations
 
-from app.services import major_changes
-from tasks import Refused, ServiceContext, TaskEvent, handler, on_complete
+from app.core.extensions import Refused, ServiceTaskEvent, TaskEvent, handler, on_complete
+from app.tic import major_changes
 
 PROCESS = "tic_major_change"
 
 
 @handler("init_change_request")
-def init_change_request(ctx: ServiceContext) -> dict:
+def init_change_request(ctx: ServiceTaskEvent) -> dict:
     """`applicantOrg` scopes submit_change to the starter's center (`center:${applicantOrg}`)."""
     return major_changes.starting_variables(ctx.session, ctx.process_instance_id)
 
@@ -25,7 +25,7 @@ def submit_change(event: TaskEvent) -> None:
 
 
 @handler("bind_change_center")
-def bind_change_center(ctx: ServiceContext) -> dict:
+def bind_change_center(ctx: ServiceTaskEvent) -> dict:
     return major_changes.bind_center(ctx.session, ctx.process_instance_id)
 
 
@@ -45,5 +45,5 @@ def department_approval(event: TaskEvent) -> None:
 
 
 @handler("apply_center_change")
-def apply_center_change(ctx: ServiceContext) -> dict:
+def apply_center_change(ctx: ServiceTaskEvent) -> dict:
     return major_changes.apply_change(ctx.session, ctx.process_instance_id, ctx.now)

@@ -2,8 +2,8 @@
 which enters its evaluation cycle and yearly reporting (R18, R20)."""
 from __future__ import annotations
 
-from app.services import annual_reports, registry
-from tasks import Refused, ServiceContext, TaskEvent, handler, on_complete
+from app.core.extensions import Refused, ServiceTaskEvent, TaskEvent, handler, on_complete
+from app.tic import annual_reports, registry
 
 
 @on_complete("tic_establishment", "approval_decision")
@@ -16,7 +16,7 @@ def refuse_approving_a_registered_name(event: TaskEvent) -> None:
 
 
 @handler("register_center")
-def register_center(ctx: ServiceContext) -> dict:
+def register_center(ctx: ServiceTaskEvent) -> dict:
     center = registry.register_center(ctx.app, ctx.session, ctx.process_instance_id, ctx.variables, ctx.now)
     annual_reports.start_reporting(ctx.app, ctx.session, center, center.approved_on.year)
     return {"centerCode": center.code}

@@ -8,10 +8,8 @@ from __future__ import annotations
 
 from flask import g, jsonify, request
 
-from app.services import (
-    allowed_actions, inbox, notifications, process_instances, task_actions, user_tasks,
-)
-from app.services.errors import BadRequest
+from app.core.errors import BadRequest
+from app.platform import allowed_actions, inbox, notifications, process_instances, task_actions, user_tasks
 
 from . import rest
 from .rest import params

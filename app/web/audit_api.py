@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask import g, jsonify, request
 
-from app.services import audit
+from app.core import audit
 
 from . import rest
 from .rest import params

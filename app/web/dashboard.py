@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask import g, jsonify
 
-from app.services import dashboard
+from app.tic import dashboard
 
 from . import rest
 

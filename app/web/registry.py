@@ -7,9 +7,7 @@ from __future__ import annotations
 
 from flask import g, jsonify
 
-from app.services import (
-    annual_reports, applications, evaluations, governance, registry, timeline,
-)
+from app.tic import annual_reports, applications, evaluations, governance, registry, timeline
 
 from . import rest
 from .rest import params

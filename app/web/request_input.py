@@ -6,7 +6,7 @@ import re
 
 from flask import jsonify, request
 
-from app.services.errors import BadRequest, ServiceError
+from app.core.errors import BadRequest, ServiceError
 
 INT32_MIN, INT32_MAX = -(2 ** 31), 2 ** 31 - 1
 _DIGITS = re.compile(r"-?[0-9]{1,20}")

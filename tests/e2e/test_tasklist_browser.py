@@ -9,8 +9,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from app.core import accounts
 from app.models import User, UserGroup
-from app.services import accounts
 from tests.support.apps import FAST_DEMO_HASH
 from tests.support.establishment import EXPERT_PANEL, application, signature
 

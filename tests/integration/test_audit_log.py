@@ -8,7 +8,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.exc import DBAPIError
 
 from app.cli import migrate
-from app.services import audit
+from app.core import audit
 from tests.support.clients import basic
 
 

@@ -7,9 +7,9 @@ from datetime import timedelta
 
 from sqlalchemy import delete, select, update
 
+from app.core import login_guard
+from app.core.identity import hash_password
 from app.models import AuditEntry, LoginThrottle, User, UserGroup
-from app.services import login_guard
-from app.services.identity import hash_password
 from tests.support.clients import basic
 from tests.support.web import text
 

@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from app.services import user_tasks
-from app.services.identity import load_actor
+from app.core.identity import load_actor
+from app.platform import user_tasks
 from tests.support.establishment import deploy_models
 from tests.support.bench_model import bench_files, deploy
 from tests.support.web import text

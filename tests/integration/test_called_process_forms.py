@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from app.services import deployment, user_tasks
-from app.services.identity import load_actor
+from app.core.identity import load_actor
+from app.platform import deployment, user_tasks
 from tests.support.establishment import (
     assign_experts, formal_review, recommender_decides, send_letter, start_application, submit,
     task,

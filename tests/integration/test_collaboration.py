@@ -6,9 +6,9 @@ import io
 
 import pytest
 
-from app.services import collaboration
-from app.services.errors import BadRequest, NotFound
-from app.services.identity import load_actor
+from app.core.errors import BadRequest, NotFound
+from app.core.identity import load_actor
+from app.platform import collaboration
 from tests.support.clients import Api
 from tests.support.flows import only_task
 from tests.support.tasklist import add_user, deploy_tl, history_events, start_review

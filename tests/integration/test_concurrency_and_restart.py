@@ -9,10 +9,10 @@ from datetime import timedelta
 import pytest
 
 from app import create_app
+from app.core.errors import Conflict
 from app.models import ProcessInstance
-from app.services import instance_store
-from app.services.errors import Conflict
-from app.services.jobs import execute_due_jobs
+from app.platform import instance_store
+from app.platform.jobs import execute_due_jobs
 from tests.support.clients import Rest
 from tests.support.concurrency import run_together
 from tests.support.jobs import (

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from app.services.deployment import DeploymentRefused, deploy
+from app.platform.deployment import DeploymentRefused, deploy
 from tests.support.jobs import (
     bpmn, complete, deploy_rest, deployed, form_files, historic_instance, model_files,
     only_task, start, task_keys,

@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from app.services import deployment
+from app.platform import deployment
 from tests.support.establishment import (
     EXPERT_PANEL, application, approval, assign_experts, complete, deploy_models,
     expert_reviews, field_errors, formal_review, instance_state, open_tasks, recommender_decides,

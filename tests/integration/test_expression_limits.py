@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from app.services.jobs import execute_due_jobs
+from app.platform.jobs import execute_due_jobs
 from tests.support.jobs import bpmn, complete, deploy_rest, deployed, form_files, incidents, only_task, start
 
 CONDITION = b"${approved}"

@@ -8,10 +8,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event, insert
 
+from app.core.identity import load_actor
 from app.models import Deployment, InstanceState, ProcessDefinition, ProcessInstance, Task, TaskCandidate
-from app.services import inbox
-from app.services.identity import load_actor
-from app.services.queries import Page
+from app.platform import inbox
+from app.platform.queries import Page
 from tests.support.apps import START
 from tests.support.bench_model import bench_files, deploy
 from tests.support.clients import Api

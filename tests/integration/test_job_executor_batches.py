@@ -7,7 +7,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from app.models import Job
-from app.services import jobs as job_executor
+from app.platform import jobs as job_executor
 from tests.support.jobs import (
     camunda_date, complete, deployed, jobs, model_files, only_job, only_task, start, task_keys,
 )

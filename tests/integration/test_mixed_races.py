@@ -7,10 +7,10 @@ from collections import Counter
 import pytest
 from sqlalchemy import func, select
 
+from app.core.identity import load_actor
 from app.engine.errors import TaskNotReady
 from app.models import HistoryEvent
-from app.services import instance_store, task_actions
-from app.services.identity import load_actor
+from app.platform import instance_store, task_actions
 from tests.support.clients import Rest
 from tests.support.concurrency import run_together
 from tests.support.jobs import complete, deployed, model_files, only_task, start

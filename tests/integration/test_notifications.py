@@ -4,10 +4,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from app.core.errors import BadRequest
+from app.core.identity import load_actor
 from app.models import OutboxMessage
-from app.services import notifications
-from app.services.errors import BadRequest
-from app.services.identity import load_actor
+from app.platform import notifications
 from tests.support.clients import Api
 from tests.support.flows import completed, deployed, only_task, start
 from tests.support.tasklist import deploy_tl, notifications_of

@@ -9,10 +9,10 @@ from datetime import timedelta
 
 import pytest
 
-from app.services import drafts, task_actions, user_tasks
-from app.services.demo_data import USERS
-from app.services.errors import ServiceError, ValidationFailed
-from app.services.identity import load_actor
+from app.core.errors import ServiceError, ValidationFailed
+from app.core.identity import load_actor
+from app.platform import drafts, task_actions, user_tasks
+from app.tic.demo_data import USERS
 from tests.support.establishment import (
     EXPERT_PANEL, approval, assign_experts, expert_reviews, formal_review, open_tasks,
     recommender_decides, send_letter, site_visit, start_application, submit, task,

@@ -136,7 +136,7 @@ def test_invalid_form_data_is_400_with_chinese_field_errors_and_nothing_changes(
 
 
 def test_a_task_claimed_by_someone_else_cannot_be_claimed_again(officer, rest):
-    from app.services import demo_data
+    from app.tic import demo_data
 
     assert demo_data
     instance = start(officer)

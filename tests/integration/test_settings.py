@@ -5,8 +5,8 @@ import pytest
 from sqlalchemy import select
 
 from app.config import ConfigError, load_settings
+from app.core import login_guard
 from app.models import AuditEntry
-from app.services import login_guard
 from tests.support.clients import basic
 
 

@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
+from app.core.identity import load_actor
 from app.models import TaskDraft
-from app.services import drafts
-from app.services.identity import load_actor
-from app.services.jobs import execute_due_jobs
+from app.platform import drafts
+from app.platform.jobs import execute_due_jobs
 from tests.support.establishment import (
     application, deploy_models, recommender_decides, start_application, submit, task, withdraw,
 )

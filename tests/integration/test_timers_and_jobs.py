@@ -11,12 +11,12 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import func, select
 
-import tasks as task_handlers
 from app import create_app
 from app.config import ConfigError, load_settings
 from app.models import Base, HistoryEvent, Organization, ProcessInstance
-from app.services.deployment import deploy
-from app.services.jobs import execute_due_jobs
+from app.platform.deployment import deploy
+from app.platform.jobs import execute_due_jobs
+from tests.support.handlers import SERVICE
 from tests.support.jobs import (
     bpmn, camunda_date, complete, deploy_rest, deployed, form_files, historic_instance,
     historic_tasks, incidents, jobs, model_files, only_job, only_task, start, task_keys, tasks,
@@ -260,21 +260,6 @@ def test_a_timer_start_that_already_fired_keeps_running_after_a_redeploy(rest, c
 
 
 # --------------------------------------------------------------------------- service tasks
-
-
-SERVICE = {"fail": False, "calls": 0}
-
-
-@task_handlers.handler("job_test_register")
-def register_center(context):
-    """Writes a row, then fails while SERVICE['fail'] is set (a registry that is down)."""
-    SERVICE["calls"] += 1
-    code = f"job-{context.process_instance_id[:8]}"
-    context.session.add(Organization(id=code, name=f"测试登记中心 {code}", kind="enterprise"))
-    context.session.flush()
-    if SERVICE["fail"]:
-        raise RuntimeError("登记系统不可用 / registry unavailable")
-    return {"centerCode": code, "applicant": context.variables.get("applicant")}
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 
 from app import create_app
-from app.services import login_guard
+from app.core import login_guard
 from tests.support.web import WebUser, text
 
 

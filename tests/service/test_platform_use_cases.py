@@ -8,11 +8,11 @@ from datetime import timedelta
 
 import pytest
 
+from app.core.errors import Conflict, NotFound, ValidationFailed
 from app.models import InstanceState
-from app.services import messages, task_actions, user_tasks
-from app.services.errors import Conflict, NotFound, ValidationFailed
-from app.services.jobs import execute_due_jobs
-from app.services.process_instances import start_process
+from app.platform import messages, task_actions, user_tasks
+from app.platform.jobs import execute_due_jobs
+from app.platform.process_instances import start_process
 from tests.support.services import as_user, deploy_fixtures, instance, open_tasks
 from tests.support.tasklist import add_user
 

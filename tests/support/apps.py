@@ -7,9 +7,10 @@ from datetime import datetime, timezone
 from flask import Flask
 from werkzeug.security import generate_password_hash
 
-from app import create_app
+from app import context_of, create_app
 from app.clock import Clock
-from app.services import demo_data
+from app.tic import demo_data
+from tests.support import handlers
 
 START = datetime(2026, 3, 2, 1, 0, tzinfo=timezone.utc)
 # The real scrypt hash costs ~50 ms per check; every sign-in of a test would pay it.
@@ -23,4 +24,6 @@ def frozen_clock() -> Clock:
 
 
 def build_app(database_url: str, clock: Clock, **settings) -> Flask:
-    return create_app({"database_url": database_url, "secret_key": "test", **settings}, clock=clock)
+    app = create_app({"database_url": database_url, "secret_key": "test", **settings}, clock=clock)
+    context_of(app).handlers.register_modules([handlers])
+    return app

@@ -23,7 +23,7 @@ from sqlalchemy.pool import NullPool
 
 from app.db import Database
 from app.models import Base
-from app.services import demo_data
+from app.tic import demo_data
 from tests.support.apps import FAST_DEMO_HASH
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from app.services import deployment, model_files
+from app.platform import deployment, model_files
 from tests.support.flows import (  # noqa: F401  (re-exported for the establishment tests)
     only_task as task, task_keys, tasks as open_tasks, typed,
 )

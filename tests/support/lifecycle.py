@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from app.services.jobs import execute_due_jobs
+from app.platform.jobs import execute_due_jobs
 from tests.support.establishment import (
     EXPERT_PANEL, approval, assign_experts, co_builder, complete, completed,
     expert_reviews, formal_review, recommender_decides, send_letter, site_visit,

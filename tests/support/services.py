@@ -6,9 +6,9 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from app.core.identity import load_actor
 from app.models import ProcessInstance, Task
-from app.services import deployment
-from app.services.identity import load_actor
+from app.platform import deployment
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.services.applications import plan_problems
+from app.tic.applications import plan_problems
 from tests.support.establishment import PLAN
 
 BLANK = "建设方案各部分不能只填写空白，请填写实际内容"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timezone
 
-from app.services import case_numbers
+from app.tic import case_numbers
 
 HALF_PAST_MIDNIGHT_NEW_YEAR_IN_BEIJING = datetime(2026, 12, 31, 16, 30, tzinfo=timezone.utc)
 

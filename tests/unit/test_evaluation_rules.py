@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.services.annual_reports import submission_problems
-from app.services.evaluations import authority_review_problems, grading_problems
+from app.tic.annual_reports import submission_problems
+from app.tic.evaluations import authority_review_problems, grading_problems
 from tests.support.decisions import decision_table
 
 

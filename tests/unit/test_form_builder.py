@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from app.services.task_forms import attachment_id
+from app.platform.task_forms import attachment_id
 from app.web.tasklist.form_model import (
     INDEX_PLACEHOLDER, FormBuilder, all_names, hint_key, input_text, resolve_path,
 )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from app.services.task_forms import set_value
+from app.platform.task_forms import set_value
 from app.web.tasklist.form_input import add_row, parse, remove_row, schema_at
 
 SCHEMA = {

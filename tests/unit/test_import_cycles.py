@@ -90,5 +90,5 @@ def test_no_modules_of_app_import_each_other():
 def test_the_check_sees_an_import_hidden_in_a_function(tmp_path):
     hidden = tmp_path / "scheduler.py"
     hidden.write_text("def later():\n    from .deployment import deploy\n", encoding="utf-8")
-    modules = {"app.services.deployment": None, "app.services": None}
-    assert _imports(hidden, ["app", "services"], modules) == {"app.services.deployment"}
+    modules = {"app.platform.deployment": None, "app.platform": None}
+    assert _imports(hidden, ["app", "platform"], modules) == {"app.platform.deployment"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.services.user_tasks import opinion_problems
+from app.platform.user_tasks import opinion_problems
 
 REVIEW = {
     "title": "审核意见",

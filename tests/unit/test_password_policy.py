@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from app.services.passwords import change_due, character_classes, policy_errors
+from app.core.passwords import change_due, character_classes, policy_errors
 
 NOW = datetime(2026, 12, 6, tzinfo=timezone.utc)
 

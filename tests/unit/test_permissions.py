@@ -1,14 +1,14 @@
-"""The rules of who may do what with a task or a case (app/services/permissions.py), without
+"""The rules of who may do what with a task or a case (app/platform/permissions.py), without
 a database: plain actors, plain task rows and plain cases. Each rule answers None (allowed)
 or the refusal its command raises."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from app.services import permissions
-from app.services.errors import BadRequest, Conflict, Forbidden, NotFound
-from app.services.identity import Actor
-from app.services.permissions import Case
+from app.core.errors import BadRequest, Conflict, Forbidden, NotFound
+from app.core.identity import Actor
+from app.platform import permissions
+from app.platform.permissions import Case
 
 
 def person(user_id: str, organization: str, *groups: str) -> Actor:

@@ -13,8 +13,8 @@ from flask import (
 )
 
 from app.clock import to_shanghai
-from app.services import accounts, login_guard, user_sessions
-from app.services.identity import Actor
+from app.core import accounts, login_guard, user_sessions
+from app.core.identity import Actor
 
 from . import csrf, i18n
 from .messages import MESSAGES

@@ -7,8 +7,8 @@ import binascii
 from flask import Blueprint, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from app.services import login_guard
-from app.services.errors import ServiceError, Unauthorized
+from app.core import login_guard
+from app.core.errors import ServiceError, Unauthorized
 
 from ..request_input import API_PREFIXES
 

@@ -1,10 +1,10 @@
 """Process definitions: list, by key, XML, start."""
 from flask import g, jsonify
 
-from app.services import queries, variables
-from app.services.deployment import latest_definition
-from app.services.errors import BadRequest, NotFound
-from app.services.process_instances import start_process
+from app.core.errors import BadRequest, NotFound
+from app.platform import queries, variables
+from app.platform.deployment import latest_definition
+from app.platform.process_instances import start_process
 
 from . import blueprint, context, params, shapes
 

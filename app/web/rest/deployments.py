@@ -1,9 +1,9 @@
 """Deployments: POST /deployment/create (multipart), GET /deployment."""
 from flask import g, jsonify, request
 
-from app.services import queries
-from app.services.deployment import deploy
-from app.services.errors import BadRequest
+from app.core.errors import BadRequest
+from app.platform import queries
+from app.platform.deployment import deploy
 
 from . import blueprint, context, params, shapes
 

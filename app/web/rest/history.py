@@ -1,8 +1,8 @@
 """History: process instances, activity instances, tasks."""
 from flask import g, jsonify, request
 
-from app.services import queries
-from app.services.instance_store import definition_of
+from app.platform import queries
+from app.platform.instance_store import definition_of
 
 from . import blueprint, context, params, shapes
 

@@ -3,9 +3,10 @@ import json
 
 from flask import g, jsonify, request
 
-from app.services import confidential, queries, variables
-from app.services.process_instances import delete_instance, get_instance
-from app.services.instance_store import definition_of
+from app.core import confidential
+from app.platform import queries, variables
+from app.platform.instance_store import definition_of
+from app.platform.process_instances import delete_instance, get_instance
 
 from . import blueprint, context, params, shapes
 

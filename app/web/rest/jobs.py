@@ -1,8 +1,8 @@
 """Jobs and incidents: list, execute a job now, set retries."""
 from flask import g, jsonify, request
 
-from app.services import jobs as job_service
-from app.services import queries
+from app.platform import jobs as job_service
+from app.platform import queries
 
 from . import blueprint, context, params, shapes
 

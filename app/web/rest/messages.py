@@ -1,9 +1,9 @@
 """POST /message: correlate a message by name and business key."""
 from flask import g, jsonify
 
-from app.services import variables
-from app.services.errors import BadRequest
-from app.services.messages import correlate
+from app.core.errors import BadRequest
+from app.platform import variables
+from app.platform.messages import correlate
 
 from . import blueprint, context, params
 

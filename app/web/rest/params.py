@@ -5,8 +5,8 @@ import json
 
 from flask import request
 
-from app.services.errors import BadRequest
-from app.services.queries import Page
+from app.core.errors import BadRequest
+from app.core.paging import Page
 
 from ..request_input import nul_refused, parse_int
 

@@ -7,8 +7,8 @@ from datetime import datetime
 from flask import g, jsonify, request, send_file
 
 from app.clock import format_camunda
-from app.services import collaboration, task_actions, variables
-from app.services.errors import BadRequest, NotFound
+from app.core.errors import BadRequest, NotFound
+from app.platform import collaboration, task_actions, variables
 
 from . import blueprint, context, params
 from ..headers import inert

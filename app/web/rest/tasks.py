@@ -1,7 +1,8 @@
 """Tasks: list, get, claim, unclaim, complete, form variables."""
 from flask import g, jsonify, request
 
-from app.services import confidential, queries, user_tasks, variables
+from app.core import confidential
+from app.platform import queries, user_tasks, variables
 
 from . import blueprint, context, params, shapes
 

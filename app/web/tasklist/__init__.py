@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Flask, current_app, redirect, render_template, url_for
 
 from app.clock import to_shanghai
-from app.services.errors import ServiceError
+from app.core.errors import ServiceError
 
 from .. import auth
 from ..auth import csrf, i18n

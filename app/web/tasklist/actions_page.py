@@ -9,8 +9,8 @@ from urllib.parse import quote
 
 from flask import Response, flash, redirect, request, url_for
 
-from app.services import collaboration, task_actions
-from app.services.errors import ServiceError
+from app.core.errors import ServiceError
+from app.platform import collaboration, task_actions
 
 from . import blueprint, context
 from .. import auth

@@ -9,7 +9,7 @@ import re
 
 from werkzeug.datastructures import MultiDict
 
-from app.services.task_forms import locate
+from app.platform.task_forms import locate
 
 from .form_model import base_type, input_text, join
 

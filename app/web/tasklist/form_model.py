@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.services.task_forms import attachment_id
+from app.platform.task_forms import attachment_id
 
 INDEX_PLACEHOLDER = "__INDEX__"
 

@@ -1,5 +1,5 @@
 """The inbox: 待办, 待认领, 已办, 我发起的 — with counts, filters, sorting and paging
-(app.services.inbox does the querying)."""
+(app.platform.inbox does the querying)."""
 from __future__ import annotations
 
 import json
@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from flask import render_template, request
 
-from app.services import inbox as inbox_service
-from app.services import queries
+from app.platform import inbox as inbox_service
+from app.platform import queries
 
 from . import blueprint, context
 from .. import auth

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import redirect, render_template, request, url_for
 
-from app.services import notifications, queries
+from app.platform import notifications, queries
 
 from . import blueprint, context
 from .. import auth

@@ -3,16 +3,16 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
 
-from app.services import inbox, queries
-from app.services.authorization import require_can_start
-from app.services.deployment import latest_definition
-from app.services.errors import Forbidden
-from app.services.process_instances import start_process
+from app.core.authorization import require_can_start
+from app.core.errors import Forbidden
+from app.platform import inbox, queries
+from app.platform.deployment import latest_definition
+from app.platform.process_instances import start_process
 
 from . import blueprint, context
 from .. import auth
 
-# What officers start by hand (the service numbers each case: app/services/case_numbers.py).
+# What officers start by hand (the service numbers each case: app/tic/case_numbers.py).
 START_OFFERS = ("tic_establishment", "tic_major_change")
 # Who sees the department's queue: open tasks per process and step.
 QUEUE_GROUPS = frozenset({"department", "department_leader"})

@@ -7,8 +7,8 @@ from pathlib import PurePosixPath
 
 from flask import Response, flash, redirect, render_template, request, send_file, url_for
 
-from app.services import instance_store, process_instances, task_forms, user_tasks
-from app.services.errors import BadRequest, ServiceError
+from app.core.errors import BadRequest, ServiceError
+from app.platform import instance_store, process_instances, task_forms, user_tasks
 
 from . import blueprint, context, form_input, task_view
 from .form_model import hint_key, is_file_field

@@ -9,13 +9,12 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
-from app.services import (
-    allowed_actions, applications, collaboration, confidential, directory, drafts, forms,
-    instance_store, process_instances, queries, user_tasks,
-)
-from app.services.allowed_actions import CaseActions, TaskActions
-from app.services.context import AppContext
-from app.services.identity import Actor, load_actor
+from app.core import confidential, directory
+from app.core.context import AppContext
+from app.core.identity import Actor, load_actor
+from app.platform import allowed_actions, collaboration, drafts, forms, instance_store, process_instances, queries, user_tasks
+from app.platform.allowed_actions import CaseActions, TaskActions
+from app.tic import applications
 
 from ..auth.i18n import language, t
 from .form_model import Field, FormBuilder, all_names

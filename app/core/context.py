@@ -1,0 +1,58 @@
+"""What every use case needs besides its arguments: database, engine, clock, settings, the
+restored workflows kept between commands, and what the app plugged in (handlers, case numbers)."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+from app.clock import Clock
+from app.config import Settings
+from app.db import Database
+from app.engine.runtime import Execution, WorkflowEngine
+
+
+# The business key of a start that came without one: (process key, now) -> the key, or None
+# to leave the instance without one. The cases number their own processes; the app hands
+# their scheme in, so the platform never imports them.
+BusinessKeyMinter = Callable[[str, datetime], str | None]
+
+
+def no_business_key(_process_key: str, _now: datetime) -> None:
+    return None
+
+
+class WorkflowCache(Protocol):
+    """The restored workflows of recently saved instances (the platform's `InstanceCache`)."""
+
+    def take(self, instance_id: str, version: int) -> Execution | None: ...
+
+    def put(self, instance_id: str, version: int, execution: Execution) -> None: ...
+
+
+class Handlers(Protocol):
+    """The service-task handlers and completion listeners the app plugged in (the
+    `HandlerRegistry` of `app.core.extensions`), as the platform reads them."""
+
+    def handler(self, topic: str) -> Callable | None: ...
+
+    def topics(self) -> set[str]: ...
+
+    def listeners(self, process_key: str, task_key: str) -> list[Callable]: ...
+
+
+@dataclass
+class AppContext:
+    settings: Settings
+    db: Database
+    clock: Clock
+    engine: WorkflowEngine
+    instances: WorkflowCache
+    handlers: Handlers
+    caches: dict = field(default_factory=dict)
+    mint_business_key: BusinessKeyMinter = no_business_key
+
+    def now(self):
+        return self.clock.now()
+

@@ -1,0 +1,449 @@
+"""Load an instance for a command and save it back with every projection in step.
+
+A command loads the instance row, lets the engine act, then `save` writes the state and
+brings the read models up to date in the same transaction: the inbox (`task`,
+`task_candidate`), task and activity history, timer jobs, message subscriptions,
+variables and history events. What changed is found by comparing with `waits_json`,
+the snapshot the previous save left, so a command costs no extra queries for
+projections that did not change. The statements are built once and run on the
+session's connection: this is the hot path of every command.
+"""
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, bindparam, delete, insert, select, update
+from sqlalchemy.orm import Session
+
+from app.clock import as_utc, parse_client_datetime
+from app.db import after_commit, connection_of
+from app.engine.runtime import Execution
+from app.engine.views import Snapshot, UserTaskInfo
+from app.models import (
+    HistoricActivity, HistoricTask, InstanceState, Job, JobType,
+    MessageSubscription, ProcessDefinition, ProcessInstance, Task, TaskCandidate,
+)
+from app.prepared import Deferred, Prepared
+
+from app.core.context import AppContext
+from app.core.errors import Conflict, NotFound
+from app.platform import history, notifications
+
+_INSTANCE = ProcessInstance.__table__
+_TASK = Task.__table__
+_CANDIDATE = TaskCandidate.__table__
+_HISTORIC_TASK = HistoricTask.__table__
+_HISTORIC_ACTIVITY = HistoricActivity.__table__
+_JOB = Job.__table__
+_SUBSCRIPTION = MessageSubscription.__table__
+
+_INSERT_INSTANCE = Prepared(insert(_INSTANCE))
+_THIS_VERSION = and_(_INSTANCE.c.id == bindparam("instance_id"), _INSTANCE.c.version == bindparam("seen"))
+# The state is read only when the workflow is not kept in memory (instance_cache.py).
+# Every command takes the instance row first (FOR NO KEY UPDATE on PostgreSQL; SQLite's
+# writers are serialized at BEGIN): commands on one instance then queue instead of
+# deadlocking on the projection rows they both write, and each reads what the one before
+# it committed. NO KEY leaves inserts that refer to the row (history, comments) unblocked.
+_SELECT_INSTANCE = Prepared(
+    select(*[c for c in _INSTANCE.c if c.name != "state_json"]).where(_INSTANCE.c.id == bindparam("id"))
+    .with_for_update(key_share=True)
+)
+_LOCK_INSTANCE = Prepared(
+    select(_INSTANCE.c.state).where(_INSTANCE.c.id == bindparam("id")).with_for_update(key_share=True)
+)
+_SELECT_STATE = Prepared(select(_INSTANCE.c.state_json).where(_THIS_VERSION))
+_CLAIM_INSTANCE = Prepared(update(_INSTANCE).where(_THIS_VERSION).values(version=_INSTANCE.c.version + 1))
+_UPDATE_INSTANCE = Prepared(
+    update(_INSTANCE)
+    .where(_THIS_VERSION)
+    .values(
+        state=bindparam("state"), end_time=bindparam("end_time"),
+        state_json=bindparam("state_json"), serializer_version=bindparam("serializer_version"),
+        variables_json=bindparam("variables_json"), waits_json=bindparam("waits_json"),
+        business_name=bindparam("business_name"), version=_INSTANCE.c.version + 1,
+    )
+)
+# Candidates go with their task (ON DELETE CASCADE).
+_DELETE_TASK = Prepared(delete(_TASK).where(_TASK.c.id == bindparam("id")))
+_END_HISTORIC_TASK = Prepared(
+    update(_HISTORIC_TASK).where(_HISTORIC_TASK.c.id == bindparam("b_id"))
+    .values(end_time=bindparam("now"), delete_reason="deleted")
+)
+_END_ACTIVITY = Prepared(
+    update(_HISTORIC_ACTIVITY).where(_HISTORIC_ACTIVITY.c.id == bindparam("b_id"))
+    .values(end_time=bindparam("now"), canceled=bindparam("b_canceled"))
+)
+_INSERT_TASK = Prepared(insert(_TASK))
+_INSERT_HISTORIC_TASK = Prepared(insert(_HISTORIC_TASK))
+_INSERT_CANDIDATES = Prepared(insert(_CANDIDATE))
+_INSERT_ACTIVITIES = Prepared(insert(_HISTORIC_ACTIVITY))
+# Parameters named after a column of `job` are reserved for SET values: prefix them.
+_TIMER_JOB = and_(
+    _JOB.c.instance_id == bindparam("b_instance_id"), _JOB.c.job_type == JobType.TIMER,
+    _JOB.c.execution_id == bindparam("b_execution_id"),
+)
+_DELETE_TIMER_JOB = Prepared(delete(_JOB).where(_TIMER_JOB))
+_MOVE_TIMER_JOB = Prepared(update(_JOB).where(_TIMER_JOB).values(due_at=bindparam("due_at")))
+_INSERT_JOBS = Prepared(insert(_JOB))
+_DELETE_SUBSCRIPTION = Prepared(delete(_SUBSCRIPTION).where(
+    _SUBSCRIPTION.c.instance_id == bindparam("instance_id"), _SUBSCRIPTION.c.id == bindparam("id"),
+))
+_INSERT_SUBSCRIPTIONS = Prepared(insert(_SUBSCRIPTION))
+
+
+@dataclass
+class InstanceRecord:
+    """The instance row as a command sees it; `version` is what the save must still find."""
+
+    id: str
+    definition_id: str
+    process_key: str
+    business_key: str | None
+    state: InstanceState
+    serializer_version: str
+    variables_json: str
+    waits_json: str
+    started_by: str | None
+    owner_org: str | None
+    start_time: datetime
+    end_time: datetime | None = None
+    end_reason: str | None = None
+    business_name: str | None = None
+    version: int = 0
+    # Set by `save`; a loaded row leaves it unread.
+    state_json: str | None = None
+
+    @property
+    def is_new(self) -> bool:
+        return self.version == 0
+
+
+@dataclass
+class Loaded:
+    row: InstanceRecord
+    definition: ProcessDefinition
+    execution: Execution
+    waits: dict
+    variables: dict
+    types: dict
+    events: list[dict] = field(default_factory=list)
+    secured: bool = False
+
+    def record(self, event_type: str, user_id: str | None = None, activity_id: str | None = None,
+               task_id: str | None = None, **details) -> None:
+        self.events.append(history.event(event_type, user_id, activity_id, task_id, **details))
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def load(ctx: AppContext, session: Session, instance_id: str) -> Loaded:
+    """The running instance, its row taken for this command."""
+    found = _SELECT_INSTANCE.first(connection_of(session), {"id": instance_id})
+    if found is None:
+        raise NotFound(f"流程实例 {instance_id} 不存在 / process instance not found")
+    row = InstanceRecord(**found._asdict())
+    if row.state != InstanceState.ACTIVE:
+        raise Conflict("流程已结束或已被终止 / the process instance has already ended")
+    definition = definition_of(ctx, session, row.definition_id)
+    execution = ctx.instances.take(row.id, row.version)
+    if execution is None:
+        state_json = _SELECT_STATE.scalar(connection_of(session), {"instance_id": row.id, "seen": row.version})
+        if state_json is None:
+            raise Conflict("流程实例已被他人修改，请刷新后重试 / the instance was changed meanwhile")
+        execution = ctx.engine.restore(definition.id, definition.spec_json, state_json)
+    stored = json.loads(row.variables_json)
+    return Loaded(row, definition, execution, json.loads(row.waits_json),
+                  stored.get("values", {}), stored.get("types", {}))
+
+
+def lock_instance(session: Session, instance_id: str) -> InstanceState | None:
+    """Take the instance row for this command before it writes anything (see `load`);
+    returns the instance's state, None when there is no such instance."""
+    return _LOCK_INSTANCE.scalar(connection_of(session), {"id": instance_id})
+
+
+def definition_of(ctx: AppContext, session: Session, definition_id: str) -> ProcessDefinition:
+    """Definitions never change once deployed: keep them in memory after the first read."""
+    cache = ctx.caches.setdefault("definitions", {})
+    definition = cache.get(definition_id)
+    if definition is None:
+        definition = session.get(ProcessDefinition, definition_id)
+        if definition is None:
+            raise NotFound(f"流程定义 {definition_id} 不存在 / process definition not found")
+        session.expunge(definition)
+        cache[definition_id] = definition
+    return definition
+
+
+
+def save(ctx: AppContext, session: Session, loaded: Loaded, actor_id: str | None) -> None:
+    now = ctx.now()
+    row = loaded.row
+    row.state_json = loaded.execution.serialize()
+    row.serializer_version = ctx.engine.serializer_version
+    snapshot = loaded.execution.snapshot()
+    # The row goes first: a stale command then fails on its version (409) before any
+    # projection row it writes can collide with the other writer's.
+    deferred = Deferred()
+    _sync_variables(loaded, snapshot, actor_id)
+    row.business_name = _business_name(loaded.variables, row.business_name)
+    _sync_tasks(deferred, loaded, snapshot, now)
+    _sync_activities(deferred, loaded, snapshot, now)
+    _sync_timers(deferred, loaded, snapshot, now)
+    _sync_messages(deferred, loaded, snapshot, now)
+    if snapshot.completed and row.state == InstanceState.ACTIVE:
+        row.state = InstanceState.COMPLETED
+        row.end_time = now
+        loaded.record("instance_completed", actor_id)
+        notifications.notify_decided(deferred, row, now)
+    row.waits_json = json.dumps(loaded.waits, separators=(",", ":"))
+    conn = connection_of(session)
+    if row.is_new:
+        _INSERT_INSTANCE.execute(conn, _instance_values(row))
+        row.version = 1
+    else:
+        _write_row(conn, row)
+    deferred.run(conn)
+    history.append(session, row.id, row.process_key, loaded.events, now)
+    loaded.events.clear()
+    loaded.secured = False
+    _keep_after_commit(ctx, session, loaded, snapshot)
+
+
+def _keep_after_commit(ctx: AppContext, session: Session, loaded: Loaded, saved: Snapshot) -> None:
+    execution, instance_id, version = loaded.execution, loaded.row.id, loaded.row.version
+
+    def keep() -> None:
+        # A finished instance has no next command: leave the room to running ones.
+        if execution.unchanged_since(saved) and not saved.completed:
+            ctx.instances.put(instance_id, version, execution)
+
+    after_commit(session, keep)
+
+
+def secure_row(session: Session, loaded: Loaded) -> None:
+    """Make the instance row this command's before a service handler writes rows.
+
+    A new instance is inserted (a failed call's job and a handler's rows refer to it). A
+    loaded one is claimed: its version is bumped where it still is the version read,
+    else Conflict. `save` then writes the row with the claimed version.
+    """
+    if loaded.secured:
+        return
+    row = loaded.row
+    conn = connection_of(session)
+    if row.is_new:
+        _INSERT_INSTANCE.execute(conn, _instance_values(row))
+        row.version = 1
+    else:
+        if _CLAIM_INSTANCE.execute(conn, {"instance_id": row.id, "seen": row.version}) != 1:
+            raise Conflict("流程实例已被他人修改，请刷新后重试 / the instance was changed meanwhile")
+        row.version += 1
+    loaded.secured = True
+
+
+def _instance_values(row: InstanceRecord) -> dict:
+    values = {name: getattr(row, name) for name in InstanceRecord.__dataclass_fields__}
+    values["version"] = 1
+    return values
+
+
+def _write_row(conn, row: InstanceRecord) -> None:
+    written = _UPDATE_INSTANCE.execute(conn, {
+        "instance_id": row.id, "seen": row.version, "state": row.state, "end_time": row.end_time,
+        "state_json": row.state_json, "serializer_version": row.serializer_version,
+        "variables_json": row.variables_json, "waits_json": row.waits_json,
+        "business_name": row.business_name,
+    })
+    if written != 1:
+        raise Conflict("流程实例已被他人修改，请刷新后重试 / the instance was changed meanwhile")
+    row.version += 1
+
+
+def _sync_variables(loaded: Loaded, snapshot: Snapshot, actor_id: str | None) -> None:
+    current = snapshot.variables
+    changed = {k: v for k, v in current.items() if loaded.variables.get(k, _MISSING) != v}
+    removed = [k for k in loaded.variables if k not in current]
+    if changed or removed:
+        loaded.row.variables_json = json.dumps(
+            {"values": current, "types": {k: t for k, t in loaded.types.items() if k in current}},
+            ensure_ascii=False, separators=(",", ":"), default=str,
+        )
+        loaded.variables = current
+        if loaded.events and loaded.events[-1]["event_type"] in ("task_completed", "instance_started"):
+            loaded.events[-1].setdefault("details", None)
+            details = loaded.events[-1]["details"] or {}
+            details["variables_changed"] = sorted(changed)
+            loaded.events[-1]["details"] = details
+        elif changed:
+            loaded.record("variables_updated", actor_id, names=sorted(changed))
+
+
+_MISSING = object()
+
+
+def _business_name(variables: dict, current: str | None) -> str | None:
+    """The name officers know the case by: the center's name, else a title."""
+    name = variables.get("centerName") or variables.get("title")
+    return str(name)[:200] if name else current
+
+
+def _sync_tasks(writes: Deferred, loaded: Loaded, snapshot: Snapshot, now: datetime) -> None:
+    previous = set(loaded.waits.get("tasks", ()))
+    current = {info.id: info for info in snapshot.user_tasks}
+    gone = previous - current.keys()
+    if gone:
+        _close_tasks(writes, loaded, gone, now)
+    new = [info for task_id, info in current.items() if task_id not in previous]
+    if new:
+        _open_tasks(writes, loaded, new, now)
+    loaded.waits["tasks"] = sorted(current)
+
+
+def _close_tasks(writes: Deferred, loaded: Loaded, gone: set[str], now: datetime) -> None:
+    deleted = sorted(gone - {loaded.waits.pop("completed_task", None)})
+    writes.write(_END_HISTORIC_TASK, [{"b_id": task_id, "now": now} for task_id in deleted])
+    for task_id in deleted:
+        loaded.record("task_deleted", task_id=task_id)
+    writes.write(_DELETE_TASK, [{"id": task_id} for task_id in sorted(gone)])
+
+
+def _open_tasks(writes: Deferred, loaded: Loaded, new: list[UserTaskInfo], now: datetime) -> None:
+    row = loaded.row
+    task_rows, candidate_rows, history_rows = [], [], []
+    for info in new:
+        due = _parse_date(info.due)
+        values = dict(
+            id=info.id, instance_id=row.id, definition_id=row.definition_id,
+            process_key=row.process_key, business_key=row.business_key, task_key=info.key,
+            name=info.name, assignee=info.assignee, candidate_groups=",".join(info.candidate_groups),
+            form_key=info.form_key, due_at=due,
+        )
+        task_rows.append(dict(
+            values, business_name=row.business_name,
+            candidate_users=",".join(info.candidate_users), owner=None,
+            follow_up_at=_parse_date(info.follow_up), priority=info.priority, created_at=now,
+            owner_org=row.owner_org, version=1,
+        ))
+        history_rows.append(dict(values, start_time=now, owner=None))
+        candidate_rows += [{"task_id": info.id, "kind": "group", "value": g} for g in set(info.candidate_groups)]
+        candidate_rows += [{"task_id": info.id, "kind": "user", "value": u} for u in set(info.candidate_users)]
+        loaded.record("task_created", activity_id=info.key, task_id=info.id,
+                      assignee=info.assignee, candidate_groups=info.candidate_groups)
+    writes.write(_INSERT_TASK, task_rows)
+    writes.write(_INSERT_HISTORIC_TASK, history_rows)
+    writes.write(_INSERT_CANDIDATES, candidate_rows)
+    notifications.notify_new_tasks(writes, task_rows, now)
+
+
+def _parse_date(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    if isinstance(text, datetime):
+        return as_utc(text)
+    try:
+        return parse_client_datetime(str(text))
+    except ValueError:
+        return None
+
+
+def _sync_activities(writes: Deferred, loaded: Loaded, snapshot: Snapshot, now: datetime) -> None:
+    """Record diagram elements that started or ended since the last save.
+
+    `since` is the engine's change stamp at the last save: an element that finished
+    before it was recorded then.
+    """
+    previous = set(loaded.waits.get("active", ()))
+    since = loaded.waits.get("since", 0.0)
+    active, inserts, ended, latest = [], [], [], since
+    for activity in snapshot.activities:
+        latest = max(latest, activity.changed_at)
+        if activity.state == "active":
+            active.append(activity.id)
+            if activity.id not in previous:
+                inserts.append(_activity_row(loaded, activity, now, None))
+        elif activity.id in previous:
+            ended.append((activity.id, activity.state == "cancelled"))
+        elif activity.changed_at > since:
+            inserts.append(_activity_row(loaded, activity, now, now))
+    writes.write(_INSERT_ACTIVITIES, inserts)
+    writes.write(_END_ACTIVITY, [
+        {"b_id": activity_id, "now": now, "b_canceled": canceled} for activity_id, canceled in ended
+    ])
+    loaded.waits["active"] = active
+    loaded.waits["since"] = latest
+
+
+def _activity_row(loaded: Loaded, activity, now, end) -> dict:
+    return dict(
+        id=activity.id, instance_id=loaded.row.id, process_key=loaded.row.process_key,
+        definition_id=loaded.row.definition_id, activity_id=activity.activity_id,
+        activity_name=activity.name, activity_type=activity.activity_type, assignee=None,
+        start_time=now, end_time=end, canceled=activity.state == "cancelled",
+    )
+
+
+def _sync_timers(writes: Deferred, loaded: Loaded, snapshot: Snapshot, now: datetime) -> None:
+    previous = loaded.waits.get("timers", {})
+    current = {t.execution_id: (t.activity_id, t.due_at) for t in snapshot.timers}
+    writes.write(_DELETE_TIMER_JOB, [
+        {"b_instance_id": loaded.row.id, "b_execution_id": eid} for eid in previous if eid not in current
+    ])
+    rows = []
+    for execution_id, (activity_id, due) in current.items():
+        stamp = due.isoformat() if due else None
+        if previous.get(execution_id) == stamp:
+            continue
+        if execution_id in previous:
+            writes.write(_MOVE_TIMER_JOB, [{
+                "b_instance_id": loaded.row.id, "b_execution_id": execution_id, "due_at": due,
+            }])
+            continue
+        rows.append(dict(
+            id=new_id(), job_type=JobType.TIMER, instance_id=loaded.row.id,
+            definition_id=loaded.row.definition_id, process_key=loaded.row.process_key,
+            activity_id=activity_id, execution_id=execution_id, due_at=due,
+            retries=3, created_at=now,
+        ))
+    writes.write(_INSERT_JOBS, rows)
+    loaded.waits["timers"] = {
+        eid: (due.isoformat() if due else None) for eid, (_a, due) in current.items()
+    }
+
+
+def _sync_messages(writes: Deferred, loaded: Loaded, snapshot: Snapshot, now: datetime) -> None:
+    previous = {tuple(w) for w in loaded.waits.get("messages", ())}
+    current = {(w.execution_id, w.message_name, w.activity_id) for w in snapshot.message_waits}
+    writes.write(_DELETE_SUBSCRIPTION, [
+        {"instance_id": loaded.row.id, "id": gone[0]} for gone in sorted(previous - current)
+    ])
+    rows = [
+        dict(id=execution_id, instance_id=loaded.row.id, message_name=name,
+             business_key=loaded.row.business_key, activity_id=activity_id, created_at=now)
+        for execution_id, name, activity_id in current - previous
+    ]
+    writes.write(_INSERT_SUBSCRIPTIONS, rows)
+    loaded.waits["messages"] = sorted(list(w) for w in current)
+
+
+def create_row(ctx: AppContext, definition: ProcessDefinition, business_key: str | None,
+               actor, execution: Execution, types: dict) -> Loaded:
+    row = InstanceRecord(
+        id=new_id(), definition_id=definition.id, process_key=definition.key,
+        business_key=business_key, state=InstanceState.ACTIVE,
+        serializer_version=ctx.engine.serializer_version, state_json="{}",
+        variables_json="{}", waits_json="{}",
+        started_by=actor.id if actor else None,
+        owner_org=actor.organization_id if actor else None, start_time=ctx.now(),
+    )
+    return Loaded(row, definition, execution, {}, {}, dict(types))
+
+
+def backoff(attempt: int) -> timedelta:
+    """10 s, 40 s, 160 s … between retries of a failing job."""
+    return timedelta(seconds=10 * 4 ** max(attempt, 0))

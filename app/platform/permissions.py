@@ -1,0 +1,226 @@
+"""Who may do what with a task or a case: every rule of the officers' actions, in one place.
+
+Each rule is a pure function of plain values (an `Actor`, a task row, a `Case`) and answers
+None when the action is allowed, or the refusal: the error its command raises, with its
+message in Chinese and English. The commands enforce the rules (`enforce`); the pages and
+the API ask `allowed_actions`, which asks these rules; nobody else decides.
+
+Acting on a task is for its assignee, or a candidate while nobody holds it. A pending
+delegation (委派 not yet handed back) is one state with one refusal: the delegate works on
+the form and resolves it, the owner then completes it (as Camunda does).
+Reading is `authorization`'s, the confidential steps and variables are `confidential`'s.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Protocol
+
+from app.models import InstanceState
+
+from app.core import confidential
+from app.core.authorization import is_candidate
+from app.core.errors import BadRequest, Conflict, Forbidden, NotFound, ServiceError
+from app.core.identity import Actor
+
+PENDING = "PENDING"
+# Department staff who act: a manager only reads, the agency acts where a task names it.
+DEPARTMENT_ACTORS = frozenset({"department", "department_leader", "admin"})
+# The applying unit's own staff (牵头单位; 中心 once established).
+APPLICANT_GROUPS = frozenset({"lead_unit", "center"})
+EXPERT_GROUP = "expert"
+
+
+class TaskRow(Protocol):
+    """The columns of an inbox row (`task`) the rules read."""
+
+    id: str
+    name: str | None
+    task_key: str
+    candidate_groups: str
+    candidate_users: str
+    assignee: str | None
+    owner: str | None
+    delegation_state: str | None
+
+
+@dataclass(frozen=True)
+class Case:
+    """Whose a case is: who started it (None: the platform did), the applying unit, its
+    supervising (recommending) unit, and whether it still runs."""
+
+    started_by: str | None
+    applicant_org: str | None
+    supervising_org: str | None
+    active: bool
+
+
+def case_of(instance, values: dict | None = None) -> Case:
+    """The case of a process instance row. The applying unit is the starter's organization,
+    or the center's (`applicantOrg`) for the processes the registry starts; the supervising
+    unit is `recommenderOrg`, resolved to its id when the application is submitted and
+    copied from the registry for a center's processes."""
+    if values is None:
+        values = json.loads(instance.variables_json).get("values", {})
+    return Case(started_by=instance.started_by,
+                applicant_org=instance.owner_org or _text(values.get("applicantOrg")),
+                supervising_org=_text(values.get("recommenderOrg")),
+                active=instance.state == InstanceState.ACTIVE)
+
+
+def _text(value) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def enforce(refusal: ServiceError | None) -> None:
+    """A command's check: raise the rule's refusal, if it refused."""
+    if refusal is not None:
+        raise refusal
+
+
+def acts_for_department(actor: Actor) -> bool:
+    return actor.in_any(DEPARTMENT_ACTORS)
+
+
+def sees_confidential(actor: Actor) -> bool:
+    """Reads the confidential steps and variables of every case (the expert panel, scores)."""
+    return confidential.sees_all(actor)
+
+
+# Acting on a task ---------------------------------------------------------------------------
+
+def act_refusal(actor: Actor, task: TaskRow) -> ServiceError | None:
+    """Work on the task's form (fill it in, save a draft): its assignee, or a candidate
+    while nobody holds it."""
+    if task.assignee == actor.id or (task.assignee is None and is_candidate(actor, task)):
+        return None
+    if task.assignee is not None and is_candidate(actor, task):
+        return Forbidden(f"任务已由 {task.assignee} 认领 / the task is claimed by {task.assignee}")
+    return Forbidden("您不是该任务的办理人或候选人 / you are not a candidate for this task")
+
+
+def claim_refusal(actor: Actor, task: TaskRow) -> ServiceError | None:
+    """Claim (认领): a candidate, while nobody holds the task."""
+    if task.assignee is not None and task.assignee != actor.id:
+        return Conflict(f"任务已被 {task.assignee} 认领 / task is already claimed by {task.assignee}")
+    return act_refusal(actor, task)
+
+
+def holder_refusal(actor: Actor, task: TaskRow) -> ServiceError | None:
+    """The holder's steps (complete, give back, 转办, 委派, 退回): who may act, once no
+    delegation is pending. Its owner and its delegate are told to wait for the resolve."""
+    if task.delegation_state == PENDING and actor.id in (task.owner, task.assignee):
+        return Conflict(f"任务已委派给 {task.assignee}，须由其办理后交还委托人 {task.owner}，"
+                        f"再由委托人办理 / the task is delegated to {task.assignee}: they resolve it, "
+                        f"then its owner {task.owner} completes it")
+    return act_refusal(actor, task)
+
+
+def resolve_refusal(actor: Actor, task: TaskRow) -> ServiceError | None:
+    """Hand a delegated task back (交还): its delegate, while the delegation is pending."""
+    if task.delegation_state == PENDING and task.assignee == actor.id:
+        return None
+    return Forbidden("只有受托人可以交还委派中的任务 / only the delegate may resolve this task")
+
+
+# 转办 and 委派: to whom -----------------------------------------------------------------------
+
+def transfer_target_refusal(actor: Actor, task: TaskRow, target: Actor) -> ServiceError | None:
+    """Transfer (转办) to another candidate of the same group and, for scoped groups, the
+    same unit."""
+    if target.id == actor.id:
+        return BadRequest("不能转办给自己 / cannot transfer to yourself")
+    if not is_candidate(target, task):
+        return BadRequest(f"用户 {target.display_name}（{target.id}）不是该任务的候选人"
+                          "（须属于同一用户组及同一单位），不能转办 / not a candidate of the task")
+    return _confidential_refusal(task, target, "转办")
+
+
+def delegate_target_refusal(actor: Actor, task: TaskRow, target: Actor) -> ServiceError | None:
+    """Delegate (委派) to a colleague of the same unit, a candidate of the task or the agency."""
+    if target.id == actor.id:
+        return BadRequest("不能委派给自己 / cannot delegate to yourself")
+    if not (is_candidate(target, task) or target.organization_id == actor.organization_id
+            or target.in_any({"agency"})):
+        return BadRequest(f"用户 {target.display_name}（{target.id}）不是本单位人员、该任务的候选人"
+                          "或专业机构，不能委派 / the delegate must be a colleague, a candidate or the agency")
+    return _confidential_refusal(task, target, "委派")
+
+
+def _confidential_refusal(task: TaskRow, target: Actor, verb: str) -> ServiceError | None:
+    """A confidential step (an expert's review, the panel) goes only to someone who may
+    read it: handing it over would show the panel and the scores."""
+    if confidential.sees_step(target, task.task_key, None):
+        return None
+    return BadRequest(f"「{task.name}」涉及专家评审信息，只能{verb}给科技厅或受托专业机构人员 / a confidential "
+                      "step goes only to department staff")
+
+
+# 催办 ------------------------------------------------------------------------------------
+
+def urge_refusal(actor: Actor, task: TaskRow, urged_within_the_hour: bool) -> ServiceError | None:
+    """Remind whoever holds the task (催办), as a reader of its case: a step the actor may
+    see but not do, once an hour."""
+    if not confidential.sees_step(actor, task.task_key, task.assignee):
+        return NotFound(f"任务 {task.id} 不存在或无权查看 / task not found")
+    if act_refusal(actor, task) is None:
+        return BadRequest("该任务由您办理，无需催办 / you may do this task yourself")
+    if urged_within_the_hour:
+        return BadRequest("您在一小时内已催办过该任务，请稍后再催 / you urged this task within the last hour")
+    return None
+
+
+# 撤回 ------------------------------------------------------------------------------------
+
+def applicant_refusal(actor: Actor, case: Case) -> ServiceError | None:
+    """The applicant of a case it started: the starter, or the applying unit's staff. A case
+    the platform started (an evaluation, an annual report) has its own way out."""
+    if case.started_by is not None and _applicant_side(actor, case):
+        return None
+    return Forbidden("只有发起人或发起单位的申报人员可以撤回 / only the applicant may withdraw")
+
+
+def withdraw_refusal(actor: Actor, case: Case) -> ServiceError | None:
+    """Withdraw (撤回) a running case: its applicant."""
+    refusal = applicant_refusal(actor, case)
+    if refusal is None and not case.active:
+        return Conflict("流程已结束，不能撤回 / the instance has already ended")
+    return refusal
+
+
+def evaluation_withdrawal_refusal(actor: Actor, lead_org_id: str | None) -> ServiceError | None:
+    """R25 中途退出: the center's own staff, or the department on its behalf."""
+    if actor.in_any({"department"}) or (
+            "center" in actor.groups and lead_org_id is not None and actor.organization_id == lead_org_id):
+        return None
+    return Forbidden("只有技术创新中心本单位或科技厅可以办理退出评估 / only the center or the department may withdraw")
+
+
+# 抄送: granting access is itself a permission ----------------------------------------------
+
+def copy_refusal(actor: Actor, case: Case) -> ServiceError | None:
+    """Copy a case in (抄送): the applying unit and the department staff who act; a
+    copied-in reader may not pass it on."""
+    if acts_for_department(actor) or _applicant_side(actor, case):
+        return None
+    return Forbidden("只有申报单位和科技厅经办人员可以抄送 / only the applicant and department staff may copy a case")
+
+
+def copy_target_refusal(actor: Actor, case: Case, target: Actor) -> ServiceError | None:
+    """Copy to department staff, the case's supervising unit and the applying unit's own
+    people; never to another applicant, an expert or any other unit."""
+    who = f"用户 {target.display_name}（{target.id}）"
+    if target.id == actor.id:
+        return BadRequest(f"{who}：不能抄送给自己 / you cannot copy yourself in")
+    if target.in_any({EXPERT_GROUP}):
+        return BadRequest(f"{who}是评审专家，不能抄送 / experts may not be copied in")
+    if target.sees_everything or target.organization_id in {case.applicant_org, case.supervising_org} - {None}:
+        return None
+    return BadRequest(f"{who}不是科技厅、本案推荐（主管）单位或申报单位的人员，不能抄送"
+                      " / only department staff, the supervising unit and the applicant's own people may be copied in")
+
+
+def _applicant_side(actor: Actor, case: Case) -> bool:
+    return case.started_by == actor.id or (
+        case.applicant_org is not None and actor.organization_id == case.applicant_org
+        and actor.in_any(APPLICANT_GROUPS))

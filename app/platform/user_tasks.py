@@ -1,0 +1,202 @@
+"""The officer's commands on a task: claim, unclaim, complete, and reading its form.
+
+Opinions on decisions (审批意见): a form schema marks its decision field(s) with
+`"x-decision": true` and its opinion field(s) with `"x-opinion": true`. When a decision
+field holds a value, every opinion field must be filled in, unless the value is listed in
+the schema's top-level `"x-opinionOptionalFor"` (e.g. `["approve"]`: agreeing needs no
+words, returning or rejecting does). Without that list every decision needs an opinion.
+"""
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import and_, bindparam, select, update
+from sqlalchemy.orm import Session
+
+from app.db import connection_of
+from app.engine.errors import EngineError, TaskNotReady
+from app.models import HistoricTask, ProcessInstance, Task
+from app.prepared import Prepared
+
+from app.core import confidential
+from app.core.authorization import require_readable_task
+from app.core.context import AppContext
+from app.core.errors import BadRequest, Conflict, NotFound, ValidationFailed
+from app.core.extensions import Refused, TaskEvent
+from app.core.identity import Actor
+from app.platform import forms, history, instance_store
+from app.platform.permissions import claim_refusal, enforce, holder_refusal
+from app.platform.process_instances import advance
+
+
+_TASK = Task.__table__
+_HISTORIC_TASK = HistoricTask.__table__
+_SELECT_TASK = Prepared(select(_TASK).where(_TASK.c.id == bindparam("id")))
+_SELECT_FINISHED = Prepared(
+    select(_HISTORIC_TASK.c.end_time).where(_HISTORIC_TASK.c.id == bindparam("id"))
+)
+_ASSIGN = Prepared(
+    update(_TASK)
+    .where(and_(_TASK.c.id == bindparam("task_id"), _TASK.c.version == bindparam("seen")))
+    .values(assignee=bindparam("assignee"), version=_TASK.c.version + 1)
+)
+_ASSIGN_HISTORIC = Prepared(
+    update(_HISTORIC_TASK).where(_HISTORIC_TASK.c.id == bindparam("task_id"))
+    .values(assignee=bindparam("assignee"))
+)
+_COMPLETE_HISTORIC = Prepared(
+    update(_HISTORIC_TASK).where(_HISTORIC_TASK.c.id == bindparam("task_id"))
+    .values(end_time=bindparam("now"), completed_by=bindparam("user_id"),
+            assignee=bindparam("assignee"), delete_reason="completed",
+            variables_json=bindparam("variables_json"))
+)
+
+
+def get_task(session: Session, actor: Actor, task_id: str):
+    return require_readable_task(actor, _select_task(session, task_id), task_id, session)
+
+
+def _select_task(session: Session, task_id: str):
+    return _SELECT_TASK.first(connection_of(session), {"id": task_id})
+
+
+def claim(ctx: AppContext, session: Session, actor: Actor, task_id: str,
+          for_user: str | None = None) -> Task:
+    """Claim the task for the actor (`for_user`, Camunda's `userId`, may only name them)."""
+    if for_user is not None and for_user != actor.id:
+        raise BadRequest("只能为自己认领任务 / you can only claim for yourself")
+    task = _open_task(session, actor, task_id)
+    if task.assignee == actor.id:
+        return task
+    enforce(claim_refusal(actor, task))
+    _assign(ctx, session, task, actor.id, "task_claimed", actor.id)
+    return task
+
+
+def unclaim(ctx: AppContext, session: Session, actor: Actor, task_id: str) -> Task:
+    task = _open_task(session, actor, task_id)
+    if task.assignee is None:
+        return task
+    enforce(holder_refusal(actor, task))
+    _assign(ctx, session, task, None, "task_unclaimed", actor.id)
+    return task
+
+
+def _assign(ctx, session, task, assignee: str | None, event: str, user_id: str) -> None:
+    instance_store.lock_instance(session, task.instance_id)
+    conn = connection_of(session)
+    if _ASSIGN.execute(conn, {"task_id": task.id, "seen": task.version, "assignee": assignee}) != 1:
+        raise Conflict("任务已被他人修改，请刷新后重试 / the task was changed meanwhile")
+    _ASSIGN_HISTORIC.execute(conn, {"task_id": task.id, "assignee": assignee})
+    history.append(session, task.instance_id, task.process_key, [
+        history.event(event, user_id, task.task_key, task.id, assignee=assignee)
+    ], ctx.now())
+
+
+def _open_task(session: Session, actor: Actor, task_id: str):
+    task = _select_task(session, task_id)
+    if task is None:
+        _raise_if_finished(session, task_id)
+    return require_readable_task(actor, task, task_id, session)
+
+
+def _raise_if_finished(session: Session, task_id: str) -> None:
+    end_time = _SELECT_FINISHED.scalar(connection_of(session), {"id": task_id})
+    if end_time is not None:
+        raise Conflict("任务已办结或已被撤销 / the task was already completed or cancelled")
+
+
+def complete(ctx: AppContext, session: Session, actor: Actor, task_id: str,
+             values: dict, types: dict | None = None) -> None:
+    task = _open_task(session, actor, task_id)
+    enforce(holder_refusal(actor, task))
+    loaded = instance_store.load(ctx, session, task.instance_id)
+    _validate_form(ctx, session, loaded.definition, task.form_key, values)
+    _run_listeners(ctx, session, actor, task, loaded, values)
+    try:
+        loaded.execution.complete_user_task(task_id, values)
+    except TaskNotReady as error:
+        raise Conflict("任务已办结或已被撤销 / the task is no longer waiting") from error
+    except EngineError as error:
+        raise BadRequest(str(error)) from error
+    loaded.types.update(types or {})
+    loaded.waits["completed_task"] = task_id
+    loaded.record("task_completed", actor.id, activity_id=task.task_key, task_id=task_id)
+    _COMPLETE_HISTORIC.execute(connection_of(session), {
+        "task_id": task_id, "now": ctx.now(), "user_id": actor.id,
+        "assignee": task.assignee or actor.id,
+        "variables_json": json.dumps(values, ensure_ascii=False, default=str),
+    })
+    advance(ctx, session, loaded, actor)
+
+
+def _run_listeners(ctx, session, actor: Actor, task, loaded, values: dict) -> None:
+    listeners = ctx.handlers.listeners(task.process_key, task.task_key)
+    if not listeners:
+        return
+    event = TaskEvent(
+        process_key=task.process_key, task_key=task.task_key, task_id=task.id,
+        process_instance_id=task.instance_id, business_key=task.business_key,
+        actor_id=actor.id, actor_organization_id=actor.organization_id, values=dict(values),
+        variables=dict(loaded.variables), session=session, now=ctx.now(), app=ctx,
+    )
+    try:
+        for listener in listeners:
+            listener(event)
+    except Refused as refused:
+        raise ValidationFailed("提交的内容不符合规定 / the submission was refused", refused.errors) from refused
+
+
+def _validate_form(ctx, session, definition, form_key: str | None, values: dict) -> None:
+    if not form_key:
+        return
+    form_ids = json.loads(definition.forms_json)
+    form_version_id = form_ids.get(form_key)
+    if form_version_id is None:
+        return
+    validator = forms.validator_for(ctx, session, form_version_id)
+    forms.validate(validator, values)
+    missing = opinion_problems(validator.schema, values)
+    if missing:
+        raise ValidationFailed("请填写审批意见 / an opinion is required for this decision", missing)
+
+
+def opinion_problems(schema: dict, values: dict) -> list[dict]:
+    """See the module docstring: a decision needs an opinion unless its value is exempt."""
+    properties = schema.get("properties") or {}
+    decisions = [name for name, p in properties.items() if isinstance(p, dict) and p.get("x-decision")]
+    exempt = schema.get("x-opinionOptionalFor") or []
+    if not any(values.get(name) not in (None, "") and values.get(name) not in exempt
+               for name in decisions):
+        return []
+    return [
+        {"field": name, "message": f"{p.get('title') or name}：请填写审批意见"}
+        for name, p in properties.items()
+        if isinstance(p, dict) and p.get("x-opinion") and not str(values.get(name) or "").strip()
+    ]
+
+
+def form_of(ctx: AppContext, session: Session, actor: Actor, task_id: str) -> dict:
+    """The task's form: schema, UI hints, and the instance's current values to pre-fill."""
+    task = get_task(session, actor, task_id)
+    instance = session.get(ProcessInstance, task.instance_id)
+    definition = instance_store.definition_of(ctx, session, instance.definition_id)
+    form_version_id = json.loads(definition.forms_json).get(task.form_key or "")
+    values = confidential.visible_values(actor, json.loads(instance.variables_json).get("values", {}))
+    if form_version_id is None:
+        return {"key": task.form_key, "schema": None, "ui": None, "values": values}
+    form = forms.form_version(ctx, session, form_version_id)
+    return {
+        "key": task.form_key, "version": form.version, "schema": json.loads(form.schema_json),
+        "ui": json.loads(form.ui_json) if form.ui_json else None, "values": values,
+    }
+
+
+def instance_variables(session: Session, instance_id: str) -> tuple[dict, dict]:
+    row = session.execute(
+        select(ProcessInstance.variables_json).where(ProcessInstance.id == instance_id)
+    ).scalar_one_or_none()
+    if row is None:
+        raise NotFound("流程实例不存在 / process instance not found")
+    stored = json.loads(row)
+    return stored.get("values", {}), stored.get("types", {})

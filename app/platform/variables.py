@@ -1,0 +1,143 @@
+"""Camunda typed variables (`{"name": {"value": …, "type": …}}`) to and from plain values."""
+from __future__ import annotations
+
+import json
+import math
+from datetime import datetime
+
+from app.clock import format_camunda, parse_client_datetime
+
+from app.core.errors import BadRequest
+
+TYPES = {"String", "Integer", "Long", "Short", "Double", "Boolean", "Json", "Date", "Null", "Object"}
+
+
+def from_camunda(payload: dict | None) -> tuple[dict, dict]:
+    """Plain values and the declared types a client sent; 400 with field errors when wrong."""
+    if payload is None:
+        return {}, {}
+    if not isinstance(payload, dict):
+        raise BadRequest("variables 必须是对象 / variables must be an object")
+    values, types, errors = {}, {}, []
+    for name, typed in payload.items():
+        try:
+            values[name], declared = _convert(name, typed)
+        except ValueError as error:
+            errors.append({"field": name, "message": str(error)})
+            continue
+        if declared in ("Date",):
+            types[name] = declared
+    if errors:
+        raise BadRequest("变量格式不正确 / invalid variables", errors)
+    return values, types
+
+
+def _convert(name: str, typed) -> tuple[object, str | None]:
+    if not isinstance(name, str) or not name.isidentifier() or name.startswith("_"):
+        raise ValueError(f"变量名 {name!r} 不合法 / invalid variable name")
+    if not isinstance(typed, dict) or "value" not in typed and typed.get("type") != "Null":
+        raise ValueError("应为 {\"value\": …, \"type\": …} / expected {value, type}")
+    value, kind = typed.get("value"), typed.get("type")
+    if kind is None:
+        return _checked_plain(value), None
+    if kind not in TYPES:
+        raise ValueError(f"不支持的变量类型 {kind} / unsupported type")
+    if value is None or kind == "Null":
+        return None, None
+    return _CONVERTERS[kind](value), kind
+
+
+def _checked_plain(value):
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError("数值无效 / not a finite number")
+    return value
+
+
+def _integer(value):
+    if isinstance(value, bool) or not isinstance(value, int):
+        if isinstance(value, str) and value.lstrip("-").isdigit():
+            return int(value)
+        raise ValueError("应为整数 / expected an integer")
+    return value
+
+
+def _double(value):
+    if isinstance(value, bool):
+        raise ValueError("应为数字 / expected a number")
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ValueError("应为数字 / expected a number") from None
+    if not math.isfinite(number):
+        raise ValueError("数值无效 / not a finite number")
+    return number
+
+
+def _boolean(value):
+    if isinstance(value, bool):
+        return value
+    if value in ("true", "false"):
+        return value == "true"
+    raise ValueError("应为 true 或 false / expected a boolean")
+
+
+def _string(value):
+    if not isinstance(value, str):
+        raise ValueError("应为字符串 / expected a string")
+    return value
+
+
+def _json(value):
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except json.JSONDecodeError:
+            raise ValueError("不是合法的 JSON / not valid JSON") from None
+    if isinstance(value, (dict, list)):
+        return value
+    raise ValueError("应为 JSON 文本 / expected JSON text")
+
+
+def _date(value):
+    if not isinstance(value, str):
+        raise ValueError("应为日期 / expected a date")
+    try:
+        return format_camunda(parse_client_datetime(_normalise_offset(value)))
+    except ValueError:
+        raise ValueError("日期格式应为 yyyy-MM-dd'T'HH:mm:ss.SSSZ / invalid date") from None
+
+
+def _normalise_offset(text: str) -> str:
+    """Camunda writes +0800; Python before 3.11 wanted +08:00."""
+    if len(text) > 5 and text[-5] in "+-" and text[-4:].isdigit():
+        return text[:-2] + ":" + text[-2:]
+    return text
+
+
+_CONVERTERS = {
+    "String": _string, "Integer": _integer, "Long": _integer, "Short": _integer,
+    "Double": _double, "Boolean": _boolean, "Json": _json, "Object": _json, "Date": _date,
+}
+
+
+def to_camunda(values: dict, types: dict | None = None) -> dict:
+    return {name: typed(value, (types or {}).get(name)) for name, value in values.items()}
+
+
+def typed(value, declared: str | None = None) -> dict:
+    if declared == "Date":
+        return {"value": value, "type": "Date", "valueInfo": {}}
+    if value is None:
+        return {"value": None, "type": "Null", "valueInfo": {}}
+    if isinstance(value, bool):
+        return {"value": value, "type": "Boolean", "valueInfo": {}}
+    if isinstance(value, int):
+        kind = "Integer" if -(2**31) <= value < 2**31 else "Long"
+        return {"value": value, "type": kind, "valueInfo": {}}
+    if isinstance(value, float):
+        return {"value": value, "type": "Double", "valueInfo": {}}
+    if isinstance(value, datetime):
+        return {"value": format_camunda(value), "type": "Date", "valueInfo": {}}
+    if isinstance(value, (dict, list, tuple)):
+        return {"value": json.dumps(value, ensure_ascii=False, default=str), "type": "Json", "valueInfo": {}}
+    return {"value": str(value), "type": "String", "valueInfo": {}}
