@@ -15,13 +15,15 @@ from app.core.extensions import HandlerRegistry
 from app.db import Database
 from app.engine.runtime import WorkflowEngine
 from app.platform.instance_cache import InstanceCache
-from app.tic import case_numbers
+from app.tic import case_numbers, evaluations
 
 
 def tic_handlers() -> HandlerRegistry:
-    """The service-task handlers and completion listeners of the TIC processes."""
+    """The service-task handlers and completion listeners of the TIC processes, and who may
+    send their messages."""
     registry = HandlerRegistry()
     registry.register_modules(tasks.MODULES)
+    registry.add_senders(evaluations.MESSAGE_SENDERS)
     return registry
 
 

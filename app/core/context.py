@@ -12,6 +12,8 @@ from app.config import Settings
 from app.db import Database
 from app.engine.runtime import Execution, WorkflowEngine
 
+from app.core.senders import Sender
+
 
 # The business key of a start that came without one: (process key, now) -> the key, or None
 # to leave the instance without one. The cases number their own processes; the app hands
@@ -32,14 +34,16 @@ class WorkflowCache(Protocol):
 
 
 class Handlers(Protocol):
-    """The service-task handlers and completion listeners the app plugged in (the
-    `HandlerRegistry` of `app.core.extensions`), as the platform reads them."""
+    """The service-task handlers, completion listeners and message senders the app plugged
+    in (the `HandlerRegistry` of `app.core.extensions`), as the platform reads them."""
 
     def handler(self, topic: str) -> Callable | None: ...
 
     def topics(self) -> set[str]: ...
 
     def listeners(self, process_key: str, task_key: str) -> list[Callable]: ...
+
+    def sender(self, message_name: str) -> Sender | None: ...
 
 
 @dataclass

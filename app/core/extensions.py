@@ -1,5 +1,6 @@
 """What the app plugs into the platform when it is assembled: the service-task handlers and
-completion listeners of its processes, one registry held by the app context.
+completion listeners of its processes and who may send their messages, one registry held by
+the app context.
 
 The platform runs whatever is registered here and never imports the modules that provide
 it; the app registers them (`app.assembly`) from an explicit list, `tasks.MODULES`.
@@ -8,7 +9,8 @@ A handler is `handler(event: ServiceTaskEvent) -> dict | None`: it reads the ins
 variables, may write through `event.session` (the command's transaction), and returns the
 variables to set on the instance; raising fails the task (retry, then incident). A
 completion listener runs inside the completing command, before the engine moves on: it may
-check the submitted values (raise `Refused`) or record business data.
+check the submitted values (raise `Refused`) or record business data. A message sender rule
+says who may correlate a message (a message is the action it stands for, e.g. 退出评估).
 """
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app.core.context import AppContext
+from app.core.senders import Sender
 
 
 @dataclass
@@ -95,6 +98,7 @@ class HandlerRegistry:
     def __init__(self) -> None:
         self._handlers: dict[str, Handler] = {}
         self._listeners: dict[tuple[str, str], list[TaskListener]] = {}
+        self._senders: dict[str, Sender] = {}
 
     def add_handler(self, topic: str, fn: Handler) -> None:
         if topic in self._handlers and self._handlers[topic] is not fn:
@@ -105,6 +109,9 @@ class HandlerRegistry:
         listeners = self._listeners.setdefault((process_key, task_key), [])
         if fn not in listeners:
             listeners.append(fn)
+
+    def add_senders(self, senders: dict[str, Sender]) -> None:
+        self._senders.update(senders)
 
     def register_modules(self, modules: Iterable[ModuleType]) -> None:
         """Register every function the modules marked with `handler` or `on_complete`."""
@@ -125,3 +132,6 @@ class HandlerRegistry:
 
     def listeners(self, process_key: str, task_key: str) -> list[TaskListener]:
         return list(self._listeners.get((process_key, task_key), ()))
+
+    def sender(self, message_name: str) -> Sender | None:
+        return self._senders.get(message_name)

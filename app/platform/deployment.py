@@ -15,8 +15,9 @@ from app.models import Deployment, DeploymentResource, FormVersion, ProcessDefin
 
 from app.core import audit
 from app.core.context import AppContext
-from app.core.errors import BadRequest, Forbidden
-from app.core.identity import DEPLOY_GROUPS, Actor
+from app.core.errors import BadRequest
+from app.core.identity import Actor
+from app.platform import permissions
 from app.platform.forms import check_schema
 from app.platform.instance_store import new_id
 from app.platform.timer_start import TimerStartRefused, schedule_timer_starts
@@ -61,10 +62,11 @@ def form_key_of(name: str) -> str:
 
 def deploy(ctx: AppContext, session: Session, actor: Actor | None, name: str,
            files: dict[str, bytes], source: str | None = None) -> DeployResult:
-    if actor is not None and not actor.in_any(DEPLOY_GROUPS):
+    refusal = None if actor is None else permissions.deploy_refusal(actor)
+    if refusal is not None:
         audit.record_refusal(ctx, session, "deployment.create", user_id=actor.id, target=name,
                              source=actor.source, details={"files": sorted(files)})
-        raise Forbidden("只有业务分析员或管理员可以部署模型 / only analysts and admins deploy")
+        raise refusal
     if not files:
         raise BadRequest("没有上传任何文件 / no files in the deployment")
     kinds = {file_name: classify(file_name) for file_name in files}

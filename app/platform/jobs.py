@@ -16,14 +16,14 @@ from app.models import Incident, InstanceState, Job, JobType, ProcessInstance
 
 from app.core import audit
 from app.core.context import AppContext
-from app.core.errors import BadRequest, Conflict, Forbidden, NotFound, ServiceError
+from app.core.errors import BadRequest, Conflict, NotFound, ServiceError
 from app.core.identity import Actor
 from app.platform import history, instance_store, service_tasks
+from app.platform.permissions import enforce, job_execute_refusal, job_retries_refusal
 from app.platform.process_instances import advance
 
 log = logging.getLogger(__name__)
 # Who may run a job ahead of its time.
-OPERATORS = frozenset({"admin", "department"})
 # Retries beyond this are a typo, and the column is a 32-bit integer.
 MAX_RETRIES = 100
 
@@ -72,8 +72,7 @@ def run_acquired(ctx: AppContext, job_id: str, owner: str) -> bool:
 def execute_now(ctx: AppContext, actor: Actor, job_id: str) -> None:
     """Run a job now, whoever holds its lock (Camunda's POST /job/{id}/execute): the
     department's officers and administrators."""
-    if not actor.in_any(OPERATORS):
-        raise Forbidden("只有科技厅经办人员或管理员可以立即执行作业 / only department staff and admins execute jobs")
+    enforce(job_execute_refusal(actor))
     if not _run(ctx, job_id, None, forced=True):
         raise NotFound(f"作业 {job_id} 不存在 / job not found")
 
@@ -214,10 +213,11 @@ def _record_failure(ctx: AppContext, job_id: str, error: Exception) -> str:
 
 def set_retries(ctx: AppContext, session: Session, actor: Actor, job_id: str, retries) -> Job:
     """Give a job its retries back (and so resolve its incident): administrators only."""
-    if not actor.in_any({"admin"}):
+    refusal = job_retries_refusal(actor)
+    if refusal is not None:
         audit.record_refusal(ctx, session, "job.retries", user_id=actor.id, target=job_id,
                              source=actor.source, details={"retries": retries})
-        raise Forbidden("需要管理员权限 / administrators only")
+        raise refusal
     if not isinstance(retries, int) or isinstance(retries, bool) or not 0 <= retries <= MAX_RETRIES:
         raise BadRequest(f"retries 应为 0 到 {MAX_RETRIES} 之间的整数 / retries must be an integer "
                          f"from 0 to {MAX_RETRIES}",

@@ -1,8 +1,8 @@
 """Correlate a message to the instances waiting for it (Camunda's POST /message).
 
 A correlation is a write: who may send a message is the rule of the action it stands for
-(`SENDERS`, rules of `permissions`), and a message with no action of its own is sent by
-department staff who act.
+(the platform's 撤回 here; the cases hand theirs in on the context, `ctx.handlers.sender`),
+and a message with no action of its own is sent by department staff who act.
 Service accounts (machine clients) may send any message. The variable that records who
 did it is set from the authenticated actor, after the message's own variables, so a
 client can never put another name there.
@@ -10,8 +10,6 @@ client can never put another name there.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -23,26 +21,18 @@ from app.core.authorization import can_read_instance, is_service
 from app.core.context import AppContext
 from app.core.errors import BadRequest, Forbidden, NotFound, ServiceError
 from app.core.identity import Actor
+from app.core.senders import Sender
 from app.platform import instance_store, permissions
 from app.platform.process_instances import advance
 
+# The platform's 撤回: a diagram that models its own way out catches this message.
 APPLICATION_WITHDRAWN = "ApplicationWithdrawn"
-EVALUATION_WITHDRAWN = "EvaluationWithdrawn"
 # Variables that say who did something: the platform's to set, never a client's.
 ACTOR_VARIABLES = frozenset({"withdrawnBy", "lastReturnBy"})
 
 
 class MismatchingMessage(BadRequest):
     error_type = "MismatchingMessageCorrelationException"
-
-
-@dataclass(frozen=True)
-class Sender:
-    """Who may send a message to an instance (given its stored variables): the refusal of
-    any other sender, None for a sender who may; and the variable that records who sent it."""
-
-    refusal: Callable[[Actor, ProcessInstance, dict], ServiceError | None]
-    actor_variable: str | None = None
 
 
 def _department_refusal(actor: Actor, _instance, _values) -> ServiceError | None:
@@ -52,19 +42,16 @@ def _department_refusal(actor: Actor, _instance, _values) -> ServiceError | None
                      "account may send this message")
 
 
-SENDERS = {
-    APPLICATION_WITHDRAWN: Sender(
-        lambda actor, instance, values: permissions.applicant_refusal(
-            actor, permissions.case_of(instance, values)), "withdrawnBy"),
-    EVALUATION_WITHDRAWN: Sender(
-        lambda actor, instance, values: permissions.evaluation_withdrawal_refusal(
-            actor, values.get("applicantOrg")), "withdrawnBy"),
-}
+WITHDRAWAL = Sender(
+    lambda actor, instance, values: permissions.applicant_refusal(
+        actor, permissions.case_of(instance, values)), "withdrawnBy")
 DEPARTMENT_MESSAGE = Sender(_department_refusal)
 
 
-def sender_of(message_name: str) -> Sender:
-    return SENDERS.get(message_name, DEPARTMENT_MESSAGE)
+def sender_of(ctx: AppContext, message_name: str) -> Sender:
+    if message_name == APPLICATION_WITHDRAWN:
+        return WITHDRAWAL
+    return ctx.handlers.sender(message_name) or DEPARTMENT_MESSAGE
 
 
 def correlate(ctx: AppContext, session: Session, actor: Actor | None, message_name: str,
@@ -75,7 +62,7 @@ def correlate(ctx: AppContext, session: Session, actor: Actor | None, message_na
 
     `actor` None is the platform itself (a service task, a use case that checked its own rule)."""
     _check_fields(message_name, business_key, process_instance_id, all_matching)
-    sender = sender_of(message_name)
+    sender = sender_of(ctx, message_name)
     if actor is not None and process_instance_id is not None:
         _require_addressable(session, actor, sender, process_instance_id)
     instances = _waiting(session, message_name, business_key, process_instance_id)

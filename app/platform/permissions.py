@@ -21,7 +21,7 @@ from app.models import InstanceState
 from app.core import confidential
 from app.core.authorization import is_candidate
 from app.core.errors import BadRequest, Conflict, Forbidden, NotFound, ServiceError
-from app.core.identity import Actor
+from app.core.identity import DEPLOY_GROUPS, Actor
 
 PENDING = "PENDING"
 # Department staff who act: a manager only reads, the agency acts where a task names it.
@@ -29,6 +29,10 @@ DEPARTMENT_ACTORS = frozenset({"department", "department_leader", "admin"})
 # The applying unit's own staff (牵头单位; 中心 once established).
 APPLICANT_GROUPS = frozenset({"lead_unit", "center"})
 EXPERT_GROUP = "expert"
+# Who runs a job now, ahead of its due time (the job executor's retries are the platform's).
+JOB_OPERATORS = frozenset({"admin", "department"})
+# Who sees the department's queue: open tasks per process and step.
+QUEUE_READERS = frozenset({"department", "department_leader"})
 
 
 class TaskRow(Protocol):
@@ -188,14 +192,6 @@ def withdraw_refusal(actor: Actor, case: Case) -> ServiceError | None:
     return refusal
 
 
-def evaluation_withdrawal_refusal(actor: Actor, lead_org_id: str | None) -> ServiceError | None:
-    """R25 中途退出: the center's own staff, or the department on its behalf."""
-    if actor.in_any({"department"}) or (
-            "center" in actor.groups and lead_org_id is not None and actor.organization_id == lead_org_id):
-        return None
-    return Forbidden("只有技术创新中心本单位或科技厅可以办理退出评估 / only the center or the department may withdraw")
-
-
 # 抄送: granting access is itself a permission ----------------------------------------------
 
 def copy_refusal(actor: Actor, case: Case) -> ServiceError | None:
@@ -224,3 +220,38 @@ def _applicant_side(actor: Actor, case: Case) -> bool:
     return case.started_by == actor.id or (
         case.applicant_org is not None and actor.organization_id == case.applicant_org
         and actor.in_any(APPLICANT_GROUPS))
+
+
+# Operating the platform ---------------------------------------------------------------------
+
+def deploy_refusal(actor: Actor) -> ServiceError | None:
+    """Deploy models (a new version of a process, decision table or form): analysts and admins."""
+    if actor.in_any(DEPLOY_GROUPS):
+        return None
+    return Forbidden("只有业务分析员或管理员可以部署模型 / only analysts and admins deploy")
+
+
+def delete_refusal(actor: Actor, case: Case) -> ServiceError | None:
+    """Terminate a running instance (Camunda's DELETE): its starter, the department or an admin."""
+    if actor.in_any({"admin", "department"}) or (case.started_by is not None and case.started_by == actor.id):
+        return None
+    return Forbidden("只有发起人、科技厅或管理员可以终止流程 / not allowed to delete")
+
+
+def job_execute_refusal(actor: Actor) -> ServiceError | None:
+    """Run a job now, whoever holds its lock: the department's officers and administrators."""
+    if actor.in_any(JOB_OPERATORS):
+        return None
+    return Forbidden("只有科技厅经办人员或管理员可以立即执行作业 / only department staff and admins execute jobs")
+
+
+def job_retries_refusal(actor: Actor) -> ServiceError | None:
+    """Give a job its retries back (and so resolve its incident): administrators only."""
+    if actor.in_any({"admin"}):
+        return None
+    return Forbidden("需要管理员权限 / administrators only")
+
+
+def sees_queue(actor: Actor) -> bool:
+    """Sees the department's queue on the start page: open tasks per process and step."""
+    return actor.in_any(QUEUE_READERS)

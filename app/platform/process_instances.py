@@ -1,6 +1,8 @@
 """Start, inspect and delete process instances."""
 from __future__ import annotations
 
+import json
+
 from sqlalchemy import bindparam, delete, exists, select, update
 from sqlalchemy.orm import Session
 
@@ -12,12 +14,12 @@ from app.models import (
     ProcessDefinition, ProcessInstance, Task, TaskCandidate,
 )
 
-from app.core import audit
+from app.core import audit, confidential
 from app.core.authorization import require_can_start, require_readable_instance
 from app.core.context import AppContext
-from app.core.errors import BadRequest, Conflict, Forbidden, NotFound
+from app.core.errors import BadRequest, Conflict, NotFound
 from app.core.identity import Actor
-from app.platform import history, instance_store, service_tasks
+from app.platform import history, instance_store, permissions, service_tasks
 
 MAX_BUSINESS_KEY = ProcessInstance.__table__.c.business_key.type.length
 MINT_ATTEMPTS = 10
@@ -98,6 +100,17 @@ def get_instance(session: Session, actor: Actor, instance_id: str) -> ProcessIns
     return require_readable_instance(session, actor, instance, instance_id)
 
 
+def visible_variables(actor: Actor, instance: ProcessInstance) -> tuple[dict, dict]:
+    """A readable instance's variables and their types, as `actor` may read them (the
+    confidential ones only for those who read them): what every face shows."""
+    stored = json.loads(instance.variables_json)
+    return confidential.visible_values(actor, stored.get("values", {})), stored.get("types", {})
+
+
+def variables_of(session: Session, actor: Actor, instance_id: str) -> tuple[dict, dict]:
+    return visible_variables(actor, get_instance(session, actor, instance_id))
+
+
 def take_instance(session: Session, actor: Actor, instance_id: str) -> ProcessInstance:
     """The instance for a command that changes it: its row taken first (see
     `instance_store.load`) and read as the last command left it."""
@@ -113,10 +126,11 @@ def delete_instance(ctx: AppContext, session: Session, actor: Actor, instance_id
     instance = take_instance(session, actor, instance_id)
     details = {"processKey": instance.process_key, "businessKey": instance.business_key,
                "reason": reason}
-    if not actor.in_any({"admin", "department"}) and instance.started_by != actor.id:
+    refusal = permissions.delete_refusal(actor, permissions.case_of(instance))
+    if refusal is not None:
         audit.record_refusal(ctx, session, "instance.delete", user_id=actor.id, target=instance.id,
                              source=actor.source, details=details)
-        raise Forbidden("只有发起人、科技厅或管理员可以终止流程 / not allowed to delete")
+        raise refusal
     if not terminate(ctx, session, instance, reason or "deleted", actor.id):
         raise NotFound(f"流程实例 {instance_id} 已结束 / process instance not found (it has ended)")
     audit.record(ctx, session, "instance.delete", user_id=actor.id, target=instance.id,

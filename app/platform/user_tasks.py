@@ -18,7 +18,6 @@ from app.engine.errors import EngineError, TaskNotReady
 from app.models import HistoricTask, ProcessInstance, Task
 from app.prepared import Prepared
 
-from app.core import confidential
 from app.core.authorization import require_readable_task
 from app.core.context import AppContext
 from app.core.errors import BadRequest, Conflict, NotFound, ValidationFailed
@@ -26,7 +25,7 @@ from app.core.extensions import Refused, TaskEvent
 from app.core.identity import Actor
 from app.platform import forms, history, instance_store
 from app.platform.permissions import claim_refusal, enforce, holder_refusal
-from app.platform.process_instances import advance
+from app.platform.process_instances import advance, visible_variables
 
 
 _TASK = Task.__table__
@@ -182,7 +181,7 @@ def form_of(ctx: AppContext, session: Session, actor: Actor, task_id: str) -> di
     instance = session.get(ProcessInstance, task.instance_id)
     definition = instance_store.definition_of(ctx, session, instance.definition_id)
     form_version_id = json.loads(definition.forms_json).get(task.form_key or "")
-    values = confidential.visible_values(actor, json.loads(instance.variables_json).get("values", {}))
+    values, _types = visible_variables(actor, instance)
     if form_version_id is None:
         return {"key": task.form_key, "schema": None, "ui": None, "values": values}
     form = forms.form_version(ctx, session, form_version_id)
@@ -192,11 +191,10 @@ def form_of(ctx: AppContext, session: Session, actor: Actor, task_id: str) -> di
     }
 
 
-def instance_variables(session: Session, instance_id: str) -> tuple[dict, dict]:
-    row = session.execute(
-        select(ProcessInstance.variables_json).where(ProcessInstance.id == instance_id)
-    ).scalar_one_or_none()
-    if row is None:
-        raise NotFound("流程实例不存在 / process instance not found")
-    stored = json.loads(row)
-    return stored.get("values", {}), stored.get("types", {})
+def variables_after(session: Session, actor: Actor, task_id: str) -> tuple[dict, dict]:
+    """The instance's variables once `task_id` was completed (Camunda's withVariablesInReturn),
+    as `actor` may read them."""
+    instance_id = session.scalar(select(HistoricTask.instance_id).where(HistoricTask.id == task_id))
+    if instance_id is None:
+        raise NotFound(f"任务 {task_id} 不存在 / task not found")
+    return visible_variables(actor, session.get(ProcessInstance, instance_id))

@@ -19,10 +19,11 @@ from app.models import (
 
 from app.core import confidential
 from app.core.context import AppContext
-from app.core.errors import BadRequest, Forbidden, NotFound
+from app.core.errors import BadRequest, Forbidden, NotFound, ServiceError
 from app.core.identity import Actor
-from app.platform.messages import EVALUATION_WITHDRAWN as WITHDRAWN_MESSAGE, correlate
-from app.platform.permissions import enforce, evaluation_withdrawal_refusal
+from app.core.senders import Sender
+from app.platform.messages import correlate
+from app.platform.permissions import enforce
 from app.platform.process_instances import start_process
 from app.tic import expert_reviews, lifecycle
 from app.tic.registry import get_center
@@ -205,12 +206,29 @@ def start_next_cycle(ctx: AppContext, session: Session, instance_id: str, variab
 
 # ------------------------------------------------------------------ withdrawal (R25)
 
+WITHDRAWN_MESSAGE = "EvaluationWithdrawn"
+
+
+def withdrawal_refusal(actor: Actor, lead_org_id: str | None) -> ServiceError | None:
+    """R25 中途退出: the center's own staff, or the department on its behalf."""
+    if actor.in_any({"department"}) or (
+            "center" in actor.groups and lead_org_id is not None and actor.organization_id == lead_org_id):
+        return None
+    return Forbidden("只有技术创新中心本单位或科技厅可以办理退出评估 / only the center or the department may withdraw")
+
+
+# Who may send the evaluation's messages (registered on the context when the app is assembled).
+MESSAGE_SENDERS = {
+    WITHDRAWN_MESSAGE: Sender(
+        lambda actor, instance, values: withdrawal_refusal(actor, values.get("applicantOrg")), "withdrawnBy"),
+}
+
 
 def withdraw(ctx: AppContext, session: Session, actor: Actor, code: str, reason: str | None) -> str:
     """The center quits its evaluation part-way (中途退出): its own staff or the department
     sends `EvaluationWithdrawn` to the evaluation under way; returns its business key."""
     shown = get_center(session, actor, code)
-    enforce(evaluation_withdrawal_refusal(actor, shown["leadUnit"]["organizationId"]))
+    enforce(withdrawal_refusal(actor, shown["leadUnit"]["organizationId"]))
     business_key = session.scalar(
         select(MessageSubscription.business_key)
         .join(ProcessInstance, ProcessInstance.id == MessageSubscription.instance_id)

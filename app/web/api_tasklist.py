@@ -12,6 +12,7 @@ from app.core.errors import BadRequest
 from app.platform import allowed_actions, inbox, notifications, process_instances, task_actions, user_tasks
 
 from . import rest
+from .current import context
 from .rest import params
 from .request_input import parse_int
 from .rest.task_collaboration import camunda_dates
@@ -25,7 +26,7 @@ blueprint = rest.json_api_blueprint("tasklist_api")
 @blueprint.get("/tasks/<task_id>/actions")
 def task_actions_allowed(task_id):
     """What the actor may do with the task: the answer the task page shows."""
-    ctx = rest.context()
+    ctx = context()
     with ctx.db.read() as session:
         allowed = allowed_actions.for_task(ctx, session, g.actor, user_tasks.get_task(session, g.actor, task_id))
     return jsonify({
@@ -39,7 +40,7 @@ def task_actions_allowed(task_id):
 @blueprint.get("/instances/<instance_id>/actions")
 def case_actions_allowed(instance_id):
     """What the actor may do with the case: the answer the case page shows."""
-    ctx = rest.context()
+    ctx = context()
     with ctx.db.read() as session:
         instance = process_instances.get_instance(session, g.actor, instance_id)
         allowed = allowed_actions.for_case(ctx, session, g.actor, instance)
@@ -54,7 +55,7 @@ def _people(people) -> list[dict]:
 @blueprint.post("/tasks/<task_id>/send-back")
 def send_back(task_id):
     body = params.json_body()
-    ctx = rest.context()
+    ctx = context()
     with ctx.db.command() as session:
         reopened = task_actions.send_back(ctx, session, g.actor, task_id, body.get("activityId"),
                                           body.get("opinion"))
@@ -63,7 +64,7 @@ def send_back(task_id):
 
 @blueprint.get("/tasks/<task_id>/return-targets")
 def return_targets(task_id):
-    ctx = rest.context()
+    ctx = context()
     with ctx.db.read() as session:
         return jsonify(task_actions.return_targets(ctx, session, g.actor, task_id))
 
@@ -71,7 +72,7 @@ def return_targets(task_id):
 @blueprint.post("/instances/<instance_id>/withdraw")
 def withdraw(instance_id):
     body = params.json_body()
-    ctx = rest.context()
+    ctx = context()
     with ctx.db.command() as session:
         task_actions.withdraw(ctx, session, g.actor, instance_id, body.get("reason"))
     return "", 204
@@ -80,7 +81,7 @@ def withdraw(instance_id):
 @blueprint.post("/tasks/<task_id>/urge")
 def urge(task_id):
     body = params.json_body()
-    ctx = rest.context()
+    ctx = context()
     with ctx.db.command() as session:
         notified = task_actions.urge(ctx, session, g.actor, task_id, body.get("message"))
     return jsonify({"notified": len(notified)})
@@ -89,7 +90,7 @@ def urge(task_id):
 @blueprint.post("/instances/<instance_id>/cc")
 def carbon_copy(instance_id):
     body = params.json_body()
-    ctx = rest.context()
+    ctx = context()
     with ctx.db.command() as session:
         added = task_actions.carbon_copy(ctx, session, g.actor, instance_id, body.get("userIds"),
                                          body.get("note"))
@@ -100,7 +101,7 @@ def carbon_copy(instance_id):
 def list_inbox():
     args = request.args
     sort = inbox.InboxSort(args.get("sort", "created"), _descending(args.get("order", "desc")))
-    ctx = rest.context()
+    ctx = context()
     with ctx.db.read() as session:
         rows, total = inbox.inbox(session, g.actor, args.get("box", "todo"), _inbox_filter(),
                                   sort, params.page(), now=ctx.now())
@@ -126,14 +127,14 @@ def _descending(order: str) -> bool:
 
 @blueprint.get("/inbox/counts")
 def inbox_counts():
-    with rest.context().db.read() as session:
+    with context().db.read() as session:
         return jsonify(inbox.counts(session, g.actor))
 
 
 @blueprint.get("/notifications")
 def list_notifications():
     unread_only = params.bool_arg("unreadOnly") is True
-    with rest.context().db.read() as session:
+    with context().db.read() as session:
         items = notifications.list_notifications(session, g.actor, unread_only, params.page())
         unread = notifications.unread_count(session, g.actor)
     return jsonify({"items": [camunda_dates(n) for n in items], "unread": unread})
@@ -142,7 +143,7 @@ def list_notifications():
 @blueprint.post("/notifications/read")
 def mark_read():
     body = params.json_body()
-    ctx = rest.context()
+    ctx = context()
     with ctx.db.command() as session:
         marked = notifications.mark_read(ctx, session, g.actor, body.get("ids"))
     return jsonify({"marked": marked})

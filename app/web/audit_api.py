@@ -10,6 +10,7 @@ from flask import g, jsonify, request
 from app.core import audit
 
 from . import rest
+from .current import context
 from .rest import params
 
 API_PREFIX = "/api"
@@ -18,7 +19,7 @@ blueprint = rest.json_api_blueprint("audit")
 
 @blueprint.get("/audit")
 def list_entries():
-    with rest.context().db.read() as session:
+    with context().db.read() as session:
         return jsonify(audit.entries(session, g.actor, params.page(),
                                      user_id=request.args.get("userId"),
                                      action=request.args.get("action")))

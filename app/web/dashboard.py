@@ -9,6 +9,7 @@ from flask import g, jsonify
 from app.tic import dashboard
 
 from . import rest
+from .current import context
 
 API_PREFIX = "/api"
 blueprint = rest.json_api_blueprint("dashboard")
@@ -16,6 +17,6 @@ blueprint = rest.json_api_blueprint("dashboard")
 
 @blueprint.get("/dashboard/summary")
 def summary():
-    ctx = rest.context()
+    ctx = context()
     with ctx.db.read() as session:
         return jsonify(dashboard.summary(ctx, session, g.actor))

@@ -10,6 +10,7 @@ from flask import g, jsonify
 from app.tic import annual_reports, applications, evaluations, governance, registry, timeline
 
 from . import rest
+from .current import context
 from .rest import params
 
 API_PREFIX = "/api"
@@ -18,50 +19,50 @@ blueprint = rest.json_api_blueprint("registry")
 
 @blueprint.get("/centers")
 def list_centers():
-    with rest.context().db.read() as session:
+    with context().db.read() as session:
         return jsonify(registry.list_centers(session, g.actor))
 
 
 @blueprint.get("/centers/<code>")
 def get_center(code):
-    with rest.context().db.read() as session:
+    with context().db.read() as session:
         return jsonify(registry.get_center(session, g.actor, code))
 
 
 @blueprint.get("/centers/<code>/timeline")
 def center_timeline(code):
-    with rest.context().db.read() as session:
+    with context().db.read() as session:
         return jsonify(timeline.timeline(session, g.actor, code))
 
 
 @blueprint.get("/centers/<code>/governance")
 def get_governance(code):
-    with rest.context().db.read() as session:
+    with context().db.read() as session:
         return jsonify(governance.get_governance(session, g.actor, code))
 
 
 @blueprint.put("/centers/<code>/governance")
 def put_governance(code):
-    ctx = rest.context()
+    ctx = context()
     with ctx.db.command() as session:
         return jsonify(governance.put_governance(ctx, session, g.actor, code, params.json_body()))
 
 
 @blueprint.get("/centers/<code>/annual-reports")
 def list_annual_reports(code):
-    with rest.context().db.read() as session:
+    with context().db.read() as session:
         return jsonify(annual_reports.list_reports(session, g.actor, code))
 
 
 @blueprint.get("/centers/<code>/evaluations/<int(max=2147483647):cycle>")
 def evaluation_file(code, cycle):
-    with rest.context().db.read() as session:
+    with context().db.read() as session:
         return jsonify(evaluations.review_file(session, g.actor, code, cycle))
 
 
 @blueprint.post("/centers/<code>/evaluation/withdraw")
 def withdraw_from_evaluation(code):
-    ctx = rest.context()
+    ctx = context()
     reason = params.json_body().get("reason")
     with ctx.db.command() as session:
         business_key = evaluations.withdraw(ctx, session, g.actor, code, reason if isinstance(reason, str) else None)
@@ -70,11 +71,11 @@ def withdraw_from_evaluation(code):
 
 @blueprint.get("/applications/ranking")
 def ranking():
-    with rest.context().db.read() as session:
+    with context().db.read() as session:
         return jsonify(applications.ranking(session, g.actor))
 
 
 @blueprint.get("/applications/<instance_id>/review")
 def review_file(instance_id):
-    with rest.context().db.read() as session:
+    with context().db.read() as session:
         return jsonify(applications.review_file(session, g.actor, instance_id))

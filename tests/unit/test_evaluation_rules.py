@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from app.core.errors import Forbidden
+from app.core.identity import Actor
 from app.tic.annual_reports import submission_problems
-from app.tic.evaluations import authority_review_problems, grading_problems
+from app.tic.evaluations import authority_review_problems, grading_problems, withdrawal_refusal
 from tests.support.decisions import decision_table
 
 
@@ -75,3 +77,16 @@ def test_an_annual_report_is_for_the_year_the_process_asks_for():
     assert submission_problems({"reportYear": 2026}, {"reportYear": 2026}) == []
     assert submission_problems({"reportYear": "2026"}, {"reportYear": 2025}) == [
         {"field": "reportYear", "message": "本次应报送 2026 年度的年度报告"}]
+
+
+def _person(user_id: str, organization: str, *groups: str) -> Actor:
+    return Actor(user_id, f"{user_id} 经办人", organization, organization, "unit", frozenset(groups))
+
+
+def test_r25_the_center_or_the_department_quits_an_evaluation_part_way():
+    assert withdrawal_refusal(_person("cotton", "tianmian", "lead_unit", "center"), "tianmian") is None
+    assert withdrawal_refusal(_person("officer", "kjt", "department"), "tianmian") is None
+    for actor in (_person("cotton2", "tianmian", "lead_unit"), _person("xju", "xju", "lead_unit", "center"),
+                  _person("urumqi", "urumqi_gov", "recommender"), _person("manager", "kjt", "manager")):
+        refusal = withdrawal_refusal(actor, "tianmian")
+        assert isinstance(refusal, Forbidden) and "退出评估" in refusal.message, actor.id

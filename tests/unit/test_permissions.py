@@ -178,13 +178,6 @@ def test_an_ended_case_is_not_withdrawn():
     assert refused(permissions.withdraw_refusal(COTTON, replace(APPLICATION, active=False)), Conflict)
 
 
-def test_the_center_or_the_department_quits_an_evaluation():
-    assert permissions.evaluation_withdrawal_refusal(COTTON, "tianmian") is None
-    assert permissions.evaluation_withdrawal_refusal(OFFICER, "tianmian") is None
-    for actor in (COTTON_STAFF, XJU, URUMQI, MANAGER):
-        assert refused(permissions.evaluation_withdrawal_refusal(actor, "tianmian"), Forbidden), actor.id
-
-
 # 抄送 ------------------------------------------------------------------------------------
 
 def test_the_applicant_and_department_staff_who_act_may_copy_a_case_in():
@@ -231,3 +224,40 @@ def test_an_experts_review_is_hidden_from_whom_may_not_see_it():
 def test_department_staff_read_the_confidential_steps_and_the_others_do_not():
     assert all(permissions.sees_confidential(a) for a in (OFFICER, LEADER, MANAGER, AGENCY))
     assert not any(permissions.sees_confidential(a) for a in (COTTON, URUMQI, EXPERT))
+
+
+# Operating the platform ------------------------------------------------------------------
+
+ANALYST = person("analyst", "kjt", "analyst")
+ADMIN = person("admin", "kjt", "admin")
+
+
+def test_analysts_and_admins_deploy_and_nobody_else():
+    for actor in (ANALYST, ADMIN):
+        assert permissions.deploy_refusal(actor) is None, actor.id
+    for actor in (OFFICER, LEADER, MANAGER, COTTON):
+        assert refused(permissions.deploy_refusal(actor), Forbidden, "部署"), actor.id
+
+
+def test_the_starter_the_department_and_admins_terminate_a_case():
+    for actor in (COTTON, OFFICER, ADMIN):
+        assert permissions.delete_refusal(actor, APPLICATION) is None, actor.id
+    for actor in (COTTON_STAFF, URUMQI, LEADER, MANAGER):
+        assert refused(permissions.delete_refusal(actor, APPLICATION), Forbidden, "终止"), actor.id
+
+
+def test_a_case_the_platform_started_is_terminated_by_the_department_only():
+    assert refused(permissions.delete_refusal(COTTON, EVALUATION), Forbidden)
+    assert permissions.delete_refusal(OFFICER, EVALUATION) is None
+
+
+def test_department_officers_and_admins_run_a_job_now_and_only_admins_restore_its_retries():
+    assert permissions.job_execute_refusal(OFFICER) is None
+    assert permissions.job_retries_refusal(ADMIN) is None
+    assert refused(permissions.job_execute_refusal(MANAGER), Forbidden)
+    assert refused(permissions.job_retries_refusal(OFFICER), Forbidden, "管理员")
+
+
+def test_the_department_and_its_leader_see_the_queue():
+    assert permissions.sees_queue(OFFICER) and permissions.sees_queue(LEADER)
+    assert not (permissions.sees_queue(MANAGER) or permissions.sees_queue(COTTON))

@@ -8,7 +8,7 @@ from dataclasses import replace
 from urllib.parse import urlsplit
 
 from flask import (
-    Blueprint, current_app, flash, g, make_response, redirect, render_template, request, session,
+    Blueprint, flash, g, make_response, redirect, render_template, request, session,
     url_for,
 )
 
@@ -16,16 +16,13 @@ from app.clock import to_shanghai
 from app.core import accounts, login_guard, user_sessions
 from app.core.identity import Actor
 
+from ..current import context
 from . import csrf, i18n
 from .messages import MESSAGES
 
 blueprint = Blueprint("auth", __name__, template_folder="templates")
 blueprint.before_request(csrf.protect)
 i18n.register(MESSAGES)
-
-
-def context():
-    return current_app.extensions["ticflow"]
 
 
 SESSION_TOKEN = "sid"

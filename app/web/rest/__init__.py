@@ -10,14 +10,11 @@ from werkzeug.exceptions import HTTPException
 from app.core import login_guard
 from app.core.errors import ServiceError, Unauthorized
 
+from ..current import context
 from ..request_input import API_PREFIXES
 
 API_PREFIX = "/engine-rest"
 blueprint = Blueprint("rest", __name__)
-
-
-def context():
-    return current_app.extensions["ticflow"]
 
 
 @blueprint.before_request

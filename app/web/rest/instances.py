@@ -1,12 +1,9 @@
 """Process instances: list, get, variables, activity tree, delete."""
-import json
-
 from flask import g, jsonify, request
 
-from app.core import confidential
 from app.platform import queries, variables
 from app.platform.instance_store import definition_of
-from app.platform.process_instances import delete_instance, get_instance
+from app.platform.process_instances import delete_instance, get_instance, variables_of
 
 from . import blueprint, context, params, shapes
 
@@ -30,10 +27,8 @@ def get_one(instance_id):
 @blueprint.get("/process-instance/<instance_id>/variables")
 def get_variables(instance_id):
     with context().db.read() as session:
-        instance = get_instance(session, g.actor, instance_id)
-        stored = json.loads(instance.variables_json)
-        shown = confidential.visible_values(g.actor, stored.get("values", {}))
-        return jsonify(variables.to_camunda(shown, stored.get("types", {})))
+        shown, types = variables_of(session, g.actor, instance_id)
+    return jsonify(variables.to_camunda(shown, types))
 
 
 @blueprint.get("/process-instance/<instance_id>/activity-instances")

@@ -1,7 +1,6 @@
 """Tasks: list, get, claim, unclaim, complete, form variables."""
 from flask import g, jsonify, request
 
-from app.core import confidential
 from app.platform import queries, user_tasks, variables
 
 from . import blueprint, context, params, shapes
@@ -57,9 +56,8 @@ def complete(task_id):
         user_tasks.complete(ctx, session, g.actor, task_id, values, types)
     if body.get("withVariablesInReturn"):
         with ctx.db.read() as session:
-            task = session.get(queries.HistoricTask, task_id)
-            stored, stored_types = user_tasks.instance_variables(session, task.instance_id)
-            return jsonify(variables.to_camunda(confidential.visible_values(g.actor, stored), stored_types))
+            shown, types = user_tasks.variables_after(session, g.actor, task_id)
+        return jsonify(variables.to_camunda(shown, types))
     return "", 204
 
 

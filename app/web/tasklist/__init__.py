@@ -8,6 +8,7 @@ from app.clock import to_shanghai
 from app.core.errors import ServiceError
 
 from .. import auth
+from ..current import context
 from ..auth import csrf, i18n
 from .messages import MESSAGES
 
@@ -21,10 +22,6 @@ def register(app: Flask) -> None:
     """Add the officers' pages to the app: sign-in and the tasklist."""
     app.register_blueprint(auth.blueprint)
     app.register_blueprint(blueprint)
-
-
-def context():
-    return current_app.extensions["ticflow"]
 
 
 @blueprint.app_template_filter("local")

@@ -5,7 +5,7 @@ from flask import abort, flash, redirect, render_template, url_for
 
 from app.core.authorization import require_can_start
 from app.core.errors import Forbidden
-from app.platform import inbox, queries
+from app.platform import inbox, permissions, queries
 from app.platform.deployment import latest_definition
 from app.platform.process_instances import start_process
 
@@ -14,8 +14,6 @@ from .. import auth
 
 # What officers start by hand (the service numbers each case: app/tic/case_numbers.py).
 START_OFFERS = ("tic_establishment", "tic_major_change")
-# Who sees the department's queue: open tasks per process and step.
-QUEUE_GROUPS = frozenset({"department", "department_leader"})
 
 
 @blueprint.get("/start")
@@ -24,7 +22,7 @@ def start():
     ctx = context()
     with ctx.db.read() as session:
         offers = [key for key in START_OFFERS if _startable(session, actor, key)]
-        queue = _queue(session, actor, ctx.now()) if actor.in_any(QUEUE_GROUPS) else None
+        queue = _queue(session, actor, ctx.now()) if permissions.sees_queue(actor) else None
     return render_template("tasklist/start.html", offers=offers, queue=queue, active_box="start")
 
 

@@ -142,7 +142,7 @@ def build_instance(ctx: AppContext, session: Session, actor: Actor, instance_id:
     instance = process_instances.get_instance(session, actor, instance_id)
     definition = instance_store.definition_of(ctx, session, instance.definition_id)
     catalogue = _forms_of(ctx, session, definition)
-    values = confidential.visible_values(actor, json.loads(instance.variables_json).get("values", {}))
+    values, _types = process_instances.visible_variables(actor, instance)
     steps = queries.historic_tasks(session, actor, instance.id, None, None,
                                    queries.Page(0, HISTORY_LIMIT))
     active = queries.active_activities(session, actor, instance.id)
