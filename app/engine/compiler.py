@@ -11,7 +11,7 @@ from lxml import etree
 
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 
-from . import expressions
+from . import expressions, feel
 from .errors import DefinitionProblem, InvalidDefinition
 from .lint import lint_bpmn, lint_dmn
 from .timers import DEFAULT_MIN_CYCLE
@@ -135,7 +135,7 @@ def _load_parser(bpmn_trees, dmn_trees, library):
     with _located("", None):
         for source, tree in dmn_trees:
             with _located(source.name, tree):
-                parser.add_dmn_xml(tree.getroot(), filename=source.name)
+                parser.add_dmn_xml(dmn_engine_ready(tree).getroot(), filename=source.name)
         deployed = set()
         for source, tree in bpmn_trees:
             with _located(source.name, tree):
@@ -221,6 +221,18 @@ def engine_ready(tree):
                 loop.set(name, expressions.variable_reference(loop.get(name)))
         for cardinality in loop.iterfind("bpmn:loopCardinality", NS):
             cardinality.text = expressions.variable_reference(cardinality.text)
+    return tree
+
+
+def dmn_engine_ready(tree):
+    """A copy of the decision table with dmn-js's FEEL input entries turned into Python."""
+    tree = copy.deepcopy(tree)
+    namespace = etree.QName(tree.getroot()).namespace
+    for text in tree.getroot().iter(f"{{{namespace}}}text"):
+        if etree.QName(text.getparent()).localname == "inputEntry":
+            translated = feel.unary_tests_to_python(text.text)
+            if translated is not None:
+                text.text = translated
     return tree
 
 
