@@ -50,13 +50,23 @@ class SourceFile:
     content: bytes
 
 
+@dataclass(frozen=True)
+class CompiledDecision:
+    """The one decision of a DMN file (the lint refuses files with more)."""
+
+    key: str
+    name: str | None
+    resource_name: str
+
+
 @dataclass
 class CompiledModels:
-    """The executable processes of a deployment, and every model file as it is stored and
-    served: without markup of other vocabularies."""
+    """The executable processes and the decisions of a deployment, and every model file as it
+    is stored and served: without markup of other vocabularies."""
 
     processes: list[CompiledProcess]
     files: dict[str, bytes]
+    decisions: list[CompiledDecision] = field(default_factory=list)
 
 
 def content_hash(*parts: bytes) -> str:
@@ -102,7 +112,15 @@ def compile_deployment(
     for source, tree in bpmn_trees:
         for process in tree.getroot().iterfind("bpmn:process[@isExecutable='true']", NS):
             compiled.append(_compile_process(parser, source, process, dmn_hash))
-    return CompiledModels(compiled, {source.name: source.content for source, _ in bpmn_trees + dmn_trees})
+    return CompiledModels(
+        compiled, {source.name: source.content for source, _ in bpmn_trees + dmn_trees},
+        [_decision(source, tree) for source, tree in dmn_trees],
+    )
+
+
+def _decision(source: SourceFile, tree) -> CompiledDecision:
+    decision = tree.getroot().find(f"{{{etree.QName(tree.getroot()).namespace}}}decision")
+    return CompiledDecision(decision.get("id"), decision.get("name"), source.name)
 
 
 def stored_form(name: str, content: bytes) -> bytes:

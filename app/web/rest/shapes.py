@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from app.clock import format_camunda as when
 from app.models import (
-    Deployment, HistoricActivity, HistoricTask, Incident, InstanceState, Job, ProcessDefinition,
+    DecisionDefinition, Deployment, HistoricActivity, HistoricTask, Incident, InstanceState, Job, ProcessDefinition,
     ProcessInstance, Task,
 )
 
@@ -41,14 +41,25 @@ def definition(d: ProcessDefinition) -> dict:
     }
 
 
-def deployment(d: Deployment, definitions: list[ProcessDefinition] | None) -> dict:
+def decision_definition(d: DecisionDefinition) -> dict:
+    return {
+        "id": d.id, "key": d.key, "category": "http://tic-flow", "name": d.name,
+        "version": d.version, "resource": d.resource_name, "deploymentId": d.deployment_id,
+        "tenantId": None, "decisionRequirementsDefinitionId": None,
+        "decisionRequirementsDefinitionKey": None, "historyTimeToLive": None, "versionTag": None,
+    }
+
+
+def deployment(d: Deployment, definitions: list[ProcessDefinition] | None,
+               decisions: list[DecisionDefinition] | None = None) -> dict:
     return {
         "links": [], "id": d.id, "name": d.name, "source": d.source,
         "deploymentTime": when(d.deployed_at), "tenantId": None,
         "deployedProcessDefinitions": (
             {x.id: definition(x) for x in definitions} if definitions else None
         ),
-        "deployedCaseDefinitions": None, "deployedDecisionDefinitions": None,
+        "deployedCaseDefinitions": None,
+        "deployedDecisionDefinitions": {x.id: decision_definition(x) for x in decisions} if decisions else None,
         "deployedDecisionRequirementsDefinitions": None,
     }
 
