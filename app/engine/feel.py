@@ -95,7 +95,7 @@ def _tokens(text: str) -> list[_Token]:
 
 
 class _Parser:
-    """Recursive descent over DMN 1.3's grammar of simple unary tests (rules 47–53)."""
+    """Recursive descent over the simple unary tests of the DMN 1.3 FEEL grammar."""
 
     def __init__(self, tokens: list[_Token]):
         self.tokens = tokens

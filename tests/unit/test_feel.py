@@ -3,12 +3,16 @@ the Python cells SpiffWorkflow evaluates, and what a table of them decides in th
 from __future__ import annotations
 
 from html import escape
+from pathlib import Path
 
 import pytest
+from lxml import etree
 
 from app.engine.compiler import SourceFile
 from app.engine.errors import EngineError
 from app.engine.feel import unary_tests_to_python
+from app.engine.lint import lint_dmn
+from app.engine.xml_safety import parse_xml
 from tests.support.decisions import decision_of
 
 
@@ -121,3 +125,32 @@ def test_a_comparison_of_a_missing_input_is_an_engine_error_as_before():
     # `< 70` is read as Python has always read it: None < 70 fails rather than not matching.
     with pytest.raises(EngineError):
         outcomes("< 70", [None])
+
+
+# ------------------------------------------------------------- Camunda's own example
+
+DINNER = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "examples" / "camunda-bpm-examples" / "dinnerDecisions.dmn"
+
+
+def test_camundas_dinner_decisions_are_refused_only_for_holding_two_decisions():
+    problems = lint_dmn(parse_xml(DINNER.read_bytes(), DINNER.name), DINNER.name)
+    assert [p.message_en for p in problems] == [
+        "A DMN file must contain exactly one decision (found 2); split it into several files"
+    ]
+
+
+def dish_table() -> SourceFile:
+    """Camunda's dish decision (DMN 1.1, as its modeler wrote it), alone in its file."""
+    root = etree.fromstring(DINNER.read_bytes())
+    root.remove(root.find("{*}decision[@id='beverages']"))
+    return SourceFile("dish.dmn", etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
+
+
+@pytest.mark.parametrize(("season", "guests", "dish"), [
+    ("Fall", 8, "Spareribs"), ("Winter", 8, "Roastbeef"), ("Spring", 4, "Dry Aged Gourmet Steak"),
+    ("Spring", 5, "Steak"), ("Spring", 8, "Steak"), ("Spring", 9, "Stew"), ("Winter", 9, "Stew"),
+    ("Summer", 20, "Light Salad and a nice Steak"),
+])
+def test_camundas_dish_decision_decides_as_documented(season, guests, dish):
+    decide = decision_of(dish_table(), "dish")
+    assert decide(season=season, guestCount=guests)["desiredDish"] == dish
