@@ -19,11 +19,13 @@ _MAX_STEPS = 10
 
 @dataclass(frozen=True)
 class MatchedRule:
-    """A rule the hit policy kept, with its outputs by output name (as written, dots kept)."""
+    """A rule the hit policy kept, with its outputs by output name (as written, dots kept) and
+    its annotation (where the tables of bpmn/ cite their rule, e.g. R05)."""
 
     rule_id: str
     row: int
     outputs: dict
+    description: str
 
 
 @dataclass(frozen=True)
@@ -41,7 +43,7 @@ def evaluate(workflow: BpmnWorkflow, variables: dict) -> DecisionOutcome:
     # UNIQUE and FIRST yield the first match in this engine; only COLLECT keeps them all.
     kept = rules if table.hit_policy == "COLLECT" else rules[:1]
     return DecisionOutcome(table.hit_policy, [
-        MatchedRule(rule.id, rule.row_number, _outputs(rule, task)) for rule in kept
+        MatchedRule(rule.id, rule.row_number, _outputs(rule, task), rule.description or "") for rule in kept
     ])
 
 

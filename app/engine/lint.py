@@ -549,8 +549,10 @@ def _beyond_feel(entry: str, input_expression: str | None) -> bool:
         return True
     if _DMN_INPUT_NAME in _with_input_name(entry):
         return False
+    if _FEEL_ONLY.search(_QUOTED.sub('""', entry)):
+        return True
     parsed = _parsed_expression(entry)
-    return bool(_FEEL_ONLY.search(_QUOTED.sub('""', entry))) or parsed is not None and isinstance(parsed.body, ast.Tuple)
+    return parsed is not None and isinstance(parsed.body, ast.Tuple)
 
 
 def _output_entry_problems(text, row: int, context: _Context) -> list[DefinitionProblem]:

@@ -2,11 +2,15 @@
 the hit policy kept, each with its outputs, for the latest or a given version."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from app.core.errors import BadRequest, NotFound
 from app.platform import decision_tables, deployment
 from tests.support.services import FIXTURES, as_user, deploy_fixtures
+
+ELIGIBILITY = (Path(__file__).resolve().parents[2] / "bpmn" / "tic_eligibility.dmn").read_bytes()
 
 
 def tried(ctx, inputs: dict, **which) -> decision_tables.Evaluation:
@@ -48,6 +52,15 @@ def test_a_given_version_is_evaluated_by_key_and_version(ctx, feel_grade):
     assert tried(ctx, inputs, key="feel_grade").definition.version == 2
     assert matched(tried(ctx, inputs, key="feel_grade"))[0][2] == {"grade": "A"}
     assert matched(tried(ctx, inputs, key="feel_grade", version=1))[0][2] == {"grade": "B"}
+
+
+def test_a_matched_rule_carries_its_annotation(ctx):
+    as_user(ctx, "analyst", deployment.deploy, "eligibility", {"tic_eligibility.dmn": ELIGIBILITY})
+    lead = {"kind": "enterprise", "isIndustryLeader": True, "hasIndependentRnd": True, "debtRatio": 70.0}
+    evaluation = tried(ctx, {"leadUnit": lead, "coBuilders": [], "legalEntity": "independent",
+                             "legalEntityPlanDate": None}, key="tic_eligibility")
+    [rule] = evaluation.matched
+    assert rule.rule_id == "rule_r05_debt_ratio" and rule.description.startswith("R05")
 
 
 def test_an_unknown_version_is_not_found(ctx, feel_grade):
