@@ -51,10 +51,11 @@ class _Token:
 @dataclass(frozen=True)
 class _Test:
     """One positive unary test, already as Python over `?`; `plain`: Python reads the FEEL
-    text of this test the same way, untranslated."""
+    text of this test the same way, untranslated; `equals`: the value of an equality test."""
 
     python: str
     plain: bool
+    equals: str | None = None
 
 
 def unary_tests_to_python(text: str | None) -> str | None:
@@ -76,15 +77,21 @@ def unary_tests_to_python(text: str | None) -> str | None:
 
 
 def _joined(negated: bool, tests: list[_Test]) -> str:
-    python = tests[0].python if len(tests) == 1 else " or ".join(f"({t.python})" for t in tests)
+    """The tests or-ed; equalities as one `? in (…)`, the way the tables of bpmn/ write it
+    (and with one `?`, which SpiffWorkflow looks for with a regex over the rest of the cell)."""
+    values = [t.equals for t in tests if t.equals is not None]
+    parts = [t.python for t in tests if t.equals is None or len(values) == 1]
+    if len(values) > 1:
+        parts.insert(0, f"? in ({', '.join(values)})")
+    python = parts[0] if len(parts) == 1 else " or ".join(f"({part})" for part in parts)
     return f"not ({python})" if negated else python
 
 
 def _tokens(text: str) -> list[_Token]:
     if text.strip() == "-":
         return [_Token("punct", "-")]
-    tokens, position = [], 0
-    while text[position:].strip():
+    tokens, position, end = [], 0, len(text.rstrip())
+    while position < end:
         match = _TOKEN.match(text, position)
         if match is None:
             raise _NotFeel
@@ -127,7 +134,7 @@ class _Parser:
         value, plain = self._literal()
         if value in ("True", "False"):
             return _Test(f"? is {value}", plain=False)
-        return _Test(f"? == {value}", plain=plain)
+        return _Test(f"? == {value}", plain, equals=value)
 
     def _interval(self) -> _Test:
         lower = _LOWER[self._next().text]
