@@ -74,6 +74,8 @@ def test_the_latest_version_is_evaluated_unless_an_id_names_another(rest):
     assert evaluated(analyst, "key/tic_eligibility", eligibility_inputs(69.9)) != []
     assert evaluated(analyst, versions[0]["id"], eligibility_inputs(69.9)) == []
     assert evaluated(analyst, versions[1]["id"], eligibility_inputs(69.9)) != []
+    assert "&gt;= 70" in analyst.get(f"/decision-definition/{versions[0]['id']}/xml").get_json()["dmnXml"]
+    assert "&gt;= 65" in analyst.get("/decision-definition/key/tic_eligibility/xml").get_json()["dmnXml"]
 
 
 def test_multiple_matches_of_a_collect_table_are_one_result_each(rest):
@@ -138,6 +140,7 @@ def test_deployed_tables_are_listed_and_found_by_key_with_their_xml(rest):
     assert officer.get(f"/decision-definition/{created['id']}").get_json() == created
     xml = officer.get("/decision-definition/key/tic_eligibility/xml").get_json()
     assert xml["id"] == created["id"] and 'decision id="tic_eligibility"' in xml["dmnXml"]
+    assert officer.get(f"/decision-definition/{created['id']}/xml").get_json() == xml
     assert officer.get("/decision-definition/key/no_such_table").status_code == 404
 
 

@@ -29,10 +29,19 @@ def get_decision_definition(definition_id):
 
 
 @blueprint.get("/decision-definition/key/<key>/xml")
-def get_decision_definition_xml(key):
+def get_decision_definition_xml_by_key(key):
     with context().db.read() as session:
-        definition = decision_tables.find_definition(session, key)
-        return jsonify({"id": definition.id, "dmnXml": definition.dmn_xml.decode("utf-8")})
+        return _xml(decision_tables.find_definition(session, key))
+
+
+@blueprint.get("/decision-definition/<definition_id>/xml")
+def get_decision_definition_xml(definition_id):
+    with context().db.read() as session:
+        return _xml(decision_tables.find_definition(session, definition_id=definition_id))
+
+
+def _xml(definition):
+    return jsonify({"id": definition.id, "dmnXml": definition.dmn_xml.decode("utf-8")})
 
 
 @blueprint.post("/decision-definition/key/<key>/evaluate")
