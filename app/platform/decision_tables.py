@@ -1,8 +1,8 @@
 """Deployed decision tables: their versions, and evaluating one outside any process.
 
 Thresholds a service checks (governance, R17) or shows (targets, R29) stay in DMN that
-analysts edit and redeploy, and analysts try a table on sample inputs before deploying
-(试算). A table is evaluated by the engine itself: a one-step process whose business rule
+analysts edit and redeploy, and analysts try a deployed version on sample inputs (试算).
+A table is evaluated by the engine itself: a one-step process whose business rule
 task calls the decision, so a cell means exactly what it means inside a diagram. Nothing
 is written: no instance, no history.
 

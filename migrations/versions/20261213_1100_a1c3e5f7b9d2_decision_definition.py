@@ -5,7 +5,7 @@ version goes up whenever its file's content changed, as deployment does from now
 
 Revision ID: a1c3e5f7b9d2
 Revises: f7a2c5d9e1b3
-Create Date: 2026-12-20 10:00:00+08:00
+Create Date: 2026-12-13 11:00:00+08:00
 
 """
 import uuid
