@@ -74,5 +74,5 @@ def json_api_blueprint(name: str) -> Blueprint:
     return api
 
 
-from . import definitions, deployments, history, instances, jobs, messages, tasks, version  # noqa: E402,F401
+from . import definitions, deployments, history, instances, jobs, messages, migration, tasks, version  # noqa: E402,F401
 from . import task_collaboration  # noqa: E402,F401
