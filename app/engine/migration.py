@@ -93,9 +93,10 @@ def _target_blocker(task, mapping: dict[str, str], target) -> Blocker | None:
     if type(new) is not type(spec) or type(_event(new)) is not type(_event(spec)):
         return Blocker(activity, "type_changed", f"「{name}」映射到了另一类型的活动 {new.bpmn_id} / "
                        f"{activity} is mapped to an activity of another type")
-    if _has_boundary_events(new) and not isinstance(task.parent.task_spec, BoundaryEventSplit):
-        return Blocker(activity, "boundary_added", f"目标活动 {new.bpmn_id} 附有源活动没有的边界事件，"
-                       "引擎不支持迁移 / the target activity has boundary events the source lacks")
+    if not _boundaries_carried(task, new, mapping):
+        return Blocker(activity, "boundary_added", f"目标活动 {new.bpmn_id} 附有源活动没有（或未映射）的"
+                       "边界事件，引擎不支持迁移 / the target activity has boundary events that no "
+                       "instruction carries over")
     return None
 
 
@@ -103,8 +104,17 @@ def _event(spec):
     return getattr(spec, "event_definition", None)
 
 
-def _has_boundary_events(spec) -> bool:
-    return any(isinstance(s, BoundaryEventSplit) for s in spec.inputs)
+def _boundaries_carried(task, new, mapping: dict[str, str]) -> bool:
+    """Every boundary event of the target activity is one of the source's, mapped: Spiff arms
+    boundary events only when their activity starts, so none can be added to a waiting one."""
+    target_split = next((s for s in new.inputs if isinstance(s, BoundaryEventSplit)), None)
+    if target_split is None:
+        return True
+    source_split = task.parent.task_spec if task.parent is not None else None
+    if not isinstance(source_split, BoundaryEventSplit):
+        return False
+    carried = {mapping.get(s.bpmn_id) for s in source_split.outputs if s is not task.task_spec}
+    return all(s is new or s.bpmn_id in carried for s in target_split.outputs)
 
 
 def move(engine: WorkflowEngine, execution: Execution, mapping: dict[str, str],
@@ -136,11 +146,13 @@ def move(engine: WorkflowEngine, execution: Execution, mapping: dict[str, str],
 
 
 def _respecified(workflow, target, mapping: dict[str, str]) -> list:
-    """Point every task at its activity in the target; the tasks without one are returned."""
+    """Point every task at its activity in the target; the tasks without one are returned.
+    A finished or predicted task keeps its id's activity when no instruction names it."""
     missing = []
     for task in list(workflow.tasks.values()):
         new = target.task_specs.get(_target_name(task.task_spec.name, mapping))
-        if new is None:
+        # A waiting boundary event without instruction is dropped, even where its id lives on.
+        if new is None or task.has_state(ACTIVE) and task.task_spec.bpmn_id not in mapping:
             missing.append(task)
         else:
             task.task_spec = new

@@ -200,7 +200,8 @@ def _move_one(ctx: AppContext, session: Session, actor: Actor, plan: Plan, insta
     loaded.definition = instance_store.definition_of(ctx, session, plan.target.id)
     loaded.execution = moved
     migration_projection.follow(session, row.id, plan.target.id, moved.snapshot(),
-                                set(loaded.waits.get("tasks", ())), set(loaded.waits.get("active", ())))
+                                set(loaded.waits.get("tasks", ())), set(loaded.waits.get("active", ())),
+                                ctx.now())
     loaded.record("instance_migrated", actor.id, source=plan.source.id, target=plan.target.id,
                   batch=batch)
     instance_store.save(ctx, session, loaded, actor.id)

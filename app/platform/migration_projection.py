@@ -4,6 +4,8 @@ definition and activities. Each keeps its id (a claim, comments and drafts stay 
 task, as Camunda keeps a migrated task); `instance_store.save` does the rest."""
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import delete, insert, update
 from sqlalchemy.orm import Session
 
@@ -12,9 +14,11 @@ from app.models import HistoricActivity, HistoricTask, Job, Task, TaskCandidate
 
 
 def follow(session: Session, instance_id: str, target_id: str, snapshot: Snapshot,
-           open_tasks: set[str], running: set[str]) -> None:
+           open_tasks: set[str], running: set[str], now: datetime) -> None:
     """Bring the rows of the tasks in `open_tasks` and the activities in `running` (ids
-    of the last save) to what `snapshot`, read on the target, says of them."""
+    of the last save) to what `snapshot`, read on the target, says of them. A running
+    activity the move dropped (a boundary event without instruction) ends, cancelled:
+    the instance's next save would no longer see it."""
     for info in snapshot.user_tasks:
         if info.id in open_tasks:
             _follow_task(session, target_id, info)
@@ -23,6 +27,10 @@ def follow(session: Session, instance_id: str, target_id: str, snapshot: Snapsho
             session.execute(update(HistoricActivity).where(HistoricActivity.id == activity.id).values(
                 definition_id=target_id, activity_id=activity.activity_id,
                 activity_name=activity.name, activity_type=activity.activity_type))
+    dropped = running - {a.id for a in snapshot.activities}
+    if dropped:
+        session.execute(update(HistoricActivity).where(HistoricActivity.id.in_(sorted(dropped)))
+                        .values(end_time=now, canceled=True))
     session.execute(update(Job).where(Job.instance_id == instance_id).values(definition_id=target_id))
     for timer in snapshot.timers:
         session.execute(update(Job).where(

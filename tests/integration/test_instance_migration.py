@@ -8,7 +8,7 @@ import json
 import pytest
 from sqlalchemy import select
 
-from app.models import HistoryEvent
+from app.models import HistoricActivity, HistoryEvent, MessageSubscription
 from tests.support.clients import Api
 from tests.support.jobs import (
     bpmn, complete, deployed, form_files, historic_instance, only_job, only_task, start,
@@ -173,3 +173,23 @@ def test_an_instruction_that_cannot_hold_is_reported_and_refused_at_execution(re
     assert refused.status_code == 400
     assert refused.get_json()["type"] == "MigrationPlanValidationException"
     assert version_of(rest, case["decided"]) == 1
+
+
+def test_a_boundary_event_the_target_lacks_leaves_with_its_subscription_and_activity(rest, ctx):
+    officer = rest("officer")
+    source = deploy(rest, 1)
+    instance = start(officer, "mig_review")["id"]
+    assert complete(officer, only_task(officer, instance)["id"], DECISIONS).status_code == 204
+    text = bpmn("mig_review_v2.bpmn").decode()
+    bare = text[:text.index('    <bpmn:boundaryEvent id="withdrawn"')] + text[text.index('    <bpmn:sequenceFlow id="f3"'):]
+    (target,) = deployed(rest("analyst"), {**form_files(), "mig_review.bpmn": bare.encode()}, "bare")[
+        "deployedProcessDefinitions"]
+    plan = generated(rest, {"source": source, "target": target}, overrides={"final_review": "leader_review"})
+    response = rest("admin").post("/migration/execute", json={"migrationPlan": plan, "processInstanceIds": [instance]})
+    assert response.get_json()["migrated"] == [instance], response.get_json()
+    with ctx.db.read() as session:
+        assert session.scalars(select(MessageSubscription).where(MessageSubscription.instance_id == instance)).all() == []
+        withdrawal = session.scalars(select(HistoricActivity).where(
+            HistoricActivity.instance_id == instance, HistoricActivity.activity_id == "withdrawn")).one()
+        assert withdrawal.end_time is not None and withdrawal.canceled
+    assert finish(rest, instance) == ["leader_review", "publish"]

@@ -108,3 +108,26 @@ def test_a_waiting_timer_keeps_its_due_time_when_it_moves(engine, specs):
     (timer,) = execution.timers()
     moved = move(engine, execution, _mapping(RENAMED), "v2", specs[1])
     assert moved.timers() == [timer]
+
+
+def _without_withdrawal(xml: bytes) -> bytes:
+    """The diagram without the withdrawal boundary event on the leader's step."""
+    text = xml.decode()
+    start, end = text.index('    <bpmn:boundaryEvent id="withdrawn"'), text.index('    <bpmn:sequenceFlow id="f3"')
+    return (text[:start] + text[end:]).encode()
+
+
+def test_a_boundary_event_the_target_lacks_is_dropped_with_its_subscription(engine, specs):
+    execution = _at_final_review(engine, specs)
+    target = _spec_json(_without_withdrawal(V2))
+    moved = move(engine, execution, {"final_review": "leader_review"}, "v2-bare", target)
+    assert moved.message_waits() == []
+    assert [t.key for t in moved.user_tasks()] == ["leader_review"]
+    moved.complete_user_task(moved.user_tasks()[0].id, {})
+    assert [t.activity_id for t in moved.timers()] == ["wait_publication"]
+
+
+def test_a_boundary_event_of_the_target_that_no_instruction_carries_blocks_the_move(engine, specs):
+    execution = _at_final_review(engine, specs)
+    (blocker,) = blockers(engine, execution, {"final_review": "leader_review"}, "v2", specs[1])
+    assert (blocker.activity_id, blocker.reason) == ("final_review", "boundary_added")
