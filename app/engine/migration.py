@@ -10,8 +10,8 @@ target lacks are cut out of the tree (their history is in our tables, and a rest
 workflow must find every task's spec in the target). What the engine cannot carry is a
 `Blocker`, said before anything moves: an activity without instruction, another type, a
 multi-instance (会签), anything inside a subprocess or call activity, a service call in
-progress, a gateway waiting for its other branches, a target activity with boundary events
-the source lacks. A boundary event without instruction is dropped, as Camunda does.
+progress, a join whose branches differ in the target, a target activity with boundary
+events no instruction carries. A boundary event without instruction is dropped, as Camunda does.
 """
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
 from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
+from SpiffWorkflow.bpmn.specs.mixins.unstructured_join import UnstructuredJoin
 from SpiffWorkflow.camunda.specs.user_task import UserTask
 from SpiffWorkflow.util.task import TaskState
 
@@ -74,9 +75,9 @@ def _blocker(task, workflow, mapping: dict[str, str], target) -> Blocker | None:
     if task.state == TaskState.STARTED:
         return Blocker(activity, "service_running", f"「{name}」的服务调用正在进行，不能迁移 / "
                        "a service call is in progress")
-    if not isinstance(spec, (UserTask, CatchingEvent)) or activity is None:
-        return Blocker(activity, "not_waiting_state", f"实例正停在「{name or spec.name}」（如并行汇合），"
-                       "引擎不支持迁移 / the instance waits where it cannot be migrated (e.g. a join)")
+    if not isinstance(spec, (UserTask, CatchingEvent, UnstructuredJoin)) or activity is None:
+        return Blocker(activity, "not_waiting_state", f"实例正停在「{name or spec.name}」，引擎不支持"
+                       "迁移 / the instance waits where it cannot be migrated")
     return _target_blocker(task, mapping, target)
 
 
@@ -93,6 +94,9 @@ def _target_blocker(task, mapping: dict[str, str], target) -> Blocker | None:
     if type(new) is not type(spec) or type(_event(new)) is not type(_event(spec)):
         return Blocker(activity, "type_changed", f"「{name}」映射到了另一类型的活动 {new.bpmn_id} / "
                        f"{activity} is mapped to an activity of another type")
+    if isinstance(spec, UnstructuredJoin) and not _same_branches(spec, new, mapping):
+        return Blocker(activity, "join_changed", f"汇合网关「{name}」在目标版本中汇合的分支不同，"
+                       "引擎不支持迁移 / the join waits for other branches in the target version")
     if not _boundaries_carried(task, new, mapping):
         return Blocker(activity, "boundary_added", f"目标活动 {new.bpmn_id} 附有源活动没有（或未映射）的"
                        "边界事件，引擎不支持迁移 / the target activity has boundary events that no "
@@ -102,6 +106,12 @@ def _target_blocker(task, mapping: dict[str, str], target) -> Blocker | None:
 
 def _event(spec):
     return getattr(spec, "event_definition", None)
+
+
+def _same_branches(join, new, mapping: dict[str, str]) -> bool:
+    """A join waiting for its other branches counts their arrivals by the tree: the target's
+    join must merge the same incoming branches."""
+    return sorted(_target_name(s.name, mapping) for s in join.inputs) == sorted(s.name for s in new.inputs)
 
 
 def _boundaries_carried(task, new, mapping: dict[str, str]) -> bool:
@@ -119,8 +129,11 @@ def _boundaries_carried(task, new, mapping: dict[str, str]) -> bool:
 
 def move(engine: WorkflowEngine, execution: Execution, mapping: dict[str, str],
          target_id: str, target_json: str) -> Execution:
-    """The instance moved onto the target version, restored from its new state; raises
-    MigrationBlocked (having changed nothing the caller keeps) when it cannot move."""
+    """The instance moved onto the target version, restored from its new state.
+
+    Raises MigrationBlocked when it cannot move: the blockers are found before anything
+    changes. Moving works on the given execution's workflow in place, so the caller keeps
+    the returned execution and drops the given one."""
     found = blockers(engine, execution, mapping, target_id, target_json)
     if found:
         raise MigrationBlocked(found)
@@ -130,8 +143,9 @@ def move(engine: WorkflowEngine, execution: Execution, mapping: dict[str, str],
     workflow.spec = target
     workflow.subprocess_specs = subprocesses
     _keep_finished_subprocesses(workflow, subprocesses)
+    dropped = {task.id for task in missing}
     for task in workflow.get_tasks(state=ACTIVE, skip_subprocesses=True):
-        if task not in missing:
+        if task.id not in dropped:
             _predict_again(task)
     for task in missing:
         _cut_out(workflow, task)

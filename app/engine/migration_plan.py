@@ -18,12 +18,12 @@ from .compiler import FLOW_NODE_TAGS
 from .xml_safety import parse_xml
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
-# Where an instance can wait or be: the activities a plan maps (start and end events and
-# gateways are passed through).
+# Where an instance can wait or be: the activities a plan maps, and the joins a branch can
+# wait in for the others (start and end events and splitting gateways are passed through).
 MIGRATABLE = frozenset({
     "userTask", "receiveTask", "serviceTask", "sendTask", "businessRuleTask", "scriptTask",
     "manualTask", "task", "callActivity", "subProcess", "transaction",
-    "intermediateCatchEvent", "boundaryEvent",
+    "intermediateCatchEvent", "boundaryEvent", "parallelGateway", "inclusiveGateway",
 })
 
 

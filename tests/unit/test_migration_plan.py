@@ -131,3 +131,50 @@ def test_a_boundary_event_of_the_target_that_no_instruction_carries_blocks_the_m
     execution = _at_final_review(engine, specs)
     (blocker,) = blockers(engine, execution, {"final_review": "leader_review"}, "v2", specs[1])
     assert (blocker.activity_id, blocker.reason) == ("final_review", "boundary_added")
+
+
+def _flow(engine, name: str, variables: dict | None = None):
+    """A fixture flow started, with its spec JSON (mapped onto itself by equal ids)."""
+    xml = (FIXTURES / f"{name}.bpmn").read_bytes()
+    (process,) = compile_models([SourceFile(f"{name}.bpmn", xml)], [], {"flow_opinion", "flow_expert_score"},
+                                {"test_flow_archive"})
+    mapping = {i.source: i.target for i in generate(activities_of(xml, name), activities_of(xml, name))}
+    return engine.start(name, process.spec_json, variables or {}), process.spec_json, mapping
+
+
+def test_a_step_inside_a_subprocess_is_blocked_honestly(engine):
+    execution, spec_json, mapping = _flow(engine, "flow_embedded")
+    reasons = {b.reason for b in blockers(engine, execution, mapping, "again", spec_json)}
+    assert reasons == {"subprocess"}
+
+
+def test_a_multi_instance_step_is_blocked_honestly(engine):
+    execution, spec_json, mapping = _flow(engine, "flow_expert_review", {"experts": ["expert1", "expert2"]})
+    reasons = {b.reason for b in blockers(engine, execution, mapping, "again", spec_json)}
+    assert reasons == {"multi_instance"}
+
+
+def test_parallel_branches_move_together_and_still_join(engine):
+    execution, spec_json, mapping = _flow(engine, "flow_parallel")
+    moved = move(engine, execution, mapping, "again", spec_json)
+    for task in moved.user_tasks():
+        moved.complete_user_task(task.id, {"opinion": "同意"})
+    assert [t.key for t in moved.user_tasks()] == ["summary"]
+
+
+def test_a_branch_waiting_at_a_join_moves_and_the_join_still_counts_it(engine):
+    execution, spec_json, mapping = _flow(engine, "flow_parallel")
+    assert mapping["join"] == "join"
+    execution.complete_user_task(execution.user_tasks()[0].id, {"opinion": "同意"})
+    moved = move(engine, execution, mapping, "again", spec_json)
+    (remaining,) = moved.user_tasks()
+    moved.complete_user_task(remaining.id, {"opinion": "同意"})
+    assert [t.key for t in moved.user_tasks()] == ["summary"]
+
+
+def test_a_join_that_merges_other_branches_in_the_target_blocks_the_move(engine):
+    execution, spec_json, mapping = _flow(engine, "flow_parallel")
+    execution.complete_user_task(execution.user_tasks()[0].id, {"opinion": "同意"})
+    renamed = {**mapping, "technical_review": "finance_review"}
+    reasons = {b.reason for b in blockers(engine, execution, renamed, "again", spec_json)}
+    assert "join_changed" in reasons
