@@ -7,10 +7,12 @@ and reports which can move and why the others cannot. The execution moves each i
 that can in a unit of work of its own (its row taken and version-checked like any
 command), so one instance that cannot move, or that another command changed meanwhile,
 leaves the others moved; each moved instance gets a history event, the batch one audit
-entry. Instances not migrated keep their version (R28).
+entry. Instances not migrated keep their version (R28). An admin can undo a batch, moving
+its instances back by the inverted plan, while none of them has moved on since.
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
 from sqlalchemy import bindparam, select, update
@@ -19,12 +21,12 @@ from sqlalchemy.orm import Session
 from app.db import connection_of
 from app.engine import migration as engine_migration
 from app.engine.migration_plan import Instruction, activities_of, generate, instruction_failures
-from app.models import InstanceState, ProcessDefinition, ProcessInstance
+from app.models import InstanceState, MigratedInstance, ProcessDefinition, ProcessInstance
 from app.prepared import Prepared
 
 from app.core import audit
 from app.core.context import AppContext
-from app.core.errors import BadRequest, Conflict, ServiceError
+from app.core.errors import BadRequest, Conflict, NotFound, ServiceError
 from app.core.identity import Actor
 from app.platform import instance_store, migration_projection
 from app.platform.migration_access import execute_refusal, plan_refusal
@@ -160,17 +162,63 @@ def _require_valid(plan: Plan) -> None:
 
 def execute(ctx: AppContext, actor: Actor, plan: Plan, instance_ids: list[str]) -> dict:
     """Move each instance that can move, one unit of work each; one audit entry for the batch."""
+    _require_executor(ctx, actor, _batch_target(plan), {"instructions": plan.mapping,
+                                                       "instances": instance_ids})
+    _require_valid(plan)
+    return _run_batch(ctx, actor, plan, {i: None for i in instance_ids})
+
+
+def undo_batch(ctx: AppContext, actor: Actor, batch_id: str) -> dict:
+    """Move the instances of batch `batch_id` back where they came from, while none of them
+    has moved on since (each still at the row version the batch left it at)."""
+    _require_executor(ctx, actor, batch_id, {"undoes": batch_id})
+    with ctx.db.read() as session:
+        rows = list(session.scalars(select(MigratedInstance).where(MigratedInstance.batch_id == batch_id)))
+        if not rows:
+            raise NotFound(f"迁移批次 {batch_id} 不存在 / no migration batch {batch_id}",
+                           [{"field": "batchId", "message": f"迁移批次 {batch_id} 不存在"}])
+        _require_unchanged(session, rows)
+        first = rows[0]
+        plan = Plan(session.get(ProcessDefinition, first.target_definition_id),
+                    session.get(ProcessDefinition, first.source_definition_id),
+                    [Instruction(target, source)
+                     for source, target in json.loads(first.instructions_json).items()])
+    _require_valid(plan)
+    return _run_batch(ctx, actor, plan, {r.instance_id: r.version_after for r in rows}, undoes=batch_id)
+
+
+def _require_unchanged(session: Session, rows: list[MigratedInstance]) -> None:
+    if any(r.undone_by for r in rows):
+        raise Conflict("该迁移批次已撤销 / the migration batch has already been undone")
+    moved_on = [r.instance_id for r in rows if _moved_on(session.get(ProcessInstance, r.instance_id), r)]
+    if moved_on:
+        raise Conflict(f"以下实例在迁移后已继续流转，不能撤销：{', '.join(moved_on)} / these instances "
+                       f"have moved on since the migration: {', '.join(moved_on)}",
+                       [{"field": "batchId", "message": f"实例 {i} 已继续流转"} for i in moved_on])
+
+
+def _moved_on(instance: ProcessInstance | None, row: MigratedInstance) -> bool:
+    return (instance is None or instance.state != InstanceState.ACTIVE
+            or instance.version != row.version_after or instance.definition_id != row.target_definition_id)
+
+
+def _require_executor(ctx: AppContext, actor: Actor, target: str, details: dict) -> None:
     refusal = execute_refusal(actor)
     if refusal is not None:
-        _audit(ctx, actor, plan, {"instances": instance_ids}, success=False)
+        _audit(ctx, actor, target, details, success=False)
         raise refusal
-    _require_valid(plan)
+
+
+def _run_batch(ctx: AppContext, actor: Actor, plan: Plan, expected: dict[str, int | None],
+               undoes: str | None = None) -> dict:
+    """Each instance in a unit of work of its own; `expected` holds the row version an
+    instance must still be at (None: any)."""
     batch = instance_store.new_id()
     moved, skipped = [], []
-    for instance_id in instance_ids:
+    for instance_id, version in expected.items():
         try:
             with ctx.db.command() as session:
-                _move_one(ctx, session, actor, plan, instance_id, batch)
+                _move_one(ctx, session, actor, plan, _Move(instance_id, version, batch, undoes))
             moved.append(instance_id)
         except engine_migration.MigrationBlocked as blocked:
             skipped.append((instance_id, blocked.blockers))
@@ -179,15 +227,22 @@ def execute(ctx: AppContext, actor: Actor, plan: Plan, instance_ids: list[str]) 
     report = {"batchId": batch, "migrated": moved,
               "skipped": [{"processInstanceId": i, "reasons": [_blocker(b) for b in blockers]}
                           for i, blockers in skipped]}
-    _audit(ctx, actor, plan, report, success=True)
+    details = dict(report, instructions=plan.mapping, **({"undoes": undoes} if undoes else {}))
+    _audit(ctx, actor, _batch_target(plan), details, success=True)
     return report
 
 
-def _move_one(ctx: AppContext, session: Session, actor: Actor, plan: Plan, instance_id: str,
-              batch: str) -> None:
-    loaded = instance_store.load(ctx, session, instance_id)
-    if loaded.row.definition_id != plan.source.id:
-        raise engine_migration.MigrationBlocked(_not_movable(session.get(ProcessInstance, instance_id), plan))
+@dataclass(frozen=True)
+class _Move:
+    instance_id: str
+    expected_version: int | None
+    batch: str
+    undoes: str | None
+
+
+def _move_one(ctx: AppContext, session: Session, actor: Actor, plan: Plan, move: _Move) -> None:
+    loaded = instance_store.load(ctx, session, move.instance_id)
+    _check_movable(session, loaded, plan, move)
     moved = engine_migration.move(ctx.engine, loaded.execution, plan.mapping, plan.target.id,
                                   plan.target.spec_json)
     row = loaded.row
@@ -203,8 +258,31 @@ def _move_one(ctx: AppContext, session: Session, actor: Actor, plan: Plan, insta
                                 set(loaded.waits.get("tasks", ())), set(loaded.waits.get("active", ())),
                                 ctx.now())
     loaded.record("instance_migrated", actor.id, source=plan.source.id, target=plan.target.id,
-                  batch=batch)
+                  batch=move.batch, **({"undoes": move.undoes} if move.undoes else {}))
     instance_store.save(ctx, session, loaded, actor.id)
+    _remember(ctx, session, actor, plan, move, row.version)
+
+
+def _check_movable(session: Session, loaded, plan: Plan, move: _Move) -> None:
+    if loaded.row.definition_id != plan.source.id:
+        raise engine_migration.MigrationBlocked(_not_movable(session.get(ProcessInstance, move.instance_id), plan))
+    if move.expected_version is not None and loaded.row.version != move.expected_version:
+        raise engine_migration.MigrationBlocked([engine_migration.Blocker(
+            None, "moved_on", "实例在迁移后已继续流转 / the instance has moved on since the migration")])
+
+
+def _remember(ctx: AppContext, session: Session, actor: Actor, plan: Plan, move: _Move,
+              version: int) -> None:
+    """The move, for undoing its batch; an undo marks the move it undid."""
+    session.add(MigratedInstance(
+        batch_id=move.batch, instance_id=move.instance_id, source_definition_id=plan.source.id,
+        target_definition_id=plan.target.id, instructions_json=json.dumps(plan.mapping),
+        version_after=version, migrated_at=ctx.now(), migrated_by=actor.id,
+    ))
+    if move.undoes:
+        session.execute(update(MigratedInstance).where(
+            MigratedInstance.batch_id == move.undoes, MigratedInstance.instance_id == move.instance_id,
+        ).values(undone_by=move.batch))
 
 
 def _reason(error: ServiceError) -> str:
@@ -215,9 +293,12 @@ def _blocker(blocker: engine_migration.Blocker) -> dict:
     return {"activityId": blocker.activity_id, "reason": blocker.reason, "message": blocker.message}
 
 
-def _audit(ctx: AppContext, actor: Actor, plan: Plan, details: dict, success: bool) -> None:
+def _batch_target(plan: Plan) -> str:
+    return f"{plan.source.id} -> {plan.target.id}"
+
+
+def _audit(ctx: AppContext, actor: Actor, target: str, details: dict, success: bool) -> None:
     """The batch's entry, in a unit of work of its own: each instance committed in its own."""
     with ctx.db.command() as session:
         audit.record(ctx, session, "instance.migrate", user_id=actor.id, success=success,
-                     target=f"{plan.source.id} -> {plan.target.id}", source=actor.source,
-                     details={"instructions": plan.mapping, **details})
+                     target=target, source=actor.source, details=details)

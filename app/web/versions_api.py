@@ -1,5 +1,7 @@
 """A process's versions under /api, for the modeler's version page: the semantic diff of two
-deployed versions (`GET /api/processes/<processKey>/diff?from=1&to=2`).
+deployed versions (`GET /api/processes/<processKey>/diff?from=1&to=2`), and undoing a
+migration batch (`POST /api/migrations/<batchId>/undo`; migrating is Camunda's
+/engine-rest/migration).
 
 Same HTTP Basic authentication and error shapes as /engine-rest.
 """
@@ -8,7 +10,7 @@ from __future__ import annotations
 from flask import g, jsonify, request
 
 from app.core.errors import BadRequest
-from app.platform import model_diff
+from app.platform import migration, model_diff
 
 from . import rest
 from .request_input import INT32_MAX, parse_int
@@ -22,6 +24,11 @@ def version_diff(key):
     with rest.context().db.read() as session:
         return jsonify(model_diff.diff_versions(session, g.actor, key, _version_arg("from"),
                                                 _version_arg("to")))
+
+
+@blueprint.post("/migrations/<batch_id>/undo")
+def undo_migration(batch_id):
+    return jsonify(migration.undo_batch(rest.context(), g.actor, batch_id))
 
 
 def _version_arg(name: str) -> int:

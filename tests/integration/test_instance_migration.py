@@ -193,3 +193,34 @@ def test_a_boundary_event_the_target_lacks_leaves_with_its_subscription_and_acti
             HistoricActivity.instance_id == instance, HistoricActivity.activity_id == "withdrawn")).one()
         assert withdrawal.end_time is not None and withdrawal.canceled
     assert finish(rest, instance) == ["leader_review", "publish"]
+
+
+def test_an_admin_undoes_a_batch_while_no_instance_has_moved_on(rest, client):
+    case = two_versions_and_two_instances(rest)
+    plan = generated(rest, case, overrides={"final_review": "leader_review"})
+    batch = rest("admin").post("/migration/execute", json={
+        "migrationPlan": plan, "processInstanceIds": [case["waiting"], case["decided"]]}).get_json()
+    assert sorted(batch["migrated"]) == sorted([case["waiting"], case["decided"]])
+    assert Api(client, "analyst").post(f"/migrations/{batch['batchId']}/undo").status_code == 403
+
+    undone = Api(client, "admin").post(f"/migrations/{batch['batchId']}/undo")
+    assert undone.status_code == 200, undone.get_json()
+    assert sorted(undone.get_json()["migrated"]) == sorted([case["waiting"], case["decided"]])
+    assert version_of(rest, case["waiting"]) == version_of(rest, case["decided"]) == 1
+    assert only_task(rest("leader"), case["decided"])["taskDefinitionKey"] == "final_review"
+    again = Api(client, "admin").post(f"/migrations/{batch['batchId']}/undo")
+    assert again.status_code == 409
+    assert finish(rest, case["decided"]) == ["final_review"]
+
+
+def test_a_batch_cannot_be_undone_once_an_instance_has_moved_on(rest, client):
+    case = two_versions_and_two_instances(rest)
+    batch = rest("admin").post("/migration/execute", json={
+        "migrationPlan": generated(rest, case), "processInstanceIds": [case["waiting"]]}).get_json()
+    officer = rest("officer")
+    assert complete(officer, only_task(officer, case["waiting"])["id"], DECISIONS).status_code == 204
+    refused = Api(client, "admin").post(f"/migrations/{batch['batchId']}/undo")
+    assert refused.status_code == 409
+    assert case["waiting"] in refused.get_json()["message"]
+    assert version_of(rest, case["waiting"]) == 2
+    assert Api(client, "admin").post("/migrations/no-such-batch/undo").status_code == 404
