@@ -13,6 +13,7 @@ from app.core.errors import BadRequest
 from app.platform import migration, model_diff
 
 from . import rest
+from .current import context
 from .request_input import INT32_MAX, parse_int
 
 API_PREFIX = "/api"
@@ -21,14 +22,14 @@ blueprint = rest.json_api_blueprint("versions_api")
 
 @blueprint.get("/processes/<key>/diff")
 def version_diff(key):
-    with rest.context().db.read() as session:
+    with context().db.read() as session:
         return jsonify(model_diff.diff_versions(session, g.actor, key, _version_arg("from"),
                                                 _version_arg("to")))
 
 
 @blueprint.post("/migrations/<batch_id>/undo")
 def undo_migration(batch_id):
-    return jsonify(migration.undo_batch(rest.context(), g.actor, batch_id))
+    return jsonify(migration.undo_batch(context(), g.actor, batch_id))
 
 
 def _version_arg(name: str) -> int:
