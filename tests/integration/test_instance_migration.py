@@ -159,6 +159,11 @@ def test_bad_input_is_a_400_naming_the_field(rest):
     assert malformed.get_json()["errors"][0]["field"] == "instructions[0].targetActivityIds"
     no_ids = admin.post("/migration/execute", json={"migrationPlan": generated(rest, case)})
     assert no_ids.get_json()["errors"][0]["field"] == "processInstanceIds"
+    plan = generated(rest, case)
+    plan["instructions"][0]["updateEventTrigger"] = True
+    refused = analyst.post("/migration/validate", json=plan)
+    assert refused.status_code == 400
+    assert refused.get_json()["errors"][0]["field"] == "instructions[0].updateEventTrigger"
 
 
 def test_an_instruction_that_cannot_hold_is_reported_and_refused_at_execution(rest):

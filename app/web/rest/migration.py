@@ -13,6 +13,7 @@ from . import blueprint, context, params
 @blueprint.post("/migration/generate")
 def generate_plan():
     body = params.json_body()
+    _keeps_event_triggers(body, "updateEventTriggers")
     overrides = _overrides(body.get("overrides"))
     with context().db.read() as session:
         plan = migration.generate_plan(session, g.actor, body.get("sourceProcessDefinitionId"),
@@ -65,8 +66,17 @@ def _instructions(value) -> list[migration.Instruction]:
             if not (isinstance(given, list) and len(given) == 1 and isinstance(given[0], str)):
                 raise _bad(f"instructions[{n}].{key}", "应为只含一个活动 id 的列表",
                            "must be a list of exactly one activity id")
+        _keeps_event_triggers(item, "updateEventTrigger", f"instructions[{n}].")
         found.append(migration.Instruction(ids[0][0], ids[1][0]))
     return found
+
+
+def _keeps_event_triggers(body: dict, key: str, prefix: str = "") -> None:
+    """A moved timer keeps its due time and a message its name: Camunda's re-evaluation of
+    the target's event trigger is not offered, and asking for it is refused, not ignored."""
+    if body.get(key) not in (None, False):
+        raise _bad(f"{prefix}{key}", "不支持：迁移后的定时器保留原到期时间", "is not supported: a migrated "
+                   "timer keeps its due time")
 
 
 def _overrides(value) -> dict[str, str] | None:
