@@ -137,8 +137,19 @@ def move(engine: WorkflowEngine, execution: Execution, mapping: dict[str, str],
     found = blockers(engine, execution, mapping, target_id, target_json)
     if found:
         raise MigrationBlocked(found)
+    try:
+        _move_tree(engine, execution.workflow, mapping, target_id, target_json)
+        return engine.restore(target_id, target_json, execution.serialize())
+    except Exception as error:
+        # The restore is the proof that the target can carry the state; whatever the
+        # library raises on the way is said as a refusal of this instance, not a 500.
+        raise MigrationBlocked([Blocker(None, "engine", f"引擎无法在目标版本上恢复实例：{error} / "
+                                              "the engine cannot restore the instance on the target")]) from error
+
+
+def _move_tree(engine: WorkflowEngine, workflow, mapping: dict[str, str], target_id: str,
+               target_json: str) -> None:
     target, subprocesses = engine.specs(target_id, target_json)
-    workflow = execution.workflow
     missing = _respecified(workflow, target, mapping)
     workflow.spec = target
     workflow.subprocess_specs = subprocesses
@@ -151,12 +162,6 @@ def move(engine: WorkflowEngine, execution: Execution, mapping: dict[str, str],
         _cut_out(workflow, task)
     if workflow.last_task is not None and workflow.last_task.id not in workflow.tasks:
         workflow.last_task = None
-    try:
-        return engine.restore(target_id, target_json, execution.serialize())
-    except Exception as error:
-        # The restore is the proof that the target can carry the state: say so, not 500.
-        raise MigrationBlocked([Blocker(None, "engine", f"引擎无法在目标版本上恢复实例：{error} / "
-                                              "the engine cannot restore the instance on the target")]) from error
 
 
 def _respecified(workflow, target, mapping: dict[str, str]) -> list:
