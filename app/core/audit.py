@@ -6,7 +6,8 @@ the retention period (the database's triggers refuse anything else, see models/a
 Actions are dotted names: `login`, `login.lock`, `logout`, `session.expire`,
 `password.change`, `password.reset`, `user.create`, `user.deactivate`, `user.groups`,
 `organization.create`, `audit.purge`, `instance.cc` (抄送: granting read access),
-`deployment.create`, `instance.delete`, `job.retries`, `job.execute`.
+`deployment.create`, `instance.delete`, `instance.migrate` (a batch of instances moved to
+another version, or moved back by an undo), `job.retries`, `job.execute`.
 """
 from __future__ import annotations
 

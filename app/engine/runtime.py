@@ -84,6 +84,10 @@ class WorkflowEngine:
         workflow.script_engine = self.script_engine
         return Execution(self, workflow)
 
+    def specs(self, definition_id: str, spec_json: str):
+        """A definition's parsed (process, subprocesses) specs, as instances run on them."""
+        return self._spec(definition_id, spec_json)
+
     def evaluate(self, expression: str, data: dict):
         return self.script_engine.environment.evaluate(expression, dict(data))
 

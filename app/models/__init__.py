@@ -4,6 +4,7 @@ from .base import Base
 from .collaboration import Attachment, Comment, InstanceReader, Notification, OutboxMessage
 from .history import HistoricActivity, HistoricTask, HistoryEvent
 from .identity import Organization, User, UserGroup
+from .migration import MigratedInstance
 from .lifecycle import (
     AnnualReport, CenterStatusChange, ChangeRequest, EvaluationDetail, GovernanceRecord,
     Rectification,
@@ -28,7 +29,7 @@ __all__ = [
     "Deployment",
     "DeploymentResource", "ExpertPanel", "ExpertReview", "FormVersion", "HistoricActivity",
     "HistoricTask", "HistoryEvent", "Incident", "InstanceState", "Job", "JobType",
-    "LoginThrottle", "MessageSubscription", "Organization", "ProcessDefinition",
+    "LoginThrottle", "MessageSubscription", "MigratedInstance", "Organization", "ProcessDefinition",
     "ProcessInstance", "SiteVisit", "Task", "TaskCandidate", "TaskDraft", "User", "UserGroup",
     "UserSession",
 ]

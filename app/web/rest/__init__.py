@@ -74,5 +74,7 @@ def json_api_blueprint(name: str) -> Blueprint:
     return api
 
 
-from . import decisions, definitions, deployments, history, instances, jobs, messages, tasks, version  # noqa: E402,F401
+from . import (  # noqa: E402,F401
+    decisions, definitions, deployments, history, instances, jobs, messages, migration, tasks, version,
+)
 from . import task_collaboration  # noqa: E402,F401
