@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.engine.compiler import SourceFile, compile_deployment, content_hash, stored_form
-from app.engine.errors import InvalidDefinition
+from app.engine.errors import DefinitionProblem, InvalidDefinition
 from app.models import Deployment, DeploymentResource, FormVersion, ProcessDefinition
 
 from app.core import audit
@@ -169,16 +169,33 @@ def _latest_form(session, key) -> FormVersion | None:
     )
 
 
-def _compile(ctx, session, files, kinds):
+def check(ctx: AppContext, session: Session, files: dict[str, bytes]
+          ) -> tuple[list[DefinitionProblem], list[DefinitionProblem]]:
+    """(errors, warnings) that deploying `files` now would meet, without deploying: the
+    same compilation and lint, against the same deployed forms, topics and processes.
+    Forms among `files` are not checked here (the modeler sends diagrams)."""
+    kinds = {file_name: classify(file_name) for file_name in files}
+    try:
+        compiled = _compile_models(ctx, session, files, kinds)
+    except InvalidDefinition as error:
+        return error.problems, error.warnings
+    return [], compiled.warnings
+
+
+def _compile_models(ctx, session, files, kinds):
     bpmn = [SourceFile(n, c) for n, c in files.items() if kinds[n] == "bpmn"]
     dmn = [SourceFile(n, c) for n, c in files.items() if kinds[n] == "dmn"]
     known_forms = {form_key_of(n) for n, k in kinds.items() if k == "form"}
     known_forms |= set(session.scalars(select(FormVersion.form_key).distinct()))
+    return compile_deployment(
+        bpmn, dmn, known_forms, ctx.handlers.topics(), library=_library(session),
+        timer_min_cycle=timedelta(seconds=ctx.settings.timer_min_cycle_seconds),
+    )
+
+
+def _compile(ctx, session, files, kinds):
     try:
-        return compile_deployment(
-            bpmn, dmn, known_forms, ctx.handlers.topics(), library=_library(session),
-            timer_min_cycle=timedelta(seconds=ctx.settings.timer_min_cycle_seconds),
-        )
+        return _compile_models(ctx, session, files, kinds)
     except InvalidDefinition as error:
         raise DeploymentRefused(
             MODELS_REFUSED,
