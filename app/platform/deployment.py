@@ -37,6 +37,7 @@ class DeployResult:
     deployment: Deployment
     new_definitions: list[ProcessDefinition] = field(default_factory=list)
     unchanged: bool = False
+    warnings: list[DefinitionProblem] = field(default_factory=list)
 
 
 def classify(name: str) -> str:
@@ -101,7 +102,7 @@ def deploy(ctx: AppContext, session: Session, actor: Actor | None, name: str,
                  target=deployment.id, source=actor.source if actor else source,
                  details={"name": name, "files": sorted(files),
                           "definitions": [f"{d.key}:{d.version}" for d in definitions]})
-    return DeployResult(deployment, definitions)
+    return DeployResult(deployment, definitions, warnings=compiled.warnings)
 
 
 def _still_deployed(session, files, kinds) -> bool:
@@ -185,6 +186,8 @@ def check(ctx: AppContext, session: Session, files: dict[str, bytes]
 def _compile_models(ctx, session, files, kinds):
     bpmn = [SourceFile(n, c) for n, c in files.items() if kinds[n] == "bpmn"]
     dmn = [SourceFile(n, c) for n, c in files.items() if kinds[n] == "dmn"]
+    if bpmn:
+        dmn += _decision_library(session, set(files))
     known_forms = {form_key_of(n) for n, k in kinds.items() if k == "form"}
     known_forms |= set(session.scalars(select(FormVersion.form_key).distinct()))
     return compile_deployment(
@@ -201,6 +204,24 @@ def _compile(ctx, session, files, kinds):
             MODELS_REFUSED,
             [dict(p.to_dict(), field=p.file, message=p.message_zh) for p in error.problems],
         ) from error
+
+
+def _decision_library(session, uploaded: set[str]) -> list[SourceFile]:
+    """The latest deployed content of every decision file not uploaded again: a diagram
+    deployed alone (from the modeler, or Camunda Modeler's deploy dialog) calls the tables
+    already deployed, as Camunda's decisionRef binds the latest version. Compiled with the
+    diagram, not stored again."""
+    rows = session.execute(
+        select(DeploymentResource.name, DeploymentResource.content)
+        .join(Deployment, Deployment.id == DeploymentResource.deployment_id)
+        .where(DeploymentResource.kind == "dmn")
+        .order_by(Deployment.deployed_at.desc())
+    ).all()
+    latest: dict[str, bytes] = {}
+    for name, content in rows:
+        if name not in uploaded:
+            latest.setdefault(name, content)
+    return [SourceFile(name, content) for name, content in sorted(latest.items())]
 
 
 def _library(session) -> list[SourceFile]:
