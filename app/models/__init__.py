@@ -8,6 +8,7 @@ from .lifecycle import (
     AnnualReport, CenterStatusChange, ChangeRequest, EvaluationDetail, GovernanceRecord,
     Rectification,
 )
+from .modeling import ModelDraft
 from .registry import (
     Center, CenterChange, CenterEvaluation, CenterStatus, ExpertPanel, ExpertReview, SiteVisit,
 )
@@ -25,7 +26,7 @@ __all__ = [
     "Base", "Center", "CenterChange", "CenterEvaluation", "CenterStatus", "Deployment",
     "DeploymentResource", "ExpertPanel", "ExpertReview", "FormVersion", "HistoricActivity",
     "HistoricTask", "HistoryEvent", "Incident", "InstanceState", "Job", "JobType",
-    "LoginThrottle", "MessageSubscription", "Organization", "ProcessDefinition",
+    "LoginThrottle", "MessageSubscription", "ModelDraft", "Organization", "ProcessDefinition",
     "ProcessInstance", "SiteVisit", "Task", "TaskCandidate", "TaskDraft", "User", "UserGroup",
     "UserSession",
 ]
