@@ -69,7 +69,7 @@ def deploy(ctx: AppContext, session: Session, actor: Actor | None, name: str,
     if not files:
         raise BadRequest("没有上传任何文件 / no files in the deployment")
     kinds = {file_name: classify(file_name) for file_name in files}
-    bundle_hash = content_hash(*(n.encode() + b"\0" + files[n] for n in sorted(files)))
+    bundle_hash = _bundle_hash(files)
     existing = session.scalar(
         select(Deployment).where(Deployment.content_hash == bundle_hash)
         .order_by(Deployment.deployed_at.desc()).limit(1)
@@ -103,6 +103,24 @@ def deploy(ctx: AppContext, session: Session, actor: Actor | None, name: str,
                  details={"name": name, "files": sorted(files),
                           "definitions": [f"{d.key}:{d.version}" for d in definitions]})
     return DeployResult(deployment, definitions, warnings=compiled.warnings)
+
+
+def last_deployed_from(session: Session, source: str, files: dict[str, bytes]) -> bool:
+    """Whether the last deployment from `source` held exactly `files`.
+
+    The project's own models (`flask setup`) are deployed again only when they changed
+    since they were last deployed: a version an analyst deployed from the modeler since
+    then stays the latest, instead of being replaced at the next start.
+    """
+    last = session.scalar(
+        select(Deployment.content_hash).where(Deployment.source == source)
+        .order_by(Deployment.deployed_at.desc()).limit(1)
+    )
+    return last == _bundle_hash(files)
+
+
+def _bundle_hash(files: dict[str, bytes]) -> str:
+    return content_hash(*(n.encode() + b"\0" + files[n] for n in sorted(files)))
 
 
 def _still_deployed(session, files, kinds) -> bool:
