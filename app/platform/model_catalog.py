@@ -27,7 +27,6 @@ class Version:
     deployed_at: datetime
     deployed_by: str | None
     deployed_by_name: str | None
-    source: str | None
     running: int = 0
 
 
@@ -43,10 +42,6 @@ class Model:
     def latest(self) -> Version:
         return self.versions[0]
 
-    @property
-    def running(self) -> int:
-        return sum(v.running for v in self.versions)
-
 
 def catalog(session: Session) -> dict[str, list[Model]]:
     return {"processes": processes(session), "decisions": decision_tables(session),
@@ -54,13 +49,12 @@ def catalog(session: Session) -> dict[str, list[Model]]:
 
 
 def _deployments():
-    return (select(Deployment.id, Deployment.deployed_at, Deployment.deployed_by,
-                   Deployment.source, User.display_name)
+    return (select(Deployment.id, Deployment.deployed_at, Deployment.deployed_by, User.display_name)
             .outerjoin(User, User.id == Deployment.deployed_by))
 
 
 def _version(number: int, row, running: int = 0) -> Version:
-    return Version(number, row.deployed_at, row.deployed_by, row.display_name, row.source, running)
+    return Version(number, row.deployed_at, row.deployed_by, row.display_name, running)
 
 
 def processes(session: Session) -> list[Model]:

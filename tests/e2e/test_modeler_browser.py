@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from tests.support.browser import screenshot
+
 pytestmark = pytest.mark.e2e
 
 
@@ -27,6 +29,7 @@ def test_an_analyst_renames_a_task_sees_the_check_and_deploys_version_two(office
     expect(page.locator(".djs-element.tic-problem-error[data-element-id=recommender_review]")).to_have_count(1)
     expect(page.get_by_test_id("problem-error")).to_contain_text("表单不存在：tic/no_such_form")
     expect(page.get_by_test_id("modeler-deploy")).to_be_disabled()
+    screenshot(analyst, "modeler-error")
 
     form_key.fill("tic/recommender_review")
     expect(page.locator(".tic-problem-error")).to_have_count(0)
@@ -34,6 +37,7 @@ def test_an_analyst_renames_a_task_sees_the_check_and_deploys_version_two(office
     page.get_by_test_id("modeler-deploy").click()
     expect(page.get_by_test_id("modeler-status")).to_contain_text("已部署为第 2 版")
     expect(page.get_by_test_id("modeler-version")).to_have_text("第 2 版")
+    screenshot(analyst, "modeler-deployed")
     assert problems == []
 
 
