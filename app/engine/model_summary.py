@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from .xml_safety import parse_xml
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+# Every DMN version's namespace holds this (DMN 1.1 to 1.3 and the 2015 draft).
+DMN_NS_MARK = "/DMN"
 
 
 @dataclass(frozen=True)
@@ -27,3 +29,11 @@ def decisions(content: bytes, file_name: str) -> list[Named]:
     root = parse_xml(content, file_name).getroot()
     return [Named(child.get("id") or "", child.get("name")) for child in root
             if isinstance(child.tag, str) and child.tag.endswith("}decision")]
+
+
+def kind_of(content: bytes, file_name: str) -> str:
+    """"dmn" for a decision file of any DMN version, else "bpmn" (raises InvalidDefinition
+    if unreadable)."""
+    root = parse_xml(content, file_name).getroot()
+    namespace = root.tag[1:].split("}", 1)[0] if root.tag.startswith("{") else ""
+    return "dmn" if DMN_NS_MARK in namespace.upper() else "bpmn"

@@ -13,18 +13,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.engine.errors import DefinitionProblem, InvalidDefinition
-from app.engine.model_summary import executable_processes
+from app.engine.model_summary import decisions, executable_processes, kind_of
 from app.models import ModelDraft
 
 from app.core import audit
 from app.core.context import AppContext
 from app.core.errors import BadRequest, Forbidden
 from app.core.identity import DEPLOY_GROUPS, Actor
-from app.platform import deployment
+from app.platform import deployment, model_catalog
 
 SOURCE = "modeler"
 NO_PROCESS = ("图中没有可执行的流程（请在流程属性中填写流程标识并勾选“可执行”） / "
               "the diagram has no executable process")
+NO_DECISION = "文件中没有决策 / the file holds no decision"
 
 
 def may_edit(actor: Actor | None) -> bool:
@@ -54,37 +55,41 @@ class Checked:
     warnings: list[DefinitionProblem] = field(default_factory=list)
 
 
-def process_key(xml: bytes) -> str | None:
-    """The (first) executable process id: the key the diagram deploys and drafts under."""
+def identify(xml: bytes) -> tuple[str, str | None]:
+    """(kind, key) of a posted model: a BPMN diagram's (first) executable process id, or a
+    decision file's (first) decision id; the key it deploys and drafts under."""
     try:
-        found = executable_processes(xml, "diagram.bpmn")
+        kind = kind_of(xml, "model")
+        found = decisions(xml, "model.dmn") if kind == "dmn" else executable_processes(xml, "model.bpmn")
     except InvalidDefinition:
-        return None
-    return found[0].id if found and found[0].id else None
+        return "bpmn", None
+    return kind, (found[0].id or None) if found else None
 
 
 def check(ctx: AppContext, session: Session, actor: Actor, xml: bytes) -> Checked:
-    require_editor(ctx, session, actor, "model.check", process_key(xml) or "diagram")
+    require_editor(ctx, session, actor, "model.check", identify(xml)[1] or "model")
     return _checked(ctx, session, xml)
 
 
 def _checked(ctx: AppContext, session: Session, xml: bytes) -> Checked:
-    key = process_key(xml)
-    errors, warnings = deployment.check(ctx, session, {file_name(key): xml})
+    kind, key = identify(xml)
+    errors, warnings = deployment.check(ctx, session, {file_name(key, kind): xml})
     return Checked(key, errors, warnings)
 
 
-def file_name(key: str | None) -> str:
-    """The name a diagram deploys under: the project's own (bpmn/<key>.bpmn) convention."""
-    return f"{key or 'diagram'}.bpmn"
+def file_name(key: str | None, kind: str = "bpmn") -> str:
+    """The name a model deploys under, the project's own convention: bpmn/<key>.bpmn, and a
+    decision table in a file named after its decision (decision_tables finds it so)."""
+    return f"{key or 'model'}.{kind}"
 
 
 def save_draft(ctx: AppContext, session: Session, actor: Actor, xml: bytes) -> tuple[Checked, datetime]:
     """Keep the diagram as the actor's draft of its process, even with errors."""
-    require_editor(ctx, session, actor, "model.draft", process_key(xml) or "diagram")
-    checked = _checked(ctx, session, xml)
-    if checked.key is None:
+    kind, key = identify(xml)
+    require_editor(ctx, session, actor, "model.draft", key or "model")
+    if kind != "bpmn" or key is None:
         raise BadRequest(NO_PROCESS, [{"field": "xml", "message": NO_PROCESS.split(" / ")[0]}])
+    checked = _checked(ctx, session, xml)
     now = ctx.now()
     draft = session.get(ModelDraft, (actor.id, checked.key))
     if draft is None:
@@ -110,18 +115,30 @@ def drafts_of(session: Session, actor: Actor) -> list[Draft]:
 
 @dataclass
 class Deployed:
+    kind: str
     key: str
     version: int | None
     warnings: list[DefinitionProblem]
 
 
 def deploy(ctx: AppContext, session: Session, actor: Actor, xml: bytes) -> Deployed:
-    """Deploy the diagram as a new version of its process (none if it equals the latest);
-    running instances stay on theirs (R28). Errors refuse it (DeploymentRefused)."""
-    require_editor(ctx, session, actor, "deployment.create", process_key(xml) or "diagram")
-    key = process_key(xml)
+    """Deploy the diagram as a new version of its process, or the decision file as a new
+    version of its table (none if it equals the latest); running instances stay on their
+    version (R28). Errors refuse it (DeploymentRefused)."""
+    kind, key = identify(xml)
+    require_editor(ctx, session, actor, "deployment.create", key or "model")
     if key is None:
-        raise BadRequest(NO_PROCESS, [{"field": "xml", "message": NO_PROCESS.split(" / ")[0]}])
-    result = deployment.deploy(ctx, session, actor, f"{SOURCE}:{key}", {file_name(key): xml}, source=SOURCE)
-    versions = [d.version for d in result.new_definitions if d.key == key]
-    return Deployed(key, versions[0] if versions else None, result.warnings)
+        message = NO_DECISION if kind == "dmn" else NO_PROCESS
+        raise BadRequest(message, [{"field": "xml", "message": message.split(" / ")[0]}])
+    files = {file_name(key, kind): xml}
+    result = deployment.deploy(ctx, session, actor, f"{SOURCE}:{key}", files, source=SOURCE)
+    return Deployed(kind, key, None if result.unchanged else _new_version(session, result, kind, key),
+                    result.warnings)
+
+
+def _new_version(session: Session, result, kind: str, key: str) -> int | None:
+    if kind == "bpmn":
+        versions = [d.version for d in result.new_definitions if d.key == key]
+        return versions[0] if versions else None
+    table = next((t for t in model_catalog.decision_tables(session) if t.key == key), None)
+    return table.latest.version if table is not None else None

@@ -33,7 +33,7 @@ def test_an_analyst_lands_on_the_modeler_which_lists_every_model(web):
     page = text(analyst.get("/modeler"))
     for key in ("tic_establishment", "tic_expert_review", "tic_eligibility", "tic_funding", "tic/fill_application"):
         assert f"<code>{key}</code>" in page
-    assert 'data-testid="nav-modeler"' in page and "新建流程图" in page and "打开本地 BPMN 文件" in page
+    assert 'data-testid="nav-modeler"' in page and "新建流程图" in page and "打开本地 BPMN/DMN 文件" in page
     assert re.search(r'data-testid="versions-tic_establishment">1<', page)
     assert "系统（项目模型）" in page
 
@@ -158,3 +158,25 @@ def test_a_diagram_without_an_executable_process_cannot_be_kept(web):
     xml = ESTABLISHMENT.replace('isExecutable="true"', 'isExecutable="false"')
     refused = post_xml(web("analyst"), "/modeler/drafts", xml)
     assert refused.status_code == 400 and "没有可执行的流程" in refused.get_json()["message"]
+
+
+ELIGIBILITY = (Path(__file__).resolve().parents[2] / "bpmn" / "tic_eligibility.dmn").read_text(encoding="utf-8")
+
+
+def test_a_decision_file_opened_from_disk_is_checked_and_deployed_as_a_new_table_version(web):
+    analyst = web("analyst")
+    table = ELIGIBILITY.replace("<text>&gt;= 70</text>", "<text>&gt;= 65</text>", 1)
+    assert post_xml(analyst, "/modeler/check", table).get_json() == {
+        "key": "tic_eligibility", "errors": [], "warnings": []}
+    deployed = post_xml(analyst, "/modeler/deploy", table).get_json()
+    assert deployed["version"] == 2 and "决策表已部署为第 2 版" in deployed["message"]
+    assert re.search(r'data-testid="versions-tic_eligibility">2<', text(analyst.get("/modeler")))
+    refused = post_xml(analyst, "/modeler/drafts", table)
+    assert refused.status_code == 400
+
+
+def test_a_decision_file_with_a_cell_the_engine_refuses_is_not_deployed(web):
+    table = ELIGIBILITY.replace("<text>&gt;= 70</text>", '<text>__import__("os")</text>', 1)
+    refused = post_xml(web("analyst"), "/modeler/deploy", table)
+    assert refused.status_code == 400
+    assert [p["elementId"] for p in refused.get_json()["errors"]] == ["rule_r05_debt_ratio_ratio"]

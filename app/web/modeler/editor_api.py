@@ -51,11 +51,11 @@ def deploy():
     if deployed.version is None:
         message, label = i18n.t("modeler.unchanged"), ""
     else:
-        message = i18n.t("modeler.deployed", version=deployed.version)
+        message = i18n.t(f"modeler.deployed_{deployed.kind}", version=deployed.version)
         label = i18n.t("modeler.version_n", version=deployed.version)
     return jsonify({"key": deployed.key, "version": deployed.version, "message": message,
                     "versionLabel": label, "errors": [], "warnings": problems_json(deployed.warnings),
-                    "url": url_for("modeler.bpmn", key=deployed.key)})
+                    "url": url_for("modeler.bpmn", key=deployed.key) if deployed.kind == "bpmn" else None})
 
 
 @blueprint.get("/choices.json")

@@ -1,7 +1,8 @@
 /* The analysts' modeler, bundled by esbuild at install (scripts/install_frontend.py) into
    app/static/vendor/ticflow/modeler.js: bpmn-js with the Camunda 7 properties panel, element
-   templates and their chooser, bpmnlint's style hints and the Chinese translate module,
-   driven by page.js. */
+   templates and their chooser, bpmnlint's style hints and the Chinese translate module, and
+   dmn-js (with dmn-migrate for DMN 1.1/1.2) for decision files opened from disk; driven by
+   page.js. */
 import Modeler from "bpmn-js/lib/Modeler";
 import NavigatedViewer from "bpmn-js/lib/NavigatedViewer";
 import {
@@ -12,6 +13,8 @@ import ElementTemplateChooserModule from "@bpmn-io/element-template-chooser";
 import CamundaBehaviorsModule from "camunda-bpmn-js-behaviors/lib/camunda-platform";
 import camundaModdle from "camunda-bpmn-moddle/resources/camunda.json";
 import BpmnlintModule from "bpmn-js-bpmnlint";
+import DmnModeler from "dmn-js/lib/Modeler";
+import { migrateDiagram } from "@bpmn-io/dmn-migrate";
 
 import lintRules from "./lint_rules.js";
 import { translateModule } from "./translate.js";
@@ -41,6 +44,13 @@ function createViewer(options) {
   });
 }
 
+function createDmnModeler(options) {
+  return new DmnModeler({ container: options.canvas, common: { keyboard: { bindTo: document } } });
+}
+
 document.addEventListener("DOMContentLoaded", function () {
-  startPage({ createModeler: createModeler, createViewer: createViewer });
+  startPage({
+    createModeler: createModeler, createViewer: createViewer,
+    createDmnModeler: createDmnModeler, migrateDmn: migrateDiagram,
+  });
 });

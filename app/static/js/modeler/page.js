@@ -56,25 +56,55 @@ function suggestInPanel(panel) {
   }).observe(panel, { childList: true, subtree: true });
 }
 
-/* The server's located problems: markers on the elements, a list below the diagram. */
-function problemMarkers(modeler) {
+/* What the editor needs of a model, whichever library shows it: its XML, a change
+   callback, marks for the server's problems and selecting an element. */
+function bpmnModel(modeler) {
   let marked = [];
-  return function mark(problems) {
-    const canvas = modeler.get("canvas");
-    const registry = modeler.get("elementRegistry");
-    marked.forEach(function (entry) { if (registry.get(entry[0])) { canvas.removeMarker(entry[0], entry[1]); } });
-    marked = [];
-    problems.forEach(function (problem) {
-      const cls = "tic-problem-" + problem.severity;
-      if (problem.elementId && registry.get(problem.elementId)) {
-        canvas.addMarker(problem.elementId, cls);
-        marked.push([problem.elementId, cls]);
-      }
-    });
+  return {
+    saveXML: function () { return modeler.saveXML({ format: true }); },
+    onChange: function (callback) { modeler.on("commandStack.changed", callback); },
+    mark: function (problems) {
+      const canvas = modeler.get("canvas");
+      const registry = modeler.get("elementRegistry");
+      marked.forEach(function (entry) { if (registry.get(entry[0])) { canvas.removeMarker(entry[0], entry[1]); } });
+      marked = [];
+      problems.forEach(function (problem) {
+        const cls = "tic-problem-" + problem.severity;
+        if (problem.elementId && registry.get(problem.elementId)) {
+          canvas.addMarker(problem.elementId, cls);
+          marked.push([problem.elementId, cls]);
+        }
+      });
+    },
+    select: function (id) {
+      const element = id && modeler.get("elementRegistry").get(id);
+      if (!element) { return; }
+      modeler.get("selection").select(element);
+      modeler.get("canvas").scrollToElement(element);
+    },
   };
 }
 
-function listProblems(modeler, result) {
+/* A decision file in dmn-js: each view (requirements diagram, table) has its own command
+   stack; problems are listed, not marked (their lines and ids are in the list). */
+function dmnModel(modeler) {
+  return {
+    saveXML: function () { return modeler.saveXML({ format: true }); },
+    onChange: function (callback) {
+      modeler.on("views.changed", function () {
+        const viewer = modeler.getActiveViewer();
+        if (viewer && !viewer.__ticWatched) {
+          viewer.__ticWatched = true;
+          viewer.on("commandStack.changed", callback);
+        }
+      });
+    },
+    mark: function () {},
+    select: function () {},
+  };
+}
+
+function listProblems(model, result) {
   const t = texts();
   const box = document.getElementById("modeler-problems");
   box.replaceChildren();
@@ -89,43 +119,38 @@ function listProblems(modeler, result) {
     item.dataset.testid = "problem-" + problem.severity;
     item.dataset.element = problem.elementId || "";
     const label = problem.severity === "error" ? t.error : t.warning;
-    item.textContent = label + "　" + (problem.elementId ? "[" + problem.elementId + "] " : "") + problem.message;
-    item.addEventListener("click", function () { selectElement(modeler, problem.elementId); });
+    const where = problem.elementId ? "[" + problem.elementId + "] " : (problem.line ? "[" + problem.line + "] " : "");
+    item.textContent = label + "　" + where + problem.message;
+    item.addEventListener("click", function () { model.select(problem.elementId); });
     list.appendChild(item);
   });
   box.appendChild(list);
 }
 
-function selectElement(modeler, id) {
-  const element = id && modeler.get("elementRegistry").get(id);
-  if (!element) { return; }
-  modeler.get("selection").select(element);
-  modeler.get("canvas").scrollToElement(element);
-}
-
-function editor(app, modeler) {
+function editor(app, model) {
   const t = texts();
-  const mark = problemMarkers(modeler);
   const deployButton = document.getElementById("modeler-deploy");
   let timer = null;
 
   function showResult(result) {
-    mark(result.errors.concat(result.warnings));
-    listProblems(modeler, result);
+    model.mark(result.errors.concat(result.warnings));
+    listProblems(model, result);
     deployButton.disabled = result.errors.length > 0;
     deployButton.title = result.errors.length ? t.deployBlocked : "";
     return result;
   }
 
   function send(url) {
-    return modeler.saveXML({ format: true }).then(function (saved) { return postForm(app, url, saved.xml); });
+    return model.saveXML().then(function (saved) { return postForm(app, url, saved.xml); });
   }
 
   function check() {
     setStatus(t.checking, "busy");
     return send(app.dataset.checkUrl).then(function (reply) {
       showResult(reply.data);
-      setStatus(reply.data.errors.length ? t.hasErrors : t.checked, reply.data.errors.length ? "error" : "ok");
+      const failed = reply.data.errors.length > 0;
+      const errorText = app.dataset.kind === "dmn" ? t.hasErrorsDmn : t.hasErrors;
+      setStatus(failed ? errorText : t.checked, failed ? "error" : "ok");
       return reply.data;
     });
   }
@@ -150,26 +175,26 @@ function editor(app, modeler) {
       }
       showResult(reply.data);
       setStatus(reply.data.message, "ok");
-      document.getElementById("modeler-version").textContent = reply.data.versionLabel;
+      if (reply.data.versionLabel) { document.getElementById("modeler-version").textContent = reply.data.versionLabel; }
     });
   }
 
-  modeler.on("commandStack.changed", function () {
+  model.onChange(function () {
     window.clearTimeout(timer);
     timer = window.setTimeout(check, CHECK_DELAY_MS);
   });
   document.getElementById("modeler-check").addEventListener("click", check);
   document.getElementById("modeler-save").addEventListener("click", save);
   deployButton.addEventListener("click", deploy);
-  document.getElementById("modeler-download").addEventListener("click", function () { download(modeler, app); });
+  document.getElementById("modeler-download").addEventListener("click", function () { download(model, app); });
   return check;
 }
 
-function download(modeler, app) {
-  modeler.saveXML({ format: true }).then(function (saved) {
+function download(model, app) {
+  model.saveXML().then(function (saved) {
     const link = document.createElement("a");
     link.href = URL.createObjectURL(new Blob([saved.xml], { type: "application/xml" }));
-    link.download = (app.dataset.key || "diagram") + ".bpmn";
+    link.download = (app.dataset.key || "model") + (app.dataset.kind === "dmn" ? ".dmn" : ".bpmn");
     link.click();
     URL.revokeObjectURL(link.href);
   });
@@ -187,7 +212,12 @@ function sourceXml(app) {
   });
 }
 
-function startEditor(app, factory) {
+function isDmn(xml) {
+  const root = new DOMParser().parseFromString(xml, "application/xml").documentElement;
+  return Boolean(root && root.namespaceURI && root.namespaceURI.toUpperCase().indexOf("/DMN") !== -1);
+}
+
+function startBpmnEditor(app, factory, xml) {
   return getJson(app.dataset.choicesUrl).then(function (choices) {
     fillDatalist("tic-form-keys", choices.forms);
     fillDatalist("tic-groups", choices.groups);
@@ -197,12 +227,38 @@ function startEditor(app, factory) {
       canvas: document.getElementById("modeler-canvas"), properties: panel,
       language: app.dataset.lang, templates: choices.templates,
     });
-    const check = editor(app, modeler);
-    return sourceXml(app).then(function (xml) { return modeler.importXML(xml); }).then(function () {
+    const check = editor(app, bpmnModel(modeler));
+    return modeler.importXML(xml).then(function () {
       modeler.get("canvas").zoom("fit-viewport");
-      app.dataset.ready = "true";
-      return check();
+      return check;
     });
+  });
+}
+
+/* A decision file opened from disk: older DMN (1.1, 1.2) is migrated to DMN 1.3 first, as
+   dmn-js reads only that; it is checked and deployed like a diagram, not kept as a draft. */
+function startDmnEditor(app, factory, xml) {
+  const t = texts();
+  app.dataset.kind = "dmn";
+  app.classList.add("kind-dmn");
+  document.getElementById("modeler-title").textContent = t.dmnTitle;
+  document.getElementById("modeler-download").textContent = t.downloadDmn;
+  document.getElementById("modeler-save").hidden = true;
+  document.getElementById("modeler-properties").hidden = true;
+  return factory.migrateDmn(xml).then(function (migrated) {
+    const modeler = factory.createDmnModeler({ canvas: document.getElementById("modeler-canvas") });
+    const check = editor(app, dmnModel(modeler));
+    return modeler.importXML(migrated).then(function () { return check; });
+  });
+}
+
+function startEditor(app, factory) {
+  return sourceXml(app).then(function (xml) {
+    const dmn = app.dataset.mode === "new" && isDmn(xml);
+    return dmn ? startDmnEditor(app, factory, xml) : startBpmnEditor(app, factory, xml);
+  }).then(function (check) {
+    app.dataset.ready = "true";
+    return check();
   });
 }
 
@@ -214,8 +270,8 @@ function startViewer(app, factory) {
   });
 }
 
-/* /modeler: a file chosen from disk opens in /modeler/new (BPMN); nothing is uploaded
-   until the analyst saves or deploys it. */
+/* /modeler: a file chosen from disk opens in /modeler/new (BPMN or DMN); nothing is
+   uploaded until the analyst saves or deploys it. */
 function openFromDisk(input) {
   input.addEventListener("change", function () {
     const file = input.files[0];
