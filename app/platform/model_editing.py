@@ -1,5 +1,6 @@
-"""The analysts' diagram work: check a diagram as deploying it would, keep it as a draft
-(errors and all), and deploy it as a new version through the one deployment service.
+"""The analysts' model work: check a diagram or decision file as deploying it would, keep a
+diagram as a draft (errors and all), and deploy either as a new version through the one
+deployment service.
 
 Analysts and admins (DEPLOY_GROUPS) edit; a refusal is audited like a refused deployment.
 Every draft saved is in the audit log; a deployment records itself (`deployment.create`).
@@ -26,6 +27,7 @@ SOURCE = "modeler"
 NO_PROCESS = ("图中没有可执行的流程（请在流程属性中填写流程标识并勾选“可执行”） / "
               "the diagram has no executable process")
 NO_DECISION = "文件中没有决策 / the file holds no decision"
+NO_DMN_DRAFTS = "决策表文件不保存草稿，请检查后直接部署 / decision files are not kept as drafts"
 
 
 def may_edit(actor: Actor | None) -> bool:
@@ -48,7 +50,7 @@ class Draft:
 
 @dataclass
 class Checked:
-    """A diagram as the deployment would see it: its process key and located problems."""
+    """A model as the deployment would see it: its key and located problems."""
 
     key: str | None
     errors: list[DefinitionProblem] = field(default_factory=list)
@@ -64,6 +66,10 @@ def identify(xml: bytes) -> tuple[str, str | None]:
     except InvalidDefinition:
         return "bpmn", None
     return kind, (found[0].id or None) if found else None
+
+
+def _refuse(message: str) -> None:
+    raise BadRequest(message, [{"field": "xml", "message": message.split(" / ")[0]}])
 
 
 def check(ctx: AppContext, session: Session, actor: Actor, xml: bytes) -> Checked:
@@ -88,7 +94,7 @@ def save_draft(ctx: AppContext, session: Session, actor: Actor, xml: bytes) -> t
     kind, key = identify(xml)
     require_editor(ctx, session, actor, "model.draft", key or "model")
     if kind != "bpmn" or key is None:
-        raise BadRequest(NO_PROCESS, [{"field": "xml", "message": NO_PROCESS.split(" / ")[0]}])
+        _refuse(NO_DMN_DRAFTS if kind == "dmn" else NO_PROCESS)
     checked = _checked(ctx, session, xml)
     now = ctx.now()
     draft = session.get(ModelDraft, (actor.id, checked.key))
@@ -128,8 +134,7 @@ def deploy(ctx: AppContext, session: Session, actor: Actor, xml: bytes) -> Deplo
     kind, key = identify(xml)
     require_editor(ctx, session, actor, "deployment.create", key or "model")
     if key is None:
-        message = NO_DECISION if kind == "dmn" else NO_PROCESS
-        raise BadRequest(message, [{"field": "xml", "message": message.split(" / ")[0]}])
+        _refuse(NO_DECISION if kind == "dmn" else NO_PROCESS)
     files = {file_name(key, kind): xml}
     result = deployment.deploy(ctx, session, actor, f"{SOURCE}:{key}", files, source=SOURCE)
     return Deployed(kind, key, None if result.unchanged else _new_version(session, result, kind, key),

@@ -1,6 +1,7 @@
 """The analysts' modeler in a real browser (Chromium): open tic_establishment, rename a
 task in the properties panel, see the server's check mark an element whose form key names
-no deployed form (an error that blocks deploying), fix it and deploy version 2."""
+no deployed form (an error that blocks deploying) and one without candidates (a warning
+that does not), fix the error and deploy version 2."""
 from __future__ import annotations
 
 import pytest
@@ -16,7 +17,7 @@ def test_an_analyst_renames_a_task_sees_the_check_and_deploys_version_two(office
     page = analyst.page
     problems = []
     page.on("pageerror", lambda error: problems.append(str(error)))
-    expect(page).to_have_url("/modeler".join([analyst.base_url, ""]))
+    expect(page).to_have_url(f"{analyst.base_url}/modeler")
     page.get_by_test_id("edit-tic_establishment").click()
     expect(page.locator("#modeler-app[data-ready=true]")).to_have_count(1)
     expect(page.get_by_test_id("modeler-status")).to_have_text("检查通过，可以部署")
@@ -33,6 +34,10 @@ def test_an_analyst_renames_a_task_sees_the_check_and_deploys_version_two(office
 
     form_key.fill("tic/recommender_review")
     expect(page.locator(".tic-problem-error")).to_have_count(0)
+    page.click(".djs-element[data-element-id=formal_review]")
+    field(page, "group-CamundaPlatform__UserAssignment", "candidateGroups").fill("")
+    expect(page.locator(".djs-element.tic-problem-warning[data-element-id=formal_review]")).to_have_count(1)
+    expect(page.get_by_test_id("problem-warning")).to_contain_text("候选组")
     expect(page.get_by_test_id("modeler-deploy")).to_be_enabled()
     page.get_by_test_id("modeler-deploy").click()
     expect(page.get_by_test_id("modeler-status")).to_contain_text("已部署为第 2 版")

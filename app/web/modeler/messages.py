@@ -46,6 +46,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "modeler.has_errors": ("有错误，修正后才能部署（可先保存草稿）",
                            "There are errors: fix them to deploy (you may save a draft)"),
     "modeler.has_errors_dmn": ("有错误，修正后才能部署", "There are errors: fix them to deploy"),
+    "modeler.line": ("第 {line} 行", "line {line}"),
     "modeler.dmn_title": ("决策表文件", "Decision file"),
     "modeler.download_dmn": ("下载 DMN", "Download DMN"),
     "modeler.deploy_blocked": ("存在错误，不能部署", "Errors block deploying"),

@@ -88,13 +88,14 @@ function bpmnModel(modeler) {
 /* A decision file in dmn-js: each view (requirements diagram, table) has its own command
    stack; problems are listed, not marked (their lines and ids are in the list). */
 function dmnModel(modeler) {
+  const watched = new WeakSet();
   return {
     saveXML: function () { return modeler.saveXML({ format: true }); },
     onChange: function (callback) {
       modeler.on("views.changed", function () {
         const viewer = modeler.getActiveViewer();
-        if (viewer && !viewer.__ticWatched) {
-          viewer.__ticWatched = true;
+        if (viewer && !watched.has(viewer)) {
+          watched.add(viewer);
           viewer.on("commandStack.changed", callback);
         }
       });
@@ -119,7 +120,8 @@ function listProblems(model, result) {
     item.dataset.testid = "problem-" + problem.severity;
     item.dataset.element = problem.elementId || "";
     const label = problem.severity === "error" ? t.error : t.warning;
-    const where = problem.elementId ? "[" + problem.elementId + "] " : (problem.line ? "[" + problem.line + "] " : "");
+    const line = problem.line ? t.line.replace("{line}", problem.line) + " " : "";
+    const where = problem.elementId ? "[" + problem.elementId + "] " : line;
     item.textContent = label + "　" + where + problem.message;
     item.addEventListener("click", function () { model.select(problem.elementId); });
     list.appendChild(item);
