@@ -180,3 +180,16 @@ def test_a_decision_file_with_a_cell_the_engine_refuses_is_not_deployed(web):
     refused = post_xml(web("analyst"), "/modeler/deploy", table)
     assert refused.status_code == 400
     assert [p["elementId"] for p in refused.get_json()["errors"]] == ["rule_r05_debt_ratio_ratio"]
+
+
+def test_an_older_version_opens_by_its_number(web):
+    analyst = web("analyst")
+    assert post_xml(analyst, "/modeler/deploy", edited('name="推荐部门审核"', 'name="推荐单位审核"')).status_code == 200
+    page = text(analyst.get("/modeler/bpmn/tic_establishment?version=1"))
+    assert "/modeler/bpmn/tic_establishment/xml?version=1" in page and 'data-testid="modeler-version">第 1 版' in page
+    older = analyst.get("/modeler/bpmn/tic_establishment/xml?version=1").get_data(as_text=True)
+    assert "推荐部门审核" in older and "推荐单位审核" not in older
+    assert "推荐单位审核" in analyst.get("/modeler/bpmn/tic_establishment/xml").get_data(as_text=True)
+    for missing in ("9", "0", "abc"):
+        missing_page = analyst.get(f"/modeler/bpmn/tic_establishment?version={missing}")
+        assert missing_page.status_code == 404 and "页面不存在或无权查看" in text(missing_page)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 
-from flask import abort, render_template, request, send_file, url_for
+from flask import render_template, request, send_file, url_for
 
 from app.core.errors import NotFound
 from app.platform import model_catalog, model_editing
@@ -33,7 +33,7 @@ BLANK = """<?xml version="1.0" encoding="UTF-8"?>
 def _version_arg() -> int | None:
     version = request.args.get("version", type=int)
     if "version" in request.args and (version is None or version < 1):
-        abort(404)
+        raise NotFound(f"没有第 {request.args['version'][:20]} 版 / no such version")
     return version
 
 
