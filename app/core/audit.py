@@ -6,7 +6,9 @@ the retention period (the database's triggers refuse anything else, see models/a
 Actions are dotted names: `login`, `login.lock`, `logout`, `session.expire`,
 `password.change`, `password.reset`, `user.create`, `user.deactivate`, `user.groups`,
 `organization.create`, `audit.purge`, `instance.cc` (抄送: granting read access),
-`deployment.create`, `instance.delete`, `job.retries`, `job.execute`.
+`deployment.create`, `instance.delete`, `job.retries`, `job.execute`, `model.draft` (a modeler
+draft saved; refused modeler attempts as `model.list`, `model.new`, `model.check`,
+`model.choices`).
 """
 from __future__ import annotations
 
