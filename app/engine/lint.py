@@ -214,7 +214,19 @@ def _service_task(task, context: _Context) -> list[DefinitionProblem]:
     topic = _camunda(task, "topic")
     if not topic:
         return [context.problem(task, "服务任务缺少 camunda:topic", "Service task has no camunda:topic")]
-    if _camunda(task, "type") == "external" or topic in context.known_topics:
+    external = _camunda(task, "type") == "external"
+    if external and topic in context.known_topics:
+        # The properties panel sets type="external" with every topic it writes: the task
+        # would wait for an outside worker although the system itself implements it.
+        return [context.problem(
+            task,
+            f"主题“{topic}”由本系统处理，但设置了 camunda:type=\"external\"，任务将等待外部工作者；"
+            f"请选用该主题的元素模板或去掉实现类型",
+            f'Topic "{topic}" is handled by the system, but camunda:type="external" makes the task wait '
+            f"for an external worker; use the topic's element template or clear the implementation type",
+            severity=WARNING,
+        )]
+    if external or topic in context.known_topics:
         return []
     return [context.problem(
         task,
