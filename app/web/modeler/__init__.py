@@ -10,6 +10,7 @@ from app.platform import model_editing
 
 from .. import auth
 from ..auth import csrf, i18n
+from ..tasklist import frame_globals as tasklist_frame
 from .messages import MESSAGES
 
 blueprint = Blueprint("modeler", __name__, template_folder="templates", url_prefix="/modeler")
@@ -31,8 +32,6 @@ def context():
 @blueprint.context_processor
 def frame_globals():
     """The tasklist's frame (sidebar, counts), with the modeler entry active."""
-    from ..tasklist import frame_globals as tasklist_frame
-
     return {**tasklist_frame(), "active_box": "modeler"}
 
 
