@@ -5,7 +5,8 @@
 #   make bench   install, then bench/run_bench.py
 #
 # Installs are stamped: the venv is reinstalled only when requirements.txt changes, the
-# npm packages and app/static/vendor only when package.json / package-lock.json change.
+# npm packages and app/static/vendor only when package.json / package-lock.json change
+# (app/static/vendor also when the modeler's sources under app/static/js/modeler change).
 
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
@@ -50,7 +51,10 @@ $(NPM_STAMP): package.json $(wildcard package-lock.json)
 	if [ -f package-lock.json ]; then npm ci $(NPM_FLAGS); else npm install $(NPM_FLAGS); fi
 	touch $@
 
-$(VENDOR_STAMP): $(NPM_STAMP) scripts/install_frontend.py | $(PY)
+# The modeler's sources are bundled by the same step (esbuild from package-lock.json).
+MODELER_SOURCES := $(wildcard app/static/js/modeler/*.js)
+
+$(VENDOR_STAMP): $(NPM_STAMP) scripts/install_frontend.py $(MODELER_SOURCES) | $(PY)
 	$(PY) scripts/install_frontend.py
 	touch $@
 

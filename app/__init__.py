@@ -33,7 +33,7 @@ def create_app(test_config: dict | None = None, clock=None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
     from .web import (
-        api_tasklist, audit_api, dashboard, headers, registry, request_input, rest, tasklist,
+        api_tasklist, audit_api, dashboard, headers, modeler, registry, request_input, rest, tasklist,
         versions_api,
     )
     from . import cli
@@ -49,6 +49,7 @@ def create_app(test_config: dict | None = None, clock=None) -> Flask:
     app.register_blueprint(audit_api.blueprint, url_prefix=audit_api.API_PREFIX)
     app.register_blueprint(versions_api.blueprint, url_prefix=versions_api.API_PREFIX)
     tasklist.register(app)
+    modeler.register(app)
     cli.register(app)
     return app
 

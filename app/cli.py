@@ -18,7 +18,7 @@ from .config import ROOT
 from app.core import accounts, audit
 from app.core.errors import ServiceError
 from app.platform import jobs, model_files
-from app.platform.deployment import deploy
+from app.platform.deployment import deploy, last_deployed_from
 from app.tic import demo_data
 
 PASSWORD_ENV = "TICFLOW_PASSWORD"
@@ -156,6 +156,11 @@ def deploy_project_models(context) -> None:
     files = model_files.collect(ROOT / "bpmn", ROOT / "forms")
     if not files:
         click.echo("bpmn/ 与 forms/ 中没有模型 / no models to deploy")
+        return
+    with context.db.read() as session:
+        unchanged = last_deployed_from(session, "project", files)
+    if unchanged:
+        click.echo("项目模型未变化，无需部署 / project models unchanged since last deployed")
         return
     try:
         with context.db.command() as session:

@@ -1,6 +1,9 @@
-"""Copy the browser files of the npm packages into app/static/vendor/<package>/.
+"""Copy the browser files of the npm packages into app/static/vendor/<package>/, and bundle
+the modeler (app/static/js/modeler/index.js and the npm modules it imports) with esbuild
+into app/static/vendor/ticflow/modeler.js.
 
-Run after `npm ci` (the Makefile's `frontend` target does both). Paths keep their place
+Run after `npm ci` (the Makefile's `frontend` target does both); esbuild is the one pinned in
+package-lock.json (a devDependency), so a clean clone bundles the same bytes. Paths keep their place
 inside the package, minus a leading `dist/`, so relative URLs in the CSS (fonts) still
 resolve, e.g. node_modules/bpmn-js/dist/assets/bpmn-js.css ->
 app/static/vendor/bpmn-js/assets/bpmn-js.css. Source maps and TypeScript declarations are
@@ -13,6 +16,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -20,6 +24,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 NODE_MODULES = ROOT / "node_modules"
 VENDOR = ROOT / "app" / "static" / "vendor"
+MODELER_ENTRY = ROOT / "app" / "static" / "js" / "modeler" / "index.js"
+# Where the bundle lands inside the vendor folder (a name no npm package can take).
+BUNDLE = Path("ticflow") / "modeler.js"
 
 # package -> paths inside the package (files or folders), every one required.
 # A folder is copied whole, without *.map, *.d.ts and types/ folders.
@@ -47,6 +54,16 @@ MANIFEST: dict[str, list[str]] = {
     # only TypeScript declarations.
     "camunda-bpmn-moddle": [
         "resources/camunda.json",
+    ],
+    # Stylesheets of what the modeler bundle imports (their scripts are in the bundle).
+    "bpmn-js-element-templates": [
+        "dist/assets/element-templates.css",
+    ],
+    "@bpmn-io/element-template-chooser": [
+        "dist/element-template-chooser.css",
+    ],
+    "bpmn-js-bpmnlint": [
+        "dist/assets/css/bpmn-js-bpmnlint.css",
     ],
     # UMD globals `FormViewer`, `FormEditor`, `FormPlayground`.
     "@bpmn-io/form-js": [
@@ -89,6 +106,19 @@ def _copy_tree(src: Path, dest: Path) -> int:
     return count
 
 
+def bundle(node_modules: Path, outfile: Path, entry: Path = MODELER_ENTRY) -> None:
+    """Bundle the modeler with the esbuild that `npm ci` installed (one minified script)."""
+    esbuild = node_modules / ".bin" / "esbuild"
+    if not esbuild.is_file():
+        raise InstallError(f"{esbuild} is missing: esbuild is a devDependency, run `npm ci`")
+    command = [str(esbuild), str(entry), "--bundle", "--minify", "--format=iife",
+               "--target=es2020", "--log-level=warning", f"--outfile={outfile}"]
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise InstallError(f"esbuild failed on {entry.relative_to(ROOT)}:\n{result.stderr}")
+    print(f"  bundle: {entry.relative_to(ROOT)} -> {BUNDLE} ({outfile.stat().st_size // 1024} KiB)")
+
+
 def install(node_modules: Path = NODE_MODULES, vendor: Path = VENDOR) -> dict[str, str]:
     """Copy every manifest entry into a fresh vendor folder; return package versions."""
     if not node_modules.is_dir():
@@ -115,6 +145,7 @@ def install(node_modules: Path = NODE_MODULES, vendor: Path = VENDOR) -> dict[st
                 else:
                     raise InstallError(f"{package}: {rel} not found in {package_dir}")
                 print(f"  {package}@{versions[package]}: {rel} ({copied} file(s))")
+        bundle(node_modules, staging / BUNDLE)
         (staging / "versions.json").write_text(
             json.dumps(versions, indent=2, sort_keys=True) + "\n", encoding="utf-8"
         )

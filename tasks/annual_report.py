@@ -7,7 +7,12 @@ from app.tic import annual_reports
 PROCESS = "tic_annual_report"
 
 
-@handler("open_annual_report")
+@handler(
+    "open_annual_report",
+    title="开启年度报告",
+    reads=("centerCode", "reportYear", "reportDueMonth", "reportDueDay"),
+    writes=("centerName", "reportDueDate", "applicantOrg", "recommenderOrg"),
+)
 def open_annual_report(ctx: ServiceTaskEvent) -> dict:
     return annual_reports.open_report(ctx.app, ctx.session, ctx.variables)
 

@@ -14,7 +14,12 @@ def check_application(event: TaskEvent) -> None:
         raise Refused(problems)
 
 
-@handler("resolve_recommender")
+@handler(
+    "resolve_recommender",
+    title="确定推荐部门",
+    reads=("recommenderOrg",),
+    writes=("recommenderOrg",),
+)
 def resolve_recommender(ctx: ServiceTaskEvent) -> dict:
     """`recommender:${recommenderOrg}` and the registry need the organization's id."""
     given = ctx.variables["recommenderOrg"]

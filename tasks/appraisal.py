@@ -37,7 +37,7 @@ for process_key in REVIEWING_PROCESSES:
     on_complete(process_key, "site_visit")(site_visit)
 
 
-@handler("aggregate_expert_reviews")
+@handler("aggregate_expert_reviews", title="汇总专家意见", writes=("averageScore", "expertsRecommending"))
 def aggregate_expert_reviews(ctx: ServiceTaskEvent) -> dict:
     """`averageScore` and `expertsRecommending` of the panel's reviews."""
     return expert_reviews.summarize(ctx.session, ctx.process_instance_id)

@@ -12,7 +12,12 @@ _NOTE_VARIABLES = {
 }
 
 
-@handler("delist_center")
+@handler(
+    "delist_center",
+    title="移出序列（不再列入技术创新中心序列）",
+    reads=("centerCode", "delistReason", "withdrawReason", "integrityFinding", "rectificationOpinion"),
+    writes=("terminatedInstances",),
+)
 def delist_center(ctx: ServiceTaskEvent) -> dict:
     reason = ctx.variables["delistReason"]
     note = ctx.variables.get(_NOTE_VARIABLES.get(reason, ""))

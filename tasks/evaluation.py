@@ -7,12 +7,23 @@ from app.tic import evaluations
 PROCESS = "tic_evaluation"
 
 
-@handler("open_evaluation")
+@handler(
+    "open_evaluation",
+    title="启动绩效评估",
+    reads=("centerCode", "cycleStartDate", "nextEvaluationDue"),
+    writes=("centerName", "category", "evaluationCycle", "leadUnit", "coBuilders", "applicantOrg",
+            "recommenderOrg", "materialsReturned"),
+)
 def open_evaluation(ctx: ServiceTaskEvent) -> dict:
     return evaluations.open_cycle(ctx.session, ctx.process_instance_id, ctx.variables, ctx.now)
 
 
-@handler("set_materials_deadline")
+@handler(
+    "set_materials_deadline",
+    title="确定材料提交期限",
+    reads=("materialsDays", "supplementDays", "materialsReturned"),
+    writes=("materialsDueDate",),
+)
 def set_materials_deadline(ctx: ServiceTaskEvent) -> dict:
     return evaluations.set_materials_deadline(ctx.session, ctx.process_instance_id, ctx.variables, ctx.now)
 
@@ -32,7 +43,7 @@ def review_materials(event: TaskEvent) -> None:
                                         event.values, event.now)
 
 
-@handler("list_expert_scores")
+@handler("list_expert_scores", title="汇总专家评分", writes=("expertScores",))
 def list_expert_scores(ctx: ServiceTaskEvent) -> dict:
     return {"expertScores": evaluations.expert_scores(ctx.session, ctx.process_instance_id)}
 
@@ -46,12 +57,17 @@ def determine_grade(event: TaskEvent) -> None:
                                event.values, event.variables)
 
 
-@handler("record_evaluation_result")
+@handler("record_evaluation_result", title="登记评估结果", reads=("centerCode", "grade", "fundingWan"))
 def record_evaluation_result(ctx: ServiceTaskEvent) -> None:
     evaluations.record_result(ctx.session, ctx.process_instance_id, ctx.variables, ctx.now)
 
 
-@handler("open_rectification")
+@handler(
+    "open_rectification",
+    title="限期整改",
+    reads=("rectificationMonths",),
+    writes=("rectificationDueDate",),
+)
 def open_rectification(ctx: ServiceTaskEvent) -> dict:
     return evaluations.open_rectification(ctx.session, ctx.process_instance_id, ctx.variables, ctx.now)
 
@@ -68,12 +84,17 @@ def rectification_review(event: TaskEvent) -> None:
                                             event.actor_id, event.values, event.now)
 
 
-@handler("end_rectification")
+@handler("end_rectification", title="整改结束，恢复正常运行")
 def end_rectification(ctx: ServiceTaskEvent) -> None:
     evaluations.end_rectification(ctx.session, ctx.process_instance_id, ctx.now)
 
 
-@handler("start_next_evaluation_cycle")
+@handler(
+    "start_next_evaluation_cycle",
+    title="启动下一轮运行周期",
+    reads=("centerCode", "evaluationCycleYears"),
+    writes=("nextCycleBusinessKey",),
+)
 def start_next_evaluation_cycle(ctx: ServiceTaskEvent) -> dict:
     key = evaluations.start_next_cycle(ctx.app, ctx.session, ctx.process_instance_id, ctx.variables, ctx.now)
     return {"nextCycleBusinessKey": key}

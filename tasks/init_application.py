@@ -5,7 +5,11 @@ from app.core.extensions import ServiceTaskEvent, handler
 from app.tic.applications import applicant_organization
 
 
-@handler("init_application")
+@handler(
+    "init_application",
+    title="确定申报单位",
+    writes=("applicantOrg", "applicationRound", "legalEntityPlanDate"),
+)
 def init_application(ctx: ServiceTaskEvent) -> dict:
     """`applicantOrg` scopes fill_application to the lead unit (`lead_unit:${applicantOrg}`).
 

@@ -8,7 +8,11 @@ from app.tic import major_changes
 PROCESS = "tic_major_change"
 
 
-@handler("init_change_request")
+@handler(
+    "init_change_request",
+    title="确定申请单位",
+    writes=("applicantOrg", "centerCode", "centerName", "recommenderOrg", "currentCoBuilders"),
+)
 def init_change_request(ctx: ServiceTaskEvent) -> dict:
     """`applicantOrg` scopes submit_change to the starter's center (`center:${applicantOrg}`)."""
     return major_changes.starting_variables(ctx.session, ctx.process_instance_id)
@@ -24,7 +28,11 @@ def submit_change(event: TaskEvent) -> None:
                                     event.actor_organization_id, event.actor_id, event.values, event.now)
 
 
-@handler("bind_change_center")
+@handler(
+    "bind_change_center",
+    title="登记变更申请",
+    writes=("centerCode", "centerName", "recommenderOrg", "currentCoBuilders"),
+)
 def bind_change_center(ctx: ServiceTaskEvent) -> dict:
     return major_changes.bind_center(ctx.session, ctx.process_instance_id)
 
@@ -44,6 +52,6 @@ def department_approval(event: TaskEvent) -> None:
                                              event.values, event.now)
 
 
-@handler("apply_center_change")
+@handler("apply_center_change", title="变更登记")
 def apply_center_change(ctx: ServiceTaskEvent) -> dict:
     return major_changes.apply_change(ctx.session, ctx.process_instance_id, ctx.now)

@@ -15,7 +15,12 @@ def refuse_approving_a_registered_name(event: TaskEvent) -> None:
                         "message": f"已有同名的技术创新中心“{name}”登记在册，不能再次批准同名中心"}])
 
 
-@handler("register_center")
+@handler(
+    "register_center",
+    title="登记中心",
+    reads=("centerName", "category", "field", "region", "applicantOrg", "leadUnit", "coBuilders", "recommenderOrg", "evaluationCycleYears"),
+    writes=("centerCode",),
+)
 def register_center(ctx: ServiceTaskEvent) -> dict:
     center = registry.register_center(ctx.app, ctx.session, ctx.process_instance_id, ctx.variables, ctx.now)
     annual_reports.start_reporting(ctx.app, ctx.session, center, center.approved_on.year)

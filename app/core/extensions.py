@@ -71,11 +71,25 @@ Handler = Callable[[ServiceTaskEvent], "dict | None"]
 TaskListener = Callable[[TaskEvent], None]
 
 
-def handler(topic: str) -> Callable[[Handler], Handler]:
-    """Mark the decorated function as the handler of `topic` (registered with its module)."""
+@dataclass(frozen=True)
+class TopicInfo:
+    """What an analyst needs to pick a topic in the modeler: its Chinese title and the
+    process variables its handler reads and writes (the element template shows them)."""
+
+    topic: str
+    title: str
+    reads: tuple[str, ...] = ()
+    writes: tuple[str, ...] = ()
+
+
+def handler(topic: str, title: str = "", reads: Iterable[str] = (),
+            writes: Iterable[str] = ()) -> Callable[[Handler], Handler]:
+    """Mark the decorated function as the handler of `topic` (registered with its module);
+    `title`, `reads` and `writes` describe it to analysts."""
 
     def mark(fn: Handler) -> Handler:
         fn.service_topic = topic
+        fn.topic_info = TopicInfo(topic, title or topic, tuple(reads), tuple(writes))
         return fn
 
     return mark
@@ -97,6 +111,7 @@ class HandlerRegistry:
 
     def __init__(self) -> None:
         self._handlers: dict[str, Handler] = {}
+        self._infos: dict[str, TopicInfo] = {}
         self._listeners: dict[tuple[str, str], list[TaskListener]] = {}
         self._senders: dict[str, Sender] = {}
 
@@ -104,6 +119,7 @@ class HandlerRegistry:
         if topic in self._handlers and self._handlers[topic] is not fn:
             raise ValueError(f"two handlers for topic {topic!r}")
         self._handlers[topic] = fn
+        self._infos[topic] = getattr(fn, "topic_info", None) or TopicInfo(topic, topic)
 
     def add_listener(self, process_key: str, task_key: str, fn: TaskListener) -> None:
         listeners = self._listeners.setdefault((process_key, task_key), [])
@@ -129,6 +145,10 @@ class HandlerRegistry:
 
     def topics(self) -> set[str]:
         return set(self._handlers)
+
+    def topic_infos(self) -> list[TopicInfo]:
+        """Every registered topic described, by topic."""
+        return [self._infos[topic] for topic in sorted(self._infos)]
 
     def listeners(self, process_key: str, task_key: str) -> list[TaskListener]:
         return list(self._listeners.get((process_key, task_key), ()))

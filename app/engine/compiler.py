@@ -67,6 +67,8 @@ class CompiledModels:
     processes: list[CompiledProcess]
     files: dict[str, bytes]
     decisions: list[CompiledDecision] = field(default_factory=list)
+    # What the lint warns about without refusing (e.g. a user task nobody is offered).
+    warnings: list[DefinitionProblem] = field(default_factory=list)
 
 
 def content_hash(*parts: bytes) -> str:
@@ -99,23 +101,31 @@ def compile_deployment(
 
     `library` holds already-deployed diagrams that call activities may target; timer
     cycles may not repeat more often than `timer_min_cycle`.
-    Raises InvalidDefinition listing every problem found.
+    Raises InvalidDefinition listing every error found (and the warnings beside them);
+    the warnings of an accepted deployment are in the result.
     """
     def bpmn_lint(tree, file_name):
         return lint_bpmn(tree, file_name, known_forms, known_topics, timer_min_cycle)
 
-    bpmn_trees = _checked_trees(bpmn_files, bpmn_schema_problems, bpmn_lint)
-    dmn_trees = _checked_trees(dmn_files, dmn_schema_problems, lint_dmn)
-    parser = _load_parser(bpmn_trees, dmn_trees, library or [])
+    warnings: list[DefinitionProblem] = []
+    try:
+        return _compile_checked(bpmn_files, dmn_files, bpmn_lint, library or [], warnings)
+    except InvalidDefinition as error:
+        # The warnings found before the refusal travel with it: a check shows both.
+        raise InvalidDefinition(error.problems, warnings) from error
+
+
+def _compile_checked(bpmn_files, dmn_files, bpmn_lint, library, warnings) -> CompiledModels:
+    bpmn_trees = _checked_trees(bpmn_files, bpmn_schema_problems, bpmn_lint, warnings)
+    dmn_trees = _checked_trees(dmn_files, dmn_schema_problems, lint_dmn, warnings)
+    parser = _load_parser(bpmn_trees, dmn_trees, library)
     dmn_hash = content_hash(*(f.content for f, _ in sorted(dmn_trees, key=lambda t: t[0].name)))
     compiled = []
     for source, tree in bpmn_trees:
         for process in tree.getroot().iterfind("bpmn:process[@isExecutable='true']", NS):
             compiled.append(_compile_process(parser, source, process, dmn_hash))
-    return CompiledModels(
-        compiled, {source.name: source.content for source, _ in bpmn_trees + dmn_trees},
-        [_decision(source, tree) for source, tree in dmn_trees],
-    )
+    files = {source.name: source.content for source, _ in bpmn_trees + dmn_trees}
+    return CompiledModels(compiled, files, [_decision(source, tree) for source, tree in dmn_trees], warnings)
 
 
 def _decision(source: SourceFile, tree) -> CompiledDecision:
@@ -131,7 +141,9 @@ def stored_form(name: str, content: bytes) -> bytes:
         return content
 
 
-def _checked_trees(files, schema_check, lint):
+def _checked_trees(files, schema_check, lint, warnings: list[DefinitionProblem]):
+    """Parse, schema-check and lint every file; errors refuse them all, warnings are
+    appended to `warnings`."""
     problems: list[DefinitionProblem] = []
     trees = []
     for source in files:
@@ -140,7 +152,8 @@ def _checked_trees(files, schema_check, lint):
         except InvalidDefinition as error:
             problems.extend(error.problems)
             continue
-        problems.extend(schema_check(tree, source.name) + lint(tree, source.name))
+        for problem in schema_check(tree, source.name) + lint(tree, source.name):
+            (problems if problem.is_error else warnings).append(problem)
         # Checked as uploaded (lines, refusals); compiled and stored as served.
         trees.append((SourceFile(source.name, strip_foreign_markup(tree, source.content)), tree))
     if problems:

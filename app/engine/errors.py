@@ -4,15 +4,25 @@ from __future__ import annotations
 from dataclasses import dataclass, asdict
 
 
+ERROR = "error"
+# A warning is shown to the analyst but does not keep a model from being deployed.
+WARNING = "warning"
+
+
 @dataclass(frozen=True)
 class DefinitionProblem:
-    """One located problem in an uploaded model file."""
+    """One located problem in an uploaded model file; only errors refuse a deployment."""
 
     file: str
     message_zh: str
     message_en: str
     line: int | None = None
     element_id: str | None = None
+    severity: str = ERROR
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == ERROR
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -27,10 +37,12 @@ class DefinitionProblem:
 
 
 class InvalidDefinition(Exception):
-    """A model was refused at deploy: carries every located problem found."""
+    """A model was refused at deploy: carries every located error found (`problems`) and the
+    warnings found beside them, so that a check can show both at once."""
 
-    def __init__(self, problems: list[DefinitionProblem]):
+    def __init__(self, problems: list[DefinitionProblem], warnings: list[DefinitionProblem] | None = None):
         self.problems = list(problems)
+        self.warnings = list(warnings or [])
         super().__init__("; ".join(str(p) for p in self.problems))
 
 

@@ -14,7 +14,7 @@ from typing import Callable, Iterator
 
 from lxml import etree
 
-from app.engine.errors import DefinitionProblem, ScriptRefused
+from app.engine.errors import ERROR, WARNING, DefinitionProblem, ScriptRefused
 from app.engine.feel import unary_tests_to_python
 from app.engine.expressions import condition_to_python, timer_to_python, variable_reference
 from app.engine.multi_instance import too_many
@@ -57,10 +57,11 @@ class _Context:
     known_topics: frozenset[str] = frozenset()
     timer_min_cycle: timedelta = DEFAULT_MIN_CYCLE
 
-    def problem(self, element, message_zh: str, message_en: str, line: int | None = None) -> DefinitionProblem:
+    def problem(self, element, message_zh: str, message_en: str, line: int | None = None,
+                severity: str = ERROR) -> DefinitionProblem:
         return DefinitionProblem(
             self.file_name, message_zh, message_en,
-            line=line or element.sourceline, element_id=_owner_id(element),
+            line=line or element.sourceline, element_id=_owner_id(element), severity=severity,
         )
 
     def code_problems(self, holder, source: str, mode: str, what_zh: str, what_en: str,
@@ -172,11 +173,16 @@ def _assignment_problems(task, context: _Context) -> list[DefinitionProblem]:
         )]
     if any(_camunda(task, name) for name in _OWNER_ATTRIBUTES):
         return []
+    # A warning, as in Camunda: the task still runs and an administrator can assign it
+    # (engine-rest's assignee), but no inbox offers it until then.
     return [context.problem(
         task,
-        "用户任务没有候选组或办理人（camunda:candidateGroups、camunda:candidateUsers 或 camunda:assignee）",
+        "用户任务没有候选组或办理人（camunda:candidateGroups、camunda:candidateUsers 或 camunda:assignee），"
+        "部署后任何人的待办中都看不到它，只能由管理员指定办理人",
         "User task has no candidate group, candidate user or assignee "
-        "(camunda:candidateGroups, camunda:candidateUsers or camunda:assignee)",
+        "(camunda:candidateGroups, camunda:candidateUsers or camunda:assignee): no inbox shows it "
+        "until an administrator assigns it",
+        severity=WARNING,
     )]
 
 
@@ -216,7 +222,19 @@ def _service_task(task, context: _Context) -> list[DefinitionProblem]:
     topic = _camunda(task, "topic")
     if not topic:
         return [context.problem(task, "服务任务缺少 camunda:topic", "Service task has no camunda:topic")]
-    if _camunda(task, "type") == "external" or topic in context.known_topics:
+    external = _camunda(task, "type") == "external"
+    if external and topic in context.known_topics:
+        # The properties panel sets type="external" with every topic it writes: the task
+        # would wait for an outside worker although the system itself implements it.
+        return [context.problem(
+            task,
+            f"主题“{topic}”由本系统处理，但设置了 camunda:type=\"external\"，任务将等待外部工作者；"
+            f"请选用该主题的元素模板或去掉实现类型",
+            f'Topic "{topic}" is handled by the system, but camunda:type="external" makes the task wait '
+            f"for an external worker; use the topic's element template or clear the implementation type",
+            severity=WARNING,
+        )]
+    if external or topic in context.known_topics:
         return []
     return [context.problem(
         task,

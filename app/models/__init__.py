@@ -9,6 +9,7 @@ from .lifecycle import (
     AnnualReport, CenterStatusChange, ChangeRequest, EvaluationDetail, GovernanceRecord,
     Rectification,
 )
+from .modeling import ModelDraft
 from .registry import (
     Center, CenterChange, CenterEvaluation, CenterStatus, ExpertPanel, ExpertReview, SiteVisit,
 )
@@ -29,7 +30,8 @@ __all__ = [
     "Deployment",
     "DeploymentResource", "ExpertPanel", "ExpertReview", "FormVersion", "HistoricActivity",
     "HistoricTask", "HistoryEvent", "Incident", "InstanceState", "Job", "JobType",
-    "LoginThrottle", "MessageSubscription", "MigratedInstance", "Organization", "ProcessDefinition",
+    "LoginThrottle", "MessageSubscription", "MigratedInstance", "ModelDraft", "Organization",
+    "ProcessDefinition",
     "ProcessInstance", "SiteVisit", "Task", "TaskCandidate", "TaskDraft", "User", "UserGroup",
     "UserSession",
 ]

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.engine.compiler import SourceFile, compile_deployment, content_hash, stored_form
-from app.engine.errors import InvalidDefinition
+from app.engine.errors import DefinitionProblem, InvalidDefinition
 from app.models import (
     DecisionDefinition, Deployment, DeploymentResource, FormVersion, ProcessDefinition,
 )
@@ -42,6 +42,7 @@ class DeployResult:
     new_definitions: list[ProcessDefinition] = field(default_factory=list)
     unchanged: bool = False
     new_decisions: list[DecisionDefinition] = field(default_factory=list)
+    warnings: list[DefinitionProblem] = field(default_factory=list)
 
 
 def classify(name: str) -> str:
@@ -74,7 +75,7 @@ def deploy(ctx: AppContext, session: Session, actor: Actor | None, name: str,
     if not files:
         raise BadRequest("没有上传任何文件 / no files in the deployment")
     kinds = {file_name: classify(file_name) for file_name in files}
-    bundle_hash = content_hash(*(n.encode() + b"\0" + files[n] for n in sorted(files)))
+    bundle_hash = _bundle_hash(files)
     existing = session.scalar(
         select(Deployment).where(Deployment.content_hash == bundle_hash)
         .order_by(Deployment.deployed_at.desc()).limit(1)
@@ -112,7 +113,25 @@ def deploy(ctx: AppContext, session: Session, actor: Actor | None, name: str,
                  details={"name": name, "files": sorted(files),
                           "definitions": [f"{d.key}:{d.version}" for d in definitions],
                           "decisions": [f"{d.key}:{d.version}" for d in decisions]})
-    return DeployResult(deployment, definitions, new_decisions=decisions)
+    return DeployResult(deployment, definitions, new_decisions=decisions, warnings=compiled.warnings)
+
+
+def last_deployed_from(session: Session, source: str, files: dict[str, bytes]) -> bool:
+    """Whether the last deployment from `source` held exactly `files`.
+
+    The project's own models (`flask setup`) are deployed again only when they changed
+    since they were last deployed: a version an analyst deployed from the modeler since
+    then stays the latest, instead of being replaced at the next start.
+    """
+    last = session.scalar(
+        select(Deployment.content_hash).where(Deployment.source == source)
+        .order_by(Deployment.deployed_at.desc()).limit(1)
+    )
+    return last == _bundle_hash(files)
+
+
+def _bundle_hash(files: dict[str, bytes]) -> str:
+    return content_hash(*(n.encode() + b"\0" + files[n] for n in sorted(files)))
 
 
 def _still_deployed(session, files, kinds) -> bool:
@@ -180,21 +199,58 @@ def _latest_form(session, key) -> FormVersion | None:
     )
 
 
-def _compile(ctx, session, files, kinds):
+def check(ctx: AppContext, session: Session, files: dict[str, bytes]
+          ) -> tuple[list[DefinitionProblem], list[DefinitionProblem]]:
+    """(errors, warnings) that deploying `files` now would meet, without deploying: the
+    same compilation and lint, against the same deployed forms, topics and processes.
+    Forms among `files` are not checked here (the modeler sends diagrams)."""
+    kinds = {file_name: classify(file_name) for file_name in files}
+    try:
+        compiled = _compile_models(ctx, session, files, kinds)
+    except InvalidDefinition as error:
+        return error.problems, error.warnings
+    return [], compiled.warnings
+
+
+def _compile_models(ctx, session, files, kinds):
     bpmn = [SourceFile(n, c) for n, c in files.items() if kinds[n] == "bpmn"]
     dmn = [SourceFile(n, c) for n, c in files.items() if kinds[n] == "dmn"]
+    if bpmn:
+        dmn += _decision_library(session, set(files))
     known_forms = {form_key_of(n) for n, k in kinds.items() if k == "form"}
     known_forms |= set(session.scalars(select(FormVersion.form_key).distinct()))
+    return compile_deployment(
+        bpmn, dmn, known_forms, ctx.handlers.topics(), library=_library(session),
+        timer_min_cycle=timedelta(seconds=ctx.settings.timer_min_cycle_seconds),
+    )
+
+
+def _compile(ctx, session, files, kinds):
     try:
-        return compile_deployment(
-            bpmn, dmn, known_forms, ctx.handlers.topics(), library=_library(session),
-            timer_min_cycle=timedelta(seconds=ctx.settings.timer_min_cycle_seconds),
-        )
+        return _compile_models(ctx, session, files, kinds)
     except InvalidDefinition as error:
         raise DeploymentRefused(
             MODELS_REFUSED,
             [dict(p.to_dict(), field=p.file, message=p.message_zh) for p in error.problems],
         ) from error
+
+
+def _decision_library(session, uploaded: set[str]) -> list[SourceFile]:
+    """The latest deployed content of every decision file not uploaded again: a diagram
+    deployed alone (from the modeler, or Camunda Modeler's deploy dialog) calls the tables
+    already deployed, as Camunda's decisionRef binds the latest version. Compiled with the
+    diagram, not stored again."""
+    rows = session.execute(
+        select(DeploymentResource.name, DeploymentResource.content)
+        .join(Deployment, Deployment.id == DeploymentResource.deployment_id)
+        .where(DeploymentResource.kind == "dmn")
+        .order_by(Deployment.deployed_at.desc())
+    ).all()
+    latest: dict[str, bytes] = {}
+    for name, content in rows:
+        if name not in uploaded:
+            latest.setdefault(name, content)
+    return [SourceFile(name, content) for name, content in sorted(latest.items())]
 
 
 def _library(session) -> list[SourceFile]:

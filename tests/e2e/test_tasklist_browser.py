@@ -12,19 +12,10 @@ from playwright.sync_api import expect
 from app.core import accounts
 from app.models import User, UserGroup
 from tests.support.apps import FAST_DEMO_HASH
+from tests.support.browser import screenshot
 from tests.support.establishment import EXPERT_PANEL, application, signature
 
 pytestmark = pytest.mark.e2e
-SHOTS_ENV = "TICFLOW_SCREENSHOTS"
-
-
-def screenshot(officer, name: str) -> None:
-    """Keep a picture of the page when TICFLOW_SCREENSHOTS names a folder (for looking)."""
-    import os
-
-    folder = os.environ.get(SHOTS_ENV)
-    if folder:
-        officer.page.screenshot(path=f"{folder}/{name}.png", full_page=False)
 
 
 def new_application(cotton) -> None:

@@ -234,3 +234,21 @@ def test_a_valid_decision_table_deployed_alone_is_stored(rest):
     deployment = deployed(analyst, {"grade.dmn": GRADE_TABLE})
     assert not deployment["deployedProcessDefinitions"]
     assert [d["id"] for d in deployments(analyst)] == [deployment["id"]]
+
+
+def test_the_project_models_are_not_deployed_over_a_version_an_analyst_deployed_since(ctx):
+    """`flask setup` at the next start leaves the analyst's version the latest."""
+    from app.cli import deploy_project_models
+    from app.core.identity import load_actor
+    from app.platform.deployment import latest_definition
+
+    deploy_project_models(ctx)
+    xml = (Path(__file__).resolve().parents[2] / "bpmn" / "tic_establishment.bpmn").read_bytes()
+    with ctx.db.command() as session:
+        analyst = load_actor(session, "analyst")
+        deploy(ctx, session, analyst, "modeler", {"tic_establishment.bpmn": xml.replace(
+            "推荐部门审核".encode(), "推荐单位审核".encode())})
+    deploy_project_models(ctx)
+    with ctx.db.read() as session:
+        latest = latest_definition(session, "tic_establishment")
+        assert latest.version == 2 and "推荐单位审核".encode() in latest.bpmn_xml

@@ -2,6 +2,7 @@
 person's browser session (its own cookies) on the served app."""
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -10,6 +11,16 @@ CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
+
+
+SHOTS_ENV = "TICFLOW_SCREENSHOTS"
+
+
+def screenshot(officer, name: str) -> None:
+    """Keep a picture of the page when TICFLOW_SCREENSHOTS names a folder (for looking)."""
+    folder = os.environ.get(SHOTS_ENV)
+    if folder:
+        officer.page.screenshot(path=f"{folder}/{name}.png", full_page=False)
 
 
 class Officer:

@@ -76,9 +76,16 @@ def test_user_task_with_an_owner_passes(owner):
     assert lint(f'<bpmn:userTask id="t" {owner} camunda:formKey="review"/>') == []
 
 
-def test_user_task_without_owner_is_refused():
+def test_user_task_without_owner_is_a_warning_not_an_error():
     problem = only(lint('<bpmn:userTask id="t" camunda:formKey="review"/>'))
     assert problem.element_id == "t" and "candidateGroups" in problem.message_zh
+    assert problem.severity == "warning" and not problem.is_error
+
+
+def test_an_external_type_on_a_topic_the_system_handles_is_a_warning():
+    problem = only(lint('<bpmn:serviceTask id="s" camunda:type="external" camunda:topic="notify"/>'))
+    assert problem.severity == "warning" and "external" in problem.message_zh
+    assert lint('<bpmn:serviceTask id="s" camunda:type="external" camunda:topic="elsewhere"/>') == []
 
 
 def test_resource_assignment_is_not_supported():

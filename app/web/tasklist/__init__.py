@@ -50,8 +50,14 @@ def not_found(_error):
     return render_template("tasklist/error.html", error=None), 404
 
 
+# Whoever has no inbox work but models processes starts at the modeler.
+MODELER_HOME_GROUPS = frozenset({"analyst"})
+
+
 @blueprint.get("/")
 def home():
+    if auth.current_actor().groups & MODELER_HOME_GROUPS:
+        return redirect(url_for("modeler.catalog"))
     return redirect(url_for("tasklist.inbox"))
 
 
