@@ -17,6 +17,13 @@ from app.platform.deployment import latest_definition
 from app.platform.process_instances import start_process
 
 EVALUATION_PROCESS = "tic_evaluation"
+# R01–R03: a center's category, a domain center's field, a comprehensive center's carrier
+# region; the same codes as the application form (forms/tic/fill_application.schema.json).
+CATEGORIES = ("domain", "comprehensive")
+FIELDS = ("oil_gas", "coal", "green_minerals", "cotton_textile", "modern_agriculture",
+          "new_energy_materials", "advanced_equipment", "biomedicine", "ecology_environment",
+          "information_technology", "future_industry")
+REGIONS = ("wuchangshi_zone", "silk_road_zone", "regional_center")
 # What the registry keeps of each co-builder (the application also carries its signature).
 _CO_BUILDER_FIELDS = ("name", "kind", "creditCode", "inRegion", "core", "chainPosition")
 
@@ -80,6 +87,11 @@ def _start_evaluation(ctx: AppContext, session: Session, center: Center, variabl
 
 def name_registered(session: Session, name: str) -> bool:
     return session.scalar(select(Center.code).where(Center.name == name)) is not None
+
+
+def sees_registry(actor: Actor) -> bool:
+    """Whether the registry can show `actor` any center at all (its pages are offered then)."""
+    return actor.sees_everything or actor.in_any({"center", "recommender"})
 
 
 def center_visibility(actor: Actor):

@@ -1,0 +1,31 @@
+"""The side navigation's entries beyond the tasklist: each offered only to whom its service
+admits (the same predicates the services enforce), so no link leads to a refusal."""
+from __future__ import annotations
+
+from flask import Flask
+
+from app.tic import dashboard
+
+from . import auth
+from .auth import i18n
+
+i18n.register({
+    "nav.oversight": ("统计与管理", "Oversight"),
+    "nav.dashboard": ("工作台", "Dashboard"),
+})
+# (endpoint, label key, test id, who may open it)
+ENTRIES = (
+    ("dashboard_page.dashboard_view", "nav.dashboard", "nav-dashboard", dashboard.sees_dashboard),
+)
+
+
+def section_links() -> list[dict]:
+    actor = auth.current_actor()
+    if actor is None:
+        return []
+    return [{"endpoint": endpoint, "label": label, "testid": testid}
+            for endpoint, label, testid, admits in ENTRIES if admits(actor)]
+
+
+def register(app: Flask) -> None:
+    app.context_processor(lambda: {"section_links": section_links})
