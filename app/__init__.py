@@ -33,8 +33,8 @@ def create_app(test_config: dict | None = None, clock=None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
     from .web import (
-        api_tasklist, audit_api, dashboard, dashboard_page, headers, navigation, registry, request_input,
-        rest, tasklist,
+        api_tasklist, audit_api, dashboard, dashboard_page, headers, navigation, registry, registry_pages,
+        request_input, rest, tasklist,
     )
     from . import cli
 
@@ -49,6 +49,7 @@ def create_app(test_config: dict | None = None, clock=None) -> Flask:
     app.register_blueprint(audit_api.blueprint, url_prefix=audit_api.API_PREFIX)
     tasklist.register(app)
     app.register_blueprint(dashboard_page.blueprint)
+    app.register_blueprint(registry_pages.blueprint)
     navigation.register(app)
     cli.register(app)
     return app

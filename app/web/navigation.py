@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from app.tic import dashboard
+from app.tic import dashboard, registry
 
 from . import auth
 from .auth import i18n
@@ -12,10 +12,12 @@ from .auth import i18n
 i18n.register({
     "nav.oversight": ("统计与管理", "Oversight"),
     "nav.dashboard": ("工作台", "Dashboard"),
+    "nav.registry": ("中心名录", "Center registry"),
 })
 # (endpoint, label key, test id, who may open it)
 ENTRIES = (
     ("dashboard_page.dashboard_view", "nav.dashboard", "nav-dashboard", dashboard.sees_dashboard),
+    ("registry_pages.centers", "nav.registry", "nav-registry", registry.sees_registry),
 )
 
 

@@ -15,6 +15,7 @@ from ..auth import csrf, i18n
 from ..current import context
 from ..tasklist import frame_globals, not_found, service_error
 from . import charts
+from .. import code_names  # noqa: F401  (registers the names of the registry's codes)
 from .messages import MESSAGES
 
 blueprint = Blueprint("dashboard_page", __name__, template_folder="templates")

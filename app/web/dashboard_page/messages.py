@@ -1,34 +1,7 @@
-"""Labels of the dashboard page (Chinese, English), and the names of the registry's codes
-(statuses, categories, fields, carrier regions, grades) that the registry pages share."""
+"""Labels of the dashboard page (Chinese, English)."""
 from __future__ import annotations
 
-CODE_NAMES: dict[str, tuple[str, str]] = {
-    "status.operating": ("运行", "Operating"),
-    "status.rectifying": ("整改", "Rectifying"),
-    "status.delisted": ("不再列入序列", "Delisted"),
-    "category.domain": ("领域类", "Domain"),
-    "category.comprehensive": ("综合类", "Comprehensive"),
-    "field.oil_gas": ("油气生产加工", "Oil and gas"),
-    "field.coal": ("煤炭煤电煤化工", "Coal, coal power and coal chemicals"),
-    "field.green_minerals": ("绿色矿产", "Green minerals"),
-    "field.cotton_textile": ("棉花和纺织服装", "Cotton, textiles and garments"),
-    "field.modern_agriculture": ("现代农业", "Modern agriculture"),
-    "field.new_energy_materials": ("新能源新材料", "New energy and materials"),
-    "field.advanced_equipment": ("先进装备制造", "Advanced equipment"),
-    "field.biomedicine": ("生物医药", "Biomedicine"),
-    "field.ecology_environment": ("生态环境", "Ecology and environment"),
-    "field.information_technology": ("信息技术", "Information technology"),
-    "field.future_industry": ("未来产业", "Future industries"),
-    "region.wuchangshi_zone": ("乌昌石国家自主创新示范区", "Urumqi-Changji-Shihezi innovation zone"),
-    "region.silk_road_zone": ("丝绸之路经济带创新驱动发展试验区", "Silk Road innovation pilot zone"),
-    "region.regional_center": ("区域科技创新中心", "Regional S&T innovation center"),
-    "grade.excellent": ("优秀", "Excellent"),
-    "grade.good": ("良好", "Good"),
-    "grade.poor": ("较差", "Poor"),
-}
-
 MESSAGES: dict[str, tuple[str, str]] = {
-    **CODE_NAMES,
     "dashboard.title": ("工作台", "Dashboard"),
     "dashboard.as_of": ("数据截至 {when}", "As of {when}"),
     "dashboard.export": ("导出 Excel", "Export to Excel"),
