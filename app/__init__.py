@@ -33,7 +33,7 @@ def create_app(test_config: dict | None = None, clock=None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
     from .web import (
-        api_tasklist, audit_api, dashboard, dashboard_page, headers, navigation, registry, registry_pages,
+        admin, api_tasklist, audit_api, dashboard, dashboard_page, headers, navigation, registry, registry_pages,
         request_input, rest, tasklist,
     )
     from . import cli
@@ -50,6 +50,7 @@ def create_app(test_config: dict | None = None, clock=None) -> Flask:
     tasklist.register(app)
     app.register_blueprint(dashboard_page.blueprint)
     app.register_blueprint(registry_pages.blueprint)
+    app.register_blueprint(admin.blueprint)
     navigation.register(app)
     cli.register(app)
     return app

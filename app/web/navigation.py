@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from app.platform import permissions
 from app.tic import dashboard, registry
 
 from . import auth
@@ -13,11 +14,13 @@ i18n.register({
     "nav.oversight": ("统计与管理", "Oversight"),
     "nav.dashboard": ("工作台", "Dashboard"),
     "nav.registry": ("中心名录", "Center registry"),
+    "nav.admin": ("系统管理", "Administration"),
 })
 # (endpoint, label key, test id, who may open it)
 ENTRIES = (
     ("dashboard_page.dashboard_view", "nav.dashboard", "nav-dashboard", dashboard.sees_dashboard),
     ("registry_pages.centers", "nav.registry", "nav-registry", registry.sees_registry),
+    ("admin.users", "nav.admin", "nav-admin", permissions.administers),
 )
 
 
