@@ -18,12 +18,20 @@ from app.platform.process_instances import start_process
 
 EVALUATION_PROCESS = "tic_evaluation"
 # R01–R03: a center's category, a domain center's field, a comprehensive center's carrier
-# region; the same codes as the application form (forms/tic/fill_application.schema.json).
-CATEGORIES = ("domain", "comprehensive")
-FIELDS = ("oil_gas", "coal", "green_minerals", "cotton_textile", "modern_agriculture",
-          "new_energy_materials", "advanced_equipment", "biomedicine", "ecology_environment",
-          "information_technology", "future_industry")
-REGIONS = ("wuchangshi_zone", "silk_road_zone", "regional_center")
+# region, with their names as the guideline and the application form write them
+# (forms/tic/fill_application.*.json): an import reads either the code or the name.
+CATEGORY_NAMES = {"domain": "领域类", "comprehensive": "综合类"}
+FIELD_NAMES = {
+    "oil_gas": "油气生产加工", "coal": "煤炭煤电煤化工", "green_minerals": "绿色矿产",
+    "cotton_textile": "棉花和纺织服装", "modern_agriculture": "现代农业",
+    "new_energy_materials": "新能源新材料", "advanced_equipment": "先进装备制造",
+    "biomedicine": "生物医药", "ecology_environment": "生态环境", "information_technology": "信息技术",
+    "future_industry": "对未来产业发展具有重大影响的技术领域",
+}
+REGION_NAMES = {"wuchangshi_zone": "乌昌石国家自主创新示范区", "silk_road_zone": "丝绸之路经济带创新驱动发展试验区",
+                "regional_center": "区域科技创新中心"}
+GRADE_NAMES = {"excellent": "优秀", "good": "良好", "poor": "较差"}
+CATEGORIES, FIELDS, REGIONS = tuple(CATEGORY_NAMES), tuple(FIELD_NAMES), tuple(REGION_NAMES)
 # What the registry keeps of each co-builder (the application also carries its signature).
 _CO_BUILDER_FIELDS = ("name", "kind", "creditCode", "inRegion", "core", "chainPosition")
 
@@ -56,7 +64,7 @@ def register_center(ctx: AppContext, session: Session, instance_id: str, variabl
     )
     session.add(center)
     session.flush()
-    _start_evaluation(ctx, session, center, variables)
+    start_evaluation_cycle(ctx, session, center, approved_on, int(variables["evaluationCycleYears"]))
     return center
 
 
@@ -67,20 +75,22 @@ def _years_later(day: date, years: int) -> date:
         return day.replace(year=day.year + years, day=28)
 
 
-def _start_evaluation(ctx: AppContext, session: Session, center: Center, variables: dict) -> None:
-    """The center enters the performance-evaluation scope (纳入绩效评估范围) once the
-    evaluation process is deployed; until then the due date on the center records it."""
+def start_evaluation_cycle(ctx: AppContext, session: Session, center: Center, cycle_start: date,
+                           years: int) -> None:
+    """The center enters the performance-evaluation scope (纳入绩效评估范围): the cycle that
+    began on `cycle_start` ends on `center.next_evaluation_due`. Until the evaluation process
+    is deployed, the due date on the center records it."""
     if latest_definition(session, EVALUATION_PROCESS) is None:
         return
     start_process(
         ctx, session, None, key=EVALUATION_PROCESS,
-        business_key=f"{center.code}-EV-{center.year}",
+        business_key=f"{center.code}-EV-{cycle_start.year}",
         variables={
             "centerCode": center.code, "centerName": center.name,
             "applicantOrg": center.lead_org_id, "recommenderOrg": center.supervising_org_id,
-            "cycleStartDate": center.approved_on.isoformat(),
+            "cycleStartDate": cycle_start.isoformat(),
             "nextEvaluationDue": f"{center.next_evaluation_due.isoformat()}T00:00:00+08:00",
-            "evaluationCycleYears": int(variables["evaluationCycleYears"]),
+            "evaluationCycleYears": years,
         },
     )
 
