@@ -7,7 +7,7 @@ Actions are dotted names: `login`, `login.lock`, `logout`, `session.expire`,
 `password.change`, `password.reset`, `user.create`, `user.deactivate`, `user.groups`,
 `organization.create`, `user.update`, `organization.update` (each with the administrator's
 reason when given), `audit.purge`, `instance.cc` (抄送: granting read access),
-`deployment.create`, `instance.delete`, `job.retries`, `job.execute`.
+`deployment.create`, `instance.delete`, `job.retries`, `job.execute`, `center.import`.
 """
 from __future__ import annotations
 
