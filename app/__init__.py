@@ -33,8 +33,8 @@ def create_app(test_config: dict | None = None, clock=None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
     from .web import (
-        api_tasklist, audit_api, dashboard, headers, modeler, registry, request_input, rest, tasklist,
-        versions_api,
+        admin, api_tasklist, audit_api, dashboard, dashboard_page, headers, modeler, navigation, registry,
+        registry_pages, request_input, rest, tasklist, versions_api,
     )
     from . import cli
 
@@ -50,6 +50,10 @@ def create_app(test_config: dict | None = None, clock=None) -> Flask:
     app.register_blueprint(versions_api.blueprint, url_prefix=versions_api.API_PREFIX)
     tasklist.register(app)
     modeler.register(app)
+    app.register_blueprint(dashboard_page.blueprint)
+    app.register_blueprint(registry_pages.blueprint)
+    app.register_blueprint(admin.blueprint)
+    navigation.register(app)
     cli.register(app)
     return app
 

@@ -73,6 +73,10 @@ MANIFEST: dict[str, list[str]] = {
         "dist/assets/form-js.css",
         "dist/assets/form-js-editor.css",
     ],
+    # The dashboard's charts: the UMD global `echarts` (every chart type, no map data).
+    "echarts": [
+        "dist/echarts.min.js",
+    ],
 }
 
 

@@ -5,11 +5,12 @@ what it describes is. Nothing changes or deletes an entry except `purge`, and on
 the retention period (the database's triggers refuse anything else, see models/audit.py).
 Actions are dotted names: `login`, `login.lock`, `logout`, `session.expire`,
 `password.change`, `password.reset`, `user.create`, `user.deactivate`, `user.groups`,
-`organization.create`, `audit.purge`, `instance.cc` (抄送: granting read access),
+`organization.create`, `user.update`, `organization.update` (each with the administrator's
+reason when given), `audit.purge`, `instance.cc` (抄送: granting read access),
 `deployment.create`, `instance.delete`, `instance.migrate` (a batch of instances moved to
-another version, or moved back by an undo), `job.retries`, `job.execute`, `model.draft` (a
-modeler draft saved; refused modeler attempts as `model.list`, `model.new`, `model.check`,
-`model.choices`).
+another version, or moved back by an undo), `job.retries`, `job.execute`, `center.import`,
+`model.draft` (a modeler draft saved; refused modeler attempts as `model.list`, `model.new`,
+`model.check`, `model.choices`).
 """
 from __future__ import annotations
 

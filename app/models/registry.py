@@ -41,7 +41,8 @@ class Center(Base):
     approved_on: Mapped[date]
     next_evaluation_due: Mapped[date]
     delist_reason: Mapped[str | None] = mapped_column(String(40))
-    application_instance_id: Mapped[str] = mapped_column(String(36), unique=True)
+    # None for a center imported from the department's records (approved before this system).
+    application_instance_id: Mapped[str | None] = mapped_column(String(36), unique=True)
     registered_at: Mapped[datetime]
 
     evaluations: Mapped[list[CenterEvaluation]] = relationship(

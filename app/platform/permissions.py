@@ -258,3 +258,19 @@ def job_retries_refusal(actor: Actor) -> ServiceError | None:
 def sees_queue(actor: Actor) -> bool:
     """Sees the department's queue on the start page: open tasks per process and step."""
     return actor.in_any(QUEUE_READERS)
+
+
+# Administration ---------------------------------------------------------------------------
+
+ADMINISTRATORS = frozenset({"admin"})
+
+
+def administers(actor: Actor) -> bool:
+    """Manages users, organizations and group membership (系统管理): administrators only."""
+    return actor.in_any(ADMINISTRATORS)
+
+
+def administration_refusal(actor: Actor) -> ServiceError | None:
+    if administers(actor):
+        return None
+    return Forbidden("只有系统管理员可以管理用户、单位和用户组 / administrators only")

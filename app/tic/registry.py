@@ -17,6 +17,21 @@ from app.platform.deployment import latest_definition
 from app.platform.process_instances import start_process
 
 EVALUATION_PROCESS = "tic_evaluation"
+# R01–R03: a center's category, a domain center's field, a comprehensive center's carrier
+# region, with their names as the guideline and the application form write them
+# (forms/tic/fill_application.*.json): an import reads either the code or the name.
+CATEGORY_NAMES = {"domain": "领域类", "comprehensive": "综合类"}
+FIELD_NAMES = {
+    "oil_gas": "油气生产加工", "coal": "煤炭煤电煤化工", "green_minerals": "绿色矿产",
+    "cotton_textile": "棉花和纺织服装", "modern_agriculture": "现代农业",
+    "new_energy_materials": "新能源新材料", "advanced_equipment": "先进装备制造",
+    "biomedicine": "生物医药", "ecology_environment": "生态环境", "information_technology": "信息技术",
+    "future_industry": "对未来产业发展具有重大影响的技术领域",
+}
+REGION_NAMES = {"wuchangshi_zone": "乌昌石国家自主创新示范区", "silk_road_zone": "丝绸之路经济带创新驱动发展试验区",
+                "regional_center": "区域科技创新中心"}
+GRADE_NAMES = {"excellent": "优秀", "good": "良好", "poor": "较差"}
+CATEGORIES, FIELDS, REGIONS = tuple(CATEGORY_NAMES), tuple(FIELD_NAMES), tuple(REGION_NAMES)
 # What the registry keeps of each co-builder (the application also carries its signature).
 _CO_BUILDER_FIELDS = ("name", "kind", "creditCode", "inRegion", "core", "chainPosition")
 
@@ -49,7 +64,7 @@ def register_center(ctx: AppContext, session: Session, instance_id: str, variabl
     )
     session.add(center)
     session.flush()
-    _start_evaluation(ctx, session, center, variables)
+    start_evaluation_cycle(ctx, session, center, approved_on, int(variables["evaluationCycleYears"]))
     return center
 
 
@@ -60,26 +75,33 @@ def _years_later(day: date, years: int) -> date:
         return day.replace(year=day.year + years, day=28)
 
 
-def _start_evaluation(ctx: AppContext, session: Session, center: Center, variables: dict) -> None:
-    """The center enters the performance-evaluation scope (纳入绩效评估范围) once the
-    evaluation process is deployed; until then the due date on the center records it."""
+def start_evaluation_cycle(ctx: AppContext, session: Session, center: Center, cycle_start: date,
+                           years: int) -> None:
+    """The center enters the performance-evaluation scope (纳入绩效评估范围): the cycle that
+    began on `cycle_start` ends on `center.next_evaluation_due`. Until the evaluation process
+    is deployed, the due date on the center records it."""
     if latest_definition(session, EVALUATION_PROCESS) is None:
         return
     start_process(
         ctx, session, None, key=EVALUATION_PROCESS,
-        business_key=f"{center.code}-EV-{center.year}",
+        business_key=f"{center.code}-EV-{cycle_start.year}",
         variables={
             "centerCode": center.code, "centerName": center.name,
             "applicantOrg": center.lead_org_id, "recommenderOrg": center.supervising_org_id,
-            "cycleStartDate": center.approved_on.isoformat(),
+            "cycleStartDate": cycle_start.isoformat(),
             "nextEvaluationDue": f"{center.next_evaluation_due.isoformat()}T00:00:00+08:00",
-            "evaluationCycleYears": int(variables["evaluationCycleYears"]),
+            "evaluationCycleYears": years,
         },
     )
 
 
 def name_registered(session: Session, name: str) -> bool:
     return session.scalar(select(Center.code).where(Center.name == name)) is not None
+
+
+def sees_registry(actor: Actor) -> bool:
+    """Whether the registry can show `actor` any center at all (its pages are offered then)."""
+    return actor.sees_everything or actor.in_any({"center", "recommender"})
 
 
 def center_visibility(actor: Actor):

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from app.core import accounts
 from app.models import User, UserGroup
 from tests.support.apps import FAST_DEMO_HASH
-from tests.support.browser import screenshot
+from tests.support.browser import policy_violations, screenshot
 from tests.support.establishment import EXPERT_PANEL, application, signature
 
 pytestmark = pytest.mark.e2e
@@ -226,14 +226,6 @@ def test_a_lead_unit_cannot_open_another_units_task_by_url(officers):
 
 
 # ------------------------------------------------------------------ content security policy
-
-
-def policy_violations(officer) -> list[str]:
-    """Every message the browser prints when the policy blocks something, from now on."""
-    seen: list[str] = []
-    officer.page.on("console", lambda message: seen.append(message.text)
-                    if "Content Security Policy" in message.text else None)
-    return seen
 
 
 def test_task_form_diagram_and_instance_page_work_under_the_policy(officers):

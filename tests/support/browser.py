@@ -23,6 +23,14 @@ def screenshot(officer, name: str) -> None:
         officer.page.screenshot(path=f"{folder}/{name}.png", full_page=False)
 
 
+def policy_violations(officer) -> list[str]:
+    """Every message the browser prints when the policy blocks something, from now on."""
+    seen: list[str] = []
+    officer.page.on("console", lambda message: seen.append(message.text)
+                    if "Content Security Policy" in message.text else None)
+    return seen
+
+
 class Officer:
     """One browser session (its own cookies) acting as one demo user."""
 

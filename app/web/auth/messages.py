@@ -36,4 +36,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
                      "The page has expired or the request did not come from this site; "
                      "go back, reload the page and try again"),
     "nav.back": ("返回", "Back"),
+    # The groups as people read them (the admin pages, the modeler's candidate picker).
+    "group.lead_unit": ("牵头单位（申报）", "Lead unit"),
+    "group.recommender": ("推荐部门 / 主管单位", "Recommender / supervising unit"),
+    "group.department": ("科技厅处室", "Department officers"),
+    "group.department_leader": ("科技厅领导", "Department leaders"),
+    "group.expert": ("评审专家", "Experts"),
+    "group.center": ("技术创新中心", "Center staff"),
+    "group.agency": ("专业机构", "Professional agency"),
+    "group.analyst": ("业务分析员", "Business analysts"),
+    "group.manager": ("管理者", "Managers"),
+    "group.admin": ("系统管理员", "Administrators"),
+    "group.service": ("服务账号（机器客户端）", "Service accounts"),
 }

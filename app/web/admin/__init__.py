@@ -1,0 +1,48 @@
+"""The admin pages (系统管理): users, organizations and group membership, for administrators
+only. Every handler parses the form, calls one use case of `app.platform.administration`
+(which decides who may and audits each change with its reason) and renders; a refused
+form comes back with the errors beside its fields and nothing typed lost, except passwords."""
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+
+from app.core.errors import BadRequest, ServiceError
+
+from .. import auth
+from ..auth import csrf, i18n
+from ..current import context
+from ..tasklist import frame_globals, not_found, service_error
+from .. import code_names  # noqa: F401  (registers the organization kinds' names)
+from .messages import MESSAGES
+
+blueprint = Blueprint("admin", __name__, template_folder="templates")
+blueprint.before_request(csrf.protect)
+blueprint.before_request(auth.require_login)
+blueprint.context_processor(frame_globals)
+blueprint.register_error_handler(ServiceError, service_error)
+blueprint.register_error_handler(404, not_found)
+i18n.register(MESSAGES)
+
+
+def read(use_case, *args):
+    """One read use case as the signed-in administrator."""
+    with context().db.read() as session:
+        return use_case(session, auth.current_actor(), *args)
+
+
+def command(use_case, *args):
+    """One change as the signed-in administrator, in one unit of work."""
+    ctx = context()
+    with ctx.db.command() as session:
+        return use_case(ctx, session, auth.current_actor(), *args)
+
+
+def refused_form(template: str, error: BadRequest, **page):
+    """The form again, with the use case's errors by field (400)."""
+    by_field: dict[str, list[str]] = {}
+    for item in error.errors:
+        by_field.setdefault(item["field"], []).append(item["message"])
+    return render_template(template, errors=by_field, refusal=error.message, **page), 400
+
+
+from . import groups_page, organizations_page, users_page  # noqa: E402,F401  (the routes)
