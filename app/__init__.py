@@ -51,14 +51,16 @@ def create_app(test_config: dict | None = None, clock=None) -> Flask:
 
 class ApiAwareSessionInterface(SecureCookieSessionInterface):
     """API clients authenticate every call (HTTP Basic): no cookie session to open or sign.
+    /engine-rest is Basic only; /api also serves the signed-in browser, so there a request
+    without an Authorization header keeps its session.
 
     The cookie is Secure in production and on any HTTPS request, so a development server
     on plain HTTP still works."""
 
-    api_prefixes = ("/engine-rest/", "/api/")
-
     def open_session(self, app, request):
-        if request.path.startswith(self.api_prefixes):
+        from .web.api_auth import cookie_less
+
+        if cookie_less(request.path, request.headers):
             return self.null_session_class()
         return super().open_session(app, request)
 
