@@ -32,7 +32,7 @@ def create_app(test_config: dict | None = None, clock=None) -> Flask:
         hops = settings.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
-    from .web import api_tasklist, audit_api, dashboard, headers, registry, request_input, rest, tasklist
+    from .web import api_tasklist, audit_api, cockpit, dashboard, headers, registry, request_input, rest, tasklist
     from . import cli
 
     headers.register(app, settings.production)
@@ -45,6 +45,7 @@ def create_app(test_config: dict | None = None, clock=None) -> Flask:
     app.register_blueprint(api_tasklist.blueprint, url_prefix=api_tasklist.API_PREFIX)
     app.register_blueprint(audit_api.blueprint, url_prefix=audit_api.API_PREFIX)
     tasklist.register(app)
+    app.register_blueprint(cockpit.blueprint)
     cli.register(app)
     return app
 

@@ -22,6 +22,9 @@ class ProcessInstance(Base):
     __table_args__ = (
         Index("ix_process_instance_key_bk", "process_key", "business_key"),
         Index("ix_process_instance_starter", "started_by", "start_time"),
+        # The cockpit: instances per definition and state, and its instance list by start.
+        Index("ix_process_instance_definition_state", "definition_id", "state"),
+        Index("ix_process_instance_start", "start_time"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -54,6 +57,8 @@ class Task(Base):
         Index("ix_task_assignee_due", "assignee", "due_at"),
         Index("ix_task_process_created", "process_key", "created_at"),
         Index("ix_task_due", "due_at"),
+        # The cockpit's overdue badge: a definition's open tasks per step past their due date.
+        Index("ix_task_definition_key_due", "definition_id", "task_key", "due_at"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -120,6 +125,8 @@ class Job(Base):
 
 class Incident(Base):
     __tablename__ = "incident"
+    # The cockpit: a definition's open incidents (resolved_at NULL) per activity.
+    __table_args__ = (Index("ix_incident_definition_open", "definition_id", "resolved_at", "activity_id"),)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     incident_type: Mapped[str] = mapped_column(String(40))

@@ -6,6 +6,7 @@ from flask import Blueprint, Flask, current_app, redirect, render_template, url_
 
 from app.clock import to_shanghai
 from app.core.errors import ServiceError
+from app.platform import permissions
 
 from .. import auth
 from ..current import context
@@ -37,7 +38,8 @@ def frame_globals():
     from .notifications_page import unread_count
 
     return {"current_actor": auth.current_actor, "boxes": BOXES, "box_counts": box_counts,
-            "unread_count": unread_count, "now": context().now, "active_box": None}
+            "unread_count": unread_count, "now": context().now, "active_box": None,
+            "sees_cockpit": lambda: permissions.cockpit_refusal(auth.current_actor()) is None}
 
 
 @blueprint.errorhandler(ServiceError)
