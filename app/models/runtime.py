@@ -25,6 +25,8 @@ class ProcessInstance(Base):
         # The cockpit: instances per definition and state, and its instance list by start.
         Index("ix_process_instance_definition_state", "definition_id", "state"),
         Index("ix_process_instance_start", "start_time"),
+        Index("ix_process_instance_applicant", "applicant_org", "start_time"),
+        Index("ix_process_instance_supervising", "supervising_org", "start_time"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -40,6 +42,11 @@ class ProcessInstance(Base):
     waits_json: Mapped[str] = mapped_column(Text, default="{}")
     started_by: Mapped[str | None] = mapped_column(String(64))
     owner_org: Mapped[str | None] = mapped_column(String(64), index=True)
+    # Whose case it is, kept from the variables at every save (`permissions.case_of`): the
+    # applying unit (the starter's, or `applicantOrg` for the cases the registry starts)
+    # and the supervising unit (`recommenderOrg`). The cockpit filters by them.
+    applicant_org: Mapped[str | None] = mapped_column(String(64))
+    supervising_org: Mapped[str | None] = mapped_column(String(64))
     start_time: Mapped[datetime]
     end_time: Mapped[datetime | None]
     end_reason: Mapped[str | None] = mapped_column(String(500))

@@ -31,7 +31,7 @@ from app.platform import instance_store, permissions
 
 # The history event every withdrawal (撤回) writes, whichever way it ends the instance.
 WITHDRAWN_EVENT = "instance_withdrawn"
-_ENDED_BY_FORCE = (InstanceState.EXTERNALLY_TERMINATED, InstanceState.INTERNALLY_TERMINATED)
+ENDED_BY_FORCE = (InstanceState.EXTERNALLY_TERMINATED, InstanceState.INTERNALLY_TERMINATED)
 
 
 @dataclass
@@ -162,7 +162,7 @@ def _add_state(counts: DefinitionCounts, state: InstanceState, count: int, withd
     counts.withdrawn += withdrawn
     if state == InstanceState.COMPLETED:
         counts.completed += count - withdrawn
-    elif state in _ENDED_BY_FORCE:
+    elif state in ENDED_BY_FORCE:
         counts.terminated += count - withdrawn
 
 
@@ -196,12 +196,12 @@ def _callers(ctx: AppContext, session: Session, called: ProcessDefinition) -> tu
     found = []
     for definition_id in session.scalars(select(ProcessDefinition.id).where(ProcessDefinition.key != called.key)):
         caller = instance_store.definition_of(ctx, session, definition_id)
-        if called.key in _calls_of(ctx, caller).values():
+        if called.key in calls_of(ctx, caller).values():
             found.append((definition_id, frozenset(steps - set(json.loads(caller.elements_json)))))
     return tuple(found)
 
 
-def _calls_of(ctx: AppContext, definition: ProcessDefinition) -> dict[str, str]:
+def calls_of(ctx: AppContext, definition: ProcessDefinition) -> dict[str, str]:
     """A definition's call activities, read once: definitions never change once deployed."""
     cache = ctx.caches.setdefault("called_processes", {})
     if definition.id not in cache:

@@ -4,7 +4,6 @@ badge, a called process counted inside its callers, and who may open it (manager
 department staff, admins; a lead unit gets a Chinese 403 page)."""
 from __future__ import annotations
 
-import json
 import re
 from datetime import timedelta
 
@@ -14,46 +13,23 @@ from app.platform.jobs import execute_due_jobs
 from tests.support.establishment import (
     formal_review, recommender_decides, send_letter, start_application, submit,
 )
-from tests.support.flows import completed, only_task
+from tests.support.cockpit import data_attribute, row_counts, started_reviews
 from tests.support.handlers import SERVICE
 from tests.support.jobs import deployed as deployed_files, model_files, only_job, start as start_job
-from tests.support.tasklist import deploy_tl, start_review
+from tests.support.tasklist import deploy_tl
 from tests.support.web import text
 
 READERS = ("manager", "officer", "leader", "admin")
 OUTSIDERS = ("cotton", "urumqi", "expert4", "agency", "analyst")
 
 
-def row_counts(page: str, selector: str) -> dict[str, str]:
-    """The figures of one table row (`data-…` attribute selector): data-count -> text."""
-    row = re.search(rf"<tr[^>]*{selector}[^>]*>(.*?)</tr>", page, re.S).group(1)
-    return dict(re.findall(r'data-count="(\w+)">(\d+)<', row))
-
-
 def badges(page: str) -> dict:
-    found = re.search(r'data-counts="([^"]*)"', page).group(1)
-    return json.loads(found.replace("&#34;", '"').replace("&quot;", '"'))
+    return data_attribute(page, "counts")
 
 
 @pytest.fixture
 def reviews(rest, clock):
-    """tl_review: two waiting at `recommend` (one past its due date), one at `fill`, one
-    withdrawn, one through to the end."""
-    deploy_tl(rest("analyst"), "tl_review.bpmn")
-    due_soon, due_later = clock.now() + timedelta(days=1), clock.now() + timedelta(days=30)
-    started = [start_review(rest, business_key=f"TIC-2026-00{n}",
-                            due=(due_soon if n == 1 else due_later).isoformat()) for n in range(1, 6)]
-    for instance_id in (started[0], started[1], started[4]):
-        completed(rest("cotton"), only_task(rest("cotton"), instance_id, "fill")["id"],
-                  centerName="新疆棉纺织技术创新中心", summary="围绕棉纺织全产业链建设")
-    assert rest("cotton").post("/message", json={
-        "messageName": "ApplicationWithdrawn", "businessKey": "TIC-2026-004"}).status_code in (200, 204)
-    completed(rest("urumqi"), only_task(rest("urumqi"), started[4], "recommend")["id"], decision="approve")
-    for key in ("review", "approve"):
-        user = "officer" if key == "review" else "leader"
-        completed(rest(user), only_task(rest(user), started[4], key)["id"], decision="approve")
-    clock.advance(timedelta(days=2))
-    return started
+    return started_reviews(rest, clock)
 
 
 def test_the_overview_counts_each_version_running_completed_and_withdrawn(web, reviews):

@@ -1,8 +1,10 @@
-/* TIC Flow cockpit: the process diagram (bpmn-js navigated viewer) with a badge on each
-   activity — instances waiting there (blue), of them overdue (red), incidents (orange).
-   A click on a badge lists those instances (the page's ?activity=); a click on a call
-   activity opens the called process's diagram. The page's tables carry the same figures
-   without JavaScript. */
+/* TIC Flow cockpit, drawn with the bpmn-js navigated viewer:
+   - a process's diagram with a badge on each activity — instances waiting there (blue), of
+     them overdue (red), incidents (orange). A click on a badge lists those instances (the
+     page's ?activity=); a click on a call activity opens the called process's diagram;
+   - an instance's path: finished activities and the flows between them, the active ones,
+     the end event reached.
+   The pages' tables carry the same facts without JavaScript. */
 (function () {
   "use strict";
 
@@ -54,22 +56,53 @@
     });
   }
 
-  function show() {
-    var container = document.getElementById("cockpit-diagram");
-    if (!container || !window.BpmnJS) { return; }
-    var counts = JSON.parse(container.getAttribute("data-counts") || "{}");
+  /* A flow counts as taken when its source finished and its target was reached. */
+  function markPath(viewer, path) {
+    var canvas = viewer.get("canvas");
+    var registry = viewer.get("elementRegistry");
+    var finished = new Set(path.finished), active = new Set(path.active);
+    function mark(id, marker) { if (registry.get(id)) { canvas.addMarker(id, marker); } }
+    path.finished.forEach(function (id) { mark(id, "path-done"); });
+    path.active.forEach(function (id) { mark(id, "path-active"); });
+    if (path.end) { mark(path.end, "path-end"); }
+    registry.filter(function (element) { return element.type === "bpmn:SequenceFlow"; })
+      .forEach(function (flow) {
+        var source = flow.businessObject.sourceRef, target = flow.businessObject.targetRef;
+        if (source && target && finished.has(source.id) && (finished.has(target.id) || active.has(target.id))) {
+          canvas.addMarker(flow.id, "path-flow");
+        }
+      });
+  }
+
+  function draw(container, then) {
     fetch(container.getAttribute("data-xml-url"), { credentials: "same-origin" })
       .then(function (response) { return response.text(); })
       .then(function (xml) {
         var viewer = new window.BpmnJS({ container: container });
         return viewer.importXML(xml).then(function () {
           viewer.get("canvas").zoom("fit-viewport");
-          addBadges(viewer, container, counts);
-          openCalledProcesses(viewer, container);
+          then(viewer);
           container.setAttribute("data-rendered", "true");
         });
       })
       .catch(function () { container.remove(); });
+  }
+
+  function show() {
+    if (!window.BpmnJS) { return; }
+    var process = document.getElementById("cockpit-diagram");
+    var instance = document.getElementById("instance-diagram");
+    if (process) {
+      draw(process, function (viewer) {
+        addBadges(viewer, process, JSON.parse(process.getAttribute("data-counts") || "{}"));
+        openCalledProcesses(viewer, process);
+      });
+    }
+    if (instance) {
+      draw(instance, function (viewer) {
+        markPath(viewer, JSON.parse(instance.getAttribute("data-path") || "{}"));
+      });
+    }
   }
 
   document.addEventListener("DOMContentLoaded", show);

@@ -19,6 +19,19 @@ blueprint.context_processor(tasklist.frame_globals)
 i18n.register(MESSAGES)
 
 
+@blueprint.context_processor
+def labels():
+    return {"event_label": event_label}
+
+
+def event_label(kind: str) -> str:
+    """A history event's name in words; a kind with no label yet shows as it is stored."""
+    try:
+        return i18n.t(f"event.{kind}")
+    except KeyError:
+        return kind
+
+
 @blueprint.errorhandler(ServiceError)
 def service_error(error: ServiceError):
     return render_template("tasklist/error.html", error=error), error.status
@@ -29,4 +42,4 @@ def not_found(_error):
     return render_template("tasklist/error.html", error=None), 404
 
 
-from . import process_pages  # noqa: E402,F401  (the routes)
+from . import instance_pages, process_pages  # noqa: E402,F401  (the routes)
