@@ -85,7 +85,7 @@ def instance_detail(ctx: AppContext, session: Session, actor: Actor, instance_id
     definition = instance_store.definition_of(ctx, session, instance.definition_id)
     values, types = process_instances.visible_variables(actor, instance)
     page = Page(0, ROW_LIMIT)
-    activities = queries.historic_activities(session, actor, instance.id, page)
+    activities = queries.historic_activities(session, actor, queries.ActivityFilter(instance.id), page)
     own = set(json.loads(definition.elements_json))
     events = _events(session, actor, instance.id)
     return InstanceDetail(

@@ -77,13 +77,17 @@ class ProcessCounts:
 
 @dataclass
 class ActivityCounts:
-    """One activity of a diagram: instances waiting there, of them overdue, open incidents
-    and jobs out of retries (Camunda's failedJobs)."""
+    """One activity of a diagram: instances waiting there, of them overdue, jobs out of
+    retries (Camunda's failedJobs) and open incidents by type."""
 
     instances: int = 0
     overdue: int = 0
-    incidents: int = 0
     failed_jobs: int = 0
+    incident_types: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def incidents(self) -> int:
+        return sum(self.incident_types.values())
 
 
 @dataclass(frozen=True)
@@ -189,6 +193,12 @@ def definition_scope(ctx: AppContext, session: Session, actor: Actor, definition
     return DiagramScope(instance_store.definition_of(ctx, session, definition_id), (definition_id,))
 
 
+def definition_activity_counts(ctx: AppContext, session: Session, actor: Actor,
+                               definition_id: str) -> dict[str, ActivityCounts]:
+    """Per activity, the counts of one definition's own instances."""
+    return activity_counts(session, actor, definition_scope(ctx, session, actor, definition_id), ctx.now())
+
+
 def _callers(ctx: AppContext, session: Session, called: ProcessDefinition) -> tuple:
     """(caller definition id, the called process's activity ids as they appear in it) for
     every definition that calls `called.key`. Ids the caller uses itself are left out."""
@@ -213,7 +223,29 @@ def activity_counts(session: Session, actor: Actor, scope: DiagramScope,
                     now: datetime) -> dict[str, ActivityCounts]:
     """Per activity id of the diagram, the counts its badge shows (zero ones left out)."""
     found: dict[str, ActivityCounts] = {}
-    queries = (
+
+    def counts(activity_id: str | None) -> ActivityCounts | None:
+        if activity_id is None or not confidential.sees_step(actor, activity_id, None):
+            return None
+        return found.setdefault(activity_id, ActivityCounts())
+
+    for name, query in _count_queries(scope, now):
+        for activity_id, count in session.execute(query):
+            if (target := counts(activity_id)) is not None:
+                setattr(target, name, count)
+    for activity_id, kind, count in session.execute(
+        select(Incident.activity_id, Incident.incident_type, func.count())
+        .where(Incident.resolved_at.is_(None), scope.condition(Incident.definition_id, Incident.activity_id))
+        .group_by(Incident.activity_id, Incident.incident_type)
+    ):
+        if (target := counts(activity_id)) is not None:
+            target.incident_types[kind] = count
+    return found
+
+
+def _count_queries(scope: DiagramScope, now: datetime):
+    """(field of ActivityCounts, its query of activity id and count)."""
+    return (
         ("instances", select(HistoricActivity.activity_id, func.count(distinct(HistoricActivity.instance_id)))
          .where(HistoricActivity.end_time.is_(None),
                 scope.condition(HistoricActivity.definition_id, HistoricActivity.activity_id))
@@ -221,18 +253,10 @@ def activity_counts(session: Session, actor: Actor, scope: DiagramScope,
         ("overdue", select(Task.task_key, func.count(distinct(Task.instance_id)))
          .where(Task.due_at < now, scope.condition(Task.definition_id, Task.task_key))
          .group_by(Task.task_key)),
-        ("incidents", select(Incident.activity_id, func.count())
-         .where(Incident.resolved_at.is_(None), scope.condition(Incident.definition_id, Incident.activity_id))
-         .group_by(Incident.activity_id)),
         ("failed_jobs", select(Job.activity_id, func.count())
          .where(Job.retries == 0, scope.condition(Job.definition_id, Job.activity_id))
          .group_by(Job.activity_id)),
     )
-    for name, query in queries:
-        for activity_id, count in session.execute(query):
-            if activity_id is not None and confidential.sees_step(actor, activity_id, None):
-                setattr(found.setdefault(activity_id, ActivityCounts()), name, count)
-    return found
 
 
 @dataclass(frozen=True)
