@@ -246,8 +246,10 @@ def activity_counts(session: Session, actor: Actor, scope: DiagramScope,
 def _count_queries(scope: DiagramScope, now: datetime):
     """(field of ActivityCounts, its query of activity id and count)."""
     return (
+        # A boundary event waits beside its activity for as long as it runs: the activity
+        # carries the badge, not each of the events around it.
         ("instances", select(HistoricActivity.activity_id, func.count(distinct(HistoricActivity.instance_id)))
-         .where(HistoricActivity.end_time.is_(None),
+         .where(HistoricActivity.end_time.is_(None), HistoricActivity.activity_type != "boundaryEvent",
                 scope.condition(HistoricActivity.definition_id, HistoricActivity.activity_id))
          .group_by(HistoricActivity.activity_id)),
         ("overdue", select(Task.task_key, func.count(distinct(Task.instance_id)))

@@ -52,6 +52,7 @@ def test_the_diagram_badges_count_waiting_and_overdue_instances_per_activity(web
 
     assert badges(page)["recommend"] == {"instances": 2, "overdue": 1, "incidents": 0}
     assert badges(page)["fill"] == {"instances": 1, "overdue": 0, "incidents": 0}
+    assert "withdrawn_at_recommend" not in badges(page), "the activity carries the badge, not its boundary events"
     assert row_counts(page, 'data-activity="recommend"') == {
         "instances": "2", "overdue": "1", "incidents": "0", "failed_jobs": "0"}
     assert "/cockpit/definitions/" in page and "bpmn-navigated-viewer" in page
