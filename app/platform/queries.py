@@ -195,7 +195,7 @@ def historic_activities(session: Session, actor: Actor, f: ActivityFilter, page:
     column = ACTIVITY_SORTS[f.sort_by]
     order = column.desc() if f.descending else column.asc()
     return list(session.scalars(page.apply(
-        query.order_by(order, HistoricActivity.end_time.is_(None), HistoricActivity.id))))
+        query.order_by(order, HistoricActivity.end_time.is_(None)))))
 
 
 def count_historic_activities(session: Session, actor: Actor, f: ActivityFilter) -> int:
