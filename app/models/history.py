@@ -33,7 +33,11 @@ class HistoricActivity(Base):
 
     __tablename__ = "historic_activity"
     # The cockpit's badges: open rows (end_time NULL) of a definition, counted per activity.
-    __table_args__ = (Index("ix_historic_activity_definition_open", "definition_id", "end_time", "activity_id"),)
+    __table_args__ = (
+        Index("ix_historic_activity_definition_open", "definition_id", "end_time", "activity_id"),
+        # The cockpit's instance list by current step: the open rows of one activity.
+        Index("ix_historic_activity_step_open", "activity_id", "end_time", "instance_id"),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     instance_id: Mapped[str] = mapped_column(String(36), index=True)

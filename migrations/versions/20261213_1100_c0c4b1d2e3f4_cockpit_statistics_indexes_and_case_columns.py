@@ -27,6 +27,7 @@ INDEXES = (
     ("ix_process_instance_definition_state", "process_instance", ["definition_id", "state"]),
     ("ix_process_instance_start", "process_instance", ["start_time"]),
     ("ix_historic_activity_definition_open", "historic_activity", ["definition_id", "end_time", "activity_id"]),
+    ("ix_historic_activity_step_open", "historic_activity", ["activity_id", "end_time", "instance_id"]),
     ("ix_task_definition_key_due", "task", ["definition_id", "task_key", "due_at"]),
     ("ix_incident_definition_open", "incident", ["definition_id", "resolved_at", "activity_id"]),
     ("ix_history_event_type_instance", "history_event", ["event_type", "instance_id"]),

@@ -25,7 +25,8 @@ def instances():
         rows, total = instance_search.search(session, actor, listed.query, listed.page, ctx.now())
         choices = instance_search.filter_choices(session, actor)
         return render_template("cockpit/instances.html", rows=rows, total=total, listed=listed,
-                               choices=choices, page_size=instance_filters.PAGE_SIZE, active_box="cockpit")
+                               choices=choices, page_size=instance_filters.PAGE_SIZE,
+                               count_limit=instance_search.COUNT_LIMIT, active_box="cockpit")
 
 
 @blueprint.get("/instances.xlsx")
