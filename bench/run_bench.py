@@ -131,12 +131,12 @@ def run_rest_instances(client: Client, count: int, complete_ms: list[float] | No
 def bench_services(database_url: str) -> float:
     from app import create_app
     from app.cli import migrate
-    from app.platform import user_tasks
-    from app.tic import demo_data
-    from app.platform.deployment import deploy
     from app.core.identity import load_actor
+    from app.platform import user_tasks
+    from app.platform.deployment import deploy
     from app.platform.process_instances import start_process
     from app.platform.queries import Page, TaskFilter, list_tasks
+    from app.tic import demo_data
 
     migrate(database_url)
     app = create_app({"database_url": database_url, "secret_key": "bench"})

@@ -1,9 +1,10 @@
-"""The submitted application: what the form schema cannot check (R09, R11), and the
-recommending department it names, by id or by name, resolved to its id."""
+"""The submitted application: what the form schema cannot check (R09, R11), the
+recommending department it names, by id or by name, resolved to its id, and the applicant
+told at once when the eligibility check (R04–R07) sends it back."""
 from __future__ import annotations
 
 from app.core.extensions import Refused, ServiceTaskEvent, TaskEvent, handler, on_complete
-from app.tic.applications import application_problems, recommending_org_id
+from app.tic.applications import application_problems, recommending_org_id, tell_ineligible
 
 
 @on_complete("tic_establishment", "fill_application")
@@ -21,3 +22,9 @@ def resolve_recommender(ctx: ServiceTaskEvent) -> dict:
     if org_id is None:
         raise ValueError(f"推荐部门“{given}”已不存在 / recommending department not found")
     return {"recommenderOrg": org_id}
+
+
+@handler("notify_ineligible")
+def notify_ineligible(event: ServiceTaskEvent) -> None:
+    tell_ineligible(event.session, event.process_instance_id,
+                    list(event.variables.get("eligibilityMessages") or []), event.now)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import bindparam, exists, or_, select, true
 
-from app.models import InstanceReader, ProcessDefinition, ProcessInstance, Task, TaskCandidate
+from app.models import HistoricTask, InstanceReader, ProcessDefinition, ProcessInstance, Task, TaskCandidate
 
 from app.core import confidential
 from app.core.errors import Forbidden, NotFound
@@ -78,6 +78,14 @@ def require_readable_task(actor: Actor, task: Task | None, task_id: str, session
     raise NotFound(f"任务 {task_id} 不存在或无权查看 / task not found")
 
 
+def _took_part(actor: Actor, instance_id):
+    """Handled one of the case's steps: a recommender after the letter, an expert after
+    scoring reads the case for as long as it exists (what they may see of it)."""
+    reader = bindparam("reader_id", actor.id)
+    return exists().where(HistoricTask.instance_id == instance_id,
+                          or_(HistoricTask.assignee == reader, HistoricTask.completed_by == reader))
+
+
 def instance_visibility(actor: Actor):
     if actor.sees_everything:
         return true()
@@ -85,6 +93,7 @@ def instance_visibility(actor: Actor):
         ProcessInstance.started_by == actor.id,
         ProcessInstance.owner_org == actor.organization_id,
         _is_reader(actor, ProcessInstance.id),
+        _took_part(actor, ProcessInstance.id),
         exists().where(
             Task.instance_id == ProcessInstance.id,
             task_visibility(actor),
@@ -99,6 +108,7 @@ def can_read_instance(session, actor: Actor, instance: ProcessInstance) -> bool:
         return True
     return bool(session.scalar(select(or_(
         _is_reader(actor, instance.id),
+        _took_part(actor, instance.id),
         exists().where(Task.instance_id == instance.id, task_visibility(actor)),
     ))))
 

@@ -38,9 +38,7 @@ class Actor:
 
     @property
     def candidate_values(self) -> frozenset[str]:
-        """Every candidate-group string that names this user: `g` and `g:<org>`."""
-        scoped = {f"{g}:{self.organization_id}" for g in self.groups}
-        return frozenset(self.groups | scoped | {f"org:{self.organization_id}"})
+        return candidate_names(self.organization_id, self.groups)
 
     @property
     def sees_everything(self) -> bool:
@@ -48,6 +46,13 @@ class Actor:
 
     def in_any(self, groups) -> bool:
         return bool(self.groups & set(groups))
+
+
+def candidate_names(organization_id: str, groups) -> frozenset[str]:
+    """Every candidate-group string that names a user of these groups and this unit: `g`,
+    `g:<org>` and `org:<org>`."""
+    groups = set(groups)
+    return frozenset(groups | {f"{g}:{organization_id}" for g in groups} | {f"org:{organization_id}"})
 
 
 def actor_of(user: User) -> Actor:

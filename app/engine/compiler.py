@@ -11,7 +11,7 @@ from lxml import etree
 
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 
-from . import expressions
+from . import expressions, feel
 from .errors import DefinitionProblem, InvalidDefinition
 from .lint import lint_bpmn, lint_dmn
 from .timers import DEFAULT_MIN_CYCLE
@@ -50,13 +50,23 @@ class SourceFile:
     content: bytes
 
 
+@dataclass(frozen=True)
+class CompiledDecision:
+    """The one decision of a DMN file (the lint refuses files with more)."""
+
+    key: str
+    name: str | None
+    resource_name: str
+
+
 @dataclass
 class CompiledModels:
-    """The executable processes of a deployment, and every model file as it is stored and
-    served: without markup of other vocabularies."""
+    """The executable processes and the decisions of a deployment, and every model file as it
+    is stored and served: without markup of other vocabularies."""
 
     processes: list[CompiledProcess]
     files: dict[str, bytes]
+    decisions: list[CompiledDecision] = field(default_factory=list)
 
 
 def content_hash(*parts: bytes) -> str:
@@ -102,7 +112,15 @@ def compile_deployment(
     for source, tree in bpmn_trees:
         for process in tree.getroot().iterfind("bpmn:process[@isExecutable='true']", NS):
             compiled.append(_compile_process(parser, source, process, dmn_hash))
-    return CompiledModels(compiled, {source.name: source.content for source, _ in bpmn_trees + dmn_trees})
+    return CompiledModels(
+        compiled, {source.name: source.content for source, _ in bpmn_trees + dmn_trees},
+        [_decision(source, tree) for source, tree in dmn_trees],
+    )
+
+
+def _decision(source: SourceFile, tree) -> CompiledDecision:
+    decision = tree.getroot().find(f"{{{etree.QName(tree.getroot()).namespace}}}decision")
+    return CompiledDecision(decision.get("id"), decision.get("name"), source.name)
 
 
 def stored_form(name: str, content: bytes) -> bytes:
@@ -135,7 +153,7 @@ def _load_parser(bpmn_trees, dmn_trees, library):
     with _located("", None):
         for source, tree in dmn_trees:
             with _located(source.name, tree):
-                parser.add_dmn_xml(tree.getroot(), filename=source.name)
+                parser.add_dmn_xml(dmn_engine_ready(tree).getroot(), filename=source.name)
         deployed = set()
         for source, tree in bpmn_trees:
             with _located(source.name, tree):
@@ -221,6 +239,18 @@ def engine_ready(tree):
                 loop.set(name, expressions.variable_reference(loop.get(name)))
         for cardinality in loop.iterfind("bpmn:loopCardinality", NS):
             cardinality.text = expressions.variable_reference(cardinality.text)
+    return tree
+
+
+def dmn_engine_ready(tree):
+    """A copy of the decision table with dmn-js's FEEL input entries turned into Python."""
+    tree = copy.deepcopy(tree)
+    namespace = etree.QName(tree.getroot()).namespace
+    for text in tree.getroot().iter(f"{{{namespace}}}text"):
+        if etree.QName(text.getparent()).localname == "inputEntry":
+            translated = feel.unary_tests_to_python(text.text)
+            if translated is not None:
+                text.text = translated
     return tree
 
 

@@ -15,6 +15,7 @@ from typing import Callable, Iterator
 from lxml import etree
 
 from app.engine.errors import DefinitionProblem, ScriptRefused
+from app.engine.feel import unary_tests_to_python
 from app.engine.expressions import condition_to_python, timer_to_python, variable_reference
 from app.engine.multi_instance import too_many
 from app.engine.timers import DEFAULT_MIN_CYCLE, TimerRefused, check_literal
@@ -38,6 +39,13 @@ _SUPPORTED_HIT_POLICIES = {"UNIQUE", "FIRST", "COLLECT"}
 _DMN_INPUT_NAME = "dmninputexpr"
 # FEEL literals that Camunda's DMN editor suggests; in Python they are unknown names.
 _FEEL_LITERALS = {"true": "True", "false": "False", "null": "None"}
+# Cells only FEEL writes: a negation, an interval (`[1..x]` parses as Python), or a call of
+# FEEL's date, time and duration literals (no such function exists in the expression language).
+_FEEL_ONLY = re.compile(r"^\s*not\s*\(|\.\.|\b(date|time|duration)\s*\(")
+_QUOTED = re.compile(r"\"[^\"]*\"|'[^']*'")
+_FEEL_EXAMPLES = '-、< 70、<= 70、> 1、>= 70、[1..5]、]1..5[、"a","b"、not(…)'
+_FEEL_SUBSET = _FEEL_EXAMPLES + "、数字、字符串、true、false"
+_FEEL_SUBSET_EN = _FEEL_EXAMPLES.replace("、", ", ").replace("…", "...") + ", numbers, strings, true, false"
 # Python's parser gives up on absurd nesting with RecursionError or MemoryError, not SyntaxError.
 _UNPARSABLE = (SyntaxError, ValueError, RecursionError, MemoryError)
 
@@ -422,18 +430,49 @@ def _table_expression_problems(table, namespace: str, context: _Context) -> list
 
     problems: list[DefinitionProblem] = []
     inputs = []
-    for clause in table.findall(f"{{{namespace}}}input"):
+    clauses = table.findall(f"{{{namespace}}}input")
+    for clause in clauses:
         expression, clause_problems = _input_expression(clause, text_of(clause, "dmn:inputExpression/dmn:text"), context)
         # A refused input expression is reported once, not again in every entry built on it.
         inputs.append(None if clause_problems else expression)
         problems += clause_problems
+    decision_id = table.getparent().get("id") or ""
     for row, rule in enumerate(table.findall(f"{{{namespace}}}rule"), start=1):
         for column, entry in enumerate(rule.findall(f"{{{namespace}}}inputEntry")):
             input_expression = inputs[column] if column < len(inputs) else None
-            problems += _input_entry_problems(entry, text_of(entry, "dmn:text"), input_expression, row, context)
+            place = _EntryPlace(decision_id, row, column + 1, _column_name(clauses, column))
+            problems += _input_entry_problems(entry, text_of(entry, "dmn:text"), input_expression, place, context)
         for entry in rule.findall(f"{{{namespace}}}outputEntry"):
             problems += _output_entry_problems(text_of(entry, "dmn:text"), row, context)
     return problems
+
+
+@dataclass(frozen=True)
+class _EntryPlace:
+    """Where an input entry sits, as an analyst finds it in the editor."""
+
+    decision_id: str
+    row: int
+    column: int
+    column_name: str
+
+    @property
+    def zh(self) -> str:
+        return f"决策 {self.decision_id} 第 {self.row} 条规则第 {self.column} 列（{self.column_name}）的输入条件"
+
+    @property
+    def en(self) -> str:
+        return f"Input entry of decision {self.decision_id}, rule {self.row}, column {self.column} ({self.column_name})"
+
+
+def _column_name(clauses: list, column: int) -> str:
+    """The column's label, else its input expression, else its id."""
+    if column >= len(clauses):
+        return "?"
+    clause = clauses[column]
+    text = clause.find("{*}inputExpression/{*}text")
+    expression = _excerpt(text.text or "", 30) if text is not None else ""
+    return (clause.get("label") or "").strip() or expression or clause.get("id") or "?"
 
 
 def _input_expression(clause, text, context: _Context) -> tuple[str | None, list[DefinitionProblem]]:
@@ -479,29 +518,39 @@ def _with_input_name(entry: str) -> str:
     return "".join(reversed(parts))
 
 
-def _input_entry_problems(entry, text, input_expression, row: int, context: _Context) -> list[DefinitionProblem]:
+def _input_entry_problems(entry, text, input_expression, place: _EntryPlace,
+                          context: _Context) -> list[DefinitionProblem]:
     raw = text.text if text is not None else None
-    what_zh, what_en = f"第 {row} 条规则的输入条件", f"Input entry of rule {row}"
     if raw is not None and not raw.strip():
         return [context.problem(
-            entry, f"{what_zh}只有空白，永远不会匹配；表示“任意”请留空或写 -",
-            f"{what_en} is only whitespace and never matches; leave it empty or write - for any value",
+            entry, f"{place.zh}只有空白，永远不会匹配；表示“任意”请留空或写 -",
+            f"{place.en} is only whitespace and never matches; leave it empty or write - for any value",
         )]
-    expression = dmn_entry_expression(input_expression, raw)
+    python = unary_tests_to_python(raw)
+    if python is None and raw is not None and _beyond_feel(raw, input_expression):
+        return [context.problem(
+            entry,
+            f"{place.zh}“{_excerpt(raw)}”：不支持的 FEEL 表达式。输入条件可写 FEEL 简单一元测试"
+            f"（{_FEEL_SUBSET}）或 Python 表达式（? 代表该列输入值）",
+            f'{place.en} "{_excerpt(raw)}": unsupported FEEL expression. Input entries take FEEL '
+            f"simple unary tests ({_FEEL_SUBSET_EN}) or a Python expression (? stands for the input value)",
+        )]
+    expression = dmn_entry_expression(input_expression, raw if python is None else python)
     if expression is None:
         return []
-    problems = _cell_problems(text, expression, what_zh, what_en, context)
-    if not problems and _is_value_list(raw):
-        problems.append(context.problem(
-            entry,
-            f"{what_zh}是逗号分隔的多个值，在本引擎中永远不会匹配；请写成 ? in ({raw.strip()})",
-            f"{what_en} is a comma-separated list, which never matches in this engine; write ? in ({raw.strip()})",
-        ))
-    return problems
+    return _cell_problems(text, expression, place.zh, place.en, context)
 
 
-def _is_value_list(entry: str) -> bool:
-    # FEEL reads `"a","b"` as "one of"; SpiffWorkflow compares the input with a tuple.
+def _beyond_feel(entry: str, input_expression: str | None) -> bool:
+    """Whether a cell outside the FEEL subset is FEEL rather than a Python cell: no Python
+    reading parses it, or it is written as only FEEL writes it (not(…), a list of tests, a
+    date or duration literal). A cell using `?` is Python."""
+    if _parsed_expression(dmn_entry_expression(input_expression, entry) or "") is None:
+        return True
+    if _DMN_INPUT_NAME in _with_input_name(entry):
+        return False
+    if _FEEL_ONLY.search(_QUOTED.sub('""', entry)):
+        return True
     parsed = _parsed_expression(entry)
     return parsed is not None and isinstance(parsed.body, ast.Tuple)
 

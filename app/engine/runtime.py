@@ -25,7 +25,8 @@ from SpiffWorkflow.camunda.specs.user_task import UserTask
 from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundException, WorkflowException
 from SpiffWorkflow.util.task import TaskState
 
-from . import expressions
+from . import decisions, expressions
+from .decisions import DecisionOutcome
 from . import multi_instance  # noqa: F401  (bounds every multi-instance activity when imported)
 from .engine_clock import clock_scope
 from .task_tree import give_new_id, is_single_user_task, path_back
@@ -85,6 +86,15 @@ class WorkflowEngine:
 
     def evaluate(self, expression: str, data: dict):
         return self.script_engine.environment.evaluate(expression, dict(data))
+
+    def evaluate_decision(self, definition_id: str, spec_json: str, variables: dict) -> DecisionOutcome:
+        """The rules of the decision the process calls that match `variables` (nothing saved)."""
+        spec, subprocess_specs = self._spec(definition_id, spec_json)
+        workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=self.script_engine)
+        try:
+            return decisions.evaluate(workflow, dict(variables))
+        except (SpiffWorkflowException, ScriptRefused) as error:
+            raise _engine_error(error) from error
 
     def _spec(self, definition_id: str, spec_json: str):
         cached = self._specs.get(definition_id)

@@ -11,7 +11,9 @@ from .lifecycle import (
 from .registry import (
     Center, CenterChange, CenterEvaluation, CenterStatus, ExpertPanel, ExpertReview, SiteVisit,
 )
-from .repository import Deployment, DeploymentResource, FormVersion, ProcessDefinition
+from .repository import (
+    DecisionDefinition, Deployment, DeploymentResource, FormVersion, ProcessDefinition,
+)
 from .runtime import (
     Incident, InstanceState, Job, JobType, MessageSubscription, ProcessInstance, Task,
     TaskCandidate,
@@ -22,7 +24,8 @@ __all__ = [
     "AnnualReport", "CenterStatusChange", "ChangeRequest", "EvaluationDetail", "GovernanceRecord",
     "Rectification",
     "AuditEntry", "Attachment", "Comment", "InstanceReader", "Notification", "OutboxMessage",
-    "Base", "Center", "CenterChange", "CenterEvaluation", "CenterStatus", "Deployment",
+    "Base", "Center", "CenterChange", "CenterEvaluation", "CenterStatus", "DecisionDefinition",
+    "Deployment",
     "DeploymentResource", "ExpertPanel", "ExpertReview", "FormVersion", "HistoricActivity",
     "HistoricTask", "HistoryEvent", "Incident", "InstanceState", "Job", "JobType",
     "LoginThrottle", "MessageSubscription", "Organization", "ProcessDefinition",

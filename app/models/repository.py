@@ -1,4 +1,4 @@
-"""Deployed models: deployments, their files, and versioned process definitions."""
+"""Deployed models: deployments, their files, versioned process and decision definitions."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -77,3 +77,19 @@ class ProcessDefinition(Base):
     starter_groups: Mapped[str] = mapped_column(String(500), default="")
     starter_users: Mapped[str] = mapped_column(String(500), default="")
     suspended: Mapped[bool] = mapped_column(default=False)
+
+
+class DecisionDefinition(Base):
+    """A decision table as deployed: a new version whenever its file's content changes."""
+
+    __tablename__ = "decision_definition"
+    __table_args__ = (UniqueConstraint("key", "version"),)
+
+    id: Mapped[str] = mapped_column(String(120), primary_key=True)
+    key: Mapped[str] = mapped_column(String(100))
+    version: Mapped[int]
+    name: Mapped[str | None] = mapped_column(String(200))
+    deployment_id: Mapped[str] = mapped_column(ForeignKey("deployment.id"), index=True)
+    resource_name: Mapped[str] = mapped_column(String(300))
+    dmn_xml: Mapped[bytes] = mapped_column(LargeBinary)
+    content_hash: Mapped[str] = mapped_column(String(64))

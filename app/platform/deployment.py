@@ -11,13 +11,16 @@ from sqlalchemy.orm import Session
 
 from app.engine.compiler import SourceFile, compile_deployment, content_hash, stored_form
 from app.engine.errors import InvalidDefinition
-from app.models import Deployment, DeploymentResource, FormVersion, ProcessDefinition
+from app.models import (
+    DecisionDefinition, Deployment, DeploymentResource, FormVersion, ProcessDefinition,
+)
 
 from app.core import audit
 from app.core.context import AppContext
 from app.core.errors import BadRequest
 from app.core.identity import Actor
 from app.platform import permissions
+from app.platform.decision_tables import is_latest_table, record_version
 from app.platform.forms import check_schema
 from app.platform.instance_store import new_id
 from app.platform.timer_start import TimerStartRefused, schedule_timer_starts
@@ -38,6 +41,7 @@ class DeployResult:
     deployment: Deployment
     new_definitions: list[ProcessDefinition] = field(default_factory=list)
     unchanged: bool = False
+    new_decisions: list[DecisionDefinition] = field(default_factory=list)
 
 
 def classify(name: str) -> str:
@@ -95,6 +99,10 @@ def deploy(ctx: AppContext, session: Session, actor: Actor | None, name: str,
             content=content, content_hash=content_hash(content),
         ))
     session.flush()
+    decisions = [
+        d for d in (record_version(session, deployment, decision, compiled.files[decision.resource_name])
+                    for decision in compiled.decisions) if d
+    ]
     try:
         schedule_timer_starts(ctx, session, definitions)
     except TimerStartRefused as refused:
@@ -102,8 +110,9 @@ def deploy(ctx: AppContext, session: Session, actor: Actor | None, name: str,
     audit.record(ctx, session, "deployment.create", user_id=actor.id if actor else None,
                  target=deployment.id, source=actor.source if actor else source,
                  details={"name": name, "files": sorted(files),
-                          "definitions": [f"{d.key}:{d.version}" for d in definitions]})
-    return DeployResult(deployment, definitions)
+                          "definitions": [f"{d.key}:{d.version}" for d in definitions],
+                          "decisions": [f"{d.key}:{d.version}" for d in decisions]})
+    return DeployResult(deployment, definitions, new_decisions=decisions)
 
 
 def _still_deployed(session, files, kinds) -> bool:
@@ -124,7 +133,7 @@ def _still_deployed(session, files, kinds) -> bool:
         schema, ui = files.get(key + SCHEMA_SUFFIX), files.get(key + UI_SUFFIX)
         if form is None or schema is None or form.content_hash != content_hash(schema, ui or b""):
             return False
-    return True
+    return all(is_latest_table(session, n, stored_form(n, files[n])) for n, kind in kinds.items() if kind == "dmn")
 
 
 def _deploy_forms(session, deployment, files, kinds) -> dict[str, FormVersion]:

@@ -81,6 +81,15 @@ def counts(session: Session, actor: Actor) -> dict[str, int]:
     }
 
 
+def landing_box(session: Session, actor: Actor) -> str:
+    """The box a person lands on: the one that has work (their 待办, else 待认领)."""
+    conn = connection_of(session)
+    for box in ("todo", "claimable"):
+        if conn.execute(_capped_count(_box_query(conn, actor, box, "created")[0])).scalar_one():
+            return box
+    return "todo"
+
+
 def _box_query(conn, actor: Actor, box: str, sort_field: str):
     """The box's query; a crowded 待认领 box is walked in display order instead."""
     if box == "claimable" and sort_field in _DISPLAY_ORDER_SORTS:

@@ -30,7 +30,7 @@ from app.prepared import Deferred, Prepared
 
 from app.core.context import AppContext
 from app.core.errors import Conflict, NotFound
-from app.platform import history, notifications, permissions
+from app.platform import assignment, history, notifications, permissions
 
 _INSTANCE = ProcessInstance.__table__
 _TASK = Task.__table__
@@ -197,7 +197,7 @@ def save(ctx: AppContext, session: Session, loaded: Loaded, actor_id: str | None
     row.business_name = _business_name(loaded.variables, row.business_name)
     case = permissions.case_of(row, loaded.variables)
     row.applicant_org, row.supervising_org = case.applicant_org, case.supervising_org
-    _sync_tasks(deferred, loaded, snapshot, now)
+    _sync_tasks(session, deferred, loaded, snapshot, now)
     _sync_activities(deferred, loaded, snapshot, now)
     _sync_timers(deferred, loaded, snapshot, now)
     _sync_messages(deferred, loaded, snapshot, now)
@@ -299,7 +299,8 @@ def _business_name(variables: dict, current: str | None) -> str | None:
     return str(name)[:200] if name else current
 
 
-def _sync_tasks(writes: Deferred, loaded: Loaded, snapshot: Snapshot, now: datetime) -> None:
+def _sync_tasks(session: Session, writes: Deferred, loaded: Loaded, snapshot: Snapshot,
+                now: datetime) -> None:
     previous = set(loaded.waits.get("tasks", ()))
     current = {info.id: info for info in snapshot.user_tasks}
     gone = previous - current.keys()
@@ -307,7 +308,9 @@ def _sync_tasks(writes: Deferred, loaded: Loaded, snapshot: Snapshot, now: datet
         _close_tasks(writes, loaded, gone, now)
     new = [info for task_id, info in current.items() if task_id not in previous]
     if new:
-        _open_tasks(writes, loaded, new, now)
+        row = loaded.row
+        chosen = assignment.assignees(session, row.id, row.is_new, row.started_by, new)
+        _open_tasks(writes, loaded, new, chosen, now)
     loaded.waits["tasks"] = sorted(current)
 
 
@@ -319,15 +322,17 @@ def _close_tasks(writes: Deferred, loaded: Loaded, gone: set[str], now: datetime
     writes.write(_DELETE_TASK, [{"id": task_id} for task_id in sorted(gone)])
 
 
-def _open_tasks(writes: Deferred, loaded: Loaded, new: list[UserTaskInfo], now: datetime) -> None:
+def _open_tasks(writes: Deferred, loaded: Loaded, new: list[UserTaskInfo], chosen: dict[str, str],
+                now: datetime) -> None:
     row = loaded.row
     task_rows, candidate_rows, history_rows = [], [], []
     for info in new:
         due = _parse_date(info.due)
+        assignee = info.assignee or chosen.get(info.id)
         values = dict(
             id=info.id, instance_id=row.id, definition_id=row.definition_id,
             process_key=row.process_key, business_key=row.business_key, task_key=info.key,
-            name=info.name, assignee=info.assignee, candidate_groups=",".join(info.candidate_groups),
+            name=info.name, assignee=assignee, candidate_groups=",".join(info.candidate_groups),
             form_key=info.form_key, due_at=due,
         )
         task_rows.append(dict(
@@ -340,7 +345,7 @@ def _open_tasks(writes: Deferred, loaded: Loaded, new: list[UserTaskInfo], now: 
         candidate_rows += [{"task_id": info.id, "kind": "group", "value": g} for g in set(info.candidate_groups)]
         candidate_rows += [{"task_id": info.id, "kind": "user", "value": u} for u in set(info.candidate_users)]
         loaded.record("task_created", activity_id=info.key, task_id=info.id,
-                      assignee=info.assignee, candidate_groups=info.candidate_groups)
+                      assignee=assignee, candidate_groups=info.candidate_groups)
     writes.write(_INSERT_TASK, task_rows)
     writes.write(_INSERT_HISTORIC_TASK, history_rows)
     writes.write(_INSERT_CANDIDATES, candidate_rows)

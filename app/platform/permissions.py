@@ -104,10 +104,13 @@ def act_refusal(actor: Actor, task: TaskRow) -> ServiceError | None:
 
 
 def claim_refusal(actor: Actor, task: TaskRow) -> ServiceError | None:
-    """Claim (认领): a candidate, while nobody holds the task."""
+    """Claim (认领): a candidate, while nobody holds the task. Who may not take it at all is
+    told so, not who holds it."""
+    if task.assignee != actor.id and not is_candidate(actor, task):
+        return Forbidden("您不是该任务的办理人或候选人 / you are not a candidate for this task")
     if task.assignee is not None and task.assignee != actor.id:
         return Conflict(f"任务已被 {task.assignee} 认领 / task is already claimed by {task.assignee}")
-    return act_refusal(actor, task)
+    return None
 
 
 def holder_refusal(actor: Actor, task: TaskRow) -> ServiceError | None:

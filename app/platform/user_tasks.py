@@ -18,7 +18,7 @@ from app.engine.errors import EngineError, TaskNotReady
 from app.models import HistoricTask, ProcessInstance, Task
 from app.prepared import Prepared
 
-from app.core.authorization import require_readable_task
+from app.core.authorization import can_read_instance, require_readable_task
 from app.core.context import AppContext
 from app.core.errors import BadRequest, Conflict, NotFound, ValidationFailed
 from app.core.extensions import Refused, TaskEvent
@@ -53,6 +53,24 @@ _COMPLETE_HISTORIC = Prepared(
 
 def get_task(session: Session, actor: Actor, task_id: str):
     return require_readable_task(actor, _select_task(session, task_id), task_id, session)
+
+
+def next_task_for(session: Session, actor: Actor, instance_id: str) -> str | None:
+    """An open task of the case that `actor` holds: after a submit that brought the case back
+    to them (a refused eligibility check, a second round), their page is that task."""
+    return session.scalar(select(Task.id).where(Task.instance_id == instance_id, Task.assignee == actor.id)
+                          .order_by(Task.created_at.desc(), Task.id).limit(1))
+
+
+def finished_case(session: Session, actor: Actor, task_id: str) -> str | None:
+    """The case of a task that is no longer open, if `actor` may read the case: a link to a
+    done task (已办, a notification) then leads to its case instead of a dead end."""
+    instance_id = session.scalar(select(HistoricTask.instance_id).where(
+        HistoricTask.id == task_id, HistoricTask.end_time.is_not(None)))
+    instance = session.get(ProcessInstance, instance_id) if instance_id else None
+    if instance is None or not can_read_instance(session, actor, instance):
+        return None
+    return instance.id
 
 
 def _select_task(session: Session, task_id: str):

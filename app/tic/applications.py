@@ -3,6 +3,7 @@ submission, and the read models the approving leader works from (review file, ra
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -13,12 +14,25 @@ from app.models import HistoricTask, Organization, ProcessInstance, Task, User
 from app.core import confidential
 from app.core.errors import Forbidden, NotFound
 from app.core.identity import Actor
+from app.platform import notifications
 from app.tic import expert_reviews
 
 PROCESS_KEY = "tic_establishment"
 RECOMMENDING_KINDS = ("prefecture_government", "industry_authority")
 # Shown in the review file on their own, not again among the steps.
 _APPRAISAL_TASKS = ("expert_review",)
+
+
+def tell_ineligible(session: Session, instance_id: str, reasons: list[str], now: datetime) -> None:
+    """Tell the applicant at once why the application failed the eligibility check: the
+    form comes back to them with the same reasons beside the fields."""
+    row = session.get(ProcessInstance, instance_id)
+    if row is None or not row.started_by:
+        return
+    case = notifications.case_name(row.business_name, row.business_key)
+    why = "；".join(reasons) or "不符合组建条件"
+    notifications.notify(session, row.started_by, "returned", "组建条件审查未通过",
+                         f"{case}未通过组建条件审查：{why}。请修改后重新提交。", instance_id, now=now)
 
 
 def applicant_organization(session: Session, instance_id: str) -> str:

@@ -468,7 +468,7 @@ def test_lead_unit_user_cannot_see_or_complete_a_department_task(rest):
         assert body["type"] == "NotFoundException"
         assert body["message"]
 
-    assert only_task(officer, instance_id, "department_review")["assignee"] is None
+    assert only_task(officer, instance_id, "department_review")["assignee"] == "officer"  # the only one
     assert "approved" not in variables(officer, instance_id)
 
 

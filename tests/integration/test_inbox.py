@@ -16,7 +16,11 @@ from tests.support.apps import START
 from tests.support.bench_model import bench_files, deploy
 from tests.support.clients import Api
 from tests.support.flows import completed, only_task, start
-from tests.support.tasklist import APPLICATION, deploy_tl, start_review
+from tests.support.tasklist import APPLICATION, add_user, deploy_tl, start_review
+
+COLLEAGUES = (("urumqi2", "urumqi_gov", "recommender"), ("kashgar2", "kashgar_gov", "recommender"),
+              ("officer2", "kjt", "department"), ("cotton2", "tianmian", "lead_unit"),
+              ("xju2", "xju", "lead_unit"))
 
 
 @pytest.fixture
@@ -25,8 +29,14 @@ def api(client):
 
 
 @pytest.fixture
-def cases(clock, rest):
-    """Two applications of 天棉 (the first filled in), one of 新疆大学, two bench requests."""
+def cases(ctx, clock, rest):
+    """Two applications of 天棉 (the first filled in), one of 新疆大学, two bench requests
+    the department's leader entered for the department's officers.
+
+    Every unit has a second person of each role, so a new step waits in 待认领 for them
+    both (with one person it would be theirs at once, see test_task_assignment)."""
+    for user_id, organization, group in COLLEAGUES:
+        add_user(ctx, user_id, organization, [group])
     deploy_tl(rest("analyst"), "tl_review.bpmn")
     assert deploy(rest("analyst"), bench_files()).status_code == 200
     first = start_review(rest, business_key="TIC-001", due="2026-03-04T18:00:00+08:00")
@@ -39,7 +49,7 @@ def cases(clock, rest):
     clock.advance(timedelta(hours=1))
     bench = []
     for n, title in ((1, "甲醛检测平台"), (2, "乙烯中试基地")):
-        bench.append(start(rest("officer"), "bench_three_step", f"B-{n}", title=title, amount=n))
+        bench.append(start(rest("leader"), "bench_three_step", f"B-{n}", title=title, amount=n))
         clock.advance(timedelta(minutes=1))
     return {"first": first, "second": second, "other": other, "bench": bench}
 
@@ -167,8 +177,9 @@ def test_counts_for_every_box(api, rest, cases):
     task = only_task(rest("officer"), cases["bench"][0], "enter_request")
     rest("officer").post(f"/task/{task['id']}/claim")
 
-    assert api("officer").get("/inbox/counts").get_json() == {"todo": 1, "claimable": 1, "done": 0, "started": 2}
-    assert api("cotton").get("/inbox/counts").get_json() == {"todo": 0, "claimable": 1, "done": 1, "started": 2}
+    assert api("officer").get("/inbox/counts").get_json() == {"todo": 1, "claimable": 1, "done": 0, "started": 0}
+    # The second application's form is its starter's own: in 待办 at once, nothing to claim.
+    assert api("cotton").get("/inbox/counts").get_json() == {"todo": 1, "claimable": 0, "done": 1, "started": 2}
 
 
 @pytest.mark.parametrize("query", [{"box": "mine"}, {"sort": "priority"}, {"order": "up"}, {"due": "soon"}])
@@ -182,7 +193,8 @@ def test_returned_tasks_count_as_done_for_whoever_sent_them_back(api, rest, case
 
     [row] = box(api("urumqi"), "done")["items"]
     assert (row["taskId"], row["outcome"]) == (task["id"], "returned")
-    assert [r["taskKey"] for r in box(api("cotton"), "todo")["items"]] == ["fill"]
+    returned = [r for r in box(api("cotton"), "todo")["items"] if r["instanceId"] == cases["first"]]
+    assert [r["taskKey"] for r in returned] == ["fill"]
 
 
 # Scale: 100,000 open tasks ------------------------------------------------------------------

@@ -11,7 +11,7 @@ from sqlalchemy import create_engine, text
 
 from app.cli import ROOT
 
-BEFORE = "f7a2c5d9e1b3"
+BEFORE = "a1c3e5f7b9d2"
 NOW = "2026-03-02 01:00:00"
 
 

@@ -20,8 +20,10 @@ def api(client):
 
 @pytest.fixture
 def consult(rest):
+    """A consultation the leader opens: the experts or the department answer it (the leader
+    takes no part, so it is nobody's own first step)."""
     deploy_tl(rest("analyst"), "tl_candidates.bpmn")
-    return start(rest("officer"), "tl_candidates", "GW-1", title="征求意见稿")
+    return start(rest("leader"), "tl_candidates", "GW-1", title="征求意见稿")
 
 
 def outbox(ctx, recipient: str) -> list[OutboxMessage]:
@@ -62,13 +64,13 @@ def test_every_notification_waits_in_the_outbox_as_an_email(ctx, consult):
 def test_the_starter_hears_when_the_instance_ends(ctx, rest, consult):
     completed(rest("expert1"), only_task(rest("expert1"), consult, "consult")["id"], note="同意")
 
-    [note] = notifications_of(ctx, "officer", "decided")
+    [note] = notifications_of(ctx, "leader", "decided")
     assert note.instance_id == consult
     assert note.body == "您发起的「征求意见稿」（GW-1）已办结。"
 
 
 def test_unread_counts_list_and_mark_read_over_the_api(api, consult, rest):
-    start(rest("officer"), "tl_candidates", "GW-2", title="第二稿")
+    start(rest("leader"), "tl_candidates", "GW-2", title="第二稿")
     expert = api("expert1")
 
     listed = expert.get("/notifications").get_json()

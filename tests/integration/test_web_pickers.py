@@ -49,6 +49,18 @@ def test_transfer_offers_exactly_the_other_active_candidates(web, at_formal_revi
     assert 'name="user_id" type="text"' not in page
 
 
+def test_with_nobody_to_transfer_to_the_page_says_why_instead_of_an_empty_list(rest, web):
+    cotton, urumqi = rest("cotton"), rest("urumqi")
+    instance_id = start_application(cotton)
+    submit(cotton, instance_id)
+    recommender_decides(urumqi, instance_id, "approve")
+    send_letter(urumqi, instance_id)
+
+    page = text(web("officer").get(f"/tasks/{task(rest('officer'), instance_id, 'formal_review')['id']}"))
+    assert 'data-testid="transfer-user"' not in page
+    assert "本环节没有其他可接手的人员" in page
+
+
 def test_delegate_offers_colleagues_candidates_and_the_agency(web, at_formal_review):
     _, task_id = at_formal_review
     offered = options(text(web("officer").get(f"/tasks/{task_id}")), "delegate-user")

@@ -75,7 +75,7 @@ def test_a_valid_submission_moves_the_case_to_the_recommender(web):
     assert response.status_code == 302, text(response)
     assert "已提交" in text(cotton.get(response.location))
     urumqi = web("urumqi")
-    inbox = text(urumqi.get("/tasks?box=claimable"))
+    inbox = text(urumqi.get("/tasks?box=todo"))       # the only recommender of 乌鲁木齐: theirs
     assert "推荐部门审核" in inbox and "新疆棉花和纺织服装技术创新中心" in inbox
     assert "新疆天棉纺织集团有限公司" in inbox
     done = text(cotton.get("/tasks?box=done"))
@@ -118,11 +118,11 @@ def test_inbox_filters_sorts_and_counts(web):
     cotton = web("cotton")
     for _ in range(3):
         start_application(cotton)
-    page = text(cotton.get("/tasks?box=claimable"))
+    page = text(cotton.get("/tasks?box=todo"))      # the applicant's own forms: in 待办 at once
     assert "共 3 条" in page
-    assert re.search(r'data-testid="box-claimable">\s*待认领<span class="count">3</span>', page)
-    assert "共 0 条" in text(cotton.get("/tasks?box=claimable&q=不存在的名称"))
-    assert "共 3 条" in text(cotton.get("/tasks?box=claimable&process=tic_establishment&sort=due&order=asc"))
+    assert re.search(r'data-testid="box-todo">\s*待办任务<span class="count">3</span>', page)
+    assert "共 0 条" in text(cotton.get("/tasks?box=todo&q=不存在的名称"))
+    assert "共 3 条" in text(cotton.get("/tasks?box=todo&process=tic_establishment&sort=due&order=asc"))
     assert "共 3 条" in text(cotton.get("/tasks?box=started"))
 
 

@@ -33,9 +33,9 @@ def completed(ctx, user_id: str, instance_id: str, task_key: str, values: dict) 
     as_user(ctx, user_id, user_tasks.complete, open_tasks(ctx, instance_id)[task_key].id, values)
 
 
-def test_a_started_instance_waits_at_its_first_step_for_the_applying_unit(ctx, review):
+def test_a_started_instance_waits_at_its_first_step_for_the_applying_unit_in_the_starters_hands(ctx, review):
     fill = open_tasks(ctx, review)["fill"]
-    assert (fill.business_key, fill.assignee, fill.candidate_groups) == ("TIC-2026-001", None, "lead_unit:tianmian")
+    assert (fill.business_key, fill.assignee, fill.candidate_groups) == ("TIC-2026-001", "cotton", "lead_unit:tianmian")
     assert instance(ctx, review).owner_org == "tianmian"
 
 

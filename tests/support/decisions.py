@@ -32,10 +32,14 @@ PROCESS = """<?xml version="1.0" encoding="UTF-8"?>
 
 def decision_table(file_name: str, decision: str, prepare: str = "pass") -> Callable[..., dict]:
     """`run(**variables)` → the variables once bpmn/`file_name`'s `decision` has decided."""
+    return decision_of(SourceFile(file_name, (ROOT / "bpmn" / file_name).read_bytes()), decision, prepare)
+
+
+def decision_of(table: SourceFile, decision: str, prepare: str = "pass") -> Callable[..., dict]:
+    """`run(**variables)` → the variables once the DMN file `table`'s `decision` has decided."""
     (compiled,) = compile_models(
         [SourceFile("decide_only.bpmn", PROCESS.format(prepare=prepare, decision=decision).encode())],
-        [SourceFile(file_name, (ROOT / "bpmn" / file_name).read_bytes())],
-        known_forms=set(), known_topics=set(),
+        [table], known_forms=set(), known_topics=set(),
     )
     engine = WorkflowEngine(Clock())
 

@@ -26,9 +26,10 @@ def _modules() -> dict[str, tuple[Path, list[str]]]:
 
 
 def _imports(path: Path, package: list[str], modules) -> set[str]:
-    """The modules of app/ that `path` imports anywhere in its body."""
+    """The modules of app/ that `path` imports anywhere in its body, except for type checkers
+    only (`if TYPE_CHECKING:`), which Python never runs."""
     found = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    for node in _runtime_nodes(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
             found |= {_known(alias.name, modules) for alias in node.names}
         elif isinstance(node, ast.ImportFrom):
@@ -38,6 +39,15 @@ def _imports(path: Path, package: list[str], modules) -> set[str]:
                 submodule = f"{target}.{alias.name}"
                 found.add(submodule if submodule in modules else _known(target, modules))
     return found - {None}
+
+
+def _runtime_nodes(tree: ast.AST):
+    for node in ast.iter_child_nodes(tree):
+        if isinstance(node, ast.If) and isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING":
+            yield from (n for orelse in node.orelse for n in [orelse, *_runtime_nodes(orelse)])
+            continue
+        yield node
+        yield from _runtime_nodes(node)
 
 
 def _known(name: str, modules) -> str | None:

@@ -464,18 +464,31 @@ def test_escaping_output_entry_is_refused():
     assert only(lint_table(["1"], output="open('/etc/passwd').read()")).element_id == "oe"
 
 
-def test_feel_literal_is_refused_with_advice():
-    problem = only(lint_table(["true"]))
-    assert "True" in problem.message_zh
+@pytest.mark.parametrize("entry", ["true", '"a","b"', "[1..5]", "]1..5[", "not(&lt; 5)", "&lt; 1, &gt; 9"])
+def test_feel_unary_tests_pass(entry):
+    assert lint_table([entry]) == []
 
 
-def test_feel_comma_list_is_refused_with_advice():
-    problem = only(lint_table(['"a","b"']))
-    assert '? in ("a","b")' in problem.message_zh
+@pytest.mark.parametrize("entry", ['!= "a..b"', '!= "date(x)"'])
+def test_python_cells_with_feel_look_alikes_inside_strings_pass(entry):
+    assert lint_table([entry]) == []
 
 
-def test_feel_range_is_refused():
-    assert "[1..5]" in only(lint_table(["[1..5]"])).message_zh
+def test_feel_literal_in_an_output_entry_is_refused_with_advice():
+    # Only input entries are FEEL unary tests; outputs stay Python.
+    problem = only(lint_table(["1"], output="true"))
+    assert problem.element_id == "oe" and "True" in problem.message_zh
+
+
+@pytest.mark.parametrize("entry", [
+    "[1..limit]", '"a", tier', 'not(tier)', '&gt; date("2026-01-01")', "[1..5",
+    'starts with("x")', "? in [1..5]",
+])
+def test_feel_beyond_the_subset_is_refused_with_its_place(entry):
+    problem = only(lint_table([entry]))
+    assert problem.element_id == "ie0"
+    assert "不支持的 FEEL 表达式" in problem.message_zh and "unsupported FEEL" in problem.message_en
+    assert "决策 d0 第 1 条规则第 1 列（Amount）" in problem.message_zh, problem.message_zh
 
 
 def test_whitespace_only_entry_is_refused():

@@ -97,6 +97,11 @@ def test_claiming_a_task_another_holds_is_a_conflict_naming_the_holder():
     assert refused(permissions.claim_refusal(URUMQI2, replace(RECOMMEND, assignee="urumqi")), Conflict, "urumqi")
 
 
+def test_a_stranger_claiming_a_held_task_is_refused_without_learning_who_holds_it():
+    refusal = permissions.claim_refusal(KASHGAR, replace(RECOMMEND, assignee="urumqi"))
+    assert refused(refusal, Forbidden) and "urumqi" not in refusal.message
+
+
 def test_only_the_holder_completes_gives_back_or_hands_on_a_claimed_task():
     claimed = replace(RECOMMEND, assignee="urumqi")
     assert permissions.holder_refusal(URUMQI, claimed) is None

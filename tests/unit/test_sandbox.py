@@ -212,14 +212,14 @@ def test_task_data_named_like_a_helper_is_refused():
         env.execute("x = 1", {"double": 3})
 
 
-# Time limit
+# Time limit (bounds on this process's CPU time: a busy machine does not stretch them)
 
 def test_loop_past_time_limit_is_stopped():
     env = RestrictedEnvironment(time_limit_s=0.05)
-    started = time.monotonic()
+    started = time.process_time()
     with pytest.raises(ScriptRefused) as refused:
         env.evaluate("sum(i for i in range(10**9))", {})
-    assert time.monotonic() - started < 1
+    assert time.process_time() - started < 1
     assert "0.05" in refused.value.message_en
 
 
@@ -328,10 +328,10 @@ ISSUE_EXAMPLES = ["x = (10 ** 10 ** 7) > 0", "n = len('a' * 100000000)"]
 
 @pytest.mark.parametrize("source", ISSUE_EXAMPLES)
 def test_the_issues_huge_literals_are_refused_at_deploy_check_quickly(source):
-    started = time.monotonic()
+    started = time.process_time()
     with pytest.raises(ScriptRefused) as refused:
         check_code(source, "exec")
-    assert time.monotonic() - started < 1
+    assert time.process_time() - started < 1
     assert refused.value.line == 1
     assert refused.value.message_zh.startswith("计算结果过大")
 
@@ -363,10 +363,10 @@ GROWTH = [
 
 @pytest.mark.parametrize(("source", "data"), GROWTH, ids=[source for source, _ in GROWTH])
 def test_growth_past_the_limits_is_refused_at_run_time_quickly(env, source, data):
-    started = time.monotonic()
+    started = time.process_time()
     with pytest.raises(ScriptRefused) as refused:
         env.evaluate(source, data)
-    assert time.monotonic() - started < 1
+    assert time.process_time() - started < 1
     assert refused.value.message_zh.startswith("计算结果过大")
 
 
@@ -384,10 +384,10 @@ def test_growth_past_the_limits_is_refused_at_run_time_quickly(env, source, data
 ], ids=["concatenation", "augmented", "extend", "unpacking", "repetition", "shared-tuple-hashed",
         "zipped-tuples-hashed", "shared-list-shown", "shared-list-stored", "copies-kept"])
 def test_growth_by_repetition_in_scripts_is_refused_quickly(env, script):
-    started = time.monotonic()
+    started = time.process_time()
     with pytest.raises(ScriptRefused):
         env.execute(script, {})
-    assert time.monotonic() - started < 2
+    assert time.process_time() - started < 2
 
 
 @pytest.mark.parametrize("script", ["a = [0]\na[:0] = a", "a = [0]\na[:0], b = a, 1",

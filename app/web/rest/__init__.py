@@ -62,5 +62,5 @@ def json_api_blueprint(name: str) -> Blueprint:
     return api
 
 
-from . import definitions, deployments, history, instances, jobs, messages, statistics, tasks, version  # noqa: E402,F401
+from . import decisions, definitions, deployments, history, instances, jobs, messages, statistics, tasks, version  # noqa: E402,F401
 from . import task_collaboration  # noqa: E402,F401

@@ -23,7 +23,7 @@ def create_deployment():
     with ctx.db.command() as session:
         result = deploy(ctx, session, g.actor, request.form.get("deployment-name") or "deployment",
                         files, source=request.form.get("deployment-source"))
-        body = shapes.deployment(result.deployment, result.new_definitions)
+        body = shapes.deployment(result.deployment, result.new_definitions, result.new_decisions)
     return jsonify(body)
 
 

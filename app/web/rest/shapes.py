@@ -1,11 +1,18 @@
 """Camunda 7 JSON shapes for our rows."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from app.clock import format_camunda as when
-from app.models import (
-    Deployment, HistoricActivity, HistoricTask, Incident, InstanceState, Job, ProcessDefinition,
-    ProcessInstance, Task,
-)
+
+if TYPE_CHECKING:  # the rows the platform's queries return; the web never touches the tables
+    from app.models import (
+        DecisionDefinition, Deployment, HistoricActivity, HistoricTask, Incident, Job, ProcessDefinition,
+        ProcessInstance, Task,
+    )
+
+# The state of a running instance as rows hold it (`InstanceState.ACTIVE` is a str enum).
+ACTIVE = "ACTIVE"
 
 
 def task(t: Task) -> dict:
@@ -26,7 +33,7 @@ def task(t: Task) -> dict:
 def instance(i: ProcessInstance) -> dict:
     return {
         "links": [], "id": i.id, "definitionId": i.definition_id, "businessKey": i.business_key,
-        "caseInstanceId": None, "ended": i.state != InstanceState.ACTIVE, "suspended": False,
+        "caseInstanceId": None, "ended": i.state != ACTIVE, "suspended": False,
         "tenantId": None,
     }
 
@@ -41,14 +48,25 @@ def definition(d: ProcessDefinition) -> dict:
     }
 
 
-def deployment(d: Deployment, definitions: list[ProcessDefinition] | None) -> dict:
+def decision_definition(d: DecisionDefinition) -> dict:
+    return {
+        "id": d.id, "key": d.key, "category": "http://tic-flow", "name": d.name,
+        "version": d.version, "resource": d.resource_name, "deploymentId": d.deployment_id,
+        "tenantId": None, "decisionRequirementsDefinitionId": None,
+        "decisionRequirementsDefinitionKey": None, "historyTimeToLive": None, "versionTag": None,
+    }
+
+
+def deployment(d: Deployment, definitions: list[ProcessDefinition] | None,
+               decisions: list[DecisionDefinition] | None = None) -> dict:
     return {
         "links": [], "id": d.id, "name": d.name, "source": d.source,
         "deploymentTime": when(d.deployed_at), "tenantId": None,
         "deployedProcessDefinitions": (
             {x.id: definition(x) for x in definitions} if definitions else None
         ),
-        "deployedCaseDefinitions": None, "deployedDecisionDefinitions": None,
+        "deployedCaseDefinitions": None,
+        "deployedDecisionDefinitions": {x.id: decision_definition(x) for x in decisions} if decisions else None,
         "deployedDecisionRequirementsDefinitions": None,
     }
 

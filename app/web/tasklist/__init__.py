@@ -2,7 +2,7 @@
 page and notifications. Server-rendered pages that read without JavaScript."""
 from __future__ import annotations
 
-from flask import Blueprint, Flask, current_app, redirect, render_template, url_for
+from flask import Blueprint, Flask, redirect, render_template, url_for
 
 from app.clock import to_shanghai
 from app.core.errors import ServiceError

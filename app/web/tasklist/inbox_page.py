@@ -41,8 +41,8 @@ class InboxQuery:
     page: int
 
     @classmethod
-    def from_args(cls, args) -> InboxQuery:
-        box = args.get("box", "todo")
+    def from_args(cls, args, landing: str = "todo") -> InboxQuery:
+        box = args.get("box", landing)
         sort = args.get("sort", "created")
         return cls(
             box=box if box in BOXES else "todo", process=args.get("process", ""),
@@ -72,9 +72,10 @@ class InboxQuery:
 
 @blueprint.get("/tasks")
 def inbox():
-    query = InboxQuery.from_args(request.args)
     ctx, actor = context(), auth.current_actor()
     with ctx.db.read() as session:
+        landing = "todo" if "box" in request.args else inbox_service.landing_box(session, actor)
+        query = InboxQuery.from_args(request.args, landing)
         rows, total = inbox_service.inbox(
             session, actor, query.box, query.filters(),
             inbox_service.InboxSort(query.sort, query.descending),

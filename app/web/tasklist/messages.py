@@ -76,6 +76,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "task.read_only": ("您可以查看该任务，但不是其办理人或候选人",
                        "You can read this task but are not its assignee or a candidate"),
     "task.submitted": ("已提交，流程已流转到下一环节", "Submitted: the process moved on"),
+    "transfer.nobody": ("转办：本环节没有其他可接手的人员（转办只能交给同一用户组、同一单位的其他候选人；"
+                        "需要他人协助时可委派）",
+                        "Transfer: nobody else may take this step (only another candidate of the same "
+                        "group and unit; delegate to ask someone for help)"),
+    "task.next_in_case": ("已提交。该业务的下一项任务由您办理，请继续（如被退回，原因见各栏旁）",
+                          "Submitted. The case's next task is yours: carry on below (any reasons it "
+                          "came back are beside the fields)"),
+    "task.finished": ("该任务已办结，以下是它所在的业务", "This task is done: here is its case"),
     "task.claimed": ("已认领，请办理", "Claimed: the task is yours"),
     "task.unclaimed": ("已退回到待认领", "Given back: others can claim it now"),
     "action.claim": ("认领", "Claim"),

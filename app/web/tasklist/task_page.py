@@ -3,11 +3,12 @@ claim or give back; and the instance's diagram for the viewer."""
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from pathlib import PurePosixPath
 
 from flask import Response, flash, redirect, render_template, request, send_file, url_for
 
-from app.core.errors import BadRequest, ServiceError
+from app.core.errors import BadRequest, NotFound, ServiceError
 from app.platform import instance_store, process_instances, task_forms, user_tasks
 
 from . import blueprint, context, form_input, task_view
@@ -21,7 +22,15 @@ NOT_KEPT = "_files"
 
 @blueprint.get("/tasks/<task_id>")
 def task(task_id):
-    return _render(task_id)
+    try:
+        return _render(task_id)
+    except NotFound:
+        with context().db.read() as session:
+            case = user_tasks.finished_case(session, auth.current_actor(), task_id)
+        if case is None:
+            raise
+        flash("task.finished", "key")
+        return redirect(url_for("tasklist.instance", instance_id=case))
 
 
 def _render(task_id: str, posted: dict | None = None, errors: list[dict] | None = None,
@@ -40,6 +49,7 @@ def task_form(task_id):
     ctx, actor = context(), auth.current_actor()
     with ctx.db.read() as session:
         form = user_tasks.form_of(ctx, session, actor, task_id)
+        case = user_tasks.get_task(session, actor, task_id).instance_id
     schema = form["schema"] or {}
     values = form_input.parse(schema, request.form)
     uploads = _uploads(form)
@@ -58,8 +68,19 @@ def task_form(task_id):
         return _form_command(task_id, values, uploads, "draft.saved",
                              url_for("tasklist.task", task_id=task_id),
                              lambda *run: task_forms.save_draft(*run, values, uploads))
-    return _form_command(task_id, values, uploads, "task.submitted", url_for("tasklist.inbox"),
+    return _form_command(task_id, values, uploads, "task.submitted", lambda: _after_submit(case),
                          lambda *run: task_forms.complete(*run, values, uploads))
+
+
+def _after_submit(instance_id: str) -> tuple[str, str]:
+    """Where a submit leads: the submitter's next task of the same case if it came back to
+    them at once (the result of a check, a new round), so the result is on the page at once;
+    else the inbox."""
+    with context().db.read() as session:
+        next_task = user_tasks.next_task_for(session, auth.current_actor(), instance_id)
+    if next_task is None:
+        return "task.submitted", url_for("tasklist.inbox")
+    return "task.next_in_case", url_for("tasklist.task", task_id=next_task)
 
 
 def _uploads(form: dict) -> list[task_forms.Upload]:
@@ -74,9 +95,11 @@ def _uploads(form: dict) -> list[task_forms.Upload]:
     return found
 
 
-def _form_command(task_id: str, values: dict, uploads: list, done_key: str, then: str, command):
+def _form_command(task_id: str, values: dict, uploads: list, done_key: str,
+                  then: str | Callable[[], tuple[str, str]], command):
     """Run `command(ctx, session, actor, task_id)` in one transaction; when refused, the page
-    again with everything typed, each message beside its field, and the files to choose again."""
+    again with everything typed, each message beside its field, and the files to choose again.
+    Done, it leads to `then` (or to the message and address `then()` gives, asked afterwards)."""
     ctx, actor = context(), auth.current_actor()
     try:
         with ctx.db.command() as session:
@@ -84,6 +107,8 @@ def _form_command(task_id: str, values: dict, uploads: list, done_key: str, then
     except BadRequest as refused:
         errors = refused.errors or [{"field": "", "message": refused.message}]
         return _render(task_id, values, errors + ([_not_kept(uploads)] if uploads else []), 400)
+    if callable(then):
+        done_key, then = then()
     flash(done_key, "key")
     return redirect(then)
 

@@ -89,7 +89,7 @@ def build(ctx: AppContext, session: Session, actor: Actor, task_id: str,
     catalogue = _forms_of(ctx, session, definition)
     draft = drafts.load(session, actor, task_id)
     values = posted if posted is not None else {**form["values"], **drafts.values_of(draft)}
-    by_field = {e["field"]: _message(e) for e in errors or []}
+    by_field = {**_reasons(form["ui"], form["values"]), **{e["field"]: _message(e) for e in errors or []}}
     around = _collaboration(session, actor, instance)
     actions = allowed_actions.for_task(ctx, session, actor, task)
     builder = _builder(form["schema"], form["ui"], by_field,
@@ -179,6 +179,21 @@ def _collaboration(session, actor: Actor, instance) -> Collaboration:
 def _is_step(activity) -> bool:
     """A step an officer works on: not an event waiting beside it (a withdrawal message)."""
     return not activity.activity_type.endswith(("Event", "Gateway"))
+
+
+def _reasons(ui: dict | None, values: dict) -> dict[str, str]:
+    """Why the form came back, beside the fields concerned: the UI hints' `reasons` map the
+    codes a decision table gave (e.g. `eligibilityReasons`) to fields, with its messages."""
+    hints = (ui or {}).get("reasons")
+    if not hints or not _visible(hints.get("visibleWhen"), values):
+        return {}
+    fields = hints.get("fields") or {}
+    found: dict[str, str] = {}
+    for code, message in zip(values.get(hints.get("codes")) or [], values.get(hints.get("messages")) or []):
+        field = fields.get(code)
+        if field:
+            found[field] = f"{found[field]}；{message}" if field in found else message
+    return found
 
 
 def _message(error: dict) -> str:

@@ -7,8 +7,8 @@ filters by the applying and the supervising unit: two columns of process_instanc
 here from each instance's variables as `permissions.case_of` reads them.
 
 Revision ID: c0c4b1d2e3f4
-Revises: f7a2c5d9e1b3
-Create Date: 2026-12-13 11:00:00+08:00
+Revises: a1c3e5f7b9d2
+Create Date: 2026-12-13 12:00:00+08:00
 
 """
 from typing import Sequence, Union
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = 'c0c4b1d2e3f4'
-down_revision: Union[str, Sequence[str], None] = 'f7a2c5d9e1b3'
+down_revision: Union[str, Sequence[str], None] = 'a1c3e5f7b9d2'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

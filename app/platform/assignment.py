@@ -1,0 +1,90 @@
+"""Who a new task goes to when its model names nobody, so that nobody has to claim what only
+they would take (as Chinese approval systems do):
+
+1. back to whoever completed the same step of this case last, if they may still take it:
+   after 退回, or in a second round, the step returns to the officer who handled it;
+2. the starter's own first step (the applicant's form) is the starter's;
+3. the only active user who may take it.
+
+Otherwise the task waits in its candidates' 待认领 box. A model's `camunda:assignee` (an
+expert's review) always wins.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from app.engine.views import UserTaskInfo
+from app.core.identity import candidate_names
+from app.models import HistoricTask, User, UserGroup
+
+
+@dataclass(frozen=True)
+class Taker:
+    """An active user, by the candidate-group strings that name them."""
+
+    id: str
+    names: frozenset[str]
+
+    def may_take(self, task: UserTaskInfo) -> bool:
+        return self.id in task.candidate_users or bool(self.names.intersection(task.candidate_groups))
+
+
+def assignees(session: Session, instance_id: str, started_now: bool, starter: str | None,
+              tasks: Iterable[UserTaskInfo]) -> dict[str, str]:
+    """The assignee of each new task that gets one (task id -> user id)."""
+    open_tasks = [t for t in tasks if not t.assignee]
+    if not open_tasks:
+        return {}
+    last = {} if started_now else _last_handlers(session, instance_id, {t.key for t in open_tasks})
+    first_step_owner = starter if started_now else None
+    takers = _takers(session, open_tasks)
+    chosen = {}
+    for task in open_tasks:
+        who = _choose([p for p in takers if p.may_take(task)], last.get(task.key), first_step_owner)
+        if who is not None:
+            chosen[task.id] = who
+    return chosen
+
+
+def _choose(takers: list[Taker], last: str | None, starter: str | None) -> str | None:
+    ids = {p.id for p in takers}
+    for preferred in (last, starter):
+        if preferred is not None and preferred in ids:
+            return preferred
+    return takers[0].id if len(takers) == 1 else None
+
+
+def _last_handlers(session: Session, instance_id: str, keys: set[str]) -> dict[str, str]:
+    """Per step: who completed it last in this case."""
+    rows = session.execute(
+        select(HistoricTask.task_key, HistoricTask.completed_by)
+        .where(HistoricTask.instance_id == instance_id, HistoricTask.task_key.in_(sorted(keys)),
+               HistoricTask.completed_by.is_not(None))
+        .order_by(HistoricTask.end_time, HistoricTask.id)
+    ).all()
+    return {key: user_id for key, user_id in rows}
+
+
+def _takers(session: Session, tasks: list[UserTaskInfo]) -> list[Taker]:
+    """Every active user any of the tasks names, in one query (id order)."""
+    values = {v for t in tasks for v in t.candidate_groups}
+    users = {u for t in tasks for u in t.candidate_users}
+    groups = {v.partition(":")[0] for v in values if not v.startswith("org:")}
+    orgs = {v[len("org:"):] for v in values if v.startswith("org:")}
+    rows = session.execute(
+        select(User.id, User.organization_id, UserGroup.group_id)
+        .outerjoin(UserGroup, UserGroup.user_id == User.id)
+        .where(User.active.is_(True), or_(
+            User.id.in_(sorted(users)), User.organization_id.in_(sorted(orgs)),
+            User.id.in_(select(UserGroup.user_id).where(UserGroup.group_id.in_(sorted(groups)))),
+        ))
+        .order_by(User.id)
+    ).all()
+    found: dict[str, tuple[str, set[str]]] = {}
+    for user_id, organization_id, group in rows:
+        found.setdefault(user_id, (organization_id, set()))[1].update({group} if group else set())
+    return [Taker(user_id, candidate_names(org, user_groups)) for user_id, (org, user_groups) in found.items()]
