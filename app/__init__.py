@@ -33,8 +33,8 @@ def create_app(test_config: dict | None = None, clock=None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
     from .web import (
-        admin, api_tasklist, audit_api, dashboard, dashboard_page, headers, modeler, navigation, registry,
-        registry_pages, request_input, rest, tasklist, versions_api,
+        admin, api_tasklist, audit_api, cockpit, dashboard, dashboard_page, headers, modeler, navigation,
+        registry, registry_pages, request_input, rest, tasklist, versions_api,
     )
     from . import cli
 
@@ -54,20 +54,23 @@ def create_app(test_config: dict | None = None, clock=None) -> Flask:
     app.register_blueprint(registry_pages.blueprint)
     app.register_blueprint(admin.blueprint)
     navigation.register(app)
+    app.register_blueprint(cockpit.blueprint)
     cli.register(app)
     return app
 
 
 class ApiAwareSessionInterface(SecureCookieSessionInterface):
     """API clients authenticate every call (HTTP Basic): no cookie session to open or sign.
+    /engine-rest is Basic only; /api also serves the signed-in browser, so there a request
+    without an Authorization header keeps its session.
 
     The cookie is Secure in production and on any HTTPS request, so a development server
     on plain HTTP still works."""
 
-    api_prefixes = ("/engine-rest/", "/api/")
-
     def open_session(self, app, request):
-        if request.path.startswith(self.api_prefixes):
+        from .web.api_auth import cookie_less
+
+        if cookie_less(request.path, request.headers):
             return self.null_session_class()
         return super().open_session(app, request)
 

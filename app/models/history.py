@@ -11,7 +11,11 @@ from .base import Base
 
 class HistoryEvent(Base):
     __tablename__ = "history_event"
-    __table_args__ = (Index("ix_history_event_instance_time", "instance_id", "id"),)
+    __table_args__ = (
+        Index("ix_history_event_instance_time", "instance_id", "id"),
+        # The cockpit counts withdrawn cases by their `instance_withdrawn` event.
+        Index("ix_history_event_type_instance", "event_type", "instance_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
     instance_id: Mapped[str] = mapped_column(String(36))
@@ -28,6 +32,12 @@ class HistoricActivity(Base):
     """Each diagram element an instance passed through, with start and end."""
 
     __tablename__ = "historic_activity"
+    # The cockpit's badges: open rows (end_time NULL) of a definition, counted per activity.
+    __table_args__ = (
+        Index("ix_historic_activity_definition_open", "definition_id", "end_time", "activity_id"),
+        # The cockpit's instance list by current step: the open rows of one activity.
+        Index("ix_historic_activity_step_open", "activity_id", "end_time", "instance_id"),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     instance_id: Mapped[str] = mapped_column(String(36), index=True)

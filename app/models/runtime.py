@@ -22,6 +22,11 @@ class ProcessInstance(Base):
     __table_args__ = (
         Index("ix_process_instance_key_bk", "process_key", "business_key"),
         Index("ix_process_instance_starter", "started_by", "start_time"),
+        # The cockpit: instances per definition and state, and its instance list by start.
+        Index("ix_process_instance_definition_state", "definition_id", "state"),
+        Index("ix_process_instance_start", "start_time"),
+        Index("ix_process_instance_applicant", "applicant_org", "start_time"),
+        Index("ix_process_instance_supervising", "supervising_org", "start_time"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -37,6 +42,11 @@ class ProcessInstance(Base):
     waits_json: Mapped[str] = mapped_column(Text, default="{}")
     started_by: Mapped[str | None] = mapped_column(String(64))
     owner_org: Mapped[str | None] = mapped_column(String(64), index=True)
+    # Whose case it is, kept from the variables at every save (`permissions.case_of`): the
+    # applying unit (the starter's, or `applicantOrg` for the cases the registry starts)
+    # and the supervising unit (`recommenderOrg`). The cockpit filters by them.
+    applicant_org: Mapped[str | None] = mapped_column(String(64))
+    supervising_org: Mapped[str | None] = mapped_column(String(64))
     start_time: Mapped[datetime]
     end_time: Mapped[datetime | None]
     end_reason: Mapped[str | None] = mapped_column(String(500))
@@ -54,6 +64,8 @@ class Task(Base):
         Index("ix_task_assignee_due", "assignee", "due_at"),
         Index("ix_task_process_created", "process_key", "created_at"),
         Index("ix_task_due", "due_at"),
+        # The cockpit's overdue badge: a definition's open tasks per step past their due date.
+        Index("ix_task_definition_key_due", "definition_id", "task_key", "due_at"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -120,6 +132,8 @@ class Job(Base):
 
 class Incident(Base):
     __tablename__ = "incident"
+    # The cockpit: a definition's open incidents (resolved_at NULL) per activity.
+    __table_args__ = (Index("ix_incident_definition_open", "definition_id", "resolved_at", "activity_id"),)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     incident_type: Mapped[str] = mapped_column(String(40))

@@ -30,7 +30,7 @@ from app.prepared import Deferred, Prepared
 
 from app.core.context import AppContext
 from app.core.errors import Conflict, NotFound
-from app.platform import assignment, history, notifications
+from app.platform import assignment, history, notifications, permissions
 
 _INSTANCE = ProcessInstance.__table__
 _TASK = Task.__table__
@@ -63,7 +63,8 @@ _UPDATE_INSTANCE = Prepared(
         state=bindparam("state"), end_time=bindparam("end_time"),
         state_json=bindparam("state_json"), serializer_version=bindparam("serializer_version"),
         variables_json=bindparam("variables_json"), waits_json=bindparam("waits_json"),
-        business_name=bindparam("business_name"), version=_INSTANCE.c.version + 1,
+        business_name=bindparam("business_name"), applicant_org=bindparam("applicant_org"),
+        supervising_org=bindparam("supervising_org"), version=_INSTANCE.c.version + 1,
     )
 )
 # Candidates go with their task (ON DELETE CASCADE).
@@ -112,6 +113,8 @@ class InstanceRecord:
     end_time: datetime | None = None
     end_reason: str | None = None
     business_name: str | None = None
+    applicant_org: str | None = None
+    supervising_org: str | None = None
     version: int = 0
     # Set by `save`; a loaded row leaves it unread.
     state_json: str | None = None
@@ -192,6 +195,8 @@ def save(ctx: AppContext, session: Session, loaded: Loaded, actor_id: str | None
     deferred = Deferred()
     _sync_variables(loaded, snapshot, actor_id)
     row.business_name = _business_name(loaded.variables, row.business_name)
+    case = permissions.case_of(row, loaded.variables)
+    row.applicant_org, row.supervising_org = case.applicant_org, case.supervising_org
     _sync_tasks(session, deferred, loaded, snapshot, now)
     _sync_activities(deferred, loaded, snapshot, now)
     _sync_timers(deferred, loaded, snapshot, now)
@@ -258,7 +263,8 @@ def _write_row(conn, row: InstanceRecord) -> None:
         "instance_id": row.id, "seen": row.version, "state": row.state, "end_time": row.end_time,
         "state_json": row.state_json, "serializer_version": row.serializer_version,
         "variables_json": row.variables_json, "waits_json": row.waits_json,
-        "business_name": row.business_name,
+        "business_name": row.business_name, "applicant_org": row.applicant_org,
+        "supervising_org": row.supervising_org,
     })
     if written != 1:
         raise Conflict("流程实例已被他人修改，请刷新后重试 / the instance was changed meanwhile")

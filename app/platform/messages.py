@@ -161,4 +161,9 @@ def _deliver(ctx, session, actor, instance_id, message_name, variables, types) -
         raise BadRequest(str(error)) from error
     loaded.types.update(types)
     loaded.record("message_received", actor.id if actor else None, message=message_name)
+    if message_name == APPLICATION_WITHDRAWN:
+        # One event for every withdrawal, by the page, /api or a REST message alike: the
+        # cockpit counts withdrawn cases by it.
+        loaded.record("instance_withdrawn", actor.id if actor else None,
+                      reason=variables.get("withdrawReason"))
     advance(ctx, session, loaded, actor)

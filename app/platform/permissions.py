@@ -274,3 +274,19 @@ def administration_refusal(actor: Actor) -> ServiceError | None:
     if administers(actor):
         return None
     return Forbidden("只有系统管理员可以管理用户、单位和用户组 / administrators only")
+
+
+# Cockpit ------------------------------------------------------------------------------------
+
+# Who reads the cockpit (流程监控): every process's counts, every instance's path and data.
+# Managers read only; department staff and administrators operate the cases it shows. A
+# lead unit, a recommender or an expert sees their own cases on the Tasklist instead.
+COCKPIT_READERS = frozenset({"manager", "department", "department_leader", "admin"})
+
+
+def cockpit_refusal(actor: Actor) -> ServiceError | None:
+    """Read the cockpit and the process statistics (pages and REST alike)."""
+    if actor.in_any(COCKPIT_READERS):
+        return None
+    return Forbidden("只有管理者、科技厅经办人员和管理员可以查看流程监控 / only managers, department "
+                     "staff and administrators may open the cockpit")

@@ -171,16 +171,51 @@ def historic_instances(session: Session, actor: Actor, process_key: str | None,
     return list(session.scalars(page.apply(query.order_by(ProcessInstance.start_time))))
 
 
-def historic_activities(session: Session, actor: Actor, instance_id: str | None, page: Page):
+@dataclass(frozen=True)
+class ActivityFilter:
+    """Camunda's filters of historic activity instances (what a path view asks for)."""
+
+    instance_id: str | None = None
+    definition_id: str | None = None
+    activity_id: str | None = None
+    activity_type: str | None = None
+    finished: bool | None = None
+    canceled: bool | None = None
+    sort_by: str = "startTime"
+    descending: bool = False
+
+
+ACTIVITY_SORTS = {"startTime": HistoricActivity.start_time, "endTime": HistoricActivity.end_time,
+                  "activityId": HistoricActivity.activity_id, "activityName": HistoricActivity.activity_name,
+                  "activityType": HistoricActivity.activity_type}
+
+
+def historic_activities(session: Session, actor: Actor, f: ActivityFilter, page: Page):
+    query = _historic_activity_query(actor, f)
+    column = ACTIVITY_SORTS[f.sort_by]
+    order = column.desc() if f.descending else column.asc()
+    return list(session.scalars(page.apply(
+        query.order_by(order, HistoricActivity.end_time.is_(None)))))
+
+
+def count_historic_activities(session: Session, actor: Actor, f: ActivityFilter) -> int:
+    return session.scalar(select(func.count()).select_from(_historic_activity_query(actor, f).subquery()))
+
+
+def _historic_activity_query(actor: Actor, f: ActivityFilter):
     query = select(HistoricActivity).where(
         HistoricActivity.instance_id.in_(visible_instance_ids(actor)),
         confidential.step_condition(actor, HistoricActivity.activity_id, HistoricActivity.assignee),
     )
-    if instance_id:
-        query = query.where(HistoricActivity.instance_id == instance_id)
-    return list(session.scalars(page.apply(
-        query.order_by(HistoricActivity.start_time, HistoricActivity.end_time.is_(None))
-    )))
+    equal = ((HistoricActivity.instance_id, f.instance_id), (HistoricActivity.definition_id, f.definition_id),
+             (HistoricActivity.activity_id, f.activity_id), (HistoricActivity.activity_type, f.activity_type))
+    query = query.where(*(column == value for column, value in equal if value))
+    if f.finished is not None:
+        query = query.where(HistoricActivity.end_time.is_not(None) if f.finished
+                            else HistoricActivity.end_time.is_(None))
+    if f.canceled is not None:
+        query = query.where(HistoricActivity.canceled == f.canceled)
+    return query
 
 
 def historic_tasks(session: Session, actor: Actor, instance_id: str | None,

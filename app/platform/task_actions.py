@@ -193,13 +193,14 @@ def withdraw(ctx: AppContext, session: Session, actor: Actor, instance_id: str,
     instance = take_instance(session, actor, instance_id)
     enforce(permissions.withdraw_refusal(actor, permissions.case_of(instance)))
     reason = _text(reason, "reason", "撤回原因") or "申报单位撤回"
-    history.append(session, instance.id, instance.process_key, [
-        history.event("instance_withdrawn", actor.id, reason=reason)
-    ], ctx.now())
     if _waits_for(session, instance.id, messages.APPLICATION_WITHDRAWN):
+        # The message records the withdrawal (`messages`), whoever sends it.
         messages.correlate(ctx, session, actor, messages.APPLICATION_WITHDRAWN,
                            process_instance_id=instance.id, variables={"withdrawReason": reason})
     else:
+        history.append(session, instance.id, instance.process_key, [
+            history.event("instance_withdrawn", actor.id, reason=reason)
+        ], ctx.now())
         terminate(ctx, session, instance, "withdrawn", actor.id)
 
 

@@ -30,7 +30,7 @@ _DECISION_SUFFIXES = ("Decision", "Passed", "Ack")
 _DECISION_FIELDS = frozenset({"grade", "integrityViolation", "changeType", "reportYear"})
 _GRADES = {"excellent": "优秀", "good": "良好", "poor": "较差"}
 _STATUSES = {"operating": "运行", "rectifying": "整改", "delisted": "不再列入技术创新中心序列"}
-_REASONS = {
+REASONS = {
     "poor_grade": "绩效评估结果较差，限期一年整改",
     "rectification_passed": "整改达标",
     "poor_after_rectification": "整改后仍未达标",
@@ -111,7 +111,7 @@ def _registry_entries(session: Session, center) -> list[dict]:
         title = f"状态变更：{_STATUSES[change.from_status]} → {_STATUSES[change.to_status]}"
         entries.append(_entry(change.changed_at, "status_changed", title, details={
             "from": change.from_status, "to": change.to_status, "reason": change.reason,
-            "reasonText": _REASONS.get(change.reason or ""), "note": change.note,
+            "reasonText": REASONS.get(change.reason or ""), "note": change.note,
         }))
     for change in session.scalars(select(CenterChange).where(CenterChange.center_code == center.code)):
         entries.append(_entry(change.approved_at, "change_approved",

@@ -1,7 +1,7 @@
 """The officers' Tasklist under /api: inbox, what the actor may do with a task or a case,
 退回, 撤回, 催办, 抄送, notifications.
 
-Same HTTP Basic authentication and error shapes as /engine-rest; dates as Camunda writes
+HTTP Basic or the signed-in browser session (`api_auth`), error shapes as /engine-rest; dates as Camunda writes
 them (Asia/Shanghai).
 """
 from __future__ import annotations

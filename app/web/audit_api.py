@@ -1,7 +1,7 @@
 """The audit log under /api, for administrators until the admin pages exist. Read only:
 no route changes it.
 
-Same HTTP Basic authentication and error shapes as /engine-rest.
+HTTP Basic or the signed-in browser session (`api_auth`), error shapes as /engine-rest.
 """
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The managers' dashboard under /api (R29): read-only figures for the department side.
 
-Same HTTP Basic authentication and error shapes as /engine-rest.
+HTTP Basic or the signed-in browser session (`api_auth`), error shapes as /engine-rest.
 """
 from __future__ import annotations
 

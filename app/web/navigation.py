@@ -12,12 +12,14 @@ from .auth import i18n
 
 i18n.register({
     "nav.oversight": ("统计与管理", "Oversight"),
+    "nav.cockpit": ("流程监控", "Cockpit"),
     "nav.dashboard": ("工作台", "Dashboard"),
     "nav.registry": ("中心名录", "Center registry"),
     "nav.admin": ("系统管理", "Administration"),
 })
 # (endpoint, label key, test id, who may open it)
 ENTRIES = (
+    ("cockpit.overview", "nav.cockpit", "nav-cockpit", lambda actor: permissions.cockpit_refusal(actor) is None),
     ("dashboard_page.dashboard_view", "nav.dashboard", "nav-dashboard", dashboard.sees_dashboard),
     ("registry_pages.centers", "nav.registry", "nav-registry", registry.sees_registry),
     ("admin.users", "nav.admin", "nav-admin", permissions.administers),

@@ -1,7 +1,7 @@
 """The registry face under /api: centers and each center's dossier (timeline, governance,
 annual reports, evaluation files), and the approving leader's review file and ranking.
 
-Same HTTP Basic authentication and error shapes as /engine-rest.
+HTTP Basic or the signed-in browser session (`api_auth`), error shapes as /engine-rest.
 """
 from __future__ import annotations
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+import pytest
+
 from app.core.errors import BadRequest, Conflict, Forbidden, NotFound
 from app.core.identity import Actor
 from app.platform import permissions
@@ -266,3 +268,18 @@ def test_department_officers_and_admins_run_a_job_now_and_only_admins_restore_it
 def test_the_department_and_its_leader_see_the_queue():
     assert permissions.sees_queue(OFFICER) and permissions.sees_queue(LEADER)
     assert not (permissions.sees_queue(MANAGER) or permissions.sees_queue(COTTON))
+
+
+# Cockpit ------------------------------------------------------------------------------------
+
+ADMIN = person("admin", "kjt", "admin")
+
+
+@pytest.mark.parametrize("reader", [MANAGER, OFFICER, LEADER, ADMIN])
+def test_managers_department_staff_and_admins_read_the_cockpit(reader):
+    assert permissions.cockpit_refusal(reader) is None
+
+
+@pytest.mark.parametrize("outsider", [COTTON, URUMQI, EXPERT, AGENCY, person("analyst", "kjt", "analyst")])
+def test_applicants_recommenders_experts_the_agency_and_analysts_do_not(outsider):
+    assert refused(permissions.cockpit_refusal(outsider), Forbidden, "流程监控")

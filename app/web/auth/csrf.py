@@ -8,6 +8,8 @@ from flask import request, session
 from werkzeug.exceptions import BadRequest
 
 FIELD = "csrf_token"
+# The header that carries the token on a script's request (the JSON under /api).
+HEADER = "X-CSRF-Token"
 
 
 class CsrfRefused(BadRequest):
@@ -33,3 +35,10 @@ def protect() -> None:
     expected = session.get("csrf", "")
     if not sent or not expected or not hmac.compare_digest(sent, expected):
         raise CsrfRefused()
+
+
+def header_matches() -> bool:
+    """The request's `X-CSRF-Token` header is the session's token."""
+    sent = request.headers.get(HEADER, "")
+    expected = session.get("csrf", "")
+    return bool(sent and expected and hmac.compare_digest(sent, expected))

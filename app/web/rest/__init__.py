@@ -1,33 +1,20 @@
 """The Camunda 7 style REST API under /engine-rest, with HTTP Basic authentication."""
 from __future__ import annotations
 
-import base64
-import binascii
-
-from flask import Blueprint, current_app, g, jsonify, request
+from flask import Blueprint, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from app.core import login_guard
-from app.core.errors import ServiceError, Unauthorized
+from app.core.errors import ServiceError
 
+from .. import api_auth
+from ..basic_auth import require_basic_auth
 from ..current import context
 from ..request_input import API_PREFIXES
 
 API_PREFIX = "/engine-rest"
 blueprint = Blueprint("rest", __name__)
-
-
-@blueprint.before_request
-def require_basic_auth():
-    """Every call authenticates (HTTP Basic) through the one throttle of every sign-in path."""
-    header = request.headers.get("Authorization", "")
-    if not header.startswith("Basic "):
-        raise Unauthorized("需要登录（HTTP Basic）/ authentication required")
-    try:
-        username, _, password = base64.b64decode(header[6:]).decode("utf-8").partition(":")
-    except (binascii.Error, UnicodeDecodeError) as error:
-        raise Unauthorized("认证信息格式错误 / malformed credentials") from error
-    g.actor = login_guard.basic_sign_in(context(), username, password, request.remote_addr)
+blueprint.before_request(require_basic_auth)
 
 
 @blueprint.errorhandler(ServiceError)
@@ -66,15 +53,17 @@ def unexpected_error(error: Exception):
 
 
 def json_api_blueprint(name: str) -> Blueprint:
-    """Another face of the API (/api): the same Basic authentication and JSON error shapes."""
+    """Another face of the API (/api): Basic or the signed-in session (`api_auth`), and the
+    same JSON error shapes."""
     api = Blueprint(name, __name__)
-    api.before_request(require_basic_auth)
+    api.before_request(api_auth.authenticate)
     api.register_error_handler(ServiceError, service_error)
     api.register_error_handler(Exception, unexpected_error)
     return api
 
 
 from . import (  # noqa: E402,F401
-    decisions, definitions, deployments, history, instances, jobs, messages, migration, tasks, version,
+    decisions, definitions, deployments, history, instances, jobs, messages, migration, statistics, tasks,
+    version,
 )
 from . import task_collaboration  # noqa: E402,F401

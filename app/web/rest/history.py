@@ -1,6 +1,7 @@
 """History: process instances, activity instances, tasks."""
 from flask import g, jsonify, request
 
+from app.core.errors import BadRequest
 from app.platform import queries
 from app.platform.instance_store import definition_of
 
@@ -21,13 +22,48 @@ def historic_instances():
         ])
 
 
+ACTIVITY_FILTERS = ("processInstanceId", "processDefinitionId", "activityId", "activityType", "finished",
+                    "unfinished", "canceled", "sortBy", "sortOrder")
+
+
 @blueprint.get("/history/activity-instance")
 def historic_activities():
+    params.known_only(*ACTIVITY_FILTERS, "firstResult", "maxResults")
+    f = _activity_filter()
     with context().db.read() as session:
-        rows = queries.historic_activities(
-            session, g.actor, request.args.get("processInstanceId"), params.page()
-        )
+        rows = queries.historic_activities(session, g.actor, f, params.page())
         return jsonify([shapes.historic_activity(a) for a in rows])
+
+
+@blueprint.get("/history/activity-instance/count")
+def count_historic_activities():
+    params.known_only(*ACTIVITY_FILTERS)
+    f = _activity_filter()
+    with context().db.read() as session:
+        return jsonify({"count": queries.count_historic_activities(session, g.actor, f)})
+
+
+def _activity_filter() -> queries.ActivityFilter:
+    """Camunda's query parameters: `finished`/`unfinished` true narrow to ended or running
+    activities (both: none), `sortBy` with `sortOrder`."""
+    args = request.args
+    finished, unfinished = params.bool_arg("finished"), params.bool_arg("unfinished")
+    sort_by, order = args.get("sortBy", "startTime"), args.get("sortOrder", "asc")
+    if sort_by not in queries.ACTIVITY_SORTS:
+        raise BadRequest(f"不支持按 {sort_by} 排序 / sortBy must be one of {', '.join(queries.ACTIVITY_SORTS)}",
+                         [{"field": "sortBy", "message": f"应为 {'、'.join(queries.ACTIVITY_SORTS)} 之一"}])
+    if order not in ("asc", "desc"):
+        raise BadRequest("sortOrder 应为 asc 或 desc / sortOrder must be asc or desc",
+                         [{"field": "sortOrder", "message": "应为 asc 或 desc"}])
+    if finished and unfinished:
+        raise BadRequest("finished 与 unfinished 不能同时为 true / finished and unfinished exclude each other",
+                         [{"field": "unfinished", "message": "不能与 finished 同时为 true"}])
+    done = True if finished else (False if unfinished else None)
+    return queries.ActivityFilter(
+        instance_id=args.get("processInstanceId"), definition_id=args.get("processDefinitionId"),
+        activity_id=args.get("activityId"), activity_type=args.get("activityType"), finished=done,
+        canceled=params.bool_arg("canceled"), sort_by=sort_by, descending=order == "desc",
+    )
 
 
 @blueprint.get("/history/task")

@@ -66,3 +66,11 @@ def bool_arg(name: str) -> bool | None:
     if value not in ("true", "false"):
         raise BadRequest(f"参数 {name} 应为 true 或 false / {name} must be true or false")
     return value == "true"
+
+
+def known_only(*names: str) -> None:
+    """Refuse a query parameter the endpoint does not offer (DOMAIN.md: never ignored)."""
+    unknown = sorted(set(request.args) - set(names))
+    if unknown:
+        raise BadRequest(f"不支持的参数 {unknown[0]} / unsupported query parameter {unknown[0]}",
+                         [{"field": unknown[0], "message": "不支持的参数"}])

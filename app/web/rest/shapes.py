@@ -141,3 +141,29 @@ def historic_task(t: HistoricTask) -> dict:
         "tenantId": None, "removalTime": None, "rootProcessInstanceId": t.instance_id,
         "completedBy": t.completed_by, "businessKey": t.business_key,
     }
+
+
+def _incidents(types: dict[str, int], wanted: str | None) -> list[dict]:
+    """Camunda's incident counts by type: every type (""), one type, or none asked (None)."""
+    if wanted is None:
+        return []
+    return [{"incidentType": kind, "incidentCount": count} for kind, count in sorted(types.items())
+            if wanted in ("", kind)]
+
+
+def definition_statistics(counts, d: ProcessDefinition, failed_jobs: bool, incidents: str | None) -> dict:
+    return {
+        "@class": "org.camunda.bpm.engine.rest.dto.repository.ProcessDefinitionStatisticsResultDto",
+        "id": d.id, "instances": counts.running, "failedJobs": counts.failed_jobs if failed_jobs else 0,
+        "incidents": _incidents(counts.incident_types, incidents), "definition": definition(d),
+        "tenantId": None,
+    }
+
+
+def activity_statistics(activity_id: str, counts, failed_jobs: bool, incidents: str | None) -> dict:
+    return {
+        "@class": "org.camunda.bpm.engine.rest.dto.repository.ActivityStatisticsResultDto",
+        "id": activity_id, "instances": counts.instances,
+        "failedJobs": counts.failed_jobs if failed_jobs else 0,
+        "incidents": _incidents(counts.incident_types, incidents),
+    }

@@ -1,0 +1,155 @@
+"""One instance as the cockpit shows it (流程实例): the path it took on its diagram, its
+variables, every step with what was submitted, its history events, the steps of the
+processes it called, its jobs and incidents. Read from the projection and history rows;
+no workflow is loaded. Confidential steps and variables are left out for whoever may not
+read them (`confidential`, through `process_instances.visible_variables`)."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.models import HistoricActivity, HistoryEvent, ProcessDefinition, ProcessInstance
+
+from app.core import confidential
+from app.core.context import AppContext
+from app.core.identity import Actor
+from app.core.paging import Page
+from app.platform import instance_search, instance_store, process_instances, queries, statistics
+
+# A case's rows the page shows at most of each kind; the procedures take far fewer steps.
+ROW_LIMIT = 1000
+
+
+@dataclass(frozen=True)
+class Step:
+    """A user task as it was done: who, when, and what it submitted (as the reader may see)."""
+
+    key: str
+    name: str
+    assignee: str | None
+    completed_by: str | None
+    start_time: datetime
+    end_time: datetime | None
+    due_at: datetime | None
+    outcome: str | None
+    submitted: dict
+
+
+@dataclass(frozen=True)
+class Event:
+    kind: str
+    user_id: str | None
+    activity_id: str | None
+    at: datetime
+    details: dict
+
+
+@dataclass(frozen=True)
+class CalledProcess:
+    """The run of a call activity: the process it called and the activities of it."""
+
+    activity_id: str
+    name: str
+    key: str
+    activities: list
+
+
+@dataclass(frozen=True)
+class InstanceDetail:
+    instance: ProcessInstance
+    definition: ProcessDefinition
+    state: str
+    values: dict
+    types: dict
+    activities: list
+    finished_ids: list[str]
+    active_ids: list[str]
+    end_event: HistoricActivity | None
+    steps: list[Step]
+    events: list[Event]
+    called: list[CalledProcess]
+    jobs: list
+    incidents: list
+
+    def value(self, name: str):
+        return self.values.get(name)
+
+
+def instance_detail(ctx: AppContext, session: Session, actor: Actor, instance_id: str) -> InstanceDetail:
+    statistics.require_reader(actor)
+    instance = process_instances.get_instance(session, actor, instance_id)
+    definition = instance_store.definition_of(ctx, session, instance.definition_id)
+    values, types = process_instances.visible_variables(actor, instance)
+    page = Page(0, ROW_LIMIT)
+    activities = queries.historic_activities(session, actor, queries.ActivityFilter(instance.id), page)
+    own = set(json.loads(definition.elements_json))
+    events = _events(session, actor, instance.id)
+    return InstanceDetail(
+        instance=instance, definition=definition,
+        state=instance_search.state_of(instance, any(e.kind == statistics.WITHDRAWN_EVENT for e in events)),
+        values=values, types=types, activities=activities,
+        finished_ids=sorted({a.activity_id for a in activities if a.end_time and not a.canceled} & own),
+        active_ids=sorted({a.activity_id for a in activities if a.end_time is None} & own),
+        end_event=_end_event(activities, own),
+        steps=_steps(actor, queries.historic_tasks(session, actor, instance.id, None, None, page)),
+        events=events, called=_called(ctx, session, definition, activities),
+        jobs=queries.list_jobs(session, actor, instance.id, page),
+        incidents=queries.list_incidents(session, actor, instance.id, page),
+    )
+
+
+def _end_event(activities: list, own: set[str]) -> HistoricActivity | None:
+    """The end event of the process itself the instance reached (not one of a called process)."""
+    ends = [a for a in activities if a.activity_type == "endEvent" and a.activity_id in own and a.end_time]
+    return ends[-1] if ends else None
+
+
+def _steps(actor: Actor, rows) -> list[Step]:
+    return [Step(
+        key=row.task_key, name=row.name or row.task_key, assignee=row.assignee, completed_by=row.completed_by,
+        start_time=row.start_time, end_time=row.end_time, due_at=row.due_at, outcome=row.delete_reason,
+        submitted=confidential.step_values(actor, row.assignee, json.loads(row.variables_json or "{}")),
+    ) for row in rows]
+
+
+def _events(session: Session, actor: Actor, instance_id: str) -> list[Event]:
+    """The instance's history events, a confidential step's left out for those who may not
+    see it, and the names of confidential variables an event lists."""
+    rows = session.scalars(select(HistoryEvent).where(HistoryEvent.instance_id == instance_id)
+                           .order_by(HistoryEvent.id).limit(ROW_LIMIT))
+    found = []
+    for row in rows:
+        if not confidential.sees_step(actor, row.activity_id, None):
+            continue
+        details = json.loads(row.details_json or "{}")
+        if "variables_changed" in details:
+            details["variables_changed"] = list(confidential.visible_values(
+                actor, dict.fromkeys(details["variables_changed"])))
+        found.append(Event(row.event_type, row.user_id, row.activity_id, row.occurred_at, details))
+    return found
+
+
+def _called(ctx: AppContext, session: Session, definition: ProcessDefinition, activities: list) -> list[CalledProcess]:
+    """Each call activity the instance entered, with the called process's activities it ran
+    (they are the caller's rows: the called process runs inside the instance)."""
+    calls = statistics.calls_of(ctx, definition)
+    found = []
+    for activity in activities:
+        key = calls.get(activity.activity_id)
+        if key is None:
+            continue
+        called_ids = _elements_of(session, key) - set(json.loads(definition.elements_json))
+        inner = [a for a in activities if a.activity_id in called_ids and a.start_time >= activity.start_time
+                 and (activity.end_time is None or a.start_time <= activity.end_time)]
+        found.append(CalledProcess(activity.activity_id, activity.activity_name or activity.activity_id, key, inner))
+    return found
+
+
+def _elements_of(session: Session, key: str) -> set[str]:
+    elements = session.scalar(select(ProcessDefinition.elements_json).where(ProcessDefinition.key == key)
+                              .order_by(ProcessDefinition.version.desc()).limit(1))
+    return set(json.loads(elements or "{}"))
