@@ -103,7 +103,8 @@ def test_establishment_from_application_to_approval(officers):
                                  "siteVisitDate": "2026-03-01"})
 
     leader = officers("leader")
-    leader.open_task("审批决定（择优确定）", "claimable")
+    leader.open_task("审批决定（择优确定）")  # the only leader: in 待办, nothing to claim
+    expect(leader.page.get_by_test_id("claim")).to_have_count(0)
     opinions = leader.page.get_by_test_id("opinions")
     expect(opinions).to_contain_text("方案可行，同意推荐")
     expect(opinions).to_contain_text("材料齐全，符合组建条件")
@@ -112,7 +113,6 @@ def test_establishment_from_application_to_approval(officers):
     expect(leader.page.locator("#diagram[data-rendered]")).to_be_attached()
     expect(leader.page.locator(".djs-element.current-step")).to_have_count(1)
     screenshot(leader, "approval")
-    leader.claim()
     leader.fill_form({"approvalDecision": "approve", "approvalOpinion": "同意组建"})
     leader.submit()
     expect(leader.page.get_by_role("status").first).to_contain_text("已提交")
@@ -159,8 +159,7 @@ def test_send_back_and_resubmission(officers):
     cotton = officers("cotton")
     submit_application(cotton)
     urumqi = officers("urumqi")
-    urumqi.open_task("推荐部门审核", "claimable")
-    urumqi.claim()
+    urumqi.open_task("推荐部门审核")
     urumqi.page.locator("summary", has_text="退回").click()
     urumqi.page.get_by_test_id("return-target").select_option("fill_application")
     urumqi.page.get_by_test_id("return-opinion").fill("请补充共建单位的产业链分工")
