@@ -4,23 +4,18 @@ only. Every handler parses the form, calls one use case of `app.platform.adminis
 form comes back with the errors beside its fields and nothing typed lost, except passwords."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import render_template
 
-from app.core.errors import BadRequest, ServiceError
+from app.core.errors import BadRequest
 
 from .. import auth
-from ..auth import csrf, i18n
+from ..auth import i18n
 from ..current import context
-from ..tasklist import frame_globals, not_found, service_error
+from ..tasklist import framed_blueprint
 from .. import code_names  # noqa: F401  (registers the organization kinds' names)
 from .messages import MESSAGES
 
-blueprint = Blueprint("admin", __name__, template_folder="templates")
-blueprint.before_request(csrf.protect)
-blueprint.before_request(auth.require_login)
-blueprint.context_processor(frame_globals)
-blueprint.register_error_handler(ServiceError, service_error)
-blueprint.register_error_handler(404, not_found)
+blueprint = framed_blueprint("admin", __name__)
 i18n.register(MESSAGES)
 
 

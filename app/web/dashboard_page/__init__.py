@@ -4,26 +4,20 @@ The figures come from one service (`app.tic.dashboard.summary`), which also deci
 may read them."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
+from flask import abort, render_template
 
 from app.clock import to_shanghai
-from app.core.errors import ServiceError
 from app.tic import dashboard
 
 from .. import auth, xlsx
-from ..auth import csrf, i18n
+from ..auth import i18n
 from ..current import context
-from ..tasklist import frame_globals, not_found, service_error
+from ..tasklist import framed_blueprint
 from . import charts
 from .. import code_names  # noqa: F401  (registers the names of the registry's codes)
 from .messages import MESSAGES
 
-blueprint = Blueprint("dashboard_page", __name__, template_folder="templates")
-blueprint.before_request(csrf.protect)
-blueprint.before_request(auth.require_login)
-blueprint.context_processor(frame_globals)
-blueprint.register_error_handler(ServiceError, service_error)
-blueprint.register_error_handler(404, not_found)
+blueprint = framed_blueprint("dashboard_page", __name__)
 i18n.register(MESSAGES)
 
 

@@ -3,24 +3,19 @@ like /api/centers (a center's own staff see it, a supervising unit its centers, 
 department side all): the services decide, the pages only show."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import render_template, request
 
-from app.core.errors import BadRequest, ServiceError
+from app.core.errors import BadRequest
 from app.tic import center_import, dossier, registry
 
 from .. import auth, xlsx
-from ..auth import csrf, i18n
+from ..auth import i18n
 from ..current import context
-from ..tasklist import frame_globals, not_found, service_error
+from ..tasklist import framed_blueprint
 from .. import code_names  # noqa: F401  (registers the names of the registry's codes)
 from .messages import MESSAGES
 
-blueprint = Blueprint("registry_pages", __name__, template_folder="templates")
-blueprint.before_request(csrf.protect)
-blueprint.before_request(auth.require_login)
-blueprint.context_processor(frame_globals)
-blueprint.register_error_handler(ServiceError, service_error)
-blueprint.register_error_handler(404, not_found)
+blueprint = framed_blueprint("registry_pages", __name__)
 i18n.register(MESSAGES)
 ACTIVE = "registry_pages.centers"
 

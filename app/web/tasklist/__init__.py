@@ -50,6 +50,18 @@ def not_found(_error):
     return render_template("tasklist/error.html", error=None), 404
 
 
+def framed_blueprint(name: str, import_name: str, **options) -> Blueprint:
+    """A blueprint of pages in the Tasklist's frame (top bar, side navigation and its counts,
+    the Chinese error pages), for signed-in users, every form with its CSRF token."""
+    framed = Blueprint(name, import_name, template_folder="templates", **options)
+    framed.before_request(csrf.protect)
+    framed.before_request(auth.require_login)
+    framed.context_processor(frame_globals)
+    framed.register_error_handler(ServiceError, service_error)
+    framed.register_error_handler(404, not_found)
+    return framed
+
+
 # Whoever has no inbox work but models processes starts at the modeler.
 MODELER_HOME_GROUPS = frozenset({"analyst"})
 
