@@ -207,7 +207,7 @@ def test_transfer_hands_the_task_to_a_colleague(officers, second_officer):
     colleague = officers(second_officer)
     expect(colleague.page.get_by_test_id("unread-count")).to_have_text("1")
     colleague.open_task("形式审查", "todo")
-    expect(colleague.page.get_by_test_id("assignee")).to_contain_text(second_officer)
+    expect(colleague.page.get_by_test_id("assignee")).to_contain_text("科技厅经办人二（自治区科学技术厅）")
 
 
 # ------------------------------------------------------------------ scoping
@@ -237,6 +237,12 @@ def test_task_form_diagram_and_instance_page_work_under_the_policy(officers):
     expect(cotton.page.get_by_test_id("task-name")).to_have_text("填报组建申请与建设方案")
     expect(cotton.page.locator("#diagram[data-rendered]")).to_be_attached()
     expect(cotton.page.locator(".djs-element.current-step")).to_have_count(1)
+    viewport = cotton.page.locator("#diagram .viewport")
+    fitted = viewport.get_attribute("transform")
+    cotton.page.click("[data-diagram-zoom=in]")
+    expect(viewport).not_to_have_attribute("transform", fitted)
+    cotton.page.click("[data-diagram-zoom=fit]")
+    expect(viewport).to_have_attribute("transform", fitted)
 
     # The form's script adds a row in place (no round trip) and shows fields by condition.
     add = cotton.page.locator("[data-add-row]").first

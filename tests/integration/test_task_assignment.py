@@ -84,3 +84,10 @@ def test_the_recommender_with_work_lands_in_the_todo_box(rest, web, started):
     page = text(web("urumqi").get("/tasks"))
     assert active_box(page) == "todo"
     assert "共 1 条" in page
+
+
+def test_the_task_page_names_its_holder_by_name_and_unit_never_by_login(rest, web, started):
+    page = text(web("cotton").get(f"/tasks/{task(rest('cotton'), started, 'fill_application')['id']}"))
+
+    holder = re.search(r'data-testid="assignee">([^<]*)<', page).group(1)
+    assert holder == "天棉集团申报人（新疆天棉纺织集团有限公司）"

@@ -194,3 +194,12 @@ def test_a_target_with_nul_is_refused_before_any_redirect(web):
         "next": "/\x00/evil.example",
     })
     assert response.status_code == 400 and response.location is None
+
+
+def test_every_page_has_the_icon_and_the_browsers_favicon_request_finds_it(client):
+    assert 'rel="icon"' in client.get("/login").get_data(as_text=True)
+
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301 and response.location.endswith("/static/img/favicon.svg")
+    with client.get("/static/img/favicon.svg") as icon:
+        assert icon.status_code == 200 and icon.mimetype == "image/svg+xml"

@@ -16,6 +16,7 @@ from tests.support.establishment import (
     task,
 )
 from tests.support.tasklist import add_user
+from tests.support.web import start_application as web_start_application
 from tests.support.web import text
 
 pytestmark = pytest.mark.usefixtures("project_models")
@@ -128,3 +129,22 @@ def test_assign_experts_checks_the_demo_experts_with_their_units(web, at_formal_
     reviewers = {t["assignee"] for t in open_tasks(rest("officer"), instance_id)
                  if t["taskDefinitionKey"] == "expert_review"}
     assert reviewers == {"expert4", "expert5", "expert6"}
+
+
+def test_the_recommending_department_is_picked_by_name_from_the_recommending_departments(web):
+    cotton = web("cotton")
+    task_id = web_start_application(cotton)
+
+    page = text(cotton.get(f"/tasks/{task_id}"))
+    select = re.search(r'<select id="f-recommenderOrg"[^>]*>(.*?)</select>', page, re.DOTALL).group(1)
+    offered = dict(re.findall(r'<option value="([^"]+)"[^>]*>([^<]*)</option>', select))
+    assert offered["urumqi_gov"] == "乌鲁木齐市人民政府" and offered["gxt"] == "自治区工业和信息化厅"
+    assert not {"tianmian", "xju", "kjt"} & set(offered)
+
+
+def test_the_application_on_its_case_names_the_recommending_department_not_its_code(rest, web):
+    instance_id = start_application(rest("cotton"))
+    submit(rest("cotton"), instance_id)
+
+    page = text(web("urumqi").get(f"/instances/{instance_id}"))
+    assert "乌鲁木齐市人民政府" in page and ">urumqi_gov<" not in page

@@ -143,3 +143,11 @@ def test_hint_keys_attachment_references_and_condition_paths():
     assert (attachment_id("attachment:7"), attachment_id("7"), attachment_id(None)) == ("7", None, None)
     assert resolve_path("units.people.role", "units.1.people.0.name") == "units.1.people.0.role"
     assert resolve_path("other.flag", "units.1.name") == "other.flag"
+
+
+def test_a_stored_time_reads_as_officers_write_it_not_as_an_iso_string():
+    due = FormBuilder({}, {}).field({"type": "string"}, "recommendDue", "recommendDue",
+                                    "2026-03-09T10:00:00Z", False)
+    assert due.label == "2026-03-09 18:00"
+    plain = FormBuilder({}, {}).field({"type": "string"}, "no", "no", "乌政函〔2026〕12号", False)
+    assert plain.label == "乌政函〔2026〕12号"

@@ -95,6 +95,17 @@
     });
   }
 
+  // The zoom buttons above the diagram: a step at a time, or the whole diagram in view.
+  function wireZoom(canvas) {
+    document.querySelectorAll("[data-diagram-zoom]").forEach(function (button) {
+      button.addEventListener("click", function () {
+        var how = button.getAttribute("data-diagram-zoom");
+        if (how === "fit") { canvas.zoom("fit-viewport"); return; }
+        canvas.zoom(canvas.zoom() * (how === "in" ? 1.25 : 0.8));
+      });
+    });
+  }
+
   function showDiagram() {
     var container = document.getElementById("diagram");
     if (!container || !window.BpmnJS) { return; }
@@ -110,6 +121,7 @@
           active.forEach(function (id) {
             if (registry.get(id)) { canvas.addMarker(id, "current-step"); }
           });
+          wireZoom(canvas);
           container.setAttribute("data-rendered", "true");
         });
       })

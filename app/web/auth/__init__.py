@@ -84,6 +84,12 @@ def page_globals():
             "html_lang": i18n.HTML_LANG[i18n.language()], "bilingual": i18n.bilingual}
 
 
+@blueprint.get("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico whatever the page's icon link says."""
+    return redirect(url_for("static", filename="img/favicon.svg"), 301)
+
+
 @blueprint.get("/login")
 def login():
     if current_actor() is not None:

@@ -2,9 +2,10 @@
 page and notifications. Server-rendered pages that read without JavaScript."""
 from __future__ import annotations
 
-from flask import Blueprint, Flask, redirect, render_template, url_for
+from flask import Blueprint, Flask, g, redirect, render_template, url_for
 
 from app.clock import to_shanghai
+from app.core import directory
 from app.core.errors import ServiceError
 
 from .. import auth
@@ -29,6 +30,18 @@ def local_time(value, pattern: str = "%Y-%m-%d %H:%M") -> str:
     """A stored UTC time as officers read it: Asia/Shanghai."""
     local = to_shanghai(value)
     return local.strftime(pattern) if local else ""
+
+
+@blueprint.app_template_filter("person")
+def person_label(user_id: str | None) -> str:
+    """A user id as people read it on every page: name (unit), looked up once per request."""
+    if not user_id:
+        return ""
+    labels = g.setdefault("person_labels", {})
+    if user_id not in labels:
+        with context().db.read() as session:
+            labels[user_id] = directory.label_of(session, user_id)
+    return labels[user_id]
 
 
 @blueprint.context_processor

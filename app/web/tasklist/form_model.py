@@ -7,13 +7,17 @@ form back into values with the same schema. Names are value paths with row indic
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.clock import parse_client_datetime, to_shanghai
 from app.platform.task_forms import attachment_id
 
 INDEX_PLACEHOLDER = "__INDEX__"
+# A date with a time of day, as stored from an ISO string (2026-03-09T18:00:00+08:00).
+_ISO_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 
 
 @dataclass
@@ -42,14 +46,26 @@ class Field:
 
     @property
     def label(self) -> str:
-        """The value as a reader sees it: an option's label, or the text."""
+        """The value as a reader sees it: an option's label, a time as 2026-12-06 11:22 in
+        Asia/Shanghai, or the text."""
         chosen = dict(self.options).get(self.text)
-        return chosen if chosen is not None else self.text
+        return chosen if chosen is not None else reader_time(self.text) or self.text
 
     @property
     def visible_when(self) -> str | None:
         condition = self.hints.get("visible_when")
         return json.dumps(condition, ensure_ascii=False) if condition else None
+
+
+def reader_time(text: str) -> str | None:
+    """An ISO date-time (a due date, a signature's time) as officers read times; None for
+    any other text."""
+    if not _ISO_TIME.match(text):
+        return None
+    try:
+        return to_shanghai(parse_client_datetime(text)).strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return None
 
 
 def input_text(value) -> str:
@@ -92,11 +108,14 @@ class FormBuilder:
     """Builds the field tree of one schema with its UI hints and this request's errors.
 
     An editable form also gets `people` (a group's members, for `user-select` fields) and
-    the instance's `attachments` by id (the files its file fields refer to)."""
+    the instance's `attachments` by id (the files its file fields refer to); any form may get
+    `organizations` (the units of some kinds, for `organization` fields: picked and shown by
+    name, stored by id)."""
 
     def __init__(self, schema: dict, ui: dict | None, errors: dict[str, str] | None = None,
                  boolean_labels: tuple[str, str] = ("是", "否"), empty_label: str = "（请选择）",
-                 people: Callable[[str], list] | None = None, attachments: dict[str, dict] | None = None):
+                 people: Callable[[str], list] | None = None, attachments: dict[str, dict] | None = None,
+                 organizations: Callable[[list[str]], list[tuple[str, str]]] | None = None):
         self.schema = schema or {}
         self.ui = ui or {}
         self.hints_by_key = self.ui.get("fields") or {}
@@ -105,6 +124,7 @@ class FormBuilder:
         self.empty_label = empty_label
         self.people = people
         self.attachments = attachments or {}
+        self.organizations = organizations
 
     def fields(self, values: dict) -> list[Field]:
         """The top-level fields in the UI's order (then the schema's)."""
@@ -162,7 +182,7 @@ class FormBuilder:
         built.template.title = items.get("title") or built.title
 
     def _scalar(self, built: Field, schema: dict) -> None:
-        options = self._options(schema, built.key)
+        options = self._options(schema, built.key) or self._organization_options(built)
         if built.kind == "boolean":
             yes, no = self._boolean_labels(built.key)
             built.options = [("true", yes), ("false", no)]
@@ -189,6 +209,11 @@ class FormBuilder:
         if isinstance(names, list):
             names = dict(zip((input_text(v) for v in enum), names))
         return [(input_text(v), names.get(input_text(v), input_text(v))) for v in enum if v is not None]
+
+    def _organization_options(self, built: Field) -> list[tuple[str, str]]:
+        if built.widget != "organization" or self.organizations is None:
+            return []
+        return self.organizations(built.hints.get("organizationKinds") or [])
 
     def _boolean_labels(self, key: str) -> tuple[str, str]:
         names = (self.hints_by_key.get(key) or {}).get("x-enumNames") or {}

@@ -83,6 +83,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "task.next_in_case": ("已提交。该业务的下一项任务由您办理，请继续（如被退回，原因见各栏旁）",
                           "Submitted. The case's next task is yours: carry on below (any reasons it "
                           "came back are beside the fields)"),
+    "diagram.tools": ("流程图缩放", "Diagram zoom"),
+    "diagram.zoom_in": ("放大", "Zoom in"),
+    "diagram.zoom_out": ("缩小", "Zoom out"),
+    "diagram.fit": ("适应窗口", "Fit"),
+    "nav.menu": ("菜单", "Menu"),
     "task.finished": ("该任务已办结，以下是它所在的业务", "This task is done: here is its case"),
     "task.claimed": ("已认领，请办理", "Claimed: the task is yours"),
     "task.unclaimed": ("已退回到待认领", "Given back: others can claim it now"),

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.core import confidential, directory
 from app.core.context import AppContext
-from app.core.identity import Actor, load_actor
+from app.core.identity import Actor
 from app.platform import allowed_actions, collaboration, drafts, forms, instance_store, process_instances, queries, user_tasks
 from app.platform.allowed_actions import CaseActions, TaskActions
 from app.tic import applications
@@ -94,7 +94,8 @@ def build(ctx: AppContext, session: Session, actor: Actor, task_id: str,
     actions = allowed_actions.for_task(ctx, session, actor, task)
     builder = _builder(form["schema"], form["ui"], by_field,
                        people=lambda group: directory.members(session, group),
-                       attachments={a["id"]: a for a in around.attachments})
+                       attachments={a["id"]: a for a in around.attachments},
+                       organizations=lambda kinds: directory.organizations(session, kinds))
     fields = builder.fields(values) if form["schema"] else []
     active = queries.active_activities(session, actor, task.instance_id)
     opinions = _opinions(session, actor, task.instance_id, catalogue, form["values"])
@@ -105,7 +106,7 @@ def build(ctx: AppContext, session: Session, actor: Actor, task_id: str,
         form_title=(form["schema"] or {}).get("title"), fields=fields, form_errors=unplaced,
         context=_context(form, catalogue, form["values"]),
         opinions=opinions,
-        current_steps=[a.activity_name or a.activity_id for a in active if _is_step(a)],
+        current_steps=current_steps(active),
         active_ids=[a.activity_id for a in active if _is_step(a)],
         collaboration=around,
         draft_saved_at=draft.saved_at if draft is not None and posted is None else None,
@@ -148,22 +149,23 @@ def build_instance(ctx: AppContext, session: Session, actor: Actor, instance_id:
     active = queries.active_activities(session, actor, instance.id)
     return InstancePage(
         instance=instance, process_name=definition.name or definition.key,
-        application=_application(catalogue, steps, values),
+        application=_application(catalogue, steps, values,
+                                 lambda kinds: directory.organizations(session, kinds)),
         opinions=_opinions(session, actor, instance.id, catalogue, values),
         open_tasks=[row for row in steps if row.end_time is None],
-        current_steps=[a.activity_name or a.activity_id for a in active if _is_step(a)],
+        current_steps=current_steps(active),
         active_ids=[a.activity_id for a in active if _is_step(a)],
         collaboration=_collaboration(session, actor, instance),
         case_actions=allowed_actions.for_case(ctx, session, actor, instance),
     )
 
 
-def _application(catalogue, steps, values: dict) -> list[Field]:
+def _application(catalogue, steps, values: dict, organizations) -> list[Field]:
     """The case's first form (the application itself), read-only."""
     for row in sorted(steps, key=lambda r: r.start_time):
         if row.form_key in catalogue:
             schema, ui = catalogue[row.form_key]
-            return _builder(schema, ui).fields(values)
+            return _builder(schema, ui, organizations=organizations).fields(values)
     return []
 
 
@@ -174,6 +176,14 @@ def _collaboration(session, actor: Actor, instance) -> Collaboration:
     )
 
 
+
+
+def current_steps(active) -> list[str]:
+    """Each open step once, by its name: three experts reviewing are one 专家论证评分, and the
+    multi-instance activity around them (which has no name of its own) is not another."""
+    named = {a.activity_id: a.activity_name for a in active if a.activity_name}
+    steps = [named.get(a.activity_id) or a.activity_id for a in active if _is_step(a)]
+    return list(dict.fromkeys(steps))
 
 
 def _is_step(activity) -> bool:
@@ -305,7 +315,5 @@ def _is_opinion(name: str, schema: dict) -> bool:
 
 def _person(session, people: dict, user_id: str) -> str:
     if user_id not in people:
-        found = load_actor(session, user_id)
-        people[user_id] = (f"{found.display_name}（{found.organization_name}）"
-                           if found else user_id)
+        people[user_id] = directory.label_of(session, user_id)
     return people[user_id]

@@ -1,0 +1,56 @@
+"""At phone width (390 px) every main page is usable (issue 13): nothing wider than the
+screen, the menu folded behind a button, one column."""
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.support.browser import Officer
+
+pytestmark = pytest.mark.e2e
+
+PHONE = {"width": 390, "height": 844}
+PAGES = ("/tasks", "/start", "/notifications", "/tasks?box=started")
+
+
+def overflow(officer: Officer) -> list[str]:
+    """The elements that reach past the right edge of the screen (their tag and class); a
+    wide table scrolling inside its own box is not one of them."""
+    return officer.page.evaluate("""() => {
+        const width = document.documentElement.clientWidth;
+        const scrolls = e => {
+            for (let p = e.parentElement; p && p !== document.body; p = p.parentElement) {
+                if (['auto', 'scroll', 'hidden'].includes(getComputedStyle(p).overflowX)) { return true; }
+            }
+            return false;
+        };
+        return [...document.querySelectorAll('body *')]
+            .filter(e => e.offsetParent !== null && e.getBoundingClientRect().right > width + 1)
+            .filter(e => !scrolls(e))
+            .map(e => e.tagName.toLowerCase() + '.' + e.className);
+    }""")
+
+
+@pytest.fixture
+def phone(officers):
+    officer = officers()
+    officer.page.set_viewport_size(PHONE)
+    return officer
+
+
+def test_the_main_pages_fit_a_phone_screen(phone):
+    phone.login("cotton")
+    phone.page.goto("/start")
+    phone.page.click("[data-testid=start-tic_establishment] button")
+    task_page = phone.page.url
+    for path in (*PAGES, task_page):
+        phone.page.goto(path)
+        assert overflow(phone) == [], path
+
+
+def test_on_a_phone_the_menu_opens_from_a_button(phone):
+    phone.login("officer")
+    phone.page.goto("/tasks")
+    expect(phone.page.get_by_test_id("box-todo")).to_be_hidden()
+    phone.page.get_by_test_id("menu-toggle").click()
+    expect(phone.page.get_by_test_id("box-todo")).to_be_visible()
