@@ -137,6 +137,9 @@ def transfer_target_refusal(actor: Actor, task: TaskRow, target: Actor) -> Servi
     same unit."""
     if target.id == actor.id:
         return BadRequest("不能转办给自己 / cannot transfer to yourself")
+    personal = _personal_refusal(actor, task, "转办")
+    if personal is not None:
+        return personal
     if not is_candidate(target, task):
         return BadRequest(f"用户 {target.display_name}（{target.id}）不是该任务的候选人"
                           "（须属于同一用户组及同一单位），不能转办 / not a candidate of the task")
@@ -144,14 +147,25 @@ def transfer_target_refusal(actor: Actor, task: TaskRow, target: Actor) -> Servi
 
 
 def delegate_target_refusal(actor: Actor, task: TaskRow, target: Actor) -> ServiceError | None:
-    """Delegate (委派) to a colleague of the same unit, a candidate of the task or the agency."""
+    """Delegate (委派) to a colleague of the same unit, a candidate of the task, or (for the
+    department's own staff) the agency it entrusts."""
     if target.id == actor.id:
         return BadRequest("不能委派给自己 / cannot delegate to yourself")
+    personal = _personal_refusal(actor, task, "委派")
+    if personal is not None:
+        return personal
     if not (is_candidate(target, task) or target.organization_id == actor.organization_id
-            or target.in_any({"agency"})):
+            or (target.in_any({"agency"}) and acts_for_department(actor))):
         return BadRequest(f"用户 {target.display_name}（{target.id}）不是本单位人员、该任务的候选人"
                           "或专业机构，不能委派 / the delegate must be a colleague, a candidate or the agency")
     return _confidential_refusal(task, target, "委派")
+
+
+def _personal_refusal(actor: Actor, task: TaskRow, verb: str) -> ServiceError | None:
+    """An expert's review is theirs in person (the panel names them): never handed on."""
+    if actor.in_any({EXPERT_GROUP}) and not sees_confidential(actor) and task.task_key in confidential.STEPS:
+        return BadRequest(f"专家评审须由专家本人完成，不能{verb} / an expert's review is not handed on")
+    return None
 
 
 def _confidential_refusal(task: TaskRow, target: Actor, verb: str) -> ServiceError | None:

@@ -159,10 +159,23 @@ def test_delegate_goes_to_a_colleague_a_candidate_or_the_agency():
 
 def test_a_confidential_step_is_handed_only_to_department_staff():
     assert refused(permissions.delegate_target_refusal(EXPERT, REVIEW, person("x", "shihezi_u")), BadRequest, "专家评审")
-    assert permissions.delegate_target_refusal(EXPERT, REVIEW, AGENCY) is None
     panel = replace(FORMAL, name="遴选论证专家", task_key="assign_experts", assignee="officer",
                     candidate_groups="department,recommender:urumqi_gov")
     assert refused(permissions.transfer_target_refusal(OFFICER, panel, URUMQI), BadRequest, "转办")
+
+
+def test_an_experts_review_is_theirs_in_person_and_goes_to_nobody_else():
+    for target in (AGENCY, OFFICER, person("expert9", "xjnydx", "expert")):
+        assert refused(permissions.delegate_target_refusal(EXPERT, REVIEW, target), BadRequest, "本人"), target.id
+        assert refused(permissions.transfer_target_refusal(EXPERT, REVIEW, target), BadRequest, "本人"), target.id
+
+
+def test_only_the_department_delegates_to_the_agency_it_entrusts():
+    application = replace(RECOMMEND, name="填报申请", task_key="fill_application",
+                          candidate_groups="lead_unit:tianmian", assignee="cotton")
+    assert refused(permissions.delegate_target_refusal(COTTON, application, AGENCY), BadRequest, "专业机构")
+    assert permissions.delegate_target_refusal(COTTON, application, COTTON_STAFF) is None
+    assert permissions.delegate_target_refusal(OFFICER, replace(FORMAL, assignee="officer"), AGENCY) is None
 
 
 # 撤回 ------------------------------------------------------------------------------------
