@@ -82,6 +82,7 @@ class InstanceReader(Base):
     """Read-only access to an instance and its tasks granted to a user (抄送)."""
 
     __tablename__ = "instance_reader"
+    __table_args__ = (Index("ix_instance_reader_user_granted", "user_id", "granted_at"),)
 
     instance_id: Mapped[str] = mapped_column(ForeignKey("process_instance.id"), primary_key=True)
     user_id: Mapped[str] = mapped_column(String(64), primary_key=True)

@@ -1,10 +1,12 @@
-"""The officer's inbox (read model): 待办, 待认领, 已办, 我发起的, with filters, sorting, paging.
+"""The officer's inbox (read model): 待办, 待认领, 已办, 我发起的, 抄送我的, with filters, sorting,
+paging.
 
 Each box starts from an index on what names the actor, so its cost follows the actor's
 own work, not the number of open tasks: `todo` from `task(assignee, created_at)`,
 `claimable` from `task_candidate(kind, value, task_id)` then the task's primary key,
 `done` from `historic_task(completed_by, end_time)`, `started` from
-`process_instance(started_by, start_time)`. Names of processes, organizations and the
+`process_instance(started_by, start_time)`, `copied` from `instance_reader(user_id,
+granted_at)`. Names of processes, organizations and the
 current steps are looked up for the rows of the page only.
 
 Totals are counted up to `COUNT_LIMIT` + 1: a user with more than that in a box sees
@@ -22,13 +24,17 @@ from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.db import connection_of
-from app.models import HistoricTask, Organization, ProcessDefinition, ProcessInstance, Task, TaskCandidate
+from app.models import (
+    HistoricTask, InstanceReader, Organization, ProcessDefinition, ProcessInstance, Task, TaskCandidate,
+)
 
 from app.core.errors import BadRequest
 from app.core.identity import Actor
 from app.core.paging import Page
 
-BOXES = ("todo", "claimable", "done", "started")
+BOXES = ("todo", "claimable", "done", "started", "copied")
+# Boxes of cases rather than tasks: a row is an instance, matched by its open tasks.
+CASE_BOXES = ("started", "copied")
 SORT_FIELDS = ("created", "due", "name")
 COUNT_LIMIT = 1_000
 # Above this many offered tasks, walking the open tasks in display order finds a page
@@ -213,7 +219,27 @@ def _started(actor: Actor):
     return query, _STARTED_COLUMNS
 
 
-_QUERIES = {"todo": _todo, "claimable": _claimable, "done": _done, "started": _started}
+_READER = InstanceReader.__table__
+_COPIED_COLUMNS = _Columns(
+    _READER.c.granted_at, _INSTANCE.c.start_time, _INSTANCE.c.business_name,
+    _INSTANCE.c.process_key, None, _INSTANCE.c.business_key, _INSTANCE.c.business_name,
+    _INSTANCE.c.id, _INSTANCE.c.id,
+)
+
+
+def _copied(actor: Actor):
+    """抄送我的: the cases copied to the actor, newest copy first."""
+    query = select(
+        _INSTANCE.c.id.label("instance_id"), _INSTANCE.c.process_key, _INSTANCE.c.definition_id,
+        _INSTANCE.c.business_key, _INSTANCE.c.business_name, _INSTANCE.c.owner_org,
+        _READER.c.granted_at.label("created_at"), _INSTANCE.c.end_time.label("instance_end"),
+        _INSTANCE.c.state,
+    ).join(_READER, _READER.c.instance_id == _INSTANCE.c.id).where(_READER.c.user_id == actor.id)
+    return query, _COPIED_COLUMNS
+
+
+_QUERIES = {"todo": _todo, "claimable": _claimable, "done": _done, "started": _started, "copied": _copied}
+
 
 
 # Filters and sorting -------------------------------------------------------------------------
@@ -226,7 +252,7 @@ def _filtered(query, c: _Columns, box: str, f: InboxFilter, now: datetime):
         query = query.where(or_(c.business_name.contains(text, autoescape=True),
                                 c.business_key.contains(text, autoescape=True)))
     due = _due_condition(f, now)
-    if box == "started":
+    if box in CASE_BOXES:
         # An instance matches through one of its open tasks.
         conditions = [x for x in (
             _TASK.c.task_key == f.task_key if f.task_key else None,

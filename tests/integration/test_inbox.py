@@ -177,9 +177,23 @@ def test_counts_for_every_box(api, rest, cases):
     task = only_task(rest("officer"), cases["bench"][0], "enter_request")
     rest("officer").post(f"/task/{task['id']}/claim")
 
-    assert api("officer").get("/inbox/counts").get_json() == {"todo": 1, "claimable": 1, "done": 0, "started": 0}
+    assert api("officer").get("/inbox/counts").get_json() == {"todo": 1, "claimable": 1, "done": 0, "started": 0,
+                                                                 "copied": 0}
     # The second application's form is its starter's own: in 待办 at once, nothing to claim.
-    assert api("cotton").get("/inbox/counts").get_json() == {"todo": 1, "claimable": 0, "done": 1, "started": 2}
+    assert api("cotton").get("/inbox/counts").get_json() == {"todo": 1, "claimable": 0, "done": 1, "started": 2,
+                                                               "copied": 0}
+
+
+def test_a_case_copied_to_me_waits_in_my_copied_box_with_its_current_step(api, web, cases):
+    response = api("cotton").post(f"/instances/{cases['first']}/cc", json={"userIds": ["urumqi2"], "note": "请知悉"})
+    assert response.status_code == 200, response.get_json()
+
+    copied = box(api("urumqi2"), "copied")
+    assert [(r["instanceId"], r["currentStep"]) for r in copied["items"]] == [(cases["first"], "推荐部门审核")]
+    assert api("urumqi2").get("/inbox/counts").get_json()["copied"] == 1
+    assert box(api("urumqi"), "copied")["total"] == 0
+    page = web("urumqi2").get("/tasks?box=copied").get_data(as_text=True)
+    assert "抄送我的" in page and "抄送时间" in page and f"/instances/{cases['first']}" in page
 
 
 @pytest.mark.parametrize("query", [{"box": "mine"}, {"sort": "priority"}, {"order": "up"}, {"due": "soon"}])

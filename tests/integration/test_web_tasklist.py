@@ -145,7 +145,7 @@ def test_every_page_renders_in_english(web):
         assert response.status_code == 200, path
         assert '<html lang="en">' in text(response)
     page = text(cotton.get(f"/tasks/{task_id}"))
-    assert "Delegate" in page and "Save draft" in page
+    assert "Transfer: nobody else may take this step" in page and "Save draft" in page
 
 
 def test_notifications_list_and_unread_count(web):

@@ -83,7 +83,7 @@ def inbox():
         processes = process_choices(session)
     pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
     return render_template("tasklist/inbox.html", q=query, rows=rows, total=total, pages=pages,
-                           processes=processes, active_box=query.box,
+                           processes=processes, active_box=query.box, case_boxes=inbox_service.CASE_BOXES,
                            capped=total > inbox_service.COUNT_LIMIT)
 
 
