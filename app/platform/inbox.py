@@ -229,39 +229,37 @@ def _done(actor: Actor):
     return query, _DONE_COLUMNS
 
 
-_STARTED_COLUMNS = _Columns(
-    _INSTANCE.c.start_time, _INSTANCE.c.start_time, _INSTANCE.c.business_name,
-    _INSTANCE.c.process_key, None, _INSTANCE.c.business_key, _INSTANCE.c.business_name,
-    _INSTANCE.c.id, _INSTANCE.c.id,
-)
+_READER = InstanceReader.__table__
+
+
+def _case_columns(created) -> _Columns:
+    return _Columns(
+        created, _INSTANCE.c.start_time, _INSTANCE.c.business_name, _INSTANCE.c.process_key, None,
+        _INSTANCE.c.business_key, _INSTANCE.c.business_name, _INSTANCE.c.id, _INSTANCE.c.id,
+    )
+
+
+def _case_rows(created):
+    """A row of a box of cases: the instance, with `created` as the time the box sorts by."""
+    return select(
+        _INSTANCE.c.id.label("instance_id"), _INSTANCE.c.process_key, _INSTANCE.c.definition_id,
+        _INSTANCE.c.business_key, _INSTANCE.c.business_name, _INSTANCE.c.owner_org,
+        created.label("created_at"), _INSTANCE.c.end_time.label("instance_end"), _INSTANCE.c.state,
+    )
+
+
+_STARTED_COLUMNS = _case_columns(_INSTANCE.c.start_time)
+_COPIED_COLUMNS = _case_columns(_READER.c.granted_at)
 
 
 def _started(actor: Actor):
-    query = select(
-        _INSTANCE.c.id.label("instance_id"), _INSTANCE.c.process_key, _INSTANCE.c.definition_id,
-        _INSTANCE.c.business_key, _INSTANCE.c.business_name, _INSTANCE.c.owner_org,
-        _INSTANCE.c.start_time.label("created_at"), _INSTANCE.c.end_time.label("instance_end"),
-        _INSTANCE.c.state,
-    ).where(_INSTANCE.c.started_by == actor.id)
-    return query, _STARTED_COLUMNS
-
-
-_READER = InstanceReader.__table__
-_COPIED_COLUMNS = _Columns(
-    _READER.c.granted_at, _INSTANCE.c.start_time, _INSTANCE.c.business_name,
-    _INSTANCE.c.process_key, None, _INSTANCE.c.business_key, _INSTANCE.c.business_name,
-    _INSTANCE.c.id, _INSTANCE.c.id,
-)
+    return _case_rows(_INSTANCE.c.start_time).where(_INSTANCE.c.started_by == actor.id), _STARTED_COLUMNS
 
 
 def _copied(actor: Actor):
     """抄送我的: the cases copied to the actor, newest copy first."""
-    query = select(
-        _INSTANCE.c.id.label("instance_id"), _INSTANCE.c.process_key, _INSTANCE.c.definition_id,
-        _INSTANCE.c.business_key, _INSTANCE.c.business_name, _INSTANCE.c.owner_org,
-        _READER.c.granted_at.label("created_at"), _INSTANCE.c.end_time.label("instance_end"),
-        _INSTANCE.c.state,
-    ).join(_READER, _READER.c.instance_id == _INSTANCE.c.id).where(_READER.c.user_id == actor.id)
+    query = (_case_rows(_READER.c.granted_at)
+             .join(_READER, _READER.c.instance_id == _INSTANCE.c.id).where(_READER.c.user_id == actor.id))
     return query, _COPIED_COLUMNS
 
 

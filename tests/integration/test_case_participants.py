@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from tests.support.establishment import (
-    deploy_models, formal_review, recommender_decides, send_letter, start_application, submit, to_approval,
+    deploy_models, formal_review, start_application, to_approval, to_formal_review,
 )
 
 CONFIDENTIAL = {"experts", "expertScore", "expertScores", "averageScore", "expertsRecommending"}
@@ -17,9 +17,7 @@ CONFIDENTIAL = {"experts", "expertScore", "expertScores", "averageScore", "exper
 def past_the_letter(ctx, rest):
     deploy_models(ctx)
     instance_id = start_application(rest("cotton"))
-    submit(rest("cotton"), instance_id)
-    recommender_decides(rest("urumqi"), instance_id, "approve")
-    send_letter(rest("urumqi"), instance_id)
+    to_formal_review(rest, instance_id)
     formal_review(rest("officer"), instance_id, "pass")
     return instance_id
 

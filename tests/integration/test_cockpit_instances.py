@@ -11,10 +11,7 @@ from openpyxl import load_workbook
 
 from app.core import confidential
 from tests.support.cockpit import data_attribute, listed_ids, started_reviews
-from tests.support.establishment import (
-    EXPERT_PANEL, approval, assign_experts, expert_reviews, formal_review, recommender_decides,
-    send_letter, site_visit, start_application, submit,
-)
+from tests.support.establishment import approval, to_approval
 from tests.support.web import text
 
 
@@ -114,15 +111,7 @@ def test_a_finished_instance_reaches_its_end_event(web, reviews):
 @pytest.fixture
 def approved(rest):
     """An establishment approved (批准组建) through every step, the expert panel included."""
-    cotton, urumqi, officer = rest("cotton"), rest("urumqi"), rest("officer")
-    instance_id = start_application(cotton)
-    submit(cotton, instance_id)
-    recommender_decides(urumqi, instance_id, "approve")
-    send_letter(urumqi, instance_id)
-    formal_review(officer, instance_id, "pass")
-    assert assign_experts(officer, instance_id, list(EXPERT_PANEL)).status_code == 204
-    expert_reviews(rest, instance_id, EXPERT_PANEL)
-    site_visit(officer, instance_id)
+    instance_id = to_approval(rest)
     approval(rest("leader"), instance_id, "approve", "同意组建，按期验收")
     return instance_id
 

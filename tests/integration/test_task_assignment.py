@@ -9,6 +9,7 @@ import pytest
 
 from tests.support.establishment import (
     deploy_models, formal_review, recommender_decides, send_letter, start_application, submit, task,
+    to_formal_review,
 )
 from tests.support.tasklist import add_user
 from tests.support.web import text
@@ -58,11 +59,6 @@ def test_a_step_sent_back_and_resubmitted_returns_to_the_officer_who_handled_it(
 
     assert task(rest("officer"), started, "formal_review")["assignee"] == "officer2"
 
-
-def to_formal_review(rest, instance_id: str) -> None:
-    submit(rest("cotton"), instance_id)
-    recommender_decides(rest("urumqi"), instance_id, "approve")
-    send_letter(rest("urumqi"), instance_id)
 
 
 def active_box(page: str) -> str:

@@ -165,14 +165,19 @@ def approval(leader, instance_id: str, decision: str, opinion: str = "同意组�
 EXPERT_PANEL = {"expert4": 88, "expert5": 92, "expert6": 79}
 
 
+def to_formal_review(rest, instance_id: str, **overrides) -> None:
+    """cotton's application submitted, recommended and its letter sent: 形式审查 is next."""
+    submit(rest("cotton"), instance_id, **overrides)
+    recommender_decides(rest("urumqi"), instance_id, "approve")
+    send_letter(rest("urumqi"), instance_id)
+
+
 def to_approval(rest, business_key: str = "SQ-2026-001", scores: dict[str, int] | None = None,
                 **overrides) -> str:
     """An application of cotton's carried through every step up to approval_decision."""
-    cotton, urumqi, officer = rest("cotton"), rest("urumqi"), rest("officer")
-    instance_id = start_application(cotton, business_key)
-    submit(cotton, instance_id, **overrides)
-    recommender_decides(urumqi, instance_id, "approve")
-    send_letter(urumqi, instance_id)
+    officer = rest("officer")
+    instance_id = start_application(rest("cotton"), business_key)
+    to_formal_review(rest, instance_id, **overrides)
     formal_review(officer, instance_id, "pass")
     scores = scores or EXPERT_PANEL
     response = assign_experts(officer, instance_id, list(scores))
