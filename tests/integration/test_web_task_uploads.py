@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from app.models import Attachment
 from tests.support.establishment import application, variables
+from tests.support.tasklist import add_user
 from tests.support.web import form_data, instance_of, pdf, start_application, text
 
 pytestmark = pytest.mark.usefixtures("project_models")
@@ -64,12 +65,13 @@ def test_one_refused_file_stores_none_of_the_files(web, ctx):
 
 def test_a_submit_the_task_refuses_stores_no_file(web, ctx, rest):
     """A delegate must resolve, not complete: the refused submit keeps none of its files."""
+    add_user(ctx, "cotton2", "tianmian", ["lead_unit"])
     cotton = web("cotton")
     task_id = start_application(cotton)
-    delegated = rest("cotton").post(f"/task/{task_id}/delegate", json={"userId": "agency"})
+    delegated = rest("cotton").post(f"/task/{task_id}/delegate", json={"userId": "cotton2"})
     assert delegated.status_code == 204, delegated.get_json()
-    response = post_form(web("agency"), task_id, {**form_data(application()), "planDocument": pdf(),
-                                                  "_action": "submit"})
+    response = post_form(web("cotton2"), task_id, {**form_data(application()), "planDocument": pdf(),
+                                                   "_action": "submit"})
     assert response.status_code in (403, 409)
     assert attachments(ctx) == 0
 
