@@ -28,7 +28,6 @@ from app.models import (
     HistoricTask, InstanceReader, Organization, ProcessDefinition, ProcessInstance, Task, TaskCandidate,
 )
 
-from app.core.authorization import task_visibility
 from app.core.errors import BadRequest
 from app.core.identity import Actor
 from app.core.paging import Page
@@ -86,32 +85,6 @@ def counts(session: Session, actor: Actor) -> dict[str, int]:
         box: conn.execute(_capped_count(_box_query(conn, actor, box, "created")[0])).scalar_one()
         for box in BOXES
     }
-
-
-@dataclass(frozen=True)
-class Involvement:
-    """What the inbox's filters offer an actor: the processes they started (every step) and
-    the steps they take part in (an open task they hold or may take, a step they did)."""
-
-    started: frozenset[str]
-    steps: frozenset[tuple[str, str]]
-
-    def offers(self, process_key: str, task_key: str | None = None) -> bool:
-        if process_key in self.started:
-            return True
-        return any(p == process_key and (task_key is None or s == task_key) for p, s in self.steps)
-
-
-def involvement(session: Session, actor: Actor) -> Involvement | None:
-    """The actor's processes and steps; None for those who see every case (all are theirs)."""
-    if actor.sees_everything:
-        return None
-    open_steps = select(_TASK.c.process_key, _TASK.c.task_key).where(task_visibility(actor)).distinct()
-    done_steps = select(_HISTORIC.c.process_key, _HISTORIC.c.task_key).where(
-        _HISTORIC.c.completed_by == actor.id).distinct()
-    started = select(_INSTANCE.c.process_key).where(_INSTANCE.c.started_by == actor.id).distinct()
-    return Involvement(frozenset(session.scalars(started)),
-                       frozenset(tuple(row) for row in session.execute(open_steps.union(done_steps))))
 
 
 def landing_box(session: Session, actor: Actor) -> str:

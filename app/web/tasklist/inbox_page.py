@@ -80,22 +80,18 @@ def inbox():
             session, actor, query.box, query.filters(),
             inbox_service.InboxSort(query.sort, query.descending),
             queries.Page((query.page - 1) * PAGE_SIZE, PAGE_SIZE), now=ctx.now())
-        processes = process_choices(session, inbox_service.involvement(session, actor))
+        processes = process_choices(session)
     pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
     return render_template("tasklist/inbox.html", q=query, rows=rows, total=total, pages=pages,
                            processes=processes, active_box=query.box, case_boxes=inbox_service.CASE_BOXES,
                            capped=total > inbox_service.COUNT_LIMIT)
 
 
-def process_choices(session, involvement: inbox_service.Involvement | None = None) -> list[dict]:
-    """The deployed processes (latest versions) with their user tasks, for the filters: those
-    the actor takes part in, when `involvement` says which."""
+def process_choices(session) -> list[dict]:
+    """The deployed processes (latest versions) with their user tasks, for the filters."""
     found = []
     for definition in queries.list_definitions(session, None, True, queries.Page(0, 200)):
-        if involvement is not None and not involvement.offers(definition.key):
-            continue
         elements = json.loads(definition.elements_json or "{}")
-        steps = [(key, e.get("name") or key) for key, e in elements.items() if e.get("type") == "userTask"
-                 and (involvement is None or involvement.offers(definition.key, key))]
+        steps = [(key, e.get("name") or key) for key, e in elements.items() if e.get("type") == "userTask"]
         found.append({"key": definition.key, "name": definition.name or definition.key, "steps": steps})
     return found
