@@ -40,3 +40,12 @@ class NotFound(ServiceError):
 class Conflict(ServiceError):
     status = 409
     error_type = "OptimisticLockingException"
+
+
+class Suspended(Conflict):
+    """A step on a suspended instance or its task (Camunda's SuspendedEntityInteractionException)."""
+
+    error_type = "SuspendedEntityInteractionException"
+
+    def __init__(self):
+        super().__init__("流程实例已挂起，恢复后才能继续办理 / the process instance is suspended")

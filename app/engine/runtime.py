@@ -30,6 +30,7 @@ from .decisions import DecisionOutcome
 from . import multi_instance  # noqa: F401  (bounds every multi-instance activity when imported)
 from .engine_clock import clock_scope
 from .task_tree import give_new_id, is_single_user_task, path_back
+from .token_move import move_token
 from .timers import DEFAULT_MIN_CYCLE, timer_rules
 from .views import (
     ActivityState, MessageWait, ServiceTaskInfo, Snapshot, TimerInfo, UserTaskInfo,
@@ -274,6 +275,16 @@ class Execution:
         self.run()
         return str(target.id)
 
+    def move_token(self, from_activity: str, to_activity: str) -> None:
+        """Cancel the token at `from_activity` and start before `to_activity`, then run on."""
+        self._snapshot = None
+        try:
+            with self._engine_time():
+                move_token(self.workflow, from_activity, to_activity)
+        except SpiffWorkflowException as error:
+            raise _engine_error(error) from error
+        self.run()
+
     def _ready_user_task(self, task_id: str):
         task = self._task(task_id)
         if task.state != TaskState.READY or not isinstance(task.task_spec, UserTask):
@@ -356,6 +367,20 @@ class Execution:
         else:
             task.internal_data["event_value"] = just_now
         self.refresh_timers()
+
+    def set_timer_due(self, execution_id: str, due: datetime) -> None:
+        """Give one waiting timer another due instant (a job's new due date); a cycle's
+        next tick moves, the ticks after it keep their period."""
+        task = self._task(execution_id)
+        event = getattr(task.task_spec, "event_definition", None)
+        if not isinstance(event, TimerEventDefinition) or task.state != TaskState.WAITING:
+            raise TaskNotReady(execution_id)
+        self._snapshot = None
+        value = task.internal_data.get("event_value")
+        if isinstance(event, CycleTimerEventDefinition) and isinstance(value, dict):
+            value["next"] = due.isoformat()
+        else:
+            task.internal_data["event_value"] = due.isoformat()
 
     def fire_due_timer(self, execution_id: str) -> None:
         """Fire this one timer if it is due (due <= now), then run on.

@@ -4,7 +4,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, Index, String, Text
+from sqlalchemy import Enum, ForeignKey, Index, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base
@@ -50,6 +50,8 @@ class ProcessInstance(Base):
     start_time: Mapped[datetime]
     end_time: Mapped[datetime | None]
     end_reason: Mapped[str | None] = mapped_column(String(500))
+    # An administrator's hold (Camunda's suspension): no task, job or message moves it on.
+    suspended: Mapped[bool] = mapped_column(default=False, server_default=false())
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}
@@ -90,6 +92,7 @@ class Task(Base):
     created_at: Mapped[datetime] = mapped_column(index=True)
     # Shown in the inbox, never searched: no index (each one costs every task write).
     owner_org: Mapped[str | None] = mapped_column(String(64))
+    suspended: Mapped[bool] = mapped_column(default=False, server_default=false())
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}
@@ -128,6 +131,7 @@ class Job(Base):
     lock_expires_at: Mapped[datetime | None]
     exception_message: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
+    suspended: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class Incident(Base):

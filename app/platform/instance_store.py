@@ -29,7 +29,7 @@ from app.models import (
 from app.prepared import Deferred, Prepared
 
 from app.core.context import AppContext
-from app.core.errors import Conflict, NotFound
+from app.core.errors import Conflict, NotFound, Suspended
 from app.platform import assignment, history, notifications, permissions
 
 _INSTANCE = ProcessInstance.__table__
@@ -115,6 +115,7 @@ class InstanceRecord:
     business_name: str | None = None
     applicant_org: str | None = None
     supervising_org: str | None = None
+    suspended: bool = False
     version: int = 0
     # Set by `save`; a loaded row leaves it unread.
     state_json: str | None = None
@@ -152,6 +153,8 @@ def load(ctx: AppContext, session: Session, instance_id: str) -> Loaded:
     row = InstanceRecord(**found._asdict())
     if row.state != InstanceState.ACTIVE:
         raise Conflict("流程已结束或已被终止 / the process instance has already ended")
+    if row.suspended:
+        raise Suspended()
     definition = definition_of(ctx, session, row.definition_id)
     execution = ctx.instances.take(row.id, row.version)
     if execution is None:
@@ -382,6 +385,9 @@ def _sync_activities(writes: Deferred, loaded: Loaded, snapshot: Snapshot, now: 
             ended.append((activity.id, activity.state == "cancelled"))
         elif activity.changed_at > since:
             inserts.append(_activity_row(loaded, activity, now, now))
+    # An active element gone from the tree was cancelled there (a token moved away).
+    seen = {activity.id for activity in snapshot.activities}
+    ended += [(activity_id, True) for activity_id in sorted(previous - seen)]
     writes.write(_INSERT_ACTIVITIES, inserts)
     writes.write(_END_ACTIVITY, [
         {"b_id": activity_id, "now": now, "b_canceled": canceled} for activity_id, canceled in ended

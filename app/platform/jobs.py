@@ -39,7 +39,7 @@ def acquire(ctx: AppContext, limit: int = 10, owner: str | None = None) -> list[
     with ctx.db.command() as session:
         query = (
             select(Job.id).where(
-                Job.due_at <= now, Job.retries > 0,
+                Job.due_at <= now, Job.retries > 0, Job.suspended.is_(False),
                 or_(Job.lock_expires_at.is_(None), Job.lock_expires_at < now),
             ).order_by(Job.due_at).limit(limit)
         )

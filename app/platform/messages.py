@@ -113,8 +113,10 @@ def _waiting(session: Session, message_name: str, business_key: str | None,
         waiting = waiting.where(MessageSubscription.business_key == business_key)
     if process_instance_id is not None:
         waiting = waiting.where(MessageSubscription.instance_id == process_instance_id)
+    # A suspended instance catches nothing, as Camunda skips suspended executions.
     return list(session.scalars(
-        select(ProcessInstance).where(ProcessInstance.id.in_(waiting)).order_by(ProcessInstance.id)
+        select(ProcessInstance).where(ProcessInstance.id.in_(waiting), ProcessInstance.suspended.is_(False))
+        .order_by(ProcessInstance.id)
     ))
 
 

@@ -20,7 +20,7 @@ from app.models import InstanceState
 
 from app.core import confidential
 from app.core.authorization import is_candidate
-from app.core.errors import BadRequest, Conflict, Forbidden, NotFound, ServiceError
+from app.core.errors import BadRequest, Conflict, Forbidden, NotFound, ServiceError, Suspended
 from app.core.identity import DEPLOY_GROUPS, Actor
 
 PENDING = "PENDING"
@@ -46,6 +46,7 @@ class TaskRow(Protocol):
     assignee: str | None
     owner: str | None
     delegation_state: str | None
+    suspended: bool
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,8 @@ def sees_confidential(actor: Actor) -> bool:
 def act_refusal(actor: Actor, task: TaskRow) -> ServiceError | None:
     """Work on the task's form (fill it in, save a draft): its assignee, or a candidate
     while nobody holds it."""
+    if task.suspended:
+        return Suspended()
     if task.assignee == actor.id or (task.assignee is None and is_candidate(actor, task)):
         return None
     if task.assignee is not None and is_candidate(actor, task):
@@ -106,6 +109,8 @@ def act_refusal(actor: Actor, task: TaskRow) -> ServiceError | None:
 def claim_refusal(actor: Actor, task: TaskRow) -> ServiceError | None:
     """Claim (认领): a candidate, while nobody holds the task. Who may not take it at all is
     told so, not who holds it."""
+    if task.suspended:
+        return Suspended()
     if task.assignee != actor.id and not is_candidate(actor, task):
         return Forbidden("您不是该任务的办理人或候选人 / you are not a candidate for this task")
     if task.assignee is not None and task.assignee != actor.id:
@@ -125,6 +130,8 @@ def holder_refusal(actor: Actor, task: TaskRow) -> ServiceError | None:
 
 def resolve_refusal(actor: Actor, task: TaskRow) -> ServiceError | None:
     """Hand a delegated task back (交还): its delegate, while the delegation is pending."""
+    if task.suspended:
+        return Suspended()
     if task.delegation_state == PENDING and task.assignee == actor.id:
         return None
     return Forbidden("只有受托人可以交还委派中的任务 / only the delegate may resolve this task")
@@ -304,3 +311,10 @@ def cockpit_refusal(actor: Actor) -> ServiceError | None:
         return None
     return Forbidden("只有管理者、科技厅经办人员和管理员可以查看流程监控 / only managers, department "
                      "staff and administrators may open the cockpit")
+
+
+def instance_operation_refusal(actor: Actor) -> ServiceError | None:
+    """Suspend, resume, move a token, set a job's due date: the administrators' repairs."""
+    if administers(actor):
+        return None
+    return Forbidden("只有系统管理员可以挂起、恢复或修改流程实例 / administrators only")

@@ -44,6 +44,7 @@ class TaskRow:
     assignee: str | None = None
     owner: str | None = None
     delegation_state: str | None = None
+    suspended: bool = False
 
 
 RECOMMEND = TaskRow()

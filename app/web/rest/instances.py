@@ -1,7 +1,7 @@
-"""Process instances: list, get, variables, activity tree, delete."""
+"""Process instances: list, get, variables, activity tree, delete, suspend, modify."""
 from flask import g, jsonify, request
 
-from app.platform import queries, variables
+from app.platform import instance_operations, queries, variables
 from app.platform.instance_store import definition_of
 from app.platform.process_instances import delete_instance, get_instance, variables_of
 
@@ -65,4 +65,24 @@ def delete_one(instance_id):
     ctx = context()
     with ctx.db.command() as session:
         delete_instance(ctx, session, g.actor, instance_id, request.args.get("deleteReason"))
+    return "", 204
+
+
+@blueprint.put("/process-instance/<instance_id>/suspended")
+def suspend_one(instance_id):
+    body = params.json_body()
+    ctx = context()
+    with ctx.db.command() as session:
+        instance_operations.set_suspended(ctx, session, g.actor, instance_id, body.get("suspended"),
+                                          body.get("reason"))
+    return "", 204
+
+
+@blueprint.post("/process-instance/<instance_id>/modification")
+def modify_one(instance_id):
+    body = params.json_body()
+    ctx = context()
+    with ctx.db.command() as session:
+        instance_operations.move_token(ctx, session, g.actor, instance_id, body.get("instructions"),
+                                       body.get("annotation"))
     return "", 204

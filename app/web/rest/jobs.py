@@ -1,6 +1,7 @@
-"""Jobs and incidents: list, execute a job now, set retries."""
+"""Jobs and incidents: list, execute a job now, set retries, set the due date."""
 from flask import g, jsonify, request
 
+from app.platform import instance_operations
 from app.platform import jobs as job_service
 from app.platform import queries
 
@@ -26,6 +27,16 @@ def set_retries(job_id):
     ctx = context()
     with ctx.db.command() as session:
         job_service.set_retries(ctx, session, g.actor, job_id, retries)
+    return "", 204
+
+
+@blueprint.put("/job/<job_id>/duedate")
+def set_due_date(job_id):
+    body = params.json_body()
+    ctx = context()
+    with ctx.db.command() as session:
+        instance_operations.set_job_due_date(ctx, session, g.actor, job_id, body.get("duedate"),
+                                             body.get("reason"))
     return "", 204
 
 

@@ -23,7 +23,7 @@ def task(t: Task) -> dict:
         "executionId": t.id, "parentTaskId": None, "priority": t.priority,
         "processDefinitionId": t.definition_id, "processInstanceId": t.instance_id,
         "taskDefinitionKey": t.task_key, "caseExecutionId": None, "caseInstanceId": None,
-        "caseDefinitionId": None, "suspended": False, "formKey": t.form_key,
+        "caseDefinitionId": None, "suspended": t.suspended, "formKey": t.form_key,
         "camundaFormRef": None, "tenantId": None,
         "processDefinitionKey": t.process_key, "businessKey": t.business_key,
         "candidateGroups": [g for g in t.candidate_groups.split(",") if g],
@@ -33,7 +33,7 @@ def task(t: Task) -> dict:
 def instance(i: ProcessInstance) -> dict:
     return {
         "links": [], "id": i.id, "definitionId": i.definition_id, "businessKey": i.business_key,
-        "caseInstanceId": None, "ended": i.state != ACTIVE, "suspended": False,
+        "caseInstanceId": None, "ended": i.state != ACTIVE, "suspended": i.suspended,
         "tenantId": None,
     }
 
@@ -78,7 +78,7 @@ def job(j: Job) -> dict:
         "processDefinitionKey": j.process_key, "executionId": j.execution_id,
         "exceptionMessage": (j.exception_message or "").splitlines()[0] if j.exception_message else None,
         "failedActivityId": j.activity_id if j.exception_message else None,
-        "retries": j.retries, "dueDate": when(j.due_at), "suspended": False, "priority": 0,
+        "retries": j.retries, "dueDate": when(j.due_at), "suspended": j.suspended, "priority": 0,
         "tenantId": None, "createTime": when(j.created_at), "batchId": None,
         "jobType": j.job_type.value, "activityId": j.activity_id,
     }

@@ -1,0 +1,152 @@
+"""An administrator's repairs of a running instance (Camunda 7's cockpit operations):
+suspend and resume, move a token (process-instance modification), give a job another due
+date. Each is an authorization decision here, audited with who, when and the reason,
+refused or done; the instance's history says what happened to it."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from app.clock import as_utc, format_camunda, parse_client_datetime
+from app.engine.errors import EngineError, TaskNotReady
+from app.models import InstanceState, Job, JobType, ProcessInstance, Task
+
+from app.core import audit
+from app.core.context import AppContext
+from app.core.errors import BadRequest, Conflict, NotFound
+from app.core.identity import Actor
+from app.platform import history, instance_store, permissions
+from app.platform.process_instances import advance, take_instance
+
+REASON_LIMIT = 500
+MOVE_SHAPE = ("只支持一次移动：取消一个活动（cancel）并在另一个活动前启动（startBeforeActivity） / "
+              "one cancel and one startBeforeActivity instruction are supported")
+
+
+def set_suspended(ctx: AppContext, session: Session, actor: Actor, instance_id: str,
+                  suspended, reason: str | None = None) -> None:
+    """Suspend (挂起) or resume (恢复) a running instance with its tasks and jobs."""
+    action = "instance.suspend" if suspended is True else "instance.resume"
+    _require_operator(ctx, session, actor, action, instance_id, {"reason": reason})
+    if not isinstance(suspended, bool):
+        raise BadRequest("suspended 应为 true 或 false / suspended must be a boolean",
+                         [{"field": "suspended", "message": "应为 true 或 false"}])
+    reason = _reason(reason)
+    instance = _running(session, actor, instance_id)
+    if instance.suspended == suspended:
+        raise Conflict("流程实例已处于挂起状态 / already suspended" if suspended
+                       else "流程实例未挂起 / the instance is not suspended")
+    instance.suspended = suspended
+    session.execute(update(Task).where(Task.instance_id == instance.id).values(suspended=suspended))
+    session.execute(update(Job).where(Job.instance_id == instance.id).values(suspended=suspended))
+    event = "instance_suspended" if suspended else "instance_resumed"
+    history.append(session, instance.id, instance.process_key,
+                   [history.event(event, actor.id, reason=reason)], ctx.now())
+    audit.record(ctx, session, action, user_id=actor.id, target=instance.id, source=actor.source,
+                 details={"reason": reason, "businessKey": instance.business_key})
+
+
+def move_token(ctx: AppContext, session: Session, actor: Actor, instance_id: str,
+               instructions, annotation: str | None = None) -> None:
+    """Cancel the token at one activity and start before another (移动令牌)."""
+    details = {"instructions": instructions, "reason": annotation}
+    _require_operator(ctx, session, actor, "instance.modify", instance_id, details)
+    source, target = _move_of(instructions)
+    reason = _reason(annotation, field="annotation")
+    _running(session, actor, instance_id)
+    loaded = instance_store.load(ctx, session, instance_id)
+    try:
+        loaded.execution.move_token(source, target)
+    except EngineError as error:
+        raise BadRequest(str(error), [{"field": "instructions", "message": str(error).split(" / ")[0]}]) from error
+    loaded.record("token_moved", actor.id, activity_id=target, source=source, reason=reason)
+    advance(ctx, session, loaded, actor)
+    audit.record(ctx, session, "instance.modify", user_id=actor.id, target=instance_id, source=actor.source,
+                 details={"cancel": source, "startBeforeActivity": target, "reason": reason})
+
+
+def set_job_due_date(ctx: AppContext, session: Session, actor: Actor, job_id: str, due,
+                     reason: str | None = None) -> None:
+    """Another due date for a job: a timer then fires at it, a failed call is retried at it."""
+    _require_operator(ctx, session, actor, "job.duedate", job_id, {"duedate": due, "reason": reason})
+    when = _due_date(due)
+    reason = _reason(reason)
+    job = session.get(Job, job_id)
+    if job is None:
+        raise NotFound(f"作业 {job_id} 不存在 / job not found")
+    before = format_camunda(job.due_at)
+    if job.job_type == JobType.TIMER:
+        _move_timer(ctx, session, actor, job, when)
+    else:
+        job.due_at = when
+    audit.record(ctx, session, "job.duedate", user_id=actor.id, target=job.id, source=actor.source,
+                 details={"processInstanceId": job.instance_id, "activityId": job.activity_id,
+                          "from": before, "to": format_camunda(when), "reason": reason})
+
+
+def _move_timer(ctx: AppContext, session: Session, actor: Actor, job: Job, when: datetime) -> None:
+    """The engine's timer holds the due instant; the job row follows it at the save."""
+    loaded = instance_store.load(ctx, session, job.instance_id)
+    try:
+        loaded.execution.set_timer_due(job.execution_id, when)
+    except TaskNotReady as error:
+        raise Conflict("该定时器已不再等待 / the timer no longer waits") from error
+    loaded.record("timer_rescheduled", actor.id, activity_id=job.activity_id, due=format_camunda(when))
+    instance_store.save(ctx, session, loaded, actor.id)
+
+
+def _require_operator(ctx: AppContext, session: Session, actor: Actor, action: str, target: str,
+                      details: dict) -> None:
+    refusal = permissions.instance_operation_refusal(actor)
+    if refusal is not None:
+        audit.record_refusal(ctx, session, action, user_id=actor.id, target=target,
+                             source=actor.source, details=details)
+        raise refusal
+
+
+def _running(session: Session, actor: Actor, instance_id: str) -> ProcessInstance:
+    instance = take_instance(session, actor, instance_id)
+    instance_store.lock_instance(session, instance.id)
+    session.refresh(instance)
+    if instance.state != InstanceState.ACTIVE:
+        raise NotFound(f"流程实例 {instance_id} 已结束 / process instance not found (it has ended)")
+    return instance
+
+
+def _move_of(instructions) -> tuple[str, str]:
+    """(cancelled activity, activity started before) of a Camunda modification body."""
+    shape = BadRequest(MOVE_SHAPE, [{"field": "instructions", "message": MOVE_SHAPE.split(" / ")[0]}])
+    if not isinstance(instructions, list) or not all(isinstance(i, dict) for i in instructions):
+        raise shape
+    if sorted(str(i.get("type")) for i in instructions) != ["cancel", "startBeforeActivity"]:
+        raise shape
+    missing = [{"field": f"instructions[{n}].activityId", "message": "缺少活动标识"}
+               for n, i in enumerate(instructions) if not isinstance(i.get("activityId"), str) or not i["activityId"]]
+    if missing:
+        raise BadRequest("指令缺少活动标识 / an instruction lacks its activityId", missing)
+    by_type = {i["type"]: i["activityId"] for i in instructions}
+    if by_type["cancel"] == by_type["startBeforeActivity"]:
+        raise BadRequest("取消与启动的是同一活动 / cancel and start name the same activity",
+                         [{"field": "instructions", "message": "取消与启动的是同一活动"}])
+    return by_type["cancel"], by_type["startBeforeActivity"]
+
+
+def _reason(text, field: str = "reason") -> str | None:
+    if text is None:
+        return None
+    if not isinstance(text, str) or len(text.strip()) > REASON_LIMIT:
+        raise BadRequest(f"{field} 应为不超过 {REASON_LIMIT} 字的文本 / {field} must be a short text",
+                         [{"field": field, "message": f"应为不超过 {REASON_LIMIT} 字的文本"}])
+    return text.strip() or None
+
+
+def _due_date(value) -> datetime:
+    problem = [{"field": "duedate", "message": "应为日期时间，如 2026-12-31T17:00:00.000+0800"}]
+    if not isinstance(value, str):
+        raise BadRequest("duedate 应为日期时间 / duedate must be a date-time", problem)
+    try:
+        return as_utc(parse_client_datetime(value))
+    except ValueError as error:
+        raise BadRequest("duedate 应为日期时间 / duedate must be a date-time", problem) from error
