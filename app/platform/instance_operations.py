@@ -4,6 +4,8 @@ date. Each is an authorization decision here, audited with who, when and the rea
 refused or done; the instance's history says what happened to it."""
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import update
@@ -11,29 +13,55 @@ from sqlalchemy.orm import Session
 
 from app.clock import as_utc, format_camunda, parse_client_datetime
 from app.engine.errors import EngineError, TaskNotReady
-from app.models import InstanceState, Job, JobType, ProcessInstance, Task
+from app.models import InstanceState, Job, JobType, ProcessDefinition, ProcessInstance, Task
 
 from app.core import audit
 from app.core.context import AppContext
 from app.core.errors import BadRequest, Conflict, NotFound
 from app.core.identity import Actor
 from app.platform import history, instance_store, permissions
-from app.platform.process_instances import advance, take_instance
+from app.platform.process_instances import advance, delete_instance, take_instance
 
 REASON_LIMIT = 500
+# What a token may be moved to: a step or an event a token can wait at or pass through.
+MOVE_TARGET_TYPES = frozenset({
+    "userTask", "serviceTask", "businessRuleTask", "scriptTask", "sendTask", "receiveTask",
+    "manualTask", "task", "intermediateCatchEvent", "intermediateThrowEvent", "endEvent",
+})
 MOVE_SHAPE = ("只支持一次移动：取消一个活动（cancel）并在另一个活动前启动（startBeforeActivity） / "
               "one cancel and one startBeforeActivity instruction are supported")
 
 
+def may_operate(actor: Actor) -> bool:
+    """Whether the cockpit offers the operations (the rule that refuses them decides)."""
+    return permissions.instance_operation_refusal(actor) is None
+
+
+@dataclass(frozen=True)
+class MoveChoices:
+    """Where a token may be moved from (the activities it waits at) and to, as (id, name)."""
+
+    sources: list[tuple[str, str]]
+    targets: list[tuple[str, str]]
+
+
+def move_choices(definition: ProcessDefinition, active_ids: list[str]) -> MoveChoices:
+    elements = json.loads(definition.elements_json)
+    named = [(element_id, element["name"] or element_id) for element_id, element in elements.items()]
+    return MoveChoices(
+        [(i, name) for i, name in named if i in active_ids and elements[i]["type"] != "boundaryEvent"],
+        [(i, name) for i, name in named if elements[i]["type"] in MOVE_TARGET_TYPES])
+
+
 def set_suspended(ctx: AppContext, session: Session, actor: Actor, instance_id: str,
-                  suspended, reason: str | None = None) -> None:
+                  suspended, reason: str | None = None, reason_required: bool = False) -> None:
     """Suspend (挂起) or resume (恢复) a running instance with its tasks and jobs."""
     action = "instance.suspend" if suspended is True else "instance.resume"
     _require_operator(ctx, session, actor, action, instance_id, {"reason": reason})
     if not isinstance(suspended, bool):
         raise BadRequest("suspended 应为 true 或 false / suspended must be a boolean",
                          [{"field": "suspended", "message": "应为 true 或 false"}])
-    reason = _reason(reason)
+    reason = _reason(reason, required=reason_required)
     instance = _running(session, actor, instance_id)
     if instance.suspended == suspended:
         raise Conflict("流程实例已处于挂起状态 / already suspended" if suspended
@@ -48,13 +76,18 @@ def set_suspended(ctx: AppContext, session: Session, actor: Actor, instance_id: 
                  details={"reason": reason, "businessKey": instance.business_key})
 
 
+def cancel(ctx: AppContext, session: Session, actor: Actor, instance_id: str, reason) -> None:
+    """Terminate (终止) a running case from the cockpit: the reason is asked for."""
+    delete_instance(ctx, session, actor, instance_id, _reason(reason, required=True))
+
+
 def move_token(ctx: AppContext, session: Session, actor: Actor, instance_id: str,
-               instructions, annotation: str | None = None) -> None:
+               instructions, annotation: str | None = None, reason_required: bool = False) -> None:
     """Cancel the token at one activity and start before another (移动令牌)."""
     details = {"instructions": instructions, "reason": annotation}
     _require_operator(ctx, session, actor, "instance.modify", instance_id, details)
     source, target = _move_of(instructions)
-    reason = _reason(annotation, field="annotation")
+    reason = _reason(annotation, field="annotation", required=reason_required)
     _running(session, actor, instance_id)
     loaded = instance_store.load(ctx, session, instance_id)
     try:
@@ -68,11 +101,11 @@ def move_token(ctx: AppContext, session: Session, actor: Actor, instance_id: str
 
 
 def set_job_due_date(ctx: AppContext, session: Session, actor: Actor, job_id: str, due,
-                     reason: str | None = None) -> None:
+                     reason: str | None = None, reason_required: bool = False) -> None:
     """Another due date for a job: a timer then fires at it, a failed call is retried at it."""
     _require_operator(ctx, session, actor, "job.duedate", job_id, {"duedate": due, "reason": reason})
     when = _due_date(due)
-    reason = _reason(reason)
+    reason = _reason(reason, required=reason_required)
     job = session.get(Job, job_id)
     if job is None:
         raise NotFound(f"作业 {job_id} 不存在 / job not found")
@@ -133,13 +166,14 @@ def _move_of(instructions) -> tuple[str, str]:
     return by_type["cancel"], by_type["startBeforeActivity"]
 
 
-def _reason(text, field: str = "reason") -> str | None:
-    if text is None:
-        return None
-    if not isinstance(text, str) or len(text.strip()) > REASON_LIMIT:
+def _reason(text, field: str = "reason", required: bool = False) -> str | None:
+    if text is not None and (not isinstance(text, str) or len(text.strip()) > REASON_LIMIT):
         raise BadRequest(f"{field} 应为不超过 {REASON_LIMIT} 字的文本 / {field} must be a short text",
                          [{"field": field, "message": f"应为不超过 {REASON_LIMIT} 字的文本"}])
-    return text.strip() or None
+    reason = text.strip() if text else None
+    if required and not reason:
+        raise BadRequest("请填写操作原因 / a reason is required", [{"field": field, "message": "请填写操作原因"}])
+    return reason
 
 
 def _due_date(value) -> datetime:

@@ -211,7 +211,8 @@ def _record_failure(ctx: AppContext, job_id: str, error: Exception) -> str:
     return message
 
 
-def set_retries(ctx: AppContext, session: Session, actor: Actor, job_id: str, retries) -> Job:
+def set_retries(ctx: AppContext, session: Session, actor: Actor, job_id: str, retries,
+                reason: str | None = None) -> Job:
     """Give a job its retries back (and so resolve its incident): administrators only."""
     refusal = job_retries_refusal(actor)
     if refusal is not None:
@@ -227,7 +228,7 @@ def set_retries(ctx: AppContext, session: Session, actor: Actor, job_id: str, re
         raise NotFound(f"作业 {job_id} 不存在 / job not found")
     audit.record(ctx, session, "job.retries", user_id=actor.id, target=job.id, source=actor.source,
                  details={"retries": retries, "processInstanceId": job.instance_id,
-                          "activityId": job.activity_id})
+                          "activityId": job.activity_id, "reason": reason})
     job.retries = retries
     job.due_at = ctx.now()
     job.lock_owner = None

@@ -23,4 +23,4 @@ def event_label(kind: str) -> str:
     except KeyError:
         return kind
 
-from . import instance_pages, process_pages  # noqa: E402,F401  (the routes)
+from . import instance_pages, operations_page, process_pages  # noqa: E402,F401  (the routes)

@@ -3,9 +3,11 @@ its path on the diagram, its outcome, variables, history, called processes, jobs
 incidents."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import render_template, request
 
-from app.platform import instance_search
+from app.platform import instance_operations, instance_search
 from app.tic import outcomes
 
 from . import blueprint, instance_filters
@@ -44,11 +46,32 @@ def export_instances():
 
 @blueprint.get("/instances/<instance_id>")
 def instance(instance_id):
-    ctx = context()
+    return instance_page(instance_id)
+
+
+def instance_page(instance_id: str, refused: Refused | None = None):
+    """The instance's page; `refused` is an operation sent back with its errors and what
+    was typed into it."""
+    ctx, actor = context(), auth.current_actor()
     with ctx.db.read() as session:
-        case = outcomes.case_file(ctx, session, auth.current_actor(), instance_id)
+        case = outcomes.case_file(ctx, session, actor, instance_id)
         detail = case.detail
         path = {"finished": detail.finished_ids, "active": detail.active_ids,
                 "end": detail.end_event.activity_id if detail.end_event else None}
-        return render_template("cockpit/instance.html", case=case, detail=detail, path=path,
+        operates = instance_operations.may_operate(actor) and detail.state == "running"
+        moves = instance_operations.move_choices(detail.definition, detail.active_ids) if operates else None
+        page = render_template("cockpit/instance.html", case=case, detail=detail, path=path,
+                               operates=operates, moves=moves, refused=refused,
                                active_box="cockpit.overview")
+    return (page, refused.status) if refused else page
+
+
+@dataclass(frozen=True)
+class Refused:
+    """An operation the platform refused: which form, its errors by field, what was typed."""
+
+    form: str
+    message: str
+    errors: dict[str, list[str]]
+    values: dict[str, str]
+    status: int
