@@ -15,7 +15,7 @@ from app.core.extensions import HandlerRegistry
 from app.db import Database
 from app.engine.runtime import WorkflowEngine
 from app.platform.instance_cache import InstanceCache
-from app.tic import case_numbers, evaluations
+from app.tic import case_numbers, evaluations, outcomes
 
 
 def tic_handlers() -> HandlerRegistry:
@@ -37,4 +37,5 @@ def build_context(settings: Settings, clock: Clock | None = None) -> AppContext:
         instances=InstanceCache(settings.instance_cache_size),
         handlers=tic_handlers(),
         mint_business_key=case_numbers.mint,
+        outcome_words=outcomes.in_words,
     )

@@ -25,6 +25,14 @@ def no_business_key(_process_key: str, _now: datetime) -> None:
     return None
 
 
+# (process key, end event id, end event name, variables) -> the ending in words.
+OutcomeWords = Callable[[str, str | None, str | None, dict], str | None]
+
+
+def end_event_name(_process_key: str, end_id: str | None, end_name: str | None, _values: dict) -> str | None:
+    return end_name or end_id
+
+
 class WorkflowCache(Protocol):
     """The restored workflows of recently saved instances (the platform's `InstanceCache`)."""
 
@@ -56,6 +64,7 @@ class AppContext:
     handlers: Handlers
     caches: dict = field(default_factory=dict)
     mint_business_key: BusinessKeyMinter = no_business_key
+    outcome_words: OutcomeWords = end_event_name
 
     def now(self):
         return self.clock.now()

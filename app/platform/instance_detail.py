@@ -86,15 +86,13 @@ def instance_detail(ctx: AppContext, session: Session, actor: Actor, instance_id
     values, types = process_instances.visible_variables(actor, instance)
     page = Page(0, ROW_LIMIT)
     activities = queries.historic_activities(session, actor, queries.ActivityFilter(instance.id), page)
-    own = set(json.loads(definition.elements_json))
+    path = _path(activities, definition)
     events = _events(session, actor, instance.id)
     return InstanceDetail(
         instance=instance, definition=definition,
         state=instance_search.state_of(instance, any(e.kind == statistics.WITHDRAWN_EVENT for e in events)),
         values=values, types=types, activities=activities,
-        finished_ids=sorted({a.activity_id for a in activities if a.end_time and not a.canceled} & own),
-        active_ids=sorted({a.activity_id for a in activities if a.end_time is None} & own),
-        end_event=_end_event(activities, own),
+        finished_ids=path.finished, active_ids=path.active, end_event=path.end,
         steps=_steps(actor, queries.historic_tasks(session, actor, instance.id, None, None, page)),
         events=events, called=_called(ctx, session, definition, activities),
         jobs=queries.list_jobs(session, actor, instance.id, page),
@@ -102,10 +100,32 @@ def instance_detail(ctx: AppContext, session: Session, actor: Actor, instance_id
     )
 
 
-def _end_event(activities: list, own: set[str]) -> HistoricActivity | None:
-    """The end event of the process itself the instance reached (not one of a called process)."""
+@dataclass(frozen=True)
+class Path:
+    """The way an instance took through its own diagram (not a called process's), as the
+    actor may see it: finished and active activities, the end event reached."""
+
+    finished: list[str]
+    active: list[str]
+    end: HistoricActivity | None
+
+    def to_json(self) -> dict:
+        return {"finished": self.finished, "active": self.active,
+                "end": self.end.activity_id if self.end else None}
+
+
+def path_of(session: Session, actor: Actor, definition: ProcessDefinition, instance_id: str) -> Path:
+    activities = queries.historic_activities(session, actor, queries.ActivityFilter(instance_id),
+                                             Page(0, ROW_LIMIT))
+    return _path(activities, definition)
+
+
+def _path(activities: list, definition: ProcessDefinition) -> Path:
+    own = set(json.loads(definition.elements_json))
     ends = [a for a in activities if a.activity_type == "endEvent" and a.activity_id in own and a.end_time]
-    return ends[-1] if ends else None
+    return Path(sorted({a.activity_id for a in activities if a.end_time and not a.canceled} & own),
+                sorted({a.activity_id for a in activities if a.end_time is None} & own),
+                ends[-1] if ends else None)
 
 
 def _steps(actor: Actor, rows) -> list[Step]:

@@ -208,7 +208,10 @@ def save(ctx: AppContext, session: Session, loaded: Loaded, actor_id: str | None
         row.state = InstanceState.COMPLETED
         row.end_time = now
         loaded.record("instance_completed", actor_id)
-        notifications.notify_decided(deferred, row, now)
+        end = _end_reached(snapshot)
+        words = ctx.outcome_words(row.process_key, end.activity_id if end else None,
+                                  end.name if end else None, loaded.variables)
+        notifications.notify_decided(deferred, row, now, words)
     row.waits_json = json.dumps(loaded.waits, separators=(",", ":"))
     conn = connection_of(session)
     if row.is_new:
@@ -221,6 +224,12 @@ def save(ctx: AppContext, session: Session, loaded: Loaded, actor_id: str | None
     loaded.events.clear()
     loaded.secured = False
     _keep_after_commit(ctx, session, loaded, snapshot)
+
+
+def _end_reached(snapshot: Snapshot):
+    """The end event that finished the instance: the last one to complete."""
+    ends = [a for a in snapshot.activities if a.activity_type == "endEvent" and a.state == "completed"]
+    return max(ends, key=lambda a: a.changed_at, default=None)
 
 
 def _keep_after_commit(ctx: AppContext, session: Session, loaded: Loaded, saved: Snapshot) -> None:

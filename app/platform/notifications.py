@@ -85,12 +85,19 @@ def notify_new_tasks(conn: Connection | Deferred, task_rows: list[dict], now: da
     send(conn, messages, now)
 
 
-def notify_decided(conn: Connection | Deferred, row, now: datetime) -> None:
-    """Tell the starter that the instance `row` has ended."""
+def notify_decided(conn: Connection | Deferred, row, now: datetime, outcome: str | None = None) -> None:
+    """Tell the starter that the instance `row` has ended, and how (`outcome`, in words;
+    an end event merely named "end" says nothing more than 已办结)."""
+    if outcome in MERE_ENDINGS:
+        outcome = None
     if row.started_by:
         case = case_name(row.business_name, row.business_key)
-        send(conn, [message(row.started_by, "decided", "流程已办结",
-                            f"您发起的{case}已办结。", row.id)], now)
+        title = f"流程已办结：{outcome}" if outcome else "流程已办结"
+        body = f"您发起的{case}已办结：{outcome}。" if outcome else f"您发起的{case}已办结。"
+        send(conn, [message(row.started_by, "decided", title[:200], body, row.id)], now)
+
+
+MERE_ENDINGS = frozenset({"结束", "流程结束", "完成", "办结", "已办结", "End", "end"})
 
 
 def case_name(business_name: str | None, business_key: str | None) -> str:

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from app.models import InstanceState
+
 from app.core.context import AppContext
 from app.core.identity import Actor
 from app.platform.instance_detail import InstanceDetail, instance_detail
@@ -52,17 +54,45 @@ def outcome(detail: InstanceDetail) -> Outcome | None:
     if detail.state == "terminated":
         return Outcome("已终止", detail.instance.end_reason)
     end = detail.end_event
-    if end is None:
+    return ending(detail.instance.process_key, end.activity_id if end else None,
+                  end.activity_name if end else None, detail.values)
+
+
+def of_case(instance, end, values: dict) -> Outcome | None:
+    """What became of a case as its own page says it: None while it runs; `end` is the end
+    event it reached (a historic activity), `values` the variables its reader may see."""
+    if instance.state == InstanceState.ACTIVE:
+        return None
+    if instance.state != InstanceState.COMPLETED:
+        return Outcome("已终止", instance.end_reason)
+    return ending(instance.process_key, end.activity_id if end else None,
+                  end.activity_name if end else None, values)
+
+
+def ending(process_key: str, end_id: str | None, end_name: str | None, values: dict) -> Outcome:
+    """What a case that reached the end event `end_id` came to: the end event's name (with
+    the registered center's code for an approval) and the reason recorded for that ending."""
+    if end_id is None:
         return Outcome("已办结", None)
-    return Outcome(end.activity_name or end.activity_id, _reason(detail, end.activity_id))
+    text = end_name or end_id
+    code = _text(values.get("centerCode"))
+    if (process_key, end_id) == ("tic_establishment", "end_approved") and code:
+        text = f"{text}（中心编号 {code}）"
+    return Outcome(text, _reason(process_key, end_id, values))
 
 
-def _reason(detail: InstanceDetail, end_id: str) -> str | None:
-    delisted = _text(detail.value("delistReason"))
-    if delisted and detail.instance.process_key == "tic_evaluation":
+def in_words(process_key: str, end_id: str | None, end_name: str | None, values: dict) -> str:
+    """The ending in one sentence, for the starter's completion notification."""
+    found = ending(process_key, end_id, end_name, values)
+    return f"{found.text}；理由：{found.reason}" if found.reason else found.text
+
+
+def _reason(process_key: str, end_id: str, values: dict) -> str | None:
+    delisted = _text(values.get("delistReason"))
+    if delisted and process_key == "tic_evaluation":
         return REASONS.get(delisted, delisted)
-    name = REASON_VARIABLES.get((detail.instance.process_key, end_id))
-    return _text(detail.value(name)) if name else None
+    name = REASON_VARIABLES.get((process_key, end_id))
+    return _text(values.get(name)) if name else None
 
 
 def _withdrawal_reason(detail: InstanceDetail) -> str | None:

@@ -119,7 +119,7 @@ def approved(rest):
 def test_an_approved_establishment_reads_批准组建_with_its_opinion_and_called_review(web, project_models, approved):
     page = text(web("manager").get(f"/cockpit/instances/{approved}"))
 
-    assert "<strong>批准组建</strong>" in page and "同意组建，按期验收" in page
+    assert "<strong>批准组建（中心编号 XJTIC-2026-001）</strong>" in page and "同意组建，按期验收" in page
     assert data_attribute(page, "path")["end"] == "end_approved"
     called = re.search(r'data-testid="cockpit-called"(.*?)</section>', page, re.S).group(1)
     assert 'data-called="tic_expert_review"' in called and "专家论证" in called

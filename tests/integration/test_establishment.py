@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 import pytest
 
 from app.platform import deployment
+from tests.support.tasklist import notifications_of
 from tests.support.establishment import (
     EXPERT_PANEL, application, approval, assign_experts, complete, deploy_models,
     expert_reviews, field_errors, formal_review, instance_state, open_tasks, recommender_decides,
@@ -466,3 +467,21 @@ def test_a_task_of_the_wrong_form_is_refused_field_by_field(models, rest):
     response = complete(rest("urumqi"), review["id"], {"recommenderDecision": "maybe", "eligible": True})
     errors = field_errors(response)
     assert set(errors) == {"recommenderDecision", "recommenderOpinion", ""}
+
+
+def test_the_applicant_hears_the_approval_with_the_center_code(models, ctx, rest):
+    instance_id = to_approval(rest)
+    approval(rest("leader"), instance_id, "approve")
+
+    [note] = notifications_of(ctx, "cotton", "decided")
+    assert note.instance_id == instance_id
+    assert note.title == "流程已办结：批准组建（中心编号 XJTIC-2026-001）；理由：同意组建"
+    assert "已办结：批准组建（中心编号 XJTIC-2026-001）" in note.body
+
+
+def test_the_applicant_hears_a_refusal_with_its_reason(models, ctx, rest):
+    instance_id = to_approval(rest)
+    approval(rest("leader"), instance_id, "reject", "择优未入选")
+
+    [note] = notifications_of(ctx, "cotton", "decided")
+    assert note.body.endswith("已办结：不予批准；理由：择优未入选。")

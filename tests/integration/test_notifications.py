@@ -117,3 +117,13 @@ def test_unknown_kinds_and_bad_ids_are_refused_by_the_service(ctx):
             notifications.notify(session, "officer", "spam", "x", "y", now=ctx.now())
         with pytest.raises(BadRequest):
             notifications.mark_read(ctx, session, load_actor(session, "officer"), "everything")
+
+
+def test_the_starter_hears_how_the_instance_ended(ctx, rest):
+    deployed(rest("analyst"), "flow_exclusive.bpmn")
+    instance_id = start(rest("leader"), "flow_exclusive", "ZJ-7", amount=2_000_000, category="普通")
+    completed(rest("leader"), only_task(rest("leader"), instance_id, "leader_approval")["id"], approved=True)
+
+    [note] = notifications_of(ctx, "leader", "decided")
+    assert note.title == "流程已办结：领导已审批"
+    assert note.body == "您发起的「ZJ-7」已办结：领导已审批。"

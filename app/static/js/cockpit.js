@@ -56,24 +56,6 @@
     });
   }
 
-  /* A flow counts as taken when its source finished and its target was reached. */
-  function markPath(viewer, path) {
-    var canvas = viewer.get("canvas");
-    var registry = viewer.get("elementRegistry");
-    var finished = new Set(path.finished), active = new Set(path.active);
-    function mark(id, marker) { if (registry.get(id)) { canvas.addMarker(id, marker); } }
-    path.finished.forEach(function (id) { mark(id, "path-done"); });
-    path.active.forEach(function (id) { mark(id, "path-active"); });
-    if (path.end) { mark(path.end, "path-end"); }
-    registry.filter(function (element) { return element.type === "bpmn:SequenceFlow"; })
-      .forEach(function (flow) {
-        var source = flow.businessObject.sourceRef, target = flow.businessObject.targetRef;
-        if (source && target && finished.has(source.id) && (finished.has(target.id) || active.has(target.id))) {
-          canvas.addMarker(flow.id, "path-flow");
-        }
-      });
-  }
-
   function draw(container, then) {
     fetch(container.getAttribute("data-xml-url"), { credentials: "same-origin" })
       .then(function (response) { return response.text(); })
@@ -100,7 +82,7 @@
     }
     if (instance) {
       draw(instance, function (viewer) {
-        markPath(viewer, JSON.parse(instance.getAttribute("data-path") || "{}"));
+        window.TicDiagram.markPath(viewer, JSON.parse(instance.getAttribute("data-path") || "{}"));
       });
     }
   }

@@ -121,6 +121,8 @@
           active.forEach(function (id) {
             if (registry.get(id)) { canvas.addMarker(id, "current-step"); }
           });
+          var path = container.getAttribute("data-path");
+          if (path && window.TicDiagram) { window.TicDiagram.markPath(viewer, JSON.parse(path)); }
           wireZoom(canvas);
           container.setAttribute("data-rendered", "true");
         });

@@ -134,6 +134,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "opinion.return_opinion": ("退回意见", "Reason for sending back"),
     "instance.open": ("查看业务详情", "View case"),
     "instance.page": ("业务详情", "Case"),
+    "instance.outcome": ("办理结果", "Outcome"),
+    "instance.reason": ("理由", "Reason"),
     "instance.open_steps": ("办理中的环节", "Open steps"),
     "action.transfer": ("转办", "Transfer"),
     "action.delegate": ("委派", "Delegate"),

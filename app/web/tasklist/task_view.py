@@ -12,9 +12,12 @@ from sqlalchemy.orm import Session
 from app.core import confidential, directory
 from app.core.context import AppContext
 from app.core.identity import Actor
-from app.platform import allowed_actions, collaboration, drafts, forms, instance_store, process_instances, queries, user_tasks
+from app.platform import (
+    allowed_actions, collaboration, drafts, forms, instance_detail, instance_store, process_instances, queries,
+    user_tasks,
+)
 from app.platform.allowed_actions import CaseActions, TaskActions
-from app.tic import applications
+from app.tic import applications, outcomes
 
 from ..auth.i18n import language, t
 from .form_model import Field, FormBuilder, all_names
@@ -77,6 +80,8 @@ class InstancePage:
     active_ids: list[str]
     collaboration: Collaboration
     case_actions: CaseActions
+    outcome: outcomes.Outcome | None
+    path: dict
 
 
 def build(ctx: AppContext, session: Session, actor: Actor, task_id: str,
@@ -147,6 +152,7 @@ def build_instance(ctx: AppContext, session: Session, actor: Actor, instance_id:
     steps = queries.historic_tasks(session, actor, instance.id, None, None,
                                    queries.Page(0, HISTORY_LIMIT))
     active = queries.active_activities(session, actor, instance.id)
+    path = instance_detail.path_of(session, actor, definition, instance.id)
     return InstancePage(
         instance=instance, process_name=definition.name or definition.key,
         application=_application(catalogue, steps, values,
@@ -157,6 +163,7 @@ def build_instance(ctx: AppContext, session: Session, actor: Actor, instance_id:
         active_ids=[a.activity_id for a in active if _is_step(a)],
         collaboration=_collaboration(session, actor, instance),
         case_actions=allowed_actions.for_case(ctx, session, actor, instance),
+        outcome=outcomes.of_case(instance, path.end, values), path=path.to_json(),
     )
 
 
