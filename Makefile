@@ -6,7 +6,8 @@
 #
 # Installs are stamped: the venv is reinstalled only when requirements.txt changes, the
 # npm packages and app/static/vendor only when package.json / package-lock.json change
-# (app/static/vendor also when the modeler's sources under app/static/js/modeler change).
+# (app/static/vendor also when the bundled sources under app/static/js/modeler or
+# app/static/js/form_editor change).
 
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
@@ -51,10 +52,11 @@ $(NPM_STAMP): package.json $(wildcard package-lock.json)
 	if [ -f package-lock.json ]; then npm ci $(NPM_FLAGS); else npm install $(NPM_FLAGS); fi
 	touch $@
 
-# The modeler's sources are bundled by the same step (esbuild from package-lock.json).
-MODELER_SOURCES := $(wildcard app/static/js/modeler/*.js)
+# The modeler's and the form editor's sources are bundled by the same step (esbuild from
+# package-lock.json).
+BUNDLED_SOURCES := $(wildcard app/static/js/modeler/*.js app/static/js/form_editor/*.js)
 
-$(VENDOR_STAMP): $(NPM_STAMP) scripts/install_frontend.py $(MODELER_SOURCES) | $(PY)
+$(VENDOR_STAMP): $(NPM_STAMP) scripts/install_frontend.py $(BUNDLED_SOURCES) | $(PY)
 	$(PY) scripts/install_frontend.py
 	touch $@
 

@@ -1,6 +1,7 @@
 """Copy the browser files of the npm packages into app/static/vendor/<package>/, and bundle
-the modeler (app/static/js/modeler/index.js and the npm modules it imports) with esbuild
-into app/static/vendor/ticflow/modeler.js.
+each of our scripts that imports npm modules with esbuild (BUNDLES): the modeler
+(app/static/js/modeler/index.js -> app/static/vendor/ticflow/modeler.js) and the form editor
+(app/static/js/form_editor/index.js with CodeMirror -> app/static/vendor/ticflow/form_editor.js).
 
 Run after `npm ci` (the Makefile's `frontend` target does both); esbuild is the one pinned in
 package-lock.json (a devDependency), so a clean clone bundles the same bytes. Paths keep their place
@@ -24,9 +25,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 NODE_MODULES = ROOT / "node_modules"
 VENDOR = ROOT / "app" / "static" / "vendor"
-MODELER_ENTRY = ROOT / "app" / "static" / "js" / "modeler" / "index.js"
-# Where the bundle lands inside the vendor folder (a name no npm package can take).
-BUNDLE = Path("ticflow") / "modeler.js"
+SCRIPTS = ROOT / "app" / "static" / "js"
+# bundle inside the vendor folder (under a name no npm package can take) -> its entry script.
+BUNDLES: dict[Path, Path] = {
+    Path("ticflow") / "modeler.js": SCRIPTS / "modeler" / "index.js",
+    Path("ticflow") / "form_editor.js": SCRIPTS / "form_editor" / "index.js",
+}
 
 # package -> paths inside the package (files or folders), every one required.
 # A folder is copied whole, without *.map, *.d.ts and types/ folders.
@@ -65,14 +69,6 @@ MANIFEST: dict[str, list[str]] = {
     "bpmn-js-bpmnlint": [
         "dist/assets/css/bpmn-js-bpmnlint.css",
     ],
-    # UMD globals `FormViewer`, `FormEditor`, `FormPlayground`.
-    "@bpmn-io/form-js": [
-        "dist",
-        "dist/form-viewer.umd.js",
-        "dist/form-editor.umd.js",
-        "dist/assets/form-js.css",
-        "dist/assets/form-js-editor.css",
-    ],
     # The dashboard's charts: the UMD global `echarts` (every chart type, no map data).
     "echarts": [
         "dist/echarts.min.js",
@@ -110,8 +106,8 @@ def _copy_tree(src: Path, dest: Path) -> int:
     return count
 
 
-def bundle(node_modules: Path, outfile: Path, entry: Path = MODELER_ENTRY) -> None:
-    """Bundle the modeler with the esbuild that `npm ci` installed (one minified script)."""
+def bundle(node_modules: Path, outfile: Path, entry: Path) -> None:
+    """Bundle one entry script with the esbuild that `npm ci` installed (one minified script)."""
     esbuild = node_modules / ".bin" / "esbuild"
     if not esbuild.is_file():
         raise InstallError(f"{esbuild} is missing: esbuild is a devDependency, run `npm ci`")
@@ -120,7 +116,7 @@ def bundle(node_modules: Path, outfile: Path, entry: Path = MODELER_ENTRY) -> No
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
     if result.returncode != 0:
         raise InstallError(f"esbuild failed on {entry.relative_to(ROOT)}:\n{result.stderr}")
-    print(f"  bundle: {entry.relative_to(ROOT)} -> {BUNDLE} ({outfile.stat().st_size // 1024} KiB)")
+    print(f"  bundle: {entry.relative_to(ROOT)} -> {outfile.name} ({outfile.stat().st_size // 1024} KiB)")
 
 
 def install(node_modules: Path = NODE_MODULES, vendor: Path = VENDOR) -> dict[str, str]:
@@ -149,7 +145,8 @@ def install(node_modules: Path = NODE_MODULES, vendor: Path = VENDOR) -> dict[st
                 else:
                     raise InstallError(f"{package}: {rel} not found in {package_dir}")
                 print(f"  {package}@{versions[package]}: {rel} ({copied} file(s))")
-        bundle(node_modules, staging / BUNDLE)
+        for target, entry in BUNDLES.items():
+            bundle(node_modules, staging / target, entry)
         (staging / "versions.json").write_text(
             json.dumps(versions, indent=2, sort_keys=True) + "\n", encoding="utf-8"
         )

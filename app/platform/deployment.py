@@ -28,6 +28,8 @@ from app.platform.timer_start import TimerStartRefused, schedule_timer_starts
 SCHEMA_SUFFIX = ".schema.json"
 UI_SUFFIX = ".ui.json"
 MODELS_REFUSED = "模型未通过校验，未部署 / the models were refused"
+UNSUPPORTED_REFUSED = "不支持的文件类型，未部署 / unsupported file types: nothing deployed"
+CAMUNDA_FORM_SUFFIX = ".form"
 
 
 class DeploymentRefused(BadRequest):
@@ -45,7 +47,8 @@ class DeployResult:
     warnings: list[DefinitionProblem] = field(default_factory=list)
 
 
-def classify(name: str) -> str:
+def classify(name: str) -> str | None:
+    """The kind of a deployed file by its name; None for a kind we do not deploy."""
     lower = name.lower()
     if lower.endswith((".bpmn", ".bpmn20.xml")):
         return "bpmn"
@@ -55,7 +58,35 @@ def classify(name: str) -> str:
         return "form"
     if lower.endswith(UI_SUFFIX):
         return "form_ui"
-    raise BadRequest(f"不支持的文件类型：{name}（仅支持 .bpmn、.dmn、.schema.json、.ui.json）")
+    return None
+
+
+def classify_all(files: dict[str, bytes]) -> dict[str, str]:
+    """Each file's kind; every file of a kind we do not deploy is refused, by name."""
+    kinds = {file_name: classify(file_name) for file_name in files}
+    unsupported = [_unsupported(name) for name, kind in kinds.items() if kind is None]
+    if unsupported:
+        raise DeploymentRefused(UNSUPPORTED_REFUSED, located(unsupported))
+    return kinds
+
+
+def _unsupported(name: str) -> DefinitionProblem:
+    # Camunda Modeler saves Camunda Forms (form-js) as *.form: a different format from ours,
+    # said so, so that the analyst writes the form as a JSON Schema instead.
+    if name.lower().endswith(CAMUNDA_FORM_SUFFIX):
+        return DefinitionProblem(
+            name, f"{name}：Camunda Forms（form-js 的 .form 文件）不受支持，表单请写成 JSON Schema："
+                  f"<表单键>{SCHEMA_SUFFIX}（可附 <表单键>{UI_SUFFIX} 界面提示）",
+            f"{name}: Camunda Forms (form-js .form files) are not supported; write the form as "
+            f"a JSON Schema <form key>{SCHEMA_SUFFIX} (with <form key>{UI_SUFFIX} UI hints)")
+    return DefinitionProblem(
+        name, f"不支持的文件类型：{name}（仅支持 .bpmn、.dmn、{SCHEMA_SUFFIX}、{UI_SUFFIX}）",
+        f"unsupported file type: {name} (only .bpmn, .dmn, {SCHEMA_SUFFIX}, {UI_SUFFIX})")
+
+
+def located(problems: list[DefinitionProblem]) -> list[dict]:
+    """Problems as a refusal lists them: each beside its file (`field`), in Chinese."""
+    return [dict(p.to_dict(), field=p.file, message=p.message_zh) for p in problems]
 
 
 def form_key_of(name: str) -> str:
@@ -74,7 +105,7 @@ def deploy(ctx: AppContext, session: Session, actor: Actor | None, name: str,
         raise refusal
     if not files:
         raise BadRequest("没有上传任何文件 / no files in the deployment")
-    kinds = {file_name: classify(file_name) for file_name in files}
+    kinds = classify_all(files)
     bundle_hash = _bundle_hash(files)
     existing = session.scalar(
         select(Deployment).where(Deployment.content_hash == bundle_hash)
@@ -204,7 +235,7 @@ def check(ctx: AppContext, session: Session, files: dict[str, bytes]
     """(errors, warnings) that deploying `files` now would meet, without deploying: the
     same compilation and lint, against the same deployed forms, topics and processes.
     Forms among `files` are not checked here (the modeler sends diagrams)."""
-    kinds = {file_name: classify(file_name) for file_name in files}
+    kinds = classify_all(files)
     try:
         compiled = _compile_models(ctx, session, files, kinds)
     except InvalidDefinition as error:
@@ -229,10 +260,7 @@ def _compile(ctx, session, files, kinds):
     try:
         return _compile_models(ctx, session, files, kinds)
     except InvalidDefinition as error:
-        raise DeploymentRefused(
-            MODELS_REFUSED,
-            [dict(p.to_dict(), field=p.file, message=p.message_zh) for p in error.problems],
-        ) from error
+        raise DeploymentRefused(MODELS_REFUSED, located(error.problems)) from error
 
 
 def _decision_library(session, uploaded: set[str]) -> list[SourceFile]:

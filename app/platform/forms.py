@@ -47,9 +47,14 @@ def validator_for(ctx: AppContext, session: Session, form_version_id: str) -> Dr
     validator = cache.get(form_version_id)
     if validator is None:
         schema = json.loads(form_version(ctx, session, form_version_id).schema_json)
-        validator = Draft202012Validator(schema, format_checker=FormatChecker())
+        validator = validator_of(schema)
         cache[form_version_id] = validator
     return validator
+
+
+def validator_of(schema: dict) -> Draft202012Validator:
+    """The validator a submitted form goes through (formats checked, e.g. dates)."""
+    return Draft202012Validator(schema, format_checker=FormatChecker())
 
 
 def validate(validator: Draft202012Validator, values: dict) -> None:

@@ -121,6 +121,29 @@ def forms(session: Session) -> list[Model]:
     return list(found.values())
 
 
+@dataclass(frozen=True)
+class FormSource:
+    """A deployed form version as stored: its schema and UI hints (JSON text)."""
+
+    key: str
+    version: int
+    schema_json: str
+    ui_json: str | None
+
+
+def form_source(session: Session, key: str, version: int | None = None) -> FormSource:
+    """A deployed version of a form: the given version, or the latest."""
+    query = select(FormVersion.version, FormVersion.schema_json, FormVersion.ui_json).where(
+        FormVersion.form_key == key)
+    if version is not None:
+        query = query.where(FormVersion.version == version)
+    row = session.execute(query.order_by(FormVersion.version.desc()).limit(1)).first()
+    if row is None:
+        raise NotFound(f"表单 {key} 没有已部署的版本{'' if version is None else f' {version}'} "
+                       f"/ form {key} has no such deployed version")
+    return FormSource(key, row.version, row.schema_json, row.ui_json)
+
+
 def process_xml(session: Session, key: str, version: int | None = None) -> tuple[int, bytes]:
     """(version, XML) of a deployed process: the given version, or the latest."""
     query = select(ProcessDefinition.version, ProcessDefinition.bpmn_xml).where(ProcessDefinition.key == key)

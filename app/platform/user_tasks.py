@@ -171,7 +171,12 @@ def _validate_form(ctx, session, definition, form_key: str | None, values: dict)
     form_version_id = form_ids.get(form_key)
     if form_version_id is None:
         return
-    validator = forms.validator_for(ctx, session, form_version_id)
+    check_submission(forms.validator_for(ctx, session, form_version_id), values)
+
+
+def check_submission(validator, values: dict) -> None:
+    """What a submitted form must pass: its schema, then the opinion rule (the analysts'
+    sample submit goes through this too)."""
     forms.validate(validator, values)
     missing = opinion_problems(validator.schema, values)
     if missing:

@@ -182,6 +182,17 @@ def test_broken_xml_is_refused_with_its_line_number(rest):
     assert "XML" in error["message"]
 
 
+def test_a_camunda_form_file_is_refused_naming_the_file(rest):
+    """Camunda Forms (form-js) are another format than our JSON Schema forms."""
+    body = refused(rest("analyst"), {"review.form": b'{"type": "default", "components": []}',
+                                     **form_files()})
+    assert body["type"] == "ParseException"
+    [error] = body["errors"]
+    assert (error["field"], error["file"]) == ("review.form", "review.form")
+    assert error["message"].startswith("review.form：Camunda Forms（form-js 的 .form 文件）不受支持")
+    assert ".schema.json" in error["message"]
+
+
 # --------------------------------------------------------------------------------- corpus
 
 

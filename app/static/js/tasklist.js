@@ -82,18 +82,19 @@
     });
   }
 
-  function enhanceForms() {
-    document.querySelectorAll("form[data-task-form]").forEach(function (form) {
-      form.addEventListener("click", function (event) {
-        var add = event.target.closest("[data-add-row]");
-        var remove = event.target.closest("[data-remove-row]");
-        if (add) { event.preventDefault(); addRow(add); }
-        if (remove) { event.preventDefault(); removeRow(remove); }
-      });
-      form.addEventListener("change", function () { applyVisibility(form); });
-      applyVisibility(form);
+  function enhanceForm(form) {
+    form.addEventListener("click", function (event) {
+      var add = event.target.closest("[data-add-row]");
+      var remove = event.target.closest("[data-remove-row]");
+      if (add) { event.preventDefault(); addRow(add); }
+      if (remove) { event.preventDefault(); removeRow(remove); }
     });
+    form.addEventListener("change", function () { applyVisibility(form); });
+    applyVisibility(form);
   }
+
+  // The analysts' form editor renders the same form again as they type: it enhances each.
+  window.TicFlowForms = { enhance: enhanceForm };
 
   // The zoom buttons above the diagram: a step at a time, or the whole diagram in view.
   function wireZoom(canvas) {
@@ -131,7 +132,7 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
-    enhanceForms();
+    document.querySelectorAll("form[data-task-form]").forEach(enhanceForm);
     showDiagram();
   });
 })();

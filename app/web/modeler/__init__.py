@@ -64,11 +64,12 @@ def problems_json(problems) -> list[dict]:
         data = problem if isinstance(problem, dict) else problem.to_dict()
         shown.append({
             "severity": data.get("severity", "error"), "elementId": data.get("element_id"),
-            "line": data.get("line"), "file": data.get("file"),
+            "line": data.get("line"), "column": data.get("column"), "file": data.get("file"),
+            "field": data.get("field"),
             "message": data.get("message_en") if english and data.get("message_en") else
             data.get("message_zh") or data.get("message"),
         })
     return shown
 
 
-from . import catalog_page, editor_api, editor_page  # noqa: E402,F401  (the routes)
+from . import catalog_page, editor_api, editor_page, form_editor_page  # noqa: E402,F401  (the routes)

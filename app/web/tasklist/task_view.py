@@ -94,17 +94,13 @@ def build(ctx: AppContext, session: Session, actor: Actor, task_id: str,
     catalogue = _forms_of(ctx, session, definition)
     draft = drafts.load(session, actor, task_id)
     values = posted if posted is not None else {**form["values"], **drafts.values_of(draft)}
-    by_field = {**_reasons(form["ui"], form["values"]), **{e["field"]: _message(e) for e in errors or []}}
+    by_field = {**_reasons(form["ui"], form["values"]), **field_messages(errors or [])}
     around = _collaboration(session, actor, instance)
     actions = allowed_actions.for_task(ctx, session, actor, task)
-    builder = _builder(form["schema"], form["ui"], by_field,
-                       people=lambda group: directory.members(session, group),
-                       attachments={a["id"]: a for a in around.attachments},
-                       organizations=lambda kinds: directory.organizations(session, kinds))
-    fields = builder.fields(values) if form["schema"] else []
+    fields, unplaced = form_fields(session, form["schema"], form["ui"], values, by_field,
+                                   {a["id"]: a for a in around.attachments})
     active = queries.active_activities(session, actor, task.instance_id)
     opinions = _opinions(session, actor, task.instance_id, catalogue, form["values"])
-    unplaced = [m for name, m in by_field.items() if name not in all_names(fields)]
     return TaskPage(
         task=task, instance=instance, actions=actions,
         case_actions=allowed_actions.for_case(ctx, session, actor, instance),
@@ -118,6 +114,24 @@ def build(ctx: AppContext, session: Session, actor: Actor, task_id: str,
         has_errors=bool(errors), returned=_returned_here(task, opinions, form["values"]),
         decision_file=_decision_file(session, actor, actions, task, form["ui"]),
     )
+
+
+def form_fields(session: Session, schema: dict | None, ui: dict | None, values: dict,
+                by_field: dict[str, str], attachments: dict[str, dict] | None = None
+                ) -> tuple[list[Field], list[str]]:
+    """The form an officer fills, as the task page shows it (the analysts' preview shows
+    this too): the field tree with each message beside its field, and the messages no field
+    of the form takes (shown above it)."""
+    builder = _builder(schema, ui, by_field, people=lambda group: directory.members(session, group),
+                       attachments=attachments or {},
+                       organizations=lambda kinds: directory.organizations(session, kinds))
+    fields = builder.fields(values) if schema else []
+    return fields, [m for name, m in by_field.items() if name not in all_names(fields)]
+
+
+def field_messages(errors: list[dict]) -> dict[str, str]:
+    """A refusal's field errors by field, in the page's language."""
+    return {e["field"]: _message(e) for e in errors}
 
 
 def _decision_file(session: Session, actor: Actor, actions: TaskActions, task,
