@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, g, redirect, render_template, url_for
 
-from app.clock import to_shanghai
+from app.clock import parse_client_datetime, to_shanghai
 from app.core import directory
 from app.core.errors import ServiceError
 
@@ -27,8 +27,9 @@ def register(app: Flask) -> None:
 
 @blueprint.app_template_filter("local")
 def local_time(value, pattern: str = "%Y-%m-%d %H:%M") -> str:
-    """A stored UTC time as officers read it: Asia/Shanghai."""
-    local = to_shanghai(value)
+    """A stored UTC time as officers read it: Asia/Shanghai (a time the read models already
+    wrote in Camunda's format too, never shown as that string)."""
+    local = to_shanghai(parse_client_datetime(value) if isinstance(value, str) and value else value)
     return local.strftime(pattern) if local else ""
 
 
