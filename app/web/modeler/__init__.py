@@ -64,7 +64,7 @@ def problems_json(problems) -> list[dict]:
         data = problem if isinstance(problem, dict) else problem.to_dict()
         shown.append({
             "severity": data.get("severity", "error"), "elementId": data.get("element_id"),
-            "line": data.get("line"), "file": data.get("file"),
+            "line": data.get("line"), "file": data.get("file"), "field": data.get("field"),
             "message": data.get("message_en") if english and data.get("message_en") else
             data.get("message_zh") or data.get("message"),
         })
@@ -72,3 +72,4 @@ def problems_json(problems) -> list[dict]:
 
 
 from . import catalog_page, editor_api, editor_page  # noqa: E402,F401  (the routes)
+from . import dmn_page  # noqa: E402,F401  (the decision table page and its 试算)
