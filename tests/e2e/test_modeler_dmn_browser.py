@@ -29,6 +29,7 @@ def test_an_analyst_tries_the_eligibility_table_edits_the_r05_threshold_and_depl
     expect(page.locator("#dmn-app[data-ready=true]")).to_have_count(1)
     expect(page.get_by_test_id("modeler-status")).to_have_text("检查通过，可以部署")
     expect(page.get_by_test_id("modeler-version")).to_have_text("第 1 版")
+    expect(page.locator(".hit-policy")).to_contain_text("命中策略：收集（Collect）")
 
     fill_enterprise(page)
     try_debt_ratio(page, "69.9")

@@ -115,7 +115,7 @@ def test_the_page_and_its_field_errors_follow_the_english_switch(web):
     analyst = web("analyst")
     analyst.post("/language", {"lang": "en", "next": "/modeler"})
     html = text(analyst.get("/modeler/dmn/tic_eligibility"))
-    assert ">Try</h2>" in html and 'data-no-match="No rule matched"' in html
+    assert 'data-lang="en"' in html and ">Try</h2>" in html and 'data-no-match="No rule matched"' in html
     refused = tried(analyst, "seventy").get_json()
     assert refused["message"] == "some trial inputs are invalid"
     assert refused["errors"][0]["message"] == "申报前1年度资产负债率（%）: enter a number such as 69.9"

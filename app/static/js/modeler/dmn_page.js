@@ -204,7 +204,9 @@ function trialPanel(app, modeler) {
 }
 
 function startEditing(app, factory, xml) {
-  const modeler = factory.createDmnModeler({ canvas: document.getElementById("modeler-canvas") });
+  const modeler = factory.createDmnModeler({
+    canvas: document.getElementById("modeler-canvas"), language: app.dataset.lang,
+  });
   const model = dmnModel(modeler);
   const check = editor(app, model);
   const refreshTrial = trialPanel(app, modeler);
@@ -219,7 +221,9 @@ function startEditing(app, factory, xml) {
 }
 
 function startViewing(app, factory, xml) {
-  const viewer = factory.createDmnViewer({ canvas: document.getElementById("modeler-canvas") });
+  const viewer = factory.createDmnViewer({
+    canvas: document.getElementById("modeler-canvas"), language: app.dataset.lang,
+  });
   return viewer.importXML(xml).then(function () {
     return openTable(viewer, app.dataset.key);
   }).then(function () {

@@ -18,6 +18,7 @@ import DmnViewer from "dmn-js/lib/Viewer";
 import { migrateDiagram } from "@bpmn-io/dmn-migrate";
 
 import lintRules from "./lint_rules.js";
+import dmnChinese from "./dmn_translations_zh.js";
 import { translateModule } from "./translate.js";
 import { startPage } from "./page.js";
 import { startDmnPage } from "./dmn_page.js";
@@ -46,12 +47,20 @@ function createViewer(options) {
   });
 }
 
+/* dmn-js options: each view (requirements diagram, table, literal expression) takes its own
+   modules (a view's additionalModules replace common's). dmn-js 17 binds its keyboard itself
+   (an explicit keyboard.bindTo is refused with an error). */
+function dmnOptions(options) {
+  const modules = { additionalModules: [translateModule(options.language, dmnChinese)] };
+  return { container: options.canvas, drd: modules, decisionTable: modules, literalExpression: modules };
+}
+
 function createDmnModeler(options) {
-  return new DmnModeler({ container: options.canvas, common: { keyboard: { bindTo: document } } });
+  return new DmnModeler(dmnOptions(options));
 }
 
 function createDmnViewer(options) {
-  return new DmnViewer({ container: options.canvas });
+  return new DmnViewer(dmnOptions(options));
 }
 
 document.addEventListener("DOMContentLoaded", function () {

@@ -250,7 +250,7 @@ function startDmnEditor(app, factory, xml) {
   document.getElementById("modeler-save").hidden = true;
   document.getElementById("modeler-properties").hidden = true;
   return factory.migrateDmn(xml).then(function (migrated) {
-    const modeler = factory.createDmnModeler({ canvas: document.getElementById("modeler-canvas") });
+    const modeler = factory.createDmnModeler({ canvas: document.getElementById("modeler-canvas"), language: app.dataset.lang });
     const check = editor(app, dmnModel(modeler));
     return modeler.importXML(migrated).then(function () { return check; });
   });
