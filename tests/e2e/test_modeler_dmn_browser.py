@@ -40,12 +40,13 @@ def test_an_analyst_tries_the_eligibility_table_edits_the_r05_threshold_and_depl
     expect(page.get_by_test_id("trial-output-eligibilityReasons")).to_have_text("DEBT_RATIO_TOO_HIGH")
     screenshot(analyst, "modeler-dmn-trial")
 
-    # A click opens the cell's FEEL editor; what is typed replaces the cell's text.
     cell = page.locator("td[data-element-id=rule_r05_debt_ratio_ratio]")
-    cell.click()
-    page.keyboard.press("ControlOrMeta+A")
-    page.keyboard.type(">= 75")
-    expect(cell.locator(".cm-content")).to_have_text(">= 75")
+    type_into(cell, "date(\"2026-01-01\")")
+    expect(page.get_by_test_id("problem-error")).to_contain_text("[rule_r05_debt_ratio_ratio]")
+    expect(page.get_by_test_id("problem-error")).to_contain_text("不支持的 FEEL 表达式")
+    expect(page.get_by_test_id("modeler-deploy")).to_be_disabled()
+    screenshot(analyst, "modeler-dmn-feel-error")
+    type_into(cell, ">= 75")
     try_debt_ratio(page, "70.0")
     expect(page.get_by_test_id("trial-no-match")).to_be_visible()
     expect(page.get_by_test_id("modeler-status")).to_have_text("检查通过，可以部署")
@@ -64,6 +65,14 @@ def test_an_analyst_tries_the_eligibility_table_edits_the_r05_threshold_and_depl
     assert evaluated(api, "key/tic_eligibility", 70.0) == []
     assert evaluated(api, "key/tic_eligibility", 75.0) == ["DEBT_RATIO_TOO_HIGH"]
     assert evaluated(api, versions[0]["id"], 70.0) == ["DEBT_RATIO_TOO_HIGH"]
+
+
+def type_into(cell, text: str) -> None:
+    """A click opens the cell's FEEL editor; what is typed replaces the cell's text."""
+    cell.click()
+    cell.page.keyboard.press("ControlOrMeta+A")
+    cell.page.keyboard.type(text)
+    expect(cell.locator(".cm-content")).to_have_text(text)
 
 
 def fill_enterprise(page) -> None:
