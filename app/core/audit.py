@@ -10,7 +10,7 @@ reason when given), `audit.purge`, `instance.cc` (抄送: granting read access),
 `deployment.create`, `instance.delete`, `instance.migrate` (a batch of instances moved to
 another version, or moved back by an undo), `job.retries`, `job.execute`, `center.import`,
 `model.draft` (a modeler draft saved; refused modeler attempts as `model.list`, `model.new`,
-`model.check`, `model.choices`).
+`model.check`, `model.choices`, `model.evaluate` (试算 of a table being edited)).
 """
 from __future__ import annotations
 

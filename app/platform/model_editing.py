@@ -1,6 +1,6 @@
 """The analysts' model work: check a diagram or decision file as deploying it would, keep a
-diagram as a draft (errors and all), and deploy either as a new version through the one
-deployment service.
+diagram as a draft (errors and all), try a decision table being edited (试算), and deploy
+either as a new version through the one deployment service.
 
 Analysts and admins (DEPLOY_GROUPS) edit; a refusal is audited like a refused deployment.
 Every draft saved is in the audit log; a deployment records itself (`deployment.create`).
@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.engine.decisions import DecisionOutcome
 from app.engine.errors import DefinitionProblem, InvalidDefinition
 from app.engine.model_summary import decisions, executable_processes, kind_of
 from app.models import ModelDraft
@@ -21,7 +22,7 @@ from app.core import audit
 from app.core.context import AppContext
 from app.core.errors import BadRequest, Forbidden
 from app.core.identity import DEPLOY_GROUPS, Actor
-from app.platform import deployment, model_catalog
+from app.platform import decision_tables, deployment, model_catalog
 
 SOURCE = "modeler"
 NO_PROCESS = ("图中没有可执行的流程（请在流程属性中填写流程标识并勾选“可执行”） / "
@@ -117,6 +118,14 @@ def drafts_of(session: Session, actor: Actor) -> list[Draft]:
     rows = session.scalars(select(ModelDraft).where(ModelDraft.user_id == actor.id)
                            .order_by(ModelDraft.saved_at.desc()))
     return [Draft(row.process_key, row.saved_at, row.xml) for row in rows]
+
+
+def try_table(ctx: AppContext, session: Session, actor: Actor, key: str, xml: bytes,
+              values: dict[str, str]) -> DecisionOutcome:
+    """试算: the decision table as the analyst is editing it (not deployed) on sample values
+    by input column, evaluated by the engine that runs it in processes."""
+    require_editor(ctx, session, actor, "model.evaluate", key)
+    return decision_tables.evaluate_edited(ctx, xml, file_name(key, "dmn"), values)
 
 
 @dataclass

@@ -49,7 +49,7 @@ def deploy():
     with ctx.db.command() as session:
         deployed = model_editing.deploy(ctx, session, actor, _posted_xml())
     if deployed.version is None:
-        message, label = i18n.t("modeler.unchanged"), ""
+        message, label = i18n.t("dmn.unchanged" if deployed.kind == "dmn" else "modeler.unchanged"), ""
     else:
         message = i18n.t(f"modeler.deployed_{deployed.kind}", version=deployed.version)
         label = i18n.t("modeler.version_n", version=deployed.version)

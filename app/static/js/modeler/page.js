@@ -6,7 +6,7 @@
 const OPENED_FILE = "ticflow.modeler.opened";
 const CHECK_DELAY_MS = 1200;
 
-function texts() {
+export function texts() {
   const node = document.getElementById("modeler-texts");
   return node ? node.dataset : {};
 }
@@ -28,7 +28,7 @@ function getJson(url) {
   });
 }
 
-function setStatus(message, kind) {
+export function setStatus(message, kind) {
   const status = document.getElementById("modeler-status");
   status.textContent = message;
   status.className = "modeler-status " + (kind || "");
@@ -87,7 +87,7 @@ function bpmnModel(modeler) {
 
 /* A decision file in dmn-js: each view (requirements diagram, table) has its own command
    stack; problems are listed, not marked (their lines and ids are in the list). */
-function dmnModel(modeler) {
+export function dmnModel(modeler) {
   const watched = new WeakSet();
   return {
     saveXML: function () { return modeler.saveXML({ format: true }); },
@@ -129,7 +129,7 @@ function listProblems(model, result) {
   box.appendChild(list);
 }
 
-function editor(app, model) {
+export function editor(app, model) {
   const t = texts();
   const deployButton = document.getElementById("modeler-deploy");
   let timer = null;
@@ -186,7 +186,9 @@ function editor(app, model) {
     timer = window.setTimeout(check, CHECK_DELAY_MS);
   });
   document.getElementById("modeler-check").addEventListener("click", check);
-  document.getElementById("modeler-save").addEventListener("click", save);
+  // The decision table page keeps no drafts: it has no save button.
+  const saveButton = document.getElementById("modeler-save");
+  if (saveButton) { saveButton.addEventListener("click", save); }
   deployButton.addEventListener("click", deploy);
   document.getElementById("modeler-download").addEventListener("click", function () { download(model, app); });
   return check;
@@ -248,7 +250,7 @@ function startDmnEditor(app, factory, xml) {
   document.getElementById("modeler-save").hidden = true;
   document.getElementById("modeler-properties").hidden = true;
   return factory.migrateDmn(xml).then(function (migrated) {
-    const modeler = factory.createDmnModeler({ canvas: document.getElementById("modeler-canvas") });
+    const modeler = factory.createDmnModeler({ canvas: document.getElementById("modeler-canvas"), language: app.dataset.lang });
     const check = editor(app, dmnModel(modeler));
     return modeler.importXML(migrated).then(function () { return check; });
   });
