@@ -6,14 +6,16 @@ that completes the task, so the records and the workflow move together or not at
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.models import ExpertPanel, ExpertReview, Organization, SiteVisit, User, UserGroup
+from app.models import ExpertPanel, ExpertReview, Organization, SiteVisit, Task, User, UserGroup
 
 EXPERT_GROUP = "expert"
+REVIEW_STEP = "expert_review"
 
 
 def panel_problems(session: Session, experts: list[str], variables: dict, minimum: int) -> list[dict]:
@@ -30,6 +32,25 @@ def panel_problems(session: Session, experts: list[str], variables: dict, minimu
         problems.append({"field": "experts",
                          "message": f"论证专家不少于 {minimum} 人，当前只选择了 {len(experts)} 人"})
     return problems
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """What the department sees of an expert while picking a panel: why they must step
+    aside for this application (R15), if they must, and their open reviews."""
+
+    conflict: str | None
+    open_reviews: int
+
+
+def candidates(session: Session, experts: list[str], variables: dict) -> dict[str, Candidate]:
+    """Each expert's conflict with this application and current workload, in two queries."""
+    found = _experts_with_organizations(session, experts)
+    load = dict(session.execute(
+        select(Task.assignee, func.count()).where(Task.task_key == REVIEW_STEP, Task.assignee.in_(experts))
+        .group_by(Task.assignee)).all())
+    return {expert: Candidate(_conflicting_unit(found[expert][1], variables) if expert in found else None,
+                              load.get(expert, 0)) for expert in experts}
 
 
 def _experts_with_organizations(session: Session, usernames: list[str]) -> dict:

@@ -20,6 +20,17 @@ INDEX_PLACEHOLDER = "__INDEX__"
 _ISO_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 
 
+@dataclass(frozen=True)
+class PickOption:
+    """A person a `user-select` field offers: a note beside the name (a workload, a reason to
+    step aside), and whether the rule of the case keeps them from being picked."""
+
+    id: str
+    label: str
+    note: str | None = None
+    blocked: bool = False
+
+
 @dataclass
 class Field:
     name: str
@@ -38,6 +49,7 @@ class Field:
     template: Field | None = None
     hints: dict = field(default_factory=dict)
     attachment: dict | None = None
+    picks: dict[str, PickOption] = field(default_factory=dict)
 
     @property
     def text(self) -> str:
@@ -107,7 +119,8 @@ def base_type(schema: dict) -> tuple[str | None, bool]:
 class FormBuilder:
     """Builds the field tree of one schema with its UI hints and this request's errors.
 
-    An editable form also gets `people` (a group's members, for `user-select` fields) and
+    An editable form also gets `people` (a group's members as `PickOption`s, for
+    `user-select` fields) and
     the instance's `attachments` by id (the files its file fields refer to); any form may get
     `organizations` (the units of some kinds, for `organization` fields: picked and shown by
     name, stored by id)."""
@@ -148,7 +161,9 @@ class FormBuilder:
             built.children = self._children(schema, name, key, value)
         elif kind == "array" and built.widget == "user-select" and self.people:
             built.kind = "people"
-            built.options = [(p.id, p.label) for p in self.people(hints.get("group"))]
+            offered = self.people(hints.get("group"))
+            built.options = [(p.id, p.label) for p in offered]
+            built.picks = {p.id: p for p in offered}
         elif kind == "array":
             self._rows(built, schema.get("items") or {}, value)
         else:

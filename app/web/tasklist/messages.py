@@ -102,6 +102,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "draft.saved": ("草稿已保存", "Draft saved"),
     "draft.loaded": ("已载入您于 {when} 保存的草稿", "Loaded your draft saved at {when}"),
     "form.choose": ("（请选择）", "(choose)"),
+    "picker.open_reviews": ("在办评审 {count} 件", "{count} open reviews"),
+    "picker.conflict": ("须回避：与{unit}属同一单位", "must step aside: same unit as {unit}"),
     "form.add_row": ("添加一行", "Add a row"),
     "form.remove_row": ("删除", "Remove"),
     "form.has_errors": ("表单填写有误，请按提示修改后重新提交（已填写的内容均已保留）",

@@ -17,10 +17,10 @@ from app.platform import (
     user_tasks,
 )
 from app.platform.allowed_actions import CaseActions, TaskActions
-from app.tic import applications, outcomes
+from app.tic import applications, expert_reviews, outcomes
 
 from ..auth.i18n import language, t
-from .form_model import Field, FormBuilder, all_names
+from .form_model import Field, FormBuilder, PickOption, all_names
 
 OPINION_SUFFIXES = ("Decision", "Opinion")
 HISTORY_LIMIT = 200
@@ -98,7 +98,7 @@ def build(ctx: AppContext, session: Session, actor: Actor, task_id: str,
     around = _collaboration(session, actor, instance)
     actions = allowed_actions.for_task(ctx, session, actor, task)
     fields, unplaced = form_fields(session, form["schema"], form["ui"], values, by_field,
-                                   {a["id"]: a for a in around.attachments})
+                                   {a["id"]: a for a in around.attachments}, case_values=form["values"])
     active = queries.active_activities(session, actor, task.instance_id)
     opinions = _opinions(session, actor, task.instance_id, catalogue, form["values"])
     return TaskPage(
@@ -117,16 +117,34 @@ def build(ctx: AppContext, session: Session, actor: Actor, task_id: str,
 
 
 def form_fields(session: Session, schema: dict | None, ui: dict | None, values: dict,
-                by_field: dict[str, str], attachments: dict[str, dict] | None = None
-                ) -> tuple[list[Field], list[str]]:
+                by_field: dict[str, str], attachments: dict[str, dict] | None = None,
+                case_values: dict | None = None) -> tuple[list[Field], list[str]]:
     """The form an officer fills, as the task page shows it (the analysts' preview shows
     this too): the field tree with each message beside its field, and the messages no field
-    of the form takes (shown above it)."""
-    builder = _builder(schema, ui, by_field, people=lambda group: directory.members(session, group),
+    of the form takes (shown above it). `case_values` are the case's variables, which the
+    expert picker checks each expert against."""
+    builder = _builder(schema, ui, by_field, people=lambda group: _pick_options(session, group, case_values),
                        attachments=attachments or {},
                        organizations=lambda kinds: directory.organizations(session, kinds))
     fields = builder.fields(values) if schema else []
     return fields, [m for name, m in by_field.items() if name not in all_names(fields)]
+
+
+def _pick_options(session: Session, group: str, case_values: dict | None) -> list[PickOption]:
+    """A group's members to pick from; experts with their open reviews and, against this
+    case, whether they must step aside (回避), so the department sees it before submitting."""
+    members = directory.members(session, group)
+    if group != expert_reviews.EXPERT_GROUP or case_values is None:
+        return [PickOption(p.id, p.label) for p in members]
+    found = expert_reviews.candidates(session, [p.id for p in members], case_values)
+    return [_expert_option(p, found[p.id]) for p in members]
+
+
+def _expert_option(person, candidate: expert_reviews.Candidate) -> PickOption:
+    note = t("picker.open_reviews", count=candidate.open_reviews)
+    if candidate.conflict:
+        note = t("picker.conflict", unit=candidate.conflict) + "；" + note
+    return PickOption(person.id, person.label, note, blocked=bool(candidate.conflict))
 
 
 def field_messages(errors: list[dict]) -> dict[str, str]:
