@@ -123,6 +123,9 @@ def test_establishment_from_application_to_approval(officers):
     expect(row).to_contain_text("已办结")
     row.get_by_role("link").first.click()
     expect(cotton.page.get_by_test_id("instance-state")).to_contain_text("已办结")
+    expect(cotton.page.get_by_test_id("instance-outcome")).to_contain_text("批准组建（中心编号 XJTIC-2026-001）")
+    expect(cotton.page.locator(".djs-element.path-end[data-element-id=end_approved]")).to_have_count(1)
+    expect(cotton.page.locator(".djs-connection.path-flow").first).to_be_attached()
     expect(cotton.page.get_by_test_id("opinions")).to_contain_text("同意组建")
     # Experts' scores and opinions stay with the department.
     expect(cotton.page.get_by_test_id("opinions")).not_to_contain_text("目标明确")
@@ -282,3 +285,22 @@ def test_a_new_user_sets_a_password_of_their_own_before_anything_else(officers, 
     wang.page.click("[data-testid=password-submit]")
     expect(wang.page.get_by_role("status").first).to_contain_text("密码已修改")
     expect(wang.page.get_by_test_id("box-claimable")).to_have_class("active")
+
+
+def test_copy_picks_people_by_unit_or_name_with_search(officers):
+    cotton = officers("cotton")
+    submit_application(cotton)
+    cotton.page.goto("/tasks?box=started")
+    cotton.page.get_by_test_id("inbox-table").locator("tbody tr").first.get_by_role("link").first.click()
+    cotton.page.locator("summary", has_text="抄送").click()
+
+    cotton.page.get_by_test_id("cc-users-search").fill("科学技术厅")
+    visible = cotton.page.locator("#cc-users option:not([hidden])")
+    expect(visible).not_to_have_count(0)
+    expect(cotton.page.locator('#cc-users optgroup[label="自治区科学技术厅"]')).to_be_visible()
+    expect(cotton.page.locator("#cc-users optgroup:not([hidden])")).to_have_count(1)
+    cotton.page.get_by_test_id("cc-users-search").fill("科技厅领导")
+    expect(visible).to_have_count(1)
+    cotton.page.get_by_test_id("cc-users").select_option("leader")
+    cotton.page.get_by_test_id("cc-submit").click()
+    expect(cotton.page.get_by_role("status").first).to_contain_text("抄送")

@@ -131,8 +131,29 @@
       .catch(function () { container.remove(); });
   }
 
+  /* A people list filtered as one types a name or a unit; the choices already made stay. */
+  function wirePeopleSearch(input) {
+    var select = document.getElementById(input.getAttribute("data-filters"));
+    if (!select) { return; }
+    input.addEventListener("input", function () {
+      var query = input.value.trim().toLowerCase();
+      select.querySelectorAll("optgroup").forEach(function (group) {
+        var unitMatches = group.label.toLowerCase().indexOf(query) >= 0;
+        var shown = 0;
+        group.querySelectorAll("option").forEach(function (option) {
+          var visible = !query || unitMatches || option.selected ||
+            option.textContent.toLowerCase().indexOf(query) >= 0;
+          option.hidden = !visible;
+          if (visible) { shown += 1; }
+        });
+        group.hidden = shown === 0;
+      });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("form[data-task-form]").forEach(enhanceForm);
+    document.querySelectorAll("input.people-search").forEach(wirePeopleSearch);
     showDiagram();
   });
 })();

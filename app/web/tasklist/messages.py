@@ -159,6 +159,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "field.transfer_to": ("转办给", "Transfer to"),
     "field.delegate_to": ("委派给", "Delegate to"),
     "field.cc_users": ("抄送给（可多选）", "Copy to (one or more)"),
+    "field.people_search": ("按姓名或单位搜索", "Search by name or unit"),
     "field.note": ("说明", "Note"),
     "field.reason": ("撤回原因", "Reason"),
     "field.urge_message": ("催办内容", "Message"),
