@@ -37,3 +37,33 @@ def kind_of(content: bytes, file_name: str) -> str:
     root = parse_xml(content, file_name).getroot()
     namespace = root.tag[1:].split("}", 1)[0] if root.tag.startswith("{") else ""
     return "dmn" if DMN_NS_MARK in namespace.upper() else "bpmn"
+
+
+CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
+
+
+@dataclass(frozen=True)
+class StepCandidates:
+    """Who a user task of a process is for, as the diagram says before any instance runs:
+    candidate groups and users and the assignee, each as written (expressions included)."""
+
+    task_key: str
+    groups: tuple[str, ...]
+    users: tuple[str, ...]
+    assignee: str | None
+
+
+def step_candidates(content: bytes, process_key: str) -> list[StepCandidates]:
+    """The user tasks of process `process_key` (its subprocesses' too) and their candidates."""
+    root = parse_xml(content, f"{process_key}.bpmn").getroot()
+    process = next((p for p in root.iterfind(f"{{{BPMN_NS}}}process") if p.get("id") == process_key), None)
+    if process is None:
+        return []
+    return [StepCandidates(task.get("id") or "", _csv(task.get(f"{{{CAMUNDA_NS}}}candidateGroups")),
+                           _csv(task.get(f"{{{CAMUNDA_NS}}}candidateUsers")),
+                           task.get(f"{{{CAMUNDA_NS}}}assignee"))
+            for task in process.iter(f"{{{BPMN_NS}}}userTask")]
+
+
+def _csv(text: str | None) -> tuple[str, ...]:
+    return tuple(part.strip() for part in (text or "").split(",") if part.strip())

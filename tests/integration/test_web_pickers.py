@@ -150,3 +150,18 @@ def test_the_application_on_its_case_names_the_recommending_department_not_its_c
 
     page = text(web("urumqi").get(f"/instances/{instance_id}"))
     assert "乌鲁木齐市人民政府" in page and ">urumqi_gov<" not in page
+
+
+def test_the_inbox_filter_offers_the_processes_and_steps_the_user_takes_part_in(rest, web):
+    instance_id = start_application(rest("cotton"))
+    submit(rest("cotton"), instance_id)
+
+    page = text(web("urumqi").get("/tasks"))
+    processes = re.search(r'<select name="process">(.*?)</select>', page, re.DOTALL).group(1)
+    steps = re.search(r'<select name="task">(.*?)</select>', page, re.DOTALL).group(1)
+    assert "tic_establishment" in re.findall(r'<option value="(\w+)"', processes)
+    offered = re.findall(r'<option value="(\w+)"', steps)
+    assert {"recommender_review", "recommend_letter", "authority_review"} <= set(offered)
+    assert not {"fill_application", "formal_review", "expert_review", "approval_decision"} & set(offered)
+    started = text(web("cotton").get("/tasks?box=started"))
+    assert 'value="formal_review"' in re.search(r'<select name="task">(.*?)</select>', started, re.DOTALL).group(1)

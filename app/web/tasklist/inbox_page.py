@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from flask import render_template, request
 
 from app.platform import inbox as inbox_service
-from app.platform import queries
+from app.platform import involvement, queries
 
 from . import blueprint, context
 from .. import auth
@@ -80,18 +80,24 @@ def inbox():
             session, actor, query.box, query.filters(),
             inbox_service.InboxSort(query.sort, query.descending),
             queries.Page((query.page - 1) * PAGE_SIZE, PAGE_SIZE), now=ctx.now())
-        processes = process_choices(session)
+        processes = process_choices(ctx, session, actor)
     pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
     return render_template("tasklist/inbox.html", q=query, rows=rows, total=total, pages=pages,
                            processes=processes, active_box=query.box, case_boxes=inbox_service.CASE_BOXES,
                            capped=total > inbox_service.COUNT_LIMIT)
 
 
-def process_choices(session) -> list[dict]:
-    """The deployed processes (latest versions) with their user tasks, for the filters."""
+def process_choices(ctx, session, actor) -> list[dict]:
+    """The deployed processes (latest versions) and their user tasks that the actor takes
+    part in (every one for whoever sees every case), for the filters."""
+    definitions = queries.list_definitions(session, None, True, queries.Page(0, 200))
+    taking_part = involvement.involvement(ctx, session, actor, definitions)
     found = []
-    for definition in queries.list_definitions(session, None, True, queries.Page(0, 200)):
+    for definition in definitions:
+        if taking_part is not None and not taking_part.offers(definition.key):
+            continue
         elements = json.loads(definition.elements_json or "{}")
-        steps = [(key, e.get("name") or key) for key, e in elements.items() if e.get("type") == "userTask"]
+        steps = [(key, e.get("name") or key) for key, e in elements.items() if e.get("type") == "userTask"
+                 and (taking_part is None or taking_part.offers(definition.key, key))]
         found.append({"key": definition.key, "name": definition.name or definition.key, "steps": steps})
     return found

@@ -22,16 +22,16 @@ def start():
     ctx = context()
     with ctx.db.read() as session:
         offers = [key for key in START_OFFERS if _startable(session, actor, key)]
-        queue = _queue(session, actor, ctx.now()) if permissions.sees_queue(actor) else None
+        queue = _queue(ctx, session, actor) if permissions.sees_queue(actor) else None
     return render_template("tasklist/start.html", offers=offers, queue=queue, active_box="start")
 
 
-def _queue(session, actor, now) -> list[dict]:
+def _queue(ctx, session, actor) -> list[dict]:
     """Per process and step: how many wait to be claimed, and how many the actor holds."""
     from .inbox_page import process_choices
 
-    rows = []
-    for process in process_choices(session):
+    rows, now = [], ctx.now()
+    for process in process_choices(ctx, session, actor):
         for key, name in process["steps"]:
             counts = {box: _count(session, actor, box, process["key"], key, now)
                       for box in ("claimable", "todo")}
