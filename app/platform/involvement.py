@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import select, union
 from sqlalchemy.orm import Session
 
+from app.engine.errors import InvalidDefinition
 from app.engine.model_summary import StepCandidates, step_candidates
 from app.models import HistoricTask, ProcessDefinition, ProcessInstance, Task
 
@@ -53,7 +54,11 @@ def _candidates(ctx: AppContext, definition: ProcessDefinition) -> list[StepCand
     """A definition never changes once deployed: its steps' candidates are read once."""
     cache = ctx.caches.setdefault("step_candidates", {})
     if definition.id not in cache:
-        cache[definition.id] = step_candidates(definition.bpmn_xml, definition.key)
+        try:
+            cache[definition.id] = step_candidates(definition.bpmn_xml, definition.key)
+        except InvalidDefinition:
+            # Checked at deploy; a stored diagram gone bad names nobody, it must not stop the inbox.
+            cache[definition.id] = []
     return cache[definition.id]
 
 

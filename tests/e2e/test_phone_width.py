@@ -1,11 +1,13 @@
 """At phone width (390 px) every main page is usable (issue 13): nothing wider than the
-screen, the menu folded behind a button, one column."""
+screen, the menu folded behind a button, one column; at 1400 px the read-only tables of an
+application stay inside their column."""
 from __future__ import annotations
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.support.browser import Officer
+from tests.support.establishment import application, co_builder
 
 pytestmark = pytest.mark.e2e
 
@@ -54,3 +56,36 @@ def test_on_a_phone_the_menu_opens_from_a_button(phone):
     expect(phone.page.get_by_test_id("box-todo")).to_be_hidden()
     phone.page.get_by_test_id("menu-toggle").click()
     expect(phone.page.get_by_test_id("box-todo")).to_be_visible()
+
+
+def test_at_1400_px_the_read_only_tables_stay_inside_their_column(officers):
+    cotton = officers("cotton")
+    cotton.page.set_viewport_size({"width": 1400, "height": 900})
+    cotton.page.goto("/start")
+    cotton.page.click("[data-testid=start-tic_establishment] button")
+    cotton.fill_form(application(coBuilders=[co_builder(f"新疆第{n}共建研究院有限责任公司（含长名称测试）")
+                                             for n in range(1, 4)]))
+    cotton.submit()
+    cotton.page.goto("/tasks?box=started")
+    cotton.page.get_by_test_id("inbox-table").locator("tbody tr").first.get_by_role("link").first.click()
+    expect(cotton.page.get_by_test_id("application-data")).to_be_visible()
+
+    assert outside_their_column(cotton) == []
+
+
+def outside_their_column(officer: Officer) -> list[str]:
+    """Elements of the read-only application reaching past the column that holds them."""
+    return officer.page.evaluate("""() => {
+        const column = document.querySelector('.main-column');
+        const edge = column.getBoundingClientRect().right;
+        const scrolls = e => {
+            for (let p = e.parentElement; p && p !== column; p = p.parentElement) {
+                if (['auto', 'scroll', 'hidden'].includes(getComputedStyle(p).overflowX)) { return true; }
+            }
+            return false;
+        };
+        return [...column.querySelectorAll('[data-testid=application-data] *')]
+            .filter(e => e.offsetParent !== null && e.getBoundingClientRect().right > edge + 1)
+            .filter(e => !scrolls(e))
+            .map(e => e.tagName.toLowerCase() + '.' + e.className);
+    }""")
