@@ -71,4 +71,4 @@ def problems_json(problems) -> list[dict]:
     return shown
 
 
-from . import catalog_page, editor_api, editor_page  # noqa: E402,F401  (the routes)
+from . import catalog_page, editor_api, editor_page, migration_page, versions_page  # noqa: E402,F401  (the routes)
