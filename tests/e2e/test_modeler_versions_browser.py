@@ -65,7 +65,8 @@ def test_an_analyst_sees_the_diff_and_dry_runs_and_an_admin_migrates_and_undoes(
     expect(page.locator("#diff-newer[data-rendered]")).to_be_attached()
     expect(page.locator("#diff-newer .djs-element.diff-added[data-element-id=check_letter]")).to_have_count(1)
     expect(page.locator("#diff-newer .djs-element.diff-added[data-element-id=flow_check_formal]")).to_have_count(1)
-    expect(page.locator("#diff-newer .djs-element.diff-changed[data-element-id=formal_review]")).to_contain_text(RENAMED)
+    changed = page.locator("#diff-newer .djs-element.diff-changed[data-element-id=formal_review]")
+    expect(changed).to_contain_text(RENAMED)
     expect(page.get_by_test_id("diff-added")).to_contain_text(ADDED)
     expect(page.get_by_test_id("diff-changed").locator("[data-changed=formal_review]")).to_contain_text(
         f"名称： 形式审查 → {RENAMED}")

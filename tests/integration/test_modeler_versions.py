@@ -93,7 +93,8 @@ def test_an_officer_views_the_versions_but_is_refused_the_migration_page(web, re
     officer = web("officer")
     page = text(officer.get(f"{PAGE}/versions"))
     assert "第 1 版 → 第 2 版的差异" in page and 'data-testid="migration-link"' not in page
-    assert officer.get(f"{PAGE}/migration").status_code == 403
+    page = officer.get(f"{PAGE}/migration")
+    assert page.status_code == 403 and "只有业务分析员或管理员可以制定和试运行迁移计划" in text(page)
     refused = post(officer, f"{PAGE}/migration/dry-run", **plan())
     assert refused.status_code == 403 and "只有业务分析员或管理员" in refused.get_json()["message"]
 
@@ -136,7 +137,8 @@ def test_an_analyst_dry_runs_and_sees_which_instances_can_move_and_why_the_other
 def test_a_mapping_changed_by_hand_is_the_one_dry_run(web, rest):
     case = two_versions_and_two_instances(rest)
     analyst = web("analyst")
-    overridden = post(analyst, f"{PAGE}/migration/dry-run", **plan({**GENERATED, "final_review": "leader_review", "withdrawn": "withdrawn"}))
+    by_hand = {**GENERATED, "final_review": "leader_review", "withdrawn": "withdrawn"}
+    overridden = post(analyst, f"{PAGE}/migration/dry-run", **plan(by_hand))
     assert all(r["canMigrate"] for r in overridden.get_json()["instances"])
     unmapped = post(analyst, f"{PAGE}/migration/dry-run", **plan({"wait_publication": "wait_publication"}))
     movable = {r["processInstanceId"]: r["canMigrate"] for r in unmapped.get_json()["instances"]}
@@ -174,7 +176,8 @@ def test_an_admin_executes_a_batch_the_page_drives_with_its_progress(web, rest, 
 
     last = admin.post(f"/modeler/migration/batches/{batch['batchId']}/continue", {}, token_from=f"{PAGE}/versions")
     report = last.get_json()
-    assert (report["processed"], report["migratedCount"], report["skippedCount"], report["finished"]) == (2, 1, 1, True)
+    counts = (report["processed"], report["migratedCount"], report["skippedCount"], report["finished"])
+    assert counts == (2, 1, 1, True)
     assert report["migrated"] == [case["waiting"]]
     (skipped,) = report["skipped"]
     assert skipped["processInstanceId"] == case["decided"] and "没有迁移映射" in skipped["reasons"][0]["message"]
