@@ -69,7 +69,10 @@ def advance(ctx: AppContext, actor: Actor, batch_id: str, limit: int | None) -> 
     """Move up to `limit` more instances of the batch (None: all that are left); its status."""
     _require_executor(ctx, actor, batch_id, {"continues": batch_id})
     with ctx.db.read() as session:
-        plan = _plan(session, _batch(session, batch_id))
+        batch = _batch(session, batch_id)
+        if batch.undone_by:
+            raise Conflict("该迁移批次已撤销，不能继续执行 / the migration batch has been undone")
+        plan = _plan(session, batch)
     steps = 0
     try:
         while (limit is None or steps < limit) and _step(ctx, actor, batch_id, plan):
@@ -105,6 +108,7 @@ def undo_batch(ctx: AppContext, actor: Actor, batch_id: str) -> dict:
         if not rows:
             raise NotFound(f"迁移批次 {batch_id} 不存在 / no migration batch {batch_id}",
                            [{"field": "batchId", "message": f"迁移批次 {batch_id} 不存在"}])
+        _require_finished(session, batch_id)
         _require_unchanged(session, rows)
         first = rows[0]
         plan = Plan(session.get(ProcessDefinition, first.target_definition_id),
@@ -116,6 +120,13 @@ def undo_batch(ctx: AppContext, actor: Actor, batch_id: str) -> dict:
                        undoes=batch_id)
         session.execute(update(MigrationBatch).where(MigrationBatch.id == batch_id).values(undone_by=undo))
     return _report(advance(ctx, actor, undo, limit=None))
+
+
+def _require_finished(session: Session, batch_id: str) -> None:
+    """A batch still under way is finished first: an undo would race its next steps."""
+    batch = session.get(MigrationBatch, batch_id)
+    if batch is not None and batch.finished_at is None:
+        raise Conflict("迁移批次尚未执行完，请先继续执行再撤销 / the migration batch has not finished yet")
 
 
 def _require_unchanged(session: Session, rows: list[MigratedInstance]) -> None:

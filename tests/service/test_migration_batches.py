@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select, update
 
-from app.core.errors import Forbidden
+from app.core.errors import Conflict, Forbidden
 from app.core.identity import load_actor
 from app.models import AuditEntry, MigrationBatch
 from app.platform import migration, migration_execution, user_tasks
@@ -94,3 +94,15 @@ def test_only_an_admin_drives_a_batch(ctx, running):
     batch = migration_execution.start(ctx, actor(ctx, "admin"), plan(ctx), running)
     with pytest.raises(Forbidden, match="只有系统管理员"):
         migration_execution.advance(ctx, actor(ctx, "analyst"), batch, limit=1)
+
+
+def test_a_batch_under_way_is_finished_before_it_is_undone_and_an_undone_one_does_not_go_on(ctx, running):
+    admin = actor(ctx, "admin")
+    batch = migration_execution.start(ctx, admin, plan(ctx), running)
+    migration_execution.advance(ctx, admin, batch, limit=1)
+    with pytest.raises(Conflict, match="尚未执行完"):
+        migration_execution.undo_batch(ctx, admin, batch)
+    migration_execution.advance(ctx, admin, batch, limit=None)
+    assert sorted(migration_execution.undo_batch(ctx, admin, batch)["migrated"]) == sorted(running)
+    with pytest.raises(Conflict, match="已撤销"):
+        migration_execution.advance(ctx, admin, batch, limit=1)
