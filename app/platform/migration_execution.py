@@ -303,7 +303,14 @@ def _status(session: Session, batch: MigrationBatch) -> dict:
         "migrated": [i for i, _version in json.loads(batch.instances_json) if i in moved],
         "skipped": skipped, "createdBy": batch.created_by, "createdAt": batch.created_at,
         "undoes": batch.undoes, "undoneBy": batch.undone_by,
+        "businessKeys": _business_keys(session, [i for i, _version in json.loads(batch.instances_json)]),
     }
+
+
+def _business_keys(session: Session, instance_ids: list[str]) -> dict[str, str | None]:
+    """What people call the batch's instances (their business keys), by instance id."""
+    return dict(session.execute(select(ProcessInstance.id, ProcessInstance.business_key)
+                                .where(ProcessInstance.id.in_(instance_ids))).all()) if instance_ids else {}
 
 
 def _version(session: Session, definition_id: str) -> int | None:

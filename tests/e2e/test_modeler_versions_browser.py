@@ -92,8 +92,10 @@ def test_an_analyst_sees_the_diff_and_dry_runs_and_an_admin_migrates_and_undoes(
     page.get_by_test_id("execute").click()
     expect(page.get_by_test_id("migration-status")).to_have_text("迁移完成")
     expect(page.get_by_test_id("migration-progress")).to_contain_text("已处理 1/1：已迁移 1，未迁移 0")
-    expect(page.get_by_test_id("migration-report")).to_contain_text(instance)
+    expect(page.get_by_test_id("migration-report").locator(f'tr[data-instance-id="{instance}"]')).to_contain_text(
+        "SQ-2026-001")
     assert historic_instance(rest("admin"), instance)["processDefinitionVersion"] == 2
+    page.get_by_test_id("batches").scroll_into_view_if_needed()
     screenshot(admin, "migration-report")
 
     batch = page.get_by_test_id("batches").locator("li[data-batch-id]")

@@ -179,6 +179,7 @@ def test_an_admin_executes_a_batch_the_page_drives_with_its_progress(web, rest, 
     counts = (report["processed"], report["migratedCount"], report["skippedCount"], report["finished"])
     assert counts == (2, 1, 1, True)
     assert report["migrated"] == [case["waiting"]]
+    assert set(report["businessKeys"]) == {case["waiting"], case["decided"]}
     (skipped,) = report["skipped"]
     assert skipped["processInstanceId"] == case["decided"] and "没有迁移映射" in skipped["reasons"][0]["message"]
     assert version_of(rest, case["decided"]) == 1

@@ -142,11 +142,13 @@
 
   function report(batch) {
     var holder = element("div", "batch-report");
-    holder.appendChild(element("p", "", text("moved-list") + (batch.migrated.join("，") || text("none"))));
-    if (batch.skipped.length) {
-      holder.appendChild(element("p", "", text("skipped-list")));
-      holder.appendChild(instanceTable(batch.skipped, true));
-    }
+    var moved = batch.migrated.map(function (id) { return { processInstanceId: id, reasons: [] }; });
+    [[moved, "moved-list", false], [batch.skipped, "skipped-list", true]].forEach(function (part) {
+      if (!part[0].length) { return; }
+      part[0].forEach(function (instance) { instance.businessKey = batch.businessKeys[instance.processInstanceId]; });
+      holder.appendChild(element("p", "", text(part[1])));
+      holder.appendChild(instanceTable(part[0], part[2]));
+    });
     return holder;
   }
 

@@ -14,7 +14,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "versions.col_view": ("查看", "View"),
     "versions.view": ("查看流程图", "View diagram"),
     "versions.latest": ("最新", "latest"),
-    "versions.compare": ("比较", "Compare"),
     "versions.from": ("旧版本", "Older version"),
     "versions.to": ("新版本", "Newer version"),
     "versions.show": ("显示差异", "Show differences"),
