@@ -4,7 +4,7 @@ from .base import Base
 from .collaboration import Attachment, Comment, InstanceReader, Notification, OutboxMessage
 from .history import HistoricActivity, HistoricTask, HistoryEvent
 from .identity import Organization, User, UserGroup
-from .migration import MigratedInstance
+from .migration import MigratedInstance, MigrationBatch
 from .lifecycle import (
     AnnualReport, CenterStatusChange, ChangeRequest, EvaluationDetail, GovernanceRecord,
     Rectification,
@@ -30,7 +30,8 @@ __all__ = [
     "Deployment",
     "DeploymentResource", "ExpertPanel", "ExpertReview", "FormVersion", "HistoricActivity",
     "HistoricTask", "HistoryEvent", "Incident", "InstanceState", "Job", "JobType",
-    "LoginThrottle", "MessageSubscription", "MigratedInstance", "ModelDraft", "Organization",
+    "LoginThrottle", "MessageSubscription", "MigratedInstance", "MigrationBatch", "ModelDraft",
+    "Organization",
     "ProcessDefinition",
     "ProcessInstance", "SiteVisit", "Task", "TaskCandidate", "TaskDraft", "User", "UserGroup",
     "UserSession",

@@ -12,14 +12,23 @@ from app.models import Deployment, ProcessDefinition
 from app.core.authorization import is_service
 from app.core.errors import BadRequest, Forbidden, NotFound
 from app.core.identity import Actor
+from app.platform import model_catalog
+
+
+def version_history(session: Session, actor: Actor, key: str) -> model_catalog.Model:
+    """Process `key` with its versions, newest first: who deployed each, when, and the
+    instances running on it."""
+    _require_reader(actor)
+    model = next((m for m in model_catalog.processes(session) if m.key == key), None)
+    if model is None:
+        raise NotFound(f"流程 {key} 尚未部署 / process {key} is not deployed")
+    return model
 
 
 def diff_versions(session: Session, actor: Actor, key: str, older: int, newer: int) -> dict:
     """The semantic diff of version `older` to version `newer` of process `key`, with who
-    deployed each and when. Whoever may see the process may see its versions; service
-    accounts read nothing."""
-    if is_service(actor):
-        raise Forbidden("服务账号不能查看流程模型 / service accounts read no models")
+    deployed each and when."""
+    _require_reader(actor)
     before, after = version_of(session, key, older, "from"), version_of(session, key, newer, "to")
     try:
         diff = diff_models(before.bpmn_xml, after.bpmn_xml, key)
@@ -28,6 +37,12 @@ def diff_versions(session: Session, actor: Actor, key: str, older: int, newer: i
         raise BadRequest(f"无法读取已部署的模型：{error} / a deployed model cannot be read") from error
     return {"processKey": key, "from": _version(session, before), "to": _version(session, after),
             **diff.to_dict()}
+
+
+def _require_reader(actor: Actor) -> None:
+    """Whoever may see the process may see its versions; service accounts read nothing."""
+    if is_service(actor):
+        raise Forbidden("服务账号不能查看流程模型 / service accounts read no models")
 
 
 def version_of(session: Session, key: str, version: int, field: str) -> ProcessDefinition:

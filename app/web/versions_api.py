@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import g, jsonify, request
 
 from app.core.errors import BadRequest
-from app.platform import migration, model_diff
+from app.platform import migration_execution, model_diff
 
 from . import rest
 from .current import context
@@ -29,7 +29,7 @@ def version_diff(key):
 
 @blueprint.post("/migrations/<batch_id>/undo")
 def undo_migration(batch_id):
-    return jsonify(migration.undo_batch(context(), g.actor, batch_id))
+    return jsonify(migration_execution.undo_batch(context(), g.actor, batch_id))
 
 
 def _version_arg(name: str) -> int:

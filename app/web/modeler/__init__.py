@@ -72,4 +72,6 @@ def problems_json(problems) -> list[dict]:
     return shown
 
 
-from . import catalog_page, dmn_page, editor_api, editor_page, form_editor_page  # noqa: E402,F401  (the routes)
+from . import (  # noqa: E402,F401  (the routes)
+    catalog_page, dmn_page, editor_api, editor_page, form_editor_page, migration_page, versions_page,
+)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import g, jsonify
 
 from app.core.errors import BadRequest
-from app.platform import migration
+from app.platform import migration, migration_execution
 
 from . import blueprint, context, params
 
@@ -47,7 +47,7 @@ def execute_plan():
     instance_ids = _instance_ids(body, required=True)
     with ctx.db.read() as session:
         plan = _plan(session, plan_body)
-    return jsonify(migration.execute(ctx, g.actor, plan, instance_ids))
+    return jsonify(migration_execution.execute(ctx, g.actor, plan, instance_ids))
 
 
 def _plan(session, body: dict) -> migration.Plan:
