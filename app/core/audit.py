@@ -10,7 +10,9 @@ reason when given), `audit.purge`, `instance.cc` (抄送: granting read access),
 `deployment.create`, `instance.delete`, `instance.migrate` (a batch of instances moved to
 another version, or moved back by an undo), `job.retries`, `job.execute`, `center.import`,
 `model.draft` (a modeler draft saved; refused modeler attempts as `model.list`, `model.new`,
-`model.check`, `model.choices`, `model.evaluate` (试算 of a table being edited)).
+`model.check`, `model.choices`, `model.evaluate` (试算 of a table being edited)),
+`instance.suspend`, `instance.resume`, `instance.modify` (a token moved), `job.duedate`,
+`participant.add`, `participant.remove` (加签/减签 on a running countersignature).
 """
 from __future__ import annotations
 

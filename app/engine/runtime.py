@@ -31,6 +31,7 @@ from . import multi_instance  # noqa: F401  (bounds every multi-instance activit
 from .engine_clock import clock_scope
 from .task_tree import give_new_id, is_single_user_task, path_back
 from .token_move import move_token
+from . import participants
 from .timers import DEFAULT_MIN_CYCLE, timer_rules
 from .views import (
     ActivityState, MessageWait, ServiceTaskInfo, Snapshot, TimerInfo, UserTaskInfo,
@@ -281,6 +282,23 @@ class Execution:
         try:
             with self._engine_time():
                 move_token(self.workflow, from_activity, to_activity)
+        except SpiffWorkflowException as error:
+            raise _engine_error(error) from error
+        self.run()
+
+    def add_participant(self, activity_id: str, participant) -> None:
+        """加签: one more instance of the running parallel multi-instance `activity_id`."""
+        self._change_participants(participants.add, activity_id, participant)
+
+    def remove_participant(self, activity_id: str, participant) -> None:
+        """减签: take out the unfinished instance of `participant`."""
+        self._change_participants(participants.remove, activity_id, participant)
+
+    def _change_participants(self, change, activity_id: str, participant) -> None:
+        self._snapshot = None
+        try:
+            with self._engine_time():
+                change(self.workflow, activity_id, participant)
         except SpiffWorkflowException as error:
             raise _engine_error(error) from error
         self.run()

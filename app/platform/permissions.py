@@ -318,3 +318,10 @@ def instance_operation_refusal(actor: Actor) -> ServiceError | None:
     if administers(actor):
         return None
     return Forbidden("只有系统管理员可以挂起、恢复或修改流程实例 / administrators only")
+
+
+def participants_refusal(actor: Actor) -> ServiceError | None:
+    """加签/减签 on a running countersignature (a panel the department chose): the department."""
+    if acts_for_department(actor):
+        return None
+    return Forbidden("只有科技厅经办人员可以加签或减签 / only the department adds or removes participants")

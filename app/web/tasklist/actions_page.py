@@ -11,6 +11,7 @@ from flask import Response, flash, redirect, request, url_for
 
 from app.core.errors import ServiceError
 from app.platform import collaboration, task_actions
+from app.tic import panel_changes
 
 from . import blueprint, context
 from .. import auth
@@ -85,6 +86,20 @@ def carbon_copy(instance_id):
     return _act(lambda ctx, s, actor: task_actions.carbon_copy(
         ctx, s, actor, instance_id, users, _form("note") or None),
         "action.copied", _back(url_for("tasklist.instance", instance_id=instance_id)))
+
+
+@blueprint.post("/instances/<instance_id>/expert-panel")
+def add_reviewer(instance_id):
+    return _act(lambda ctx, s, actor: panel_changes.add_reviewer(
+        ctx, s, actor, instance_id, _form("user_id") or None, _form("reason")),
+        "panel.added", _back(url_for("tasklist.instance", instance_id=instance_id)))
+
+
+@blueprint.post("/instances/<instance_id>/expert-panel/<expert>/remove")
+def remove_reviewer(instance_id, expert):
+    return _act(lambda ctx, s, actor: panel_changes.remove_reviewer(
+        ctx, s, actor, instance_id, expert, _form("reason")),
+        "panel.removed", _back(url_for("tasklist.instance", instance_id=instance_id)))
 
 
 @blueprint.post("/instances/<instance_id>/comments")

@@ -17,7 +17,7 @@ from app.platform import (
     user_tasks,
 )
 from app.platform.allowed_actions import CaseActions, TaskActions
-from app.tic import applications, expert_reviews, outcomes
+from app.tic import applications, expert_reviews, outcomes, panel_changes
 
 from ..auth.i18n import language, t
 from .form_model import Field, FormBuilder, PickOption, all_names
@@ -82,6 +82,8 @@ class InstancePage:
     case_actions: CaseActions
     outcome: outcomes.Outcome | None
     path: dict
+    panel: list[panel_changes.PanelMember] | None = None
+    panel_candidates: list[PickOption] = field(default_factory=list)
 
 
 def build(ctx: AppContext, session: Session, actor: Actor, task_id: str,
@@ -196,7 +198,18 @@ def build_instance(ctx: AppContext, session: Session, actor: Actor, instance_id:
         collaboration=_collaboration(session, actor, instance),
         case_actions=allowed_actions.for_case(ctx, session, actor, instance),
         outcome=outcomes.of_case(instance, path.end, values), path=path.to_json(),
+        **_panel(session, actor, instance, values),
     )
+
+
+def _panel(session: Session, actor: Actor, instance, values: dict) -> dict:
+    """The running expert panel the department may change (加签/减签), and whom it may add."""
+    panel = panel_changes.panel_of(session, actor, instance)
+    if panel is None:
+        return {}
+    on_panel = {member.expert for member in panel}
+    offered = _pick_options(session, expert_reviews.EXPERT_GROUP, values)
+    return {"panel": panel, "panel_candidates": [o for o in offered if o.id not in on_panel]}
 
 
 def _application(catalogue, steps, values: dict, organizations) -> list[Field]:
