@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models import HistoricActivity, HistoryEvent, ProcessDefinition, ProcessInstance
+from app.models import Deployment, HistoricActivity, HistoryEvent, ProcessDefinition, ProcessInstance
 
 from app.core import confidential
 from app.core.context import AppContext
@@ -114,10 +114,30 @@ class Path:
                 "end": self.end.activity_id if self.end else None}
 
 
-def path_of(session: Session, actor: Actor, definition: ProcessDefinition, instance_id: str) -> Path:
+def paths_of(ctx: AppContext, session: Session, actor: Actor, definition: ProcessDefinition,
+             instance_id: str) -> tuple[Path, dict[str, dict]]:
+    """The instance's path through its own diagram, and through each process it calls (by
+    key: a called process runs inside the instance, its rows are the caller's)."""
     activities = queries.historic_activities(session, actor, queries.ActivityFilter(instance_id),
                                              Page(0, ROW_LIMIT))
-    return _path(activities, definition)
+    own = set(json.loads(definition.elements_json))
+    called = {}
+    for key in sorted(set(statistics.calls_of(ctx, definition).values())):
+        version = called_definition(session, definition, key)
+        if version is not None:
+            inside = set(json.loads(version.elements_json)) - own
+            called[key] = _path([a for a in activities if a.activity_id in inside], version).to_json()
+    return _path(activities, definition), called
+
+
+def called_definition(session: Session, caller: ProcessDefinition, key: str) -> ProcessDefinition | None:
+    """The version of `key` the caller was deployed against: the latest deployed by then
+    (call activities bind the latest version at deployment)."""
+    deployed = select(Deployment.deployed_at).where(Deployment.id == caller.deployment_id).scalar_subquery()
+    return session.scalar(
+        select(ProcessDefinition).join(Deployment, Deployment.id == ProcessDefinition.deployment_id)
+        .where(ProcessDefinition.key == key, Deployment.deployed_at <= deployed)
+        .order_by(ProcessDefinition.version.desc()).limit(1))
 
 
 def _path(activities: list, definition: ProcessDefinition) -> Path:

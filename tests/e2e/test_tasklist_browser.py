@@ -13,7 +13,9 @@ from app.core import accounts
 from app.models import User, UserGroup
 from tests.support.apps import FAST_DEMO_HASH
 from tests.support.browser import policy_violations, screenshot
-from tests.support.establishment import EXPERT_PANEL, application, signature
+from tests.support.establishment import (
+    EXPERT_PANEL, application, assign_experts, formal_review, signature, start_application, to_formal_review,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -304,3 +306,22 @@ def test_copy_picks_people_by_unit_or_name_with_search(officers):
     cotton.page.get_by_test_id("cc-users").select_option("leader")
     cotton.page.get_by_test_id("cc-submit").click()
     expect(cotton.page.get_by_role("status").first).to_contain_text("抄送")
+
+
+def test_the_expert_review_sub_process_opens_from_the_case_diagram(officers, rest):
+    instance_id = start_application(rest("cotton"))
+    to_formal_review(rest, instance_id)
+    formal_review(rest("officer"), instance_id, "pass")
+    assert assign_experts(rest("officer"), instance_id, list(EXPERT_PANEL)).status_code == 204
+
+    officer = officers("officer")
+    officer.page.goto(f"/instances/{instance_id}")
+    expect(officer.page.locator("#diagram[data-rendered]")).to_be_attached()
+    officer.page.click(".djs-element[data-element-id=call_expert_review]")
+
+    expect(officer.page.locator("#diagram[data-called=tic_expert_review]")).to_be_attached()
+    expect(officer.page.locator(".djs-element.current-step[data-element-id=expert_review]")).to_have_count(1)
+    expect(officer.page.locator(".djs-element.path-done[data-element-id=assign_experts]")).to_have_count(1)
+    officer.page.get_by_test_id("diagram-back").click()
+    expect(officer.page.locator(".djs-element[data-element-id=call_expert_review]")).to_have_count(1)
+    expect(officer.page.get_by_test_id("diagram-back")).to_be_hidden()

@@ -64,3 +64,13 @@ def test_a_running_case_shows_no_outcome_and_its_path_so_far(models, rest, web):
 
     assert "办理结果" not in text(response)
     assert "fill_application" in drawn_path(response)["active"]
+
+
+def test_the_case_diagram_serves_the_process_it_calls_and_nothing_else(models, rest, web):
+    instance_id = start_application(rest("cotton"))
+    cotton = web("cotton")
+
+    called = cotton.get(f"/instances/{instance_id}/diagram.bpmn?called=tic_expert_review")
+    assert called.status_code == 200 and b'id="tic_expert_review"' in called.get_data()
+    assert cotton.get(f"/instances/{instance_id}/diagram.bpmn?called=tic_evaluation").status_code == 404
+    assert 'data-called-paths=' in cotton.get(f"/instances/{instance_id}").get_data(as_text=True)

@@ -107,26 +107,55 @@
     });
   }
 
+  /* The case's diagram with its current steps and path; a click on a call activity shows
+     the called process (专家论证与实地评估) with this case's path through it, and the back
+     button returns to the case's own diagram. */
   function showDiagram() {
     var container = document.getElementById("diagram");
     if (!container || !window.BpmnJS) { return; }
     var active = JSON.parse(container.getAttribute("data-active") || "[]");
-    fetch(container.getAttribute("data-xml-url"), { credentials: "same-origin" })
-      .then(function (response) { return response.text(); })
-      .then(function (xml) {
-        var viewer = new window.BpmnJS({ container: container });
-        return viewer.importXML(xml).then(function () {
+    var path = JSON.parse(container.getAttribute("data-path") || "null");
+    var calledPaths = JSON.parse(container.getAttribute("data-called-paths") || "{}");
+    var back = document.querySelector("[data-diagram-back]");
+    var viewer = new window.BpmnJS({ container: container });
+    var url = container.getAttribute("data-xml-url");
+
+    function show(xmlUrl, marks, steps) {
+      return fetch(xmlUrl, { credentials: "same-origin" })
+        .then(function (response) {
+          if (!response.ok) { throw new Error(response.status); }
+          return response.text();
+        })
+        .then(function (xml) { return viewer.importXML(xml); })
+        .then(function () {
           var canvas = viewer.get("canvas");
           var registry = viewer.get("elementRegistry");
           canvas.zoom("fit-viewport");
-          active.forEach(function (id) {
-            if (registry.get(id)) { canvas.addMarker(id, "current-step"); }
-          });
-          var path = container.getAttribute("data-path");
-          if (path && window.TicDiagram) { window.TicDiagram.markPath(viewer, JSON.parse(path)); }
-          wireZoom(canvas);
-          container.setAttribute("data-rendered", "true");
+          steps.forEach(function (id) { if (registry.get(id)) { canvas.addMarker(id, "current-step"); } });
+          if (marks && window.TicDiagram) { window.TicDiagram.markPath(viewer, marks); }
         });
+    }
+
+    function showCaller() {
+      if (back) { back.hidden = true; }
+      container.removeAttribute("data-called");
+      return show(url, path, active);
+    }
+
+    viewer.get("eventBus").on("element.click", function (event) {
+      var called = event.element.businessObject && event.element.businessObject.calledElement;
+      if (event.element.type !== "bpmn:CallActivity" || !calledPaths[called]) { return; }
+      show(url + "?called=" + encodeURIComponent(called), calledPaths[called], calledPaths[called].active)
+        .then(function () {
+          container.setAttribute("data-called", called);
+          if (back) { back.hidden = false; }
+        });
+    });
+    if (back) { back.addEventListener("click", showCaller); }
+    showCaller()
+      .then(function () {
+        wireZoom(viewer.get("canvas"));
+        container.setAttribute("data-rendered", "true");
       })
       .catch(function () { container.remove(); });
   }

@@ -89,6 +89,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "diagram.zoom_in": ("放大", "Zoom in"),
     "diagram.zoom_out": ("缩小", "Zoom out"),
     "diagram.fit": ("适应窗口", "Fit"),
+    "diagram.back_to_caller": ("返回本流程", "Back to this process"),
+    "diagram.called_hint": ("点击子流程（如专家论证）可查看其内部环节", "Click a called process (e.g. the expert review) to see inside it"),
     "nav.menu": ("菜单", "Menu"),
     "task.finished": ("该任务已办结，以下是它所在的业务", "This task is done: here is its case"),
     "task.claimed": ("已认领，请办理", "Claimed: the task is yours"),

@@ -9,7 +9,7 @@ from pathlib import PurePosixPath
 from flask import Response, flash, redirect, render_template, request, send_file, url_for
 
 from app.core.errors import BadRequest, NotFound, ServiceError
-from app.platform import instance_store, process_instances, task_forms, user_tasks
+from app.platform import instance_detail, instance_store, process_instances, statistics, task_forms, user_tasks
 
 from . import blueprint, context, form_input, task_view
 from .form_model import hint_key, is_file_field
@@ -158,7 +158,18 @@ def diagram(instance_id):
     with ctx.db.read() as session:
         instance = process_instances.get_instance(session, auth.current_actor(), instance_id)
         definition = instance_store.definition_of(ctx, session, instance.definition_id)
+        if request.args.get("called"):
+            definition = _called(ctx, session, definition, request.args["called"])
         return _inert_download(definition.bpmn_xml, PurePosixPath(definition.resource_name).name)
+
+
+def _called(ctx, session, caller, key: str):
+    """A process the instance's diagram calls, in the version it was deployed against."""
+    called = (instance_detail.called_definition(session, caller, key)
+              if key in statistics.calls_of(ctx, caller).values() else None)
+    if called is None:
+        raise NotFound(f"流程 {caller.key} 没有调用 {key[:100]} / the process calls no {key[:100]}")
+    return called
 
 
 def _inert_download(xml: bytes, file_name: str) -> Response:

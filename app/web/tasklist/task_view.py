@@ -54,6 +54,7 @@ class TaskPage:
     opinions: list[Opinion]
     current_steps: list[str]
     active_ids: list[str]
+    called_paths: dict
     collaboration: Collaboration
     draft_saved_at: object = None
     has_errors: bool = False
@@ -82,6 +83,7 @@ class InstancePage:
     case_actions: CaseActions
     outcome: outcomes.Outcome | None
     path: dict
+    called_paths: dict
     panel: list[panel_changes.PanelMember] | None = None
     panel_candidates: list[PickOption] = field(default_factory=list)
 
@@ -102,6 +104,7 @@ def build(ctx: AppContext, session: Session, actor: Actor, task_id: str,
     fields, unplaced = form_fields(session, form["schema"], form["ui"], values, by_field,
                                    {a["id"]: a for a in around.attachments}, case_values=form["values"])
     active = queries.active_activities(session, actor, task.instance_id)
+    _path, called_paths = instance_detail.paths_of(ctx, session, actor, definition, instance.id)
     opinions = _opinions(session, actor, task.instance_id, catalogue, form["values"])
     return TaskPage(
         task=task, instance=instance, actions=actions,
@@ -110,7 +113,7 @@ def build(ctx: AppContext, session: Session, actor: Actor, task_id: str,
         context=_context(form, catalogue, form["values"]),
         opinions=opinions,
         current_steps=current_steps(active),
-        active_ids=[a.activity_id for a in active if _is_step(a)],
+        active_ids=[a.activity_id for a in active if _is_step(a)], called_paths=called_paths,
         collaboration=around,
         draft_saved_at=draft.saved_at if draft is not None and posted is None else None,
         has_errors=bool(errors), returned=_returned_here(task, opinions, form["values"]),
@@ -186,7 +189,7 @@ def build_instance(ctx: AppContext, session: Session, actor: Actor, instance_id:
     steps = queries.historic_tasks(session, actor, instance.id, None, None,
                                    queries.Page(0, HISTORY_LIMIT))
     active = queries.active_activities(session, actor, instance.id)
-    path = instance_detail.path_of(session, actor, definition, instance.id)
+    path, called_paths = instance_detail.paths_of(ctx, session, actor, definition, instance.id)
     return InstancePage(
         instance=instance, process_name=definition.name or definition.key,
         application=_application(catalogue, steps, values,
@@ -197,7 +200,7 @@ def build_instance(ctx: AppContext, session: Session, actor: Actor, instance_id:
         active_ids=[a.activity_id for a in active if _is_step(a)],
         collaboration=_collaboration(session, actor, instance),
         case_actions=allowed_actions.for_case(ctx, session, actor, instance),
-        outcome=outcomes.of_case(instance, path.end, values), path=path.to_json(),
+        outcome=outcomes.of_case(instance, path.end, values), path=path.to_json(), called_paths=called_paths,
         **_panel(session, actor, instance, values),
     )
 
