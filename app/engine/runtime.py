@@ -14,6 +14,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     CycleTimerEventDefinition, TimerEventDefinition,
 )
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
+from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
 from SpiffWorkflow.bpmn.specs.data_spec import TaskDataReference
 from SpiffWorkflow.camunda.specs.event_definitions import MessageEventDefinition
@@ -504,7 +505,10 @@ class Execution:
             data = dict(self.workflow.data)
         else:
             data = {}
-            for task in sorted(running, key=lambda t: t.last_state_change):
+            # A waiting boundary event holds a copy of what its activity started with: the
+            # activity's own data is newer (a step sent back gets its answers put back).
+            for task in sorted(running, key=lambda t: (not isinstance(t.task_spec, BoundaryEvent),
+                                                       t.last_state_change)):
                 data.update(task.data)
         return {k: v for k, v in data.items() if not k.startswith("_tic")}
 

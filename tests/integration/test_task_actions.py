@@ -448,3 +448,15 @@ def test_one_lead_unit_cannot_open_or_claim_another_units_task(rest, review):
     assert rest("xju").get(f"/task/{task['id']}").status_code == 404
     assert rest("xju").post(f"/task/{task['id']}/claim").status_code == 404
     assert rest("xju").post(f"/task/{task['id']}/assignee", json={"userId": "xju"}).status_code == 404
+
+
+def test_a_step_sent_back_shows_the_answers_last_given_not_what_the_case_started_with(rest, api):
+    deploy_tl(rest("analyst"), "tl_review.bpmn")
+    instance_id = start(rest("cotton"), "tl_review", "TIC-2026-002", applicantOrg="tianmian",
+                        recommenderOrg="urumqi_gov", recommendDue="2026-03-09T18:00:00+08:00",
+                        centerName="新疆棉纺织技术创新中心（草）")
+    task = through_review(rest, instance_id)
+
+    api("officer").post(f"/tasks/{task['id']}/send-back", json={"activityId": "fill", "opinion": "重填"})
+
+    assert variables(rest("cotton"), instance_id)["centerName"] == APPLICATION["centerName"]
