@@ -23,6 +23,24 @@ RECOMMENDING_KINDS = ("prefecture_government", "industry_authority")
 _APPRAISAL_TASKS = ("expert_review",)
 
 
+ESTABLISHMENT = "tic_establishment"
+# The kinds of unit that may lead a center (the application form's 单位类型).
+LEAD_UNIT_KINDS = frozenset({"enterprise", "university", "research_institute", "technical_institution",
+                             "new_rnd_institution"})
+
+
+def starting_values(session: Session, actor: Actor, process_key: str) -> dict:
+    """What an application starts with: the signed-in unit as the lead unit (its name, kind
+    and credit code), so the applicant does not type what the system knows."""
+    organization = session.get(Organization, actor.organization_id)
+    if process_key != ESTABLISHMENT or organization is None or organization.kind not in LEAD_UNIT_KINDS:
+        return {}
+    lead = {"name": organization.name, "kind": organization.kind}
+    if organization.credit_code:
+        lead["creditCode"] = organization.credit_code
+    return {"leadUnit": lead}
+
+
 def tell_ineligible(session: Session, instance_id: str, reasons: list[str], now: datetime) -> None:
     """Tell the applicant at once why the application failed the eligibility check: the
     form comes back to them with the same reasons beside the fields."""

@@ -27,6 +27,16 @@ ORGANIZATIONS = [
     ("xjnydx", "新疆农业大学", "university"),
 ]
 
+# The units that apply carry their unified social credit code (统一社会信用代码): an
+# application form starts with the signed-in unit's name and code.
+CREDIT_CODES = {
+    "tianmian": "91650100MA77XJ1234",
+    "jinyang": "91650000MA78JY5678",
+    "xju": "12650000458000123X",
+    "shihezi_u": "12650000458000456Y",
+    "xjaas": "12650000458000789K",
+}
+
 USERS = [
     ("admin", "系统管理员", "kjt", ["admin"]),
     ("analyst", "业务分析员", "kjt", ["analyst"]),
@@ -61,7 +71,7 @@ def load_demo_data(session: Session, password_hash: str | None = None) -> bool:
         return False
     for org_id, name, kind in ORGANIZATIONS:
         if session.get(Organization, org_id) is None:
-            session.add(Organization(id=org_id, name=name, kind=kind))
+            session.add(Organization(id=org_id, name=name, kind=kind, credit_code=CREDIT_CODES.get(org_id)))
     session.flush()
     password_hash = password_hash or hash_password(DEMO_PASSWORD)
     for user_id, display_name, org_id, groups in USERS:

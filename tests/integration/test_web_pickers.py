@@ -6,6 +6,8 @@ import re
 
 import pytest
 
+from app.core.identity import load_actor
+from app.tic.applications import starting_values
 from tests.support.establishment import (
     formal_review,
     open_tasks,
@@ -165,3 +167,20 @@ def test_the_inbox_filter_offers_the_processes_and_steps_the_user_takes_part_in(
     assert not {"fill_application", "formal_review", "expert_review", "approval_decision"} & set(offered)
     started = text(web("cotton").get("/tasks?box=started"))
     assert 'value="formal_review"' in re.search(r'<select name="task">(.*?)</select>', started, re.DOTALL).group(1)
+
+
+def test_a_new_application_starts_with_the_signed_in_unit_as_lead_unit(web):
+    cotton = web("cotton")
+    task_id = web_start_application(cotton)
+
+    page = cotton.get(f"/tasks/{task_id}").get_data(as_text=True)
+
+    assert re.search(r'name="leadUnit\.name"[^>]*value="新疆天棉纺织集团有限公司"', page)
+    assert re.search(r'name="leadUnit\.creditCode"[^>]*value="91650100MA77XJ1234"', page)
+    assert re.search(r'<option value="enterprise" selected>', page)
+
+
+def test_a_unit_that_cannot_lead_starts_with_nothing_prefilled(ctx):
+    with ctx.db.read() as session:
+        assert starting_values(session, load_actor(session, "urumqi"), "tic_establishment") == {}
+        assert starting_values(session, load_actor(session, "cotton"), "tic_major_change") == {}

@@ -8,6 +8,7 @@ from app.core.errors import Forbidden
 from app.platform import inbox, permissions, queries
 from app.platform.deployment import latest_definition
 from app.platform.process_instances import start_process
+from app.tic import applications
 
 from . import blueprint, context
 from .. import auth
@@ -66,7 +67,8 @@ def start_submit(key):
         abort(404)
     ctx, actor = context(), auth.current_actor()
     with ctx.db.command() as session:
-        instance = start_process(ctx, session, actor, key=key)
+        instance = start_process(ctx, session, actor, key=key,
+                                 variables=applications.starting_values(session, actor, key))
     with ctx.db.read() as session:
         first = queries.list_tasks(session, actor, queries.TaskFilter(process_instance_id=instance.id),
                                    queries.Page(0, 1))
