@@ -87,6 +87,14 @@ def is_latest_table(session: Session, resource_name: str, content: bytes) -> boo
     return any(latest_definition(session, row.key).id == row.id for row in found)
 
 
+def latest_table_ids():
+    """A query of the ids of each decision's latest version."""
+    latest = (select(DecisionDefinition.key, func.max(DecisionDefinition.version).label("v"))
+              .group_by(DecisionDefinition.key).subquery())
+    return select(DecisionDefinition.id).join(
+        latest, (DecisionDefinition.key == latest.c.key) & (DecisionDefinition.version == latest.c.v))
+
+
 def latest_definition(session: Session, key: str) -> DecisionDefinition | None:
     return session.scalar(
         select(DecisionDefinition).where(DecisionDefinition.key == key)

@@ -20,7 +20,7 @@ from app.core.context import AppContext
 from app.core.errors import BadRequest
 from app.core.identity import Actor
 from app.platform import permissions
-from app.platform.decision_tables import is_latest_table, record_version
+from app.platform.decision_tables import is_latest_table, latest_table_ids, record_version
 from app.platform.forms import check_schema
 from app.platform.instance_store import new_id
 from app.platform.timer_start import TimerStartRefused, schedule_timer_starts
@@ -264,21 +264,22 @@ def _compile(ctx, session, files, kinds):
 
 
 def _decision_library(session, uploaded: set[str]) -> list[SourceFile]:
-    """The latest deployed content of every decision file not uploaded again: a diagram
-    deployed alone (from the modeler, or Camunda Modeler's deploy dialog) calls the tables
-    already deployed, as Camunda's decisionRef binds the latest version. Compiled with the
-    diagram, not stored again."""
-    rows = session.execute(
-        select(DeploymentResource.name, DeploymentResource.content)
-        .join(Deployment, Deployment.id == DeploymentResource.deployment_id)
-        .where(DeploymentResource.kind == "dmn")
-        .order_by(Deployment.deployed_at.desc())
-    ).all()
-    latest: dict[str, bytes] = {}
-    for name, content in rows:
-        if name not in uploaded:
-            latest.setdefault(name, content)
-    return [SourceFile(name, content) for name, content in sorted(latest.items())]
+    """The latest version of every deployed decision table whose file is not uploaded again:
+    a diagram deployed alone (from the modeler, or Camunda Modeler's deploy dialog) calls the
+    tables already deployed, as Camunda's decisionRef binds the latest version. Latest by the
+    tables' own version numbers (deployment times may tie); a file holding several tables
+    comes from its newest deployment. Compiled with the diagram, not stored again."""
+    newest: dict[str, tuple] = {}
+    for table, deployed_at in session.execute(
+            select(DecisionDefinition, Deployment.deployed_at)
+            .join(Deployment, Deployment.id == DecisionDefinition.deployment_id)
+            .where(DecisionDefinition.id.in_(latest_table_ids()))):
+        if table.resource_name in uploaded:
+            continue
+        shown = newest.get(table.resource_name)
+        if shown is None or deployed_at > shown[0]:
+            newest[table.resource_name] = (deployed_at, table.dmn_xml)
+    return [SourceFile(name, content) for name, (_at, content) in sorted(newest.items())]
 
 
 def _library(session) -> list[SourceFile]:
