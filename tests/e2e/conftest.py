@@ -6,10 +6,16 @@ from __future__ import annotations
 import threading
 
 import pytest
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, Officer
 from tests.support.establishment import deploy_models
+
+
+# As long as an action may wait (Officer's default): on a loaded CI machine a page that
+# renders a diagram can take longer than Playwright's 5 s before its assertion holds.
+expect.set_options(timeout=15_000)
 
 
 @pytest.fixture(scope="session")

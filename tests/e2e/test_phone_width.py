@@ -15,22 +15,24 @@ PHONE = {"width": 390, "height": 844}
 PAGES = ("/tasks", "/start", "/notifications", "/tasks?box=started")
 
 
-def overflow(officer: Officer) -> list[str]:
-    """The elements that reach past the right edge of the screen (their tag and class); a
-    wide table scrolling inside its own box is not one of them."""
-    return officer.page.evaluate("""() => {
-        const width = document.documentElement.clientWidth;
+def overflow(officer: Officer, within: str | None = None, among: str = "body *") -> list[str]:
+    """The elements (of `among`) that reach past the right edge of the screen, or of the
+    element `within` (their tag and class); a wide table scrolling inside its own box is not
+    one of them."""
+    return officer.page.evaluate("""([within, among]) => {
+        const root = within ? document.querySelector(within) : document.body;
+        const edge = within ? root.getBoundingClientRect().right : document.documentElement.clientWidth;
         const scrolls = e => {
-            for (let p = e.parentElement; p && p !== document.body; p = p.parentElement) {
+            for (let p = e.parentElement; p && p !== root && p !== document.body; p = p.parentElement) {
                 if (['auto', 'scroll', 'hidden'].includes(getComputedStyle(p).overflowX)) { return true; }
             }
             return false;
         };
-        return [...document.querySelectorAll('body *')]
-            .filter(e => e.offsetParent !== null && e.getBoundingClientRect().right > width + 1)
+        return [...document.querySelectorAll(among)]
+            .filter(e => e.offsetParent !== null && e.getBoundingClientRect().right > edge + 1)
             .filter(e => !scrolls(e))
             .map(e => e.tagName.toLowerCase() + '.' + e.className);
-    }""")
+    }""", [within, among])
 
 
 @pytest.fixture
@@ -70,22 +72,4 @@ def test_at_1400_px_the_read_only_tables_stay_inside_their_column(officers):
     cotton.page.get_by_test_id("inbox-table").locator("tbody tr").first.get_by_role("link").first.click()
     expect(cotton.page.get_by_test_id("application-data")).to_be_visible()
 
-    assert outside_their_column(cotton) == []
-
-
-def outside_their_column(officer: Officer) -> list[str]:
-    """Elements of the read-only application reaching past the column that holds them."""
-    return officer.page.evaluate("""() => {
-        const column = document.querySelector('.main-column');
-        const edge = column.getBoundingClientRect().right;
-        const scrolls = e => {
-            for (let p = e.parentElement; p && p !== column; p = p.parentElement) {
-                if (['auto', 'scroll', 'hidden'].includes(getComputedStyle(p).overflowX)) { return true; }
-            }
-            return false;
-        };
-        return [...column.querySelectorAll('[data-testid=application-data] *')]
-            .filter(e => e.offsetParent !== null && e.getBoundingClientRect().right > edge + 1)
-            .filter(e => !scrolls(e))
-            .map(e => e.tagName.toLowerCase() + '.' + e.className);
-    }""")
+    assert overflow(cotton, within=".main-column", among="[data-testid=application-data] *") == []

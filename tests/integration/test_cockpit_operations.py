@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 
 from app.clock import to_shanghai
-from tests.support.jobs import deployed, model_files, only_job, start, task_keys
+from tests.support.jobs import only_job, task_keys
 from tests.support.web import text
 
 REASON = "经办人调岗，案件暂停待交接"
@@ -18,18 +18,6 @@ REASON = "经办人调岗，案件暂停待交接"
 @pytest.fixture
 def admin(web):
     return web("admin")
-
-
-@pytest.fixture
-def two_steps(rest):
-    deployed(rest("analyst"), model_files("job_two_steps.bpmn"))
-    return start(rest("officer"), "job_two_steps")["id"]
-
-
-@pytest.fixture
-def timed_review(rest):
-    deployed(rest("analyst"), model_files("job_boundary_timer.bpmn"))
-    return start(rest("officer"), "job_boundary_timer")["id"]
 
 
 def operate(browser, instance_id: str, path: str, data: dict):

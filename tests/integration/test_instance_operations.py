@@ -11,8 +11,7 @@ import pytest
 from app.platform.jobs import execute_due_jobs
 from tests.support.clients import basic
 from tests.support.jobs import (
-    camunda_date, complete, deployed, historic_instance, historic_tasks, jobs, model_files, only_job, only_task, start,
-    task_keys,
+    camunda_date, complete, historic_instance, historic_tasks, jobs, only_job, only_task, task_keys,
 )
 
 
@@ -20,18 +19,6 @@ def audit_entries(client, action: str) -> list[dict]:
     response = client.get("/api/audit", headers=basic("admin"), query_string={"action": action})
     assert response.status_code == 200, response.get_json()
     return response.get_json()
-
-
-@pytest.fixture
-def two_steps(rest):
-    deployed(rest("analyst"), model_files("job_two_steps.bpmn"))
-    return start(rest("officer"), "job_two_steps")["id"]
-
-
-@pytest.fixture
-def timed_review(rest):
-    deployed(rest("analyst"), model_files("job_boundary_timer.bpmn"))
-    return start(rest("officer"), "job_boundary_timer")["id"]
 
 
 def suspend(api, instance_id: str, suspended: bool = True, **extra):
