@@ -186,6 +186,15 @@ def definition_of(ctx: AppContext, session: Session, definition_id: str) -> Proc
     return definition
 
 
+def english_names(ctx: AppContext, session: Session, definition_id: str) -> dict[str, str]:
+    """Element id (the process's own id too) -> the English name its model gives, read once
+    per definition like the definition itself."""
+    cache = ctx.caches.setdefault("english_names", {})
+    if definition_id not in cache:
+        elements = json.loads(definition_of(ctx, session, definition_id).elements_json or "{}")
+        cache[definition_id] = {element_id: e["name_en"] for element_id, e in elements.items() if e.get("name_en")}
+    return cache[definition_id]
+
 
 def save(ctx: AppContext, session: Session, loaded: Loaded, actor_id: str | None) -> None:
     now = ctx.now()

@@ -20,6 +20,7 @@ from app.platform.allowed_actions import CaseActions, TaskActions
 from app.tic import applications, expert_reviews, outcomes, panel_changes
 
 from ..auth.i18n import language, t
+from ..model_labels import StepLabel, process_label, step_label
 from .form_model import Field, FormBuilder, PickOption, all_names
 
 OPINION_SUFFIXES = ("Decision", "Opinion")
@@ -188,7 +189,7 @@ def build_instance(ctx: AppContext, session: Session, actor: Actor, instance_id:
     active = queries.active_activities(session, actor, instance.id)
     path = instance_detail.path_of(session, actor, definition, instance.id)
     return InstancePage(
-        instance=instance, process_name=definition.name or definition.key,
+        instance=instance, process_name=process_label(definition.id, definition.key, definition.name),
         application=_application(catalogue, steps, values,
                                  lambda kinds: directory.organizations(session, kinds)),
         opinions=_opinions(session, actor, instance.id, catalogue, values),
@@ -230,11 +231,12 @@ def _collaboration(session, actor: Actor, instance) -> Collaboration:
 
 
 
-def current_steps(active) -> list[str]:
-    """Each open step once, by its name: three experts reviewing are one 专家论证评分, and the
-    multi-instance activity around them (which has no name of its own) is not another."""
+def current_steps(active, label: StepLabel = step_label) -> list[str]:
+    """Each open step once, by its name as `label` gives it (definition id, activity id, stored
+    name): three experts reviewing are one 专家论证评分, and the multi-instance activity
+    around them (which has no name of its own) is not another."""
     named = {a.activity_id: a.activity_name for a in active if a.activity_name}
-    steps = [named.get(a.activity_id) or a.activity_id for a in active if _is_step(a)]
+    steps = [label(a.definition_id, a.activity_id, named.get(a.activity_id)) for a in active if _is_step(a)]
     return list(dict.fromkeys(steps))
 
 
@@ -335,7 +337,8 @@ def _opinions(session, actor: Actor, instance_id: str, catalogue, values: dict) 
             continue
         returned = row.delete_reason == "returned"
         entries = [] if returned else _opinion_entries(actor, row, catalogue)
-        opinions.append(Opinion(row.name or row.task_key, _person(session, people, row.completed_by),
+        opinions.append(Opinion(step_label(row.definition_id, row.task_key, row.name),
+                                _person(session, people, row.completed_by),
                                 row.end_time, entries, returned))
     _attach_last_return_opinion(opinions, values)
     return opinions
