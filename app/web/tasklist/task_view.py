@@ -107,7 +107,8 @@ def build(ctx: AppContext, session: Session, actor: Actor, task_id: str,
     return TaskPage(
         task=task, instance=instance, actions=actions,
         case_actions=allowed_actions.for_case(ctx, session, actor, instance),
-        form_title=(form["schema"] or {}).get("title"), fields=fields, form_errors=unplaced,
+        form_title=_builder(form["schema"], form["ui"]).title(form["schema"] or {}),
+        fields=fields, form_errors=unplaced,
         context=_context(form, catalogue, form["values"]),
         opinions=opinions,
         current_steps=current_steps(active),
@@ -268,7 +269,7 @@ def _message(error: dict) -> str:
 
 def _builder(schema, ui, errors=None, **editable) -> FormBuilder:
     return FormBuilder(schema, ui, errors, boolean_labels=(t("bool.yes"), t("bool.no")),
-                       empty_label=t("form.choose"), **editable)
+                       empty_label=t("form.choose"), english=language() == "en", **editable)
 
 
 def _forms_of(ctx, session, definition) -> dict[str, tuple[dict, dict]]:
@@ -304,9 +305,9 @@ def _context(form: dict, catalogue, values: dict) -> list[Field]:
         if not name or not _visible(entry.get("visibleWhen"), values):
             continue
         schema, ui = defined.get(name, ({}, {}))
-        built = _builder({}, ui).field(schema or _guess_schema(values.get(name)), name, name,
-                                       values.get(name), False)
-        built.title = entry.get("title") or built.title
+        builder = _builder({}, ui)
+        built = builder.field(schema or _guess_schema(values.get(name)), name, name, values.get(name), False)
+        built.title = builder.title(entry) or built.title
         shown.append(built)
     return shown
 
