@@ -20,7 +20,7 @@ from app.platform.allowed_actions import CaseActions, TaskActions
 from app.tic import applications, expert_reviews, outcomes, panel_changes
 
 from ..auth.i18n import language, t
-from ..model_labels import StepLabel, process_label, step_label
+from ..model_labels import StepLabel, english_name, process_label, step_label
 from .form_model import Field, FormBuilder, PickOption, all_names
 
 OPINION_SUFFIXES = ("Decision", "Opinion")
@@ -199,7 +199,9 @@ def build_instance(ctx: AppContext, session: Session, actor: Actor, instance_id:
         active_ids=[a.activity_id for a in active if _is_step(a)],
         collaboration=_collaboration(session, actor, instance),
         case_actions=allowed_actions.for_case(ctx, session, actor, instance),
-        outcome=outcomes.of_case(instance, path.end, values), path=path.to_json(),
+        outcome=outcomes.of_case(instance, path.end, values,
+                                 english_name(definition.id, path.end.activity_id if path.end else None)),
+        path=path.to_json(),
         **_panel(session, actor, instance, values),
     )
 
