@@ -35,6 +35,7 @@ ALL = "all"
 # The id column is a 32-bit integer on PostgreSQL: a larger number names no notification.
 MAX_ID = 2 ** 31 - 1
 _CHANNELS = {"urged": ("email", "sms"), "returned": ("email", "sms")}
+TITLE_LENGTH = 200  # the title column's
 _DEFAULT_CHANNELS = ("email",)
 
 _NOTIFICATION = Notification.__table__
@@ -51,8 +52,20 @@ def message(user_id: str, kind: str, title: str, body: str, instance_id: str | N
             task_id: str | None = None) -> dict:
     if kind not in KINDS:
         raise ValueError(f"unknown notification kind {kind}")
-    return {"user_id": user_id, "kind": kind, "title": title[:200], "body": body,
+    return {"user_id": user_id, "kind": kind, "title": _fitted(title), "body": body,
             "instance_id": instance_id, "task_id": task_id}
+
+
+def _fitted(title: str) -> str:
+    """A title within its column, each side cut to half of it: a long Chinese side (an
+    opinion in a 办结 title) must not push the English side out."""
+    if len(title) <= TITLE_LENGTH:
+        return title
+    chinese, english = sides(title)
+    if chinese == english:
+        return title[:TITLE_LENGTH]
+    half = (TITLE_LENGTH - len(SEPARATOR)) // 2
+    return both(chinese[:half], english[:half])
 
 
 def notify(session: Session, user_id: str, kind: str, title: str, body: str,

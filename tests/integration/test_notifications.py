@@ -131,3 +131,12 @@ def test_the_starter_hears_how_the_instance_ended(ctx, rest):
     [note] = notifications_of(ctx, "leader", "decided")
     assert notifications.sides(note.title) == ("流程已办结：领导已审批", "Case closed: 领导已审批")
     assert notifications.sides(note.body)[0] == "您发起的「ZJ-7」已办结：领导已审批。"
+
+
+def test_a_long_title_keeps_both_languages_within_its_column():
+    note = notifications.message("leader", "decided", notifications.both("流程已办结：" + "理" * 300, "Case closed: " * 20),
+                                 "body")
+
+    chinese, english = notifications.sides(note["title"])
+    assert len(note["title"]) <= 200
+    assert chinese.startswith("流程已办结：理") and english.startswith("Case closed: ")
