@@ -11,7 +11,7 @@ from flask import g
 
 from app.platform import model_names
 
-from .auth.i18n import language
+from .auth.i18n import language, t
 from .current import context
 
 # (definition id, element id, stored name) -> the name to show.
@@ -38,8 +38,7 @@ def english_name(definition_id: str, element_id: str | None) -> str | None:
 
 def step_labels(definition_id: str | None, steps: list[tuple[str, str | None]]) -> str:
     """Several open steps, (id, stored name) each, in one line of the page's language."""
-    separator = ", " if language() == "en" else "、"
-    return separator.join(step_label(definition_id, key, name) for key, name in steps)
+    return t("list.separator").join(step_label(definition_id, key, name) for key, name in steps)
 
 
 def _english_names(definition_id: str) -> dict[str, str]:
