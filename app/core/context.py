@@ -25,12 +25,15 @@ def no_business_key(_process_key: str, _now: datetime) -> None:
     return None
 
 
-# (process key, end event id, end event name, variables) -> the ending in words.
-OutcomeWords = Callable[[str, str | None, str | None, dict], str | None]
+# (process key, end event id, its (Chinese, English) names, variables) -> the ending in
+# words, (Chinese, English).
+OutcomeWords = Callable[[str, str | None, tuple[str | None, str | None], dict], tuple[str | None, str | None]]
 
 
-def end_event_name(_process_key: str, end_id: str | None, end_name: str | None, _values: dict) -> str | None:
-    return end_name or end_id
+def end_event_name(_process_key: str, end_id: str | None, names: tuple[str | None, str | None],
+                   _values: dict) -> tuple[str | None, str | None]:
+    chinese = names[0] or end_id
+    return chinese, names[1] or chinese
 
 
 class WorkflowCache(Protocol):

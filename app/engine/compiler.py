@@ -225,14 +225,28 @@ def _csv(text: str | None) -> list[str]:
 
 
 def _elements(process) -> dict[str, dict]:
-    elements = {}
+    """The flow nodes by id: {name, type, name_en}, and the process itself under its own id
+    (type "process"), so that one read gives the pages every name a model holds."""
+    elements = {process.get("id"): _named(process, "process")}
     for node in process.iter():
         if not isinstance(node.tag, str):
             continue
         local = etree.QName(node).localname
         if local in FLOW_NODE_TAGS and node.get("id"):
-            elements[node.get("id")] = {"name": node.get("name"), "type": local}
+            elements[node.get("id")] = _named(node, local)
     return elements
+
+
+def _named(node, element_type: str) -> dict:
+    return {"name": node.get("name"), "type": element_type, "name_en": english_name(node)}
+
+
+def english_name(node) -> str | None:
+    """The English name the analysts gave beside the Chinese one: the Camunda property
+    `name_en` of the element's own extension elements."""
+    values = node.xpath("bpmn:extensionElements/camunda:properties/camunda:property[@name='name_en']/@value",
+                        namespaces=NS)
+    return (values[0].strip() or None) if values else None
 
 
 def engine_ready(tree):

@@ -201,6 +201,7 @@ class Execution:
             id=str(task.id),
             key=spec.bpmn_id,
             name=spec.bpmn_name,
+            name_en=ext.get("name_en"),
             process_key=task.workflow.spec.name,
             candidate_groups=self._resolved_list(ext.get("candidateGroups"), task),
             candidate_users=self._resolved_list(ext.get("candidateUsers"), task),

@@ -10,6 +10,7 @@ class UserTaskInfo:
     id: str
     key: str
     name: str | None
+    name_en: str | None  # the Camunda property `name_en`: the step's English name
     process_key: str
     candidate_groups: list[str]
     candidate_users: list[str]

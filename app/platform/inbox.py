@@ -303,33 +303,32 @@ def _names(conn, model, ids: set) -> dict:
     return dict(conn.execute(select(model.id, model.name).where(model.id.in_(sorted(ids)))).all())
 
 
-def _current_steps(conn, instance_ids: set) -> dict[str, list[str]]:
-    """Each instance's open steps by name, each name once: how many experts review a case
-    is the department's to know (see `confidential`)."""
-    found: dict[str, list[str]] = {}
+def _current_steps(conn, instance_ids: set) -> dict[str, list[tuple[str, str]]]:
+    """Each instance's open steps as (task key, name), each name once: how many experts
+    review a case is the department's to know (see `confidential`)."""
+    found: dict[str, dict[str, str]] = {}
     rows = conn.execute(
-        select(_TASK.c.instance_id, _TASK.c.name)
+        select(_TASK.c.instance_id, _TASK.c.task_key, _TASK.c.name)
         .where(_TASK.c.instance_id.in_(sorted(instance_ids))).order_by(_TASK.c.created_at)
     )
-    for instance_id, name in rows:
-        names = found.setdefault(instance_id, [])
-        if name not in names:
-            names.append(name)
-    return found
+    for instance_id, key, name in rows:
+        found.setdefault(instance_id, {}).setdefault(name, key)
+    return {instance_id: [(key, name) for name, key in names.items()] for instance_id, names in found.items()}
 
 
 def _row(box: str, r: dict, processes: dict, organizations: dict, steps: dict, now: datetime) -> dict:
     due = r.get("due_at")
+    ended = box not in ("todo", "claimable") and r.get("instance_end") is not None
     if box in ("todo", "claimable"):
-        current = r["name"]
-    elif r.get("instance_end") is not None:
-        current = "已办结"
+        open_steps = [(r["task_key"], r["name"])]
     else:
-        current = "、".join(steps.get(r["instance_id"], [])) or None
+        open_steps = [] if ended else steps.get(r["instance_id"], [])
+    current = "已办结" if ended else "、".join(name or key for key, name in open_steps) or None
     return {
         "taskId": r.get("task_id"), "name": r.get("name") or processes.get(r["definition_id"]),
         "taskKey": r.get("task_key"), "instanceId": r["instance_id"],
         "processKey": r["process_key"], "processName": processes.get(r["definition_id"]),
+        "definitionId": r["definition_id"], "currentSteps": open_steps,
         "businessKey": r["business_key"], "businessName": r["business_name"],
         "organization": organizations.get(r["owner_org"]), "created": r["created_at"],
         "due": due, "overdue": _overdue(box, due, r, now), "currentStep": current,

@@ -166,8 +166,9 @@ def state_of(instance: ProcessInstance, withdrawn: bool) -> str:
 
 
 def is_step(activity_type: str) -> bool:
-    """A step someone or something works on: not an event waiting beside it, not a gateway."""
-    return not activity_type.endswith(("Event", "Gateway"))
+    """A step someone or something works on: not an event waiting beside it, not a gateway,
+    not the process itself (its names are kept beside its steps')."""
+    return activity_type != "process" and not activity_type.endswith(("Event", "Gateway"))
 
 
 def _rows(session: Session, actor: Actor, instances: list, now: datetime) -> list[InstanceRow]:

@@ -186,6 +186,15 @@ def definition_of(ctx: AppContext, session: Session, definition_id: str) -> Proc
     return definition
 
 
+def english_names(ctx: AppContext, session: Session, definition_id: str) -> dict[str, str]:
+    """Element id (the process's own id too) -> the English name its model gives, read once
+    per definition like the definition itself."""
+    cache = ctx.caches.setdefault("english_names", {})
+    if definition_id not in cache:
+        elements = json.loads(definition_of(ctx, session, definition_id).elements_json or "{}")
+        cache[definition_id] = {element_id: e["name_en"] for element_id, e in elements.items() if e.get("name_en")}
+    return cache[definition_id]
+
 
 def save(ctx: AppContext, session: Session, loaded: Loaded, actor_id: str | None) -> None:
     now = ctx.now()
@@ -209,8 +218,8 @@ def save(ctx: AppContext, session: Session, loaded: Loaded, actor_id: str | None
         row.end_time = now
         loaded.record("instance_completed", actor_id)
         end = _end_reached(snapshot)
-        words = ctx.outcome_words(row.process_key, end.activity_id if end else None,
-                                  end.name if end else None, loaded.variables)
+        names = (end.name, english_names(ctx, session, row.definition_id).get(end.activity_id)) if end else (None, None)
+        words = ctx.outcome_words(row.process_key, end.activity_id if end else None, names, loaded.variables)
         notifications.notify_decided(deferred, row, now, words)
     row.waits_json = json.dumps(loaded.waits, separators=(",", ":"))
     conn = connection_of(session)
@@ -361,7 +370,7 @@ def _open_tasks(writes: Deferred, loaded: Loaded, new: list[UserTaskInfo], chose
     writes.write(_INSERT_TASK, task_rows)
     writes.write(_INSERT_HISTORIC_TASK, history_rows)
     writes.write(_INSERT_CANDIDATES, candidate_rows)
-    notifications.notify_new_tasks(writes, task_rows, now)
+    notifications.notify_new_tasks(writes, task_rows, now, {info.key: info.name_en for info in new})
 
 
 def _parse_date(text: str | None) -> datetime | None:

@@ -9,6 +9,9 @@ Who hears of what:
 
 Every notification also writes one outbox row per channel, status `pending`: e-mail
 always, SMS too for the kinds that ask someone to act now.
+
+Titles and bodies are written in both languages, "中文 / English" (`both`); each reader
+sees one side (`sides` splits them).
 """
 from __future__ import annotations
 
@@ -32,6 +35,7 @@ ALL = "all"
 # The id column is a 32-bit integer on PostgreSQL: a larger number names no notification.
 MAX_ID = 2 ** 31 - 1
 _CHANNELS = {"urged": ("email", "sms"), "returned": ("email", "sms")}
+TITLE_LENGTH = 200  # the title column's
 _DEFAULT_CHANNELS = ("email",)
 
 _NOTIFICATION = Notification.__table__
@@ -48,8 +52,20 @@ def message(user_id: str, kind: str, title: str, body: str, instance_id: str | N
             task_id: str | None = None) -> dict:
     if kind not in KINDS:
         raise ValueError(f"unknown notification kind {kind}")
-    return {"user_id": user_id, "kind": kind, "title": title[:200], "body": body,
+    return {"user_id": user_id, "kind": kind, "title": _fitted(title), "body": body,
             "instance_id": instance_id, "task_id": task_id}
+
+
+def _fitted(title: str) -> str:
+    """A title within its column, each side cut to half of it: a long Chinese side (an
+    opinion in a 办结 title) must not push the English side out."""
+    if len(title) <= TITLE_LENGTH:
+        return title
+    chinese, english = sides(title)
+    if chinese == english:
+        return title[:TITLE_LENGTH]
+    half = (TITLE_LENGTH - len(SEPARATOR)) // 2
+    return both(chinese[:half], english[:half])
 
 
 def notify(session: Session, user_id: str, kind: str, title: str, body: str,
@@ -70,31 +86,42 @@ def send(conn: Connection | Deferred, messages: list[dict], now: datetime) -> No
     ])
 
 
-def notify_new_tasks(conn: Connection | Deferred, task_rows: list[dict], now: datetime) -> None:
-    """Tell the assignee, or else the explicit candidate users, of each new inbox row."""
+def notify_new_tasks(conn: Connection | Deferred, task_rows: list[dict], now: datetime,
+                     names_en: dict[str, str | None]) -> None:
+    """Tell the assignee, or else the explicit candidate users, of each new inbox row
+    (`names_en`: the English step names by task key)."""
     messages = []
     for row in task_rows:
         users = [row["assignee"]] if row["assignee"] else _split(row["candidate_users"])
+        name = row["name"] or row["task_key"]
+        name_en = names_en.get(row["task_key"]) or name
         case = case_name(row["business_name"], row["business_key"])
+        case_en = case_name_en(row["business_name"], row["business_key"])
         messages += [
-            message(user_id, "new_task", f"新待办：{row['name'] or row['task_key']}",
-                    f"{case}的「{row['name'] or row['task_key']}」等待您办理。",
+            message(user_id, "new_task", both(f"新待办：{name}", f"New task: {name_en}"),
+                    both(f"{case}的「{name}」等待您办理。", f"“{name_en}” of {case_en} is waiting for you."),
                     row["instance_id"], row["id"])
             for user_id in users
         ]
     send(conn, messages, now)
 
 
-def notify_decided(conn: Connection | Deferred, row, now: datetime, outcome: str | None = None) -> None:
-    """Tell the starter that the instance `row` has ended, and how (`outcome`, in words;
-    an end event merely named "end" says nothing more than 已办结)."""
-    if outcome in MERE_ENDINGS:
-        outcome = None
-    if row.started_by:
-        case = case_name(row.business_name, row.business_key)
-        title = f"流程已办结：{outcome}" if outcome else "流程已办结"
-        body = f"您发起的{case}已办结：{outcome}。" if outcome else f"您发起的{case}已办结。"
-        send(conn, [message(row.started_by, "decided", title[:200], body, row.id)], now)
+def notify_decided(conn: Connection | Deferred, row, now: datetime,
+                   outcome: tuple[str | None, str | None] = (None, None)) -> None:
+    """Tell the starter that the instance `row` has ended, and how (`outcome`, in words, in
+    Chinese and in English; an end event merely named "end" says nothing more than 已办结)."""
+    if not row.started_by:
+        return
+    words, words_en = (None, None) if outcome[0] in MERE_ENDINGS else outcome
+    case = case_name(row.business_name, row.business_key)
+    case_en = case_name_en(row.business_name, row.business_key)
+    if words:
+        title = both(f"流程已办结：{words}", f"Case closed: {words_en or words}")
+        body = both(f"您发起的{case}已办结：{words}。", f"{case_en}, which you started, is closed: {words_en or words}.")
+    else:
+        title = both("流程已办结", "Case closed")
+        body = both(f"您发起的{case}已办结。", f"{case_en}, which you started, is closed.")
+    send(conn, [message(row.started_by, "decided", title, body, row.id)], now)
 
 
 MERE_ENDINGS = frozenset({"结束", "流程结束", "完成", "办结", "已办结", "End", "end"})
@@ -109,6 +136,31 @@ def case_name(business_name: str | None, business_key: str | None) -> str:
     return "流程"
 
 
+def case_name_en(business_name: str | None, business_key: str | None) -> str:
+    """The English side's `case_name`: “name” (key), whichever is known."""
+    if business_name and business_key:
+        return f"“{business_name}” ({business_key})"
+    if business_name or business_key:
+        return f"“{business_name or business_key}”"
+    return "the case"
+
+
+def both(chinese: str, english: str) -> str:
+    """A text for readers of either language, stored as one: "中文 / English"."""
+    return f"{chinese}{SEPARATOR}{english}"
+
+
+def sides(text: str) -> tuple[str, str]:
+    """The Chinese and the English side of a stored text (one written in Chinese only, before
+    texts were written in both, is both sides). The first separator splits: the Chinese side
+    is the one written first."""
+    chinese, separator, english = text.partition(SEPARATOR)
+    return (chinese, english) if separator else (text, text)
+
+
+SEPARATOR = " / "
+
+
 def _split(text: str | None) -> list[str]:
     return [part for part in (text or "").split(",") if part]
 
@@ -119,12 +171,16 @@ def list_notifications(session: Session, actor: Actor, unread_only: bool = False
     if unread_only:
         query = query.where(_NOTIFICATION.c.read_at.is_(None))
     rows = connection_of(session).execute(page.apply(query.order_by(_NOTIFICATION.c.id.desc())))
-    return [
-        {"id": r.id, "kind": r.kind, "title": r.title, "body": r.body,
-         "instanceId": r.instance_id, "taskId": r.task_id, "created": r.created_at,
-         "read": r.read_at is not None}
-        for r in rows
-    ]
+    return [_listed(r) for r in rows]
+
+
+def _listed(r) -> dict:
+    """A notification as readers get it: each text's Chinese side, and its English one beside."""
+    title, title_en = sides(r.title)
+    body, body_en = sides(r.body)
+    return {"id": r.id, "kind": r.kind, "title": title, "body": body, "titleEn": title_en, "bodyEn": body_en,
+            "instanceId": r.instance_id, "taskId": r.task_id, "created": r.created_at,
+            "read": r.read_at is not None}
 
 
 def unread_count(session: Session, actor: Actor) -> int:

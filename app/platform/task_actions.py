@@ -6,6 +6,7 @@ and the opinion, and notifies the people it concerns.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import and_, bindparam, exists, insert, or_, select, update
@@ -23,7 +24,9 @@ from app.core.authorization import can_read_instance
 from app.core.context import AppContext
 from app.core.errors import BadRequest, Conflict, NotFound, ServiceError, ValidationFailed
 from app.core.identity import Actor, load_actor
-from app.platform import drafts, history, instance_store, messages, notifications, permissions, user_tasks
+from app.platform import (
+    drafts, history, instance_store, messages, model_names, notifications, permissions, user_tasks,
+)
 from app.platform.permissions import PENDING, enforce
 from app.platform.process_instances import advance, take_instance, terminate
 
@@ -77,8 +80,10 @@ def transfer(ctx: AppContext, session: Session, actor: Actor, task_id: str, to_u
     _reassign(session, task, target.id, task.owner, task.delegation_state)
     _record(ctx, session, task, "task_transferred", actor, from_user=task.assignee or actor.id,
             to_user=target.id, opinion=opinion)
-    _tell(ctx, session, target.id, "transferred", task, f"转办：{task.name}",
-          f"{actor.display_name} 将{_case(task)}的「{task.name}」转交给您办理。", opinion)
+    s = _subject(ctx, session, task)
+    _tell(ctx, session, target.id, "transferred", task, (f"转办：{s.step}", f"Transferred: {s.step_en}"),
+          (f"{actor.display_name} 将{s.case}的「{s.step}」转交给您办理。",
+           f"{actor.display_name} transferred “{s.step_en}” of {s.case_en} to you."), opinion)
 
 
 # 委派 / 交还 -------------------------------------------------------------------------------
@@ -92,8 +97,11 @@ def delegate(ctx: AppContext, session: Session, actor: Actor, task_id: str, to_u
     enforce(permissions.delegate_target_refusal(actor, task, target))
     _reassign(session, task, target.id, actor.id, PENDING)
     _record(ctx, session, task, "task_delegated", actor, to_user=target.id, opinion=opinion)
-    _tell(ctx, session, target.id, "delegated", task, f"委派：{task.name}",
-          f"{actor.display_name} 将{_case(task)}的「{task.name}」委派给您办理，办理后请交还。", opinion)
+    s = _subject(ctx, session, task)
+    _tell(ctx, session, target.id, "delegated", task, (f"委派：{s.step}", f"Delegated: {s.step_en}"),
+          (f"{actor.display_name} 将{s.case}的「{s.step}」委派给您办理，办理后请交还。",
+           f"{actor.display_name} delegated “{s.step_en}” of {s.case_en} to you; hand it back when done."),
+          opinion)
 
 
 def resolve(ctx: AppContext, session: Session, actor: Actor, task_id: str, values: dict,
@@ -108,8 +116,11 @@ def resolve(ctx: AppContext, session: Session, actor: Actor, task_id: str, value
     _reassign(session, task, task.owner, task.owner, RESOLVED)
     _record(ctx, session, task, "task_resolved", actor, to_user=task.owner,
             fields=sorted(values), opinion=opinion)
-    _tell(ctx, session, task.owner, "delegated", task, f"委派已办理：{task.name}",
-          f"{actor.display_name} 已办理您委派的{_case(task)}「{task.name}」，请审核后完成。", opinion)
+    s = _subject(ctx, session, task)
+    _tell(ctx, session, task.owner, "delegated", task, (f"委派已办理：{s.step}", f"Delegation done: {s.step_en}"),
+          (f"{actor.display_name} 已办理您委派的{s.case}「{s.step}」，请审核后完成。",
+           f"{actor.display_name} has worked on “{s.step_en}” of {s.case_en}, which you delegated; "
+           "review it and complete it."), opinion)
 
 
 # 退回 -------------------------------------------------------------------------------------
@@ -168,8 +179,10 @@ def _hand_back(ctx, session: Session, actor: Actor, task_id: str, user_id: str |
     if task is None or user_id is None or load_actor(session, user_id) is None:
         return
     _reassign(session, task, user_id, task.owner, task.delegation_state)
-    _tell(ctx, session, user_id, "returned", task, f"退回：{task.name}",
-          f"{actor.display_name} 将{_case(task)}退回到「{task.name}」，请重新办理。", opinion)
+    s = _subject(ctx, session, task)
+    _tell(ctx, session, user_id, "returned", task, (f"退回：{s.step}", f"Returned: {s.step_en}"),
+          (f"{actor.display_name} 将{s.case}退回到「{s.step}」，请重新办理。",
+           f"{actor.display_name} returned {s.case_en} to “{s.step_en}”; please work on it again."), opinion)
 
 
 def _required_opinion(opinion: str | None) -> str:
@@ -216,7 +229,8 @@ def _waits_for(session: Session, instance_id: str, message_name: str) -> bool:
 def urge(ctx: AppContext, session: Session, actor: Actor, task_id: str,
          message: str | None = None) -> list[str]:
     """Remind whoever holds the task (or every candidate); once an hour per task and person."""
-    text = _text(message, "message", "催办内容") or "请尽快办理"
+    text = _text(message, "message", "催办内容")
+    text, text_en = (text, text) if text else ("请尽快办理", "please handle it soon")
     task = _task_of_readable_instance(session, actor, task_id)
     # Once an hour holds only if two urges at once see each other: take the instance first.
     instance_store.lock_instance(session, task.instance_id)
@@ -224,9 +238,11 @@ def urge(ctx: AppContext, session: Session, actor: Actor, task_id: str,
     enforce(permissions.urge_refusal(actor, task, urged))
     recipients = [task.assignee] if task.assignee else _candidate_user_ids(session, task)
     _record(ctx, session, task, "task_urged", actor, recipients=recipients, message=text)
+    s = _subject(ctx, session, task)
     for user_id in recipients:
-        _tell(ctx, session, user_id, "urged", task, f"催办：{task.name}",
-              f"{actor.display_name} 催办{_case(task)}的「{task.name}」：{text}", None)
+        _tell(ctx, session, user_id, "urged", task, (f"催办：{s.step}", f"Reminder: {s.step_en}"),
+              (f"{actor.display_name} 催办{s.case}的「{s.step}」：{text}",
+               f"{actor.display_name} asks you to hurry with “{s.step_en}” of {s.case_en}: {text_en}"), None)
     return recipients
 
 
@@ -293,11 +309,13 @@ def carbon_copy(ctx: AppContext, session: Session, actor: Actor, instance_id: st
     audit.record(ctx, session, "instance.cc", user_id=actor.id, target=instance.id,
                  source=actor.source, details={"users": wanted, "added": added})
     named = notifications.case_name(instance.business_name, instance.business_key)
+    named_en = notifications.case_name_en(instance.business_name, instance.business_key)
+    title = notifications.both(f"抄送：{named}", f"Copied to you: {named_en}")
+    body = notifications.both(f"{actor.display_name} 抄送给您{named}，供您知悉。" + _opinion_line(note),
+                              f"{actor.display_name} copied {named_en} to you for your information."
+                              + _opinion_line_en(note))
     notifications.send(connection_of(session), [
-        notifications.message(u, "cc", f"抄送：{named}",
-                              f"{actor.display_name} 抄送给您{named}，供您知悉。" + _opinion_line(note),
-                              instance.id)
-        for u in wanted
+        notifications.message(u, "cc", title, body, instance.id) for u in wanted
     ], now)
     return added
 
@@ -392,9 +410,28 @@ def _record(ctx, session: Session, task, event_type: str, actor: Actor, **detail
     ], ctx.now())
 
 
-def _tell(ctx, session: Session, user_id: str, kind: str, task, title: str, body: str,
-          opinion: str | None) -> None:
-    notifications.notify(session, user_id, kind, title, body + _opinion_line(opinion),
+@dataclass(frozen=True)
+class _Subject:
+    """How a notice names its task's step and case, in Chinese and in English."""
+
+    step: str
+    step_en: str
+    case: str
+    case_en: str
+
+
+def _subject(ctx, session: Session, task) -> _Subject:
+    english = model_names.english_names(ctx, session, task.definition_id).get(task.task_key)
+    return _Subject(task.name, english or task.name, notifications.case_name(task.business_name, task.business_key),
+                    notifications.case_name_en(task.business_name, task.business_key))
+
+
+def _tell(ctx, session: Session, user_id: str, kind: str, task, title: tuple[str, str],
+          body: tuple[str, str], opinion: str | None) -> None:
+    """Notify `user_id` of an action on `task`: title and body (Chinese, English), the
+    opinion under each."""
+    notifications.notify(session, user_id, kind, notifications.both(*title),
+                         notifications.both(body[0] + _opinion_line(opinion), body[1] + _opinion_line_en(opinion)),
                          task.instance_id, task.id, now=ctx.now())
 
 
@@ -402,8 +439,8 @@ def _opinion_line(opinion: str | None) -> str:
     return f"\n意见：{opinion}" if opinion else ""
 
 
-def _case(task) -> str:
-    return notifications.case_name(task.business_name, task.business_key)
+def _opinion_line_en(opinion: str | None) -> str:
+    return f"\nOpinion: {opinion}" if opinion else ""
 
 
 def _split(text: str | None) -> list[str]:

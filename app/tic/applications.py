@@ -48,9 +48,14 @@ def tell_ineligible(session: Session, instance_id: str, reasons: list[str], now:
     if row is None or not row.started_by:
         return
     case = notifications.case_name(row.business_name, row.business_key)
+    case_en = notifications.case_name_en(row.business_name, row.business_key)
+    # The reasons are the decision table's own (Chinese) messages: both sides show them.
     why = "；".join(reasons) or "不符合组建条件"
-    notifications.notify(session, row.started_by, "returned", "组建条件审查未通过",
-                         f"{case}未通过组建条件审查：{why}。请修改后重新提交。", instance_id, now=now)
+    notifications.notify(
+        session, row.started_by, "returned", notifications.both("组建条件审查未通过", "Eligibility check failed"),
+        notifications.both(f"{case}未通过组建条件审查：{why}。请修改后重新提交。",
+                           f"{case_en} did not pass the eligibility check: {why}. Please revise it and submit again."),
+        instance_id, now=now)
 
 
 def applicant_organization(session: Session, instance_id: str) -> str:

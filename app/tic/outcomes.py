@@ -31,6 +31,7 @@ REASON_VARIABLES = {
 class Outcome:
     text: str
     reason: str | None
+    text_en: str  # the ending in English (the reason is the officers' own words)
 
 
 @dataclass(frozen=True)
@@ -50,41 +51,49 @@ def outcome(detail: InstanceDetail) -> Outcome | None:
     if detail.state == "running":
         return None
     if detail.state == "withdrawn":
-        return Outcome("已撤回", _text(detail.value("withdrawReason")) or _withdrawal_reason(detail))
+        return Outcome("已撤回", _text(detail.value("withdrawReason")) or _withdrawal_reason(detail), "Withdrawn")
     if detail.state == "terminated":
-        return Outcome("已终止", detail.instance.end_reason)
+        return Outcome("已终止", detail.instance.end_reason, "Terminated")
     end = detail.end_event
     return ending(detail.instance.process_key, end.activity_id if end else None,
-                  end.activity_name if end else None, detail.values)
+                  (end.activity_name, None) if end else (None, None), detail.values)
 
 
-def of_case(instance, end, values: dict) -> Outcome | None:
+def of_case(instance, end, values: dict, end_name_en: str | None = None) -> Outcome | None:
     """What became of a case as its own page says it: None while it runs; `end` is the end
-    event it reached (a historic activity), `values` the variables its reader may see."""
+    event it reached (a historic activity), `end_name_en` its English name, `values` the
+    variables its reader may see."""
     if instance.state == InstanceState.ACTIVE:
         return None
     if instance.state != InstanceState.COMPLETED:
-        return Outcome("已终止", instance.end_reason)
+        return Outcome("已终止", instance.end_reason, "Terminated")
     return ending(instance.process_key, end.activity_id if end else None,
-                  end.activity_name if end else None, values)
+                  (end.activity_name, end_name_en) if end else (None, None), values)
 
 
-def ending(process_key: str, end_id: str | None, end_name: str | None, values: dict) -> Outcome:
-    """What a case that reached the end event `end_id` came to: the end event's name (with
-    the registered center's code for an approval) and the reason recorded for that ending."""
+def ending(process_key: str, end_id: str | None, names: tuple[str | None, str | None],
+           values: dict) -> Outcome:
+    """What a case that reached the end event `end_id` came to: the end event's name
+    (`names`: Chinese, English), with the registered center's code for an approval, and the
+    reason recorded for that ending."""
     if end_id is None:
-        return Outcome("已办结", None)
-    text = end_name or end_id
+        return Outcome("已办结", None, "Closed")
+    text = names[0] or end_id
+    text_en = names[1] or text
     code = _text(values.get("centerCode"))
     if (process_key, end_id) == ("tic_establishment", "end_approved") and code:
-        text = f"{text}（中心编号 {code}）"
-    return Outcome(text, _reason(process_key, end_id, values))
+        text, text_en = f"{text}（中心编号 {code}）", f"{text_en} (center code {code})"
+    return Outcome(text, _reason(process_key, end_id, values), text_en)
 
 
-def in_words(process_key: str, end_id: str | None, end_name: str | None, values: dict) -> str:
-    """The ending in one sentence, for the starter's completion notification."""
-    found = ending(process_key, end_id, end_name, values)
-    return f"{found.text}；理由：{found.reason}" if found.reason else found.text
+def in_words(process_key: str, end_id: str | None, names: tuple[str | None, str | None],
+             values: dict) -> tuple[str, str]:
+    """The ending in one sentence, Chinese and English, for the starter's completion
+    notification."""
+    found = ending(process_key, end_id, names, values)
+    if not found.reason:
+        return found.text, found.text_en
+    return f"{found.text}；理由：{found.reason}", f"{found.text_en}; reason: {found.reason}"
 
 
 def _reason(process_key: str, end_id: str, values: dict) -> str | None:

@@ -77,6 +77,20 @@ def test_english_switch(officers):
     expect(officer.page.get_by_test_id("box-todo")).to_contain_text("待办任务")
 
 
+def test_english_switch_names_the_step_and_the_form_fields_in_english(officers):
+    cotton = officers("cotton")
+    cotton.page.click("[data-testid=language-switch]")
+    cotton.page.goto("/start")
+    cotton.page.click("[data-testid=start-tic_establishment] button")
+
+    expect(cotton.page.get_by_test_id("task-name")).to_have_text("Fill in application and construction plan")
+    expect(cotton.page.locator('label[for="f-centerName"]')).to_have_text("Center name*")
+    expect(cotton.page.get_by_test_id("current-steps")).to_have_text("Fill in application and construction plan")
+    cotton.page.click("[data-testid=language-switch]")
+    expect(cotton.page.get_by_test_id("task-name")).to_have_text("填报组建申请与建设方案")
+    expect(cotton.page.locator('label[for="f-centerName"]')).to_have_text("中心名称*")
+
+
 # ------------------------------------------------------------------ the whole path
 
 

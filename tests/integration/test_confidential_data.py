@@ -230,7 +230,7 @@ def test_the_applicant_cannot_urge_an_expert(ctx, rest, client, reviewing):
 def test_notifications_to_the_applicant_and_the_recommender_name_no_expert(client, approved):
     for user in OUTSIDERS:
         items = Api(client, user).get("/notifications").get_json()["items"]
-        said = " ".join(f"{n['title']} {n['body']}" for n in items)
+        said = " ".join(f"{n['title']} {n['body']} {n['titleEn']} {n['bodyEn']}" for n in items)
         assert items, user
         assert not [name for name in PANEL + PANEL_NAMES if name in said], user
 

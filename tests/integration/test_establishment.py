@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from app.platform import deployment
+from app.platform import deployment, notifications
 from tests.support.tasklist import notifications_of
 from tests.support.establishment import (
     EXPERT_PANEL, application, approval, assign_experts, complete, deploy_models,
@@ -475,8 +475,10 @@ def test_the_applicant_hears_the_approval_with_the_center_code(models, ctx, rest
 
     [note] = notifications_of(ctx, "cotton", "decided")
     assert note.instance_id == instance_id
-    assert note.title == "流程已办结：批准组建（中心编号 XJTIC-2026-001）；理由：同意组建"
-    assert "已办结：批准组建（中心编号 XJTIC-2026-001）" in note.body
+    assert notifications.sides(note.title) == (
+        "流程已办结：批准组建（中心编号 XJTIC-2026-001）；理由：同意组建",
+        "Case closed: Establishment approved (center code XJTIC-2026-001); reason: 同意组建")
+    assert "已办结：批准组建（中心编号 XJTIC-2026-001）" in notifications.sides(note.body)[0]
 
 
 def test_the_applicant_hears_a_refusal_with_its_reason(models, ctx, rest):
@@ -484,4 +486,6 @@ def test_the_applicant_hears_a_refusal_with_its_reason(models, ctx, rest):
     approval(rest("leader"), instance_id, "reject", "择优未入选")
 
     [note] = notifications_of(ctx, "cotton", "decided")
-    assert note.body.endswith("已办结：不予批准；理由：择优未入选。")
+    chinese, english = notifications.sides(note.body)
+    assert chinese.endswith("已办结：不予批准；理由：择优未入选。")
+    assert english.endswith("is closed: Not approved; reason: 择优未入选.")

@@ -38,8 +38,10 @@ def test_a_new_task_notifies_its_candidate_users_but_not_every_group_member(ctx,
 
     for expert in ("expert1", "expert2"):
         [note] = notifications_of(ctx, expert, "new_task")
-        assert (note.task_id, note.instance_id, note.title) == (task["id"], consult, "新待办：征求意见")
-        assert "「征求意见稿」（GW-1）" in note.body
+        assert (note.task_id, note.instance_id) == (task["id"], consult)
+        # A step the model names in Chinese only keeps that name on the English side too.
+        assert notifications.sides(note.title) == ("新待办：征求意见", "New task: 征求意见")
+        assert "「征求意见稿」（GW-1）" in notifications.sides(note.body)[0]
     assert notifications_of(ctx, "officer", "new_task") == []
     assert notifications_of(ctx, "expert3") == []
 
@@ -57,7 +59,8 @@ def test_a_new_assigned_task_notifies_its_assignee(ctx, rest):
 def test_every_notification_waits_in_the_outbox_as_an_email(ctx, consult):
     [mail] = outbox(ctx, "expert1")
 
-    assert (mail.channel, mail.status, mail.subject) == ("email", "pending", "新待办：征求意见")
+    assert (mail.channel, mail.status) == ("email", "pending")
+    assert notifications.sides(mail.subject)[0] == "新待办：征求意见"
     assert mail.created_at is not None and mail.sent_at is None
 
 
@@ -66,7 +69,8 @@ def test_the_starter_hears_when_the_instance_ends(ctx, rest, consult):
 
     [note] = notifications_of(ctx, "leader", "decided")
     assert note.instance_id == consult
-    assert note.body == "您发起的「征求意见稿」（GW-1）已办结。"
+    assert notifications.sides(note.body) == ("您发起的「征求意见稿」（GW-1）已办结。",
+                                             "“征求意见稿” (GW-1), which you started, is closed.")
 
 
 def test_unread_counts_list_and_mark_read_over_the_api(api, consult, rest):
@@ -125,5 +129,14 @@ def test_the_starter_hears_how_the_instance_ended(ctx, rest):
     completed(rest("leader"), only_task(rest("leader"), instance_id, "leader_approval")["id"], approved=True)
 
     [note] = notifications_of(ctx, "leader", "decided")
-    assert note.title == "流程已办结：领导已审批"
-    assert note.body == "您发起的「ZJ-7」已办结：领导已审批。"
+    assert notifications.sides(note.title) == ("流程已办结：领导已审批", "Case closed: 领导已审批")
+    assert notifications.sides(note.body)[0] == "您发起的「ZJ-7」已办结：领导已审批。"
+
+
+def test_a_long_title_keeps_both_languages_within_its_column():
+    note = notifications.message("leader", "decided", notifications.both("流程已办结：" + "理" * 300, "Case closed: " * 20),
+                                 "body")
+
+    chinese, english = notifications.sides(note["title"])
+    assert len(note["title"]) <= 200
+    assert chinese.startswith("流程已办结：理") and english.startswith("Case closed: ")

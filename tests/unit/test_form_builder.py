@@ -151,3 +151,43 @@ def test_a_stored_time_reads_as_officers_write_it_not_as_an_iso_string():
     assert due.label == "2026-03-09 18:00"
     plain = FormBuilder({}, {}).field({"type": "string"}, "no", "no", "乌政函〔2026〕12号", False)
     assert plain.label == "乌政函〔2026〕12号"
+
+
+ENGLISH_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "centerName": {"type": "string", "title": "中心名称", "title_en": "Center name"},
+        "field": {"type": "string", "title": "所属领域", "enum": ["coal", "oil_gas"]},
+        "round": {"type": "integer", "oneOf": [{"const": 1, "title": "第一批", "title_en": "First round"}]},
+        "independent": {"type": "boolean", "title": "独立法人"},
+        "coBuilders": {"type": "array", "title": "共建单位", "title_en": "Co-builders", "items": {
+            "type": "object", "title": "共建单位", "title_en": "Co-builder",
+            "properties": {"name": {"type": "string", "title": "单位名称", "title_en": "Organization name"}}}},
+    },
+}
+ENGLISH_UI = {"fields": {
+    "field": {"x-enumNames": ["煤炭", "油气"], "x-enumNames-en": ["Coal", "Oil and gas"]},
+    "independent": {"x-enumNames": {"true": "是，独立法人", "false": "否"}},
+}}
+
+
+@pytest.mark.parametrize(("english", "expected"), [
+    (True, {"centerName": "Center name", "field": "所属领域", "round": "round", "coBuilders": "Co-builders",
+            "row": "Co-builder", "name": "Organization name", "options": [("coal", "Coal"), ("oil_gas", "Oil and gas")],
+            "round_options": [("1", "First round")], "independent": [("true", "是，独立法人"), ("false", "否")]}),
+    (False, {"centerName": "中心名称", "field": "所属领域", "round": "round", "coBuilders": "共建单位",
+             "row": "共建单位", "name": "单位名称", "options": [("coal", "煤炭"), ("oil_gas", "油气")],
+             "round_options": [("1", "第一批")], "independent": [("true", "是，独立法人"), ("false", "否")]}),
+], ids=["english", "chinese"])
+def test_in_english_titles_and_choices_are_the_english_ones_the_form_gives(english, expected):
+    fields = {f.name: f for f in FormBuilder(ENGLISH_SCHEMA, ENGLISH_UI, english=english).fields(
+        {"coBuilders": [{"name": "新疆大学"}]})}
+    [row] = fields["coBuilders"].rows
+
+    assert {name: fields[name].title for name in ("centerName", "field", "round", "coBuilders")} == {
+        name: expected[name] for name in ("centerName", "field", "round", "coBuilders")}
+    # A title or a choice without an English side keeps its Chinese one.
+    assert (fields["coBuilders"].template.title, row.children[0].title) == (expected["row"], expected["name"])
+    assert fields["field"].options == expected["options"]
+    assert fields["round"].options == expected["round_options"]
+    assert fields["independent"].options == expected["independent"]

@@ -8,7 +8,7 @@ from app.clock import parse_client_datetime, to_shanghai
 from app.core import directory
 from app.core.errors import ServiceError
 
-from .. import auth
+from .. import auth, model_labels
 from ..current import context
 from ..auth import csrf, i18n
 from .messages import MESSAGES
@@ -43,6 +43,12 @@ def person_label(user_id: str | None) -> str:
         with context().db.read() as session:
             labels[user_id] = directory.label_of(session, user_id)
     return labels[user_id]
+
+
+# Process and step names in the page's language, on every face (cockpit and dashboard too).
+blueprint.add_app_template_global(model_labels.step_label, "step_label")
+blueprint.add_app_template_global(model_labels.step_labels, "step_labels")
+blueprint.add_app_template_global(model_labels.process_label, "process_label")
 
 
 @blueprint.context_processor

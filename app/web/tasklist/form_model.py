@@ -123,12 +123,17 @@ class FormBuilder:
     `user-select` fields) and
     the instance's `attachments` by id (the files its file fields refer to); any form may get
     `organizations` (the units of some kinds, for `organization` fields: picked and shown by
-    name, stored by id)."""
+    name, stored by id).
+
+    In `english`, titles are the forms' `title_en` and choice names the hints'
+    `x-enumNames-en` where they give them (the Chinese ones otherwise)."""
 
     def __init__(self, schema: dict, ui: dict | None, errors: dict[str, str] | None = None,
                  boolean_labels: tuple[str, str] = ("是", "否"), empty_label: str = "（请选择）",
                  people: Callable[[str], list] | None = None, attachments: dict[str, dict] | None = None,
-                 organizations: Callable[[list[str]], list[tuple[str, str]]] | None = None):
+                 organizations: Callable[[list[str]], list[tuple[str, str]]] | None = None,
+                 english: bool = False):
+        self.english = english
         self.schema = schema or {}
         self.ui = ui or {}
         self.hints_by_key = self.ui.get("fields") or {}
@@ -152,7 +157,7 @@ class FormBuilder:
         kind, nullable = base_type(schema)
         hints = self._hints(key, name)
         built = Field(
-            name=name, key=key, title=schema.get("title") or key.rsplit(".", 1)[-1],
+            name=name, key=key, title=self.title(schema) or key.rsplit(".", 1)[-1],
             kind=kind or "string", value=value, description=schema.get("description"),
             required=required, nullable=nullable, widget=hints.get("widget"),
             error=self.errors.get(name), hints=hints,
@@ -170,9 +175,13 @@ class FormBuilder:
             self._scalar(built, schema)
         return built
 
+    def title(self, schema: dict) -> str | None:
+        """A schema's (or a UI entry's) title in the builder's language."""
+        return (self.english and schema.get("title_en")) or schema.get("title")
+
     def _hints(self, key: str, name: str) -> dict:
         raw = self.hints_by_key.get(key) or {}
-        hints = {k: v for k, v in raw.items() if k not in ("visibleWhen", "x-enumNames")}
+        hints = {k: v for k, v in raw.items() if k not in ("visibleWhen", "x-enumNames", "x-enumNames-en")}
         if raw.get("visibleWhen"):
             hints["visible_when"] = {
                 resolve_path(condition, name): expected
@@ -194,7 +203,7 @@ class FormBuilder:
         built.rows = [self.field(items, join(built.name, i), built.key, row, True)
                       for i, row in enumerate(rows)]
         built.template = self.field(items, join(built.name, INDEX_PLACEHOLDER), built.key, None, True)
-        built.template.title = items.get("title") or built.title
+        built.template.title = self.title(items) or built.title
 
     def _scalar(self, built: Field, schema: dict) -> None:
         options = self._options(schema, built.key) or self._organization_options(built)
@@ -215,10 +224,14 @@ class FormBuilder:
             built.kind = "file"
             built.attachment = self.attachments.get(attachment_id(built.value))
 
+    def _enum_names(self, key: str) -> dict | list:
+        hints = self.hints_by_key.get(key) or {}
+        return (self.english and hints.get("x-enumNames-en")) or hints.get("x-enumNames") or {}
+
     def _options(self, schema: dict, key: str) -> list[tuple[str, str]]:
-        names = (self.hints_by_key.get(key) or {}).get("x-enumNames") or {}
+        names = self._enum_names(key)
         if "oneOf" in schema and all("const" in o for o in schema["oneOf"]):
-            return [(input_text(o["const"]), o.get("title") or input_text(o["const"]))
+            return [(input_text(o["const"]), self.title(o) or input_text(o["const"]))
                     for o in schema["oneOf"] if o["const"] is not None]
         enum = schema.get("enum") or []
         if isinstance(names, list):
@@ -231,7 +244,7 @@ class FormBuilder:
         return self.organizations(built.hints.get("organizationKinds") or [])
 
     def _boolean_labels(self, key: str) -> tuple[str, str]:
-        names = (self.hints_by_key.get(key) or {}).get("x-enumNames") or {}
+        names = self._enum_names(key)
         return names.get("true", self.boolean_labels[0]), names.get("false", self.boolean_labels[1])
 
 

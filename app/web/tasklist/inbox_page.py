@@ -12,6 +12,7 @@ from app.platform import involvement, queries
 
 from . import blueprint, context
 from .. import auth
+from ..model_labels import process_label, step_label
 
 BOXES = inbox_service.BOXES
 PAGE_SIZE = 20
@@ -97,7 +98,8 @@ def process_choices(ctx, session, actor) -> list[dict]:
         if taking_part is not None and not taking_part.offers(definition.key):
             continue
         elements = json.loads(definition.elements_json or "{}")
-        steps = [(key, e.get("name") or key) for key, e in elements.items() if e.get("type") == "userTask"
-                 and (taking_part is None or taking_part.offers(definition.key, key))]
-        found.append({"key": definition.key, "name": definition.name or definition.key, "steps": steps})
+        steps = [(key, step_label(definition.id, key, e.get("name"))) for key, e in elements.items()
+                 if e.get("type") == "userTask" and (taking_part is None or taking_part.offers(definition.key, key))]
+        found.append({"key": definition.key, "steps": steps,
+                      "name": process_label(definition.id, definition.key, definition.name)})
     return found

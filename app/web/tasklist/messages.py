@@ -41,6 +41,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "filter.reset": ("重置", "Reset"),
     "inbox.empty": ("暂无任务", "Nothing here"),
     "inbox.total": ("共 {total} 条", "{total} in total"),
+    "inbox.ended": ("已办结", "Closed"),
+    "list.separator": ("、", ", "),
     "pager.previous": ("上一页", "Previous"),
     "pager.next": ("下一页", "Next"),
     "pager.page": ("第 {page} / {pages} 页", "Page {page} of {pages}"),

@@ -20,6 +20,7 @@ from app.platform.allowed_actions import CaseActions, TaskActions
 from app.tic import applications, expert_reviews, outcomes, panel_changes
 
 from ..auth.i18n import language, t
+from ..model_labels import StepLabel, english_name, process_label, step_label
 from .form_model import Field, FormBuilder, PickOption, all_names
 
 OPINION_SUFFIXES = ("Decision", "Opinion")
@@ -109,7 +110,8 @@ def build(ctx: AppContext, session: Session, actor: Actor, task_id: str,
     return TaskPage(
         task=task, instance=instance, actions=actions,
         case_actions=allowed_actions.for_case(ctx, session, actor, instance),
-        form_title=(form["schema"] or {}).get("title"), fields=fields, form_errors=unplaced,
+        form_title=_builder(form["schema"], form["ui"]).title(form["schema"] or {}),
+        fields=fields, form_errors=unplaced,
         context=_context(form, catalogue, form["values"]),
         opinions=opinions,
         current_steps=current_steps(active),
@@ -191,7 +193,7 @@ def build_instance(ctx: AppContext, session: Session, actor: Actor, instance_id:
     active = queries.active_activities(session, actor, instance.id)
     path, called_paths = instance_detail.paths_of(ctx, session, actor, definition, instance.id)
     return InstancePage(
-        instance=instance, process_name=definition.name or definition.key,
+        instance=instance, process_name=process_label(definition.id, definition.key, definition.name),
         application=_application(catalogue, steps, values,
                                  lambda kinds: directory.organizations(session, kinds)),
         opinions=_opinions(session, actor, instance.id, catalogue, values),
@@ -200,7 +202,9 @@ def build_instance(ctx: AppContext, session: Session, actor: Actor, instance_id:
         active_ids=[a.activity_id for a in active if _is_step(a)],
         collaboration=_collaboration(session, actor, instance),
         case_actions=allowed_actions.for_case(ctx, session, actor, instance),
-        outcome=outcomes.of_case(instance, path.end, values), path=path.to_json(), called_paths=called_paths,
+        outcome=outcomes.of_case(instance, path.end, values,
+                                 english_name(definition.id, path.end.activity_id if path.end else None)),
+        path=path.to_json(), called_paths=called_paths,
         **_panel(session, actor, instance, values),
     )
 
@@ -233,11 +237,12 @@ def _collaboration(session, actor: Actor, instance) -> Collaboration:
 
 
 
-def current_steps(active) -> list[str]:
-    """Each open step once, by its name: three experts reviewing are one 专家论证评分, and the
-    multi-instance activity around them (which has no name of its own) is not another."""
+def current_steps(active, label: StepLabel = step_label) -> list[str]:
+    """Each open step once, by its name as `label` gives it (definition id, activity id, stored
+    name): three experts reviewing are one 专家论证评分, and the multi-instance activity
+    around them (which has no name of its own) is not another."""
     named = {a.activity_id: a.activity_name for a in active if a.activity_name}
-    steps = [named.get(a.activity_id) or a.activity_id for a in active if _is_step(a)]
+    steps = [label(a.definition_id, a.activity_id, named.get(a.activity_id)) for a in active if _is_step(a)]
     return list(dict.fromkeys(steps))
 
 
@@ -269,7 +274,7 @@ def _message(error: dict) -> str:
 
 def _builder(schema, ui, errors=None, **editable) -> FormBuilder:
     return FormBuilder(schema, ui, errors, boolean_labels=(t("bool.yes"), t("bool.no")),
-                       empty_label=t("form.choose"), **editable)
+                       empty_label=t("form.choose"), english=language() == "en", **editable)
 
 
 def _forms_of(ctx, session, definition) -> dict[str, tuple[dict, dict]]:
@@ -305,9 +310,9 @@ def _context(form: dict, catalogue, values: dict) -> list[Field]:
         if not name or not _visible(entry.get("visibleWhen"), values):
             continue
         schema, ui = defined.get(name, ({}, {}))
-        built = _builder({}, ui).field(schema or _guess_schema(values.get(name)), name, name,
-                                       values.get(name), False)
-        built.title = entry.get("title") or built.title
+        builder = _builder({}, ui)
+        built = builder.field(schema or _guess_schema(values.get(name)), name, name, values.get(name), False)
+        built.title = builder.title(entry) or built.title
         shown.append(built)
     return shown
 
@@ -338,7 +343,8 @@ def _opinions(session, actor: Actor, instance_id: str, catalogue, values: dict) 
             continue
         returned = row.delete_reason == "returned"
         entries = [] if returned else _opinion_entries(actor, row, catalogue)
-        opinions.append(Opinion(row.name or row.task_key, _person(session, people, row.completed_by),
+        opinions.append(Opinion(step_label(row.definition_id, row.task_key, row.name),
+                                _person(session, people, row.completed_by),
                                 row.end_time, entries, returned))
     _attach_last_return_opinion(opinions, values)
     return opinions
