@@ -33,7 +33,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 
 from app.models import (
     HistoricActivity, HistoricTask, HistoryEvent, Incident, InstanceState, Job, JobType,
@@ -75,6 +75,8 @@ class Step:
 
 @dataclass(frozen=True)
 class Version:
+    """A deployed version: its start and end events, steps and withdrawal boundary events."""
+
     id: str
     key: str
     start: str
@@ -110,6 +112,10 @@ def _version(definition: ProcessDefinition, called: dict) -> Version:
                    tuple(steps), frozenset(i for i, _name in elements.get("boundaryEvent", [])))
 
 
+TABLES = tuple(model.__table__ for model in (
+    ProcessInstance, HistoricActivity, HistoricTask, HistoryEvent, Task, Job, Incident))
+
+
 def load(conn, versions: dict[str, list[Version]], now: datetime, seed: int = 2026) -> None:
     """The organizations, then the instances and their rows, BATCH instances at a time."""
     rng = random.Random(seed)
@@ -123,8 +129,9 @@ def load(conn, versions: dict[str, list[Version]], now: datetime, seed: int = 20
                 conn.execute(insert(table), values)
 
 
-TABLES = tuple(model.__table__ for model in (
-    ProcessInstance, HistoricActivity, HistoricTask, HistoryEvent, Task, Job, Incident))
+def row_counts(conn) -> dict[str, int]:
+    """How many rows each table got: what the benchmark prints beside its figures."""
+    return {table.name: conn.scalar(select(func.count()).select_from(table)) for table in TABLES}
 
 
 def _organizations() -> list[dict]:
