@@ -1,8 +1,10 @@
-"""Benchmark: the three-step model through REST, through the services, and bare SpiffWorkflow.
+"""Benchmark: the three-step model through REST, through the services, and bare SpiffWorkflow;
+the inbox and the cockpit pages over rows written straight into their tables.
 
 Prints the figures and, as the last line, one JSON object. The REST figures come from the
 server `make run` uses (scripts/serve_web.sh) on a fresh SQLite database, driven by
-one sequential client: per instance start, then per task list → claim → complete.
+one sequential client: per instance start, then per task list → claim → complete. The
+cockpit's figures come from SQLite and, when BENCH_POSTGRES_URL's server answers, PostgreSQL.
 """
 from __future__ import annotations
 
@@ -205,7 +207,6 @@ INBOX_REQUESTS = 60
 
 def bench_inbox(database_url: str) -> dict:
     """Server time of the inbox page with 100,000 open tasks, as two officers see it."""
-    import re
     from datetime import datetime, timedelta, timezone
 
     from app import create_app
@@ -220,10 +221,7 @@ def bench_inbox(database_url: str) -> dict:
         load_open_tasks(session.info["connection"], datetime(2026, 3, 2, tzinfo=timezone.utc), timedelta)
     figures = {}
     for user, box in (("urumqi", "claimable"), ("officer", "todo")):
-        client = app.test_client()
-        page = client.get("/login").get_data(as_text=True)
-        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-        client.post("/login", data={"csrf_token": token, "username": user, "password": "demo"})
+        client = signed_in(app, user)
         timings = []
         for n in range(INBOX_REQUESTS):
             began = time.perf_counter()
@@ -231,10 +229,25 @@ def bench_inbox(database_url: str) -> dict:
             timings.append((time.perf_counter() - began) * 1000)
             if response.status_code != 200:
                 raise RuntimeError(f"inbox page -> {response.status_code}")
-        timings.sort()
-        figures[f"inbox_{box}_p95_ms"] = round(timings[int(len(timings) * 0.95) - 1], 1)
+        figures[f"inbox_{box}_p95_ms"] = p95(timings)
     ctx.db.dispose()
     return figures
+
+
+def signed_in(app, user: str):
+    """A test client signed in on the login page, as a browser is."""
+    import re
+
+    client = app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    client.post("/login", data={"csrf_token": token, "username": user, "password": "demo"})
+    return client
+
+
+def p95(timings: list[float]) -> float:
+    timings = sorted(timings)
+    return round(timings[int(len(timings) * 0.95) - 1], 1)
 
 
 def load_open_tasks(conn, start, timedelta) -> None:
@@ -270,6 +283,139 @@ def load_open_tasks(conn, start, timedelta) -> None:
     conn.execute(insert(TaskCandidate.__table__), candidates)
 
 
+COCKPIT_REQUESTS = 60
+COCKPIT_SIZE = "100,000 instances, 1,000,000 history rows"
+# A PostgreSQL server (any database on it): the cockpit phase runs there too, in a database
+# of its own that it creates and drops. Empty: SQLite only; no server answering: the same.
+POSTGRES_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+
+
+def bench_cockpit(database_url: str) -> dict:
+    """Server time of the cockpit's per-activity statistics and of its instance list with
+    100,000 instances and 1,000,000 history rows (bench/cockpit_data.py), as the manager
+    sees them: the p95 of each page, and the highest p95 of each family."""
+    app = cockpit_database(database_url)
+    manager = signed_in(app, "manager")
+    basic = {"Authorization": "Basic " + base64.b64encode(b"manager:demo").decode()}
+    pages = cockpit_pages(app)
+    timings: dict[str, list[float]] = {f"{family}: {label}": [] for family, label, _path in pages}
+    # Page after page, round after round: a burst of load from elsewhere on the machine
+    # slows every page a little rather than one page's every request.
+    for round_number in range(3 + COCKPIT_REQUESTS):
+        for family, label, path in pages:
+            elapsed = timed_get(manager, path, basic)
+            if round_number >= 3:  # the first rounds warm the caches
+                timings[f"{family}: {label}"].append(elapsed)
+    app.extensions["ticflow"].db.dispose()
+    figures = {name: p95(values) for name, values in timings.items()}
+    for name, value in figures.items():
+        print(f"  {name}: p95 {value} ms", flush=True)
+    return {f"cockpit_{family}_p95_ms": max(v for k, v in figures.items() if k.startswith(f"{family}:"))
+            for family in ("statistics", "instances")}
+
+
+def bench_cockpit_postgres() -> dict:
+    """bench_cockpit on PostgreSQL, its figures named postgres_…; none without a server."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import OperationalError
+
+    if not POSTGRES_URL:
+        return {}
+    server = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 5})
+    name = f"ticflow_bench_{os.getpid()}"
+    try:
+        with server.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    except OperationalError as error:
+        server.dispose()
+        print(f"cockpit on PostgreSQL skipped: {str(error.orig).splitlines()[0]}", flush=True)
+        return {}
+    try:
+        print(f"cockpit server time, {COCKPIT_SIZE} (PostgreSQL):", flush=True)
+        figures = bench_cockpit(make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False))
+    finally:
+        with server.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE "{name}" WITH (FORCE)')
+        server.dispose()
+    return {f"postgres_{key}": value for key, value in figures.items()}
+
+
+def cockpit_database(database_url: str):
+    """The app on a database holding the project's processes (some in several versions) and
+    the cockpit benchmark's rows."""
+    import cockpit_data
+
+    from app import create_app
+    from app.cli import migrate
+    from app.platform import model_files
+    from app.platform.deployment import deploy
+    from app.tic import demo_data
+
+    migrate(database_url)
+    app = create_app({"database_url": database_url, "secret_key": "bench"})
+    ctx = app.extensions["ticflow"]
+    files = model_files.collect(ROOT / "bpmn", ROOT / "forms")
+    with ctx.db.command() as session:
+        demo_data.load_demo_data(session)
+        deploy(ctx, session, None, "bench", files)
+        for key, _share, versions in cockpit_data.PROCESSES:
+            for version in range(2, versions + 1):
+                deploy(ctx, session, None, "bench", cockpit_data.tagged_diagram(files, key, version))
+    with ctx.db.command() as session:
+        cockpit_data.load(session.info["connection"], cockpit_data.versions_of(session), ctx.now())
+        print(f"  rows: {cockpit_data.row_counts(session.info['connection'])}", flush=True)
+    if not database_url.startswith("sqlite"):
+        # What autovacuum does after a load this size: statistics and the visibility map.
+        with ctx.db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("VACUUM ANALYZE")
+    return app
+
+
+def cockpit_pages(app) -> list[tuple[str, str, str]]:
+    """(family, label, path) of each timed page: the diagrams' badges and the REST statistics
+    of a definition; the instance list unfiltered, under each filter, sorted and paged."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from app.models import ProcessDefinition
+
+    ctx = app.extensions["ticflow"]
+    with ctx.db.read() as session:
+        latest = session.scalar(select(ProcessDefinition.id).where(ProcessDefinition.key == "tic_establishment")
+                                .order_by(ProcessDefinition.version.desc()).limit(1))
+    a_year_ago = ctx.now().date() - timedelta(days=365)
+    return [
+        ("statistics", "diagram, all versions", "/cockpit/tic_establishment"),
+        ("statistics", "diagram, version 2", "/cockpit/tic_establishment?version=2"),
+        ("statistics", "called process in its callers", "/cockpit/tic_expert_review"),
+        ("statistics", "REST per activity", f"/engine-rest/process-definition/{latest}/statistics"
+                                            "?failedJobs=true&incidents=true"),
+        ("instances", "no filter", "/cockpit/instances"),
+        ("instances", "by process", "/cockpit/instances?processKey=tic_establishment"),
+        ("instances", "running", "/cockpit/instances?state=running"),
+        ("instances", "completed", "/cockpit/instances?state=completed"),
+        ("instances", "by current step", "/cockpit/instances?activityId=formal_review"),
+        ("instances", "overdue", "/cockpit/instances?overdue=1"),
+        ("instances", "by lead unit", "/cockpit/instances?applicantOrg=tianmian"),
+        ("instances", "started in a quarter", f"/cockpit/instances?startedFrom={a_year_ago}"
+                                              f"&startedTo={a_year_ago + timedelta(days=90)}"),
+        ("instances", "oldest first", "/cockpit/instances?sort=started&order=asc"),
+        ("instances", "running, page 2", "/cockpit/instances?state=running&page=2"),
+    ]
+
+
+def timed_get(client, path: str, basic: dict) -> float:
+    """Milliseconds of one GET; the REST API signs in with Basic, the pages by the session."""
+    began = time.perf_counter()
+    response = client.get(path, headers=basic if path.startswith("/engine-rest") else None)
+    elapsed = (time.perf_counter() - began) * 1000
+    if response.status_code != 200:
+        raise RuntimeError(f"{path} -> {response.status_code}")
+    return elapsed
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory() as workdir:
         rest = bench_rest(f"sqlite:///{workdir}/rest.db")
@@ -278,10 +424,13 @@ def main() -> None:
         print(f"services in-process: {service} tasks/s", flush=True)
         inbox = bench_inbox(f"sqlite:///{workdir}/inbox.db")
         print(f"inbox page server time, {INBOX_OPEN_TASKS} open tasks: {inbox}", flush=True)
+        print(f"cockpit server time, {COCKPIT_SIZE} (SQLite):", flush=True)
+        cockpit = bench_cockpit(f"sqlite:///{workdir}/cockpit.db")
+    cockpit_postgres = bench_cockpit_postgres()
     raw = bench_raw_spiff()
     print(f"bare SpiffWorkflow with serialize+deserialize per task: {raw} tasks/s", flush=True)
     figures = {**rest, "service_tasks_per_s": service, "raw_spiff_tasks_per_s": raw,
-               "overhead_ratio": round(raw / service, 2), **inbox}
+               "overhead_ratio": round(raw / service, 2), **inbox, **cockpit, **cockpit_postgres}
     print(json.dumps(figures))
 
 

@@ -22,9 +22,12 @@ class ProcessInstance(Base):
     __table_args__ = (
         Index("ix_process_instance_key_bk", "process_key", "business_key"),
         Index("ix_process_instance_starter", "started_by", "start_time"),
-        # The cockpit: instances per definition and state, and its instance list by start.
+        # The cockpit: instances per definition and state, and its instance list by start,
+        # also of one process or in one state.
         Index("ix_process_instance_definition_state", "definition_id", "state"),
         Index("ix_process_instance_start", "start_time"),
+        Index("ix_process_instance_key_start", "process_key", "start_time"),
+        Index("ix_process_instance_state_start", "state", "start_time"),
         Index("ix_process_instance_applicant", "applicant_org", "start_time"),
         Index("ix_process_instance_supervising", "supervising_org", "start_time"),
     )
@@ -65,9 +68,11 @@ class Task(Base):
         Index("ix_task_assignee_created", "assignee", "created_at"),
         Index("ix_task_assignee_due", "assignee", "due_at"),
         Index("ix_task_process_created", "process_key", "created_at"),
-        Index("ix_task_due", "due_at"),
-        # The cockpit's overdue badge: a definition's open tasks per step past their due date.
-        Index("ix_task_definition_key_due", "definition_id", "task_key", "due_at"),
+        # With the instance: the cockpit's overdue instances from the index alone.
+        Index("ix_task_due", "due_at", "instance_id"),
+        # The cockpit's overdue badge: a definition's open tasks per step past their due
+        # date, and their instances, from the index alone.
+        Index("ix_task_definition_key_due", "definition_id", "task_key", "due_at", "instance_id"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)

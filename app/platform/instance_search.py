@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import Row, exists, func, literal, select
 from sqlalchemy.orm import Session
 
 from app.models import (
@@ -35,6 +35,9 @@ EXPORT_LIMIT = 10_000
 # The list counts its matches up to here ("10000+" beyond): counting further costs a visit
 # of every match and tells a reader nothing more.
 COUNT_LIMIT = 10_000
+# Past this many matches of a filter on another table, a page in start order is found by
+# probing instance after instance in that order rather than by sorting every match.
+DENSE = 1_000
 
 
 @dataclass(frozen=True)
@@ -77,8 +80,11 @@ def search(session: Session, actor: Actor, q: InstanceQuery, page: Page,
     """One page of the matching instances, and how many match (COUNT_LIMIT + 1: more)."""
     statistics.require_reader(actor)
     conditions = _conditions(session, q, now)
+    # A constant, not the id: the filter's index alone then answers (the id is not in it).
     total = session.scalar(select(func.count()).select_from(
-        select(ProcessInstance.id).where(*conditions).limit(COUNT_LIMIT + 1).subquery()))
+        select(literal(1)).select_from(ProcessInstance).where(*conditions).limit(COUNT_LIMIT + 1).subquery()))
+    if total > DENSE and q.sort == "started":
+        conditions = _conditions(session, q, now, probe=True)
     order = SORTS[q.sort].desc() if q.descending else SORTS[q.sort].asc()
     instances = list(session.scalars(page.apply(
         select(ProcessInstance).where(*conditions).order_by(order, ProcessInstance.id))))
@@ -97,7 +103,7 @@ def export(session: Session, actor: Actor, q: InstanceQuery, now: datetime) -> l
     return rows
 
 
-def _conditions(session: Session, q: InstanceQuery, now: datetime) -> list:
+def _conditions(session: Session, q: InstanceQuery, now: datetime, probe: bool = False) -> list:
     _check(q)
     equal = ((ProcessInstance.process_key, q.process_key), (ProcessInstance.applicant_org, q.applicant_org),
              (ProcessInstance.supervising_org, q.supervising_org))
@@ -106,11 +112,9 @@ def _conditions(session: Session, q: InstanceQuery, now: datetime) -> list:
         found.append(ProcessInstance.definition_id == _definition_id(session, q.process_key, q.version))
     if q.state:
         found.append(_state_condition(q.state))
-    # The two conditions on other tables are read from their side (IN), through indexes
-    # that lead with the step and the due date: a probe per instance would visit every one.
     if q.activity_id:
-        found.append(ProcessInstance.id.in_(select(HistoricActivity.instance_id).where(
-            HistoricActivity.activity_id == q.activity_id, HistoricActivity.end_time.is_(None))))
+        found.append(_related(select(HistoricActivity.instance_id).where(
+            HistoricActivity.activity_id == q.activity_id, HistoricActivity.end_time.is_(None)), probe))
     if q.business_key:
         found.append(ProcessInstance.business_key.startswith(q.business_key, autoescape=True))
     if q.started_from:
@@ -118,8 +122,20 @@ def _conditions(session: Session, q: InstanceQuery, now: datetime) -> list:
     if q.started_before:
         found.append(ProcessInstance.start_time < q.started_before)
     if q.overdue:
-        found.append(ProcessInstance.id.in_(select(Task.instance_id).where(Task.due_at < now)))
+        found.append(_related(select(Task.instance_id).where(Task.due_at < now), probe))
     return found
+
+
+def _related(instance_ids, probe: bool):
+    """The instances `instance_ids` (a SELECT of instance ids from another table) names.
+
+    Read from that side (IN), through indexes that lead with the step and the due date, a
+    page gathers every match and sorts them: what counting needs, and cheap for few matches.
+    Probed per instance (EXISTS), a page reads the list in start order until it is full:
+    cheap for many (`search` decides by the count; SQLite keeps no statistics to decide by)."""
+    if probe:
+        return instance_ids.where(instance_ids.selected_columns[0] == ProcessInstance.id).exists()
+    return ProcessInstance.id.in_(instance_ids)
 
 
 def _check(q: InstanceQuery) -> None:
@@ -220,10 +236,12 @@ class FilterChoices:
 
 def filter_choices(session: Session, actor: Actor) -> FilterChoices:
     statistics.require_reader(actor)
-    latest: dict[str, ProcessDefinition] = {}
+    latest: dict[str, Row] = {}
     versions: dict[str, list[int]] = {}
-    for definition in session.scalars(select(ProcessDefinition).order_by(
-            ProcessDefinition.key, ProcessDefinition.version.desc())):
+    # The columns the choices show, not the definitions' diagrams and specs.
+    for definition in session.execute(select(
+            ProcessDefinition.key, ProcessDefinition.version, ProcessDefinition.name, ProcessDefinition.elements_json)
+            .order_by(ProcessDefinition.key, ProcessDefinition.version.desc())):
         latest.setdefault(definition.key, definition)
         versions.setdefault(definition.key, []).append(definition.version)
     processes = [ProcessChoice(key, d.name, versions[key], [
@@ -235,8 +253,9 @@ def filter_choices(session: Session, actor: Actor) -> FilterChoices:
 
 
 def _units(session: Session, column) -> list[tuple[str, str]]:
-    """The organizations named in `column` of some instance, by name."""
+    """The organizations named in `column` of some instance, by name: one probe of the
+    column's index per organization, not a pass over every instance for its distinct units."""
     return [tuple(row) for row in session.execute(
         select(Organization.id, Organization.name)
-        .where(Organization.id.in_(select(column).where(column.is_not(None)).distinct()))
+        .where(exists().where(column == Organization.id))
         .order_by(Organization.name))]

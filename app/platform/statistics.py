@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import and_, distinct, false, func, or_, select
+from sqlalchemy import and_, distinct, false, func, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from app.engine.call_activities import called_processes
@@ -99,11 +99,17 @@ class DiagramScope:
     own: tuple[str, ...]
     called: tuple[tuple[str, frozenset[str]], ...] = field(default=())
 
+    def parts(self, definition_column, activity_column) -> list:
+        """The scope as SQL conditions, one per index seek: the process's own definitions,
+        then each caller's definition with the called process's activities."""
+        own = [definition_column.in_(self.own)] if self.own else []
+        return own + [and_(definition_column == caller, activity_column.in_(sorted(ids)))
+                      for caller, ids in self.called]
+
     def condition(self, definition_column, activity_column):
         """A SQL condition on rows with a definition id and an activity id."""
-        inside = [and_(definition_column == caller, activity_column.in_(sorted(ids)))
-                  for caller, ids in self.called]
-        return or_(definition_column.in_(self.own), *inside) if self.own or inside else false()
+        parts = self.parts(definition_column, activity_column)
+        return or_(*parts) if parts else false()
 
 
 def require_reader(actor: Actor) -> None:
@@ -248,17 +254,25 @@ def _count_queries(scope: DiagramScope, now: datetime):
     return (
         # A boundary event waits beside its activity for as long as it runs: the activity
         # carries the badge, not each of the events around it.
-        ("instances", select(HistoricActivity.activity_id, func.count(distinct(HistoricActivity.instance_id)))
-         .where(HistoricActivity.end_time.is_(None), HistoricActivity.activity_type != "boundaryEvent",
-                scope.condition(HistoricActivity.definition_id, HistoricActivity.activity_id))
-         .group_by(HistoricActivity.activity_id)),
-        ("overdue", select(Task.task_key, func.count(distinct(Task.instance_id)))
-         .where(Task.due_at < now, scope.condition(Task.definition_id, Task.task_key))
-         .group_by(Task.task_key)),
+        ("instances", _instances_per_activity(
+            scope, HistoricActivity.definition_id, HistoricActivity.activity_id, HistoricActivity.instance_id,
+            HistoricActivity.end_time.is_(None), HistoricActivity.activity_type != "boundaryEvent")),
+        ("overdue", _instances_per_activity(
+            scope, Task.definition_id, Task.task_key, Task.instance_id, Task.due_at < now)),
         ("failed_jobs", select(Job.activity_id, func.count())
          .where(Job.retries == 0, scope.condition(Job.definition_id, Job.activity_id))
          .group_by(Job.activity_id)),
     )
+
+
+def _instances_per_activity(scope: DiagramScope, definition, activity, instance, *where):
+    """(activity id, distinct instances) of the rows in scope: one SELECT per part of the
+    scope, each a seek of an index leading with the definition and the activity, united
+    before counting. Given the parts' OR, the planners read every caller's rows."""
+    parts = scope.parts(definition, activity) or [false()]
+    rows = union_all(*(select(activity.label("activity_id"), instance.label("instance_id")).where(part, *where)
+                       for part in parts)).subquery()
+    return select(rows.c.activity_id, func.count(distinct(rows.c.instance_id))).group_by(rows.c.activity_id)
 
 
 @dataclass(frozen=True)

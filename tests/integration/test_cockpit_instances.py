@@ -10,6 +10,7 @@ import pytest
 from openpyxl import load_workbook
 
 from app.core import confidential
+from app.platform import instance_search
 from tests.support.cockpit import data_attribute, listed_ids, started_reviews
 from tests.support.establishment import approval, to_approval
 from tests.support.web import text
@@ -44,6 +45,16 @@ def listed(browser, **filters) -> list[str]:
 ], ids=lambda value: "-".join(f"{k}={v}" for k, v in value.items()) if isinstance(value, dict) else None)
 def test_the_list_filters(web, reviews, filters, expected):
     assert sorted(listed(web("manager"), **filters)) == sorted(reviews[n] for n in expected)
+
+
+@pytest.mark.parametrize("filters", [{"activityId": "recommend"}, {"overdue": "1"}], ids=["step", "overdue"])
+def test_a_filter_on_another_table_lists_alike_when_many_match(web, reviews, monkeypatch, filters):
+    manager = web("manager")
+    gathered = listed(manager, **filters)
+
+    monkeypatch.setattr(instance_search, "DENSE", 0)
+
+    assert gathered and listed(manager, **filters) == gathered
 
 
 def test_the_list_sorts_and_pages(web, reviews):

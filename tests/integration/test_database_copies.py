@@ -63,11 +63,18 @@ def _table(connection, found, name: str) -> dict:
                     for c in found.get_columns(name)],
         "primary_key": found.get_pk_constraint(name),
         "foreign_keys": sorted(map(repr, found.get_foreign_keys(name))),
-        "indexes": sorted(map(repr, found.get_indexes(name))),
+        "indexes": sorted(map(_index, found.get_indexes(name))),
         "unique": sorted(map(repr, found.get_unique_constraints(name))),
         "checks": sorted(map(repr, found.get_check_constraints(name))),
         "rows": sorted(map(repr, connection.execute(text(f'SELECT * FROM "{name}"')).all())),
     }
+
+
+def _index(index: dict) -> str:
+    """An index as text; a partial index's WHERE as its SQL (SQLite's is reflected as an
+    object, whose repr differs between two reflections of one index)."""
+    options = {key: str(value) for key, value in index.get("dialect_options", {}).items()}
+    return repr({**index, "dialect_options": options})
 
 
 def _extras(connection) -> list:
