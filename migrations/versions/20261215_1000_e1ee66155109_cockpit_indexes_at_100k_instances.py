@@ -10,7 +10,7 @@ page. Now:
 - the overdue filter and badge read the instance from the task's due-date indexes.
 
 Revision ID: e1ee66155109
-Revises: e4a7c2f9b1d6
+Revises: 23e11eaf0ad0
 Create Date: 2026-12-15 10:00:00+08:00
 
 """
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = 'e1ee66155109'
-down_revision: Union[str, Sequence[str], None] = 'e4a7c2f9b1d6'
+down_revision: Union[str, Sequence[str], None] = '23e11eaf0ad0'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
