@@ -24,18 +24,22 @@ REVIEW_ACTIVITY = "expert_review"
 class PanelMember:
     expert: str
     scored: bool
+    removable: bool
 
 
-def panel_of(session: Session, actor: Actor, instance: ProcessInstance) -> list[PanelMember] | None:
+def panel_of(ctx: AppContext, session: Session, actor: Actor, instance: ProcessInstance) -> list[PanelMember] | None:
     """The running panel as the department may change it; None when there is none to change
-    (no review running, or an actor who may not change it)."""
+    (no review running, or an actor who may not change it). A member may be removed (减签)
+    while they have not scored and the panel stays at its minimum without them."""
     if not participants.may_change(actor):
         return None
     waiting = set(participants.open_participants(session, instance.id, REVIEW_ACTIVITY))
     panel = expert_reviews.latest_panel(session, instance.id)
     if not waiting or panel is None:
         return None
-    return [PanelMember(e, e not in waiting) for e in json.loads(panel.experts_json)]
+    experts = json.loads(panel.experts_json)
+    room = len(experts) > ctx.settings.min_expert_panel
+    return [PanelMember(e, e not in waiting, room and e in waiting) for e in experts]
 
 
 def add_reviewer(ctx: AppContext, session: Session, actor: Actor, instance_id: str, expert, reason) -> None:

@@ -12,6 +12,7 @@ import pytest
 from app.core.errors import ServiceError, ValidationFailed
 from app.core.identity import load_actor
 from app.platform import drafts, task_actions, user_tasks
+from app.tic import panel_changes
 from app.tic.demo_data import USERS
 from tests.support.establishment import (
     EXPERT_PANEL, approval, assign_experts, expert_reviews, formal_review, open_tasks,
@@ -26,7 +27,9 @@ ROLES = ("cotton", "urumqi", "officer", "expert4", "leader", "manager")
 PEOPLE = tuple(user_id for user_id, *_ in USERS) + ("officer2", "retired")
 STEPS = ("fill_application", "recommender_review", "recommend_letter", "formal_review",
          "assign_experts", "expert_review", "site_visit", "approval_decision")
-CASE_ACTIONS = ("withdraw", "cc")
+CASE_ACTIONS = ("withdraw", "cc", "expert-panel", "expert-panel-remove")
+# Offered on the case page only: 加签/减签 of a running panel.
+PANEL_ACTIONS = ("expert-panel", "expert-panel-remove")
 
 pytestmark = pytest.mark.usefixtures("project_models")
 
@@ -48,11 +51,13 @@ def offered(page: str) -> set[tuple]:
         if action == "tasks" and not verb:
             found |= {(button, target) for button in re.findall(r'name="_action" value="([a-z]+)"', body)}
             continue
-        choices = re.findall(r'<option value="([^"]+)">', body)
+        choices = re.findall(r'<option value="([^"]+)">', body)  # a disabled option is not offered
         if "<select" in body:
             found |= {(verb, target, choice) for choice in choices or [None]}
         elif verb not in ("comments", "attachments"):
             found.add((verb, target))
+    for instance_id, expert in re.findall(r'<form[^>]*action="/instances/([^/"]+)/expert-panel/([^/"]+)/remove"', page):
+        found.add(("expert-panel-remove", instance_id, expert))
     return found
 
 
@@ -115,6 +120,10 @@ def case_tries(instance_id: str) -> dict[tuple, tuple]:
     for person in PEOPLE:
         tries[("cc", instance_id, person)] = (
             lambda c, s, a, p=person: task_actions.carbon_copy(c, s, a, instance_id, [p]), ())
+        tries[("expert-panel", instance_id, person)] = (
+            lambda c, s, a, p=person: panel_changes.add_reviewer(c, s, a, instance_id, p, "增补"), ())
+        tries[("expert-panel-remove", instance_id, person)] = (
+            lambda c, s, a, p=person: panel_changes.remove_reviewer(c, s, a, instance_id, p, "回避"), ())
     return tries
 
 
@@ -142,7 +151,8 @@ def check_every_role(ctx, rest, web, instance_id: str, state: str) -> None:
                 expected = {o for o in expected if o[0] != "urge"}
             where = f"{state}: {user} on the page of {row['taskDefinitionKey']}"
             assert shown_task == expected, f"{where}: offered {shown_task - expected}, hidden {expected - shown_task}"
-            assert shown_case == (case if page else set()), f"{where}: case actions"
+            on_task_page = {o for o in case if o[0] not in PANEL_ACTIONS}
+            assert shown_case == (on_task_page if page else set()), f"{where}: case actions"
         shown = case_page(browser, instance_id)
         expected = case | urges if shown else set()
         assert shown == expected, f"{state}: {user} on the case page: offered {shown - expected}, hidden {expected - shown}"

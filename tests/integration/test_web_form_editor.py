@@ -31,6 +31,11 @@ def edited(old: str, new: str, source: str = SCHEMA) -> str:
     return source.replace(old, new, 1)
 
 
+def line_of(source: str, text: str) -> int:
+    """The line (from 1) of the first occurrence of `text` in `source`."""
+    return source[:source.index(text)].count("\n") + 1
+
+
 def the_error_of(html: str, field: str) -> str:
     return re.search(rf'data-error-for="{re.escape(field)}">([^<]+)<', html).group(1)
 
@@ -103,15 +108,17 @@ def test_invalid_json_is_refused_with_its_line_and_column(web):
     refused = post_pair(web("analyst"), "preview", broken)
     assert refused.status_code == 400
     [error] = refused.get_json()["errors"]
-    assert (error["field"], error["line"], error["column"]) == ("_schema", 20, 7)
-    assert error["message"] == "表单结构（JSON Schema）第 20 行第 7 列：JSON 语法错误：缺少逗号"
+    # The parser stops at the next key, on the line after the missing comma.
+    line = line_of(broken, '"title": "中心名称"') + 1
+    assert (error["field"], error["line"], error["column"]) == ("_schema", line, 7)
+    assert error["message"] == f"表单结构（JSON Schema）第 {line} 行第 7 列：JSON 语法错误：缺少逗号"
 
 
 def test_a_schema_that_is_no_json_schema_is_refused_where_it_is_wrong(web):
     refused = post_pair(web("analyst"), "preview", edited('"maxLength": 100', '"maxLength": -1'))
     assert refused.status_code == 400
     [error] = refused.get_json()["errors"]
-    assert (error["field"], error["line"]) == ("_schema", 21)
+    assert (error["field"], error["line"]) == ("_schema", line_of(SCHEMA, '"maxLength": 100'))
     assert "properties.centerName.maxLength 不符合 JSON Schema 2020-12 规范" in error["message"]
 
 
@@ -120,7 +127,7 @@ def test_ui_hints_naming_a_field_the_schema_lacks_are_refused(web):
     refused = post_pair(web("analyst"), "preview", ui=ui)
     assert refused.status_code == 400
     [error] = refused.get_json()["errors"]
-    assert (error["field"], error["line"]) == ("_ui", 43)
+    assert (error["field"], error["line"]) == ("_ui", line_of(ui, '"categry"'))
     assert error["message"].endswith("：表单中没有字段 categry")
 
 
@@ -184,9 +191,10 @@ def test_deploying_makes_version_two_and_the_same_again_is_unchanged(web, ctx):
 
 def test_a_form_with_problems_is_not_deployed(web):
     analyst = web("analyst")
-    refused = post_pair(analyst, "deploy", ui=edited('"category": "domain"', '"categry": "domain"', UI))
+    ui = edited('"category": "domain"', '"categry": "domain"', UI)
+    refused = post_pair(analyst, "deploy", ui=ui)
     assert refused.status_code == 400
-    assert [(e["field"], e["line"]) for e in refused.get_json()["errors"]] == [("_ui", 43)]
+    assert [(e["field"], e["line"]) for e in refused.get_json()["errors"]] == [("_ui", line_of(ui, '"categry"'))]
     assert 'data-testid="form-version">第 1 版<' in text(analyst.get(PAGE))
 
 

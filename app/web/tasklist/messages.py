@@ -148,6 +148,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "panel.add": ("加签", "Add reviewer"),
     "panel.add_who": ("加签专家", "Expert to add"),
     "panel.reason": ("理由", "Reason"),
+    "panel.at_minimum": ("专家组已是最少人数或专家均已评分：如需替换，请先加签，再减签。",
+                         "The panel is at its minimum or everyone has scored: to replace someone, add first, then remove."),
     "panel.added": ("已加签，新专家已收到评审任务", "Added: the expert has their review task"),
     "panel.removed": ("已减签，该专家的评审任务已撤销", "Removed: the expert's review task is withdrawn"),
     "instance.reason": ("理由", "Reason"),

@@ -205,13 +205,13 @@ def build_instance(ctx: AppContext, session: Session, actor: Actor, instance_id:
         outcome=outcomes.of_case(instance, path.end, values,
                                  english_name(definition.id, path.end.activity_id if path.end else None)),
         path=path.to_json(), called_paths=called_paths,
-        **_panel(session, actor, instance, values),
+        **_panel(ctx, session, actor, instance, values),
     )
 
 
-def _panel(session: Session, actor: Actor, instance, values: dict) -> dict:
+def _panel(ctx: AppContext, session: Session, actor: Actor, instance, values: dict) -> dict:
     """The running expert panel the department may change (加签/减签), and whom it may add."""
-    panel = panel_changes.panel_of(session, actor, instance)
+    panel = panel_changes.panel_of(ctx, session, actor, instance)
     if panel is None:
         return {}
     on_panel = {member.expert for member in panel}
