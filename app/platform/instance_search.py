@@ -71,8 +71,9 @@ class InstanceRow:
     supervisor: str | None
     start_time: datetime
     end_time: datetime | None
-    current_steps: list[str]
+    current_steps: list[tuple[str, str]]  # (activity id, stored name) of each open step
     overdue: bool
+    definition_id: str = ""
 
 
 def search(session: Session, actor: Actor, q: InstanceQuery, page: Page,
@@ -189,7 +190,7 @@ def is_step(activity_type: str) -> bool:
 
 def _rows(session: Session, actor: Actor, instances: list, now: datetime) -> list[InstanceRow]:
     ids = [i.id for i in instances]
-    steps: dict[str, list[str]] = {}
+    steps: dict[str, list[tuple[str, str]]] = {}
     for instance_id, activity_id, name, activity_type in session.execute(
         select(HistoricActivity.instance_id, HistoricActivity.activity_id, HistoricActivity.activity_name,
                HistoricActivity.activity_type)
@@ -197,7 +198,7 @@ def _rows(session: Session, actor: Actor, instances: list, now: datetime) -> lis
         .order_by(HistoricActivity.start_time)
     ):
         if is_step(activity_type) and confidential.sees_step(actor, activity_id, None):
-            steps.setdefault(instance_id, []).append(name or activity_id)
+            steps.setdefault(instance_id, []).append((activity_id, name or activity_id))
     overdue = set(session.scalars(select(Task.instance_id).where(Task.instance_id.in_(ids), Task.due_at < now)))
     withdrawn = set(session.scalars(select(HistoryEvent.instance_id).where(
         HistoryEvent.instance_id.in_(ids), HistoryEvent.event_type == statistics.WITHDRAWN_EVENT)))
@@ -213,6 +214,7 @@ def _rows(session: Session, actor: Actor, instances: list, now: datetime) -> lis
         applicant=units.get(i.applicant_org, i.applicant_org),
         supervisor=units.get(i.supervising_org, i.supervising_org), start_time=i.start_time,
         end_time=i.end_time, current_steps=steps.get(i.id, []), overdue=i.id in overdue,
+        definition_id=i.definition_id,
     ) for i in instances]
 
 
@@ -222,6 +224,7 @@ class ProcessChoice:
     name: str | None
     versions: list[int]
     steps: list[tuple[str, str]]
+    definition_id: str = ""  # the latest version's, which names the steps
 
 
 @dataclass(frozen=True)
@@ -240,14 +243,15 @@ def filter_choices(session: Session, actor: Actor) -> FilterChoices:
     versions: dict[str, list[int]] = {}
     # The columns the choices show, not the definitions' diagrams and specs.
     for definition in session.execute(select(
-            ProcessDefinition.key, ProcessDefinition.version, ProcessDefinition.name, ProcessDefinition.elements_json)
+            ProcessDefinition.id, ProcessDefinition.key, ProcessDefinition.version, ProcessDefinition.name,
+            ProcessDefinition.elements_json)
             .order_by(ProcessDefinition.key, ProcessDefinition.version.desc())):
         latest.setdefault(definition.key, definition)
         versions.setdefault(definition.key, []).append(definition.version)
     processes = [ProcessChoice(key, d.name, versions[key], [
         (element_id, element["name"] or element_id)
         for element_id, element in json.loads(d.elements_json).items() if is_step(element["type"])
-    ]) for key, d in latest.items()]
+    ], d.id) for key, d in latest.items()]
     return FilterChoices(processes, _units(session, ProcessInstance.applicant_org),
                          _units(session, ProcessInstance.supervising_org))
 

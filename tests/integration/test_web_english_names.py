@@ -101,3 +101,12 @@ def test_the_notifications_api_adds_the_english_side_beside_the_chinese_one(clie
     assert urged["body"].endswith("催办「新疆棉花和纺织服装技术创新中心」（SQ-2026-001）的「推荐部门审核」：请本周内审核")
     assert urged["bodyEn"].endswith(
         "asks you to hurry with “Recommender review” of “新疆棉花和纺织服装技术创新中心” (SQ-2026-001): 请本周内审核")
+
+
+@LANGUAGES
+def test_the_cockpit_list_names_processes_and_steps_in_the_page_language(reader, case, lang, names, others):
+    listed = unescape(text(reader("manager", lang).get("/cockpit/instances")))
+
+    assert f">{names['review']}</td>" in listed                  # the row's current step
+    assert f'<option value="recommender_review">{names["review"]}</option>' in listed
+    assert names["process"] in listed and others["review"] not in listed

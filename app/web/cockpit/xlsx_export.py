@@ -9,6 +9,7 @@ from openpyxl import Workbook
 from app.clock import to_shanghai
 
 from ..auth.i18n import t
+from ..model_labels import process_label, step_labels
 
 COLUMNS = ("col.business_key", "col.center", "cockpit.process", "cockpit.version", "col.state",
            "col.step", "cockpit.overdue", "cockpit.applicant", "cockpit.supervisor", "col.started",
@@ -23,8 +24,9 @@ def instances_workbook(rows) -> bytes:
     sheet.append([t(key) for key in COLUMNS])
     for row in rows:
         sheet.append([
-            row.business_key, row.business_name, row.process_name or row.process_key, row.version,
-            t(f"cockpit.{row.state}"), "、".join(row.current_steps), t("bool.yes") if row.overdue else "",
+            row.business_key, row.business_name, process_label(row.definition_id, row.process_key, row.process_name),
+            row.version, t(f"cockpit.{row.state}"), step_labels(row.definition_id, row.current_steps),
+            t("bool.yes") if row.overdue else "",
             row.applicant, row.supervisor, _local(row.start_time), _local(row.end_time),
         ])
     for cells in sheet.iter_cols(min_col=10, max_col=11, min_row=2):
