@@ -497,9 +497,24 @@ class Execution:
                         timers.append(TimerInfo(str(task.id), spec.bpmn_id, _due(task)))
                 elif isinstance(definition, MessageEventDefinition):
                     messages.append(MessageWait(str(task.id), spec.bpmn_id, definition.name))
+        self._require_all_seen(len(running))
         completed = self.workflow.is_completed()
         return Snapshot(users, services, timers, messages, activities,
                         self._variables(running, completed), completed)
+
+    def _require_all_seen(self, seen: int) -> None:
+        """Spiff walks a task tree at most 1,000 levels deep and reports an instance whose
+        running tasks lie deeper as completed: a long loop (each round adds levels) would end
+        on the wrong path without a word. Counted without the walk, a running task the walk
+        missed refuses the command instead, and nothing of it is saved."""
+        workflows = (self.workflow, *self.workflow.subprocesses.values())
+        running = sum(1 for workflow in workflows for task in workflow.tasks.values()
+                      if task.state & (TaskState.READY | TaskState.WAITING | TaskState.STARTED))
+        if running > seen:
+            raise EngineError(
+                f"流程实例的办理轮次过多（任务树已超过引擎可遍历的深度），引擎无法继续推进，本次操作未保存，请联系管理员 / "
+                f"the instance's task tree is deeper than the engine can walk; the command was not saved",
+                None, "InstanceTooDeep")
 
     def _variables(self, running, completed: bool) -> dict:
         if completed:
