@@ -280,27 +280,22 @@ class Execution:
 
     def move_token(self, from_activity: str, to_activity: str) -> None:
         """Cancel the token at `from_activity` and start before `to_activity`, then run on."""
-        self._snapshot = None
-        try:
-            with self._engine_time():
-                move_token(self.workflow, from_activity, to_activity)
-        except SpiffWorkflowException as error:
-            raise _engine_error(error) from error
-        self.run()
+        self._modify(move_token, from_activity, to_activity)
 
     def add_participant(self, activity_id: str, participant) -> None:
         """加签: one more instance of the running parallel multi-instance `activity_id`."""
-        self._change_participants(participants.add, activity_id, participant)
+        self._modify(participants.add, activity_id, participant)
 
     def remove_participant(self, activity_id: str, participant) -> None:
         """减签: take out the unfinished instance of `participant`."""
-        self._change_participants(participants.remove, activity_id, participant)
+        self._modify(participants.remove, activity_id, participant)
 
-    def _change_participants(self, change, activity_id: str, participant) -> None:
+    def _modify(self, change, *args) -> None:
+        """An administrator's or the department's change of the running tree, then run on."""
         self._snapshot = None
         try:
             with self._engine_time():
-                change(self.workflow, activity_id, participant)
+                change(self.workflow, *args)
         except SpiffWorkflowException as error:
             raise _engine_error(error) from error
         self.run()
