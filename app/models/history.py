@@ -63,6 +63,8 @@ class HistoricTask(Base):
     __table_args__ = (
         Index("ix_historic_task_assignee_end", "assignee", "end_time"),
         Index("ix_historic_task_completed_by_end", "completed_by", "end_time"),
+        # Who handled a step of a case last (app/platform/assignment.py), however long the case.
+        Index("ix_historic_task_instance_key_end", "instance_id", "task_key", "end_time"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
