@@ -26,11 +26,11 @@ from SpiffWorkflow.camunda.specs.user_task import UserTask
 from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundException, WorkflowException
 from SpiffWorkflow.util.task import TaskState
 
-from . import decisions, expressions
+from . import compaction, decisions, expressions
 from .decisions import DecisionOutcome
 from . import multi_instance  # noqa: F401  (bounds every multi-instance activity when imported)
 from .engine_clock import clock_scope
-from .task_tree import give_new_id, is_single_user_task, path_back
+from .task_tree import give_new_id, return_targets
 from .token_move import move_token
 from . import participants
 from .timers import DEFAULT_MIN_CYCLE, timer_rules
@@ -98,10 +98,8 @@ class WorkflowEngine:
         """The rules of the decision the process calls that match `variables` (nothing saved)."""
         spec, subprocess_specs = self._spec(definition_id, spec_json)
         workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=self.script_engine)
-        try:
+        with _engine_failures():
             return decisions.evaluate(workflow, dict(variables))
-        except (SpiffWorkflowException, ScriptRefused) as error:
-            raise _engine_error(error) from error
 
     def _spec(self, definition_id: str, spec_json: str):
         cached = self._specs.get(definition_id)
@@ -152,13 +150,10 @@ class Execution:
     def run(self) -> None:
         """Advance until only people, timers, messages or service handlers can move it."""
         self._snapshot = None
-        try:
-            with self._engine_time():
+        with _engine_failures(), self._engine_time():
+            self.workflow.do_engine_steps()
+            while self._run_pass_through_tasks():
                 self.workflow.do_engine_steps()
-                while self._run_pass_through_tasks():
-                    self.workflow.do_engine_steps()
-        except (SpiffWorkflowException, ScriptRefused) as error:
-            raise _engine_error(error) from error
 
     @contextmanager
     def _engine_time(self, inclusive: bool = False):
@@ -179,7 +174,14 @@ class Execution:
 
     @property
     def completed(self) -> bool:
-        return self.workflow.is_completed()
+        """Read with the snapshot, whose count of running tasks guards the library's walk."""
+        return self.snapshot().completed
+
+    def compact(self) -> int:
+        """Let the finished rounds of loops leave the state (engine/compaction.py); call it
+        once their steps are in the history tables. What a snapshot says of the running
+        state stays true: it is kept."""
+        return compaction.compact(self.workflow)
 
     def serialize(self) -> str:
         state = self.engine.serializer.to_dict(self.workflow)
@@ -237,22 +239,14 @@ class Execution:
         if task.state != TaskState.READY or not isinstance(task.task_spec, UserTask):
             raise TaskNotReady(task_id)
         task.set_data(**variables)
-        try:
-            with self._engine_time():
-                task.run()
-        except (SpiffWorkflowException, ScriptRefused) as error:
-            raise _engine_error(error) from error
+        with _engine_failures(), self._engine_time():
+            task.run()
         self.run()
 
     def return_targets(self, task_id: str) -> list[tuple[str, str | None]]:
         """The earlier user steps `task_id` may be sent back to (退回), nearest first: (id, name)."""
-        seen, targets = set(), []
-        for task, merged in path_back(self._ready_user_task(task_id)):
-            spec = task.task_spec
-            if not merged and is_single_user_task(task) and spec.bpmn_id not in seen:
-                seen.add(spec.bpmn_id)
-                targets.append((spec.bpmn_id, spec.bpmn_name))
-        return targets
+        return [(task.task_spec.bpmn_id, task.task_spec.bpmn_name)
+                for task in return_targets(self._ready_user_task(task_id))]
 
     def return_to(self, task_id: str, activity_id: str, variables: dict) -> str:
         """Send the open task back to the latest run of `activity_id` on its path (退回).
@@ -267,12 +261,10 @@ class Execution:
         answers = dict(target.data)
         finished = {t.id for t in self._all_tasks() if t.state & TaskState.FINISHED_MASK}
         self._snapshot = None
-        try:
-            with self._engine_time():
-                self.workflow.reset_from_task_id(target.id)
-        except SpiffWorkflowException as error:
-            raise _engine_error(error) from error
+        with _engine_failures(), self._engine_time():
+            self.workflow.reset_from_task_id(target.id)
         self._renew_reopened(finished)
+        self._forget_removed_waits()
         target.data.update(answers)
         target.data.update(variables)
         self.run()
@@ -293,11 +285,8 @@ class Execution:
     def _modify(self, change, *args) -> None:
         """An administrator's or the department's change of the running tree, then run on."""
         self._snapshot = None
-        try:
-            with self._engine_time():
-                change(self.workflow, *args)
-        except SpiffWorkflowException as error:
-            raise _engine_error(error) from error
+        with _engine_failures(), self._engine_time():
+            change(self.workflow, *args)
         self.run()
 
     def _ready_user_task(self, task_id: str):
@@ -307,8 +296,8 @@ class Execution:
         return task
 
     def _return_target(self, current, activity_id: str):
-        for task, merged in path_back(current):
-            if task.task_spec.bpmn_id == activity_id and is_single_user_task(task) and not merged:
+        for task in return_targets(current):
+            if task.task_spec.bpmn_id == activity_id:
                 return task
         raise EngineError(self._why_not_returnable(activity_id), activity_id, "ReturnRefused")
 
@@ -338,6 +327,17 @@ class Execution:
             # Spiff leaves a finished subprocess marked completed when a step inside reopens.
             if subprocess.completed and not top.get_task_from_id(owner_id).state & TaskState.FINISHED_MASK:
                 subprocess.completed = False
+
+    def _forget_removed_waits(self) -> None:
+        """Spiff's reset removes the steps after the target without taking their waiting
+        events (a later step's deadline) off its list of listeners: the next engine step
+        would fire a timer that is no longer in the tree."""
+        top = self.workflow
+        for task_id, task in list(top.event_manager.tasks.items()):
+            workflow = task.workflow
+            kept = workflow is top or top.subprocesses.get(workflow.parent_task_id) is workflow
+            if not kept or workflow.tasks.get(task_id) is not task:
+                del top.event_manager.tasks[task_id]
 
     def task_data(self, task_id: str) -> dict:
         return dict(self._task(task_id).data)
@@ -405,11 +405,8 @@ class Execution:
         BPMN says, where refreshing every timer at once would fire both.
         """
         task = self._task(execution_id)
-        try:
-            with self._engine_time(inclusive=True):
-                task.task_spec._update(task)
-        except SpiffWorkflowException as error:
-            raise _engine_error(error) from error
+        with _engine_failures(), self._engine_time(inclusive=True):
+            task.task_spec._update(task)
         self.run()
 
     def refresh_timers(self, inclusive: bool = False) -> None:
@@ -419,11 +416,8 @@ class Execution:
         `inclusive` (the executor's pass) also fires a timer due exactly now, keeping a
         cycle's schedule (its next tick is the previous one plus the period).
         """
-        try:
-            with self._engine_time(inclusive):
-                self.workflow.refresh_timers()
-        except SpiffWorkflowException as error:
-            raise _engine_error(error) from error
+        with _engine_failures(), self._engine_time(inclusive):
+            self.workflow.refresh_timers()
         self.run()
 
     def message_waits(self) -> list[MessageWait]:
@@ -439,9 +433,11 @@ class Execution:
         )
         try:
             # A timer armed by the catch reads the app's clock and rules, like any other.
-            with self._engine_time():
+            with _engine_failures(), self._engine_time():
                 self.workflow.send_event(event)
-        except WorkflowException as error:
+        except EngineError as error:
+            if not isinstance(error.__cause__, WorkflowException):
+                raise
             raise NotWaitingForMessage(name) from error
         for wait in waiting:
             task = self.workflow.get_task_from_id(UUID(wait.execution_id))
@@ -499,17 +495,15 @@ class Execution:
 
     def _require_all_seen(self, seen: int) -> None:
         """Spiff walks a task tree at most 1,000 levels deep and reports an instance whose
-        running tasks lie deeper as completed: a long loop (each round adds levels) would end
-        on the wrong path without a word. Counted without the walk, a running task the walk
-        missed refuses the command instead, and nothing of it is saved."""
+        running tasks lie deeper as completed: a long loop whose rounds cannot be compacted
+        (each leaves work running) would end on the wrong path without a word. Counted
+        without the walk, a running task the walk missed refuses the command instead, and
+        nothing of it is saved."""
         workflows = (self.workflow, *self.workflow.subprocesses.values())
         running = sum(1 for workflow in workflows for task in workflow.tasks.values()
                       if task.state & (TaskState.READY | TaskState.WAITING | TaskState.STARTED))
         if running > seen:
-            raise EngineError(
-                f"流程实例的办理轮次过多（任务树已超过引擎可遍历的深度），引擎无法继续推进，本次操作未保存，请联系管理员 / "
-                f"the instance's task tree is deeper than the engine can walk; the command was not saved",
-                None, "InstanceTooDeep")
+            raise _too_deep()
 
     def _variables(self, running, completed: bool) -> dict:
         if completed:
@@ -557,6 +551,25 @@ def _state_name(state: int) -> str:
     if state & TaskState.ERROR:
         return "error"
     return "active"
+
+
+@contextmanager
+def _engine_failures():
+    """What the library raises while it steps is said as an EngineError. Its walks of the
+    task tree recurse: a tree too deep for them is the same refusal as one too deep to see."""
+    try:
+        yield
+    except (SpiffWorkflowException, ScriptRefused) as error:
+        raise _engine_error(error) from error
+    except RecursionError as error:
+        raise _too_deep() from error
+
+
+def _too_deep() -> EngineError:
+    return EngineError(
+        "流程实例的办理轮次过多（任务树已超过引擎可遍历的深度），引擎无法继续推进，本次操作未保存，请联系管理员 / "
+        "the instance's task tree is deeper than the engine can walk; the command was not saved",
+        None, "InstanceTooDeep")
 
 
 def _engine_error(error: Exception) -> EngineError:

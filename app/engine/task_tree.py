@@ -10,15 +10,33 @@ from SpiffWorkflow.camunda.specs.user_task import UserTask
 from SpiffWorkflow.util.task import TaskState
 
 
-def is_single_user_task(task) -> bool:
+def _parent(task):
+    return task.parent
+
+
+def is_single_user_task(task, parent_of=_parent) -> bool:
     """A user task outside any multi-instance (会签 tasks cannot be returned to one by one)."""
-    parent = task.parent
+    parent = parent_of(task)
     return isinstance(task.task_spec, UserTask) and not (
         parent is not None and isinstance(parent.task_spec, MultiInstanceTask)
     )
 
 
-def path_back(task):
+def return_targets(task, parent_of=_parent) -> list:
+    """The earlier user steps `task` may be sent back to (退回), nearest first: the latest
+    run of each, where it is not inside a parallel branch merged since.
+
+    `parent_of` lets compaction ask what the answer would be on the tree it plans."""
+    seen, targets = set(), []
+    for earlier, merged in path_back(task, parent_of):
+        activity = earlier.task_spec.bpmn_id
+        if not merged and activity not in seen and is_single_user_task(earlier, parent_of):
+            seen.add(activity)
+            targets.append(earlier)
+    return targets
+
+
+def path_back(task, parent_of=_parent):
     """What ran before `task`, nearest first, with a flag: inside a parallel branch merged since.
 
     Walking back crosses a parallel/inclusive join into one of its branches, and that
@@ -26,7 +44,7 @@ def path_back(task):
     been merged, and resetting it would leave the other branches' tokens behind.
     """
     open_joins = 0
-    for earlier in _earlier(task):
+    for earlier in _earlier(task, parent_of):
         spec = earlier.task_spec
         if isinstance(spec, (ParallelGateway, InclusiveGateway)):
             if len(spec.outputs) > 1 and open_joins:
@@ -36,20 +54,20 @@ def path_back(task):
         yield earlier, open_joins > 0
 
 
-def _earlier(task):
+def _earlier(task, parent_of):
     """Ancestors of `task`, leaving the subprocess it runs in through the subprocess task."""
     top = task.workflow.top_workflow
     while task is not None:
-        yield from _ancestors_within(task, top)
+        yield from _ancestors_within(task, top, parent_of)
         owner_id = task.workflow.parent_task_id
         task = top.get_task_from_id(owner_id) if owner_id is not None else None
         if task is not None:
             yield task
 
 
-def _ancestors_within(task, top):
+def _ancestors_within(task, top, parent_of):
     """Ancestors in the task's own workflow, entering each finished subprocess on the way."""
-    parent = task.parent
+    parent = parent_of(task)
     while parent is not None:
         yield parent
         subprocess = top.subprocesses.get(parent.id)
@@ -57,8 +75,8 @@ def _ancestors_within(task, top):
             end = subprocess.get_next_task(spec_name="End", state=TaskState.COMPLETED)
             if end is not None:
                 yield end
-                yield from _ancestors_within(end, top)
-        parent = parent.parent
+                yield from _ancestors_within(end, top, parent_of)
+        parent = parent_of(parent)
 
 
 def give_new_id(task) -> None:

@@ -199,9 +199,12 @@ def english_names(ctx: AppContext, session: Session, definition_id: str) -> dict
 def save(ctx: AppContext, session: Session, loaded: Loaded, actor_id: str | None) -> None:
     now = ctx.now()
     row = loaded.row
+    snapshot = loaded.execution.snapshot()
+    # The history rows this save writes come from the snapshot: the finished rounds of a
+    # loop may leave the engine's state only after it was read.
+    loaded.execution.compact()
     row.state_json = loaded.execution.serialize()
     row.serializer_version = ctx.engine.serializer_version
-    snapshot = loaded.execution.snapshot()
     # The row goes first: a stale command then fails on its version (409) before any
     # projection row it writes can collide with the other writer's.
     deferred = Deferred()
