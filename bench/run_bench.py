@@ -1,5 +1,6 @@
 """Benchmark: the three-step model through REST, through the services, and bare SpiffWorkflow;
-the inbox and the cockpit pages over rows written straight into their tables.
+the cost of a step in one long instance of the loop model (bench/long_instance.py); the
+inbox and the cockpit pages over rows written straight into their tables.
 
 Prints the figures and, as the last line, one JSON object. The REST figures come from the
 server `make run` uses (scripts/serve_web.sh) on a fresh SQLite database, driven by
@@ -36,6 +37,8 @@ TASK_VALUES = (
 )
 
 sys.path.insert(0, str(ROOT))
+
+from long_instance import LOOP_STEPS  # noqa: E402  (bench/ is the script's own folder)
 
 
 def model_files() -> dict[str, bytes]:
@@ -114,6 +117,25 @@ def bench_rest(database_url: str) -> dict:
         "complete_p50_ms": round(statistics.median(complete_ms), 2),
         "complete_p95_ms": round(complete_ms[int(len(complete_ms) * 0.95) - 1], 2),
     }
+
+
+def bench_loop(database_url: str) -> dict:
+    """The cost of a step in one long instance over REST (bench/long_instance.py)."""
+    import long_instance
+
+    server = start_server(database_url)
+    try:
+        analyst = Client(PORT, "analyst")
+        body, content_type = multipart(long_instance.loop_files(SHARED_BENCH))
+
+        def deploy() -> None:
+            analyst.call("POST", "/deployment/create", raw=body,
+                         headers={**analyst.headers, "Content-Type": content_type})
+
+        return long_instance.bench_long_instance(Client(PORT, "officer"), deploy)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
 
 
 def run_rest_instances(client: Client, count: int, complete_ms: list[float] | None = None) -> None:
@@ -420,6 +442,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as workdir:
         rest = bench_rest(f"sqlite:///{workdir}/rest.db")
         print(f"REST ({INSTANCES} instances, one sequential client): {rest}", flush=True)
+        loop = bench_loop(f"sqlite:///{workdir}/loop.db")
+        print(f"one long instance over REST (bench_loop, {LOOP_STEPS} steps): {loop}", flush=True)
         service = bench_services(f"sqlite:///{workdir}/services.db")
         print(f"services in-process: {service} tasks/s", flush=True)
         inbox = bench_inbox(f"sqlite:///{workdir}/inbox.db")
@@ -429,7 +453,7 @@ def main() -> None:
     cockpit_postgres = bench_cockpit_postgres()
     raw = bench_raw_spiff()
     print(f"bare SpiffWorkflow with serialize+deserialize per task: {raw} tasks/s", flush=True)
-    figures = {**rest, "service_tasks_per_s": service, "raw_spiff_tasks_per_s": raw,
+    figures = {**rest, **loop, "service_tasks_per_s": service, "raw_spiff_tasks_per_s": raw,
                "overhead_ratio": round(raw / service, 2), **inbox, **cockpit, **cockpit_postgres}
     print(json.dumps(figures))
 
