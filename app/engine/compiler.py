@@ -118,7 +118,9 @@ def compile_deployment(
 def _compile_checked(bpmn_files, dmn_files, bpmn_lint, library, warnings) -> CompiledModels:
     bpmn_trees = _checked_trees(bpmn_files, bpmn_schema_problems, bpmn_lint, warnings)
     dmn_trees = _checked_trees(dmn_files, dmn_schema_problems, lint_dmn, warnings)
-    parser = _load_parser(bpmn_trees, dmn_trees, library)
+    # A descriptive file (no executable process) is stored as it is and never given to the
+    # engine, which would refuse what such a model need not have (data stores, ...).
+    parser = _load_parser([t for t in bpmn_trees if _executable(t[1])], dmn_trees, library)
     dmn_hash = content_hash(*(f.content for f, _ in sorted(dmn_trees, key=lambda t: t[0].name)))
     compiled = []
     for source, tree in bpmn_trees:
@@ -126,6 +128,10 @@ def _compile_checked(bpmn_files, dmn_files, bpmn_lint, library, warnings) -> Com
             compiled.append(_compile_process(parser, source, process, dmn_hash))
     files = {source.name: source.content for source, _ in bpmn_trees + dmn_trees}
     return CompiledModels(compiled, files, [_decision(source, tree) for source, tree in dmn_trees], warnings)
+
+
+def _executable(tree) -> bool:
+    return tree.getroot().find("bpmn:process[@isExecutable='true']", NS) is not None
 
 
 def _decision(source: SourceFile, tree) -> CompiledDecision:

@@ -117,13 +117,16 @@ def lint_bpmn(tree: etree._ElementTree, file_name: str, known_forms: set[str], k
     root = tree.getroot()
     processes = [p for p in root.iterfind("bpmn:process", NS) if p.get("isExecutable") == "true"]
     if not processes:
+        # As Camunda does: a descriptive model (every process non-executable) is deployed as a
+        # resource and skipped; the answer says nothing can start.
         return [
             DefinitionProblem(
                 file_name,
-                '没有可执行的流程（isExecutable="true"），该模型只能查看和编辑，不能部署',
-                'No executable process (isExecutable="true"): the model can be opened but not deployed',
+                '没有可执行的流程（isExecutable="true"）：文件已部署，但没有可以启动的流程',
+                'No executable process (isExecutable="true"): the file is deployed, but nothing can start',
                 line=root.sourceline,
                 element_id=root.get("id"),
+                severity=WARNING,
             )
         ]
     context = _Context(file_name, frozenset(known_forms), frozenset(known_topics), timer_min_cycle)

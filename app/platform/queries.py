@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from app.db import connection_of
 from app.prepared import Prepared
 from app.models import (
-    Deployment, HistoricActivity, HistoricTask, Incident, Job, ProcessDefinition,
+    Deployment, DeploymentResource, HistoricActivity, HistoricTask, Incident, Job, ProcessDefinition,
     ProcessInstance, Task, TaskCandidate,
 )
 
@@ -17,6 +17,7 @@ from app.core import confidential
 from app.core.authorization import (
     candidate_of, instance_visibility, reader_parameters, task_visibility, visibility_shape,
 )
+from app.core.errors import NotFound
 from app.core.identity import Actor
 from app.core.paging import Page
 
@@ -126,6 +127,27 @@ def list_definitions(session: Session, key: str | None, latest_only: bool, page:
 
 def list_deployments(session: Session, page: Page):
     return list(session.scalars(page.apply(select(Deployment).order_by(Deployment.deployed_at))))
+
+
+def get_deployment(session: Session, deployment_id: str) -> Deployment:
+    deployment = session.get(Deployment, deployment_id)
+    if deployment is None:
+        raise NotFound(f"部署 {deployment_id} 不存在 / deployment not found")
+    return deployment
+
+
+def deployment_resources(session: Session, deployment_id: str) -> list[DeploymentResource]:
+    """The files of a deployment, by name; NotFound when there is no such deployment."""
+    get_deployment(session, deployment_id)
+    return list(session.scalars(select(DeploymentResource).where(
+        DeploymentResource.deployment_id == deployment_id).order_by(DeploymentResource.name)))
+
+
+def deployment_resource(session: Session, deployment_id: str, resource_id: str) -> DeploymentResource:
+    resource = session.get(DeploymentResource, resource_id)
+    if resource is None or resource.deployment_id != deployment_id:
+        raise NotFound(f"部署 {deployment_id} 中没有资源 {resource_id} / deployment resource not found")
+    return resource
 
 
 def definitions_of_deployment(session: Session, deployment_id: str):

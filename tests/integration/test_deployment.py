@@ -201,6 +201,29 @@ def test_the_interop_corpus_is_present():
     assert len(CORPUS_FILES) >= 60
 
 
+def descriptive(path: Path) -> bool:
+    """No executable process in the file (`isExecutable` false or absent)."""
+    return path.suffix == ".bpmn" and b'isExecutable="true"' not in path.read_bytes()
+
+
+DESCRIPTIVE_FILES = [p for p in CORPUS_FILES if descriptive(p)]
+
+
+def test_the_corpus_holds_29_descriptive_models():
+    assert len(DESCRIPTIVE_FILES) == 29
+
+
+@pytest.mark.parametrize("path", DESCRIPTIVE_FILES, ids=[str(p.relative_to(CORPUS)) for p in DESCRIPTIVE_FILES])
+def test_a_descriptive_model_deploys_as_camunda_deploys_it_and_the_answer_says_nothing_can_start(rest, path):
+    body = deployed(rest("analyst"), {path.name: path.read_bytes()}, "corpus")
+    assert body["deployedProcessDefinitions"] is None
+    [warning] = body["warnings"]
+    assert (warning["file"], warning["severity"]) == (path.name, "warning")
+    assert "没有可以启动的流程" in warning["message"] and "nothing can start" in warning["message_en"]
+    [resource] = rest("analyst").get(f"/deployment/{body['id']}/resources").get_json()
+    assert resource["name"] == path.name
+
+
 @pytest.mark.parametrize("path", CORPUS_FILES, ids=[str(p.relative_to(CORPUS)) for p in CORPUS_FILES])
 def test_every_corpus_file_deploys_or_is_refused_with_located_chinese_errors(ctx, path):
     try:
@@ -263,3 +286,32 @@ def test_the_project_models_are_not_deployed_over_a_version_an_analyst_deployed_
     with ctx.db.read() as session:
         latest = latest_definition(session, "tic_establishment")
         assert latest.version == 2 and "推荐单位审核".encode() in latest.bpmn_xml
+
+
+# ----------------------------------------------------------- a deployment and its resources
+
+
+def test_a_deployment_and_its_resources_are_read_in_camundas_shapes(rest):
+    analyst = rest("analyst")
+    files = model_files("job_two_steps.bpmn")
+    body = deployed(analyst, files, "two-steps")
+
+    assert analyst.get(f"/deployment/{body['id']}").get_json()["name"] == "two-steps"
+    resources = analyst.get(f"/deployment/{body['id']}/resources").get_json()
+    assert sorted(r["name"] for r in resources) == sorted(files)
+    form = next(r for r in resources if r["name"].endswith(".schema.json"))
+    assert analyst.get(f"/deployment/{body['id']}/resources/{form['id']}").get_json() == {
+        "id": form["id"], "name": form["name"], "deploymentId": body["id"]}
+    data = analyst.get(f"/deployment/{body['id']}/resources/{form['id']}/data")
+    assert (data.status_code, data.mimetype, data.data) == (200, "application/json", files[form["name"]])
+    diagram = next(r for r in resources if r["name"] == "job_two_steps.bpmn")
+    xml = analyst.get(f"/deployment/{body['id']}/resources/{diagram['id']}/data")
+    assert xml.mimetype == "application/xml" and b'id="job_two_steps"' in xml.data
+
+
+def test_an_unknown_deployment_or_resource_is_a_404(rest):
+    analyst = rest("analyst")
+    body = deployed(analyst, model_files("job_two_steps.bpmn"), "two-steps")
+    assert analyst.get("/deployment/nope").status_code == 404
+    assert analyst.get("/deployment/nope/resources").status_code == 404
+    assert analyst.get(f"/deployment/{body['id']}/resources/nope/data").status_code == 404

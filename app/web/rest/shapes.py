@@ -7,7 +7,7 @@ from app.clock import format_camunda as when
 
 if TYPE_CHECKING:  # the rows the platform's queries return; the web never touches the tables
     from app.models import (
-        DecisionDefinition, Deployment, HistoricActivity, HistoricTask, Incident, Job, ProcessDefinition,
+        DecisionDefinition, Deployment, DeploymentResource, HistoricActivity, HistoricTask, Incident, Job, ProcessDefinition,
         ProcessInstance, Task,
     )
 
@@ -69,6 +69,10 @@ def deployment(d: Deployment, definitions: list[ProcessDefinition] | None,
         "deployedDecisionDefinitions": {x.id: decision_definition(x) for x in decisions} if decisions else None,
         "deployedDecisionRequirementsDefinitions": None,
     }
+
+
+def resource(r: DeploymentResource) -> dict:
+    return {"id": r.id, "name": r.name, "deploymentId": r.deployment_id}
 
 
 def job(j: Job) -> dict:
