@@ -291,6 +291,16 @@ def _condition_expression(condition, context: _Context) -> list[DefinitionProble
 
 
 def _condition_code_problems(condition, context: _Context) -> list[DefinitionProblem]:
+    if condition.text.strip().startswith("="):
+        # Camunda 8 models write FEEL this way; Camunda 7, like this engine, reads JUEL.
+        shown = _excerpt(condition.text)
+        return [context.problem(
+            condition,
+            f"条件表达式“{shown}”是 FEEL（Camunda 8 的写法），本系统与 Camunda 7 一样使用 JUEL，"
+            f"请写成 ${{…}}，例如 ${{approved}}",
+            f'Condition "{shown}" is FEEL (as Camunda 8 writes it); conditions here are JUEL as in '
+            f"Camunda 7: write ${{…}}, e.g. ${{approved}}",
+        )]
     return context.code_problems(
         condition, condition_to_python(condition.text), "eval", "条件表达式", "Condition", condition.text,
     )

@@ -251,6 +251,13 @@ def test_condition_in_another_language_is_refused():
     assert "groovy" in problem.message_zh
 
 
+@pytest.mark.parametrize("feel", ["= approved", "=fraud", "= not(approved)"])
+def test_a_feel_condition_is_refused_with_a_message_that_says_feel_and_names_its_flow(feel):
+    problem = only(lint(flow_with(f"<bpmn:conditionExpression>{feel}</bpmn:conditionExpression>")))
+    assert problem.element_id == "f" and problem.is_error
+    assert "FEEL" in problem.message_zh and "JUEL" in problem.message_zh and "FEEL" in problem.message_en
+
+
 def test_empty_condition_is_refused():
     assert only(lint(flow_with("<bpmn:conditionExpression/>"))).message_zh == "条件表达式为空"
 
