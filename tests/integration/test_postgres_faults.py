@@ -11,7 +11,7 @@ import http.client
 import json
 import os
 import signal
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -29,6 +29,9 @@ pytestmark = pytest.mark.postgres
 
 # Short, so that the test waits little for a dead executor's lock to expire.
 LOCK_SECONDS = 2
+# The clients of the storm through the end of the connections: each has at most one
+# request in flight.
+CLIENTS = 4
 
 
 @pytest.fixture
@@ -129,8 +132,7 @@ def commands_caught_midway(ctx):
 def test_a_web_worker_killed_during_a_storm_of_completes_leaves_every_instance_consistent(
         ctx, rest, database_url):
     instance_ids = loop_instances(rest, 12)
-    server = WebServer(database_url, workers=1, threads=4)
-    try:
+    with WebServer(database_url, workers=1, threads=4) as server:
         storm = CompleteStorm(server.port, instance_ids, clients=6)
         try:
             storm.wait_for(40)
@@ -143,8 +145,6 @@ def test_a_web_worker_killed_during_a_storm_of_completes_leaves_every_instance_c
         finally:
             storm.stop()
         respawned = server.worker_pids()
-    finally:
-        server.stop()
 
     assert (storm.hung, storm.refusals) == (0, [])
     assert storm.dropped > 0, "the kill cut no connection in use"
@@ -174,21 +174,13 @@ def test_a_job_whose_executor_was_killed_holding_it_runs_once_after_its_lock_exp
         ctx, clock, rest, database_url):
     deployed(rest("analyst"), model_files("job_boundary_timer.bpmn"))
     [instance_id] = overdue_reviews(clock, rest, 1)
-    with instance_row_held(ctx, instance_id):
-        executors = [Executor(database_url, LOCK_SECONDS) for _ in range(2)]
-        try:
+    with ExitStack() as running:
+        with instance_row_held(ctx, instance_id):
+            executors = [running.enter_context(Executor(database_url, LOCK_SECONDS)) for _ in range(2)]
             owner, expires = wait_until(lambda: job_lock(ctx, instance_id), "an executor to take the job")
             [holder] = [e for e in executors if e.owner == owner]
-            [survivor] = [e for e in executors if e is not holder]
             holder.kill()
-        except BaseException:
-            for executor in executors:
-                executor.stop()
-            raise
-    try:
-        wait_until(lambda: jobs_left(ctx, [instance_id]) == 0, "the job to run after its lock expired")
-    finally:
-        survivor.stop()
+        wait_until(lambda: jobs_left(ctx, [instance_id]) == 0, "the other executor to run the job")
 
     [ran_at] = timer_runs(ctx, instance_id)
     assert ran_at >= expires, "the job ran again before the dead executor's lock expired"
@@ -197,19 +189,16 @@ def test_a_job_whose_executor_was_killed_holding_it_runs_once_after_its_lock_exp
 
 def test_two_executors_on_the_same_due_jobs_run_each_job_exactly_once(ctx, clock, rest, database_url):
     deployed(rest("analyst"), model_files("job_boundary_timer.bpmn"))
-    instance_ids = overdue_reviews(clock, rest, 30)
-    executors = []
-    try:
+    instance_ids = overdue_reviews(clock, rest, 20)
+    with ExitStack() as running:
         # Both executors wait at the job table until the test lets them in at the same instant.
         with ctx.db.engine.connect() as gate, gate.begin():
             gate.execute(text("LOCK TABLE job IN ACCESS EXCLUSIVE MODE"))
             gate_pid = gate.scalar(text("SELECT pg_backend_pid()"))
-            executors = [Executor(database_url) for _ in range(2)]
+            for _ in range(2):
+                running.enter_context(Executor(database_url))
             wait_until(lambda: waiting_on(ctx, gate_pid) == 2, "both executors to reach the job table")
         wait_until(lambda: jobs_left(ctx, instance_ids) == 0, "the executors to run every due job")
-    finally:
-        for executor in executors:
-            executor.stop()
 
     for instance_id in instance_ids:
         assert_escalated_once(ctx, instance_id)
@@ -248,16 +237,14 @@ def test_a_web_server_and_an_executor_outlive_the_end_of_their_database_connecti
         ctx, clock, rest, database_url):
     deployed(rest("analyst"), model_files("job_boundary_timer.bpmn"))
     loops = loop_instances(rest, 8)
-    executor = Executor(database_url)
-    server = WebServer(database_url, workers=1, threads=4)
     engine = ctx.db.engine
-    try:
+    with Executor(database_url) as executor, WebServer(database_url, workers=1, threads=4) as server:
         [worker] = server.worker_pids()
         [first] = overdue_reviews(clock, rest, 1)
         wait_until(lambda: jobs_left(ctx, [first]) == 0, "the executor to run a due job")
 
         # While completes are in flight: those caught by it fail, cleanly; the rest go on.
-        storm = CompleteStorm(server.port, loops, clients=4)
+        storm = CompleteStorm(server.port, loops, clients=CLIENTS)
         try:
             storm.wait_for(20)
             assert backends(engine, server.name) and backends(engine, executor.name)
@@ -274,13 +261,10 @@ def test_a_web_server_and_an_executor_outlive_the_end_of_their_database_connecti
         wait_until(lambda: jobs_left(ctx, [late]) == 0, "the executor to run a job due after the end")
 
         assert server.worker_pids() == {worker} and executor.alive(), "a process was restarted"
-    finally:
-        server.stop()
-        executor.stop()
 
     assert (storm.hung, storm.dropped) == (0, 0)
     assert all(answered_cleanly(status, body) for status, body in storm.refusals), storm.refusals
-    assert 0 < len(storm.refusals) <= 4, "not only the requests in flight failed"
+    assert 0 < len(storm.refusals) <= CLIENTS, "not only the requests in flight failed"
     assert_consistent(ctx, loops, answered)
     for instance_id in (first, late):
         assert_escalated_once(ctx, instance_id)

@@ -46,12 +46,18 @@ def tagged(database_url: str, application_name: str) -> str:
 
 class AppProcess:
     """A process of the app started in a session of its own, so that stopping it reaches
-    every process it started (granian's workers)."""
+    every process it started (granian's workers); stopped when its `with` block ends."""
 
     def __init__(self, command: list[str], database_url: str, **env: str):
         self.name = f"ticflow-{uuid.uuid4().hex[:10]}"
         environment = dict(os.environ, DATABASE_URL=tagged(database_url, self.name), **env)
         self.process = subprocess.Popen(command, cwd=ROOT, env=environment, start_new_session=True)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *_exception) -> None:
+        self.stop()
 
     @property
     def pid(self) -> int:
@@ -82,7 +88,11 @@ class WebServer(AppProcess):
         super().__init__([str(ROOT / "scripts" / "serve_web.sh")], database_url,
                          PORT=str(self.port), WEB_WORKERS=str(workers), WEB_THREADS=str(threads))
         self.workers = workers
-        wait_until(self.serving, "the web server to serve")
+        try:
+            wait_until(self.serving, "the web server to serve")
+        except BaseException:
+            self.stop()
+            raise
 
     def serving(self) -> bool:
         try:
