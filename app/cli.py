@@ -1,18 +1,21 @@
-"""Command-line commands: `flask --app app setup | worker | deploy`, and the administrators'
-commands until the admin pages exist: `create-organization | create-user | set-password |
-set-groups | deactivate-user | audit-purge` (each audited as `cli:<os user>`)."""
+"""Command-line commands: `flask --app app setup | worker | deploy | backup | restore`, and
+the administrators' commands until the admin pages exist: `create-organization |
+create-user | set-password | set-groups | deactivate-user | audit-purge` (each audited as
+`cli:<os user>`)."""
 from __future__ import annotations
 
 import getpass
 import logging
 import signal
 import time
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
 import click
 from flask import Flask
 
+from . import backups
 from .clock import SHANGHAI
 from .config import ROOT
 from app.core import accounts, audit
@@ -54,6 +57,22 @@ def register(app: Flask) -> None:
             result = deploy(context, session, None, "cli", files, source="cli")
         click.echo(f"deployment {result.deployment.id}: "
                    f"{[d.id for d in result.new_definitions]}")
+
+    @app.cli.command("backup")
+    @click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
+    def backup_command(target):
+        """Write a backup of the whole database, attachments included, to a new file."""
+        with backup_errors():
+            backups.backup(context.settings.database_url, target)
+        click.echo(f"已备份到 {target} / backup written to {target}")
+
+    @app.cli.command("restore")
+    @click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
+    def restore_command(source):
+        """Restore a backup into the database of DATABASE_URL, which must be empty."""
+        with backup_errors():
+            backups.restore(context.settings.database_url, source)
+        click.echo(f"已从 {source} 恢复 / restored from {source}")
 
     @app.cli.command("worker")
     @click.option("--interval", default=1.0, help="seconds between polls when idle")
@@ -132,6 +151,15 @@ def register_admin_commands(app: Flask) -> None:
         """Delete audit entries older than the retention period (180 days)."""
         deleted = run(audit.purge, before.replace(tzinfo=SHANGHAI))
         click.echo(f"已清理审计日志 {deleted} 条 / {deleted} audit entries purged")
+
+
+@contextmanager
+def backup_errors():
+    """A backup or restore that cannot be made, as the console reports it."""
+    try:
+        yield
+    except backups.BackupError as error:
+        raise click.ClickException(str(error)) from error
 
 
 def operator() -> str:

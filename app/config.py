@@ -18,6 +18,7 @@ class Settings:
     secret_key: str
     environment: str
     demo_data: bool
+    # How long an executor holds a job it took: a job whose executor died runs again after it.
     job_lock_seconds: int = 300
     job_retries: int = 3
     min_expert_panel: int = 3
@@ -70,6 +71,7 @@ def load_settings(overrides: dict | None = None) -> Settings:
         "environment": os.environ.get("TICFLOW_ENV", "development"),
         "demo_data": os.environ.get("TICFLOW_DEMO_DATA", "1") != "0",
         "instance_cache_size": _int_env("INSTANCE_CACHE_SIZE", 256),
+        "job_lock_seconds": _positive_int_env("JOB_LOCK_SECONDS", 300),
         "timer_min_cycle_seconds": _positive_int_env("TIMER_MIN_CYCLE_SECONDS", 60),
         "session_idle_minutes": _positive_int_env("SESSION_IDLE_MINUTES", 30),
         "password_min_length": _positive_int_env("PASSWORD_MIN_LENGTH", 8),

@@ -49,6 +49,16 @@ def pytest_generate_tests(metafunc):
         metafunc.parametrize("instance_cache_size", [0, 256], ids=["restored", "cached"])
 
 
+def pytest_collection_modifyitems(items):
+    """Tests marked `postgres` are about PostgreSQL itself: on SQLite they are skipped."""
+    if os.environ.get("DATABASE_URL", "").startswith("postgresql"):
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL: DATABASE_URL=postgresql+psycopg://...")
+    for item in items:
+        if item.get_closest_marker("postgres"):
+            item.add_marker(skip)
+
+
 @pytest.fixture
 def app(database_url, clock, instance_cache_size):
     app = build_app(database_url, clock, instance_cache_size=instance_cache_size)

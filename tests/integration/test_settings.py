@@ -60,3 +60,11 @@ def test_the_instance_cache_size_comes_from_the_environment(monkeypatch):
     monkeypatch.setenv("INSTANCE_CACHE_SIZE", "many")
     with pytest.raises(ConfigError, match="INSTANCE_CACHE_SIZE 必须是整数"):
         load_settings()
+
+
+def test_the_job_lock_duration_comes_from_the_environment(monkeypatch):
+    monkeypatch.setenv("JOB_LOCK_SECONDS", "5")
+    assert load_settings().job_lock_seconds == 5
+    monkeypatch.setenv("JOB_LOCK_SECONDS", "0")
+    with pytest.raises(ConfigError, match="JOB_LOCK_SECONDS 必须是正整数"):
+        load_settings()

@@ -24,3 +24,9 @@ def only_task(client, instance_id: str) -> dict:
     tasks = client.get(f"/task?processInstanceId={instance_id}").get_json()
     assert len(tasks) == 1, tasks
     return tasks[0]
+
+
+def loop_files() -> dict[str, bytes]:
+    """The loop model (start → `step` → back to `step` until `confirmed`), with its form."""
+    return {"loop.bpmn": (SHARED_BENCH / "loop.bpmn").read_bytes(),
+            "bench/confirm.schema.json": (SHARED_BENCH / "forms" / "confirm.schema.json").read_bytes()}
