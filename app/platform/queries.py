@@ -48,16 +48,8 @@ def list_tasks(session: Session, actor: Actor, f: TaskFilter, page: Page) -> lis
 
     The REST task list is read before nearly every command, so its statement is built
     once per shape and reused with this call's values as parameters."""
-    candidate = _candidate_parameters(session, f.candidate_user) if f.candidate_user else None
-    values = {
-        **reader_parameters(actor),
-        **{f"f_{name}": getattr(f, name) for name, _ in _FILTER_COLUMNS if getattr(f, name)},
-        "page_offset": page.offset, "page_limit": page.limit,
-    }
-    if f.candidate_group:
-        values["f_candidate_group"] = f.candidate_group
-    if candidate is not None:
-        values.update(candidate)
+    values, candidate = _task_values(session, actor, f)
+    values.update(page_offset=page.offset, page_limit=page.limit)
     shape = (visibility_shape(actor), tuple(name for name in values if name.startswith("f_")),
              f.unassigned, None if candidate is None else len(candidate))
     statement = _TASK_LISTS.get(shape)
@@ -66,7 +58,32 @@ def list_tasks(session: Session, actor: Actor, f: TaskFilter, page: Page) -> lis
     return statement.all(connection_of(session), values)
 
 
+def count_tasks(session: Session, actor: Actor, f: TaskFilter) -> int:
+    values, candidate = _task_values(session, actor, f)
+    query = _tasks_filtered(actor, f, values, candidate)
+    return connection_of(session).execute(select(func.count()).select_from(query.subquery()), values).scalar_one()
+
+
+def _task_values(session: Session, actor: Actor, f: TaskFilter) -> tuple[dict, dict | None]:
+    """The statement's parameters: who reads, and the filter's values."""
+    candidate = _candidate_parameters(session, f.candidate_user) if f.candidate_user else None
+    values = {
+        **reader_parameters(actor),
+        **{f"f_{name}": getattr(f, name) for name, _ in _FILTER_COLUMNS if getattr(f, name)},
+    }
+    if f.candidate_group:
+        values["f_candidate_group"] = f.candidate_group
+    if candidate is not None:
+        values.update(candidate)
+    return values, candidate
+
+
 def _task_list(actor: Actor, f: TaskFilter, values: dict, candidate: dict | None):
+    return (_tasks_filtered(actor, f, values, candidate).order_by(_T.c.created_at, _T.c.id)
+            .offset(bindparam("page_offset")).limit(bindparam("page_limit")))
+
+
+def _tasks_filtered(actor: Actor, f: TaskFilter, values: dict, candidate: dict | None):
     query = select(_T).where(task_visibility(actor))
     for name, column in _FILTER_COLUMNS:
         if f"f_{name}" in values:
@@ -79,8 +96,7 @@ def _task_list(actor: Actor, f: TaskFilter, values: dict, candidate: dict | None
         ))
     if candidate is not None:
         query = query.where(_T.c.assignee.is_(None), _candidate_condition(candidate))
-    return (query.order_by(_T.c.created_at, _T.c.id)
-            .offset(bindparam("page_offset")).limit(bindparam("page_limit")))
+    return query
 
 
 def _candidate_parameters(session: Session, user_id: str) -> dict:
@@ -97,8 +113,19 @@ def _candidate_condition(candidate: dict):
     return candidate_of(bindparam("cu_id"), groups)
 
 
+def count_of(session: Session, query) -> int:
+    """How many rows a list's query finds, unpaged (Camunda's `/count`)."""
+    return session.scalar(select(func.count()).select_from(query.subquery()))
+
+
 def list_instances(session: Session, actor: Actor, process_key: str | None,
                    business_key: str | None, page: Page, active_only: bool = True):
+    query = instances_query(actor, process_key, business_key, active_only)
+    return list(session.scalars(page.apply(query.order_by(ProcessInstance.start_time))))
+
+
+def instances_query(actor: Actor, process_key: str | None, business_key: str | None,
+                    active_only: bool = True):
     query = select(ProcessInstance).where(instance_visibility(actor))
     if active_only:
         query = query.where(ProcessInstance.end_time.is_(None))
@@ -106,10 +133,16 @@ def list_instances(session: Session, actor: Actor, process_key: str | None,
         query = query.where(ProcessInstance.process_key == process_key)
     if business_key:
         query = query.where(ProcessInstance.business_key == business_key)
-    return list(session.scalars(page.apply(query.order_by(ProcessInstance.start_time))))
+    return query
 
 
 def list_definitions(session: Session, key: str | None, latest_only: bool, page: Page):
+    return list(session.scalars(page.apply(
+        definitions_query(key, latest_only).order_by(ProcessDefinition.key, ProcessDefinition.version)
+    )))
+
+
+def definitions_query(key: str | None, latest_only: bool):
     query = select(ProcessDefinition)
     if key:
         query = query.where(ProcessDefinition.key == key)
@@ -120,13 +153,15 @@ def list_definitions(session: Session, key: str | None, latest_only: bool, page:
         )
         query = query.join(latest, (ProcessDefinition.key == latest.c.key)
                            & (ProcessDefinition.version == latest.c.v))
-    return list(session.scalars(page.apply(
-        query.order_by(ProcessDefinition.key, ProcessDefinition.version)
-    )))
+    return query
 
 
 def list_deployments(session: Session, page: Page):
-    return list(session.scalars(page.apply(select(Deployment).order_by(Deployment.deployed_at))))
+    return list(session.scalars(page.apply(deployments_query().order_by(Deployment.deployed_at))))
+
+
+def deployments_query():
+    return select(Deployment)
 
 
 def get_deployment(session: Session, deployment_id: str) -> Deployment:
@@ -161,15 +196,23 @@ def visible_instance_ids(actor: Actor):
 
 
 def list_jobs(session: Session, actor: Actor, instance_id: str | None, page: Page):
+    return list(session.scalars(page.apply(jobs_query(actor, instance_id).order_by(Job.due_at, Job.id))))
+
+
+def jobs_query(actor: Actor, instance_id: str | None):
     query = select(Job).where(Job.instance_id.in_(visible_instance_ids(actor)))
     if not confidential.sees_all(actor):
         query = query.where(confidential.not_confidential(Job.activity_id))
     if instance_id:
         query = query.where(Job.instance_id == instance_id)
-    return list(session.scalars(page.apply(query.order_by(Job.due_at, Job.id))))
+    return query
 
 
 def list_incidents(session: Session, actor: Actor, instance_id: str | None, page: Page):
+    return list(session.scalars(page.apply(incidents_query(actor, instance_id).order_by(Incident.created_at))))
+
+
+def incidents_query(actor: Actor, instance_id: str | None):
     query = select(Incident).where(
         Incident.resolved_at.is_(None), Incident.instance_id.in_(visible_instance_ids(actor))
     )
@@ -178,19 +221,19 @@ def list_incidents(session: Session, actor: Actor, instance_id: str | None, page
         query = query.where(confidential.not_confidential(Incident.activity_id))
     if instance_id:
         query = query.where(Incident.instance_id == instance_id)
-    return list(session.scalars(page.apply(query.order_by(Incident.created_at))))
+    return query
 
 
 def historic_instances(session: Session, actor: Actor, process_key: str | None,
                        business_key: str | None, instance_id: str | None, page: Page):
-    query = select(ProcessInstance).where(instance_visibility(actor))
-    if instance_id:
-        query = query.where(ProcessInstance.id == instance_id)
-    if process_key:
-        query = query.where(ProcessInstance.process_key == process_key)
-    if business_key:
-        query = query.where(ProcessInstance.business_key == business_key)
+    query = historic_instances_query(actor, process_key, business_key, instance_id)
     return list(session.scalars(page.apply(query.order_by(ProcessInstance.start_time))))
+
+
+def historic_instances_query(actor: Actor, process_key: str | None, business_key: str | None,
+                             instance_id: str | None):
+    query = instances_query(actor, process_key, business_key, active_only=False)
+    return query.where(ProcessInstance.id == instance_id) if instance_id else query
 
 
 @dataclass(frozen=True)
@@ -242,6 +285,12 @@ def _historic_activity_query(actor: Actor, f: ActivityFilter):
 
 def historic_tasks(session: Session, actor: Actor, instance_id: str | None,
                    assignee: str | None, finished: bool | None, page: Page):
+    query = historic_tasks_query(actor, instance_id, assignee, finished)
+    return list(session.scalars(page.apply(query.order_by(HistoricTask.start_time))))
+
+
+def historic_tasks_query(actor: Actor, instance_id: str | None, assignee: str | None,
+                         finished: bool | None):
     query = select(HistoricTask).where(
         confidential.step_condition(actor, HistoricTask.task_key, HistoricTask.assignee))
     if not actor.sees_everything:
@@ -257,7 +306,7 @@ def historic_tasks(session: Session, actor: Actor, instance_id: str | None,
         query = query.where(HistoricTask.end_time.is_not(None))
     elif finished is False:
         query = query.where(HistoricTask.end_time.is_(None))
-    return list(session.scalars(page.apply(query.order_by(HistoricTask.start_time))))
+    return query
 
 
 def active_activities(session: Session, actor: Actor, instance_id: str):

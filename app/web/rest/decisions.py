@@ -8,6 +8,7 @@ from . import blueprint, context, params, shapes
 
 @blueprint.get("/decision-definition")
 def list_decision_definitions():
+    params.known_only("key", "latestVersion", *params.PAGING)
     with context().db.read() as session:
         rows = decision_tables.list_definitions(
             session, request.args.get("key"), params.bool_arg("latestVersion") is True, params.page(),

@@ -1,5 +1,5 @@
 """Process definitions: list, by key, XML, start."""
-from flask import g, jsonify
+from flask import g, jsonify, request
 
 from app.core.errors import BadRequest, NotFound
 from app.platform import queries, variables
@@ -11,14 +11,21 @@ from . import blueprint, context, params, shapes
 
 @blueprint.get("/process-definition")
 def list_definitions():
-    from flask import request
-
+    params.known_only("key", "latestVersion", *params.PAGING)
     with context().db.read() as session:
         rows = queries.list_definitions(
             session, request.args.get("key"), params.bool_arg("latestVersion") is True,
             params.page(),
         )
         return jsonify([shapes.definition(d) for d in rows])
+
+
+@blueprint.get("/process-definition/count")
+def count_definitions():
+    params.known_only("key", "latestVersion")
+    with context().db.read() as session:
+        query = queries.definitions_query(request.args.get("key"), params.bool_arg("latestVersion") is True)
+        return jsonify({"count": queries.count_of(session, query)})
 
 
 def _latest(session, key):

@@ -33,9 +33,17 @@ def create_deployment():
 
 @blueprint.get("/deployment")
 def list_deployments():
+    params.known_only(*params.PAGING)
     with context().db.read() as session:
         rows = queries.list_deployments(session, params.page())
         return jsonify([shapes.deployment(d, None) for d in rows])
+
+
+@blueprint.get("/deployment/count")
+def count_deployments():
+    params.known_only()
+    with context().db.read() as session:
+        return jsonify({"count": queries.count_of(session, queries.deployments_query())})
 
 
 @blueprint.get("/deployment/<deployment_id>")

@@ -8,8 +8,13 @@ from app.platform.instance_store import definition_of
 from . import blueprint, context, params, shapes
 
 
+INSTANCE_FILTERS = ("processDefinitionKey", "processInstanceBusinessKey", "processInstanceId")
+TASK_FILTERS = ("processInstanceId", "taskAssignee", "finished")
+
+
 @blueprint.get("/history/process-instance")
 def historic_instances():
+    params.known_only(*INSTANCE_FILTERS, *params.PAGING)
     ctx = context()
     args = request.args
     with ctx.db.read() as session:
@@ -20,6 +25,16 @@ def historic_instances():
         return jsonify([
             shapes.historic_instance(i, definition_of(ctx, session, i.definition_id)) for i in rows
         ])
+
+
+@blueprint.get("/history/process-instance/count")
+def count_historic_instances():
+    params.known_only(*INSTANCE_FILTERS)
+    args = request.args
+    with context().db.read() as session:
+        query = queries.historic_instances_query(g.actor, args.get("processDefinitionKey"),
+                                                 args.get("processInstanceBusinessKey"), args.get("processInstanceId"))
+        return jsonify({"count": queries.count_of(session, query)})
 
 
 ACTIVITY_FILTERS = ("processInstanceId", "processDefinitionId", "activityId", "activityType", "finished",
@@ -68,6 +83,7 @@ def _activity_filter() -> queries.ActivityFilter:
 
 @blueprint.get("/history/task")
 def historic_tasks():
+    params.known_only(*TASK_FILTERS, *params.PAGING)
     args = request.args
     with context().db.read() as session:
         rows = queries.historic_tasks(
@@ -75,3 +91,13 @@ def historic_tasks():
             params.bool_arg("finished"), params.page(),
         )
         return jsonify([shapes.historic_task(t) for t in rows])
+
+
+@blueprint.get("/history/task/count")
+def count_historic_tasks():
+    params.known_only(*TASK_FILTERS)
+    args = request.args
+    with context().db.read() as session:
+        query = queries.historic_tasks_query(g.actor, args.get("processInstanceId"), args.get("taskAssignee"),
+                                             params.bool_arg("finished"))
+        return jsonify({"count": queries.count_of(session, query)})

@@ -1,6 +1,7 @@
 """Process instances: list, get, variables, activity tree, delete, suspend, modify."""
 from flask import g, jsonify, request
 
+from app.core.errors import NotFound
 from app.platform import instance_operations, queries, variables
 from app.platform.instance_store import definition_of
 from app.platform.process_instances import delete_instance, get_instance, variables_of
@@ -8,8 +9,12 @@ from app.platform.process_instances import delete_instance, get_instance, variab
 from . import blueprint, context, params, shapes
 
 
+FILTERS = ("processDefinitionKey", "businessKey")
+
+
 @blueprint.get("/process-instance")
 def list_instances():
+    params.known_only(*FILTERS, *params.PAGING)
     with context().db.read() as session:
         rows = queries.list_instances(
             session, g.actor, request.args.get("processDefinitionKey"),
@@ -18,10 +23,24 @@ def list_instances():
         return jsonify([shapes.instance(i) for i in rows])
 
 
+@blueprint.get("/process-instance/count")
+def count_instances():
+    params.known_only(*FILTERS)
+    with context().db.read() as session:
+        query = queries.instances_query(g.actor, request.args.get("processDefinitionKey"),
+                                        request.args.get("businessKey"))
+        return jsonify({"count": queries.count_of(session, query)})
+
+
 @blueprint.get("/process-instance/<instance_id>")
 def get_one(instance_id):
     with context().db.read() as session:
-        return jsonify(shapes.instance(get_instance(session, g.actor, instance_id)))
+        instance = get_instance(session, g.actor, instance_id)
+        if instance.end_time is not None:
+            # The runtime API knows running instances only, as Camunda's; history has the rest.
+            raise NotFound(f"流程实例 {instance_id} 已结束，请查询历史 / process instance {instance_id} "
+                           "is not running (see /history/process-instance)")
+        return jsonify(shapes.instance(instance))
 
 
 @blueprint.get("/process-instance/<instance_id>/variables")

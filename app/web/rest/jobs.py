@@ -10,9 +10,18 @@ from . import blueprint, context, params, shapes
 
 @blueprint.get("/job")
 def list_jobs():
+    params.known_only("processInstanceId", *params.PAGING)
     with context().db.read() as session:
         rows = queries.list_jobs(session, g.actor, request.args.get("processInstanceId"), params.page())
         return jsonify([shapes.job(j) for j in rows])
+
+
+@blueprint.get("/job/count")
+def count_jobs():
+    params.known_only("processInstanceId")
+    with context().db.read() as session:
+        query = queries.jobs_query(g.actor, request.args.get("processInstanceId"))
+        return jsonify({"count": queries.count_of(session, query)})
 
 
 @blueprint.post("/job/<job_id>/execute")
@@ -42,6 +51,15 @@ def set_due_date(job_id):
 
 @blueprint.get("/incident")
 def list_incidents():
+    params.known_only("processInstanceId", *params.PAGING)
     with context().db.read() as session:
         rows = queries.list_incidents(session, g.actor, request.args.get("processInstanceId"), params.page())
         return jsonify([shapes.incident(i) for i in rows])
+
+
+@blueprint.get("/incident/count")
+def count_incidents():
+    params.known_only("processInstanceId")
+    with context().db.read() as session:
+        query = queries.incidents_query(g.actor, request.args.get("processInstanceId"))
+        return jsonify({"count": queries.count_of(session, query)})

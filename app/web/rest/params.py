@@ -50,6 +50,10 @@ def _too_deep() -> BadRequest:
     return BadRequest(f"JSON 嵌套超过 {MAX_JSON_DEPTH} 层 / the JSON body is nested too deeply")
 
 
+# Every list takes these besides its filters; its `/count` takes only the filters.
+PAGING = ("firstResult", "maxResults")
+
+
 def page() -> Page:
     return Page(first=int_arg("firstResult", 0), max_results=int_arg("maxResults", 100))
 

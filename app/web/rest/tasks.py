@@ -6,10 +6,28 @@ from app.platform import queries, user_tasks, variables
 from . import blueprint, context, params, shapes
 
 
+FILTERS = ("processInstanceId", "processInstanceBusinessKey", "taskDefinitionKey", "processDefinitionKey",
+           "assignee", "candidateGroup", "candidateUser", "unassigned")
+
+
 @blueprint.get("/task")
 def list_tasks():
+    params.known_only(*FILTERS, *params.PAGING)
+    with context().db.read() as session:
+        rows = queries.list_tasks(session, g.actor, _task_filter(), params.page())
+        return jsonify([shapes.task(t) for t in rows])
+
+
+@blueprint.get("/task/count")
+def count_tasks():
+    params.known_only(*FILTERS)
+    with context().db.read() as session:
+        return jsonify({"count": queries.count_tasks(session, g.actor, _task_filter())})
+
+
+def _task_filter() -> queries.TaskFilter:
     args = request.args
-    task_filter = queries.TaskFilter(
+    return queries.TaskFilter(
         process_instance_id=args.get("processInstanceId"),
         business_key=args.get("processInstanceBusinessKey"),
         task_key=args.get("taskDefinitionKey"),
@@ -19,9 +37,6 @@ def list_tasks():
         candidate_user=args.get("candidateUser"),
         unassigned=params.bool_arg("unassigned") is True,
     )
-    with context().db.read() as session:
-        rows = queries.list_tasks(session, g.actor, task_filter, params.page())
-        return jsonify([shapes.task(t) for t in rows])
 
 
 @blueprint.get("/task/<task_id>")
