@@ -240,7 +240,21 @@ def _elements(process) -> dict[str, dict]:
         local = etree.QName(node).localname
         if local in FLOW_NODE_TAGS and node.get("id"):
             elements[node.get("id")] = _named(node, local)
+            fields = form_fields(node)
+            if fields:
+                elements[node.get("id")]["formFields"] = fields
     return elements
+
+
+def form_fields(node) -> list[dict]:
+    """A user task's `camunda:formField`s: what its generic form asks (no form key)."""
+    return [
+        {"id": field.get("id"), "label": field.get("label"), "type": field.get("type") or "string",
+         "defaultValue": field.get("defaultValue"),
+         "values": [{"id": v.get("id"), "name": v.get("name")} for v in field.iterfind("camunda:value", NS)]}
+        for field in node.iterfind("bpmn:extensionElements/camunda:formData/camunda:formField", NS)
+        if field.get("id")
+    ]
 
 
 def _named(node, element_type: str) -> dict:

@@ -202,7 +202,14 @@ def _form_problems(element, context: _Context, required: bool) -> list[Definitio
     if not key:
         if not required:
             return []
-        return [context.problem(element, "用户任务缺少表单（camunda:formKey）", "User task has no form (camunda:formKey)")]
+        # As Camunda's Tasklist does, the step is worked in a generic form.
+        return [context.problem(
+            element,
+            "用户任务没有表单（camunda:formKey）：办理时显示通用表单，字段取自 camunda:formField，没有则取自流程变量",
+            "User task has no form (camunda:formKey): it is worked in a generic form, its fields from "
+            "camunda:formField, else the process variables",
+            severity=WARNING,
+        )]
     if key not in context.known_forms:
         return [context.problem(element, f"表单不存在：{key}", f"Form does not exist: {key}")]
     return []

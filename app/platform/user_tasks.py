@@ -23,6 +23,7 @@ from app.core.context import AppContext
 from app.core.errors import BadRequest, Conflict, NotFound, ValidationFailed
 from app.core.extensions import Refused, TaskEvent
 from app.core.identity import Actor
+from app.platform.generic_forms import generic_form
 from app.platform import forms, history, instance_store
 from app.platform.permissions import claim_refusal, enforce, holder_refusal
 from app.platform.process_instances import advance, visible_variables
@@ -128,7 +129,7 @@ def complete(ctx: AppContext, session: Session, actor: Actor, task_id: str,
     task = _open_task(session, actor, task_id)
     enforce(holder_refusal(actor, task))
     loaded = instance_store.load(ctx, session, task.instance_id)
-    _validate_form(ctx, session, loaded.definition, task.form_key, values)
+    _validate_form(ctx, session, loaded.definition, task, values)
     _run_listeners(ctx, session, actor, task, loaded, values)
     try:
         loaded.execution.complete_user_task(task_id, values)
@@ -164,14 +165,24 @@ def _run_listeners(ctx, session, actor: Actor, task, loaded, values: dict) -> No
         raise ValidationFailed("提交的内容不符合规定 / the submission was refused", refused.errors) from refused
 
 
-def _validate_form(ctx, session, definition, form_key: str | None, values: dict) -> None:
-    if not form_key:
+def _validate_form(ctx, session, definition, task, values: dict) -> None:
+    if not task.form_key:
+        # A generic form checks the types its model's form fields declare; one made of the
+        # variables takes any value, as Camunda's does.
+        fields = _form_fields(definition, task.task_key)
+        if fields:
+            check_submission(forms.validator_of(generic_form(fields, {})[0]), values)
         return
     form_ids = json.loads(definition.forms_json)
-    form_version_id = form_ids.get(form_key)
+    form_version_id = form_ids.get(task.form_key)
     if form_version_id is None:
         return
     check_submission(forms.validator_for(ctx, session, form_version_id), values)
+
+
+def _form_fields(definition, task_key: str) -> list[dict]:
+    """The `camunda:formField`s of a step without a form key (compiler.form_fields)."""
+    return json.loads(definition.elements_json or "{}").get(task_key, {}).get("formFields", [])
 
 
 def check_submission(validator, values: dict) -> None:
@@ -205,6 +216,9 @@ def form_of(ctx: AppContext, session: Session, actor: Actor, task_id: str) -> di
     definition = instance_store.definition_of(ctx, session, instance.definition_id)
     form_version_id = json.loads(definition.forms_json).get(task.form_key or "")
     values, _types = visible_variables(actor, instance)
+    if not task.form_key:
+        schema, ui = generic_form(_form_fields(definition, task.task_key), values)
+        return {"key": None, "schema": schema, "ui": ui, "values": values}
     if form_version_id is None:
         return {"key": task.form_key, "schema": None, "ui": None, "values": values}
     form = forms.form_version(ctx, session, form_version_id)

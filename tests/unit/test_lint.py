@@ -60,6 +60,11 @@ def test_a_file_without_executable_process_deploys_with_a_warning_that_nothing_c
     assert (problem.file, problem.element_id) == ("m.bpmn", "defs")
 
 
+def test_a_user_task_without_a_form_key_deploys_with_a_warning_that_it_gets_the_generic_form():
+    problem = only(lint(GOOD_USER_TASK.replace('camunda:formKey="review"', "")))
+    assert not problem.is_error and problem.element_id == "t" and "通用表单" in problem.message_zh
+
+
 def test_non_executable_processes_are_not_linted():
     content = bpmn(GOOD_USER_TASK).replace(
         b"</bpmn:definitions>",
