@@ -1,10 +1,11 @@
 """Database engine, sessions and the unit of work that wraps every command."""
 from __future__ import annotations
 
+import select
 from contextlib import contextmanager
 from collections.abc import Iterator
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, exc
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -14,7 +15,30 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
         _tune_sqlite(engine)
         return engine
-    return create_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+    engine = create_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+    _skip_dead_connections(engine)
+    return engine
+
+
+def _skip_dead_connections(engine: Engine) -> None:
+    """A restarted server (or a terminated backend) leaves dead connections in the pool,
+    and the first statement on one would fail its request. The server writes its goodbye
+    to a connection as it ends it, and an idle connection is never sent anything else we
+    use: one with something to read is dead, found without a round trip to the server."""
+
+    @event.listens_for(engine, "checkout")
+    def on_checkout(dbapi_connection, _record, _proxy):
+        if _has_unread_input(dbapi_connection):
+            # The pool opens a new connection instead and hands that out.
+            raise exc.DisconnectionError("the server closed this pooled connection")
+
+
+def _has_unread_input(dbapi_connection) -> bool:
+    if dbapi_connection.closed:
+        return True
+    poller = select.poll()
+    poller.register(dbapi_connection.fileno(), select.POLLIN)
+    return bool(poller.poll(0))
 
 
 def _tune_sqlite(engine: Engine) -> None:
