@@ -12,7 +12,8 @@ transaction; driver errors are raised as SQLAlchemy's exceptions, as `execute` w
 from __future__ import annotations
 
 from collections import namedtuple
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +31,8 @@ class _Plan:
     constants: dict[str, Any]
     row_type: type | None
     row_processors: tuple[tuple[int, Callable], ...]
+    # Keyword arguments of the driver's execute (psycopg: prepare on the server).
+    options: dict[str, Any]
 
     def parameters(self, values: dict):
         merged = {**self.constants, **values} if self.constants else values
@@ -71,6 +74,10 @@ class Prepared:
         """Run for each row (an insert of many rows, a delete of several ids)."""
         if not rows:
             return
+        if len(rows) == 1:
+            # psycopg runs executemany in a pipeline: dearer than one execute for one row.
+            self.execute(conn, rows[0])
+            return
         plan = self._plan(conn.dialect, rows[0])
         _run(conn, plan, lambda cursor: cursor.executemany(
             plan.sql, [plan.parameters(row) for row in rows]))
@@ -92,7 +99,7 @@ class Prepared:
     def _run_once(self, conn: Connection, values: dict | None, then):
         plan = self._plan(conn.dialect, values)
         return plan, _run(conn, plan, lambda cursor: then(
-            cursor.execute(plan.sql, plan.parameters(values or {}))))
+            cursor.execute(plan.sql, plan.parameters(values or {}), **plan.options)))
 
     def _plan(self, dialect: Dialect, values: dict | None) -> _Plan:
         # Inserts compile for the columns given (as SQLAlchemy does), so the key includes them.
@@ -114,8 +121,9 @@ class Deferred:
             self.pending.append((prepared, rows))
 
     def run(self, conn: Connection) -> None:
-        for prepared, rows in self.pending:
-            prepared.execute_many(conn, rows)
+        with _one_round_trip(conn):
+            for prepared, rows in self.pending:
+                prepared.execute_many(conn, rows)
         self.pending.clear()
 
 
@@ -155,7 +163,14 @@ def _compile(statement, dialect: Dialect, column_keys) -> _Plan:
         columns = compiled._result_columns
         row_type = namedtuple("Row", [c[0] for c in columns], rename=True)
         row_processors = _positions(c[3]._cached_result_processor(dialect, None) for c in columns)
-    return _Plan(compiled.string, names, positional, processors, constants, row_type, row_processors)
+    return _Plan(compiled.string, names, positional, processors, constants, row_type, row_processors,
+                 _driver_options(dialect))
+
+
+def _driver_options(dialect: Dialect) -> dict[str, Any]:
+    """psycopg prepares a statement on the server at its first run on a connection and
+    then sends only its name and values: the server no longer parses and plans it."""
+    return {"prepare": True} if dialect.driver == "psycopg" else {}
 
 
 def _python_default(column, is_insert: bool):
@@ -170,8 +185,32 @@ def _run(conn: Connection, plan: _Plan, action):
     try:
         return action(cursor)
     except conn.dialect.loaded_dbapi.Error as error:
-        raise exc.DBAPIError.instance(
-            plan.sql, None, error, conn.dialect.loaded_dbapi.Error, dialect=conn.dialect,
-        ) from error
+        raise _translated(conn, error, plan.sql) from error
     finally:
         cursor.close()
+
+
+@contextmanager
+def _one_round_trip(conn: Connection) -> Iterator[None]:
+    """On psycopg, the writes of the block go out in a pipeline: sent without waiting for
+    each answer, answered together at its end, where an error is raised."""
+    if conn.dialect.driver != "psycopg":
+        yield
+        return
+    try:
+        with conn.connection.dbapi_connection.pipeline():
+            yield
+    except conn.dialect.loaded_dbapi.Error as error:
+        raise _translated(conn, error, None) from error
+
+
+def _translated(conn: Connection, error: Exception, sql: str | None) -> exc.DBAPIError:
+    """The driver's error as SQLAlchemy raises it. A connection lost on the way is
+    invalidated, as SQLAlchemy does for its own statements, so that the pool replaces it."""
+    dbapi_connection = conn.connection.dbapi_connection
+    lost = conn.dialect.is_disconnect(error, dbapi_connection, None)
+    if lost:
+        conn.invalidate(error)
+    return exc.DBAPIError.instance(
+        sql, None, error, conn.dialect.loaded_dbapi.Error, connection_invalidated=lost, dialect=conn.dialect,
+    )
