@@ -9,6 +9,8 @@ from sqlalchemy import create_engine, event, exc
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session
 
+from app import round_trips
+
 # Connections each pool keeps, and how many more it opens at a peak, when not told.
 DEFAULT_POOL_SIZE = 2
 DEFAULT_MAX_OVERFLOW = 2
@@ -133,6 +135,7 @@ class Database:
             # psycopg drop the connection's prepared statements.
             self.reader = make_engine(url, pool_size, max_overflow, read_only=True)
             self._writer = self.engine
+            round_trips.hold_until_needed(self.engine)
 
     @contextmanager
     def read(self) -> Iterator[Session]:

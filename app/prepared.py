@@ -12,13 +12,13 @@ transaction; driver errors are raised as SQLAlchemy's exceptions, as `execute` w
 from __future__ import annotations
 
 from collections import namedtuple
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import exc
 from sqlalchemy.engine import Connection, Dialect
+
+from app import round_trips
 
 
 @dataclass(frozen=True)
@@ -80,7 +80,17 @@ class Prepared:
             return
         plan = self._plan(conn.dialect, rows[0])
         _run(conn, plan, lambda cursor: cursor.executemany(
-            plan.sql, [plan.parameters(row) for row in rows]))
+            plan.sql, [plan.parameters(row) for row in rows]), _nothing)
+
+    def send_later(self, conn: Connection, rows: list[dict]) -> None:
+        """Like `execute_many` for writes whose outcome nothing waits for: on PostgreSQL they
+        go out with the connection's next statement or its COMMIT (app/round_trips.py)."""
+        queued = round_trips.queue(conn)
+        if queued is None or not rows:
+            self.execute_many(conn, rows)
+            return
+        plan = self._plan(conn.dialect, rows[0])
+        queued.extend((plan.sql, plan.parameters(row), plan.options) for row in rows)
 
     def first(self, conn: Connection, values: dict | None = None):
         """The first row as a named tuple with SQLAlchemy's result types, or None."""
@@ -98,8 +108,8 @@ class Prepared:
 
     def _run_once(self, conn: Connection, values: dict | None, then):
         plan = self._plan(conn.dialect, values)
-        return plan, _run(conn, plan, lambda cursor: then(
-            cursor.execute(plan.sql, plan.parameters(values or {}), **plan.options)))
+        parameters = plan.parameters(values or {})
+        return plan, _run(conn, plan, lambda cursor: cursor.execute(plan.sql, parameters, **plan.options), then)
 
     def _plan(self, dialect: Dialect, values: dict | None) -> _Plan:
         # Inserts compile for the columns given (as SQLAlchemy does), so the key includes them.
@@ -121,9 +131,8 @@ class Deferred:
             self.pending.append((prepared, rows))
 
     def run(self, conn: Connection) -> None:
-        with _one_round_trip(conn):
-            for prepared, rows in self.pending:
-                prepared.execute_many(conn, rows)
+        for prepared, rows in self.pending:
+            prepared.send_later(conn, rows)
         self.pending.clear()
 
 
@@ -180,37 +189,31 @@ def _python_default(column, is_insert: bool):
     return default.arg
 
 
-def _run(conn: Connection, plan: _Plan, action):
-    cursor = conn.connection.dbapi_connection.cursor()
+def _run(conn: Connection, plan: _Plan, send, then):
+    """`send` the statement (after the connection's queue, if any), then read its outcome."""
+    cursor = _cursor(conn)
     try:
-        return action(cursor)
+        with round_trips.along_with_queue(conn, cursor):
+            send(cursor)
+        return then(cursor)
     except conn.dialect.loaded_dbapi.Error as error:
-        raise _translated(conn, error, plan.sql) from error
+        raise round_trips.translated(conn, error, plan.sql) from error
     finally:
-        cursor.close()
+        if conn.dialect.driver != "psycopg":
+            cursor.close()
 
 
-@contextmanager
-def _one_round_trip(conn: Connection) -> Iterator[None]:
-    """On psycopg, the writes of the block go out in a pipeline: sent without waiting for
-    each answer, answered together at its end, where an error is raised."""
-    if conn.dialect.driver != "psycopg":
-        yield
-        return
-    try:
-        with conn.connection.dbapi_connection.pipeline():
-            yield
-    except conn.dialect.loaded_dbapi.Error as error:
-        raise _translated(conn, error, None) from error
-
-
-def _translated(conn: Connection, error: Exception, sql: str | None) -> exc.DBAPIError:
-    """The driver's error as SQLAlchemy raises it. A connection lost on the way is
-    invalidated, as SQLAlchemy does for its own statements, so that the pool replaces it."""
+def _cursor(conn: Connection):
+    """psycopg: one cursor per connection, kept while it lives (making one costs more than
+    a prepared statement's run); SQLite: a cursor per statement, so none stays open."""
     dbapi_connection = conn.connection.dbapi_connection
-    lost = conn.dialect.is_disconnect(error, dbapi_connection, None)
-    if lost:
-        conn.invalidate(error)
-    return exc.DBAPIError.instance(
-        sql, None, error, conn.dialect.loaded_dbapi.Error, connection_invalidated=lost, dialect=conn.dialect,
-    )
+    if conn.dialect.driver != "psycopg":
+        return dbapi_connection.cursor()
+    kept = conn.info.get("prepared_cursor")
+    if kept is None or kept.connection is not dbapi_connection:
+        kept = conn.info["prepared_cursor"] = dbapi_connection.cursor()
+    return kept
+
+
+def _nothing(_cursor) -> None:
+    return None

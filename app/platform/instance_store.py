@@ -224,7 +224,7 @@ def save(ctx: AppContext, session: Session, loaded: Loaded, actor_id: str | None
     row.waits_json = json.dumps(loaded.waits, separators=(",", ":"))
     conn = connection_of(session)
     if row.is_new:
-        _INSERT_INSTANCE.execute(conn, _instance_values(row))
+        _INSERT_INSTANCE.send_later(conn, [_instance_values(row)])
         row.version = 1
     else:
         _write_row(conn, row)

@@ -110,3 +110,48 @@ def test_deferred_writes_run_in_the_order_asked(conn):
     assert BY_ID.first(conn, {"id": "h"}) is None
     writes.run(conn)
     assert BY_ID.first(conn, {"id": "h"}).version == 2
+
+
+def test_writes_sent_later_are_seen_by_the_next_statement_of_either_kind(conn):
+    INSERT.send_later(conn, [{"id": "i", "colour": Colour.RED}, {"id": "j"}])
+    assert BY_ID.first(conn, {"id": "i"}).colour is Colour.RED
+    BUMP.send_later(conn, [{"b_id": "j", "seen": 1}])
+    assert conn.execute(select(SAMPLE.c.version).where(SAMPLE.c.id == "j")).scalar_one() == 2
+
+
+@pytest.fixture
+def table(ctx):
+    METADATA.create_all(ctx.db.engine)
+
+
+@pytest.mark.usefixtures("table")
+def test_writes_sent_later_are_committed_with_the_command(ctx):
+    with ctx.db.command() as session:
+        INSERT.send_later(session.info["connection"], [{"id": "k"}])
+    with ctx.db.read() as session:
+        assert BY_ID.first(session.info["connection"], {"id": "k"}) is not None
+
+
+@pytest.mark.usefixtures("table")
+def test_a_write_sent_later_that_fails_fails_its_command_and_keeps_nothing_of_it(ctx):
+    with ctx.db.command() as session:
+        INSERT.execute(session.info["connection"], {"id": "l"})
+    with pytest.raises(exc.IntegrityError):
+        with ctx.db.command() as session:
+            INSERT.send_later(session.info["connection"], [{"id": "m"}, {"id": "l"}])
+    with ctx.db.read() as session:
+        assert BY_ID.first(session.info["connection"], {"id": "m"}) is None
+
+
+@pytest.mark.usefixtures("table")
+def test_writes_of_a_rolled_back_command_never_reach_the_next_one(ctx):
+    with pytest.raises(RuntimeError):
+        with ctx.db.command() as session:
+            INSERT.send_later(session.info["connection"], [{"id": "n"}])
+            raise RuntimeError("refused")
+    # The same pooled connection serves the next command.
+    with ctx.db.command() as session:
+        INSERT.execute(session.info["connection"], {"id": "o"})
+    with ctx.db.read() as session:
+        found = Prepared(select(SAMPLE.c.id).order_by(SAMPLE.c.id)).all(session.info["connection"])
+    assert [row.id for row in found] == ["o"]
