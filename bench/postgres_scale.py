@@ -136,7 +136,7 @@ def _run_clients(clients: int, instances: int) -> int:
 
     def client(n: int) -> None:
         try:
-            conflicts[n] = _run_instances(Client(run_bench.PORT, "officer"), shares[n])
+            conflicts[n] = _run_instances(shares[n], reconnect=clients > 1)
         except BaseException as error:  # the main thread fails the bench with it
             failures.append(error)
 
@@ -150,14 +150,23 @@ def _run_clients(clients: int, instances: int) -> int:
     return sum(conflicts)
 
 
-def _run_instances(client: Client, count: int) -> int:
+def _run_instances(count: int, reconnect: bool) -> int:
+    """One keep-alive connection for all, as the SQLite figure's client; or (`reconnect`)
+    one per instance: four connections opened once may all land on one web worker
+    (granian's workers take them as they come), while the connections of many instances
+    spread over the workers as real clients' do."""
     conflicts = 0
+    client = Client(run_bench.PORT, "officer")
     for i in range(count):
+        if reconnect and i:
+            client.conn.close()
+            client = Client(run_bench.PORT, "officer")
         amount = 150 if i % 2 == 0 else 50
         instance = client.call("POST", f"/process-definition/key/{PROCESS_KEY}/start",
                                {"businessKey": f"BENCH-{uuid.uuid4().hex[:8]}"})
         for values in TASK_VALUES:
             conflicts += _complete_step(client, instance["id"], values(amount))
+    client.conn.close()
     return conflicts
 
 
