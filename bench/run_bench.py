@@ -4,7 +4,8 @@ the inbox and the cockpit pages over rows written straight into their tables.
 Prints the figures and, as the last line, one JSON object. The REST figures come from the
 server `make run` uses (scripts/serve_web.sh) on a fresh SQLite database, driven by
 one sequential client: per instance start, then per task list → claim → complete. The
-cockpit's figures come from SQLite and, when BENCH_POSTGRES_URL's server answers, PostgreSQL.
+cockpit's figures come from SQLite and, when BENCH_POSTGRES_URL's server answers, PostgreSQL,
+where the REST protocol runs too, with several clients and web workers (postgres_scale.py).
 """
 from __future__ import annotations
 
