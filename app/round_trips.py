@@ -31,7 +31,9 @@ def hold_until_needed(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(connection):
-        connection.info[_QUEUE] = [_BEGIN]
+        # A connection lent in autocommit mode (VACUUM, CREATE DATABASE) opens no transaction.
+        if connection.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
+            connection.info[_QUEUE] = [_BEGIN]
 
     @event.listens_for(engine, "before_cursor_execute")
     def before_statement(connection, *_statement):
@@ -50,9 +52,12 @@ def hold_until_needed(engine: Engine) -> None:
         connection.info.pop(_QUEUE, None)
 
     @event.listens_for(engine, "checkin")
-    def on_checkin(_dbapi_connection, record):
+    def on_checkin(dbapi_connection, record):
         # A unit of work ends in a commit or a rollback: a queue left would be another's.
         record.info.pop(_QUEUE, None)
+        # Back from autocommit mode, SQLAlchemy has turned the driver's own BEGIN on again.
+        if dbapi_connection is not None and not dbapi_connection.autocommit:
+            dbapi_connection.autocommit = True
 
 
 def queue(connection: Connection) -> list | None:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import enum
+import os
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -155,3 +156,17 @@ def test_writes_of_a_rolled_back_command_never_reach_the_next_one(ctx):
     with ctx.db.read() as session:
         found = Prepared(select(SAMPLE.c.id).order_by(SAMPLE.c.id)).all(session.info["connection"])
     assert [row.id for row in found] == ["o"]
+
+
+@pytest.mark.skipif(not os.environ.get("DATABASE_URL", "").startswith("postgresql"),
+                    reason="PostgreSQL's commands send their own BEGIN (app/round_trips.py)")
+@pytest.mark.usefixtures("table")
+def test_a_connection_lent_in_autocommit_mode_then_serves_commands_in_one_transaction(ctx):
+    with ctx.db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql("VACUUM")
+    with pytest.raises(RuntimeError):
+        with ctx.db.command() as session:
+            INSERT.execute(session.info["connection"], {"id": "q"})
+            raise RuntimeError("refused")
+    with ctx.db.read() as session:
+        assert BY_ID.first(session.info["connection"], {"id": "q"}) is None
