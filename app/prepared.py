@@ -109,7 +109,8 @@ class Prepared:
     def _run_once(self, conn: Connection, values: dict | None, then):
         plan = self._plan(conn.dialect, values)
         parameters = plan.parameters(values or {})
-        return plan, _run(conn, plan, lambda cursor: cursor.execute(plan.sql, parameters, **plan.options), then)
+        return plan, _run(
+            conn, plan, lambda cursor: cursor.execute(plan.sql, parameters, **plan.options), then)
 
     def _plan(self, dialect: Dialect, values: dict | None) -> _Plan:
         # Inserts compile for the columns given (as SQLAlchemy does), so the key includes them.

@@ -44,14 +44,15 @@ def bench(sqlite_tasks_per_s: float) -> dict:
     sequential = _phase("sequential", workers=1, clients=1)
     one = _phase("1_worker", workers=1, clients=CLIENTS)
     two = _phase("2_workers", workers=2, clients=CLIENTS)
+    rest_tasks_per_s = sequential.pop("postgres_sequential_tasks_per_s")
+    gain = two["postgres_2_workers_tasks_per_s"] / one["postgres_1_worker_tasks_per_s"]
     figures = {
-        "postgres_rest_tasks_per_s": sequential.pop("postgres_sequential_tasks_per_s"),
-        "postgres_over_sqlite": None,
+        "postgres_rest_tasks_per_s": rest_tasks_per_s,
+        "postgres_over_sqlite": round(rest_tasks_per_s / sqlite_tasks_per_s, 2),
         **sequential, **one, **two,
-        "two_workers_gain": round(two["postgres_2_workers_tasks_per_s"] / one["postgres_1_worker_tasks_per_s"], 2),
+        "two_workers_gain": round(gain, 2),
         **_traced_counts(),
     }
-    figures["postgres_over_sqlite"] = round(figures["postgres_rest_tasks_per_s"] / sqlite_tasks_per_s, 2)
     print(f"REST on PostgreSQL: {figures['postgres_rest_tasks_per_s']} tasks/s with one sequential "
           f"client, {figures['postgres_over_sqlite']} of SQLite's {sqlite_tasks_per_s}; "
           f"2 web workers over 1 with {CLIENTS} clients: {figures['two_workers_gain']}", flush=True)
@@ -219,7 +220,8 @@ def _backends(url: str) -> list[int]:
     try:
         with engine.connect() as conn:
             return list(conn.scalars(text(
-                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")))
+                "SELECT pid FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()")))
     finally:
         engine.dispose()
 
