@@ -36,6 +36,11 @@ class Settings:
     # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are believed (the
     # client's address in the audit log, HTTPS for the Secure cookie); 0: none.
     trusted_proxies: int = 0
+    # PostgreSQL connections each pool of a process keeps, and how many more it may open
+    # at a peak (app/db.py): by default one per web thread, so every thread of a worker
+    # has one at hand without the worker holding idle ones.
+    db_pool_size: int = 2
+    db_max_overflow: int = 2
 
     @property
     def production(self) -> bool:
@@ -63,6 +68,16 @@ def _positive_int_env(name: str, default: int) -> int:
     return value
 
 
+def _pool_sizes() -> dict:
+    """DB_POOL_SIZE defaults to WEB_THREADS (the threads of a web worker that each hold a
+    connection while they serve a request); DB_MAX_OVERFLOW to the same again."""
+    size = _positive_int_env("DB_POOL_SIZE", _positive_int_env("WEB_THREADS", 2))
+    overflow = _int_env("DB_MAX_OVERFLOW", size)
+    if overflow < 0:
+        raise ConfigError(f"DB_MAX_OVERFLOW 不能为负数 / DB_MAX_OVERFLOW must not be negative: {overflow}")
+    return {"db_pool_size": size, "db_max_overflow": overflow}
+
+
 def load_settings(overrides: dict | None = None) -> Settings:
     """Build settings from the environment; production refuses unsafe ones."""
     values = {
@@ -77,6 +92,7 @@ def load_settings(overrides: dict | None = None) -> Settings:
         "password_min_length": _positive_int_env("PASSWORD_MIN_LENGTH", 8),
         "password_max_age_days": _positive_int_env("PASSWORD_MAX_AGE_DAYS", 90),
         "trusted_proxies": _int_env("TRUSTED_PROXIES", 0),
+        **_pool_sizes(),
     }
     values.update(overrides or {})
     if values["timer_min_cycle_seconds"] < 1:

@@ -6,18 +6,37 @@ from contextlib import contextmanager
 from collections.abc import Iterator
 
 from sqlalchemy import create_engine, event, exc
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session
 
+from app import round_trips
 
-def make_engine(url: str) -> Engine:
+# Connections each pool keeps, and how many more it opens at a peak, when not told.
+DEFAULT_POOL_SIZE = 2
+DEFAULT_MAX_OVERFLOW = 2
+
+
+def make_engine(url: str, pool_size: int = DEFAULT_POOL_SIZE, max_overflow: int = DEFAULT_MAX_OVERFLOW,
+                read_only: bool = False) -> Engine:
+    """The engine of `url`; on PostgreSQL `read_only` gives one whose connections run each
+    statement on its own (autocommit), refusing any write."""
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
         _tune_sqlite(engine)
         return engine
-    engine = create_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+    extra = {"isolation_level": "AUTOCOMMIT", "connect_args": _read_only_options(url)} if read_only else {}
+    # No pre-ping: it cost a round trip per unit of work; a connection the server closed is
+    # found without one at checkout. LIFO keeps the fewest connections busy, each with its
+    # prepared statements at hand.
+    engine = create_engine(url, pool_size=pool_size, max_overflow=max_overflow, pool_use_lifo=True, **extra)
     _skip_dead_connections(engine)
     return engine
+
+
+def _read_only_options(url: str) -> dict:
+    """The URL's own server options (a test's search_path) plus read-only transactions."""
+    given = make_url(url).query.get("options")
+    return {"options": " ".join(filter(None, [given, "-c default_transaction_read_only=on"]))}
 
 
 def _skip_dead_connections(engine: Engine) -> None:
@@ -84,6 +103,12 @@ def after_rollback(session: Session, action) -> None:
     session.info.setdefault("after_rollback", []).append(action)
 
 
+def takes_locks(session: Session) -> bool:
+    """False in a read unit of work: it keeps nothing it does, so a row lock would only make
+    others wait, and PostgreSQL's read-only connections refuse one."""
+    return not session.info.get("read", False)
+
+
 def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
@@ -91,23 +116,33 @@ def is_sqlite(engine: Engine) -> bool:
 class Database:
     """Owns the engine and hands out units of work; built by the app factory, never at import.
 
-    A unit of work is one connection in one transaction, with an ORM session bound to it:
-    the hot paths run Core statements on the connection, the rest uses the ORM, and both
-    commit or roll back together. (A session that manages its own transaction costs twice
-    as much per command.)
+    A command is one connection in one transaction, with an ORM session bound to it: the
+    hot paths run Core statements on the connection, the rest uses the ORM, and both commit
+    or roll back together. (A session that manages its own transaction costs twice as much
+    per command.) A read writes and locks nothing; on PostgreSQL it runs on a pool of its
+    own whose connections refuse writes.
     """
 
-    def __init__(self, url: str):
-        self.engine = make_engine(url)
-        self._writer = (
-            self.engine.execution_options(sqlite_begin="IMMEDIATE") if is_sqlite(self.engine) else self.engine
-        )
+    def __init__(self, url: str, pool_size: int = DEFAULT_POOL_SIZE,
+                 max_overflow: int = DEFAULT_MAX_OVERFLOW):
+        self.engine = make_engine(url, pool_size, max_overflow)
+        if is_sqlite(self.engine):
+            self.reader = self.engine
+            self._writer = self.engine.execution_options(sqlite_begin="IMMEDIATE")
+        else:
+            # Reads skip BEGIN and ROLLBACK, two round trips each: in READ COMMITTED every
+            # statement sees its own snapshot either way. A ROLLBACK would also make
+            # psycopg drop the connection's prepared statements.
+            self.reader = make_engine(url, pool_size, max_overflow, read_only=True)
+            self._writer = self.engine
+            round_trips.hold_until_needed(self.engine)
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        with self.engine.connect() as connection:
+        with self.reader.connect() as connection:
             transaction = connection.begin()
             session = _bound_session(connection)
+            session.info["read"] = True
             try:
                 yield session
             finally:
@@ -141,6 +176,7 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        self.reader.dispose()
 
 
 def _bound_session(connection) -> Session:

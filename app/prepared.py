@@ -16,8 +16,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import exc
 from sqlalchemy.engine import Connection, Dialect
+
+from app import round_trips
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,8 @@ class _Plan:
     constants: dict[str, Any]
     row_type: type | None
     row_processors: tuple[tuple[int, Callable], ...]
+    # Keyword arguments of the driver's execute (psycopg: prepare on the server).
+    options: dict[str, Any]
 
     def parameters(self, values: dict):
         merged = {**self.constants, **values} if self.constants else values
@@ -71,9 +74,23 @@ class Prepared:
         """Run for each row (an insert of many rows, a delete of several ids)."""
         if not rows:
             return
+        if len(rows) == 1:
+            # psycopg runs executemany in a pipeline: dearer than one execute for one row.
+            self.execute(conn, rows[0])
+            return
         plan = self._plan(conn.dialect, rows[0])
         _run(conn, plan, lambda cursor: cursor.executemany(
-            plan.sql, [plan.parameters(row) for row in rows]))
+            plan.sql, [plan.parameters(row) for row in rows]), _nothing)
+
+    def send_later(self, conn: Connection, rows: list[dict]) -> None:
+        """Like `execute_many` for writes whose outcome nothing waits for: on PostgreSQL they
+        go out with the connection's next statement or its COMMIT (app/round_trips.py)."""
+        queued = round_trips.queue(conn)
+        if queued is None or not rows:
+            self.execute_many(conn, rows)
+            return
+        plan = self._plan(conn.dialect, rows[0])
+        queued.extend((plan.sql, plan.parameters(row), plan.options) for row in rows)
 
     def first(self, conn: Connection, values: dict | None = None):
         """The first row as a named tuple with SQLAlchemy's result types, or None."""
@@ -91,8 +108,9 @@ class Prepared:
 
     def _run_once(self, conn: Connection, values: dict | None, then):
         plan = self._plan(conn.dialect, values)
-        return plan, _run(conn, plan, lambda cursor: then(
-            cursor.execute(plan.sql, plan.parameters(values or {}))))
+        parameters = plan.parameters(values or {})
+        return plan, _run(
+            conn, plan, lambda cursor: cursor.execute(plan.sql, parameters, **plan.options), then)
 
     def _plan(self, dialect: Dialect, values: dict | None) -> _Plan:
         # Inserts compile for the columns given (as SQLAlchemy does), so the key includes them.
@@ -115,7 +133,7 @@ class Deferred:
 
     def run(self, conn: Connection) -> None:
         for prepared, rows in self.pending:
-            prepared.execute_many(conn, rows)
+            prepared.send_later(conn, rows)
         self.pending.clear()
 
 
@@ -155,7 +173,14 @@ def _compile(statement, dialect: Dialect, column_keys) -> _Plan:
         columns = compiled._result_columns
         row_type = namedtuple("Row", [c[0] for c in columns], rename=True)
         row_processors = _positions(c[3]._cached_result_processor(dialect, None) for c in columns)
-    return _Plan(compiled.string, names, positional, processors, constants, row_type, row_processors)
+    return _Plan(compiled.string, names, positional, processors, constants, row_type, row_processors,
+                 _driver_options(dialect))
+
+
+def _driver_options(dialect: Dialect) -> dict[str, Any]:
+    """psycopg prepares a statement on the server at its first run on a connection and
+    then sends only its name and values: the server no longer parses and plans it."""
+    return {"prepare": True} if dialect.driver == "psycopg" else {}
 
 
 def _python_default(column, is_insert: bool):
@@ -165,13 +190,31 @@ def _python_default(column, is_insert: bool):
     return default.arg
 
 
-def _run(conn: Connection, plan: _Plan, action):
-    cursor = conn.connection.dbapi_connection.cursor()
+def _run(conn: Connection, plan: _Plan, send, then):
+    """`send` the statement (after the connection's queue, if any), then read its outcome."""
+    cursor = _cursor(conn)
     try:
-        return action(cursor)
+        with round_trips.along_with_queue(conn, cursor):
+            send(cursor)
+        return then(cursor)
     except conn.dialect.loaded_dbapi.Error as error:
-        raise exc.DBAPIError.instance(
-            plan.sql, None, error, conn.dialect.loaded_dbapi.Error, dialect=conn.dialect,
-        ) from error
+        raise round_trips.translated(conn, error, plan.sql) from error
     finally:
-        cursor.close()
+        if conn.dialect.driver != "psycopg":
+            cursor.close()
+
+
+def _cursor(conn: Connection):
+    """psycopg: one cursor per connection, kept while it lives (making one costs more than
+    a prepared statement's run); SQLite: a cursor per statement, so none stays open."""
+    dbapi_connection = conn.connection.dbapi_connection
+    if conn.dialect.driver != "psycopg":
+        return dbapi_connection.cursor()
+    kept = conn.info.get("prepared_cursor")
+    if kept is None or kept.connection is not dbapi_connection:
+        kept = conn.info["prepared_cursor"] = dbapi_connection.cursor()
+    return kept
+
+
+def _nothing(_cursor) -> None:
+    return None

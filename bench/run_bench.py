@@ -5,7 +5,8 @@ inbox and the cockpit pages over rows written straight into their tables.
 Prints the figures and, as the last line, one JSON object. The REST figures come from the
 server `make run` uses (scripts/serve_web.sh) on a fresh SQLite database, driven by
 one sequential client: per instance start, then per task list → claim → complete. The
-cockpit's figures come from SQLite and, when BENCH_POSTGRES_URL's server answers, PostgreSQL.
+cockpit's figures come from SQLite and, when BENCH_POSTGRES_URL's server answers, PostgreSQL,
+where the REST protocol runs too, with several clients and web workers (postgres_scale.py).
 """
 from __future__ import annotations
 
@@ -78,8 +79,8 @@ def multipart(files: dict[str, bytes]) -> tuple[bytes, str]:
     return b"".join(parts), f"multipart/form-data; boundary={boundary}"
 
 
-def start_server(database_url: str) -> subprocess.Popen:
-    env = dict(os.environ, DATABASE_URL=database_url, PORT=str(PORT))
+def start_server(database_url: str, settings: dict[str, str] | None = None) -> subprocess.Popen:
+    env = dict(os.environ, DATABASE_URL=database_url, PORT=str(PORT), **(settings or {}))
     venv = ROOT / ".venv" / "bin"
     subprocess.run([str(venv / "flask"), "--app", "app", "setup"], cwd=ROOT, env=env, check=True,
                    stdout=subprocess.DEVNULL)
@@ -439,6 +440,8 @@ def timed_get(client, path: str, basic: dict) -> float:
 
 
 def main() -> None:
+    import postgres_scale
+
     with tempfile.TemporaryDirectory() as workdir:
         rest = bench_rest(f"sqlite:///{workdir}/rest.db")
         print(f"REST ({INSTANCES} instances, one sequential client): {rest}", flush=True)
@@ -451,10 +454,12 @@ def main() -> None:
         print(f"cockpit server time, {COCKPIT_SIZE} (SQLite):", flush=True)
         cockpit = bench_cockpit(f"sqlite:///{workdir}/cockpit.db")
     cockpit_postgres = bench_cockpit_postgres()
+    rest_postgres = postgres_scale.bench(rest["rest_tasks_per_s"])
     raw = bench_raw_spiff()
     print(f"bare SpiffWorkflow with serialize+deserialize per task: {raw} tasks/s", flush=True)
     figures = {**rest, **loop, "service_tasks_per_s": service, "raw_spiff_tasks_per_s": raw,
-               "overhead_ratio": round(raw / service, 2), **inbox, **cockpit, **cockpit_postgres}
+               "overhead_ratio": round(raw / service, 2), **inbox, **cockpit, **cockpit_postgres,
+               **rest_postgres}
     print(json.dumps(figures))
 
 

@@ -107,7 +107,7 @@ def basic_sign_in(ctx: AppContext, username: str, password: str, source: str | N
     goes through `sign_in`, which counts and audits a failure. A user who must change their
     password is refused until they have, on the web page."""
     username = normalized(username)
-    with ctx.db.engine.connect() as connection:
+    with ctx.db.reader.connect() as connection:
         state = user_state(connection, username)
     now = ctx.now()
     if not (state is not None and state.active and not state.locked(now)

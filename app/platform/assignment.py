@@ -39,12 +39,15 @@ def assignees(session: Session, instance_id: str, started_now: bool, starter: st
     open_tasks = [t for t in tasks if not t.assignee]
     if not open_tasks:
         return {}
-    last = {} if started_now else _last_handlers(session, instance_id, {t.key for t in open_tasks})
-    first_step_owner = starter if started_now else None
     takers = _takers(session, open_tasks)
+    able = {task.id: [p for p in takers if p.may_take(task)] for task in open_tasks}
+    # Who handled a step last decides only among several who may take it: ask only then.
+    contested = {t.key for t in open_tasks if len(able[t.id]) > 1}
+    last = _last_handlers(session, instance_id, contested) if contested and not started_now else {}
+    first_step_owner = starter if started_now else None
     chosen = {}
     for task in open_tasks:
-        who = _choose([p for p in takers if p.may_take(task)], last.get(task.key), first_step_owner)
+        who = _choose(able[task.id], last.get(task.key), first_step_owner)
         if who is not None:
             chosen[task.id] = who
     return chosen

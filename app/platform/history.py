@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from app.db import connection_of
 from app.models import HistoryEvent
-from app.prepared import Prepared
+from app.prepared import Deferred, Prepared, writer
 
 _INSERT_EVENTS = Prepared(insert(HistoryEvent.__table__))
 
@@ -20,11 +20,13 @@ def event(event_type: str, user_id: str | None = None, activity_id: str | None =
             "task_id": task_id, "details": details or None}
 
 
-def append(session: Session, instance_id: str, process_key: str, events: list[dict],
+def append(target: Session | Deferred, instance_id: str, process_key: str, events: list[dict],
            now: datetime) -> None:
+    """Write the events now, or with the other writes held back in `target`."""
     if not events:
         return
-    _INSERT_EVENTS.execute_many(connection_of(session), [
+    writes = writer(target if isinstance(target, Deferred) else connection_of(target))
+    writes.write(_INSERT_EVENTS, [
         dict(
             instance_id=instance_id, process_key=process_key, event_type=e["event_type"],
             activity_id=e["activity_id"], task_id=e["task_id"], user_id=e["user_id"],

@@ -19,7 +19,7 @@ from sqlalchemy import and_, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from app.clock import as_utc, parse_client_datetime
-from app.db import after_commit, connection_of
+from app.db import after_commit, connection_of, takes_locks
 from app.engine.runtime import Execution
 from app.engine.views import Snapshot, UserTaskInfo
 from app.models import (
@@ -47,13 +47,13 @@ _THIS_VERSION = and_(_INSTANCE.c.id == bindparam("instance_id"), _INSTANCE.c.ver
 # writers are serialized at BEGIN): commands on one instance then queue instead of
 # deadlocking on the projection rows they both write, and each reads what the one before
 # it committed. NO KEY leaves inserts that refer to the row (history, comments) unblocked.
-_SELECT_INSTANCE = Prepared(
-    select(*[c for c in _INSTANCE.c if c.name != "state_json"]).where(_INSTANCE.c.id == bindparam("id"))
-    .with_for_update(key_share=True)
-)
-_LOCK_INSTANCE = Prepared(
-    select(_INSTANCE.c.state).where(_INSTANCE.c.id == bindparam("id")).with_for_update(key_share=True)
-)
+# A read unit of work (db.takes_locks) reads the same columns without the lock.
+_READ_INSTANCE = select(*[c for c in _INSTANCE.c if c.name != "state_json"]).where(
+    _INSTANCE.c.id == bindparam("id"))
+_READ_STATE = select(_INSTANCE.c.state).where(_INSTANCE.c.id == bindparam("id"))
+_SELECT_INSTANCE = {True: Prepared(_READ_INSTANCE.with_for_update(key_share=True)),
+                    False: Prepared(_READ_INSTANCE)}
+_LOCK_INSTANCE = {True: Prepared(_READ_STATE.with_for_update(key_share=True)), False: Prepared(_READ_STATE)}
 _SELECT_STATE = Prepared(select(_INSTANCE.c.state_json).where(_THIS_VERSION))
 _CLAIM_INSTANCE = Prepared(update(_INSTANCE).where(_THIS_VERSION).values(version=_INSTANCE.c.version + 1))
 _UPDATE_INSTANCE = Prepared(
@@ -147,7 +147,7 @@ def new_id() -> str:
 
 def load(ctx: AppContext, session: Session, instance_id: str) -> Loaded:
     """The running instance, its row taken for this command."""
-    found = _SELECT_INSTANCE.first(connection_of(session), {"id": instance_id})
+    found = _SELECT_INSTANCE[takes_locks(session)].first(connection_of(session), {"id": instance_id})
     if found is None:
         raise NotFound(f"流程实例 {instance_id} 不存在 / process instance not found")
     row = InstanceRecord(**found._asdict())
@@ -170,7 +170,7 @@ def load(ctx: AppContext, session: Session, instance_id: str) -> Loaded:
 def lock_instance(session: Session, instance_id: str) -> InstanceState | None:
     """Take the instance row for this command before it writes anything (see `load`);
     returns the instance's state, None when there is no such instance."""
-    return _LOCK_INSTANCE.scalar(connection_of(session), {"id": instance_id})
+    return _LOCK_INSTANCE[takes_locks(session)].scalar(connection_of(session), {"id": instance_id})
 
 
 def definition_of(ctx: AppContext, session: Session, definition_id: str) -> ProcessDefinition:
@@ -227,12 +227,12 @@ def save(ctx: AppContext, session: Session, loaded: Loaded, actor_id: str | None
     row.waits_json = json.dumps(loaded.waits, separators=(",", ":"))
     conn = connection_of(session)
     if row.is_new:
-        _INSERT_INSTANCE.execute(conn, _instance_values(row))
+        _INSERT_INSTANCE.send_later(conn, [_instance_values(row)])
         row.version = 1
     else:
         _write_row(conn, row)
+    history.append(deferred, row.id, row.process_key, loaded.events, now)
     deferred.run(conn)
-    history.append(session, row.id, row.process_key, loaded.events, now)
     loaded.events.clear()
     loaded.secured = False
     _keep_after_commit(ctx, session, loaded, snapshot)

@@ -140,11 +140,11 @@ def complete(ctx: AppContext, session: Session, actor: Actor, task_id: str,
     loaded.types.update(types or {})
     loaded.waits["completed_task"] = task_id
     loaded.record("task_completed", actor.id, activity_id=task.task_key, task_id=task_id)
-    _COMPLETE_HISTORIC.execute(connection_of(session), {
+    _COMPLETE_HISTORIC.send_later(connection_of(session), [{
         "task_id": task_id, "now": ctx.now(), "user_id": actor.id,
         "assignee": task.assignee or actor.id,
         "variables_json": json.dumps(values, ensure_ascii=False, default=str),
-    })
+    }])
     advance(ctx, session, loaded, actor)
 
 

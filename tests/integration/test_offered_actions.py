@@ -5,9 +5,11 @@ accepts exactly what was offered."""
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
+from sqlalchemy.orm import Session
 
 from app.core.errors import ServiceError, ValidationFailed
 from app.core.identity import load_actor
@@ -75,10 +77,24 @@ def case_page(browser, instance_id: str) -> set[tuple]:
 
 # What the commands accept -------------------------------------------------------------------
 
+@contextmanager
+def rolled_back(ctx):
+    """A unit of work that writes as a command does and keeps nothing: a read unit of work
+    may not write (PostgreSQL refuses it)."""
+    with ctx.db.engine.connect() as connection:
+        transaction = connection.begin()
+        session = Session(bind=connection, expire_on_commit=False, autoflush=False)
+        try:
+            yield session
+        finally:
+            session.close()
+            transaction.rollback()
+
+
 def accepted(ctx, user: str, command, input_refusals: tuple = ()) -> bool:
     """Run the command as `user` and roll it back: did it go through? `input_refusals` are
     refusals of the values the try left out (an empty form), not of the actor."""
-    with ctx.db.read() as session:
+    with rolled_back(ctx) as session:
         actor = load_actor(session, user)
         try:
             command(ctx, session, actor)

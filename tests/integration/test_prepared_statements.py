@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import enum
+import os
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -110,3 +111,62 @@ def test_deferred_writes_run_in_the_order_asked(conn):
     assert BY_ID.first(conn, {"id": "h"}) is None
     writes.run(conn)
     assert BY_ID.first(conn, {"id": "h"}).version == 2
+
+
+def test_writes_sent_later_are_seen_by_the_next_statement_of_either_kind(conn):
+    INSERT.send_later(conn, [{"id": "i", "colour": Colour.RED}, {"id": "j"}])
+    assert BY_ID.first(conn, {"id": "i"}).colour is Colour.RED
+    BUMP.send_later(conn, [{"b_id": "j", "seen": 1}])
+    assert conn.execute(select(SAMPLE.c.version).where(SAMPLE.c.id == "j")).scalar_one() == 2
+
+
+@pytest.fixture
+def table(ctx):
+    METADATA.create_all(ctx.db.engine)
+
+
+@pytest.mark.usefixtures("table")
+def test_writes_sent_later_are_committed_with_the_command(ctx):
+    with ctx.db.command() as session:
+        INSERT.send_later(session.info["connection"], [{"id": "k"}])
+    with ctx.db.read() as session:
+        assert BY_ID.first(session.info["connection"], {"id": "k"}) is not None
+
+
+@pytest.mark.usefixtures("table")
+def test_a_write_sent_later_that_fails_fails_its_command_and_keeps_nothing_of_it(ctx):
+    with ctx.db.command() as session:
+        INSERT.execute(session.info["connection"], {"id": "l"})
+    with pytest.raises(exc.IntegrityError):
+        with ctx.db.command() as session:
+            INSERT.send_later(session.info["connection"], [{"id": "m"}, {"id": "l"}])
+    with ctx.db.read() as session:
+        assert BY_ID.first(session.info["connection"], {"id": "m"}) is None
+
+
+@pytest.mark.usefixtures("table")
+def test_writes_of_a_rolled_back_command_never_reach_the_next_one(ctx):
+    with pytest.raises(RuntimeError):
+        with ctx.db.command() as session:
+            INSERT.send_later(session.info["connection"], [{"id": "n"}])
+            raise RuntimeError("refused")
+    # The same pooled connection serves the next command.
+    with ctx.db.command() as session:
+        INSERT.execute(session.info["connection"], {"id": "o"})
+    with ctx.db.read() as session:
+        found = Prepared(select(SAMPLE.c.id).order_by(SAMPLE.c.id)).all(session.info["connection"])
+    assert [row.id for row in found] == ["o"]
+
+
+@pytest.mark.skipif(not os.environ.get("DATABASE_URL", "").startswith("postgresql"),
+                    reason="PostgreSQL's commands send their own BEGIN (app/round_trips.py)")
+@pytest.mark.usefixtures("table")
+def test_a_connection_lent_in_autocommit_mode_then_serves_commands_in_one_transaction(ctx):
+    with ctx.db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql("VACUUM")
+    with pytest.raises(RuntimeError):
+        with ctx.db.command() as session:
+            INSERT.execute(session.info["connection"], {"id": "q"})
+            raise RuntimeError("refused")
+    with ctx.db.read() as session:
+        assert BY_ID.first(session.info["connection"], {"id": "q"}) is None

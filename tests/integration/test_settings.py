@@ -1,12 +1,17 @@
-"""Production settings: a secret key is required and demo accounts are refused."""
+"""Settings: production requires a secret key and refuses demo accounts; the connection pools
+are sized from the environment."""
 from __future__ import annotations
 
+import os
+
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.exc import DBAPIError
 
 from app.config import ConfigError, load_settings
+from app.db import Database
 from app.core import login_guard
-from app.models import AuditEntry
+from app.models import AuditEntry, Task
 from tests.support.clients import basic
 
 
@@ -68,3 +73,44 @@ def test_the_job_lock_duration_comes_from_the_environment(monkeypatch):
     monkeypatch.setenv("JOB_LOCK_SECONDS", "0")
     with pytest.raises(ConfigError, match="JOB_LOCK_SECONDS 必须是正整数"):
         load_settings()
+
+
+def test_the_connection_pool_is_sized_by_the_web_threads_unless_told(monkeypatch):
+    for name in ("DB_POOL_SIZE", "DB_MAX_OVERFLOW", "WEB_THREADS"):
+        monkeypatch.delenv(name, raising=False)
+    assert (load_settings().db_pool_size, load_settings().db_max_overflow) == (2, 2)
+    monkeypatch.setenv("WEB_THREADS", "6")
+    assert (load_settings().db_pool_size, load_settings().db_max_overflow) == (6, 6)
+    monkeypatch.setenv("DB_POOL_SIZE", "3")
+    monkeypatch.setenv("DB_MAX_OVERFLOW", "0")
+    assert (load_settings().db_pool_size, load_settings().db_max_overflow) == (3, 0)
+
+
+@pytest.mark.parametrize("name, value, message", [
+    ("DB_POOL_SIZE", "0", "DB_POOL_SIZE 必须是正整数"),
+    ("DB_POOL_SIZE", "ten", "DB_POOL_SIZE 必须是整数"),
+    ("DB_MAX_OVERFLOW", "-1", "DB_MAX_OVERFLOW 不能为负数"),
+    ("WEB_THREADS", "0", "WEB_THREADS 必须是正整数"),
+])
+def test_a_connection_pool_setting_out_of_range_is_refused(monkeypatch, name, value, message):
+    monkeypatch.delenv("DB_POOL_SIZE", raising=False)
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError, match=message):
+        load_settings()
+
+
+def test_a_postgresql_pool_holds_the_connections_it_is_given():
+    """Sizes only: building the pools opens no connection, so no server is needed."""
+    database = Database("postgresql+psycopg://nobody@127.0.0.1:1/none", pool_size=3, max_overflow=1)
+    for engine in (database.engine, database.reader):
+        assert (engine.pool.size(), engine.pool._max_overflow) == (3, 1)
+    assert database.reader is not database.engine
+    database.dispose()
+
+
+@pytest.mark.skipif(not os.environ.get("DATABASE_URL", "").startswith("postgresql"),
+                    reason="PostgreSQL's read-only transactions")
+def test_a_read_on_postgresql_cannot_write(ctx):
+    with pytest.raises(DBAPIError, match="read-only transaction"):
+        with ctx.db.read() as session:
+            session.execute(update(Task).values(assignee="officer"))

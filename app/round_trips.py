@@ -1,0 +1,107 @@
+"""Fewer round trips to PostgreSQL: a command's BEGIN, and the writes whose outcome nothing
+waits for, ride with the next statement or with the COMMIT.
+
+Every round trip costs both processes a wake-up and the driver its bookkeeping, more than
+most of the small statements of a command cost the server. So on psycopg a command's
+connection runs in autocommit mode and the BEGIN is ours: it waits in the connection's
+queue, with the projection writes a save holds back (`Prepared.send_later`), until a
+statement that needs its answer, or the COMMIT, takes them along in one pipeline. A
+statement through SQLAlchemy sends the queue first; a rollback drops it (a BEGIN never
+sent has nothing to roll back). An error of a queued write surfaces at the statement or
+COMMIT that sent it, and fails the command as any other would.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import event, exc
+from sqlalchemy.engine import Connection, Engine
+
+_QUEUE = "queued_statements"
+_BEGIN = ("BEGIN", None, {})
+
+
+def hold_until_needed(engine: Engine) -> None:
+    """Queue each transaction's BEGIN and held-back writes on `engine`'s connections."""
+
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection, _record):
+        dbapi_connection.autocommit = True
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection):
+        # A connection lent in autocommit mode (VACUUM, CREATE DATABASE) opens no transaction.
+        if connection.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
+            connection.info[_QUEUE] = [_BEGIN]
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def before_statement(connection, *_statement):
+        send_queued(connection)
+
+    @event.listens_for(engine, "commit")
+    def on_commit(connection):
+        queued = connection.info.get(_QUEUE)
+        if queued == [_BEGIN]:
+            queued.clear()  # nothing was sent: nothing to commit
+        elif queued:
+            send_queued(connection, commit=True)
+
+    @event.listens_for(engine, "rollback")
+    def on_rollback(connection):
+        connection.info.pop(_QUEUE, None)
+
+    @event.listens_for(engine, "checkin")
+    def on_checkin(dbapi_connection, record):
+        # A unit of work ends in a commit or a rollback: a queue left would be another's.
+        record.info.pop(_QUEUE, None)
+        # Back from autocommit mode, SQLAlchemy has turned the driver's own BEGIN on again.
+        if dbapi_connection is not None and not dbapi_connection.autocommit:
+            dbapi_connection.autocommit = True
+
+
+def queue(connection: Connection) -> list | None:
+    """The connection's queue, None where statements go out at once."""
+    return connection.info.get(_QUEUE) if connection.dialect.driver == "psycopg" else None
+
+
+def send_queued(connection: Connection, commit: bool = False) -> None:
+    """Send the queue now (and the COMMIT with it), in one round trip."""
+    if connection.info.get(_QUEUE):
+        cursor = connection.connection.dbapi_connection.cursor()
+        with along_with_queue(connection, cursor):
+            if commit:
+                # A statement of the pipeline: the driver's commit() would wait for its
+                # answer before the pipeline's end waits again.
+                cursor.execute("COMMIT")
+
+
+@contextmanager
+def along_with_queue(connection: Connection, cursor) -> Iterator[None]:
+    """The statements of the block go out after the queued ones, in one pipeline; their
+    answers are read when the block ends, where an error is raised as SQLAlchemy's."""
+    queued = connection.info.get(_QUEUE)
+    if not queued:
+        yield
+        return
+    dbapi_connection = connection.connection.dbapi_connection
+    try:
+        with dbapi_connection.pipeline():
+            for sql, parameters, options in queued:
+                cursor.execute(sql, parameters, **options)
+            queued.clear()
+            yield
+    except connection.dialect.loaded_dbapi.Error as error:
+        raise translated(connection, error, None) from error
+
+
+def translated(connection: Connection, error: Exception, sql: str | None) -> exc.DBAPIError:
+    """The driver's error as SQLAlchemy raises it. A connection lost on the way is
+    invalidated, as SQLAlchemy does for its own statements, so that the pool replaces it."""
+    lost = connection.dialect.is_disconnect(error, connection.connection.dbapi_connection, None)
+    if lost:
+        connection.invalidate(error)
+    return exc.DBAPIError.instance(
+        sql, None, error, connection.dialect.loaded_dbapi.Error, connection_invalidated=lost,
+        dialect=connection.dialect,
+    )

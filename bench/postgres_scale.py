@@ -1,0 +1,329 @@
+"""The REST benchmark on PostgreSQL: one sequential client, then 4 concurrent clients against
+1 and against 2 web workers, with what each completed task costs.
+
+Every phase runs on a database of its own, created on the server of BENCH_POSTGRES_URL and
+dropped after. Per completed task it reports the CPU time of the web server's processes
+(granian and its workers), of the PostgreSQL backends serving the bench's database and of
+the bench's own client threads, all read from /proc before and after the timed part, and
+the 409s the clients met (any other refusal fails the bench). The statements and round trips
+per task come from a separate, untimed pass of the same protocol through the app in this
+process, whose every connection libpq traces to a file: a statement is a `Query` or
+`Execute` message, a round trip a turn from the client's messages to the server's.
+"""
+from __future__ import annotations
+
+import base64
+import json
+import os
+import tempfile
+import threading
+import time
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+
+import run_bench
+from run_bench import INSTANCES, PROCESS_KEY, TASK_VALUES, Client
+
+CLIENTS = 4
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+# Instances of the untimed pass that counts statements and round trips.
+TRACED_INSTANCES = 30
+
+
+class Conflicted(Exception):
+    """A 409: another command changed the task or instance first."""
+
+
+def bench(sqlite_tasks_per_s: float) -> dict:
+    """The PostgreSQL figures, or none when no server answers at BENCH_POSTGRES_URL."""
+    reason = _unreachable()
+    if reason:
+        print(f"REST on PostgreSQL skipped: {reason}", flush=True)
+        return {}
+    sequential = _phase("sequential", workers=1, clients=1)
+    one = _phase("1_worker", workers=1, clients=CLIENTS)
+    two = _phase("2_workers", workers=2, clients=CLIENTS)
+    rest_tasks_per_s = sequential.pop("postgres_sequential_tasks_per_s")
+    gain = two["postgres_2_workers_tasks_per_s"] / one["postgres_1_worker_tasks_per_s"]
+    figures = {
+        "postgres_rest_tasks_per_s": rest_tasks_per_s,
+        "postgres_over_sqlite": round(rest_tasks_per_s / sqlite_tasks_per_s, 2),
+        **sequential, **one, **two,
+        "two_workers_gain": round(gain, 2),
+        **_traced_counts(),
+    }
+    print(f"REST on PostgreSQL: {figures['postgres_rest_tasks_per_s']} tasks/s with one sequential "
+          f"client, {figures['postgres_over_sqlite']} of SQLite's {sqlite_tasks_per_s}; "
+          f"2 web workers over 1 with {CLIENTS} clients: {figures['two_workers_gain']}", flush=True)
+    return figures
+
+
+def _unreachable() -> str | None:
+    from sqlalchemy import create_engine
+    from sqlalchemy.exc import OperationalError
+
+    if not run_bench.POSTGRES_URL:
+        return "BENCH_POSTGRES_URL is empty"
+    server = create_engine(run_bench.POSTGRES_URL, connect_args={"connect_timeout": 5})
+    try:
+        with server.connect():
+            return None
+    except OperationalError as error:
+        return str(error.orig).splitlines()[0]
+    finally:
+        server.dispose()
+
+
+@contextmanager
+def _database(label: str):
+    """A database of its own on the bench's server, dropped after (even if its sessions
+    are still open)."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    server = create_engine(run_bench.POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    name = f"ticflow_bench_{label}_{os.getpid()}"
+    with server.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    try:
+        yield make_url(run_bench.POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with server.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE "{name}" WITH (FORCE)')
+        server.dispose()
+
+
+def _phase(label: str, workers: int, clients: int) -> dict:
+    """INSTANCES instances, shared out among `clients` threads, against `workers` web workers."""
+    with _database(label) as url:
+        server = run_bench.start_server(url, {"WEB_WORKERS": str(workers)})
+        try:
+            _deploy()
+            _run_clients(clients, 20)  # warm every worker's caches and connections
+            before = _cpu(server.pid, url)
+            started = time.perf_counter()
+            conflicts = _run_clients(clients, INSTANCES)
+            elapsed = time.perf_counter() - started
+            after = _cpu(server.pid, url)
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    tasks = 3 * INSTANCES
+    name = f"postgres_{label}"
+    figures = {
+        f"{name}_tasks_per_s": round(tasks / elapsed, 1),
+        **{f"{name}_{part}_cpu_ms_per_task": round((after[part] - before[part]) * 1000 / tasks, 2)
+           for part in ("web", "postgres", "client")},
+        f"{name}_409s": conflicts,
+    }
+    print(f"REST on PostgreSQL, {workers} web worker(s), {clients} client(s): {figures}", flush=True)
+    return figures
+
+
+def _deploy() -> None:
+    analyst = Client(run_bench.PORT, "analyst")
+    body, content_type = run_bench.multipart(run_bench.model_files())
+    analyst.call("POST", "/deployment/create", raw=body,
+                 headers={**analyst.headers, "Content-Type": content_type})
+
+
+def _run_clients(clients: int, instances: int) -> int:
+    """Run `instances` instances on `clients` threads, each with its own keep-alive
+    connection and its own instances; returns the 409s they met."""
+    shares = [instances // clients + (n < instances % clients) for n in range(clients)]
+    conflicts = [0] * clients
+    failures: list[BaseException] = []
+
+    def client(n: int) -> None:
+        try:
+            conflicts[n] = _run_instances(shares[n], reconnect=clients > 1)
+        except BaseException as error:  # the main thread fails the bench with it
+            failures.append(error)
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if failures:
+        raise failures[0]
+    return sum(conflicts)
+
+
+def _run_instances(count: int, reconnect: bool) -> int:
+    """One keep-alive connection for all, as the SQLite figure's client; or (`reconnect`)
+    one per instance: four connections opened once may all land on one web worker
+    (granian's workers take them as they come), while the connections of many instances
+    spread over the workers as real clients' do."""
+    conflicts = 0
+    client = Client(run_bench.PORT, "officer")
+    for i in range(count):
+        if reconnect and i:
+            client.conn.close()
+            client = Client(run_bench.PORT, "officer")
+        amount = 150 if i % 2 == 0 else 50
+        instance = client.call("POST", f"/process-definition/key/{PROCESS_KEY}/start",
+                               {"businessKey": f"BENCH-{uuid.uuid4().hex[:8]}"})
+        for values in TASK_VALUES:
+            conflicts += _complete_step(client, instance["id"], values(amount))
+    client.conn.close()
+    return conflicts
+
+
+def _complete_step(client: Client, instance_id: str, variables: dict) -> int:
+    """List, claim and complete the instance's task; after a 409, take the step again.
+    Returns the 409s met."""
+    for conflicts in range(5):
+        try:
+            task = client.call("GET", f"/task?processInstanceId={instance_id}")[0]
+            _call(client, "POST", f"/task/{task['id']}/claim", {"userId": "officer"})
+            _call(client, "POST", f"/task/{task['id']}/complete", {"variables": variables})
+            return conflicts
+        except Conflicted:
+            continue
+    raise RuntimeError(f"instance {instance_id}: 409 five times in a row")
+
+
+def _call(client: Client, method: str, path: str, body: dict) -> None:
+    try:
+        client.call(method, path, body)
+    except RuntimeError as error:
+        if "-> 409 " in str(error):
+            raise Conflicted(str(error)) from error
+        raise
+
+
+def _cpu(server_pid: int, url: str) -> dict[str, float]:
+    """CPU seconds so far of the web server's process tree, of the backends serving `url`'s
+    database, and of this process (the client threads)."""
+    times = os.times()
+    return {
+        "web": sum(_process_cpu(pid) for pid in _tree(server_pid)),
+        "postgres": sum(_process_cpu(pid) for pid in _backends(url)),
+        "client": times.user + times.system,
+    }
+
+
+def _tree(pid: int) -> list[int]:
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except FileNotFoundError:
+        return []
+    return [pid, *(found for child in children for found in _tree(int(child)))]
+
+
+def _backends(url: str) -> list[int]:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return list(conn.scalars(text(
+                "SELECT pid FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()")))
+    finally:
+        engine.dispose()
+
+
+def _process_cpu(pid: int) -> float:
+    """utime + stime of a process, in seconds (0 for one that has gone: its share is lost)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except FileNotFoundError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def _traced_counts() -> dict:
+    """Statements and round trips per completed task, from libpq's traces of an untimed
+    pass of the same protocol through the app in this process."""
+    with _database("traced") as url, tempfile.TemporaryDirectory() as folder:
+        app = _app_on(url)
+        client = app.test_client()
+        _run_in_process(client, 5)  # prepares the statements on the pooled connections
+        _trace_connections(app, Path(folder))
+        _run_in_process(client, TRACED_INSTANCES)
+        app.extensions["ticflow"].db.dispose()
+        statements, round_trips = _count_traces(Path(folder))
+    tasks = 3 * TRACED_INSTANCES
+    figures = {"postgres_statements_per_task": round(statements / tasks, 1),
+               "postgres_round_trips_per_task": round(round_trips / tasks, 1)}
+    print(f"PostgreSQL per completed task (traced, {TRACED_INSTANCES} instances): {figures}", flush=True)
+    return figures
+
+
+def _app_on(url: str):
+    from app import create_app
+    from app.cli import migrate
+    from app.platform.deployment import deploy
+    from app.tic import demo_data
+
+    migrate(url)
+    app = create_app({"database_url": url, "secret_key": "bench"})
+    ctx = app.extensions["ticflow"]
+    with ctx.db.command() as session:
+        demo_data.load_demo_data(session)
+        deploy(ctx, session, None, "bench", run_bench.model_files())
+    return app
+
+
+def _trace_connections(app, folder: Path) -> None:
+    """From now on libpq writes every message of each connection the app uses to a file."""
+    from psycopg.pq import Trace
+    from sqlalchemy import event
+
+    def trace(dbapi_connection, record, _proxy) -> None:
+        if "trace" in record.info:
+            return
+        handle = (folder / f"{uuid.uuid4().hex}.trace").open("w")
+        record.info["trace"] = handle
+        dbapi_connection.pgconn.trace(handle.fileno())
+        dbapi_connection.pgconn.set_trace_flags(Trace.SUPPRESS_TIMESTAMPS)
+
+    def untrace(dbapi_connection, record) -> None:
+        if "trace" in record.info:
+            # libpq buffers its trace: untracing writes out the rest.
+            dbapi_connection.pgconn.untrace()
+            record.info.pop("trace").close()
+
+    ctx = app.extensions["ticflow"]
+    for engine in {ctx.db.engine, ctx.db.reader}:
+        event.listen(engine, "checkout", trace)
+        event.listen(engine, "close", untrace)
+
+
+def _run_in_process(client, count: int) -> None:
+    headers = {"Authorization": "Basic " + base64.b64encode(b"officer:demo").decode(),
+               "Content-Type": "application/json"}
+
+    def call(method: str, path: str, body=None):
+        response = client.open(f"/engine-rest{path}", method=method, headers=headers,
+                               data=json.dumps(body) if body is not None else None)
+        if response.status_code >= 300:
+            raise RuntimeError(f"{method} {path} -> {response.status_code} {response.data[:300]!r}")
+        return response.get_json(silent=True)
+
+    for i in range(count):
+        amount = 150 if i % 2 == 0 else 50
+        instance = call("POST", f"/process-definition/key/{PROCESS_KEY}/start", {"businessKey": f"T-{i}"})
+        for values in TASK_VALUES:
+            task = call("GET", f"/task?processInstanceId={instance['id']}")[0]
+            call("POST", f"/task/{task['id']}/claim", {"userId": "officer"})
+            call("POST", f"/task/{task['id']}/complete", {"variables": values(amount)})
+
+
+def _count_traces(folder: Path) -> tuple[int, int]:
+    statements = round_trips = 0
+    for trace in folder.iterdir():
+        sender = "B"
+        for line in trace.read_text(errors="replace").splitlines():
+            direction, _, rest = line.partition("\t")
+            message = rest.split("\t", 2)[1] if rest.count("\t") >= 1 else ""
+            if direction == "F" and message in ("Query", "Execute"):
+                statements += 1
+            if direction == "B" and sender == "F":
+                round_trips += 1
+            if direction in ("F", "B"):
+                sender = direction
+    return statements, round_trips
