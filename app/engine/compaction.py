@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from SpiffWorkflow.util.task import TaskState
 
-from .task_tree import return_targets
+from .task_tree import is_attached, return_targets
 
 RUNNING = TaskState.READY | TaskState.WAITING | TaskState.STARTED
 
@@ -56,17 +56,13 @@ def compact(top) -> int:
     """Cut the finished rounds out of the running workflows of `top`; how many tasks went."""
     removed = 0
     for workflow in [top, *top.subprocesses.values()]:
-        if workflow.completed or not _still_there(top, workflow):
+        # A subprocess dropped with the rounds of its caller, cut earlier in this pass, is skipped.
+        if workflow.completed or not is_attached(top, workflow):
             continue
         cut = _plan(workflow)
         if cut.removed and _same_return_targets(top, cut):
             removed += _apply(top, cut)
     return removed
-
-
-def _still_there(top, workflow) -> bool:
-    """Not dropped with the rounds of its caller, cut earlier in this pass."""
-    return workflow is top or top.subprocesses.get(workflow.parent_task_id) is workflow
 
 
 def _plan(workflow) -> _Cut:

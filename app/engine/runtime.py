@@ -30,7 +30,7 @@ from . import compaction, decisions, expressions
 from .decisions import DecisionOutcome
 from . import multi_instance  # noqa: F401  (bounds every multi-instance activity when imported)
 from .engine_clock import clock_scope
-from .task_tree import give_new_id, return_targets
+from .task_tree import give_new_id, is_attached, return_targets
 from .token_move import move_token
 from . import participants
 from .timers import DEFAULT_MIN_CYCLE, timer_rules
@@ -334,9 +334,7 @@ class Execution:
         would fire a timer that is no longer in the tree."""
         top = self.workflow
         for task_id, task in list(top.event_manager.tasks.items()):
-            workflow = task.workflow
-            kept = workflow is top or top.subprocesses.get(workflow.parent_task_id) is workflow
-            if not kept or workflow.tasks.get(task_id) is not task:
+            if not is_attached(top, task.workflow) or task.workflow.tasks.get(task_id) is not task:
                 del top.event_manager.tasks[task_id]
 
     def task_data(self, task_id: str) -> dict:
@@ -431,14 +429,12 @@ class Execution:
             MessageEventDefinition(name),
             payload={"payload": dict(variables), "result_var": MESSAGE_RESULT_VARIABLE},
         )
-        try:
-            # A timer armed by the catch reads the app's clock and rules, like any other.
-            with _engine_failures(), self._engine_time():
+        # A timer armed by the catch reads the app's clock and rules, like any other.
+        with _engine_failures(), self._engine_time():
+            try:
                 self.workflow.send_event(event)
-        except EngineError as error:
-            if not isinstance(error.__cause__, WorkflowException):
-                raise
-            raise NotWaitingForMessage(name) from error
+            except WorkflowException as error:
+                raise NotWaitingForMessage(name) from error
         for wait in waiting:
             task = self.workflow.get_task_from_id(UUID(wait.execution_id))
             if task is not None and name in task.internal_data:

@@ -79,6 +79,12 @@ def _ancestors_within(task, top, parent_of):
         parent = parent_of(parent)
 
 
+def is_attached(top, workflow) -> bool:
+    """`workflow` is the top one, or a subprocess `top` still holds (a reset or a cut may
+    have dropped it while its tasks are still referred to elsewhere)."""
+    return workflow is top or top.subprocesses.get(workflow.parent_task_id) is workflow
+
+
 def give_new_id(task) -> None:
     """Re-key a task everywhere Spiff refers to it by id (tree links, subprocesses, events).
 

@@ -72,6 +72,15 @@ def test_counts_follow_the_filters(rest, two_cases):
     assert admin.get("/history/task/count?finished=true").get_json() == {"count": 2}
 
 
+def test_the_job_count_counts_each_instances_timer(rest):
+    officer = rest("officer")
+    deployed(rest("analyst"), model_files("job_boundary_timer.bpmn"))
+    cases = [start(officer, "job_boundary_timer")["id"] for _ in range(2)]
+    admin = rest("admin")
+    assert admin.get("/job/count").get_json() == {"count": 2}
+    assert admin.get(f"/job/count?processInstanceId={cases[0]}").get_json() == {"count": 1}
+
+
 def test_a_count_refuses_paging_and_unknown_filters(rest):
     admin = rest("admin")
     assert admin.get("/task/count?maxResults=5").status_code == 400

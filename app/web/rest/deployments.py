@@ -8,8 +8,9 @@ from app.platform.deployment import deploy, located
 
 from . import blueprint, context, params, shapes
 
-_FORM_FIELDS = {"deployment-name", "deployment-source", "enable-duplicate-filtering",
-                "deploy-changed-only", "tenant-id", "deployment-activation-time"}
+# As Camunda answers a resource's data: a type by the file's ending, else bytes.
+_MEDIA_TYPES = {"bpmn": "application/xml", "dmn": "application/xml", "xml": "application/xml",
+                "json": "application/json"}
 
 
 @blueprint.post("/deployment/create")
@@ -70,8 +71,3 @@ def resource_data(deployment_id: str, resource_id: str):
         resource = queries.deployment_resource(session, deployment_id, resource_id)
         return Response(resource.content, mimetype=_MEDIA_TYPES.get(resource.name.rpartition(".")[2],
                                                                     "application/octet-stream"))
-
-
-# As Camunda answers: a type by the file's ending, else bytes.
-_MEDIA_TYPES = {"bpmn": "application/xml", "dmn": "application/xml", "xml": "application/xml",
-                "json": "application/json"}
