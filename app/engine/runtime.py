@@ -534,9 +534,19 @@ def _due(task) -> datetime | None:
     return due if due.tzinfo else due.replace(tzinfo=timezone.utc)
 
 
+# Where the library's class names differ from Camunda's activity types (history, REST).
+_CAMUNDA_TYPES = {
+    "SubWorkflowTask": "subProcess", "TransactionSubprocess": "transaction",
+    "AdHocSubprocess": "adHocSubProcess", "NoneTask": "task",
+    "ParallelMultiInstanceTask": "multiInstanceBody", "SequentialMultiInstanceTask": "multiInstanceBody",
+}
+
+
 def _activity_type(spec) -> str:
     name = type(spec).__name__
-    return name[0].lower() + name[1:]
+    if isinstance(spec, TopicServiceTask):
+        return "sendTask" if spec.description == "Send Task" else "serviceTask"
+    return _CAMUNDA_TYPES.get(name) or name[0].lower() + name[1:]
 
 
 def _state_name(state: int) -> str:

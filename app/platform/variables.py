@@ -10,6 +10,11 @@ from app.clock import format_camunda, parse_client_datetime
 from app.core.errors import BadRequest
 
 TYPES = {"String", "Integer", "Long", "Short", "Double", "Boolean", "Json", "Date", "Null", "Object"}
+# Types a value alone does not tell: kept beside the value so that a client reads back what
+# it wrote (a Short stays Short, an Object keeps its Java type name).
+DECLARED = {"Date", "Short", "Long", "Object"}
+JSON_FORMAT = "application/json"
+_RANGES = {"Short": (-(2**15), 2**15), "Integer": (-(2**31), 2**31), "Long": (-(2**63), 2**63)}
 
 
 def from_camunda(payload: dict | None) -> tuple[dict, dict]:
@@ -25,8 +30,8 @@ def from_camunda(payload: dict | None) -> tuple[dict, dict]:
         except ValueError as error:
             errors.append({"field": name, "message": str(error)})
             continue
-        if declared in ("Date",):
-            types[name] = declared
+        if declared in DECLARED:
+            types[name] = _declaration(declared, typed)
     if errors:
         raise BadRequest("变量格式不正确 / invalid variables", errors)
     return values, types
@@ -44,7 +49,29 @@ def _convert(name: str, typed) -> tuple[object, str | None]:
         raise ValueError(f"不支持的变量类型 {kind} / unsupported type")
     if value is None or kind == "Null":
         return None, None
-    return _CONVERTERS[kind](value), kind
+    if kind == "Object":
+        _check_object_format(typed.get("valueInfo"))
+    converted = _CONVERTERS[kind](value)
+    if kind in _RANGES and not _RANGES[kind][0] <= converted < _RANGES[kind][1]:
+        raise ValueError(f"超出 {kind} 的取值范围 / out of the {kind} range")
+    return converted, kind
+
+
+def _check_object_format(info) -> None:
+    """Objects travel as JSON: a Java-serialized object could only be read by Java."""
+    if info is not None and not isinstance(info, dict):
+        raise ValueError("valueInfo 应为对象 / valueInfo must be an object")
+    data_format = (info or {}).get("serializationDataFormat", JSON_FORMAT)
+    if data_format != JSON_FORMAT:
+        raise ValueError(f"对象只支持 {JSON_FORMAT} 格式 / objects are supported as {JSON_FORMAT} only")
+
+
+def _declaration(kind: str, typed: dict) -> str | dict:
+    if kind != "Object":
+        return kind
+    type_name = (typed.get("valueInfo") or {}).get("objectTypeName")
+    return {"type": "Object", "valueInfo": {"objectTypeName": type_name if isinstance(type_name, str) else None,
+                                             "serializationDataFormat": JSON_FORMAT}}
 
 
 def _checked_plain(value):
@@ -120,13 +147,18 @@ _CONVERTERS = {
 }
 
 
-def to_camunda(values: dict, types: dict | None = None) -> dict:
-    return {name: typed(value, (types or {}).get(name)) for name, value in values.items()}
+def to_camunda(values: dict, types: dict | None = None, deserialize: bool = True) -> dict:
+    return {name: typed(value, (types or {}).get(name), deserialize) for name, value in values.items()}
 
 
-def typed(value, declared: str | None = None) -> dict:
+def typed(value, declared: str | dict | None = None, deserialize: bool = True) -> dict:
+    if isinstance(declared, dict) and isinstance(value, (dict, list)):
+        shown = value if deserialize else json.dumps(value, ensure_ascii=False)
+        return {"value": shown, "type": "Object", "valueInfo": dict(declared["valueInfo"])}
     if declared == "Date":
         return {"value": value, "type": "Date", "valueInfo": {}}
+    if declared in ("Short", "Long") and isinstance(value, int) and not isinstance(value, bool):
+        return {"value": value, "type": declared, "valueInfo": {}}
     if value is None:
         return {"value": None, "type": "Null", "valueInfo": {}}
     if isinstance(value, bool):

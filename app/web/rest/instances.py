@@ -1,10 +1,10 @@
-"""Process instances: list, get, variables, activity tree, delete, suspend, modify."""
+"""Process instances: list, get, activity tree, delete, suspend, modify."""
 from flask import g, jsonify, request
 
 from app.core.errors import NotFound
-from app.platform import instance_operations, queries, variables
+from app.platform import instance_operations, queries
 from app.platform.instance_store import definition_of
-from app.platform.process_instances import delete_instance, get_instance, variables_of
+from app.platform.process_instances import delete_instance, get_instance
 
 from . import blueprint, context, params, shapes
 
@@ -41,13 +41,6 @@ def get_one(instance_id):
             raise NotFound(f"流程实例 {instance_id} 已结束，请查询历史 / process instance {instance_id} "
                            "is not running (see /history/process-instance)")
         return jsonify(shapes.instance(instance))
-
-
-@blueprint.get("/process-instance/<instance_id>/variables")
-def get_variables(instance_id):
-    with context().db.read() as session:
-        shown, types = variables_of(session, g.actor, instance_id)
-    return jsonify(variables.to_camunda(shown, types))
 
 
 @blueprint.get("/process-instance/<instance_id>/activity-instances")

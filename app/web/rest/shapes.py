@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from app.clock import format_camunda as when
+from app.platform import variables
 
 if TYPE_CHECKING:  # the rows the platform's queries return; the web never touches the tables
     from app.models import (
@@ -36,6 +37,17 @@ def instance(i: ProcessInstance) -> dict:
         "caseInstanceId": None, "ended": i.state != ACTIVE, "suspended": i.suspended,
         "tenantId": None,
     }
+
+
+def correlation_result(i: ProcessInstance, shown: tuple[dict, dict] | None) -> dict:
+    """A message caught by a waiting instance (Camunda's `Execution` result)."""
+    result = {
+        "resultType": "Execution", "processInstance": None,
+        "execution": {"id": i.id, "processInstanceId": i.id, "ended": i.state != ACTIVE, "tenantId": None},
+    }
+    if shown is not None:
+        result["variables"] = variables.to_camunda(*shown)
+    return result
 
 
 def definition(d: ProcessDefinition) -> dict:
