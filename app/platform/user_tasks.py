@@ -125,7 +125,8 @@ def _raise_if_finished(session: Session, task_id: str) -> None:
 
 
 def complete(ctx: AppContext, session: Session, actor: Actor, task_id: str,
-             values: dict, types: dict | None = None) -> None:
+             values: dict, types: dict | None = None) -> str:
+    """Complete the task with `values`; returns its instance's id."""
     task = _open_task(session, actor, task_id)
     enforce(holder_refusal(actor, task))
     loaded = instance_store.load(ctx, session, task.instance_id)
@@ -146,6 +147,7 @@ def complete(ctx: AppContext, session: Session, actor: Actor, task_id: str,
         "variables_json": json.dumps(values, ensure_ascii=False, default=str),
     }])
     advance(ctx, session, loaded, actor)
+    return task.instance_id
 
 
 def _run_listeners(ctx, session, actor: Actor, task, loaded, values: dict) -> None:

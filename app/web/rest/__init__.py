@@ -81,6 +81,11 @@ def unexpected_error(error: Exception):
     return response
 
 
+def self_link(path: str) -> list[dict]:
+    """Camunda's `links` of a created resource: where to read it."""
+    return [{"method": "GET", "href": f"{request.host_url.rstrip('/')}{API_PREFIX}{path}", "rel": "self"}]
+
+
 def json_api_blueprint(name: str) -> Blueprint:
     """Another face of the API (/api): Basic or the signed-in session (`api_auth`), and the
     same JSON error shapes."""

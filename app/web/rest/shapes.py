@@ -31,9 +31,9 @@ def task(t: Task) -> dict:
     }
 
 
-def instance(i: ProcessInstance) -> dict:
+def instance(i: ProcessInstance, links: list[dict] | None = None) -> dict:
     return {
-        "links": [], "id": i.id, "definitionId": i.definition_id, "businessKey": i.business_key,
+        "links": links or [], "id": i.id, "definitionId": i.definition_id, "businessKey": i.business_key,
         "caseInstanceId": None, "ended": i.state != ACTIVE, "suspended": i.suspended,
         "tenantId": None,
     }
@@ -70,9 +70,9 @@ def decision_definition(d: DecisionDefinition) -> dict:
 
 
 def deployment(d: Deployment, definitions: list[ProcessDefinition] | None,
-               decisions: list[DecisionDefinition] | None = None) -> dict:
+               decisions: list[DecisionDefinition] | None = None, links: list[dict] | None = None) -> dict:
     return {
-        "links": [], "id": d.id, "name": d.name, "source": d.source,
+        "links": links or [], "id": d.id, "name": d.name, "source": d.source,
         "deploymentTime": when(d.deployed_at), "tenantId": None,
         "deployedProcessDefinitions": (
             {x.id: definition(x) for x in definitions} if definitions else None
