@@ -62,7 +62,9 @@ def from_camunda(payload: dict | None, binaries: bool = False) -> tuple[dict, di
         # A type set again replaces the one it had, or a new Integer would read as Short.
         types[name] = _declaration(declared, typed) if declared in DECLARED | BINARY_TYPES else None
     if errors:
-        raise BadRequest("变量格式不正确 / invalid variables", errors)
+        first = errors[0]
+        raise BadRequest(f"变量格式不正确：{first['field']} {first['message']} / invalid variable "
+                         f"{first['field']}", errors)
     return values, types
 
 
