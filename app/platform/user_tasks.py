@@ -230,6 +230,14 @@ def form_of(ctx: AppContext, session: Session, actor: Actor, task_id: str) -> di
     }
 
 
+def task_variables(session: Session, actor: Actor, task_id: str) -> tuple[str, dict, dict]:
+    """What an open task sees (Camunda's task variables: its instance's, as `actor` may
+    read them): the instance's id, the values and their declared types."""
+    task = get_task(session, actor, task_id)
+    values, types = visible_variables(actor, session.get(ProcessInstance, task.instance_id))
+    return task.instance_id, values, types
+
+
 def variables_after(session: Session, actor: Actor, task_id: str) -> tuple[dict, dict]:
     """The instance's variables once `task_id` was completed (Camunda's withVariablesInReturn),
     as `actor` may read them."""

@@ -183,3 +183,26 @@ def activity_statistics(activity_id: str, counts, failed_jobs: bool, incidents: 
         "failedJobs": counts.failed_jobs if failed_jobs else 0,
         "incidents": _incidents(counts.incident_types, incidents),
     }
+
+
+def variable_instance(v, deserialize: bool = True) -> dict:
+    """A `VariableInstance` (app/platform/variable_instances.py) as Camunda's runtime DTO."""
+    return {
+        "id": v.id, "name": v.name, **variables.typed(v.value, v.declared, deserialize),
+        "processDefinitionId": v.instance.definition_id, "processInstanceId": v.instance.id,
+        "executionId": v.instance.id, "caseInstanceId": None, "caseExecutionId": None,
+        "taskId": None, "batchId": None, "activityInstanceId": v.instance.id, "tenantId": None,
+        "errorMessage": None,
+    }
+
+
+def historic_variable_instance(v, deserialize: bool = True) -> dict:
+    return {
+        "id": v.id, "name": v.name, **variables.typed(v.value, v.declared, deserialize),
+        "processDefinitionKey": v.instance.process_key, "processDefinitionId": v.instance.definition_id,
+        "processInstanceId": v.instance.id, "executionId": v.instance.id,
+        "activityInstanceId": v.instance.id, "caseDefinitionKey": None, "caseDefinitionId": None,
+        "caseInstanceId": None, "caseExecutionId": None, "taskId": None, "tenantId": None,
+        "errorMessage": None, "state": "CREATED", "createTime": when(v.instance.start_time),
+        "removalTime": None, "rootProcessInstanceId": v.instance.id,
+    }
