@@ -97,3 +97,52 @@ def test_a_task_reads_its_instance_variables(rest, cases):
     assert amount == {"value": 300, "type": "Integer", "valueInfo": {}}
     assert receipt.data == b"%PDF-1.4 r"
     assert rest("xju").get(f"/task/{task['id']}/variables").status_code == 404
+
+
+def test_an_administrator_sets_and_removes_variables_of_a_running_case(rest, client, cases):
+    admin = rest("admin")
+    instance = cases["second"]
+
+    put = admin.put(f"/process-instance/{instance}/variables/amount", json={"value": 180, "type": "Long"})
+    post = admin.post(f"/process-instance/{instance}/variables", json={
+        "modifications": {"note": {"value": "拨款调整", "type": "String"}}, "deletions": ["amount"]})
+
+    assert put.status_code == 204 and post.status_code == 204
+    values = admin.get(f"/process-instance/{instance}/variables").get_json()
+    assert "amount" not in values and values["note"]["value"] == "拨款调整"
+    assert admin.delete(f"/process-instance/{instance}/variables/note").status_code == 204
+    assert "note" not in admin.get(f"/process-instance/{instance}/variables").get_json()
+
+
+def test_a_set_variable_reads_back_with_its_type_and_the_case_moves_on_with_it(rest, cases):
+    admin, officer = rest("admin"), rest("officer")
+    instance = cases["second"]
+    admin.put(f"/process-instance/{instance}/variables/amount", json={"value": 180, "type": "Long"})
+
+    assert officer.get(f"/process-instance/{instance}/variables/amount").get_json() == {
+        "value": 180, "type": "Long", "valueInfo": {}}
+    officer.post("/message", json={"messageName": "flow_payment_received", "businessKey": "XJ-2026-502"})
+    task = only_task(officer, instance, "confirm_payment")
+    assert officer.get(f"/task/{task['id']}/variables/amount").get_json()["value"] == 180
+
+
+@pytest.mark.parametrize("who", ["officer", "cotton", "leader"])
+def test_only_an_administrator_modifies_variables(rest, cases, who):
+    response = rest(who).put(f"/process-instance/{cases['first']}/variables/amount", json={"value": 1})
+
+    assert response.status_code in (403, 404)
+    assert rest("officer").get(f"/process-instance/{cases['first']}/variables/amount").get_json()["value"] == 300
+
+
+def test_a_variable_that_records_who_acted_is_not_modified(rest, cases):
+    response = rest("admin").put(f"/process-instance/{cases['first']}/variables/withdrawnBy",
+                                 json={"value": "cotton"})
+
+    assert response.status_code == 400
+    assert response.get_json()["errors"][0]["field"] == "withdrawnBy"
+
+
+def test_an_ended_case_has_no_variables_to_modify(rest, cases):
+    response = rest("admin").put(f"/process-instance/{cases['ended']}/variables/amount", json={"value": 1})
+
+    assert response.status_code == 404

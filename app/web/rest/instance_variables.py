@@ -6,7 +6,7 @@ from flask import g, jsonify, send_file
 
 from app.core.errors import NotFound
 from app.models import BinaryVariable
-from app.platform import user_tasks, variable_files, variables
+from app.platform import instance_operations, user_tasks, variable_files, variables
 from app.platform.process_instances import variables_of
 
 from . import blueprint, context, params
@@ -32,6 +32,33 @@ def get_variable_data(instance_id, name):
     params.known_only()
     with context().db.read() as session:
         return download(variable_files.data_of(session, g.actor, instance_id, name))
+
+
+@blueprint.post("/process-instance/<instance_id>/variables")
+def modify_variables(instance_id):
+    body = params.json_body()
+    values, types = variables.from_camunda(body.get("modifications"))
+    _modify(instance_id, values, types, body.get("deletions") or [])
+    return "", 204
+
+
+@blueprint.put("/process-instance/<instance_id>/variables/<name>")
+def put_variable(instance_id, name):
+    values, types = variables.from_camunda({name: params.json_body()})
+    _modify(instance_id, values, types, [])
+    return "", 204
+
+
+@blueprint.delete("/process-instance/<instance_id>/variables/<name>")
+def delete_variable(instance_id, name):
+    _modify(instance_id, {}, {}, [name])
+    return "", 204
+
+
+def _modify(instance_id: str, values: dict, types: dict, deletions) -> None:
+    ctx = context()
+    with ctx.db.command() as session:
+        instance_operations.modify_variables(ctx, session, g.actor, instance_id, values, types, deletions)
 
 
 @blueprint.get("/task/<task_id>/variables")

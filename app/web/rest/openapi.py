@@ -100,6 +100,13 @@ OPERATIONS: dict[str, Op] = {
     "GET /process-instance/<instance_id>/variables": Op("流程变量", ("deserializeValues",), ok=(200, _VARIABLES)),
     "GET /process-instance/<instance_id>/variables/<name>": Op("一个流程变量", ("deserializeValue",),
                                                                ok=(200, "#VariableValue")),
+    "POST /process-instance/<instance_id>/variables": Op(
+        "修改流程变量（管理员）", body={"application/json": _body(modifications=_VARIABLES, deletions="[string]")},
+        ok=(204, None)),
+    "PUT /process-instance/<instance_id>/variables/<name>": Op(
+        "设置一个流程变量（管理员）", body={"application/json": {"$ref": "#/components/schemas/VariableValue"}},
+        ok=(204, None)),
+    "DELETE /process-instance/<instance_id>/variables/<name>": Op("删除一个流程变量（管理员）", ok=(204, None)),
     "GET /process-instance/<instance_id>/variables/<name>/data": Op(
         "文件或字节变量的内容", ok=(200, None), media="application/octet-stream"),
     "GET /variable-instance": Op("变量实例", (*VARIABLE_FILTERS, *PAGING, "deserializeValues"),
