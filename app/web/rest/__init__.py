@@ -100,4 +100,6 @@ from . import (  # noqa: E402,F401
     decisions, definitions, deployments, history, instances, jobs, messages, migration, statistics, tasks,
     version,
 )
-from . import instance_variables, openapi, task_collaboration, variable_instances  # noqa: E402,F401
+from . import (  # noqa: E402,F401
+    instance_variables, openapi, task_collaboration, variable_history, variable_instances,
+)

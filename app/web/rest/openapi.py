@@ -19,7 +19,8 @@ PAGING = ("firstResult", "maxResults")
 _PARAMETER_TYPES = {
     **dict.fromkeys(PAGING, "integer"),
     **dict.fromkeys(("latestVersion", "unassigned", "finished", "unfinished", "canceled", "failedJobs",
-                     "incidents", "rootIncidents", "deserializeValues", "deserializeValue"), "boolean"),
+                     "variableUpdates", "incidents", "rootIncidents", "deserializeValues", "deserializeValue"),
+                    "boolean"),
 }
 
 
@@ -47,6 +48,7 @@ HISTORIC_TASK_FILTERS = ("processInstanceId", "taskAssignee", "finished")
 ACTIVITY_FILTERS = ("processInstanceId", "processDefinitionId", "activityId", "activityType", "finished",
                     "unfinished", "canceled", "sortBy", "sortOrder")
 VARIABLE_FILTERS = ("variableName", "variableNameLike", "processInstanceIdIn", "processDefinitionKey")
+DETAIL_FILTERS = ("processInstanceId", "processInstanceIdIn", "taskId", "variableUpdates", "sortBy", "sortOrder")
 STATISTICS = ("failedJobs", "incidents", "incidentsForType", "rootIncidents")
 _MULTIPART_DEPLOYMENT = {"type": "object", "properties": {
     "deployment-name": {"type": "string"}, "deployment-source": {"type": "string"},
@@ -177,6 +179,10 @@ OPERATIONS: dict[str, Op] = {
                                                        ok=(200, "#HistoricVariableInstance")),
     "GET /history/variable-instance/<variable_id>/data": Op("历史变量的内容", ok=(200, None),
                                                             media="application/octet-stream"),
+    "GET /history/detail": Op("变量的每次变更", (*DETAIL_FILTERS, *PAGING, "deserializeValues"),
+                              ok=(200, "[#VariableUpdate]")),
+    "GET /history/detail/count": Op("变量变更数", DETAIL_FILTERS, ok=(200, "#Count")),
+    "GET /history/detail/<detail_id>": Op("一次变量变更", ("deserializeValue",), ok=(200, "#VariableUpdate")),
     # Migration
     "POST /migration/generate": Op("生成迁移计划", body={"application/json": _body(
         sourceProcessDefinitionId="string", targetProcessDefinitionId="string", overrides="object?")},

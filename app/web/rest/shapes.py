@@ -206,3 +206,19 @@ def historic_variable_instance(v, deserialize: bool = True) -> dict:
         "errorMessage": None, "state": "CREATED", "createTime": when(v.instance.start_time),
         "removalTime": None, "rootProcessInstanceId": v.instance.id,
     }
+
+
+def variable_update(u, deserialize: bool = True) -> dict:
+    """A `VariableUpdate` (app/platform/variable_history.py) as Camunda's historic detail."""
+    shown = variables.typed(u.value, u.declared, deserialize)
+    return {
+        "id": u.id, "type": "variableUpdate", "processDefinitionKey": u.instance.process_key,
+        "processDefinitionId": u.instance.definition_id, "processInstanceId": u.instance.id,
+        "activityInstanceId": u.event.activity_id, "executionId": u.instance.id,
+        "caseDefinitionKey": None, "caseDefinitionId": None, "caseInstanceId": None,
+        "caseExecutionId": None, "taskId": u.event.task_id, "tenantId": None, "userOperationId": None,
+        "time": when(u.event.occurred_at), "removalTime": None, "rootProcessInstanceId": u.instance.id,
+        "variableName": u.name, "variableInstanceId": f"{u.instance.id}:{u.name}",
+        "variableType": shown["type"], "value": shown["value"], "valueInfo": shown["valueInfo"],
+        "initial": u.revision == 1, "revision": u.revision, "errorMessage": None,
+    }
