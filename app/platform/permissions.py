@@ -286,6 +286,22 @@ def sees_queue(actor: Actor) -> bool:
 ADMINISTRATORS = frozenset({"admin"})
 
 
+# The expert pool (专家库) is the department's and its agency's to keep; leaders, managers and
+# administrators read it too. Experts' contacts are in it: nobody else reads it.
+EXPERT_POOL_KEEPERS = frozenset({"department", "agency"})
+EXPERT_POOL_READERS = EXPERT_POOL_KEEPERS | {"department_leader", "manager", "admin"}
+
+
+def expert_pool_refusal(actor: Actor, keeping: bool) -> ServiceError | None:
+    """Reading the pool (`keeping` False) or changing it and drawing from it (True)."""
+    if actor.in_any(EXPERT_POOL_KEEPERS if keeping else EXPERT_POOL_READERS):
+        return None
+    if keeping:
+        return Forbidden("只有科技厅经办人员或专业机构可以维护专家库、抽取专家 / only the department "
+                         "and its agency keep the expert pool")
+    return Forbidden("无权查看专家库 / the expert pool is the department's")
+
+
 def administers(actor: Actor) -> bool:
     """Manages users, organizations and group membership (系统管理): administrators only."""
     return actor.in_any(ADMINISTRATORS)
