@@ -101,3 +101,4 @@ from . import (  # noqa: E402,F401
     version,
 )
 from . import instance_variables, task_collaboration  # noqa: E402,F401
+from . import external_tasks  # noqa: E402,F401

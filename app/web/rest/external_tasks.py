@@ -1,0 +1,193 @@
+"""External tasks: fetch and lock, complete, failure, BPMN error, locks, retries, priority,
+and the list, count and one task (Camunda 7's /external-task)."""
+from flask import Response, g, jsonify, request
+
+from app.clock import parse_client_datetime
+from app.core.errors import BadRequest
+from app.platform import external_task_queries, external_tasks, variables
+from app.platform.external_task_queries import ExternalTaskFilter
+from app.platform.external_task_requests import fetch_request
+
+from . import blueprint, context, params
+from .external_task_shapes import external_task, locked
+
+FILTERS = (
+    "externalTaskId", "externalTaskIdIn", "topicName", "workerId", "locked", "notLocked",
+    "withRetriesLeft", "noRetriesLeft", "lockExpirationAfter", "lockExpirationBefore",
+    "activityId", "activityIdIn", "executionId", "processInstanceId", "processInstanceIdIn",
+    "processDefinitionId", "processDefinitionKey", "businessKey", "active", "suspended",
+    "priorityHigherThanOrEquals", "priorityLowerThanOrEquals",
+)
+SORTING = ("sortBy", "sortOrder")
+
+
+@blueprint.post("/external-task/fetchAndLock")
+def external_fetch_and_lock():
+    found = external_tasks.fetch_and_lock(context(), g.actor, fetch_request(params.json_body()))
+    return jsonify([locked(f) for f in found])
+
+
+@blueprint.get("/external-task")
+def list_external_tasks():
+    params.known_only(*FILTERS, *SORTING, *params.PAGING)
+    ctx = context()
+    with ctx.db.read() as session:
+        rows = external_task_queries.list_tasks(session, g.actor, _filter(), ctx.now(), params.page())
+        return jsonify([external_task(t) for t in rows])
+
+
+@blueprint.get("/external-task/count")
+def count_external_tasks():
+    params.known_only(*FILTERS)
+    ctx = context()
+    with ctx.db.read() as session:
+        return jsonify({"count": external_task_queries.count_tasks(session, g.actor, _filter(), ctx.now())})
+
+
+@blueprint.get("/external-task/topic-names")
+def external_topic_names():
+    params.known_only("withLockedTasks", "withUnlockedTasks", "withRetriesLeft")
+    ctx = context()
+    with ctx.db.read() as session:
+        return jsonify(external_task_queries.topic_names(
+            session, g.actor, ctx.now(), params.bool_arg("withLockedTasks") is True,
+            params.bool_arg("withUnlockedTasks") is True, params.bool_arg("withRetriesLeft") is True))
+
+
+@blueprint.get("/external-task/<task_id>")
+def get_external_task(task_id):
+    params.known_only()
+    with context().db.read() as session:
+        return jsonify(external_task(external_task_queries.get_task(session, g.actor, task_id)))
+
+
+@blueprint.get("/external-task/<task_id>/errorDetails")
+def external_error_details(task_id):
+    params.known_only()
+    with context().db.read() as session:
+        details = external_task_queries.error_details(session, g.actor, task_id)
+    return Response(details, mimetype="text/plain")
+
+
+@blueprint.post("/external-task/<task_id>/complete")
+def external_complete(task_id):
+    body = params.json_body()
+    values, types = _variables(body)
+    ctx = context()
+    with ctx.db.command() as session:
+        external_tasks.complete(ctx, session, g.actor, task_id, body, values, types)
+    return "", 204
+
+
+@blueprint.post("/external-task/<task_id>/bpmnError")
+def external_bpmn_error(task_id):
+    body = params.json_body()
+    values, types = variables.from_camunda(body.get("variables"))
+    ctx = context()
+    with ctx.db.command() as session:
+        external_tasks.bpmn_error(ctx, session, g.actor, task_id, body, values, types)
+    return "", 204
+
+
+@blueprint.post("/external-task/<task_id>/failure")
+def external_failure(task_id):
+    return _command(external_tasks.failure, task_id, params.json_body())
+
+
+@blueprint.post("/external-task/<task_id>/extendLock")
+def external_extend_lock(task_id):
+    return _command(external_tasks.extend_lock, task_id, params.json_body())
+
+
+@blueprint.post("/external-task/<task_id>/unlock")
+def external_unlock(task_id):
+    return _command(external_tasks.unlock, task_id)
+
+
+@blueprint.put("/external-task/<task_id>/retries")
+def external_set_retries(task_id):
+    body = params.json_body()
+    ctx = context()
+    with ctx.db.command() as session:
+        external_tasks.set_retries(ctx, session, g.actor, [task_id], body.get("retries"))
+    return "", 204
+
+
+@blueprint.put("/external-task/retries")
+def external_set_retries_of_many():
+    body = params.json_body()
+    unsupported = sorted(set(body) - {"retries", "externalTaskIds", "processInstanceIds"})
+    if unsupported:
+        raise BadRequest(f"不支持的字段 {unsupported[0]} / unsupported field {unsupported[0]}",
+                         [{"field": unsupported[0], "message": "不支持的字段"}])
+    ctx = context()
+    with ctx.db.command() as session:
+        task_ids = external_tasks.task_ids_of(session, body)
+        external_tasks.set_retries(ctx, session, g.actor, task_ids, body.get("retries"))
+    return "", 204
+
+
+@blueprint.put("/external-task/<task_id>/priority")
+def external_set_priority(task_id):
+    return _command(external_tasks.set_priority, task_id, params.json_body().get("priority"))
+
+
+def _command(action, task_id, *args):
+    ctx = context()
+    with ctx.db.command() as session:
+        action(ctx, session, g.actor, task_id, *args)
+    return "", 204
+
+
+def _variables(body: dict) -> tuple[dict, dict]:
+    """`variables` join the instance; `localVariables` are checked alike and end with the task."""
+    values, types = variables.from_camunda(body.get("variables"))
+    variables.from_camunda(body.get("localVariables"))
+    return values, types
+
+
+def _filter() -> ExternalTaskFilter:
+    args = request.args
+    order = args.get("sortOrder")
+    if (args.get("sortBy") is None) != (order is None) or order not in (None, "asc", "desc"):
+        raise BadRequest("sortBy 与 sortOrder 须同时给出，sortOrder 为 asc 或 desc / sortBy and sortOrder "
+                         "go together, sortOrder is asc or desc", [{"field": "sortOrder", "message": "应为 asc 或 desc"}])
+    return ExternalTaskFilter(
+        ids=_ids("externalTaskId", "externalTaskIdIn", "executionId"),
+        topic_name=args.get("topicName"), worker_id=args.get("workerId"),
+        locked=params.bool_arg("locked"), not_locked=params.bool_arg("notLocked"),
+        with_retries_left=params.bool_arg("withRetriesLeft"),
+        no_retries_left=params.bool_arg("noRetriesLeft"),
+        lock_expiration_after=_date("lockExpirationAfter"),
+        lock_expiration_before=_date("lockExpirationBefore"),
+        activity_ids=_ids("activityId", "activityIdIn"),
+        instance_ids=_ids("processInstanceId", "processInstanceIdIn"),
+        definition_id=args.get("processDefinitionId"), process_key=args.get("processDefinitionKey"),
+        business_key=args.get("businessKey"),
+        active=params.bool_arg("active"), suspended=params.bool_arg("suspended"),
+        priority_at_least=_optional_int("priorityHigherThanOrEquals"),
+        priority_at_most=_optional_int("priorityLowerThanOrEquals"),
+        sort_by=args.get("sortBy"), descending=order == "desc",
+    )
+
+
+def _ids(single: str, many: str, *more_singles: str) -> tuple[str, ...] | None:
+    found = [request.args[name] for name in (single, *more_singles) if name in request.args]
+    if many in request.args:
+        found += [part for part in request.args[many].split(",") if part]
+    return tuple(found) if found or many in request.args or single in request.args else None
+
+
+def _date(name: str):
+    text = request.args.get(name)
+    if text is None:
+        return None
+    try:
+        return parse_client_datetime(text)
+    except ValueError:
+        raise BadRequest(f"参数 {name} 不是有效的日期 / {name} is not a valid date",
+                         [{"field": name, "message": "不是有效的日期"}]) from None
+
+
+def _optional_int(name: str) -> int | None:
+    return params.int_arg(name, 0) if name in request.args else None
