@@ -51,10 +51,11 @@ class ExternalTaskFilter:
 
 def list_tasks(session: Session, actor: Actor, f: ExternalTaskFilter, now: datetime, page: Page) -> list:
     enforce(external_task_read_refusal(actor))
-    order = [SORT_COLUMNS[f.sort_by]] if f.sort_by else []
-    order = [c.desc() if f.descending else c.asc() for c in order]
-    query = _query(f, now).order_by(*order, ExternalTask.created_at, ExternalTask.id)
-    return list(session.scalars(page.apply(query)))
+    query = _query(f, now)
+    if f.sort_by is not None:
+        column = SORT_COLUMNS[f.sort_by]
+        query = query.order_by(column.desc() if f.descending else column.asc())
+    return list(session.scalars(page.apply(query.order_by(ExternalTask.created_at, ExternalTask.id))))
 
 
 def count_tasks(session: Session, actor: Actor, f: ExternalTaskFilter, now: datetime) -> int:

@@ -49,3 +49,254 @@ def test_a_fetched_task_completed_moves_the_instance_on(rest, worker):
     assert worker.get(f"/external-task/{task['id']}").status_code == 404
     again = worker.post(f"/external-task/{task['id']}/complete", json={"workerId": "w1"})
     assert again.status_code == 404
+
+
+def test_only_the_variables_asked_for_are_sent(rest, worker):
+    payment(rest, amount=1200, purpose="设备采购")
+    [task] = fetch(worker, variables=["purpose", "missing"])
+    assert task["variables"] == {"purpose": {"value": "设备采购", "type": "String", "valueInfo": {}}}
+
+
+def test_confidential_variables_never_reach_the_worker(rest, worker):
+    payment(rest, amount=1200, averageScore=91.5)
+    [task] = fetch(worker)
+    assert "averageScore" not in task["variables"] and "amount" in task["variables"]
+
+
+def test_business_key_and_process_definition_key_narrow_the_fetch(rest, worker):
+    payment(rest, "PAY-A")
+    payment(rest, "PAY-B")
+    notice = start(rest("officer"), "ext_notice")["id"]
+    [by_key] = fetch(worker, businessKey="PAY-B")
+    assert by_key["businessKey"] == "PAY-B"
+    [notice_task] = fetch(worker, processDefinitionKey="ext_notice")
+    assert notice_task["processInstanceId"] == notice
+    assert fetch(worker, processDefinitionKeyIn=["ext_notice"]) == []
+    [rest_of_them] = fetch(worker, processDefinitionKeyIn=["ext_payment", "ext_notice"])
+    assert rest_of_them["businessKey"] == "PAY-A"
+
+
+def test_use_priority_takes_the_highest_priority_first(rest, worker):
+    for key in ("P-low", "P-high", "P-mid"):
+        payment(rest, key)
+    tasks = {t["businessKey"]: t["id"] for t in worker.get("/external-task").get_json()}
+    admin = rest("admin")
+    assert admin.put(f"/external-task/{tasks['P-high']}/priority", json={"priority": 90}).status_code == 204
+    assert admin.put(f"/external-task/{tasks['P-mid']}/priority", json={"priority": 40}).status_code == 204
+    response = worker.post("/external-task/fetchAndLock", json={
+        "workerId": "w1", "maxTasks": 2, "usePriority": True,
+        "topics": [{"topicName": TOPIC, "lockDuration": 1000}]})
+    assert [t["businessKey"] for t in response.get_json()] == ["P-high", "P-mid"]
+    assert response.get_json()[0]["priority"] == 90
+    assert worker.put(f"/external-task/{tasks['P-low']}/priority", json={"priority": 1}).status_code == 403
+
+
+def test_failures_wait_their_retry_timeout_then_an_incident_until_retries_are_set(rest, worker, clock):
+    instance = payment(rest)
+    [task] = fetch(worker)
+    failed = worker.post(f"/external-task/{task['id']}/failure", json={
+        "workerId": "w1", "errorMessage": "财务系统超时", "errorDetails": "Timeout after 30s\n at pay()",
+        "retries": 1, "retryTimeout": 60_000})
+    assert failed.status_code == 204, failed.get_json()
+    assert fetch(worker) == []
+    clock.advance(timedelta(seconds=61))
+    [again] = fetch(worker)
+    assert again["retries"] == 1 and again["errorMessage"] == "财务系统超时"
+    assert worker.get(f"/external-task/{task['id']}/errorDetails").get_data(as_text=True) == (
+        "Timeout after 30s\n at pay()")
+    worker.post(f"/external-task/{task['id']}/failure", json={
+        "workerId": "w1", "errorMessage": "财务系统拒绝连接", "retries": 0})
+    [incident] = rest("admin").get(f"/incident?processInstanceId={instance}").get_json()
+    assert incident["incidentType"] == "failedExternalTask"
+    assert incident["configuration"] == task["id"] and incident["incidentMessage"] == "财务系统拒绝连接"
+    assert fetch(worker) == []
+    assert worker.get("/external-task/count?noRetriesLeft=true").get_json() == {"count": 1}
+    assert rest("admin").put(f"/external-task/{task['id']}/retries", json={"retries": 2}).status_code == 204
+    assert rest("admin").get(f"/incident?processInstanceId={instance}").get_json() == []
+    [fetchable] = fetch(worker, "w2")
+    assert fetchable["retries"] == 2
+
+
+def test_the_batch_variant_sets_the_retries_of_an_instances_tasks(rest, worker):
+    instance = payment(rest)
+    [task] = fetch(worker)
+    worker.post(f"/external-task/{task['id']}/failure", json={"workerId": "w1", "retries": 0})
+    response = rest("admin").put("/external-task/retries", json={"retries": 1, "processInstanceIds": [instance]})
+    assert response.status_code == 204, response.get_json()
+    assert worker.get(f"/external-task/{task['id']}").get_json()["retries"] == 1
+    empty = rest("admin").put("/external-task/retries", json={"retries": 1, "externalTaskIds": []})
+    assert empty.status_code == 400 and empty.get_json()["errors"][0]["field"] == "externalTaskIds"
+
+
+def test_a_bpmn_error_routes_to_the_boundary_event_of_the_task(rest, worker):
+    instance = payment(rest)
+    [task] = fetch(worker)
+    uncaught = worker.post(f"/external-task/{task['id']}/bpmnError", json={
+        "workerId": "w1", "errorCode": "NO_SUCH_CODE"})
+    assert uncaught.status_code == 400 and uncaught.get_json()["errors"][0]["field"] == "errorCode"
+    thrown = worker.post(f"/external-task/{task['id']}/bpmnError", json={
+        "workerId": "w1", "errorCode": "PAYMENT_DECLINED", "errorMessage": "账户冻结",
+        "variables": {"declineReason": {"value": "账户冻结", "type": "String"}}})
+    assert thrown.status_code == 204, thrown.get_json()
+    assert only_task(rest("officer"), instance)["taskDefinitionKey"] == "handle_decline"
+    assert variables(rest("officer"), instance)["declineReason"] == "账户冻结"
+    assert worker.get("/external-task/count").get_json() == {"count": 0}
+
+
+def test_extend_lock_and_unlock(rest, worker, clock):
+    payment(rest)
+    [task] = fetch(worker)
+    path = f"/external-task/{task['id']}"
+    assert worker.post(f"{path}/extendLock", json={"workerId": "w2", "newDuration": 60_000}).status_code == 400
+    assert worker.post(f"{path}/extendLock", json={"workerId": "w1", "newDuration": 60_000}).status_code == 204
+    clock.advance(timedelta(seconds=30))
+    assert fetch(worker, "w2") == []
+    assert worker.get(f"/external-task/count?locked=true&workerId=w1").get_json() == {"count": 1}
+    assert worker.post(f"{path}/unlock").status_code == 204
+    assert worker.get(path).get_json()["workerId"] is None
+    [taken] = fetch(worker, "w2")
+    assert taken["id"] == task["id"]
+    clock.advance(timedelta(seconds=11))
+    expired = worker.post(f"{path}/extendLock", json={"workerId": "w2", "newDuration": 1000})
+    assert expired.status_code == 400
+
+
+def test_a_worker_that_does_not_hold_the_lock_is_refused(rest, worker):
+    payment(rest)
+    [task] = fetch(worker)
+    path = f"/external-task/{task['id']}"
+    refused = worker.post(f"{path}/complete", json={"workerId": "intruder"})
+    assert refused.status_code == 400
+    assert (f"External Task {task['id']} cannot be completed by worker 'intruder'. "
+            "It is locked by worker 'w1'.") in refused.get_json()["message"]
+    failure = worker.post(f"{path}/failure", json={"workerId": "intruder", "retries": 0})
+    assert failure.status_code == 400 and "cannot be reported by worker 'intruder'" in failure.get_json()["message"]
+    assert worker.get(path).get_json()["retries"] is None
+
+
+def test_officers_may_not_fetch_or_complete_external_tasks(rest, worker):
+    payment(rest)
+    officer = rest("officer")
+    response = officer.post("/external-task/fetchAndLock", json={
+        "workerId": "o", "maxTasks": 1, "topics": [{"topicName": TOPIC, "lockDuration": 1000}]})
+    assert response.status_code == 403
+    [task] = fetch(worker)
+    assert officer.post(f"/external-task/{task['id']}/complete", json={"workerId": "w1"}).status_code == 403
+    assert rest("cotton").get("/external-task").status_code == 403
+    assert [t["id"] for t in officer.get("/external-task").get_json()] == [task["id"]]
+
+
+def test_a_dead_workers_task_goes_to_exactly_one_next_fetch_once_its_lock_expires(rest, worker, clock, app):
+    payment(rest)
+    [task] = fetch(worker, "dead", lockDuration=5_000)
+    clock.advance(timedelta(seconds=6))
+    results = _concurrently(app, 2, lambda api, n: fetch(api, f"w{n}"))
+    assert sorted(len(found) for found in results) == [0, 1]
+    [taken] = [found[0] for found in results if found]
+    assert taken["id"] == task["id"] and taken["workerId"] in ("w0", "w1")
+
+
+def test_concurrent_fetches_never_lock_the_same_task(rest, worker, app):
+    for n in range(6):
+        payment(rest, f"C-{n}")
+    results = _concurrently(app, 3, lambda api, n: fetch(api, f"w{n}", max_tasks=3))
+    ids = [t["id"] for found in results for t in found]
+    assert len(ids) == 6 and len(set(ids)) == 6
+
+
+def test_a_long_poll_returns_when_a_task_appears(rest, worker, app):
+    def start_later():
+        time.sleep(0.3)
+        payment(rest, "LATE")
+
+    starter = threading.Thread(target=start_later)
+    starter.start()
+    response = worker.post("/external-task/fetchAndLock", json={
+        "workerId": "w1", "maxTasks": 1, "asyncResponseTimeout": 10_000,
+        "topics": [{"topicName": TOPIC, "lockDuration": 1000}]})
+    starter.join()
+    assert [t["businessKey"] for t in response.get_json()] == ["LATE"]
+
+
+def test_a_long_poll_answers_empty_when_its_time_is_up(worker):
+    started = time.monotonic()
+    response = worker.post("/external-task/fetchAndLock", json={
+        "workerId": "w1", "maxTasks": 1, "asyncResponseTimeout": 400,
+        "topics": [{"topicName": TOPIC, "lockDuration": 1000}]})
+    assert response.status_code == 200 and response.get_json() == []
+    assert time.monotonic() - started >= 0.4
+
+
+def test_with_no_long_poll_slot_left_a_fetch_answers_at_once(rest, worker, ctx):
+    ctx.caches["long_poll_slots"] = threading.BoundedSemaphore(0)
+    response = worker.post("/external-task/fetchAndLock", json={
+        "workerId": "w1", "maxTasks": 1, "asyncResponseTimeout": 20_000,
+        "topics": [{"topicName": TOPIC, "lockDuration": 1000}]})
+    assert response.status_code == 200 and response.get_json() == []
+
+
+def test_list_count_get_and_topic_names_in_camunda_shape(rest, worker):
+    instance = payment(rest, "PAY-S")
+    start(rest("officer"), "ext_notice")
+    [task] = fetch(worker, businessKey="PAY-S")
+    listed = worker.get(f"/external-task?processInstanceId={instance}").get_json()
+    assert listed == [worker.get(f"/external-task/{task['id']}").get_json()]
+    one = listed[0]
+    assert set(one) == {
+        "id", "topicName", "workerId", "lockExpirationTime", "createTime", "retries", "errorMessage",
+        "suspended", "priority", "activityId", "activityInstanceId", "executionId", "processInstanceId",
+        "processDefinitionId", "processDefinitionKey", "processDefinitionVersionTag", "businessKey",
+        "tenantId"}
+    assert one["topicName"] == TOPIC and one["workerId"] == "w1" and one["lockExpirationTime"].endswith("+0800")
+    assert worker.get("/external-task/count").get_json() == {"count": 2}
+    assert worker.get("/external-task/count?notLocked=true").get_json() == {"count": 1}
+    assert worker.get("/external-task/count?activityId=send").get_json() == {"count": 1}
+    assert worker.get("/external-task/count?processDefinitionKey=ext_payment").get_json() == {"count": 1}
+    by_key = worker.get("/external-task?sortBy=processDefinitionKey&sortOrder=desc").get_json()
+    assert [t["processDefinitionKey"] for t in by_key] == ["ext_payment", "ext_notice"]
+    assert worker.get("/external-task/topic-names?withLockedTasks=true").get_json() == [TOPIC]
+    unknown = worker.get("/external-task?assignee=w1")
+    assert unknown.status_code == 400 and unknown.get_json()["errors"][0]["field"] == "assignee"
+    assert worker.get("/external-task?sortBy=foo&sortOrder=asc").status_code == 400
+
+
+def test_a_fetch_with_bad_input_is_a_400_naming_the_field(worker):
+    cases = [
+        ({"maxTasks": 1, "topics": []}, "workerId"),
+        ({"workerId": "w", "topics": []}, "maxTasks"),
+        ({"workerId": "w", "maxTasks": 1, "topics": [{"topicName": TOPIC}]}, "topics[0].lockDuration"),
+        ({"workerId": "w", "maxTasks": 1, "topics": [{"topicName": TOPIC, "lockDuration": 1, "x": 1}]},
+         "topics[0].x"),
+        ({"workerId": "w", "maxTasks": 1, "asyncResponseTimeout": "soon", "topics": []}, "asyncResponseTimeout"),
+    ]
+    for body, field in cases:
+        response = worker.post("/external-task/fetchAndLock", json=body)
+        assert response.status_code == 400, body
+        assert response.get_json()["errors"][0]["field"] == field
+
+
+def test_ending_the_instance_removes_its_external_task(rest, worker):
+    instance = payment(rest)
+    assert worker.get("/external-task/count").get_json() == {"count": 1}
+    assert rest("officer").delete(f"/process-instance/{instance}").status_code == 204
+    assert worker.get("/external-task/count").get_json() == {"count": 0}
+
+
+def _concurrently(app, count: int, call) -> list:
+    """Run `call(api, n)` on `count` threads released together, each with its own client."""
+    from tests.support.clients import Rest
+
+    barrier = threading.Barrier(count)
+    results: list = [None] * count
+
+    def run(n: int) -> None:
+        api = Rest(app.test_client(), "worker")
+        barrier.wait()
+        results[n] = call(api, n)
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
