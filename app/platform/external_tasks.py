@@ -74,27 +74,31 @@ def _fetch_once(ctx: AppContext, actor: Actor, request: FetchRequest) -> list[Lo
     topics = [t for t in request.topics if not t.matches_nothing]
     if not topics or request.max_tasks == 0:
         return []
+    # A poll that finds nothing writes nothing: a command would take SQLite's write lock
+    # (and a PostgreSQL transaction) on every look of every waiting worker.
+    with ctx.db.read() as session:
+        if session.scalar(select(ExternalTask.id).where(*_fetchable(topics, ctx.now())).limit(1)) is None:
+            return []
     with ctx.db.command() as session:
         now = ctx.now()
-        candidates = list(session.scalars(_fetchable(ctx, topics, request, now)))
+        query = select(ExternalTask).where(*_fetchable(topics, now))
+        order = [ExternalTask.priority.desc()] if request.use_priority else []
+        query = query.order_by(*order, ExternalTask.created_at, ExternalTask.id).limit(request.max_tasks)
+        if not is_sqlite(ctx.db.engine):
+            # Rows another fetch is taking are left to it, not waited for.
+            query = query.with_for_update(skip_locked=True)
         by_name = {t.name: t for t in topics}
-        locked = [task for task in candidates if _take(session, task, request.worker_id,
-                                                       by_name[task.topic_name], now)]
+        locked = [task for task in session.scalars(query)
+                  if _take(session, task, request.worker_id, by_name[task.topic_name], now)]
         return _with_variables(session, actor, locked, by_name)
 
 
-def _fetchable(ctx: AppContext, topics: list[Topic], request: FetchRequest, now):
-    query = select(ExternalTask).where(
+def _fetchable(topics: list[Topic], now) -> list:
+    return [
         or_(*(_topic_condition(t) for t in topics)), ExternalTask.suspended.is_(False),
         or_(ExternalTask.lock_expires_at.is_(None), ExternalTask.lock_expires_at <= now),
         or_(ExternalTask.retries.is_(None), ExternalTask.retries > 0),
-    )
-    order = [ExternalTask.priority.desc()] if request.use_priority else []
-    query = query.order_by(*order, ExternalTask.created_at, ExternalTask.id).limit(request.max_tasks)
-    if not is_sqlite(ctx.db.engine):
-        # Rows another fetch is taking are left to it, not waited for.
-        query = query.with_for_update(skip_locked=True)
-    return query
+    ]
 
 
 def _topic_condition(topic: Topic):

@@ -1,10 +1,14 @@
 """Camunda's JSON of an external task (ExternalTaskDto) and of a locked one."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from app.clock import format_camunda as when
-from app.models import ExternalTask
 from app.platform import variables
 from app.platform.external_tasks import Locked
+
+if TYPE_CHECKING:  # the rows the platform's queries return; the web never touches the tables
+    from app.models import ExternalTask
 
 
 def external_task(t: ExternalTask) -> dict:
