@@ -13,14 +13,14 @@ MAX_TASKS = 1000
 MAX_RETRIES = 100
 WORKER_ID_MAX = 200
 TEXT_MAX = 200
-FETCH_FIELDS = frozenset({"workerId", "maxTasks", "usePriority", "asyncResponseTimeout", "topics"})
+FETCH_FIELDS = frozenset({"workerId", "maxTasks", "usePriority", "asyncResponseTimeout", "topics", "sorting"})
 # Accepted with Camunda's meaning, which changes nothing here: values are always sent as
 # JSON, no model has extension properties, and there are no tenants.
 NEUTRAL_TOPIC_FIELDS = frozenset({"deserializeValues", "includeExtensionProperties", "withoutTenantId"})
 TOPIC_FIELDS = frozenset({
     "topicName", "lockDuration", "variables", "localVariables", "businessKey",
     "processDefinitionId", "processDefinitionIdIn", "processDefinitionKey",
-    "processDefinitionKeyIn", "tenantIdIn",
+    "processDefinitionKeyIn", "tenantIdIn", "processVariables",
 }) | NEUTRAL_TOPIC_FIELDS
 
 
@@ -44,6 +44,8 @@ class FetchRequest:
     use_priority: bool
     wait_ms: int
     topics: tuple[Topic, ...]
+    # Camunda's `sorting` (its one key, createTime): None, oldest first as without it.
+    newest_first: bool = False
 
 
 def fetch_request(body: dict) -> FetchRequest:
@@ -59,7 +61,22 @@ def fetch_request(body: dict) -> FetchRequest:
         use_priority=boolean(body, "usePriority"),
         wait_ms=integer(body, "asyncResponseTimeout", 0, None) or 0,
         topics=tuple(_topic(item, f"topics[{n}]") for n, item in enumerate(topics)),
+        newest_first=_newest_first(body.get("sorting")),
     )
+
+
+def _newest_first(sorting) -> bool:
+    """Camunda's `sorting`: at most one `{"sortBy": "createTime", "sortOrder": "asc"|"desc"}`."""
+    if sorting is None or sorting == []:
+        return False
+    if not isinstance(sorting, list) or len(sorting) != 1 or not isinstance(sorting[0], dict):
+        raise _field("sorting", "应为一个 createTime 排序 / must hold one sorting by createTime")
+    _known(sorting[0], frozenset({"sortBy", "sortOrder"}), "sorting[0].")
+    if sorting[0].get("sortBy") != "createTime":
+        raise _field("sorting[0].sortBy", "只能按 createTime 排序 / only createTime is supported")
+    if sorting[0].get("sortOrder") not in ("asc", "desc"):
+        raise _field("sorting[0].sortOrder", "应为 asc 或 desc / must be asc or desc")
+    return sorting[0]["sortOrder"] == "desc"
 
 
 def _topic(item, where: str) -> Topic:
@@ -75,6 +92,11 @@ def _topic(item, where: str) -> Topic:
     if definition is not None:
         definitions = (*(definitions or ()), text(item, "processDefinitionId", where))
     tenants = _texts(item, "tenantIdIn", where)
+    if item.get("processVariables") not in (None, {}):
+        # Tasks would be locked before their instances' variables were compared: a fetch
+        # could then answer fewer tasks than are there. Refused, not ignored.
+        raise _field(f"{where}.processVariables", "暂不支持按流程变量筛选 / filtering by process "
+                     "variables is not supported")
     boolean(item, "localVariables", where)
     for name in NEUTRAL_TOPIC_FIELDS:
         boolean(item, name, where)

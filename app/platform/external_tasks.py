@@ -83,7 +83,9 @@ def _fetch_once(ctx: AppContext, actor: Actor, request: FetchRequest) -> list[Lo
         now = ctx.now()
         query = select(ExternalTask).where(*_fetchable(topics, now))
         order = [ExternalTask.priority.desc()] if request.use_priority else []
-        query = query.order_by(*order, ExternalTask.created_at, ExternalTask.id).limit(request.max_tasks)
+        age = [ExternalTask.created_at.desc(), ExternalTask.id.desc()] if request.newest_first else [
+            ExternalTask.created_at, ExternalTask.id]
+        query = query.order_by(*order, *age).limit(request.max_tasks)
         if not is_sqlite(ctx.db.engine):
             # Rows another fetch is taking are left to it, not waited for.
             query = query.with_for_update(skip_locked=True)

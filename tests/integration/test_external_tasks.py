@@ -91,6 +91,36 @@ def test_use_priority_takes_the_highest_priority_first(rest, worker):
     assert worker.put(f"/external-task/{tasks['P-low']}/priority", json={"priority": 1}).status_code == 403
 
 
+def test_the_python_clients_body_is_accepted_and_sorting_by_create_time_is_honoured(rest, worker, clock):
+    payment(rest, "OLD")
+    clock.advance(timedelta(seconds=1))
+    payment(rest, "NEW")
+    # What camunda-external-task-client-python3 sends by default.
+    response = worker.post("/external-task/fetchAndLock", json={
+        "workerId": "py", "maxTasks": 1, "asyncResponseTimeout": 0, "usePriority": False,
+        "sorting": [{"sortBy": "createTime", "sortOrder": "desc"}],
+        "topics": [{"topicName": TOPIC, "lockDuration": 300000, "processVariables": {},
+                    "includeExtensionProperties": True, "deserializeValues": True, "variables": None}]})
+    assert response.status_code == 200, response.get_json()
+    assert [t["businessKey"] for t in response.get_json()] == ["NEW"]
+    assert response.get_json()[0]["extensionProperties"] == {}
+    refused = worker.post("/external-task/fetchAndLock", json={
+        "workerId": "py", "maxTasks": 1,
+        "topics": [{"topicName": TOPIC, "lockDuration": 1000, "processVariables": {"amount": 1}}]})
+    assert refused.status_code == 400
+    assert refused.get_json()["errors"][0]["field"] == "topics[0].processVariables"
+
+
+def test_tasks_of_a_suspended_instance_are_not_fetched(rest, worker):
+    instance = payment(rest)
+    admin = rest("admin")
+    assert admin.put(f"/process-instance/{instance}/suspended", json={"suspended": True}).status_code == 204
+    assert fetch(worker) == []
+    assert worker.get("/external-task/count?suspended=true").get_json() == {"count": 1}
+    assert admin.put(f"/process-instance/{instance}/suspended", json={"suspended": False}).status_code == 204
+    assert len(fetch(worker)) == 1
+
+
 def test_failures_wait_their_retry_timeout_then_an_incident_until_retries_are_set(rest, worker, clock):
     instance = payment(rest)
     [task] = fetch(worker)
