@@ -5,10 +5,15 @@ from __future__ import annotations
 
 import threading
 import time
+from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
 
+from app import context_of
+from app.platform import long_polling
+from tests.support.apps import build_app
+from tests.support.clients import Rest
 from tests.support.jobs import deployed, model_files, only_task, start, variables
 
 TOPIC = "ext_payment"
@@ -257,12 +262,31 @@ def test_a_long_poll_answers_empty_when_its_time_is_up(worker):
     assert time.monotonic() - started >= 0.4
 
 
-def test_with_no_long_poll_slot_left_a_fetch_answers_at_once(rest, worker, ctx):
-    ctx.caches["long_poll_slots"] = threading.BoundedSemaphore(0)
-    response = worker.post("/external-task/fetchAndLock", json={
-        "workerId": "w1", "maxTasks": 1, "asyncResponseTimeout": 20_000,
-        "topics": [{"topicName": TOPIC, "lockDuration": 1000}]})
+def test_no_more_fetches_wait_at_once_than_the_long_poll_budget(database_url, clock):
+    with app_with_long_polls(database_url, clock, 1) as other:
+        ctx = context_of(other)
+        with long_polling.slot(ctx) as first, long_polling.slot(ctx) as second:
+            assert (first, second) == (True, False)
+        with long_polling.slot(ctx) as freed:
+            assert freed
+
+
+def test_with_no_long_poll_slot_a_fetch_answers_with_what_there_is(worker, database_url, clock):
+    with app_with_long_polls(database_url, clock, 0) as other:
+        response = Rest(other.test_client(), "worker").post("/external-task/fetchAndLock", json={
+            "workerId": "w1", "maxTasks": 1, "asyncResponseTimeout": 20_000,
+            "topics": [{"topicName": TOPIC, "lockDuration": 1000}]})
     assert response.status_code == 200 and response.get_json() == []
+
+
+@contextmanager
+def app_with_long_polls(database_url, clock, budget: int):
+    """Another web worker on the same database, with a long-poll budget of its own."""
+    other = build_app(database_url, clock, external_task_long_polls=budget)
+    try:
+        yield other
+    finally:
+        context_of(other).db.dispose()
 
 
 def test_list_count_get_and_topic_names_in_camunda_shape(rest, worker):
@@ -314,8 +338,6 @@ def test_ending_the_instance_removes_its_external_task(rest, worker):
 
 def _concurrently(app, count: int, call) -> list:
     """Run `call(api, n)` on `count` threads released together, each with its own client."""
-    from tests.support.clients import Rest
-
     barrier = threading.Barrier(count)
     results: list = [None] * count
 
