@@ -15,6 +15,7 @@ from datetime import timedelta
 
 from sqlalchemy import and_, false, or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.db import connection_of, is_sqlite
 from app.engine.errors import EngineError, TaskNotReady
@@ -124,7 +125,9 @@ def _take(session: Session, task: ExternalTask, worker: str, topic: Topic, now) 
     ).values(worker_id=worker, lock_expires_at=expires).execution_options(synchronize_session=False))
     if taken.rowcount != 1:
         return False
-    task.worker_id, task.lock_expires_at = worker, expires
+    # What the UPDATE wrote, without the session writing it again at flush.
+    set_committed_value(task, "worker_id", worker)
+    set_committed_value(task, "lock_expires_at", expires)
     return True
 
 
