@@ -336,6 +336,24 @@ def test_ending_the_instance_removes_its_external_task(rest, worker):
     assert worker.get("/external-task/count").get_json() == {"count": 0}
 
 
+def test_a_token_moved_off_and_back_onto_the_task_takes_its_row_with_it(rest, worker):
+    instance = payment(rest)
+    [task] = fetch(worker)
+
+    def move(source, target):
+        response = rest("admin").post(f"/process-instance/{instance}/modification", json={
+            "instructions": [{"type": "cancel", "activityId": source},
+                             {"type": "startBeforeActivity", "activityId": target}]})
+        assert response.status_code == 204, response.get_json()
+
+    move("pay", "check")
+    assert worker.get("/external-task/count").get_json() == {"count": 0}
+    assert worker.post(f"/external-task/{task['id']}/complete", json={"workerId": "w1"}).status_code == 404
+    move("check", "pay")
+    [again] = fetch(worker)
+    assert again["id"] != task["id"] and again["activityId"] == "pay" and again["retries"] is None
+
+
 def _concurrently(app, count: int, call) -> list:
     """Run `call(api, n)` on `count` threads released together, each with its own client."""
     barrier = threading.Barrier(count)
