@@ -1,8 +1,8 @@
 """external tasks: the service tasks left to external workers, fetched and locked by topic
 
 Revision ID: c2f8a4e6d0b1
-Revises: b7d3e9a1c4f2
-Create Date: 2026-12-17 09:00:00+08:00
+Revises: d9f3b7a2e6c1
+Create Date: 2026-12-17 11:00:00+08:00
 
 """
 from typing import Sequence, Union
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 import app.models.base
 
 revision: str = 'c2f8a4e6d0b1'
-down_revision: Union[str, Sequence[str], None] = 'b7d3e9a1c4f2'
+down_revision: Union[str, Sequence[str], None] = 'd9f3b7a2e6c1'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
