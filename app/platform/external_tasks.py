@@ -25,7 +25,7 @@ from app.core import audit, confidential
 from app.core.context import AppContext
 from app.core.errors import BadRequest, NotFound
 from app.core.identity import Actor
-from app.platform import external_task_rows, history, instance_store, long_polling
+from app.platform import external_task_rows, history, instance_store, long_polling, variable_files
 from app.platform.external_task_requests import (
     MAX_DURATION_MS, MAX_RETRIES, FetchRequest, Topic, integer, text, worker_id as read_worker_id,
 )
@@ -41,11 +41,13 @@ ERROR_MESSAGE_MAX = 666
 
 @dataclass(frozen=True)
 class Locked:
-    """A task a fetch locked, with the variables it asked for (values and declared types)."""
+    """A task a fetch locked, with the variables it asked for (values and declared types,
+    and the Base64 text of its Bytes ones, which Camunda sends inline)."""
 
     task: ExternalTask
     variables: dict
     types: dict
+    inline_bytes: dict
 
 
 # Fetching -----------------------------------------------------------------------------------
@@ -142,17 +144,19 @@ def _with_variables(session: Session, actor: Actor, locked: list[ExternalTask],
         wanted = topics[task.topic_name].variables
         if wanted is not None:
             values = {name: values[name] for name in wanted if name in values}
-        found.append(Locked(task, values, saved.get("types", {})))
+        types = saved.get("types", {})
+        found.append(Locked(task, values, types,
+                            variable_files.bytes_values(session, task.instance_id, types, values)))
     return found
 
 
 # A worker's reports -------------------------------------------------------------------------
 
 def complete(ctx: AppContext, session: Session, actor: Actor, task_id: str, body: dict,
-             values: dict, types: dict) -> None:
-    """The worker's result: the variables join the instance, which runs on. Camunda's
-    `localVariables` belong to the task's own scope, which ends with it: they are checked
-    like the variables (the caller parsed both) and end with it too."""
+             values: dict, types: dict) -> str:
+    """The worker's result: the variables join the instance, which runs on; returns the
+    instance's id. Camunda's `localVariables` belong to the task's own scope, which ends
+    with it: they are checked like the variables (the caller parsed both) and end with it."""
     enforce(external_work_refusal(actor))
     worker = read_worker_id(body)
     task = _held(session, task_id, worker, "完成", "External Task", "completed by")
@@ -167,13 +171,15 @@ def complete(ctx: AppContext, session: Session, actor: Actor, task_id: str, body
     loaded.record("external_task_completed", actor.id, activity_id=task.activity_id, task_id=task_id,
                   topic=task.topic_name, worker_id=worker)
     advance(ctx, session, loaded, actor)
+    return task.instance_id
 
 
 def bpmn_error(ctx: AppContext, session: Session, actor: Actor, task_id: str, body: dict,
-               values: dict, types: dict) -> None:
+               values: dict, types: dict) -> str:
     """The worker's BPMN error: the task's error boundary event for `errorCode` takes the
-    instance on (with `variables`). Unlike Camunda, which then ends the execution, an
-    error no boundary event catches is refused (400) and the task stays the worker's."""
+    instance on (with `variables`); returns the instance's id. Unlike Camunda, which then
+    ends the execution, an error no boundary event catches is refused (400) and the task
+    stays the worker's."""
     enforce(external_work_refusal(actor))
     worker = read_worker_id(body)
     code = text(body, "errorCode", required=True)
@@ -196,6 +202,7 @@ def bpmn_error(ctx: AppContext, session: Session, actor: Actor, task_id: str, bo
                   topic=task.topic_name, worker_id=worker, error_code=code,
                   error_message=(message or "")[:ERROR_MESSAGE_MAX] or None)
     advance(ctx, session, loaded, actor)
+    return task.instance_id
 
 
 def failure(ctx: AppContext, session: Session, actor: Actor, task_id: str, body: dict) -> None:

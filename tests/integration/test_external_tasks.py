@@ -3,6 +3,7 @@ worker (the demo user `worker`) fetches and locks the service tasks left to it, 
 completes them, reports failures and BPMN errors, extends or gives back its locks."""
 from __future__ import annotations
 
+import base64
 import threading
 import time
 from contextlib import contextmanager
@@ -54,6 +55,23 @@ def test_a_fetched_task_completed_moves_the_instance_on(rest, worker):
     assert worker.get(f"/external-task/{task['id']}").status_code == 404
     again = worker.post(f"/external-task/{task['id']}/complete", json={"workerId": "w1"})
     assert again.status_code == 404
+
+
+def test_bytes_reach_the_worker_inline_and_a_file_it_sends_is_kept(rest, worker):
+    scan = base64.b64encode("拨付申请扫描件".encode()).decode()
+    response = rest("officer").post("/process-definition/key/ext_payment/start", json={
+        "variables": {"scan": {"value": scan, "type": "Bytes"}}})
+    assert response.status_code == 200, response.get_json()
+    instance = response.get_json()["id"]
+    [task] = fetch(worker, variables=["scan"])
+    assert (task["variables"]["scan"]["type"], task["variables"]["scan"]["value"]) == ("Bytes", scan)
+    receipt = base64.b64encode(b"%PDF-1.4 receipt").decode()
+    done = worker.post(f"/external-task/{task['id']}/complete", json={"workerId": "w1", "variables": {
+        "receipt": {"value": receipt, "type": "File",
+                    "valueInfo": {"filename": "receipt.pdf", "mimeType": "application/pdf"}}}})
+    assert done.status_code == 204, done.get_json()
+    data = rest("officer").get(f"/process-instance/{instance}/variables/receipt/data")
+    assert data.status_code == 200 and data.get_data() == b"%PDF-1.4 receipt"
 
 
 def test_only_the_variables_asked_for_are_sent(rest, worker):

@@ -27,6 +27,12 @@ def locked(found: Locked) -> dict:
     return {
         **external_task(found.task),
         "errorDetails": found.task.error_details,
-        "variables": variables.to_camunda(found.variables, found.types),
+        "variables": _with_bytes(variables.to_camunda(found.variables, found.types), found.inline_bytes),
         "extensionProperties": {},
     }
+
+
+def _with_bytes(shaped: dict, inline: dict) -> dict:
+    for name, text in inline.items():
+        shaped[name]["value"] = text
+    return shaped

@@ -4,7 +4,7 @@ from flask import Response, g, jsonify, request
 
 from app.clock import parse_client_datetime
 from app.core.errors import BadRequest
-from app.platform import external_task_queries, external_tasks, variables
+from app.platform import external_task_queries, external_tasks, variable_files, variables
 from app.platform.external_task_queries import ExternalTaskFilter
 from app.platform.external_task_requests import fetch_request
 
@@ -72,21 +72,14 @@ def external_error_details(task_id):
 @blueprint.post("/external-task/<task_id>/complete")
 def external_complete(task_id):
     body = params.json_body()
-    values, types = _variables(body)
-    ctx = context()
-    with ctx.db.command() as session:
-        external_tasks.complete(ctx, session, g.actor, task_id, body, values, types)
-    return "", 204
+    # `localVariables` are checked alike and end with the task (external_tasks.complete).
+    variables.from_camunda(body.get("localVariables"), binaries=True)
+    return _with_variables(external_tasks.complete, task_id, body)
 
 
 @blueprint.post("/external-task/<task_id>/bpmnError")
 def external_bpmn_error(task_id):
-    body = params.json_body()
-    values, types = variables.from_camunda(body.get("variables"))
-    ctx = context()
-    with ctx.db.command() as session:
-        external_tasks.bpmn_error(ctx, session, g.actor, task_id, body, values, types)
-    return "", 204
+    return _with_variables(external_tasks.bpmn_error, task_id, params.json_body())
 
 
 @blueprint.post("/external-task/<task_id>/failure")
@@ -139,11 +132,15 @@ def _command(action, task_id, *args):
     return "", 204
 
 
-def _variables(body: dict) -> tuple[dict, dict]:
-    """`variables` join the instance; `localVariables` are checked alike and end with the task."""
-    values, types = variables.from_camunda(body.get("variables"))
-    variables.from_camunda(body.get("localVariables"))
-    return values, types
+def _with_variables(action, task_id, body: dict):
+    """A report that sets `variables`: File and Bytes ones kept beside the instance."""
+    values, types = variables.from_camunda(body.get("variables"), binaries=True)
+    binaries = variables.take_binaries(values, types)
+    ctx = context()
+    with ctx.db.command() as session:
+        instance_id = action(ctx, session, g.actor, task_id, body, values, types)
+        variable_files.keep(ctx, session, instance_id, binaries)
+    return "", 204
 
 
 def _filter() -> ExternalTaskFilter:
