@@ -58,7 +58,7 @@ def fetch_and_lock(ctx: AppContext, actor: Actor, request: FetchRequest) -> list
     the time is up (an empty list)."""
     enforce(external_work_refusal(actor))
     found = _fetch_once(ctx, actor, request)
-    if found or request.wait_ms <= 0 or request.max_tasks == 0:
+    if found or request.wait_ms <= 0 or not _could_match(request):
         return found
     with long_polling.slot(ctx) as waiting_allowed:
         if not waiting_allowed:
@@ -73,10 +73,15 @@ def fetch_and_lock(ctx: AppContext, actor: Actor, request: FetchRequest) -> list
                 wake.wait(left)
 
 
+def _could_match(request: FetchRequest) -> bool:
+    """No task can ever answer a fetch of no topics (or only tenants'), or of none."""
+    return request.max_tasks > 0 and any(not t.matches_nothing for t in request.topics)
+
+
 def _fetch_once(ctx: AppContext, actor: Actor, request: FetchRequest) -> list[Locked]:
-    topics = [t for t in request.topics if not t.matches_nothing]
-    if not topics or request.max_tasks == 0:
+    if not _could_match(request):
         return []
+    topics = [t for t in request.topics if not t.matches_nothing]
     # A poll that finds nothing writes nothing: a command would take SQLite's write lock
     # (and a PostgreSQL transaction) on every look of every waiting worker.
     with ctx.db.read() as session:
