@@ -12,6 +12,7 @@ from datetime import timedelta
 import pytest
 
 from app import context_of
+from app.config import ConfigError, load_settings
 from app.platform import long_polling
 from tests.support.apps import build_app
 from tests.support.clients import Rest
@@ -295,6 +296,14 @@ def test_with_no_long_poll_slot_a_fetch_answers_with_what_there_is(worker, datab
             "workerId": "w1", "maxTasks": 1, "asyncResponseTimeout": 20_000,
             "topics": [{"topicName": TOPIC, "lockDuration": 1000}]})
     assert response.status_code == 200 and response.get_json() == []
+
+
+def test_the_long_poll_budget_comes_from_the_environment(monkeypatch):
+    monkeypatch.setenv("EXTERNAL_TASK_LONG_POLLS", "5")
+    assert load_settings().external_task_long_polls == 5
+    monkeypatch.setenv("EXTERNAL_TASK_LONG_POLLS", "-1")
+    with pytest.raises(ConfigError, match="EXTERNAL_TASK_LONG_POLLS"):
+        load_settings()
 
 
 @contextmanager
