@@ -171,6 +171,15 @@ def test_failures_wait_their_retry_timeout_then_an_incident_until_retries_are_se
     assert fetchable["retries"] == 2
 
 
+def test_an_external_tasks_incident_shows_in_the_cockpit(rest, worker, web):
+    instance = payment(rest)
+    [task] = fetch(worker)
+    worker.post(f"/external-task/{task['id']}/failure", json={
+        "workerId": "w1", "errorMessage": "财务系统拒绝连接", "retries": 0})
+    page = web("manager").get(f"/cockpit/instances/{instance}").get_data(as_text=True)
+    assert "failedExternalTask" in page and "财务系统拒绝连接" in page
+
+
 def test_the_batch_variant_sets_the_retries_of_an_instances_tasks(rest, worker):
     instance = payment(rest)
     [task] = fetch(worker)
