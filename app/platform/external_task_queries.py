@@ -45,16 +45,15 @@ class ExternalTaskFilter:
     suspended: bool | None = None
     priority_at_least: int | None = None
     priority_at_most: int | None = None
-    sort_by: str | None = None
-    descending: bool = False
+    # (sortBy, descending) pairs, the first sorting first.
+    sorting: tuple[tuple[str, bool], ...] = ()
 
 
 def list_tasks(session: Session, actor: Actor, f: ExternalTaskFilter, now: datetime, page: Page) -> list:
     enforce(external_task_read_refusal(actor))
     query = _query(f, now)
-    if f.sort_by is not None:
-        column = SORT_COLUMNS[f.sort_by]
-        query = query.order_by(column.desc() if f.descending else column.asc())
+    for name, descending in f.sorting:
+        query = query.order_by(SORT_COLUMNS[name].desc() if descending else SORT_COLUMNS[name].asc())
     return list(session.scalars(page.apply(query.order_by(ExternalTask.created_at, ExternalTask.id))))
 
 
@@ -98,8 +97,9 @@ def _retries_left():
 
 
 def _query(f: ExternalTaskFilter, now: datetime):
-    if f.sort_by is not None and f.sort_by not in SORT_COLUMNS:
-        raise BadRequest(f"不支持的排序字段 {f.sort_by} / unsupported sortBy {f.sort_by}",
+    unknown = [name for name, _descending in f.sorting if name not in SORT_COLUMNS]
+    if unknown:
+        raise BadRequest(f"不支持的排序字段 {unknown[0]} / unsupported sortBy {unknown[0]}",
                          [{"field": "sortBy", "message": "不支持的排序字段"}])
     t = ExternalTask
     conditions = [

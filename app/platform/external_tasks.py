@@ -23,7 +23,7 @@ from app.models import ExternalTask, Incident, ProcessInstance
 
 from app.core import audit, confidential
 from app.core.context import AppContext
-from app.core.errors import BadRequest, NotFound
+from app.core.errors import BadRequest, NotFound, Suspended
 from app.core.identity import Actor
 from app.platform import external_task_rows, history, instance_store, long_polling, variable_files
 from app.platform.external_task_requests import (
@@ -240,6 +240,24 @@ def extend_lock(ctx: AppContext, session: Session, actor: Actor, task_id: str, b
     now = ctx.now()
     if task.lock_expires_at is None or task.lock_expires_at < now:
         raise BadRequest(f"外部任务 {task_id} 的锁定已过期，不能延长 / Cannot extend a lock that expired")
+    task.lock_expires_at = now + timedelta(milliseconds=duration)
+
+
+def lock(ctx: AppContext, session: Session, actor: Actor, task_id: str, body: dict) -> None:
+    """Lock one task by its id for a worker (Camunda 7.21's lock): refused while another
+    worker's lock runs, renewed for the worker that holds it."""
+    enforce(external_work_refusal(actor))
+    worker = read_worker_id(body)
+    duration = integer(body, "lockDuration", 1, MAX_DURATION_MS, required=True)
+    task = _locked_row(session, task_id)
+    now = ctx.now()
+    if task.suspended:
+        raise Suspended()
+    if task.lock_expires_at is not None and task.lock_expires_at > now and task.worker_id != worker:
+        raise BadRequest(
+            f"外部任务 {task_id} 由工作者 {task.worker_id} 锁定，工作者 {worker} 不能锁定 / External Task "
+            f"{task_id} cannot be locked by worker '{worker}'. It is locked by worker '{task.worker_id}'.")
+    task.worker_id = worker
     task.lock_expires_at = now + timedelta(milliseconds=duration)
 
 

@@ -215,6 +215,7 @@ def test_extend_lock_and_unlock(rest, worker, clock):
     clock.advance(timedelta(seconds=30))
     assert fetch(worker, "w2") == []
     assert worker.get(f"/external-task/count?locked=true&workerId=w1").get_json() == {"count": 1}
+    assert worker.post(f"{path}/lock", json={"workerId": "w2", "lockDuration": 5000}).status_code == 400
     assert worker.post(f"{path}/unlock").status_code == 204
     assert worker.get(path).get_json()["workerId"] is None
     [taken] = fetch(worker, "w2")
@@ -222,6 +223,8 @@ def test_extend_lock_and_unlock(rest, worker, clock):
     clock.advance(timedelta(seconds=11))
     expired = worker.post(f"{path}/extendLock", json={"workerId": "w2", "newDuration": 1000})
     assert expired.status_code == 400
+    assert worker.post(f"{path}/lock", json={"workerId": "w3", "lockDuration": 5000}).status_code == 204
+    assert worker.get(path).get_json()["workerId"] == "w3" and fetch(worker, "w4") == []
 
 
 def test_a_worker_that_does_not_hold_the_lock_is_refused(rest, worker):
@@ -348,6 +351,23 @@ def test_list_count_get_and_topic_names_in_camunda_shape(rest, worker):
     unknown = worker.get("/external-task?assignee=w1")
     assert unknown.status_code == 400 and unknown.get_json()["errors"][0]["field"] == "assignee"
     assert worker.get("/external-task?sortBy=foo&sortOrder=asc").status_code == 400
+
+
+def test_the_query_in_a_body_filters_and_sorts_as_the_query_string_does(rest, worker, clock):
+    first = payment(rest, "Q-1")
+    clock.advance(timedelta(seconds=1))
+    second = payment(rest, "Q-2")
+    start(rest("officer"), "ext_notice")
+    found = worker.post("/external-task", json={
+        "processInstanceIdIn": [first, second], "sorting": [{"sortBy": "createTime", "sortOrder": "desc"}]})
+    assert found.status_code == 200, found.get_json()
+    assert [t["businessKey"] for t in found.get_json()] == ["Q-2", "Q-1"]
+    counted = worker.post("/external-task/count", json={"activityIdIn": ["send"], "notLocked": True})
+    assert counted.get_json() == {"count": 1}
+    wrong = worker.post("/external-task/count", json={"notLocked": "yes"})
+    assert wrong.status_code == 400 and wrong.get_json()["errors"][0]["field"] == "notLocked"
+    unknown = worker.post("/external-task", json={"assignee": "w1"})
+    assert unknown.status_code == 400 and unknown.get_json()["errors"][0]["field"] == "assignee"
 
 
 def test_a_fetch_with_bad_input_is_a_400_naming_the_field(worker):

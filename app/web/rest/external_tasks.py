@@ -1,24 +1,15 @@
 """External tasks: fetch and lock, complete, failure, BPMN error, locks, retries, priority,
 and the list, count and one task (Camunda 7's /external-task)."""
-from flask import Response, g, jsonify, request
+from flask import Response, g, jsonify
 
-from app.clock import parse_client_datetime
 from app.core.errors import BadRequest
 from app.platform import external_task_queries, external_tasks, variable_files, variables
-from app.platform.external_task_queries import ExternalTaskFilter
 from app.platform.external_task_requests import fetch_request
 
 from . import blueprint, context, params
+from .external_task_filters import FILTERS, SORTING, from_body, from_query
 from .external_task_shapes import external_task, locked
 
-FILTERS = (
-    "externalTaskId", "externalTaskIdIn", "topicName", "workerId", "locked", "notLocked",
-    "withRetriesLeft", "noRetriesLeft", "lockExpirationAfter", "lockExpirationBefore",
-    "activityId", "activityIdIn", "executionId", "processInstanceId", "processInstanceIdIn",
-    "processDefinitionId", "processDefinitionKey", "businessKey", "active", "suspended",
-    "priorityHigherThanOrEquals", "priorityLowerThanOrEquals",
-)
-SORTING = ("sortBy", "sortOrder")
 
 
 @blueprint.post("/external-task/fetchAndLock")
@@ -30,18 +21,38 @@ def external_fetch_and_lock():
 @blueprint.get("/external-task")
 def list_external_tasks():
     params.known_only(*FILTERS, *SORTING, *params.PAGING)
-    ctx = context()
-    with ctx.db.read() as session:
-        rows = external_task_queries.list_tasks(session, g.actor, _filter(), ctx.now(), params.page())
-        return jsonify([external_task(t) for t in rows])
+    return _list(from_query())
+
+
+@blueprint.post("/external-task")
+def query_external_tasks():
+    params.known_only(*params.PAGING)
+    return _list(from_body(params.json_body()))
 
 
 @blueprint.get("/external-task/count")
 def count_external_tasks():
     params.known_only(*FILTERS)
+    return _count(from_query())
+
+
+@blueprint.post("/external-task/count")
+def query_external_task_count():
+    params.known_only()
+    return _count(from_body(params.json_body()))
+
+
+def _list(query):
     ctx = context()
     with ctx.db.read() as session:
-        return jsonify({"count": external_task_queries.count_tasks(session, g.actor, _filter(), ctx.now())})
+        rows = external_task_queries.list_tasks(session, g.actor, query, ctx.now(), params.page())
+        return jsonify([external_task(t) for t in rows])
+
+
+def _count(query):
+    ctx = context()
+    with ctx.db.read() as session:
+        return jsonify({"count": external_task_queries.count_tasks(session, g.actor, query, ctx.now())})
 
 
 @blueprint.get("/external-task/topic-names")
@@ -90,6 +101,11 @@ def external_failure(task_id):
 @blueprint.post("/external-task/<task_id>/extendLock")
 def external_extend_lock(task_id):
     return _command(external_tasks.extend_lock, task_id, params.json_body())
+
+
+@blueprint.post("/external-task/<task_id>/lock")
+def external_lock(task_id):
+    return _command(external_tasks.lock, task_id, params.json_body())
 
 
 @blueprint.post("/external-task/<task_id>/unlock")
@@ -141,50 +157,3 @@ def _with_variables(action, task_id, body: dict):
         instance_id = action(ctx, session, g.actor, task_id, body, values, types)
         variable_files.keep(ctx, session, instance_id, binaries)
     return "", 204
-
-
-def _filter() -> ExternalTaskFilter:
-    args = request.args
-    order = args.get("sortOrder")
-    if (args.get("sortBy") is None) != (order is None) or order not in (None, "asc", "desc"):
-        raise BadRequest("sortBy 与 sortOrder 须同时给出，sortOrder 为 asc 或 desc / sortBy and sortOrder "
-                         "go together, sortOrder is asc or desc", [{"field": "sortOrder", "message": "应为 asc 或 desc"}])
-    return ExternalTaskFilter(
-        ids=_ids("externalTaskId", "externalTaskIdIn", "executionId"),
-        topic_name=args.get("topicName"), worker_id=args.get("workerId"),
-        locked=params.bool_arg("locked"), not_locked=params.bool_arg("notLocked"),
-        with_retries_left=params.bool_arg("withRetriesLeft"),
-        no_retries_left=params.bool_arg("noRetriesLeft"),
-        lock_expiration_after=_date("lockExpirationAfter"),
-        lock_expiration_before=_date("lockExpirationBefore"),
-        activity_ids=_ids("activityId", "activityIdIn"),
-        instance_ids=_ids("processInstanceId", "processInstanceIdIn"),
-        definition_id=args.get("processDefinitionId"), process_key=args.get("processDefinitionKey"),
-        business_key=args.get("businessKey"),
-        active=params.bool_arg("active"), suspended=params.bool_arg("suspended"),
-        priority_at_least=_optional_int("priorityHigherThanOrEquals"),
-        priority_at_most=_optional_int("priorityLowerThanOrEquals"),
-        sort_by=args.get("sortBy"), descending=order == "desc",
-    )
-
-
-def _ids(single: str, many: str, *more_singles: str) -> tuple[str, ...] | None:
-    found = [request.args[name] for name in (single, *more_singles) if name in request.args]
-    if many in request.args:
-        found += [part for part in request.args[many].split(",") if part]
-    return tuple(found) if found or many in request.args or single in request.args else None
-
-
-def _date(name: str):
-    text = request.args.get(name)
-    if text is None:
-        return None
-    try:
-        return parse_client_datetime(text)
-    except ValueError:
-        raise BadRequest(f"参数 {name} 不是有效的日期 / {name} is not a valid date",
-                         [{"field": name, "message": "不是有效的日期"}]) from None
-
-
-def _optional_int(name: str) -> int | None:
-    return params.int_arg(name, 0) if name in request.args else None
