@@ -187,6 +187,8 @@ def test_the_batch_variant_sets_the_retries_of_an_instances_tasks(rest, worker):
     response = rest("admin").put("/external-task/retries", json={"retries": 1, "processInstanceIds": [instance]})
     assert response.status_code == 204, response.get_json()
     assert worker.get(f"/external-task/{task['id']}").get_json()["retries"] == 1
+    by_id = rest("admin").put("/external-task/retries-sync", json={"retries": 4, "externalTaskIds": [task["id"]]})
+    assert by_id.status_code == 204 and worker.get(f"/external-task/{task['id']}").get_json()["retries"] == 4
     empty = rest("admin").put("/external-task/retries", json={"retries": 1, "externalTaskIds": []})
     assert empty.status_code == 400 and empty.get_json()["errors"][0]["field"] == "externalTaskIds"
 

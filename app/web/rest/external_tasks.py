@@ -123,6 +123,7 @@ def external_set_retries(task_id):
 
 
 @blueprint.put("/external-task/retries")
+@blueprint.put("/external-task/retries-sync")
 def external_set_retries_of_many():
     body = params.json_body()
     unsupported = sorted(set(body) - {"retries", "externalTaskIds", "processInstanceIds"})
