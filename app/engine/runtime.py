@@ -10,6 +10,7 @@ from uuid import UUID
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.specs.defaults import ManualTask, NoneTask
+from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import ErrorEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     CycleTimerEventDefinition, TimerEventDefinition,
 )
@@ -359,6 +360,30 @@ class Execution:
         task.data.update(variables or {})
         task.complete()
         self.run()
+
+    def throw_bpmn_error(self, task_id: str, error_code: str, variables: dict) -> bool:
+        """A worker's BPMN error on a waiting service task (Camunda's external task
+        bpmnError): the task's error boundary event for `error_code` catches it (one for
+        that code before one for any code), with `variables`, and the instance runs on from
+        there. False, nothing changed, when no boundary event of the task catches it."""
+        task = self._task(task_id)
+        if task.state != TaskState.STARTED or not isinstance(task.task_spec, TopicServiceTask):
+            raise TaskNotReady(task_id)
+        event = BpmnEvent(ErrorEventDefinition(error_code, error_code), payload=dict(variables))
+        catchers = [
+            sibling for sibling in task.parent.children
+            if sibling is not task and isinstance(sibling.task_spec, BoundaryEvent)
+            and sibling.task_spec.catches(sibling, event)
+        ]
+        if not catchers:
+            return False
+        catcher = min(catchers, key=lambda t: t.task_spec.event_definition.code is None)
+        self._snapshot = None
+        with _engine_failures(), self._engine_time():
+            catcher.task_spec.catch(catcher, event)
+            catcher.task_spec._update(catcher)
+        self.run()
+        return True
 
     def timers(self) -> list[TimerInfo]:
         return self.snapshot().timers

@@ -18,7 +18,7 @@ from .repository import (
     DecisionDefinition, Deployment, DeploymentResource, FormVersion, ProcessDefinition,
 )
 from .runtime import (
-    Incident, InstanceState, Job, JobType, MessageSubscription, ProcessInstance, Task,
+    ExternalTask, Incident, InstanceState, Job, JobType, MessageSubscription, ProcessInstance, Task,
     TaskCandidate,
 )
 from .variables import BinaryVariable
@@ -29,7 +29,7 @@ __all__ = [
     "Rectification",
     "AuditEntry", "Attachment", "BinaryVariable", "Comment", "InstanceReader", "Notification", "OutboxMessage",
     "Base", "Center", "CenterChange", "CenterEvaluation", "CenterStatus", "DecisionDefinition",
-    "Deployment",
+    "Deployment", "ExternalTask",
     "DeploymentResource", "ExpertDraw", "ExpertPanel", "ExpertProfile", "ExpertReview", "FormVersion", "HistoricActivity",
     "HistoricTask", "HistoryEvent", "Incident", "InstanceState", "Job", "JobType",
     "LoginThrottle", "MessageSubscription", "MigratedInstance", "MigrationBatch", "ModelDraft",

@@ -276,6 +276,35 @@ def job_retries_refusal(actor: Actor) -> ServiceError | None:
     return Forbidden("需要管理员权限 / administrators only")
 
 
+# External workers (Camunda's external-task clients) and administrators fetch, lock and
+# complete external tasks; officers do not.
+EXTERNAL_WORKERS = frozenset({"worker", "admin"})
+# Who reads the external tasks besides them: the cockpit's readers.
+EXTERNAL_TASK_READERS = EXTERNAL_WORKERS | frozenset({"manager", "department", "department_leader"})
+
+
+def external_work_refusal(actor: Actor) -> ServiceError | None:
+    """Fetch and lock external tasks, complete them, report failures and BPMN errors,
+    extend or give back a lock: external workers and administrators."""
+    if actor.in_any(EXTERNAL_WORKERS):
+        return None
+    return Forbidden("只有外部任务工作者或管理员可以获取和办理外部任务 / only external workers and "
+                     "admins fetch and complete external tasks")
+
+
+def external_task_read_refusal(actor: Actor) -> ServiceError | None:
+    """List and read external tasks: workers, administrators and the cockpit's readers."""
+    if actor.in_any(EXTERNAL_TASK_READERS):
+        return None
+    return Forbidden("您无权查看外部任务 / you may not read external tasks")
+
+
+def external_task_operation_refusal(actor: Actor) -> ServiceError | None:
+    """Set an external task's retries (and so resolve its incident) or its priority:
+    administrators only, as for jobs."""
+    return job_retries_refusal(actor)
+
+
 def sees_queue(actor: Actor) -> bool:
     """Sees the department's queue on the start page: open tasks per process and step."""
     return actor.in_any(QUEUE_READERS)

@@ -101,5 +101,5 @@ from . import (  # noqa: E402,F401
     version,
 )
 from . import (  # noqa: E402,F401
-    instance_variables, openapi, task_collaboration, variable_history, variable_instances,
+    external_tasks, instance_variables, openapi, task_collaboration, variable_history, variable_instances,
 )

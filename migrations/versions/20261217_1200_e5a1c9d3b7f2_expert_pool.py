@@ -1,8 +1,8 @@
 """the expert pool: experts as records, and each random draw of a panel with its seed
 
 Revision ID: e5a1c9d3b7f2
-Revises: d9f3b7a2e6c1
-Create Date: 2026-12-17 11:00:00+08:00
+Revises: c2f8a4e6d0b1
+Create Date: 2026-12-17 12:00:00+08:00
 
 """
 from typing import Sequence, Union
@@ -13,7 +13,7 @@ from alembic import op
 import app.models.base
 
 revision: str = 'e5a1c9d3b7f2'
-down_revision: Union[str, Sequence[str], None] = 'd9f3b7a2e6c1'
+down_revision: Union[str, Sequence[str], None] = 'c2f8a4e6d0b1'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
