@@ -16,7 +16,7 @@ from lxml import etree
 
 from app.engine.errors import ERROR, WARNING, DefinitionProblem, ScriptRefused
 from app.engine.feel import unary_tests_to_python
-from app.engine.expressions import condition_to_python, timer_to_python, variable_reference
+from app.engine.expressions import CRON, condition_to_python, timer_to_python, variable_reference
 from app.engine.multi_instance import too_many
 from app.engine.timers import DEFAULT_MIN_CYCLE, TimerRefused, check_literal
 
@@ -30,8 +30,6 @@ _JAVA_ATTRIBUTES = ("class", "delegateExpression", "expression")
 _OWNER_ATTRIBUTES = ("candidateGroups", "candidateUsers", "assignee")
 _RESOURCE_ROLES = ("potentialOwner", "humanPerformer", "performer", "resourceRole")
 _TIMER_KINDS = ("timeDate", "timeDuration", "timeCycle")
-# Camunda accepts Quartz cron (`0 0/5 * * * ?`); the engine only understands ISO 8601.
-_CRON = re.compile(r"^\s*[0-9*?/,LW#A-Z-]+(\s+[0-9*?/,LW#A-Z-]+){4,6}\s*$")
 _SCRIPT_FORMATS = {"", "python", "python3"}
 _CONDITION_LANGUAGES = {"", "python", "juel"}
 _SUPPORTED_HIT_POLICIES = {"UNIQUE", "FIRST", "COLLECT"}
@@ -348,11 +346,13 @@ def _timer(definition, context: _Context) -> list[DefinitionProblem]:
             "A timer must have exactly one of timeDate, timeDuration or timeCycle",
         )]
     timer = given[0]
-    if _CRON.match(timer.text):
+    if CRON.match(timer.text) and etree.QName(timer).localname != "timeCycle":
+        # As in Camunda: a cron expression says when a cycle repeats, never a date or duration.
         return [context.problem(
             timer,
-            f"不支持 cron 定时表达式“{_text(timer)}”，请使用 ISO 8601（例如 R/PT5M 或 P30D）",
-            f'Cron timer expressions are not supported ("{_text(timer)}"); use ISO 8601 such as R/PT5M or P30D',
+            f"cron 表达式“{_text(timer)}”只能用于循环定时（timeCycle）；日期或时长请使用 ISO 8601（例如 P30D）",
+            f'The cron expression "{_text(timer)}" only fits a timer cycle (timeCycle); write dates and '
+            f"durations in ISO 8601 such as P30D",
         )]
     return _timer_literal_problems(definition, timer, context) or context.code_problems(
         timer, timer_to_python(timer.text), "eval", "定时器表达式", "Timer expression", timer.text,

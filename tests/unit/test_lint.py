@@ -316,9 +316,40 @@ def test_escaping_timer_is_refused():
     assert "__import__" in problem.message_en
 
 
-def test_cron_timer_is_refused_with_advice():
-    problem = only(lint(timer("<bpmn:timeCycle>0 0/5 * * * ?</bpmn:timeCycle>")))
-    assert "cron" in problem.message_zh and "ISO 8601" in problem.message_zh
+@pytest.mark.parametrize("cron", ["0 0/5 * * * ?", "0 0 9 ? * MON-FRI", "0 15 10 L * ?", "0 0 12 ? * 6#3 2030"])
+def test_a_quartz_cron_timer_cycle_passes_as_camunda_accepts_it(cron):
+    assert lint(timer(f"<bpmn:timeCycle>{cron}</bpmn:timeCycle>")) == []
+
+
+def test_a_five_second_cron_is_refused_naming_the_minimum_interval():
+    """loan-granting.bpmn of Camunda's examples starts every 5 seconds."""
+    problem = only(lint(timer("<bpmn:timeCycle>0/5 0/1 * 1/1 * ?</bpmn:timeCycle>")))
+    assert (problem.element_id, problem.line) == ("wait", 9)
+    assert "最小间隔 60 秒" in problem.message_zh and "TIMER_MIN_CYCLE_SECONDS" in problem.message_zh
+    assert "every 5 s" in problem.message_en
+
+
+def test_a_cron_firing_twice_a_minute_only_once_a_day_is_held_to_the_minimum():
+    problem = only(lint(timer("<bpmn:timeCycle>0,30 0 12 * * ?</bpmn:timeCycle>")))
+    assert "every 30 s" in problem.message_en
+
+
+@pytest.mark.parametrize(("cron", "why"), [
+    ("0 0 12 * *", "6 or 7 fields"),
+    ("0 0 12 * * *", "exactly one of the day-of-month and day-of-week fields must be ?"),
+    ("0 0 12 15W * ?", "W (nearest weekday)"),
+    ("0 0 12 ? * 6L", "L in the weekday field"),
+    ("0 0 12 ? * 9", "weekday numbers run from 1 (Sunday) to 7 (Saturday)"),
+    ("0 0 12 * * ? 2020", "fires no more"),
+], ids=["unix-five-fields", "day-and-weekday", "nearest-weekday", "last-weekday", "weekday-nine", "past-year"])
+def test_a_cron_the_engine_would_not_run_as_quartz_does_is_refused_naming_why(cron, why):
+    problem = only(lint(timer(f"<bpmn:timeCycle>{cron}</bpmn:timeCycle>")))
+    assert problem.element_id == "wait" and why in problem.message_en and cron in problem.message_zh
+
+
+def test_a_cron_expression_as_a_date_or_duration_is_refused():
+    problem = only(lint(timer("<bpmn:timeDuration>0 0 12 * * ?</bpmn:timeDuration>")))
+    assert "timeCycle" in problem.message_zh and problem.element_id == "td"
 
 
 def boundary_timer(definition: str) -> str:
