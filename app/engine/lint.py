@@ -18,6 +18,7 @@ from app.engine.errors import ERROR, WARNING, DefinitionProblem, ScriptRefused
 from app.engine.feel import unary_tests_to_python
 from app.engine.expressions import CRON, condition_to_python, timer_to_python, variable_reference
 from app.engine.multi_instance import too_many
+from app.engine.resource_roles import owners
 from app.engine.timers import DEFAULT_MIN_CYCLE, TimerRefused, check_literal
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -27,8 +28,6 @@ NS = {"bpmn": BPMN_NS, "camunda": CAMUNDA_NS}
 # Form keys name a JSON form of ours (`bench/request`), never a file of another tool.
 _PLAIN_FORM_KEY = re.compile(r"^[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*$")
 _JAVA_ATTRIBUTES = ("class", "delegateExpression", "expression")
-_OWNER_ATTRIBUTES = ("candidateGroups", "candidateUsers", "assignee")
-_RESOURCE_ROLES = ("potentialOwner", "humanPerformer", "performer", "resourceRole")
 _TIMER_KINDS = ("timeDate", "timeDuration", "timeCycle")
 _SCRIPT_FORMATS = {"", "python", "python3"}
 _CONDITION_LANGUAGES = {"", "python", "juel"}
@@ -164,25 +163,26 @@ def _event_subprocess_start(event, context: _Context) -> list[DefinitionProblem]
 
 
 def _assignment_problems(task, context: _Context) -> list[DefinitionProblem]:
-    roles = [role for name in _RESOURCE_ROLES for role in _children(task, name)]
-    if roles:
+    performers = _children(task, "humanPerformer")
+    if len(performers) > 1:
         return [context.problem(
-            roles[0],
-            "不支持 potentialOwner/humanPerformer 资源分配，请使用 camunda:candidateGroups 或 camunda:assignee",
-            "potentialOwner/humanPerformer resource assignments are not supported; "
-            "use camunda:candidateGroups or camunda:assignee",
+            performers[1],
+            "一个用户任务只能有一个 humanPerformer（办理人）",
+            "A user task may have only one humanPerformer (its assignee)",
         )]
-    if any(_camunda(task, name) for name in _OWNER_ATTRIBUTES):
+    if owners(task):
         return []
-    # A warning, as in Camunda: the task still runs and an administrator can assign it
-    # (engine-rest's assignee), but no inbox offers it until then.
+    # A warning, as in Camunda: the task still runs; the platform offers it to the
+    # department, whose staff claim it or assign it, and an administrator may assign it.
     return [context.problem(
         task,
-        "用户任务没有候选组或办理人（camunda:candidateGroups、camunda:candidateUsers 或 camunda:assignee），"
-        "部署后任何人的待办中都看不到它，只能由管理员指定办理人",
-        "User task has no candidate group, candidate user or assignee "
-        "(camunda:candidateGroups, camunda:candidateUsers or camunda:assignee): no inbox shows it "
-        "until an administrator assigns it",
+        "用户任务没有候选组或办理人（camunda:candidateGroups、camunda:candidateUsers、camunda:assignee，"
+        "或带 formalExpression 的 potentialOwner、humanPerformer），运行时在科技厅人员的待认领中等待，"
+        "由其认领或指定办理人",
+        "User task has no candidate group, candidate user or assignee (camunda:candidateGroups, "
+        "camunda:candidateUsers, camunda:assignee, or a potentialOwner or humanPerformer with a "
+        "formalExpression): it waits unassigned in the department staff's claimable tasks, who claim "
+        "it or assign it",
         severity=WARNING,
     )]
 

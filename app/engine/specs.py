@@ -14,6 +14,8 @@ from SpiffWorkflow.camunda.parser.task_spec import (
 from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
 from SpiffWorkflow.camunda.specs.user_task import UserTask
 
+from .resource_roles import owners
+
 USER_TASK_ATTRIBUTES = (
     "candidateGroups", "candidateUsers", "assignee", "formKey", "dueDate", "followUpDate",
     "priority",
@@ -61,7 +63,8 @@ class ServiceTaskParser(CamundaTaskParser):
 
 
 class AssignableUserTaskParser(UserTaskParser):
-    """Camunda's parser drops candidate groups, users and assignee: keep them."""
+    """Camunda's parser drops candidate groups, users and assignee, and every parser drops
+    potentialOwner and humanPerformer: keep them."""
 
     def parse_extensions(self, node=None):
         extensions = super().parse_extensions(node)
@@ -69,6 +72,7 @@ class AssignableUserTaskParser(UserTaskParser):
             value = _camunda_attribute(self.node, attribute)
             if value is not None:
                 extensions[attribute] = value
+        extensions.update(owners(self.node))
         return extensions
 
 

@@ -94,14 +94,31 @@ def test_an_external_type_on_a_topic_the_system_handles_is_a_warning():
     assert lint('<bpmn:serviceTask id="s" camunda:type="external" camunda:topic="elsewhere"/>') == []
 
 
-def test_resource_assignment_is_not_supported():
-    problem = only(lint("""
-    <bpmn:userTask id="t" camunda:formKey="review">
-      <bpmn:potentialOwner id="po"><bpmn:resourceAssignmentExpression>
-        <bpmn:formalExpression>reviewers</bpmn:formalExpression>
-      </bpmn:resourceAssignmentExpression></bpmn:potentialOwner>
-    </bpmn:userTask>"""))
-    assert "potentialOwner" in problem.message_zh and problem.element_id == "po"
+def role(name: str, expression: str | None, role_id: str = "role") -> str:
+    assigned = (f"<bpmn:resourceAssignmentExpression><bpmn:formalExpression>{expression}"
+                f"</bpmn:formalExpression></bpmn:resourceAssignmentExpression>") if expression is not None else ""
+    return f'<bpmn:{name} id="{role_id}">{assigned}<bpmn:resourceRef>r</bpmn:resourceRef></bpmn:{name}>'
+
+
+@pytest.mark.parametrize("owner", [
+    role("potentialOwner", "reviewers"), role("potentialOwner", "user(kermit), group(management)"),
+    role("humanPerformer", "officer"),
+])
+def test_a_resource_assignment_with_a_formal_expression_names_the_owner(owner):
+    assert lint(f'<bpmn:userTask id="t" camunda:formKey="review">{owner}</bpmn:userTask>') == []
+
+
+def test_a_resource_role_naming_only_a_resource_assigns_nobody_as_in_camunda():
+    """The MIWG reference models (C.1.0) name a resource, no expression: a warning."""
+    problem = only(lint(f'<bpmn:userTask id="t" camunda:formKey="review">{role("potentialOwner", None)}</bpmn:userTask>'))
+    assert problem.severity == "warning" and problem.element_id == "t" and "potentialOwner" in problem.message_zh
+
+
+def test_two_human_performers_are_refused_as_camunda_refuses_them():
+    performers = role("humanPerformer", "a", "first") + role("humanPerformer", "b", "second")
+    problem = only(lint(f'<bpmn:userTask id="t" camunda:formKey="review">{performers}</bpmn:userTask>'))
+    assert problem.is_error and "humanPerformer" in problem.message_zh
+    assert problem.element_id == "second"
 
 
 def test_user_task_needs_a_form():
