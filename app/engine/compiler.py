@@ -104,8 +104,8 @@ def compile_deployment(
     Raises InvalidDefinition listing every error found (and the warnings beside them);
     the warnings of an accepted deployment are in the result.
     """
-    def bpmn_lint(tree, file_name):
-        return lint_bpmn(tree, file_name, known_forms, known_topics, timer_min_cycle)
+    def bpmn_lint(tree, file_name, known_decisions):
+        return lint_bpmn(tree, file_name, known_forms, known_topics, timer_min_cycle, known_decisions)
 
     warnings: list[DefinitionProblem] = []
     try:
@@ -116,8 +116,10 @@ def compile_deployment(
 
 
 def _compile_checked(bpmn_files, dmn_files, bpmn_lint, library, warnings) -> CompiledModels:
-    bpmn_trees = _checked_trees(bpmn_files, bpmn_schema_problems, bpmn_lint, warnings)
     dmn_trees = _checked_trees(dmn_files, dmn_schema_problems, lint_dmn, warnings)
+    decisions = {_decision(source, tree).key for source, tree in dmn_trees}
+    bpmn_trees = _checked_trees(
+        bpmn_files, bpmn_schema_problems, lambda tree, name: bpmn_lint(tree, name, decisions), warnings)
     # A descriptive file (no executable process) is stored as it is and never given to the
     # engine, which would refuse what such a model need not have (data stores, ...).
     parser = _load_parser([t for t in bpmn_trees if _executable(t[1])], dmn_trees, library)
@@ -185,6 +187,15 @@ def _load_parser(bpmn_trees, dmn_trees, library):
                 with _located(source.name, tree):
                     parser.add_bpmn_xml(engine_ready(tree).getroot(), filename=source.name)
     return parser
+
+
+def decision_table(key: str, file_name: str, xml: bytes):
+    """The engine's table of the deployed decision `key` (a file the deployment accepted)."""
+    tree = parse_xml(xml, file_name)
+    with _located(file_name, tree):
+        parser = TicParser()
+        parser.add_dmn_xml(dmn_engine_ready(tree).getroot(), filename=file_name)
+        return parser.get_engine(key, tree.getroot())
 
 
 def _compile_process(parser, source, process, dmn_hash) -> CompiledProcess:

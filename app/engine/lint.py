@@ -53,6 +53,8 @@ class _Context:
     known_forms: frozenset[str] = frozenset()
     known_topics: frozenset[str] = frozenset()
     timer_min_cycle: timedelta = DEFAULT_MIN_CYCLE
+    # Decisions a business rule task may call; None: not checked here.
+    known_decisions: frozenset[str] | None = None
 
     def problem(self, element, message_zh: str, message_en: str, line: int | None = None,
                 severity: str = ERROR) -> DefinitionProblem:
@@ -109,8 +111,10 @@ def _text(element) -> str:
 
 
 def lint_bpmn(tree: etree._ElementTree, file_name: str, known_forms: set[str], known_topics: set[str],
-              timer_min_cycle: timedelta = DEFAULT_MIN_CYCLE) -> list[DefinitionProblem]:
-    """Problems that keep the file's executable processes from being deployed."""
+              timer_min_cycle: timedelta = DEFAULT_MIN_CYCLE,
+              known_decisions: set[str] | None = None) -> list[DefinitionProblem]:
+    """Problems that keep the file's executable processes from being deployed; decisions
+    are those deployed with the file or before it (`known_decisions`)."""
     root = tree.getroot()
     processes = [p for p in root.iterfind("bpmn:process", NS) if p.get("isExecutable") == "true"]
     if not processes:
@@ -126,7 +130,8 @@ def lint_bpmn(tree: etree._ElementTree, file_name: str, known_forms: set[str], k
                 severity=WARNING,
             )
         ]
-    context = _Context(file_name, frozenset(known_forms), frozenset(known_topics), timer_min_cycle)
+    context = _Context(file_name, frozenset(known_forms), frozenset(known_topics), timer_min_cycle,
+                       None if known_decisions is None else frozenset(known_decisions))
     problems: list[DefinitionProblem] = []
     for element in _executable_elements(processes):
         rule = _BPMN_RULES.get(element.tag)
@@ -255,8 +260,15 @@ def _business_rule_task(task, context: _Context) -> list[DefinitionProblem]:
     java = _java_problems(task, context)
     if java:
         return java
-    if _camunda(task, "decisionRef"):
+    decision = _camunda(task, "decisionRef")
+    if decision and (context.known_decisions is None or decision in context.known_decisions):
         return []
+    if decision:
+        return [context.problem(
+            task,
+            f"决策“{decision}”未部署：请把它的 DMN 文件与流程一起部署，或先单独部署该 DMN",
+            f'Decision "{decision}" is not deployed: deploy its DMN file with the process, or deploy it first',
+        )]
     return [context.problem(
         task, "业务规则任务缺少决策引用（camunda:decisionRef）", "Business rule task has no camunda:decisionRef",
     )]
