@@ -13,7 +13,7 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 
 from . import expressions, feel
 from .errors import DefinitionProblem, InvalidDefinition
-from .lint import lint_bpmn, lint_dmn
+from .lint import generic_form_key, lint_bpmn, lint_dmn
 from .timers import DEFAULT_MIN_CYCLE
 from .specs import TicParser, make_serializer
 from .xml_safety import bpmn_schema_problems, dmn_schema_problems, parse_xml, strip_foreign_markup
@@ -109,20 +109,20 @@ def compile_deployment(
 
     warnings: list[DefinitionProblem] = []
     try:
-        return _compile_checked(bpmn_files, dmn_files, bpmn_lint, library or [], warnings)
+        return _compile_checked(bpmn_files, dmn_files, bpmn_lint, library or [], warnings, known_forms)
     except InvalidDefinition as error:
         # The warnings found before the refusal travel with it: a check shows both.
         raise InvalidDefinition(error.problems, warnings) from error
 
 
-def _compile_checked(bpmn_files, dmn_files, bpmn_lint, library, warnings) -> CompiledModels:
+def _compile_checked(bpmn_files, dmn_files, bpmn_lint, library, warnings, known_forms) -> CompiledModels:
     dmn_trees = _checked_trees(dmn_files, dmn_schema_problems, lint_dmn, warnings)
     decisions = {_decision(source, tree).key for source, tree in dmn_trees}
     bpmn_trees = _checked_trees(
         bpmn_files, bpmn_schema_problems, lambda tree, name: bpmn_lint(tree, name, decisions), warnings)
     # A descriptive file (no executable process) is stored as it is and never given to the
     # engine, which would refuse what such a model need not have (data stores, ...).
-    parser = _load_parser([t for t in bpmn_trees if _executable(t[1])], dmn_trees, library)
+    parser = _load_parser([t for t in bpmn_trees if _executable(t[1])], dmn_trees, library, known_forms)
     dmn_hash = content_hash(*(f.content for f, _ in sorted(dmn_trees, key=lambda t: t[0].name)))
     compiled = []
     for source, tree in bpmn_trees:
@@ -169,7 +169,7 @@ def _checked_trees(files, schema_check, lint, warnings: list[DefinitionProblem])
     return trees
 
 
-def _load_parser(bpmn_trees, dmn_trees, library):
+def _load_parser(bpmn_trees, dmn_trees, library, known_forms):
     parser = TicParser()
     with _located("", None):
         for source, tree in dmn_trees:
@@ -178,14 +178,14 @@ def _load_parser(bpmn_trees, dmn_trees, library):
         deployed = set()
         for source, tree in bpmn_trees:
             with _located(source.name, tree):
-                parser.add_bpmn_xml(engine_ready(tree).getroot(), filename=source.name)
+                parser.add_bpmn_xml(engine_ready(tree, known_forms).getroot(), filename=source.name)
             deployed |= {p.get("id") for p in tree.getroot().iterfind("bpmn:process", NS)}
         for source in library:
             tree = parse_xml(source.content, source.name)
             ids = {p.get("id") for p in tree.getroot().iterfind("bpmn:process", NS)}
             if not ids & deployed:
                 with _located(source.name, tree):
-                    parser.add_bpmn_xml(engine_ready(tree).getroot(), filename=source.name)
+                    parser.add_bpmn_xml(engine_ready(tree, known_forms).getroot(), filename=source.name)
     return parser
 
 
@@ -280,10 +280,14 @@ def english_name(node) -> str | None:
     return (values[0].strip() or None) if values else None
 
 
-def engine_ready(tree):
-    """A copy of the diagram with Camunda Modeler's expressions turned into Python."""
+def engine_ready(tree, known_forms=frozenset()):
+    """A copy of the diagram with Camunda Modeler's expressions turned into Python, and
+    without the form keys of other tools' forms, whose tasks get the generic form."""
     tree = copy.deepcopy(tree)
     root = tree.getroot()
+    for task in root.iter(f"{{{BPMN_NS}}}userTask"):
+        if generic_form_key(task, known_forms):
+            del task.attrib[f"{{{CAMUNDA_NS}}}formKey"]
     for tag in ("conditionExpression", "completionCondition", "condition"):
         for condition in root.iter(f"{{{BPMN_NS}}}{tag}"):
             condition.text = expressions.condition_to_python(condition.text or "")

@@ -27,6 +27,8 @@ NS = {"bpmn": BPMN_NS, "camunda": CAMUNDA_NS}
 
 # Form keys name a JSON form of ours (`bench/request`), never a file of another tool.
 _PLAIN_FORM_KEY = re.compile(r"^[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*$")
+# Camunda's Tasklist forms: embedded HTML, generated or Camunda Forms files.
+_OTHER_TOOLS_FORMS = ("embedded:", "app:", "deployment:", "camunda-forms:")
 _JAVA_ATTRIBUTES = ("class", "delegateExpression", "expression")
 _TIMER_KINDS = ("timeDate", "timeDuration", "timeCycle")
 _SCRIPT_FORMATS = {"", "python", "python3"}
@@ -195,12 +197,14 @@ def _assignment_problems(task, context: _Context) -> list[DefinitionProblem]:
 def _form_problems(element, context: _Context, required: bool) -> list[DefinitionProblem]:
     key = _camunda(element, "formKey")
     form_ref = _camunda(element, "formRef")
-    if form_ref or (key and not _PLAIN_FORM_KEY.match(key)):
+    if form_ref or key.lower().startswith(_OTHER_TOOLS_FORMS):
         shown = form_ref or key
         return [context.problem(
             element,
-            f"不支持的表单引用：{shown}（请填写本系统的表单键，例如 bench/request）",
-            f"Unsupported form reference: {shown} (use a form key of this system, e.g. bench/request)",
+            f"不支持嵌入式 HTML 表单或 Camunda Forms（{shown}）：请填写本系统的表单键（例如 bench/request），"
+            f"或用 camunda:formField 声明字段（通用表单）",
+            f"Embedded HTML forms and Camunda Forms are not supported ({shown}): use a form key of this "
+            f"system (e.g. bench/request), or declare the fields with camunda:formField (generic form)",
         )]
     if not key:
         if not required:
@@ -213,9 +217,32 @@ def _form_problems(element, context: _Context, required: bool) -> list[Definitio
             "camunda:formField, else the process variables",
             severity=WARNING,
         )]
-    if key not in context.known_forms:
-        return [context.problem(element, f"表单不存在：{key}", f"Form does not exist: {key}")]
-    return []
+    if key in context.known_forms:
+        return []
+    if required and generic_form_key(element, context.known_forms):
+        # A key naming another tool's form (Camunda deploys any key): the declared fields are
+        # the form, as a task without a key has them.
+        return [context.problem(
+            element,
+            f"表单“{key}”不是本系统的表单：办理时按 camunda:formField 显示通用表单",
+            f'"{key}" is not a form of this system: the task is worked in a generic form of its camunda:formField',
+            severity=WARNING,
+        )]
+    if not _PLAIN_FORM_KEY.match(key):
+        return [context.problem(
+            element,
+            f"不支持的表单引用：{key}（请填写本系统的表单键，例如 bench/request）",
+            f"Unsupported form reference: {key} (use a form key of this system, e.g. bench/request)",
+        )]
+    return [context.problem(element, f"表单不存在：{key}", f"Form does not exist: {key}")]
+
+
+def generic_form_key(task, known_forms) -> bool:
+    """Whether a user task's form key names no form of this system while its
+    `camunda:formField`s declare what it asks: it is then worked in a generic form."""
+    key = _camunda(task, "formKey")
+    declares_fields = task.find("bpmn:extensionElements/camunda:formData/camunda:formField", NS) is not None
+    return bool(key) and key not in known_forms and declares_fields and not key.lower().startswith(_OTHER_TOOLS_FORMS)
 
 
 def _java_problems(task, context: _Context) -> list[DefinitionProblem]:

@@ -131,15 +131,32 @@ def test_unknown_form_is_refused():
     assert problem.message_zh == "表单不存在：nope/form"
 
 
-@pytest.mark.parametrize("key", ["embedded:app:forms/x.html", "camunda-forms:deployment:x.form", "../etc/passwd", "${form}"])
-def test_foreign_form_references_are_refused(key):
+@pytest.mark.parametrize("key", ["../etc/passwd", "${form}"])
+def test_form_keys_that_are_no_form_key_are_refused(key):
     problem = only(lint(f'<bpmn:userTask id="t" camunda:assignee="a" camunda:formKey="{key}"/>'))
     assert problem.message_zh.startswith("不支持的表单引用")
 
 
-def test_camunda_form_ref_is_refused():
-    problem = only(lint('<bpmn:userTask id="t" camunda:assignee="a" camunda:formRef="x" camunda:formKey="review"/>'))
-    assert problem.message_zh.startswith("不支持的表单引用")
+FIELDS = '<bpmn:extensionElements><camunda:formData><camunda:formField id="ok" type="boolean"/></camunda:formData></bpmn:extensionElements>'
+
+
+@pytest.mark.parametrize("form", [
+    'camunda:formKey="embedded:app:forms/x.html"', 'camunda:formKey="camunda-forms:deployment:x.form"',
+    'camunda:formKey="app:x.html"', 'camunda:formRef="x" camunda:formKey="review"',
+], ids=["embedded-html", "camunda-forms", "generated-html", "form-ref"])
+@pytest.mark.parametrize("fields", ["", FIELDS], ids=["alone", "with-form-fields"])
+def test_embedded_html_forms_and_camunda_forms_stay_refused_naming_them(form, fields):
+    problem = only(lint(f'<bpmn:userTask id="t" camunda:assignee="a" {form}>{fields}</bpmn:userTask>'))
+    assert problem.is_error and problem.element_id == "t"
+    assert problem.message_zh.startswith("不支持嵌入式 HTML 表单或 Camunda Forms")
+
+
+@pytest.mark.parametrize("key", ["Enter Plan", "Clarification"])
+def test_another_tools_form_key_with_form_fields_is_worked_in_the_generic_form(key):
+    """SpiffWorkflow's examples name forms of their own app and declare the fields."""
+    problem = only(lint(f'<bpmn:userTask id="t" camunda:assignee="a" camunda:formKey="{key}">{FIELDS}</bpmn:userTask>'))
+    assert problem.severity == "warning" and problem.element_id == "t"
+    assert key in problem.message_zh and "通用表单" in problem.message_zh
 
 
 def test_start_form_is_optional_but_must_exist():
