@@ -420,6 +420,25 @@ def _string_literal(expression: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def _receive_task(task, context: _Context) -> list[DefinitionProblem]:
+    if task.get("messageRef") or _children(task, "messageEventDefinition"):
+        return []
+    # Camunda triggers such a wait from Java (runtimeService.signal); nothing here could.
+    return [context.problem(
+        task, "接收任务（receiveTask）没有消息（messageRef）：没有任何办法让它继续",
+        "Receive task (receiveTask) has no message (messageRef): nothing could ever make it go on",
+    )]
+
+
+def _subprocess(subprocess, context: _Context) -> list[DefinitionProblem]:
+    if subprocess.get("triggeredByEvent") == "true" or _children(subprocess, "startEvent"):
+        return []
+    return [context.problem(
+        subprocess, "子流程没有开始事件：空的或未建模内部流程的子流程无法运行",
+        "Subprocess has no start event: an empty subprocess, or one whose inside is not modelled, cannot run",
+    )]
+
+
 def _refuse(message_zh: str, message_en: str) -> Callable:
     def rule(element, context: _Context) -> list[DefinitionProblem]:
         return [context.problem(element, message_zh, message_en)]
@@ -436,6 +455,9 @@ _BPMN_RULES: dict[str, Callable] = {
         "sendTask": _service_task,
         "businessRuleTask": _business_rule_task,
         "scriptTask": _script_task,
+        "receiveTask": _receive_task,
+        "subProcess": _subprocess,
+        "transaction": _subprocess,
         "conditionExpression": _condition_expression,
         "condition": _other_condition,
         "completionCondition": _other_condition,

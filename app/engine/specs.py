@@ -7,8 +7,10 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
 from SpiffWorkflow.bpmn.serializer.default.task_spec import BpmnTaskSpecConverter
-from SpiffWorkflow.bpmn.specs.defaults import ServiceTask
+from SpiffWorkflow.bpmn.specs.defaults import ReceiveTask, ServiceTask
+from SpiffWorkflow.bpmn.parser.event_parsers import ReceiveTaskParser
 from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
+from SpiffWorkflow.camunda.parser.event_parsers import CamundaEventDefinitionParser
 from SpiffWorkflow.camunda.parser.task_spec import (
     CAMUNDA_MODEL_NS, BusinessRuleTaskParser, CamundaTaskParser, UserTaskParser,
 )
@@ -121,6 +123,14 @@ class LatestDecisionTaskConverter(BaseBusinessRuleTaskConverter):
         return dct
 
 
+class CamundaReceiveTaskParser(CamundaEventDefinitionParser, ReceiveTaskParser):
+    """A receive task waits for its message as a Camunda message catch event does (the
+    library's own parser gives it a message definition that Camunda's serializer lacks)."""
+
+    def create_task(self):
+        return ReceiveTaskParser.create_task(self)
+
+
 class TicParser(CamundaParser):
     OVERRIDE_PARSER_CLASSES = {
         **CamundaParser.OVERRIDE_PARSER_CLASSES,
@@ -128,6 +138,7 @@ class TicParser(CamundaParser):
         full_tag("serviceTask"): (ServiceTaskParser, TopicServiceTask),
         full_tag("sendTask"): (ServiceTaskParser, TopicServiceTask),
         full_tag("businessRuleTask"): (LatestDecisionTaskParser, LatestDecisionTask),
+        full_tag("receiveTask"): (CamundaReceiveTaskParser, ReceiveTask),
     }
 
 

@@ -463,8 +463,16 @@ def test_compensation_and_link_events_are_refused():
 
 
 def test_nested_subprocess_elements_are_linted():
-    problem = only(lint('<bpmn:subProcess id="sub"><bpmn:userTask id="inner" camunda:formKey="review"/></bpmn:subProcess>'))
+    problem = only(lint('<bpmn:subProcess id="sub"><bpmn:startEvent id="s"/>'
+                        '<bpmn:userTask id="inner" camunda:formKey="review"/></bpmn:subProcess>'))
     assert problem.element_id == "inner"
+
+
+@pytest.mark.parametrize("kind", ["subProcess", "transaction"])
+def test_a_subprocess_without_a_start_event_is_refused_naming_it(kind):
+    """Camunda Modeler's export of MIWG A.3.0 has a collapsed, empty subprocess."""
+    problem = only(lint(f'<bpmn:{kind} id="sub"/>'))
+    assert problem.is_error and problem.element_id == "sub" and "开始事件" in problem.message_zh
 
 
 def test_lint_survives_schema_invalid_trees():
