@@ -13,7 +13,7 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 
 from . import expressions, feel
 from .errors import DefinitionProblem, InvalidDefinition
-from .lint import generic_form_key, lint_bpmn, lint_dmn
+from .lint import generic_form_key, lint_bpmn, lint_calls, lint_dmn
 from .timers import DEFAULT_MIN_CYCLE
 from .specs import TicParser, make_serializer
 from .xml_safety import bpmn_schema_problems, dmn_schema_problems, parse_xml, strip_foreign_markup
@@ -120,6 +120,7 @@ def _compile_checked(bpmn_files, dmn_files, bpmn_lint, library, warnings, known_
     decisions = {_decision(source, tree).key for source, tree in dmn_trees}
     bpmn_trees = _checked_trees(
         bpmn_files, bpmn_schema_problems, lambda tree, name: bpmn_lint(tree, name, decisions), warnings)
+    _check_calls(bpmn_trees, library)
     # A descriptive file (no executable process) is stored as it is and never given to the
     # engine, which would refuse what such a model need not have (data stores, ...).
     parser = _load_parser([t for t in bpmn_trees if _executable(t[1])], dmn_trees, library, known_forms)
@@ -130,6 +131,16 @@ def _compile_checked(bpmn_files, dmn_files, bpmn_lint, library, warnings, known_
             compiled.append(_compile_process(parser, source, process, dmn_hash))
     files = {source.name: source.content for source, _ in bpmn_trees + dmn_trees}
     return CompiledModels(compiled, files, [_decision(source, tree) for source, tree in dmn_trees], warnings)
+
+
+def _check_calls(bpmn_trees, library) -> None:
+    """Every process a call activity names is deployed with it or before it."""
+    known = {p.get("id") for _, tree in bpmn_trees for p in tree.getroot().iterfind("bpmn:process", NS)}
+    for source in library:
+        known |= {p.get("id") for p in parse_xml(source.content, source.name).getroot().iterfind("bpmn:process", NS)}
+    problems = [problem for source, tree in bpmn_trees for problem in lint_calls(tree, source.name, known)]
+    if problems:
+        raise InvalidDefinition(problems)
 
 
 def _executable(tree) -> bool:

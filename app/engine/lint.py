@@ -16,6 +16,7 @@ from lxml import etree
 
 from app.engine.errors import ERROR, WARNING, DefinitionProblem, ScriptRefused
 from app.engine.feel import unary_tests_to_python
+from app.engine import expressions
 from app.engine.expressions import CRON, condition_to_python, timer_to_python, variable_reference
 from app.engine.multi_instance import too_many
 from app.engine.resource_roles import owners
@@ -139,6 +140,22 @@ def lint_bpmn(tree: etree._ElementTree, file_name: str, known_forms: set[str], k
         rule = _BPMN_RULES.get(element.tag)
         if rule:
             problems += rule(element, context)
+    return problems
+
+
+def lint_calls(tree: etree._ElementTree, file_name: str, known_processes: set[str]) -> list[DefinitionProblem]:
+    """Call activities of executable processes that name a process deployed nowhere."""
+    context = _Context(file_name)
+    processes = [p for p in tree.getroot().iterfind("bpmn:process", NS) if p.get("isExecutable") == "true"]
+    problems = []
+    for call in (e for e in _executable_elements(processes) if e.tag == f"{{{BPMN_NS}}}callActivity"):
+        called = (call.get("calledElement") or "").strip()
+        if called and called not in known_processes and not expressions.unwrap_juel(called):
+            problems.append(context.problem(
+                call,
+                f"被调用的流程“{called}”未部署：请与调用它的流程一起部署，或先部署它",
+                f'The called process "{called}" is not deployed: deploy it with its caller, or first',
+            ))
     return problems
 
 

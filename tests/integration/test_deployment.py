@@ -193,6 +193,19 @@ def test_a_camunda_form_file_is_refused_naming_the_file(rest):
     assert ".schema.json" in error["message"]
 
 
+def test_a_call_to_a_process_deployed_nowhere_is_refused_and_deploys_once_the_callee_is_deployed(rest):
+    analyst = rest("analyst")
+    caller = {**form_files("flow_opinion"), "flow_call_parent.bpmn": bpmn("flow_call_parent.bpmn")}
+    body = refused(analyst, caller)
+    [error] = body["errors"]
+    assert (error["file"], error["element_id"], error["line"]) == ("flow_call_parent.bpmn", "call_fill", 6)
+    assert "被调用的流程“flow_call_child”未部署" in error["message"]
+
+    deployed(analyst, {**form_files("flow_application"), "flow_call_child.bpmn": bpmn("flow_call_child.bpmn")})
+    assert [d["key"] for d in deployed(analyst, caller)["deployedProcessDefinitions"].values()] == [
+        "flow_call_parent"]
+
+
 # --------------------------------------------------------------------------------- corpus
 
 
