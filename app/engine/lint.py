@@ -263,11 +263,18 @@ def generic_form_key(task, known_forms) -> bool:
 
 
 def _java_problems(task, context: _Context) -> list[DefinitionProblem]:
-    if any(_camunda(task, name) for name in _JAVA_ATTRIBUTES) or task.find(".//camunda:connector", NS) is not None:
+    named = [f'camunda:{name}="{_camunda(task, name)}"' for name in _JAVA_ATTRIBUTES if _camunda(task, name)]
+    if task.find(".//camunda:connector", NS) is not None:
+        named.append("camunda:connector")
+    if named:
+        shown = _excerpt(named[0])
         return [context.problem(
             task,
-            "不支持 Java 实现（camunda:class 等），请使用 camunda:topic",
-            "Java delegates are not supported; use camunda:topic",
+            f"不支持 Java 实现（{shown}）：Java 委托类、委托表达式、方法表达式和连接器都无法在本系统运行，"
+            f"请改用 camunda:topic（本系统的处理程序或外部任务）",
+            f"Java delegates are not supported ({shown}): delegate classes, delegate expressions, method "
+            f"expressions and connectors cannot run here; use camunda:topic (a handler of this system or "
+            f"an external task)",
         )]
     return []
 
@@ -278,7 +285,13 @@ def _service_task(task, context: _Context) -> list[DefinitionProblem]:
         return java
     topic = _camunda(task, "topic")
     if not topic:
-        return [context.problem(task, "服务任务缺少 camunda:topic", "Service task has no camunda:topic")]
+        # Camunda refuses it too: it needs a class, an expression or a type.
+        return [context.problem(
+            task,
+            "服务任务没有实现：请设置 camunda:topic（本系统的处理程序，或加 camunda:type=\"external\" 由外部工作者处理）",
+            'Service task has no implementation: set camunda:topic (a handler of this system, or with '
+            'camunda:type="external" an external worker)',
+        )]
     external = _camunda(task, "type") == "external"
     if external and topic in context.known_topics:
         # The properties panel sets type="external" with every topic it writes: the task
@@ -340,6 +353,13 @@ def _script_task(task, context: _Context) -> list[DefinitionProblem]:
 
 def _condition_expression(condition, context: _Context) -> list[DefinitionProblem]:
     language = (condition.get("language") or "").strip()
+    if "feel" in language.lower():
+        return [context.problem(
+            condition,
+            f"条件表达式的语言是 FEEL（{language}）：本系统与 Camunda 7 一样使用 JUEL，请写成 ${{…}}，例如 ${{approved}}",
+            f"The condition's language is FEEL ({language}); conditions here are JUEL as in Camunda 7: "
+            f"write ${{…}}, e.g. ${{approved}}",
+        )]
     if language.lower() not in _CONDITION_LANGUAGES:
         return [context.problem(
             condition,
@@ -352,6 +372,17 @@ def _condition_expression(condition, context: _Context) -> list[DefinitionProble
 
 
 def _condition_code_problems(condition, context: _Context) -> list[DefinitionProblem]:
+    declared = condition.getroottree().getroot().get("expressionLanguage") or ""
+    if "xpath" in declared.lower() and not expressions.unwrap_juel(condition.text):
+        # MIWG models declare XPath for the whole file (bpmn:getDataObject(...)).
+        shown = _excerpt(condition.text)
+        return [context.problem(
+            condition,
+            f"条件表达式“{shown}”是 XPath（definitions 的 expressionLanguage）：本系统与 Camunda 7 一样使用 JUEL，"
+            f"请写成 ${{…}}，例如 ${{approved}}",
+            f'Condition "{shown}" is XPath (the definitions\' expressionLanguage); conditions here are JUEL '
+            f"as in Camunda 7: write ${{…}}, e.g. ${{approved}}",
+        )]
     if condition.text.strip().startswith("="):
         # Camunda 8 models write FEEL this way; Camunda 7, like this engine, reads JUEL.
         shown = _excerpt(condition.text)

@@ -182,8 +182,10 @@ def test_unknown_topic_without_external_flag_is_refused():
     assert "credit-score" in problem.message_zh and 'camunda:type="external"' in problem.message_zh
 
 
-def test_service_task_without_topic_is_refused():
-    assert only(lint('<bpmn:sendTask id="s"/>')).message_zh == "服务任务缺少 camunda:topic"
+def test_service_task_without_implementation_is_refused_naming_what_it_needs():
+    problem = only(lint('<bpmn:sendTask id="s"/>'))
+    assert problem.element_id == "s" and problem.message_zh.startswith("服务任务没有实现")
+    assert "camunda:topic" in problem.message_zh and 'camunda:type="external"' in problem.message_zh
 
 
 @pytest.mark.parametrize("implementation", [
@@ -193,8 +195,29 @@ def test_service_task_without_topic_is_refused():
 ])
 def test_java_implementations_are_refused(implementation):
     problem = only(lint(f'<bpmn:serviceTask id="s" {implementation}/>'))
-    assert problem.message_zh == "不支持 Java 实现（camunda:class 等），请使用 camunda:topic"
-    assert problem.message_en == "Java delegates are not supported; use camunda:topic"
+    assert problem.element_id == "s"
+    assert problem.message_zh.startswith(f"不支持 Java 实现（{implementation}）") and "camunda:topic" in problem.message_zh
+    assert problem.message_en.startswith(f"Java delegates are not supported ({implementation})")
+
+
+def test_a_condition_of_a_file_declaring_xpath_is_refused_naming_xpath():
+    """MIWG C.1.1 reads data objects with XPath's bpmn:getDataObject."""
+    content = bpmn('''<bpmn:exclusiveGateway id="g" default="no"/>
+    <bpmn:sequenceFlow id="yes" sourceRef="g" targetRef="e">
+      <bpmn:conditionExpression>bpmn:getDataObject('approved')</bpmn:conditionExpression>
+    </bpmn:sequenceFlow>
+    <bpmn:sequenceFlow id="juel" sourceRef="g" targetRef="e"><bpmn:conditionExpression>${approved}</bpmn:conditionExpression></bpmn:sequenceFlow>
+    <bpmn:sequenceFlow id="no" sourceRef="g" targetRef="e"/><bpmn:endEvent id="e"/>''').replace(
+        b'id="defs"', b'id="defs" expressionLanguage="http://www.w3.org/1999/XPath"')
+    problem = only(lint_bpmn(parse_xml(content, "m.bpmn"), "m.bpmn", FORMS, TOPICS))
+    assert problem.element_id == "yes" and "XPath" in problem.message_zh and "getDataObject" in problem.message_zh
+
+
+def test_a_condition_in_feel_is_refused_naming_feel():
+    problem = only(lint('''<bpmn:sequenceFlow id="f" sourceRef="a" targetRef="b">
+      <bpmn:conditionExpression language="https://www.omg.org/spec/DMN/20191111/FEEL/">approved</bpmn:conditionExpression>
+    </bpmn:sequenceFlow>'''))
+    assert problem.element_id == "f" and "FEEL" in problem.message_zh
 
 
 def test_connectors_are_refused():
