@@ -194,9 +194,12 @@ def _load_parser(bpmn_trees, dmn_trees, library, known_forms):
         for source in library:
             tree = parse_xml(source.content, source.name)
             ids = {p.get("id") for p in tree.getroot().iterfind("bpmn:process", NS)}
+            # A process already loaded (uploaded now, or in another deployed file) is not
+            # loaded twice: the engine refuses a duplicate process id.
             if not ids & deployed:
                 with _located(source.name, tree):
                     parser.add_bpmn_xml(engine_ready(tree, known_forms).getroot(), filename=source.name)
+                deployed |= ids
     return parser
 
 
