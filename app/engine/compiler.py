@@ -309,6 +309,7 @@ def engine_ready(tree, known_forms=frozenset()):
         for timer in root.iter(f"{{{BPMN_NS}}}{tag}"):
             timer.text = expressions.timer_to_python(timer.text or "")
     for loop in root.iter(f"{{{BPMN_NS}}}multiInstanceLoopCharacteristics"):
+        _data_refs_as_camunda_attributes(loop)
         for attribute in ("collection", "elementVariable"):
             name = f"{{{CAMUNDA_NS}}}{attribute}"
             if loop.get(name):
@@ -316,6 +317,22 @@ def engine_ready(tree, known_forms=frozenset()):
         for cardinality in loop.iterfind("bpmn:loopCardinality", NS):
             cardinality.text = expressions.variable_reference(cardinality.text)
     return tree
+
+
+def _data_refs_as_camunda_attributes(loop) -> None:
+    """BPMN's `loopDataInputRef` and `inputDataItem` read as Camunda 7 reads them: the
+    collection and the element variable (the output references, which Camunda ignores, go)."""
+    collection = f"{{{CAMUNDA_NS}}}collection"
+    element = f"{{{CAMUNDA_NS}}}elementVariable"
+    for ref in loop.iterfind("bpmn:loopDataInputRef", NS):
+        if not loop.get(collection) and (ref.text or "").strip():
+            loop.set(collection, ref.text.strip())
+    for item in loop.iterfind("bpmn:inputDataItem", NS):
+        if not loop.get(element) and (item.get("name") or "").strip():
+            loop.set(element, item.get("name").strip())
+    for tag in ("loopDataInputRef", "loopDataOutputRef", "inputDataItem", "outputDataItem"):
+        for child in loop.iterfind(f"bpmn:{tag}", NS):
+            loop.remove(child)
 
 
 def dmn_engine_ready(tree):
