@@ -71,3 +71,19 @@ def test_a_five_second_cron_is_refused_at_deploy_naming_the_minimum_interval(res
     assert "最小间隔 60 秒" in error["message"] and "TIMER_MIN_CYCLE_SECONDS" in error["message"]
     assert error["line"]
     assert analyst.get("/process-definition").get_json() == []
+
+
+def test_a_cron_timer_start_arms_a_waiting_instance_that_starts_at_the_next_firing(rest, ctx, clock):
+    """As Camunda's loan-granting example starts, at a pace this system allows."""
+    analyst, officer = rest("analyst"), rest("officer")
+    xml = bpmn("job_timer_start.bpmn").replace(
+        b"<bpmn:timeDate>2026-04-01T09:00:00+08:00</bpmn:timeDate>", b"<bpmn:timeCycle>0 0 10 ? * MON-FRI</bpmn:timeCycle>")
+    deployed(analyst, {**form_files(), "job_timer_start.bpmn": xml})
+    [waiting] = officer.get("/process-instance?processDefinitionKey=job_timer_start").get_json()
+    assert only_job(officer, waiting["id"])["dueDate"] == camunda_date(shanghai(2, 10))
+
+    move_clock_to(clock, shanghai(2, 10, 5))
+    assert execute_due_jobs(ctx) == 1
+    assert task_keys(officer, waiting["id"]) == ["publish_call"]
+    assert only_job(officer, waiting["id"])["dueDate"] == camunda_date(shanghai(3, 10)), (
+        "the next firing is scheduled from the cron")
