@@ -54,7 +54,7 @@ class TimerRefused(ScriptRefused):
 class Cycle:
     count: int  # -1: unbounded
     first: datetime
-    period: timedelta  # a cron's shortest gap between two firings
+    period: timedelta  # for a cron, its shortest gap between two firings
     cron: str | None = None  # the cron expression as croniter reads it; None for ISO 8601
 
 
