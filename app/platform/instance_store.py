@@ -328,7 +328,7 @@ def _business_name(variables: dict, current: str | None) -> str | None:
 def _sync_tasks(session: Session, writes: Deferred, loaded: Loaded, snapshot: Snapshot,
                 now: datetime) -> None:
     previous = set(loaded.waits.get("tasks", ()))
-    current = {info.id: info for info in snapshot.user_tasks}
+    current = {info.id: info for info in map(assignment.offered, snapshot.user_tasks)}
     gone = previous - current.keys()
     if gone:
         _close_tasks(writes, loaded, gone, now)

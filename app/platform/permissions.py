@@ -128,6 +128,15 @@ def holder_refusal(actor: Actor, task: TaskRow) -> ServiceError | None:
     return act_refusal(actor, task)
 
 
+def assign_refusal(actor: Actor, task: TaskRow) -> ServiceError | None:
+    """Set the assignee (Camunda's setAssignee): the holder's 转办, or an administrator giving
+    a task nobody holds to one of its candidates. Administrators assign; they never claim
+    or complete a business task (they are no candidate of one)."""
+    if task.assignee is None and not task.suspended and administers(actor):
+        return None
+    return holder_refusal(actor, task)
+
+
 def resolve_refusal(actor: Actor, task: TaskRow) -> ServiceError | None:
     """Hand a delegated task back (交还): its delegate, while the delegation is pending."""
     if task.suspended:
