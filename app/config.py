@@ -41,6 +41,9 @@ class Settings:
     # has one at hand without the worker holding idle ones.
     db_pool_size: int = 2
     db_max_overflow: int = 2
+    # Camunda's queryMaxResultsLimit: when set, a REST list must ask for at most this many
+    # rows (`maxResults`); unset, lists are whole.
+    query_max_results_limit: int | None = None
 
     @property
     def production(self) -> bool:
@@ -92,6 +95,8 @@ def load_settings(overrides: dict | None = None) -> Settings:
         "password_min_length": _positive_int_env("PASSWORD_MIN_LENGTH", 8),
         "password_max_age_days": _positive_int_env("PASSWORD_MAX_AGE_DAYS", 90),
         "trusted_proxies": _int_env("TRUSTED_PROXIES", 0),
+        "query_max_results_limit": (_positive_int_env("QUERY_MAX_RESULTS_LIMIT", 1)
+                                    if os.environ.get("QUERY_MAX_RESULTS_LIMIT") else None),
         **_pool_sizes(),
     }
     values.update(overrides or {})

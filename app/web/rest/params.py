@@ -8,6 +8,7 @@ from flask import request
 from app.core.errors import BadRequest
 from app.core.paging import Page
 
+from ..current import context
 from ..request_input import nul_refused, parse_int
 
 # Deeper bodies are no request a client means to send; Python's parser would recurse
@@ -55,7 +56,16 @@ PAGING = ("firstResult", "maxResults")
 
 
 def page() -> Page:
-    return Page(first=int_arg("firstResult", 0), max_results=int_arg("maxResults", 100))
+    """The page a list asks for: whole by default; with Camunda's queryMaxResultsLimit set
+    (QUERY_MAX_RESULTS_LIMIT), `maxResults` is required and at most the limit."""
+    max_results = request.args.get("maxResults")
+    page = Page(first=int_arg("firstResult", 0),
+                max_results=None if max_results is None else parse_int(max_results, "maxResults", 0))
+    limit = context().settings.query_max_results_limit
+    if limit is not None and (page.max_results is None or page.max_results > limit):
+        raise BadRequest(f"maxResults 必须给出且不超过 {limit} / Max results limit of {limit} exceeded!",
+                         [{"field": "maxResults", "message": f"必须给出且不超过 {limit}"}])
+    return page
 
 
 def int_arg(name: str, default: int) -> int:
