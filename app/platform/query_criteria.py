@@ -172,7 +172,7 @@ class Variables(Criterion):
             return None
         return self.within(and_(*(
             VariableTest(self.column, bindparam(f"{key}_{n}_name", type_=String()), wanted.operator,
-                         wanted.kind, bindparam(f"{key}_{n}_value", type_=VALUE_TYPES[wanted.kind]))
+                         wanted.kind, bindparam(f"{key}_{n}_value", type_=_value_type(wanted)))
             for n, wanted in enumerate(value))))
 
     def parameters(self, key, value):
@@ -183,6 +183,10 @@ class Variables(Criterion):
 
     def shape(self, value):
         return tuple((wanted.operator, wanted.kind) for wanted in value)
+
+
+def _value_type(wanted: VariableFilter):
+    return LikePattern() if wanted.operator == "like" else VALUE_TYPES[wanted.kind]
 
 
 def apply(query, criteria: dict[str, Criterion], values: dict):

@@ -112,14 +112,14 @@ _POSTGRES_KINDS = {"text": "string", "number": "number", "boolean": "boolean"}
 
 @compiles(VariableTest, "postgresql")
 def _variable_postgres(element: VariableTest, compiler, **kw) -> str:
-    values = cast(element.column, JSONB).op("->")(literal_column("'values'"))
+    values = cast(element.column, JSONB).op("->", return_type=JSONB())(literal_column("'values'"))
     name = cast(element.name, Text)
-    stored = values.op("->")(name)
+    stored = values.op("->", return_type=JSONB())(name)
     kind = func.jsonb_typeof(stored)
     of_kind = kind == literal_column(f"'{_POSTGRES_KINDS[element.kind]}'")
     if element.kind == "text":
         # Ordered as SQLite orders text: by its bytes, whatever the database's collation.
-        comparable = values.op("->>")(name).collate("C")
+        comparable = values.op("->>", return_type=Text())(name).collate("C")
     else:
         # A cast only where the kind allows it: PostgreSQL may test the conditions in any order.
         target = Numeric() if element.kind == "number" else Boolean()
