@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session, aliased
 from app.db import connection_of
 from app.prepared import Prepared
 from app.models import (
-    DecisionDefinition, Deployment, DeploymentResource, HistoricActivity, HistoricTask, Incident,
-    InstanceState, Job, ProcessDefinition, ProcessInstance, Task, TaskCandidate,
+    DecisionDefinition, Deployment, DeploymentResource, HistoricActivity, Incident, Job, ProcessDefinition,
+    ProcessInstance, Task, TaskCandidate,
 )
 
 from app.core import confidential
@@ -109,8 +109,11 @@ class TaskFilter:
 
 
 # One prepared statement per query shape: which filters are set, how many values, how
-# many groups the reader acts for, the sorting, whether the page is limited.
+# many groups the reader acts for, the sorting, whether the page is limited. Clients
+# choose the shapes (list lengths, variable filters): past this many, a new shape's
+# statement serves its one request and is not kept.
 _TASK_LISTS: dict[tuple, Prepared] = {}
+TASK_LIST_SHAPES = 512
 
 
 def list_tasks(session: Session, actor: Actor, f: TaskFilter | Query, page: Page) -> list:
@@ -125,7 +128,9 @@ def list_tasks(session: Session, actor: Actor, f: TaskFilter | Query, page: Page
     shape = (visibility_shape(actor), qc.shape(TASK_CRITERIA, criteria), q.sorting, page.limit is None)
     statement = _TASK_LISTS.get(shape)
     if statement is None:
-        statement = _TASK_LISTS[shape] = Prepared(_task_list(actor, criteria, q, page.limit is None))
+        statement = Prepared(_task_list(actor, criteria, q, page.limit is None))
+        if len(_TASK_LISTS) < TASK_LIST_SHAPES:
+            _TASK_LISTS[shape] = statement
     return statement.all(connection_of(session), values)
 
 
@@ -137,8 +142,8 @@ def count_tasks(session: Session, actor: Actor, q: Query) -> int:
 
 
 def _task_list(actor: Actor, criteria: dict, q: Query, unlimited: bool):
-    query = qc.ordered(qc.apply(select(_T).where(task_visibility(actor)), TASK_CRITERIA, criteria),
-                     TASK_SORTS, q, _T.c.created_at, _T.c.id).offset(bindparam("page_offset"))
+    filtered = qc.apply(select(_T).where(task_visibility(actor)), TASK_CRITERIA, criteria)
+    query = qc.ordered(filtered, TASK_SORTS, q, _T.c.created_at, _T.c.id).offset(bindparam("page_offset"))
     return query if unlimited else query.limit(bindparam("page_limit"))
 
 

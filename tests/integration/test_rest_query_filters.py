@@ -11,6 +11,10 @@ import pytest
 
 from app.clock import format_camunda
 from app.config import load_settings
+from app.core.identity import load_actor
+from app.core.paging import Page
+from app.platform import queries
+from app.platform.query_criteria import Query, VariableFilter
 from tests.support.apps import build_app
 from tests.support.clients import Rest
 from tests.support.flows import deployed as deployed_flows
@@ -97,6 +101,7 @@ SORTED = [
     ("/deployment", "name", "name"),
     ("/process-definition", "id", "id"),
     ("/process-definition", "key", "key"),
+    ("/history/activity-instance", "activityId", "activityId"),
 ]
 
 
@@ -127,6 +132,18 @@ def test_duration_and_definition_version_sort_historic_instances(rest, cases, cl
 def test_a_bad_sorting_is_a_400_naming_the_field(rest, query, field, said):
     assert said in _refused(rest("admin").get(f"/process-instance?{query}"), field)
     assert said in _refused(rest("admin").get(f"/history/task?{query.replace('businessKey', 'taskId')}"), field)
+
+
+LISTS = ["/process-instance", "/task", "/history/process-instance", "/history/task", "/history/activity-instance",
+         "/job", "/incident", "/deployment", "/process-definition", "/decision-definition"]
+
+
+@pytest.mark.parametrize("path", LISTS)
+def test_every_list_refuses_an_unknown_sort_key_and_a_lone_sort_order(rest, path):
+    admin = rest("admin")
+    _refused(admin.get(f"{path}?sortBy=foo&sortOrder=asc"), "sortBy")
+    _refused(admin.get(f"{path}?sortOrder=asc"), "sortBy")
+    assert admin.get(f"{path}?maxResults=5").status_code == 200
 
 
 def test_like_filters_are_case_sensitive_with_percent_the_only_wildcard(rest, cases):
@@ -306,3 +323,20 @@ def test_the_limit_is_read_from_the_environment(monkeypatch):
     assert load_settings().query_max_results_limit is None
     monkeypatch.setenv("QUERY_MAX_RESULTS_LIMIT", "500")
     assert load_settings().query_max_results_limit == 500
+
+
+def test_task_lists_of_one_shape_share_one_prepared_statement(ctx, cases):
+    """The task list is on the hot path: its filters' values are parameters, so two queries
+    of one shape (which filters, how many values, the sorting) run one statement."""
+    def shaped(instance_ids: list[str], amount: int) -> Query:
+        return Query({"processInstanceIdIn": instance_ids,
+                      "processVariables": [VariableFilter("amount", "gteq", amount)]}, (("priority", True),))
+
+    with ctx.db.read() as session:
+        admin = load_actor(session, "admin")
+        kept = len(queries._TASK_LISTS)
+        first = queries.list_tasks(session, admin, shaped([cases["north"], cases["south"]], 100), Page())
+        second = queries.list_tasks(session, admin, shaped([cases["south"], cases["east"]], 500), Page())
+        assert len(queries._TASK_LISTS) == kept + 1
+    assert sorted(t.instance_id for t in first) == sorted([cases["north"], cases["south"]])
+    assert [t.instance_id for t in second] == [cases["east"]]

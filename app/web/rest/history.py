@@ -68,16 +68,10 @@ def count_historic_activities():
 
 def _activity_filter() -> queries.ActivityFilter:
     """Camunda's query parameters: `finished`/`unfinished` true narrow to ended or running
-    activities (both: none), `sortBy` with `sortOrder`."""
+    activities (both: none), `sortBy` with `sortOrder` (by default by start time)."""
     args = request.args
     finished, unfinished = params.bool_arg("finished"), params.bool_arg("unfinished")
-    sort_by, order = args.get("sortBy", "startTime"), args.get("sortOrder", "asc")
-    if sort_by not in queries.ACTIVITY_SORTS:
-        raise BadRequest(f"不支持按 {sort_by} 排序 / sortBy must be one of {', '.join(queries.ACTIVITY_SORTS)}",
-                         [{"field": "sortBy", "message": f"应为 {'、'.join(queries.ACTIVITY_SORTS)} 之一"}])
-    if order not in ("asc", "desc"):
-        raise BadRequest("sortOrder 应为 asc 或 desc / sortOrder must be asc or desc",
-                         [{"field": "sortOrder", "message": "应为 asc 或 desc"}])
+    [(sort_by, descending)] = query_input.sorting(queries.ACTIVITY_SORTS) or [("startTime", False)]
     if finished and unfinished:
         raise BadRequest("finished 与 unfinished 不能同时为 true / finished and unfinished exclude each other",
                          [{"field": "unfinished", "message": "不能与 finished 同时为 true"}])
@@ -85,7 +79,7 @@ def _activity_filter() -> queries.ActivityFilter:
     return queries.ActivityFilter(
         instance_id=args.get("processInstanceId"), definition_id=args.get("processDefinitionId"),
         activity_id=args.get("activityId"), activity_type=args.get("activityType"), finished=done,
-        canceled=params.bool_arg("canceled"), sort_by=sort_by, descending=order == "desc",
+        canceled=params.bool_arg("canceled"), sort_by=sort_by, descending=descending,
     )
 
 

@@ -26,7 +26,7 @@ def from_args(criteria: dict[str, Criterion], sorts: dict | None = None) -> Quer
     params.known_only(*criteria, *extra)
     values = {name: _from_text(criteria[name].kind, name, request.args[name])
               for name in criteria if name in request.args}
-    return Query(values, _sorting_from_args(sorts) if sorts is not None else ())
+    return Query(values, sorting(sorts) if sorts is not None else ())
 
 
 def from_body(criteria: dict[str, Criterion], sorts: dict | None = None) -> Query:
@@ -125,7 +125,8 @@ def _variable(field: str, name: str, operator, value) -> VariableFilter:
     return VariableFilter(name, operator, value)
 
 
-def _sorting_from_args(sorts: dict) -> tuple:
+def sorting(sorts: dict) -> tuple:
+    """The query string's `sortBy` and `sortOrder`: none, or one (sortBy, descending)."""
     by, order = request.args.get("sortBy"), request.args.get("sortOrder")
     if by is None and order is None:
         return ()
