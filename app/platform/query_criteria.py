@@ -220,8 +220,8 @@ def filtered(actor: Actor, query, criteria: dict[str, Criterion], q: Query) -> t
 
 
 def ordered(query, sorts: dict, q: Query, *default):
-    """`query` in `q`'s sorting (each a column of `sorts`), then in `default`, whose last term
-    is unique, so pages never overlap. NULLs sort as PostgreSQL sorts them (last going up),
+    """`query` in `q`'s sorting (each a column of `sorts`), then in `default`, whose terms
+    together are unique, so pages never overlap. NULLs sort as PostgreSQL sorts them (last going up),
     on SQLite too."""
     terms = [sorts[by].desc().nulls_first() if descending else sorts[by].asc().nulls_last()
              for by, descending in q.sorting]

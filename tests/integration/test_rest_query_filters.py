@@ -19,7 +19,8 @@ from tests.support.apps import build_app
 from tests.support.clients import Rest
 from tests.support.flows import deployed as deployed_flows
 from tests.support.flows import start as start_flow
-from tests.support.jobs import complete, deployed, model_files, only_task, start
+from tests.support.handlers import SERVICE
+from tests.support.jobs import complete, deployed, incidents, model_files, only_job, only_task, start
 
 KEY = "job_two_steps"
 
@@ -207,6 +208,25 @@ def test_active_suspended_assigned_and_candidate_filters(rest, cases):
     assert _ids(admin.get("/task?withoutCandidateGroups=true")) == []
 
 
+@pytest.fixture
+def failing_service():
+    SERVICE.update(fail=True, calls=0)
+    yield SERVICE
+    SERVICE.update(fail=False, calls=0)
+
+
+def test_with_incident_finds_the_instances_with_an_incident(rest, cases, failing_service):
+    admin = rest("admin")
+    deployed(rest("analyst"), model_files("job_service_call.bpmn"), name="service")
+    failing = start(rest("officer"), "job_service_call", {"applicant": "新疆大学"})["id"]
+    for _ in range(2):  # the retries left after the failure at the start
+        assert admin.post(f"/job/{only_job(admin, failing)['id']}/execute").status_code == 500
+    assert len(incidents(admin, failing)) == 1
+    assert _ids(admin.get("/process-instance?withIncident=true")) == [failing]
+    assert _ids(admin.get("/history/process-instance?withIncidents=true")) == [failing]
+    assert len(_ids(admin.get("/process-instance?withIncident=false"))) == 4
+
+
 VARIABLE_QUERIES = [
     ("amount_gt_500", ["north", "east"]),
     ("amount_gteq_120,amount_lteq_500", ["south"]),
@@ -237,7 +257,10 @@ def test_variable_filters_reach_history_and_refuse_bad_expressions(rest, cases):
         "/history/task?processVariables=city_eq_Kashgar").get_json()} == {cases["done"]}
     _refused(admin.get("/process-instance?variables=amount_between_1"), "variables")
     _refused(admin.get("/process-instance?variables=urgent_gt_true"), "variables")
-    _refused(admin.get("/process-instance?variables=amount_like_5"), "variables")
+    # like compares text: a number never matches it.
+    assert _ids(admin.get(f"/process-instance?variables={quote('amount_like_8%')}")) == []
+    _refused(admin.post("/process-instance", json={"variables": [
+        {"name": "amount", "operator": "like", "value": 8}]}), "variables")
 
 
 def test_a_confidential_variable_cannot_be_filtered_by_who_may_not_read_it(rest, cases):

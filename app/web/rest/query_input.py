@@ -85,7 +85,8 @@ def _variable_from_text(name: str, expression: str) -> VariableFilter:
     parts = expression.split("_")
     for n in range(1, len(parts) - 1):
         if parts[n] in OPERATORS:
-            return _variable(name, "_".join(parts[:n]), parts[n], _typed("_".join(parts[n + 1:])))
+            text = "_".join(parts[n + 1:])
+            return _variable(name, "_".join(parts[:n]), parts[n], text if parts[n] == "like" else _typed(text))
     raise _refused(name, "应为 变量名_运算符_值", f"{name} must be name_operator_value, operator one of "
                    + ", ".join(OPERATORS))
 
