@@ -13,7 +13,7 @@ from app.clock import format_camunda
 from app.config import load_settings
 from app.core.identity import load_actor
 from app.core.paging import Page
-from app.platform import queries
+from app.platform import history_queries, queries
 from app.platform.query_criteria import Query, VariableFilter
 from tests.support.apps import build_app
 from tests.support.clients import Rest
@@ -230,6 +230,7 @@ def test_with_incident_finds_the_instances_with_an_incident(rest, cases, failing
 VARIABLE_QUERIES = [
     ("amount_gt_500", ["north", "east"]),
     ("amount_gteq_120,amount_lteq_500", ["south"]),
+    ("amount_lt_500", ["south"]),
     ("amount_eq_500.5", ["east"]),
     (quote("city_eq_喀什"), ["south"]),
     (quote("city_like_乌%"), ["north"]),
@@ -285,6 +286,10 @@ def test_post_queries_take_the_filters_in_the_body_and_paging_in_the_query_strin
         {"name": "urgent", "operator": "eq", "value": False}]}).get_json()
     assert [i["id"] for i in found] == [cases["south"]]
     assert admin.post("/history/process-instance", json={"finished": True}).get_json()[0]["id"] == cases["done"]
+    by_key_then_business_key = admin.post("/history/process-instance", json={"sorting": [
+        {"sortBy": "definitionKey", "sortOrder": "asc"}, {"sortBy": "businessKey", "sortOrder": "desc"}]}).get_json()
+    assert [i["businessKey"] for i in by_key_then_business_key] == [
+        "XJ_2026_004", "XJ-2026-002", "XJ-2026-001", "BT-2026-003"]
     assert admin.post("/history/process-instance/count", json={"unfinished": True}).get_json() == {"count": 3}
     assert admin.post("/history/task/count", json={"processInstanceIdIn": [cases["done"]]}).get_json() == {
         "count": 2}
@@ -363,3 +368,27 @@ def test_task_lists_of_one_shape_share_one_prepared_statement(ctx, cases):
         assert len(queries._TASK_LISTS) == kept + 1
     assert sorted(t.instance_id for t in first) == sorted([cases["north"], cases["south"]])
     assert [t.instance_id for t in second] == [cases["east"]]
+
+
+ODD_TEXT = ["", "x", "9" * 60, "2026-13-01T00:00:00", "a_eq_", "_eq_1", "新疆" * 150, "' OR 1=1 --", "%", "[*?_\\"]
+ODD_JSON = [5, 1.5, True, [], [5], {}, {"name": 1}, [{"name": "a", "operator": "eq"}], "x"]
+FILTERED = {"/process-instance": queries.INSTANCE_CRITERIA, "/task": queries.TASK_CRITERIA,
+            "/history/process-instance": history_queries.INSTANCE_CRITERIA,
+            "/history/task": history_queries.TASK_CRITERIA}
+
+
+@pytest.mark.parametrize("path", FILTERED)
+def test_no_value_of_any_filter_is_answered_with_a_server_error(rest, cases, path):
+    """Every filter of the four lists with odd text (GET) and values of the wrong JSON type
+    (POST): a 200 or a 400 naming the filter, never a 5xx."""
+    for user in ("admin", "cotton"):
+        api = rest(user)
+        for name in FILTERED[path]:
+            for text in ODD_TEXT:
+                response = api.get(f"{path}?{name}={quote(text)}")
+                assert response.status_code in (200, 400), (name, text, response.get_json())
+                if response.status_code == 400:
+                    assert response.get_json()["errors"][0]["field"] == name
+            for value in ODD_JSON:
+                response = api.post(path, json={name: value})
+                assert response.status_code in (200, 400), (name, value, response.get_json())

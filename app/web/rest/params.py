@@ -78,7 +78,8 @@ def bool_arg(name: str) -> bool | None:
     if value is None:
         return None
     if value not in ("true", "false"):
-        raise BadRequest(f"参数 {name} 应为 true 或 false / {name} must be true or false")
+        raise BadRequest(f"参数 {name} 应为 true 或 false / {name} must be true or false",
+                         [{"field": name, "message": "应为 true 或 false"}])
     return value == "true"
 
 
