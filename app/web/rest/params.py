@@ -68,6 +68,17 @@ def page() -> Page:
     return page
 
 
+# The JSON under /api is not Camunda's contract: its lists come a bounded page at a time
+# (the inbox walks a crowded box only as far as its page).
+API_DEFAULT_RESULTS, API_MAX_RESULTS = 100, 1000
+
+
+def api_page() -> Page:
+    """The page an /api list asks for: `maxResults` (default 100) at most 1000."""
+    max_results = int_arg("maxResults", API_DEFAULT_RESULTS)
+    return Page(first=int_arg("firstResult", 0), max_results=min(max(max_results, 0), API_MAX_RESULTS))
+
+
 def int_arg(name: str, default: int) -> int:
     value = request.args.get(name)
     return default if value is None else parse_int(value, name)
