@@ -29,7 +29,8 @@ def count_historic_instances():
 @blueprint.post("/history/process-instance/count")
 def count_queried_historic_instances():
     return _counted(history_queries.historic_instances_query,
-                    query_input.from_body(history_queries.INSTANCE_CRITERIA))
+                    query_input.from_body(history_queries.INSTANCE_CRITERIA, history_queries.INSTANCE_SORTS,
+                                           paged=False))
 
 
 def _listed_instances(q):
@@ -100,7 +101,8 @@ def count_historic_tasks():
 
 @blueprint.post("/history/task/count")
 def count_queried_historic_tasks():
-    return _counted(history_queries.historic_tasks_query, query_input.from_body(history_queries.TASK_CRITERIA))
+    return _counted(history_queries.historic_tasks_query,
+                    query_input.from_body(history_queries.TASK_CRITERIA, history_queries.TASK_SORTS, paged=False))
 
 
 def _listed_tasks(q):

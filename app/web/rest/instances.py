@@ -26,7 +26,7 @@ def count_instances():
 
 @blueprint.post("/process-instance/count")
 def count_queried_instances():
-    return _counted(query_input.from_body(queries.INSTANCE_CRITERIA))
+    return _counted(query_input.from_body(queries.INSTANCE_CRITERIA, queries.INSTANCE_SORTS, paged=False))
 
 
 def _listed(q):

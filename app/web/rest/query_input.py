@@ -29,17 +29,18 @@ def from_args(criteria: dict[str, Criterion], sorts: dict | None = None) -> Quer
     return Query(values, sorting(sorts) if sorts is not None else ())
 
 
-def from_body(criteria: dict[str, Criterion], sorts: dict | None = None) -> Query:
-    """The query of a POST list (paging in the query string) or of its `/count`."""
-    params.known_only(*(params.PAGING if sorts is not None else ()))
+def from_body(criteria: dict[str, Criterion], sorts: dict, paged: bool = True) -> Query:
+    """The query of a POST list (`paged`: paging in the query string) or of its `/count`.
+    A count takes the list's body as Camunda's does, `sorting` too (checked; a count has
+    no order)."""
+    params.known_only(*(params.PAGING if paged else ()))
     body = params.json_body()
-    allowed = (*criteria, "sorting") if sorts is not None else tuple(criteria)
-    unknown = sorted(set(body) - set(allowed))
+    unknown = sorted(set(body) - {*criteria, "sorting"})
     if unknown:
         raise _refused(unknown[0], "不支持的查询字段", f"unsupported query field {unknown[0]}")
     values = {name: _from_json(criteria[name].kind, name, body[name])
               for name in criteria if name in body and body[name] is not None}
-    return Query(values, _sorting_from_body(sorts, body.get("sorting")) if sorts is not None else ())
+    return Query(values, _sorting_from_body(sorts, body.get("sorting")))
 
 
 def _from_text(kind: str, name: str, text: str):

@@ -23,7 +23,7 @@ def count_tasks():
 
 @blueprint.post("/task/count")
 def count_queried_tasks():
-    return _counted(query_input.from_body(queries.TASK_CRITERIA))
+    return _counted(query_input.from_body(queries.TASK_CRITERIA, queries.TASK_SORTS, paged=False))
 
 
 def _listed(q):
