@@ -13,7 +13,7 @@ from app.core.identity import Actor
 from app.core.paging import Page
 
 from . import query_criteria as qc
-from .queries import NO_CALLED_INSTANCES
+from .queries import EVERY_INSTANCE, NO_CALLED_INSTANCES, unconfidential_criteria
 from .query_criteria import Query
 from .sql_dialects import Duration
 
@@ -29,6 +29,11 @@ def _in_state(state: InstanceState):
     return _PI.state == state
 
 
+def _incidents(*conditions):
+    """An incident of the instance, open or resolved."""
+    return exists().where(Incident.instance_id == _PI.id, *conditions)
+
+
 INSTANCE_CRITERIA: dict[str, qc.Criterion] = {
     "processInstanceId": qc.Equal(_PI.id), "processInstanceIds": qc.OneOf(_PI.id),
     "processDefinitionId": qc.Equal(_PI.definition_id),
@@ -38,11 +43,12 @@ INSTANCE_CRITERIA: dict[str, qc.Criterion] = {
     "processInstanceBusinessKeyIn": qc.OneOf(_PI.business_key),
     "processInstanceBusinessKeyLike": qc.Matching(_PI.business_key),
     "finished": qc.Flag(_PI.end_time.is_not(None)), "unfinished": qc.Flag(_PI.end_time.is_(None)),
-    "withIncidents": qc.Flag(exists().where(Incident.instance_id == _PI.id)),
+    "withIncidents": qc.Flag(_incidents()),
     "startedBefore": qc.Until(_PI.start_time), "startedAfter": qc.Since(_PI.start_time),
     "finishedBefore": qc.Until(_PI.end_time), "finishedAfter": qc.Since(_PI.end_time),
     "startedBy": qc.Equal(_PI.started_by),
     "superProcessInstanceId": NO_CALLED_INSTANCES, "subProcessInstanceId": NO_CALLED_INSTANCES,
+    "rootProcessInstances": EVERY_INSTANCE, "leafProcessInstances": EVERY_INSTANCE,
     "active": qc.Flag(_in_state(InstanceState.ACTIVE) & ~_PI.suspended),
     "suspended": qc.Flag(_in_state(InstanceState.ACTIVE) & _PI.suspended),
     "completed": qc.Flag(_in_state(InstanceState.COMPLETED)),
@@ -50,6 +56,7 @@ INSTANCE_CRITERIA: dict[str, qc.Criterion] = {
     "internallyTerminated": qc.Flag(_in_state(InstanceState.INTERNALLY_TERMINATED)),
     "variables": qc.Variables(_PI.variables_json),
 }
+_INSTANCE_CRITERIA_UNCONFIDENTIAL = unconfidential_criteria(INSTANCE_CRITERIA, "withIncidents", _incidents)
 INSTANCE_SORTS = {
     "instanceId": _PI.id, "definitionId": _PI.definition_id, "definitionKey": _PI.process_key,
     "definitionName": _definition_column(ProcessDefinition.name),
@@ -67,7 +74,8 @@ def historic_instances(session: Session, actor: Actor, q: Query, page: Page) -> 
 
 def historic_instances_query(actor: Actor, q: Query) -> tuple:
     """The instances `actor` may read, running or ended, that match `q`; and its parameters."""
-    return qc.filtered(actor, select(_PI).where(instance_visibility(actor)), INSTANCE_CRITERIA, q)
+    criteria = INSTANCE_CRITERIA if confidential.sees_all(actor) else _INSTANCE_CRITERIA_UNCONFIDENTIAL
+    return qc.filtered(actor, select(_PI).where(instance_visibility(actor)), criteria, q)
 
 
 _HT = HistoricTask

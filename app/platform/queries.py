@@ -170,12 +170,22 @@ def count_of(session: Session, query, parameters: dict | None = None) -> int:
 
 
 # SpiffWorkflow runs a called process inside its caller's instance (its steps are the
-# caller's rows), so no instance is another's super or sub process instance.
+# caller's rows), so no instance is another's super or sub process instance: every one is
+# a root and a leaf.
 NO_CALLED_INSTANCES = qc.Constant(false())
+EVERY_INSTANCE = qc.Constant(None, kind="flag")
 
 
-def _open_incident(instance_id):
-    return exists().where(Incident.instance_id == instance_id, Incident.resolved_at.is_(None))
+def open_incidents(instance_id, *conditions):
+    return exists().where(Incident.instance_id == instance_id, Incident.resolved_at.is_(None), *conditions)
+
+
+def unconfidential_criteria(criteria: dict, incident_criterion: str, incidents) -> dict:
+    """`criteria` for whoever may not see the confidential steps: their incident filter
+    (`incidents(*conditions)`) counts no incident of those steps, for one tells how many
+    reviews there are and who is late (as `/incident` hides them)."""
+    return {**criteria,
+            incident_criterion: qc.Flag(incidents(confidential.not_confidential(Incident.activity_id)))}
 
 
 def _deployed_in(deployment_id):
@@ -194,9 +204,12 @@ INSTANCE_CRITERIA: dict[str, qc.Criterion] = {
     "deploymentId": qc.Test(_deployed_in),
     "superProcessInstance": NO_CALLED_INSTANCES, "subProcessInstance": NO_CALLED_INSTANCES,
     "active": qc.Flag(~ProcessInstance.suspended), "suspended": qc.Flag(ProcessInstance.suspended),
-    "withIncident": qc.Flag(_open_incident(ProcessInstance.id)),
+    "withIncident": qc.Flag(open_incidents(ProcessInstance.id)),
+    "rootProcessInstances": EVERY_INSTANCE, "leafProcessInstances": EVERY_INSTANCE,
     "variables": qc.Variables(ProcessInstance.variables_json),
 }
+_INSTANCE_CRITERIA_UNCONFIDENTIAL = unconfidential_criteria(
+    INSTANCE_CRITERIA, "withIncident", lambda *seen: open_incidents(ProcessInstance.id, *seen))
 INSTANCE_SORTS = {"instanceId": ProcessInstance.id, "definitionKey": ProcessInstance.process_key,
                   "definitionId": ProcessInstance.definition_id, "businessKey": ProcessInstance.business_key}
 
@@ -210,7 +223,8 @@ def list_instances(session: Session, actor: Actor, q: Query, page: Page) -> list
 def instances_query(actor: Actor, q: Query) -> tuple:
     """The running instances `actor` may read that match `q`, and the query's parameters."""
     query = select(ProcessInstance).where(instance_visibility(actor), ProcessInstance.end_time.is_(None))
-    return qc.filtered(actor, query, INSTANCE_CRITERIA, q)
+    criteria = INSTANCE_CRITERIA if confidential.sees_all(actor) else _INSTANCE_CRITERIA_UNCONFIDENTIAL
+    return qc.filtered(actor, query, criteria, q)
 
 
 _LATEST = aliased(ProcessDefinition)

@@ -146,10 +146,11 @@ class Test(Criterion):
 
 
 class Constant(Criterion):
-    """A filter whose answer the way we store things settles, whatever its value."""
+    """A filter whose answer the way we store things settles, whatever its value (None: no
+    restriction)."""
 
-    def __init__(self, condition):
-        self.fixed = condition
+    def __init__(self, condition, kind: str = "text"):
+        self.fixed, self.kind = condition, kind
 
     def condition(self, key, value):
         return self.fixed

@@ -20,7 +20,7 @@ from tests.support.clients import Api, Rest
 from tests.support.flows import deployed as deployed_flows
 from tests.support.flows import start as start_flow
 from tests.support.handlers import SERVICE
-from tests.support.jobs import complete, deployed, incidents, model_files, only_job, only_task, start
+from tests.support.jobs import bpmn, complete, deployed, incidents, model_files, only_job, only_task, start
 
 KEY = "job_two_steps"
 
@@ -225,6 +225,32 @@ def test_with_incident_finds_the_instances_with_an_incident(rest, cases, failing
     assert _ids(admin.get("/process-instance?withIncident=true")) == [failing]
     assert _ids(admin.get("/history/process-instance?withIncidents=true")) == [failing]
     assert len(_ids(admin.get("/process-instance?withIncident=false"))) == 4
+
+
+def test_with_incident_counts_no_incident_of_a_confidential_step_for_who_may_not_see_it(
+        rest, failing_service):
+    """An incident of the panel's steps tells how many reviews there are and who is late:
+    `/incident` hides it from the applicant, and so does the instance filter."""
+    at_panel_step = bpmn("job_service_call.bpmn").replace(b'"register"', b'"aggregate_reviews"')
+    deployed(rest("analyst"), {**model_files(), "job_service_call.bpmn": at_panel_step}, name="panel")
+    cotton, admin = rest("cotton"), rest("admin")
+    failing = start(cotton, "job_service_call", {"applicant": "新疆大学"})["id"]
+    for _ in range(2):
+        assert admin.post(f"/job/{only_job(admin, failing)['id']}/execute").status_code == 500
+    assert len(incidents(admin, failing)) == 1 and incidents(cotton, failing) == []
+    assert _ids(admin.get("/process-instance?withIncident=true")) == [failing]
+    assert _ids(admin.get("/history/process-instance?withIncidents=true")) == [failing]
+    assert _ids(cotton.get("/process-instance")) == [failing]
+    assert _ids(cotton.get("/process-instance?withIncident=true")) == []
+    assert _ids(cotton.get("/history/process-instance?withIncidents=true")) == []
+
+
+def test_every_instance_is_a_root_and_a_leaf(rest, cases):
+    """Called processes run inside their caller's instance."""
+    admin = rest("admin")
+    every = sorted(_ids(admin.get("/process-instance")))
+    assert sorted(_ids(admin.get("/process-instance?rootProcessInstances=true&leafProcessInstances=true"))) == every
+    assert len(_ids(admin.get("/history/process-instance?rootProcessInstances=true"))) == 4
 
 
 VARIABLE_QUERIES = [
