@@ -13,7 +13,7 @@ from app.core.identity import Actor
 from app.core.paging import Page
 
 from . import query_criteria as qc
-from .queries import EVERY_INSTANCE, NO_CALLED_INSTANCES, unconfidential_criteria
+from .queries import EVERY_INSTANCE, NO_CALLED_INSTANCES, every_step
 from .query_criteria import Query
 from .sql_dialects import Duration
 
@@ -29,34 +29,35 @@ def _in_state(state: InstanceState):
     return _PI.state == state
 
 
-def _incidents(*conditions):
-    """An incident of the instance, open or resolved."""
-    return exists().where(Incident.instance_id == _PI.id, *conditions)
+def _instance_criteria(seen) -> dict[str, qc.Criterion]:
+    """The criteria of instances running or ended, counting the incidents (open or resolved)
+    of the steps `seen(step_column)` keeps (`queries._instance_criteria`)."""
+    return {
+        "processInstanceId": qc.Equal(_PI.id), "processInstanceIds": qc.OneOf(_PI.id),
+        "processDefinitionId": qc.Equal(_PI.definition_id),
+        "processDefinitionKey": qc.Equal(_PI.process_key), "processDefinitionKeyIn": qc.OneOf(_PI.process_key),
+        "processDefinitionKeyNotIn": qc.OneOf(_PI.process_key, negated=True),
+        "processInstanceBusinessKey": qc.Equal(_PI.business_key),
+        "processInstanceBusinessKeyIn": qc.OneOf(_PI.business_key),
+        "processInstanceBusinessKeyLike": qc.Matching(_PI.business_key),
+        "finished": qc.Flag(_PI.end_time.is_not(None)), "unfinished": qc.Flag(_PI.end_time.is_(None)),
+        "withIncidents": qc.Flag(exists().where(Incident.instance_id == _PI.id, seen(Incident.activity_id))),
+        "startedBefore": qc.Until(_PI.start_time), "startedAfter": qc.Since(_PI.start_time),
+        "finishedBefore": qc.Until(_PI.end_time), "finishedAfter": qc.Since(_PI.end_time),
+        "startedBy": qc.Equal(_PI.started_by),
+        "superProcessInstanceId": NO_CALLED_INSTANCES, "subProcessInstanceId": NO_CALLED_INSTANCES,
+        "rootProcessInstances": EVERY_INSTANCE, "leafProcessInstances": EVERY_INSTANCE,
+        "active": qc.Flag(_in_state(InstanceState.ACTIVE) & ~_PI.suspended),
+        "suspended": qc.Flag(_in_state(InstanceState.ACTIVE) & _PI.suspended),
+        "completed": qc.Flag(_in_state(InstanceState.COMPLETED)),
+        "externallyTerminated": qc.Flag(_in_state(InstanceState.EXTERNALLY_TERMINATED)),
+        "internallyTerminated": qc.Flag(_in_state(InstanceState.INTERNALLY_TERMINATED)),
+        "variables": qc.Variables(_PI.variables_json),
+    }
 
 
-INSTANCE_CRITERIA: dict[str, qc.Criterion] = {
-    "processInstanceId": qc.Equal(_PI.id), "processInstanceIds": qc.OneOf(_PI.id),
-    "processDefinitionId": qc.Equal(_PI.definition_id),
-    "processDefinitionKey": qc.Equal(_PI.process_key), "processDefinitionKeyIn": qc.OneOf(_PI.process_key),
-    "processDefinitionKeyNotIn": qc.OneOf(_PI.process_key, negated=True),
-    "processInstanceBusinessKey": qc.Equal(_PI.business_key),
-    "processInstanceBusinessKeyIn": qc.OneOf(_PI.business_key),
-    "processInstanceBusinessKeyLike": qc.Matching(_PI.business_key),
-    "finished": qc.Flag(_PI.end_time.is_not(None)), "unfinished": qc.Flag(_PI.end_time.is_(None)),
-    "withIncidents": qc.Flag(_incidents()),
-    "startedBefore": qc.Until(_PI.start_time), "startedAfter": qc.Since(_PI.start_time),
-    "finishedBefore": qc.Until(_PI.end_time), "finishedAfter": qc.Since(_PI.end_time),
-    "startedBy": qc.Equal(_PI.started_by),
-    "superProcessInstanceId": NO_CALLED_INSTANCES, "subProcessInstanceId": NO_CALLED_INSTANCES,
-    "rootProcessInstances": EVERY_INSTANCE, "leafProcessInstances": EVERY_INSTANCE,
-    "active": qc.Flag(_in_state(InstanceState.ACTIVE) & ~_PI.suspended),
-    "suspended": qc.Flag(_in_state(InstanceState.ACTIVE) & _PI.suspended),
-    "completed": qc.Flag(_in_state(InstanceState.COMPLETED)),
-    "externallyTerminated": qc.Flag(_in_state(InstanceState.EXTERNALLY_TERMINATED)),
-    "internallyTerminated": qc.Flag(_in_state(InstanceState.INTERNALLY_TERMINATED)),
-    "variables": qc.Variables(_PI.variables_json),
-}
-_INSTANCE_CRITERIA_UNCONFIDENTIAL = unconfidential_criteria(INSTANCE_CRITERIA, "withIncidents", _incidents)
+INSTANCE_CRITERIA = _instance_criteria(every_step)
+_INSTANCE_CRITERIA_UNCONFIDENTIAL = _instance_criteria(confidential.not_confidential)
 INSTANCE_SORTS = {
     "instanceId": _PI.id, "definitionId": _PI.definition_id, "definitionKey": _PI.process_key,
     "definitionName": _definition_column(ProcessDefinition.name),

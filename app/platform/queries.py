@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, exists, false, func, select
+from sqlalchemy import bindparam, exists, false, func, select, true
 from sqlalchemy.orm import Session, aliased
 
 from app.db import connection_of
@@ -176,16 +176,8 @@ NO_CALLED_INSTANCES = qc.Constant(false())
 EVERY_INSTANCE = qc.Constant(None, kind="flag")
 
 
-def open_incidents(instance_id, *conditions):
-    return exists().where(Incident.instance_id == instance_id, Incident.resolved_at.is_(None), *conditions)
-
-
-def unconfidential_criteria(criteria: dict, incident_criterion: str, incidents) -> dict:
-    """`criteria` for whoever may not see the confidential steps: their incident filter
-    (`incidents(*conditions)`) counts no incident of those steps, for one tells how many
-    reviews there are and who is late (as `/incident` hides them)."""
-    return {**criteria,
-            incident_criterion: qc.Flag(incidents(confidential.not_confidential(Incident.activity_id)))}
+def every_step(step_column):
+    return true()
 
 
 def _deployed_in(deployment_id):
@@ -193,23 +185,37 @@ def _deployed_in(deployment_id):
         select(ProcessDefinition.id).where(ProcessDefinition.deployment_id == deployment_id))
 
 
-INSTANCE_CRITERIA: dict[str, qc.Criterion] = {
-    "processInstanceIds": qc.OneOf(ProcessInstance.id),
-    "businessKey": qc.Equal(ProcessInstance.business_key),
-    "businessKeyLike": qc.Matching(ProcessInstance.business_key),
-    "processDefinitionId": qc.Equal(ProcessInstance.definition_id),
-    "processDefinitionKey": qc.Equal(ProcessInstance.process_key),
-    "processDefinitionKeyIn": qc.OneOf(ProcessInstance.process_key),
-    "processDefinitionKeyNotIn": qc.OneOf(ProcessInstance.process_key, negated=True),
-    "deploymentId": qc.Test(_deployed_in),
-    "superProcessInstance": NO_CALLED_INSTANCES, "subProcessInstance": NO_CALLED_INSTANCES,
-    "active": qc.Flag(~ProcessInstance.suspended), "suspended": qc.Flag(ProcessInstance.suspended),
-    "withIncident": qc.Flag(open_incidents(ProcessInstance.id)),
-    "rootProcessInstances": EVERY_INSTANCE, "leafProcessInstances": EVERY_INSTANCE,
-    "variables": qc.Variables(ProcessInstance.variables_json),
-}
-_INSTANCE_CRITERIA_UNCONFIDENTIAL = unconfidential_criteria(
-    INSTANCE_CRITERIA, "withIncident", lambda *seen: open_incidents(ProcessInstance.id, *seen))
+def _instance_criteria(seen) -> dict[str, qc.Criterion]:
+    """The running instances' criteria, counting the incidents and activities of the steps
+    `seen(step_column)` keeps: whoever may not see the confidential steps gets a table that
+    leaves them out, for an incident of one or an instance waiting at one would tell how
+    many reviews there are and who is late (as `/incident` and the activity tree hide them)."""
+    instance = ProcessInstance
+
+    def waiting_at(test):
+        return exists().where(HistoricActivity.instance_id == instance.id, HistoricActivity.end_time.is_(None),
+                              seen(HistoricActivity.activity_id), test)
+
+    return {
+        "processInstanceIds": qc.OneOf(instance.id),
+        "businessKey": qc.Equal(instance.business_key), "businessKeyLike": qc.Matching(instance.business_key),
+        "processDefinitionId": qc.Equal(instance.definition_id),
+        "processDefinitionKey": qc.Equal(instance.process_key),
+        "processDefinitionKeyIn": qc.OneOf(instance.process_key),
+        "processDefinitionKeyNotIn": qc.OneOf(instance.process_key, negated=True),
+        "deploymentId": qc.Test(_deployed_in),
+        "superProcessInstance": NO_CALLED_INSTANCES, "subProcessInstance": NO_CALLED_INSTANCES,
+        "rootProcessInstances": EVERY_INSTANCE, "leafProcessInstances": EVERY_INSTANCE,
+        "active": qc.Flag(~instance.suspended), "suspended": qc.Flag(instance.suspended),
+        "withIncident": qc.Flag(exists().where(
+            Incident.instance_id == instance.id, Incident.resolved_at.is_(None), seen(Incident.activity_id))),
+        "activityIdIn": qc.OneOf(HistoricActivity.activity_id, within=waiting_at),
+        "variables": qc.Variables(instance.variables_json),
+    }
+
+
+INSTANCE_CRITERIA = _instance_criteria(every_step)
+_INSTANCE_CRITERIA_UNCONFIDENTIAL = _instance_criteria(confidential.not_confidential)
 INSTANCE_SORTS = {"instanceId": ProcessInstance.id, "definitionKey": ProcessInstance.process_key,
                   "definitionId": ProcessInstance.definition_id, "businessKey": ProcessInstance.business_key}
 

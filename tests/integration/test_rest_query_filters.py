@@ -163,6 +163,9 @@ def test_like_filters_are_case_sensitive_with_percent_the_only_wildcard(rest, ca
 
 def test_in_lists_narrow_every_family(rest, cases):
     admin = rest("admin")
+    assert sorted(_ids(admin.get("/process-instance?activityIdIn=first_review"))) == sorted(
+        [cases["north"], cases["south"], cases["east"]])
+    assert _ids(admin.get("/process-instance?activityIdIn=final_review")) == []
     assert len(_ids(admin.get(f"/process-instance?processDefinitionKeyIn={KEY},other"))) == 3
     assert _ids(admin.get(f"/process-instance?processDefinitionKeyNotIn={KEY}")) == []
     assert _ids(admin.get("/history/process-instance?processInstanceBusinessKeyIn=BT-2026-003,none")) == [
@@ -227,10 +230,11 @@ def test_with_incident_finds_the_instances_with_an_incident(rest, cases, failing
     assert len(_ids(admin.get("/process-instance?withIncident=false"))) == 4
 
 
-def test_with_incident_counts_no_incident_of_a_confidential_step_for_who_may_not_see_it(
+def test_incidents_and_activities_of_a_confidential_step_count_only_for_who_may_see_it(
         rest, failing_service):
-    """An incident of the panel's steps tells how many reviews there are and who is late:
-    `/incident` hides it from the applicant, and so does the instance filter."""
+    """An incident of the panel's steps, or an instance waiting at one, tells how many
+    reviews there are and who is late: `/incident` and the activity tree hide them from the
+    applicant, and so do the instance filters."""
     at_panel_step = bpmn("job_service_call.bpmn").replace(b'"register"', b'"aggregate_reviews"')
     deployed(rest("analyst"), {**model_files(), "job_service_call.bpmn": at_panel_step}, name="panel")
     cotton, admin = rest("cotton"), rest("admin")
@@ -243,6 +247,8 @@ def test_with_incident_counts_no_incident_of_a_confidential_step_for_who_may_not
     assert _ids(cotton.get("/process-instance")) == [failing]
     assert _ids(cotton.get("/process-instance?withIncident=true")) == []
     assert _ids(cotton.get("/history/process-instance?withIncidents=true")) == []
+    assert _ids(admin.get("/process-instance?activityIdIn=aggregate_reviews,other")) == [failing]
+    assert _ids(cotton.get("/process-instance?activityIdIn=aggregate_reviews")) == []
 
 
 def test_every_instance_is_a_root_and_a_leaf(rest, cases):
