@@ -203,15 +203,6 @@ def _load_parser(bpmn_trees, dmn_trees, library, known_forms):
     return parser
 
 
-def decision_table(key: str, file_name: str, xml: bytes):
-    """The engine's table of the deployed decision `key` (a file the deployment accepted)."""
-    tree = parse_xml(xml, file_name)
-    with _located(file_name, tree):
-        parser = TicParser()
-        parser.add_dmn_xml(dmn_engine_ready(tree).getroot(), filename=file_name)
-        return parser.get_engine(key, tree.getroot())
-
-
 def _compile_process(parser, source, process, dmn_hash) -> CompiledProcess:
     key = process.get("id")
     with _located(source.name, process.getroottree()):

@@ -30,8 +30,6 @@ from SpiffWorkflow.util.task import TaskState
 from . import compaction, decisions, expressions
 from .decisions import DecisionOutcome
 from . import multi_instance  # noqa: F401  (bounds every multi-instance activity when imported)
-from .compiler import decision_table
-from .decision_binding import DecisionSource, LatestTables, latest_decisions
 from .engine_clock import clock_scope
 from .task_tree import give_new_id, is_attached, return_targets
 from .token_move import move_token
@@ -58,11 +56,6 @@ class WorkflowEngine:
         )
         self._specs: OrderedDict[str, tuple] = OrderedDict()
         self._spec_cache_size = spec_cache_size
-        self.latest_tables: LatestTables | None = None
-
-    def bind_decisions(self, source: DecisionSource) -> None:
-        """Business rule tasks evaluate the latest version `source` names when they run."""
-        self.latest_tables = LatestTables(source, decision_table)
 
     @property
     def serializer_version(self) -> str:
@@ -165,10 +158,8 @@ class Execution:
 
     @contextmanager
     def _engine_time(self, inclusive: bool = False):
-        """Engine steps read the app's clock, arm timers under the app's rules and evaluate
-        the latest deployed decisions."""
-        with clock_scope(self.engine.clock, inclusive), timer_rules(self.engine.timer_min_cycle), \
-                latest_decisions(self.engine.latest_tables):
+        """Engine steps read the app's clock and arm timers under the app's rules."""
+        with clock_scope(self.engine.clock, inclusive), timer_rules(self.engine.timer_min_cycle):
             yield
 
     def _run_pass_through_tasks(self) -> bool:
