@@ -1,0 +1,107 @@
+"""Camunda's identity read resources: users (list, count, profile) and groups (list, count,
+one). Who reads whom is `user_directory`'s rule; the filters are Camunda's that our
+accounts can answer (no last name or e-mail is kept: those filters are refused by name)."""
+from flask import g, jsonify, request
+
+from app.core.errors import BadRequest
+from app.platform import user_directory
+
+from ..auth.messages import MESSAGES
+from . import blueprint, context, params
+
+USER_FILTERS = ("id", "idIn", "firstName", "firstNameLike", "memberOfGroup")
+GROUP_FILTERS = ("id", "idIn", "name", "nameLike", "type", "member")
+SORTING = ("sortBy", "sortOrder")
+
+
+@blueprint.get("/user")
+def list_users():
+    params.known_only(*USER_FILTERS, *SORTING, *params.PAGING)
+    sort = _sort(tuple(user_directory.USER_SORTS), "userId")
+    with context().db.read() as session:
+        found = user_directory.list_users(session, g.actor, _user_filter(), sort, params.page())
+        return jsonify([_profile(u) for u in found])
+
+
+@blueprint.get("/user/count")
+def count_users():
+    params.known_only(*USER_FILTERS)
+    with context().db.read() as session:
+        return jsonify({"count": user_directory.count_users(session, g.actor, _user_filter())})
+
+
+@blueprint.get("/user/<user_id>/profile")
+def user_profile(user_id):
+    params.known_only()
+    with context().db.read() as session:
+        return jsonify(_profile(user_directory.profile(session, g.actor, user_id)))
+
+
+@blueprint.get("/group")
+def list_groups():
+    params.known_only(*GROUP_FILTERS, *SORTING, *params.PAGING)
+    sort = _sort(user_directory.GROUP_SORTS, "id")
+    page = params.page()
+    with context().db.read() as session:
+        found = user_directory.groups(session, g.actor, _group_filter(), _group_names(), sort)
+    return jsonify(found[page.offset:page.offset + page.limit])
+
+
+@blueprint.get("/group/count")
+def count_groups():
+    params.known_only(*GROUP_FILTERS)
+    with context().db.read() as session:
+        return jsonify({"count": len(user_directory.groups(session, g.actor, _group_filter(), _group_names()))})
+
+
+@blueprint.get("/group/<group_id>")
+def get_group(group_id):
+    params.known_only()
+    with context().db.read() as session:
+        return jsonify(user_directory.group(session, g.actor, group_id, _group_names()))
+
+
+def _profile(user) -> dict:
+    return {"id": user.id, "firstName": user.display_name, "lastName": "", "email": None}
+
+
+def _group_names() -> dict[str, str]:
+    """Each group's Chinese name, as the administration pages show it."""
+    return {key.removeprefix("group."): zh for key, (zh, _en) in MESSAGES.items() if key.startswith("group.")}
+
+
+def _ids(name: str) -> tuple[str, ...] | None:
+    value = request.args.get(name)
+    return None if value is None else tuple(part for part in value.split(",") if part)
+
+
+def _user_filter() -> user_directory.UserFilter:
+    args = request.args
+    return user_directory.UserFilter(
+        id=args.get("id"), ids=_ids("idIn"), first_name=args.get("firstName"),
+        first_name_like=args.get("firstNameLike"), member_of_group=args.get("memberOfGroup"))
+
+
+def _group_filter() -> user_directory.GroupFilter:
+    args = request.args
+    return user_directory.GroupFilter(
+        id=args.get("id"), ids=_ids("idIn"), name=args.get("name"), name_like=args.get("nameLike"),
+        type=user_directory.check_group_type(args.get("type")), member=args.get("member"))
+
+
+def _sort(allowed, default: str) -> tuple[str, bool]:
+    """(what to sort by, descending); Camunda asks sortBy and sortOrder together."""
+    by, order = request.args.get("sortBy"), request.args.get("sortOrder")
+    if by is None and order is None:
+        return default, False
+    if by is None or order is None:
+        missing = "sortOrder" if order is None else "sortBy"
+        raise BadRequest("sortBy 与 sortOrder 须同时给出 / sortBy and sortOrder go together",
+                         [{"field": missing, "message": "sortBy 与 sortOrder 须同时给出"}])
+    if by not in allowed:
+        raise BadRequest(f"不支持按 {by} 排序 / cannot sort by {by}",
+                         [{"field": "sortBy", "message": f"可选：{', '.join(allowed)}"}])
+    if order not in ("asc", "desc"):
+        raise BadRequest("sortOrder 应为 asc 或 desc / sortOrder must be asc or desc",
+                         [{"field": "sortOrder", "message": "应为 asc 或 desc"}])
+    return by, order == "desc"
