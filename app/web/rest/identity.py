@@ -3,21 +3,19 @@ one). Who reads whom is `user_directory`'s rule; the filters are Camunda's that 
 accounts can answer (no last name or e-mail is kept: those filters are refused by name)."""
 from flask import g, jsonify, request
 
-from app.core.errors import BadRequest
 from app.platform import user_directory
 
 from ..auth.messages import MESSAGES
-from . import blueprint, context, params
+from . import blueprint, context, params, sorting
 
 USER_FILTERS = ("id", "idIn", "firstName", "firstNameLike", "memberOfGroup")
 GROUP_FILTERS = ("id", "idIn", "name", "nameLike", "type", "member")
-SORTING = ("sortBy", "sortOrder")
 
 
 @blueprint.get("/user")
 def list_users():
-    params.known_only(*USER_FILTERS, *SORTING, *params.PAGING)
-    sort = _sort(tuple(user_directory.USER_SORTS), "userId")
+    params.known_only(*USER_FILTERS, *sorting.PARAMETERS, *params.PAGING)
+    sort = sorting.sort_arg(tuple(user_directory.USER_SORTS), "userId")
     with context().db.read() as session:
         found = user_directory.list_users(session, g.actor, _user_filter(), sort, params.page())
         return jsonify([_profile(u) for u in found])
@@ -39,8 +37,8 @@ def user_profile(user_id):
 
 @blueprint.get("/group")
 def list_groups():
-    params.known_only(*GROUP_FILTERS, *SORTING, *params.PAGING)
-    sort = _sort(user_directory.GROUP_SORTS, "id")
+    params.known_only(*GROUP_FILTERS, *sorting.PARAMETERS, *params.PAGING)
+    sort = sorting.sort_arg(user_directory.GROUP_SORTS, "id")
     page = params.page()
     with context().db.read() as session:
         found = user_directory.groups(session, g.actor, _group_filter(), _group_names(), sort)
@@ -88,20 +86,3 @@ def _group_filter() -> user_directory.GroupFilter:
         id=args.get("id"), ids=_ids("idIn"), name=args.get("name"), name_like=args.get("nameLike"),
         type=user_directory.check_group_type(args.get("type")), member=args.get("member"))
 
-
-def _sort(allowed, default: str) -> tuple[str, bool]:
-    """(what to sort by, descending); Camunda asks sortBy and sortOrder together."""
-    by, order = request.args.get("sortBy"), request.args.get("sortOrder")
-    if by is None and order is None:
-        return default, False
-    if by is None or order is None:
-        missing = "sortOrder" if order is None else "sortBy"
-        raise BadRequest("sortBy 与 sortOrder 须同时给出 / sortBy and sortOrder go together",
-                         [{"field": missing, "message": "sortBy 与 sortOrder 须同时给出"}])
-    if by not in allowed:
-        raise BadRequest(f"不支持按 {by} 排序 / cannot sort by {by}",
-                         [{"field": "sortBy", "message": f"可选：{', '.join(allowed)}"}])
-    if order not in ("asc", "desc"):
-        raise BadRequest("sortOrder 应为 asc 或 desc / sortOrder must be asc or desc",
-                         [{"field": "sortOrder", "message": "应为 asc 或 desc"}])
-    return by, order == "desc"

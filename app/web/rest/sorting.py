@@ -1,0 +1,24 @@
+"""Camunda's sortBy and sortOrder on a list: asked together, each from its own choices."""
+from flask import request
+
+from app.core.errors import BadRequest
+
+PARAMETERS = ("sortBy", "sortOrder")
+
+
+def sort_arg(allowed, default: str) -> tuple[str, bool]:
+    """(what to sort by, descending); Camunda asks sortBy and sortOrder together."""
+    by, order = request.args.get("sortBy"), request.args.get("sortOrder")
+    if by is None and order is None:
+        return default, False
+    if by is None or order is None:
+        missing = "sortOrder" if order is None else "sortBy"
+        raise BadRequest("sortBy 与 sortOrder 须同时给出 / sortBy and sortOrder go together",
+                         [{"field": missing, "message": "sortBy 与 sortOrder 须同时给出"}])
+    if by not in allowed:
+        raise BadRequest(f"不支持按 {by} 排序 / cannot sort by {by}",
+                         [{"field": "sortBy", "message": f"可选：{', '.join(allowed)}"}])
+    if order not in ("asc", "desc"):
+        raise BadRequest("sortOrder 应为 asc 或 desc / sortOrder must be asc or desc",
+                         [{"field": "sortOrder", "message": "应为 asc 或 desc"}])
+    return by, order == "desc"
