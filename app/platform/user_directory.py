@@ -76,7 +76,8 @@ def users_query(actor: Actor, wanted: UserFilter):
     if wanted.first_name is not None:
         query = query.where(User.display_name == wanted.first_name)
     if wanted.first_name_like is not None:
-        query = query.where(User.display_name.like(wanted.first_name_like, escape=LIKE_ESCAPE))
+        pattern = _like_pattern(wanted.first_name_like, "firstNameLike")
+        query = query.where(User.display_name.like(pattern, escape=LIKE_ESCAPE))
     if wanted.member_of_group is not None:
         query = query.where(User.id.in_(select(UserGroup.user_id).where(UserGroup.group_id == wanted.member_of_group)))
     return query
@@ -105,6 +106,8 @@ def groups(session: Session, actor: Actor, wanted: GroupFilter, names: dict[str,
     """The groups matching `wanted`, each {id, name, type}, sorted by `sort` (a GROUP_SORTS
     value, descending); `names` gives a group's name as people read it (else its id)."""
     _require_reader(actor)
+    if wanted.name_like is not None:
+        _like_pattern(wanted.name_like, "nameLike")
     ids = set(KNOWN_GROUPS) | set(session.scalars(select(UserGroup.group_id).distinct()))
     if wanted.member is not None:
         ids &= _groups_of(session, actor, wanted.member)
@@ -134,6 +137,15 @@ def _matches(group_row: dict, wanted: GroupFilter) -> bool:
             and (wanted.name is None or group_row["name"] == wanted.name)
             and (wanted.name_like is None or _like(wanted.name_like, group_row["name"]))
             and (wanted.type is None or group_row["type"] == wanted.type))
+
+
+def _like_pattern(pattern: str, field: str) -> str:
+    """PostgreSQL refuses a pattern that ends in a lone escape character: a 400, not a 500."""
+    trailing = len(pattern) - len(pattern.rstrip(LIKE_ESCAPE))
+    if trailing % 2:
+        raise BadRequest(f"{field} 不能以单个 \\ 结尾 / {field} must not end with a lone escape character",
+                         [{"field": field, "message": "不能以单个 \\ 结尾"}])
+    return pattern
 
 
 def _like(pattern: str, text: str) -> bool:

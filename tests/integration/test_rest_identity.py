@@ -93,3 +93,10 @@ def test_a_group_filter_tells_nothing_of_a_user_out_of_reach(rest):
     assert ids(rest("cotton").get("/group?member=xju")) == []
     assert ids(rest("cotton").get("/group?member=cotton")) == ["center", "lead_unit"]
     assert ids(rest("cotton").get("/user?memberOfGroup=lead_unit")) == ["cotton"]
+
+
+def test_a_like_pattern_ending_in_a_lone_escape_is_a_400(rest):
+    officer = rest("officer")
+    assert officer.get("/user?firstNameLike=%25\\").get_json()["errors"][0]["field"] == "firstNameLike"
+    assert officer.get("/group?nameLike=科技厅\\").get_json()["errors"][0]["field"] == "nameLike"
+    assert ids(officer.get("/user?firstNameLike=%25\\\\")) == []

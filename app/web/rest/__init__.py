@@ -95,4 +95,5 @@ from . import (  # noqa: E402,F401
     decisions, definitions, deployments, history, instances, jobs, messages, migration, statistics, tasks,
     version,
 )
-from . import definition_by_id, executions, identity, instance_variables, task_collaboration  # noqa: E402,F401
+from . import instance_variables, task_collaboration  # noqa: E402,F401
+from . import definition_by_id, deployment_deletion, executions, identity  # noqa: E402,F401
