@@ -184,6 +184,26 @@ def _confidential_refusal(task: TaskRow, target: Actor, verb: str) -> ServiceErr
                       "step goes only to department staff")
 
 
+# Candidates (Camunda's identity links) ------------------------------------------------------
+
+def candidates_refusal(actor: Actor, task: TaskRow) -> ServiceError | None:
+    """Add or remove a task's candidate users and groups: whom a task is offered to is the
+    department's to decide, so department staff who act, on a task they may act on."""
+    if not acts_for_department(actor):
+        return Forbidden("只有科技厅经办人员可以调整任务候选人 / only department staff change a task's candidates")
+    return act_refusal(actor, task)
+
+
+def candidate_target_refusal(task: TaskRow, user: Actor | None, group: str | None) -> ServiceError | None:
+    """A confidential step is offered only to those who may read it (as 转办 hands it)."""
+    if user is not None:
+        return _confidential_refusal(task, user, "加为候选人")
+    if task.task_key in confidential.STEPS and group not in confidential.READERS:
+        return BadRequest(f"「{task.name}」涉及专家评审信息，只能由科技厅或受托专业机构人员办理 / a "
+                          "confidential step is offered only to department staff")
+    return None
+
+
 # 催办 ------------------------------------------------------------------------------------
 
 def urge_refusal(actor: Actor, task: TaskRow, urged_within_the_hour: bool) -> ServiceError | None:
