@@ -4,7 +4,8 @@ each activity running in it (its id the activity instance's, as `/process-instan
 activity-instances` names it in `executionIds`). An activity waiting for a message is the
 execution that holds the message's event subscription (the subscription's id is the
 execution's). Who reads an execution is who reads its instance; a confidential step's
-execution only for those who see the step."""
+execution only for those who see the step. An activity waiting for a signal holds no
+subscription row; it is found by the signal's catching events (`signals`)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from app.core.context import AppContext
 from app.core.errors import NotFound
 from app.core.identity import Actor
 from app.core.paging import Page
-from app.platform import messages
+from app.platform import messages, signals
 
 # Camunda's sortBy values -> the column of the execution rows they sort by.
 SORTS = {"instanceId": "instance_id", "definitionKey": "process_key", "definitionId": "definition_id"}
@@ -34,6 +35,7 @@ class ExecutionFilter:
     process_definition_key: str | None = None
     activity_id: str | None = None
     message_event_subscription_name: str | None = None
+    signal_event_subscription_name: str | None = None
     suspended: bool | None = None
 
 
@@ -59,7 +61,7 @@ def _instances(actor: Actor, wanted: ExecutionFilter):
     return condition
 
 
-def executions_query(actor: Actor, wanted: ExecutionFilter):
+def executions_query(ctx: AppContext, session: Session, actor: Actor, wanted: ExecutionFilter):
     """One row per execution: (id, instance_id, definition_id, process_key)."""
     instance_columns = (ProcessInstance.id.label("instance_id"), ProcessInstance.definition_id.label("definition_id"),
                         ProcessInstance.process_key.label("process_key"))
@@ -74,41 +76,44 @@ def executions_query(actor: Actor, wanted: ExecutionFilter):
     if wanted.message_event_subscription_name is not None:
         activities = activities.where(HistoricActivity.id.in_(select(MessageSubscription.id).where(
             MessageSubscription.message_name == wanted.message_event_subscription_name)))
-        return activities
-    if wanted.activity_id is not None:
+    if wanted.signal_event_subscription_name is not None:
+        activities = activities.where(signals.waiting_condition(ctx, session, wanted.signal_event_subscription_name))
+    if any(v is not None for v in (wanted.activity_id, wanted.message_event_subscription_name,
+                                    wanted.signal_event_subscription_name)):
         return activities
     roots = select(ProcessInstance.id.label("id"), *instance_columns).where(*_instances(actor, wanted))
     return union_all(roots, activities)
 
 
-def list_executions(session: Session, actor: Actor, wanted: ExecutionFilter, sort: tuple[str, bool],
-                    page: Page) -> list[Execution]:
-    rows = executions_query(actor, wanted).subquery()
+def list_executions(ctx: AppContext, session: Session, actor: Actor, wanted: ExecutionFilter,
+                    sort: tuple[str, bool], page: Page) -> list[Execution]:
+    rows = executions_query(ctx, session, actor, wanted).subquery()
     column = rows.c[SORTS[sort[0]]]
     query = select(rows.c.id, rows.c.instance_id).order_by(column.desc() if sort[1] else column, rows.c.id)
     return [Execution(*row) for row in session.execute(page.apply(query))]
 
 
-def count_executions(session: Session, actor: Actor, wanted: ExecutionFilter) -> int:
-    return session.scalar(select(func.count()).select_from(executions_query(actor, wanted).subquery()))
+def count_executions(ctx: AppContext, session: Session, actor: Actor, wanted: ExecutionFilter) -> int:
+    query = executions_query(ctx, session, actor, wanted)
+    return session.scalar(select(func.count()).select_from(query.subquery()))
 
 
-def get_execution(session: Session, actor: Actor, execution_id: str) -> Execution:
+def get_execution(ctx: AppContext, session: Session, actor: Actor, execution_id: str) -> Execution:
     root = session.scalar(select(ProcessInstance.id).where(
         ProcessInstance.id == execution_id, *_instances(actor, ExecutionFilter())))
     if root is not None:
         return Execution(root, root)
-    rows = executions_query(actor, ExecutionFilter()).subquery()
+    rows = executions_query(ctx, session, actor, ExecutionFilter()).subquery()
     found = session.execute(select(rows.c.id, rows.c.instance_id).where(rows.c.id == execution_id)).first()
     if found is None:
         raise NotFound(f"执行 {execution_id} 不存在或无权查看 / execution {execution_id} not found")
     return Execution(*found)
 
 
-def message_subscription(session: Session, actor: Actor, execution_id: str,
+def message_subscription(ctx: AppContext, session: Session, actor: Actor, execution_id: str,
                          message_name: str) -> MessageSubscription:
     """The execution's subscription to `message_name` (404 when it holds none)."""
-    execution = get_execution(session, actor, execution_id)
+    execution = get_execution(ctx, session, actor, execution_id)
     found = session.scalar(select(MessageSubscription).where(
         MessageSubscription.id == execution.id, MessageSubscription.instance_id == execution.instance_id,
         MessageSubscription.message_name == message_name))

@@ -21,7 +21,7 @@ from app.models import InstanceState
 from app.core import confidential
 from app.core.authorization import is_candidate
 from app.core.errors import BadRequest, Conflict, Forbidden, NotFound, ServiceError, Suspended
-from app.core.identity import DEPLOY_GROUPS, Actor
+from app.core.identity import DEPLOY_GROUPS, SERVICE_GROUP, Actor
 
 PENDING = "PENDING"
 # Department staff who act: a manager only reads, the agency acts where a task names it.
@@ -264,6 +264,18 @@ def _applicant_side(actor: Actor, case: Case) -> bool:
     return case.started_by == actor.id or (
         case.applicant_org is not None and actor.organization_id == case.applicant_org
         and actor.in_any(APPLICANT_GROUPS))
+
+
+# Signals ------------------------------------------------------------------------------------
+
+def signal_refusal(actor: Actor) -> ServiceError | None:
+    """Broadcast a signal (Camunda's POST /signal) to every instance waiting for it: no case
+    names a sender for one, so as a message without a sender rule, department staff who act
+    and service accounts."""
+    if acts_for_department(actor) or SERVICE_GROUP in actor.groups:
+        return None
+    return Forbidden("只有科技厅经办人员或服务账号可以发送信号 / only department staff or a service account "
+                     "may send a signal")
 
 
 # Operating the platform ---------------------------------------------------------------------

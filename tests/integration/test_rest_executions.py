@@ -113,7 +113,7 @@ def test_executions_are_read_only_where_the_instance_is(rest):
 
 def test_execution_query_errors_name_the_parameter(rest):
     officer = rest("officer")
-    for query, field in [("signalEventSubscriptionName=x", "signalEventSubscriptionName"),
+    for query, field in [("incidentId=x", "incidentId"),
                          ("active=true&suspended=true", "suspended"), ("sortBy=activityId&sortOrder=asc", "sortBy"),
                          ("active=maybe", None)]:
         response = officer.get(f"/execution?{query}")

@@ -96,4 +96,6 @@ from . import (  # noqa: E402,F401
     version,
 )
 from . import instance_variables, task_collaboration  # noqa: E402,F401
-from . import definition_by_id, deployment_deletion, executions, identity, task_identity_links  # noqa: E402,F401
+from . import (  # noqa: E402,F401
+    definition_by_id, deployment_deletion, executions, identity, signals, task_identity_links,
+)

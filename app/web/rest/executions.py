@@ -1,4 +1,4 @@
-"""Camunda's execution resource: list and count (with the message subscription filter),
+"""Camunda's execution resource: list and count (with the event subscription filters),
 one execution, its message subscription, and triggering that subscription with a message."""
 from flask import g, jsonify, request
 
@@ -9,37 +9,41 @@ from app.platform import executions, variables
 from . import blueprint, context, params, sorting
 
 FILTERS = ("processInstanceId", "businessKey", "processDefinitionId", "processDefinitionKey", "activityId",
-           "messageEventSubscriptionName", "active", "suspended")
+           "messageEventSubscriptionName", "signalEventSubscriptionName", "active", "suspended")
 
 
 @blueprint.get("/execution")
 def list_executions():
     params.known_only(*FILTERS, *sorting.PARAMETERS, *params.PAGING)
     sort = sorting.sort_arg(tuple(executions.SORTS), "instanceId")
-    with context().db.read() as session:
-        found = executions.list_executions(session, g.actor, _filter(), sort, params.page())
+    ctx = context()
+    with ctx.db.read() as session:
+        found = executions.list_executions(ctx, session, g.actor, _filter(), sort, params.page())
     return jsonify([_execution(e) for e in found])
 
 
 @blueprint.get("/execution/count")
 def count_executions():
     params.known_only(*FILTERS)
-    with context().db.read() as session:
-        return jsonify({"count": executions.count_executions(session, g.actor, _filter())})
+    ctx = context()
+    with ctx.db.read() as session:
+        return jsonify({"count": executions.count_executions(ctx, session, g.actor, _filter())})
 
 
 @blueprint.get("/execution/<execution_id>")
 def get_execution(execution_id):
     params.known_only()
-    with context().db.read() as session:
-        return jsonify(_execution(executions.get_execution(session, g.actor, execution_id)))
+    ctx = context()
+    with ctx.db.read() as session:
+        return jsonify(_execution(executions.get_execution(ctx, session, g.actor, execution_id)))
 
 
 @blueprint.get("/execution/<execution_id>/messageSubscriptions/<message_name>")
 def message_subscription(execution_id, message_name):
     params.known_only()
-    with context().db.read() as session:
-        found = executions.message_subscription(session, g.actor, execution_id, message_name)
+    ctx = context()
+    with ctx.db.read() as session:
+        found = executions.message_subscription(ctx, session, g.actor, execution_id, message_name)
         return jsonify({
             "id": found.id, "eventType": "message", "eventName": found.message_name,
             "executionId": found.id, "processInstanceId": found.instance_id, "activityId": found.activity_id,
@@ -74,4 +78,5 @@ def _filter() -> executions.ExecutionFilter:
         process_definition_id=args.get("processDefinitionId"),
         process_definition_key=args.get("processDefinitionKey"), activity_id=args.get("activityId"),
         message_event_subscription_name=args.get("messageEventSubscriptionName"),
+        signal_event_subscription_name=args.get("signalEventSubscriptionName"),
         suspended=True if suspended else (False if active else None))
