@@ -1,6 +1,7 @@
 """Process definitions by id or key: read one, its start form's fields, and suspend or
-resume it (no new starts while suspended; with `include_instances` its running instances
-are suspended or resumed too, as the cockpit's instance operation does one by one)."""
+resume it (no new starts while suspended, its timer starts wait; with `include_instances`
+its running instances are suspended or resumed too, as the cockpit's instance operation
+does one by one)."""
 from __future__ import annotations
 
 import json
@@ -14,7 +15,7 @@ from app.core import audit
 from app.core.context import AppContext
 from app.core.errors import BadRequest, NotFound
 from app.core.identity import Actor
-from app.platform import instance_operations, permissions
+from app.platform import instance_operations, permissions, timer_start
 from app.platform.deployment import latest_definition
 
 # camunda:formField types -> the Camunda variable type its value is read back as.
@@ -81,7 +82,7 @@ def set_suspended(ctx: AppContext, session: Session, actor: Actor, definitions: 
     _check_body(suspended, include_instances, execution_date)
     for definition in definitions:
         definition.suspended = suspended
-    moved = _instances(ctx, session, actor, ids, suspended) if include_instances else []
+    moved = _instances(ctx, session, actor, ids, suspended, include_instances is True)
     audit.record(ctx, session, action, user_id=actor.id, target=",".join(ids)[:200], source=actor.source,
                  details={"definitions": ids, "processInstances": moved})
 
@@ -100,11 +101,15 @@ def _check_body(suspended, include_instances, execution_date) -> None:
 
 
 def _instances(ctx: AppContext, session: Session, actor: Actor, definition_ids: list[str],
-               suspended: bool) -> list[str]:
-    ids = session.scalars(select(ProcessInstance.id).where(
-        ProcessInstance.definition_id.in_(definition_ids), ProcessInstance.state == InstanceState.ACTIVE,
-        ProcessInstance.suspended.is_(not suspended),
-    ).order_by(ProcessInstance.id)).all()
+               suspended: bool, every_one: bool) -> list[str]:
+    """Every running instance, or else those still waiting at their start timer: as Camunda
+    suspends a definition's timer-start jobs with it, none starts the process meanwhile."""
+    if every_one:
+        ids = session.scalars(select(ProcessInstance.id).where(
+            ProcessInstance.definition_id.in_(definition_ids), ProcessInstance.state == InstanceState.ACTIVE,
+        ).order_by(ProcessInstance.id)).all()
+    else:
+        ids = timer_start.waiting_to_start(session, definition_ids)
     for instance_id in ids:
         instance_operations.suspend_running(ctx, session, actor, instance_id, suspended)
     return list(ids)

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from app.models import User, UserGroup
 
 from app.core.errors import BadRequest, Forbidden, NotFound
-from app.core.identity import SEE_ALL_GROUPS, SERVICE_GROUP, Actor
+from app.core.identity import SERVICE_GROUP, Actor
 from app.platform.administration import KNOWN_GROUPS
 
 # Camunda's SYSTEM groups are those that run the system rather than take part in processes.

@@ -2,8 +2,11 @@
 suspension) and by key (start form variables, suspension of every version, statistics)."""
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
+from app.platform.jobs import execute_due_jobs
 from tests.support.clients import basic
-from tests.support.jobs import complete, deployed, model_files, only_task, start
+from tests.support.jobs import complete, deployed, jobs, model_files, only_task, start, tasks
 
 KEY = "def_start_form"
 
@@ -142,6 +145,21 @@ def test_suspending_by_key_suspends_every_version(rest):
 
     listed = rest("officer").get(f"/process-definition?key={KEY}").get_json()
     assert len(listed) == 2 and all(d["suspended"] for d in listed)
+
+
+def test_a_suspended_definitions_timer_start_waits_until_it_is_resumed(ctx, rest, clock):
+    deployed(rest("analyst"), model_files("job_timer_start.bpmn"))
+    admin = rest("admin")
+    [waiting] = admin.get("/process-instance?processDefinitionKey=job_timer_start").get_json()
+
+    assert suspend(admin, "/key/job_timer_start").status_code == 204
+
+    assert [j["suspended"] for j in jobs(admin, waiting["id"])] == [True]
+    clock.advance(datetime(2026, 4, 1, 1, 1, tzinfo=timezone.utc) - clock.now())
+    assert execute_due_jobs(ctx) == 0
+    assert suspend(admin, "/key/job_timer_start", False).status_code == 204
+    assert execute_due_jobs(ctx) == 1
+    assert [t["taskDefinitionKey"] for t in tasks(admin, waiting["id"])] == ["publish_call"]
 
 
 def test_only_administrators_suspend_and_a_refusal_is_audited(rest, client):

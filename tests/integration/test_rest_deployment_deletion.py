@@ -126,7 +126,7 @@ def test_case_records_of_an_instance_refuse_even_a_cascade(ctx, rest):
     to_formal_review(rest, instance)
     formal_review(officer, instance, "pass")
     assert assign_experts(officer, instance, ["expert4", "expert5", "expert6"]).status_code == 204
-    deployment = officer.get(f"/process-definition/key/tic_establishment").get_json()["deploymentId"]
+    deployment = officer.get("/process-definition/key/tic_establishment").get_json()["deploymentId"]
 
     response = rest("admin").delete(f"/deployment/{deployment}?cascade=true")
 
