@@ -63,6 +63,8 @@ def delete_deployment(ctx: AppContext, session: Session, actor: Actor, deploymen
             instance_store.lock_instance(session, instance_id)
         _purge_instances(session, instances)
     _remove_models(session, deployment, definitions)
+    for definition_id in definitions:
+        ctx.caches.get("definitions", {}).pop(definition_id, None)
     audit.record(ctx, session, "deployment.delete", user_id=actor.id, target=deployment_id,
                  source=actor.source, details=details)
 

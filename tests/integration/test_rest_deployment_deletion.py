@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from app.platform.instance_store import definition_of
+
 from tests.support.clients import basic
 from tests.support.establishment import assign_experts, deploy_models, formal_review, start_application, to_formal_review
 from tests.support.jobs import complete, deployed, form_files, model_files, only_task, start
@@ -39,9 +41,13 @@ def test_deleting_the_latest_version_leaves_the_previous_one_to_start(rest):
     files[f"{KEY}.bpmn"] = files[f"{KEY}.bpmn"].replace('name="初审"'.encode(), 'name="初核"'.encode())
     second = deployed(rest("analyst"), files, "second")
 
-    assert rest("admin").delete(f"/deployment/{second['id']}").status_code == 204
+    deleted = rest("officer").get(f"/process-definition/key/{KEY}").get_json()["id"]
+    start(rest("officer"), KEY)
+    assert rest("admin").delete(f"/deployment/{second['id']}?cascade=true").status_code == 204
 
     assert start(rest("officer"), KEY)["definitionId"] == first
+    gone = rest("officer").post(f"/process-definition/{deleted}/start", json={})
+    assert gone.status_code == 404
 
 
 def test_instances_refuse_a_deletion_without_cascade(rest):
@@ -132,3 +138,16 @@ def test_case_records_of_an_instance_refuse_even_a_cascade(ctx, rest):
 
     assert response.status_code == 409 and "expert_panel" in response.get_json()["message"]
     assert rest("admin").get(f"/process-instance/{instance}").status_code == 200
+
+
+def test_a_worker_that_still_holds_a_deleted_definition_starts_nothing_on_it(ctx, rest):
+    deployment = deployed(rest("analyst"), model_files(f"{KEY}.bpmn"))
+    definition_id = rest("officer").get(f"/process-definition/key/{KEY}").get_json()["id"]
+    with ctx.db.read() as session:
+        held = definition_of(ctx, session, definition_id)
+    assert rest("admin").delete(f"/deployment/{deployment['id']}").status_code == 204
+    ctx.caches["definitions"][definition_id] = held  # as another worker's memory still has it
+
+    response = rest("officer").post(f"/process-definition/{definition_id}/start", json={})
+
+    assert response.status_code == 404 and "删除" in response.get_json()["message"]
