@@ -9,22 +9,23 @@ subscriptions, history, comments, attachments, notifications, 抄送 grants). Re
 analysts deploy is their right as deploying is (analysts and admins); deleting instances
 is an administrator's. Both are audited, refused or done.
 
-Two things refuse even a cascade, since deleting would break what is not the engine's:
+Three things refuse even a cascade, since deleting would break what is not the engine's:
 - records a case keeps of an instance in tables of its own (such as an expert panel), found
   as foreign keys to the instance table: the case is ended through its own process;
-- a form of the deployment that a definition of another deployment shows.
+- a form of the deployment that a definition of another deployment shows;
+- a migration batch from or to one of its definitions (its report and undo read both).
 Camunda's `skipCustomListeners` and `skipIoMappings` are accepted and mean nothing here:
 deleting an instance runs no listener and no input/output mapping."""
 from __future__ import annotations
 
 import json
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.models import (
     Attachment, Base, Comment, DecisionDefinition, Deployment, FormVersion, HistoricActivity, HistoricTask,
-    HistoryEvent, Incident, InstanceReader, InstanceState, Job, MessageSubscription, MigratedInstance,
+    HistoryEvent, Incident, InstanceReader, InstanceState, Job, MessageSubscription, MigratedInstance, MigrationBatch,
     Notification, ProcessDefinition, ProcessInstance, Task, TaskCandidate, TaskDraft,
 )
 
@@ -54,6 +55,7 @@ def delete_deployment(ctx: AppContext, session: Session, actor: Actor, deploymen
     count = session.scalar(select(func.count()).select_from(instances.subquery()))
     details.update(name=deployment.name, definitions=definitions, processInstances=count)
     _refuse_pinned_forms(session, deployment_id, definitions)
+    _refuse_migration_batches(session, definitions)
     if count:
         _refuse_without_cascade(session, instances, count, cascade)
         _require(ctx, session, actor, permissions.instance_operation_refusal(actor), deployment_id, details)
@@ -113,6 +115,15 @@ def _refuse_pinned_forms(session: Session, deployment_id: str, definitions: list
         if pinned:
             raise Conflict(f"表单 {pinned[0]} 仍被其他部署的流程定义使用 / form {pinned[0]} is shown by a "
                            "definition of another deployment")
+
+
+def _refuse_migration_batches(session: Session, definitions: list[str]) -> None:
+    batch = session.scalar(select(MigrationBatch.id).where(or_(
+        MigrationBatch.source_definition_id.in_(definitions), MigrationBatch.target_definition_id.in_(definitions),
+    )).order_by(MigrationBatch.id).limit(1))
+    if batch is not None:
+        raise Conflict(f"迁移批次 {batch} 以该部署的流程定义为源或目标（其报告与撤销依赖它） / migration batch "
+                       f"{batch} moves instances from or to a definition of the deployment")
 
 
 def _purge_instances(session: Session, instances) -> None:

@@ -9,7 +9,7 @@ from app.platform.instance_store import definition_of
 
 from tests.support.clients import basic
 from tests.support.establishment import assign_experts, deploy_models, formal_review, start_application, to_formal_review
-from tests.support.jobs import complete, deployed, form_files, model_files, only_task, start
+from tests.support.jobs import bpmn, complete, deployed, form_files, model_files, only_task, start
 
 KEY = "job_two_steps"
 
@@ -151,3 +151,20 @@ def test_a_worker_that_still_holds_a_deleted_definition_starts_nothing_on_it(ctx
     response = rest("officer").post(f"/process-definition/{definition_id}/start", json={})
 
     assert response.status_code == 404 and "删除" in response.get_json()["message"]
+
+
+def test_a_version_a_migration_batch_moved_instances_from_keeps_its_deployment(rest):
+    officer = rest("officer")
+    deployed(rest("analyst"), form_files(), "forms")
+    source = deployed(rest("analyst"), {"mig_review.bpmn": bpmn("mig_review_v1.bpmn")}, "v1")
+    waiting = start(officer, "mig_review")["id"]
+    target = deployed(rest("analyst"), {"mig_review.bpmn": bpmn("mig_review_v2.bpmn")}, "v2")
+    [source_id], [target_id] = source["deployedProcessDefinitions"], target["deployedProcessDefinitions"]
+    plan = rest("analyst").post("/migration/generate", json={
+        "sourceProcessDefinitionId": source_id, "targetProcessDefinitionId": target_id}).get_json()
+    moved = rest("admin").post("/migration/execute", json={"migrationPlan": plan, "processInstanceIds": [waiting]})
+    assert moved.get_json()["migrated"] == [waiting]
+
+    response = rest("admin").delete(f"/deployment/{source['id']}")
+
+    assert response.status_code == 409 and "迁移批次" in response.get_json()["message"]
