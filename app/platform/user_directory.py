@@ -125,6 +125,15 @@ def group(session: Session, actor: Actor, group_id: str, names: dict[str, str]) 
     return found[0]
 
 
+def user_groups(session: Session, actor: Actor, user_id: str, names: dict[str, str]) -> tuple[list[dict], list[User]]:
+    """Camunda's /identity/groups: a user's groups and the users who share one with them,
+    each as far as `actor` may read (a user out of reach has no groups here)."""
+    found = groups(session, actor, GroupFilter(member=user_id), names)
+    members = select(UserGroup.user_id).where(UserGroup.group_id.in_([g["id"] for g in found]))
+    sharing = users_query(actor, UserFilter()).where(User.id.in_(members)).order_by(User.id)
+    return found, list(session.scalars(sharing))
+
+
 def _groups_of(session: Session, actor: Actor, user_id: str) -> set[str]:
     """A readable user's groups; none for a user out of the reader's reach."""
     readable = users_query(actor, UserFilter(id=user_id)).with_only_columns(User.id)

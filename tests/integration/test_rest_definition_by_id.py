@@ -147,6 +147,18 @@ def test_suspending_by_key_suspends_every_version(rest):
     assert len(listed) == 2 and all(d["suspended"] for d in listed)
 
 
+def test_the_key_may_be_given_in_the_body(rest):
+    deploy(rest)
+    admin = rest("admin")
+    response = admin.put("/process-definition/suspended", json={"processDefinitionKey": KEY, "suspended": True})
+    assert response.status_code == 204
+    assert admin.get(f"/process-definition/key/{KEY}").get_json()["suspended"] is True
+    missing = admin.put("/process-definition/suspended", json={"suspended": True})
+    assert missing.status_code == 400 and missing.get_json()["errors"][0]["field"] == "processDefinitionKey"
+    unknown = admin.put("/process-definition/suspended", json={"processDefinitionKey": "nothing", "suspended": True})
+    assert unknown.status_code == 404
+
+
 def test_a_suspended_definitions_timer_start_waits_until_it_is_resumed(ctx, rest, clock):
     deployed(rest("analyst"), model_files("job_timer_start.bpmn"))
     admin = rest("admin")

@@ -121,3 +121,30 @@ def test_execution_query_errors_name_the_parameter(rest):
         if field:
             assert response.get_json()["errors"][0]["field"] == field, query
     assert officer.get("/execution/count?maxResults=1").status_code == 400
+
+
+def test_the_query_may_be_posted_in_the_body(rest):
+    first, second = waiting(rest, "XJ-2026-211"), start(rest("officer"), "flow_message_catch", business_key="XJ-2026-212")
+    officer = rest("officer")
+    query = {"messageEventSubscriptionName": MESSAGE, "active": True,
+             "sorting": [{"sortBy": "instanceId", "sortOrder": "desc"}]}
+
+    response = officer.post("/execution?maxResults=1", json=query)
+
+    assert response.status_code == 200, response.get_json()
+    assert [e["processInstanceId"] for e in response.get_json()] == [max(first, second)]
+    counted = officer.post("/execution/count", json={"messageEventSubscriptionName": MESSAGE, "businessKey": "XJ-2026-211"})
+    assert counted.get_json() == {"count": 1}
+
+
+def test_a_bad_posted_query_is_a_400_naming_the_field(rest):
+    officer = rest("officer")
+    for body, field in [({"foo": 1}, "foo"), ({"active": "true"}, "active"), ({"activityId": 3}, "activityId"),
+                        ({"sorting": [{"sortBy": "instanceId"}]}, "sortOrder"),
+                        ({"sorting": [{"sortBy": "x", "sortOrder": "asc"}]}, "sortBy"), ({"sorting": {}}, "sorting"),
+                        ({"active": True, "suspended": True}, "suspended")]:
+        response = officer.post("/execution", json=body)
+        assert response.status_code == 400, body
+        assert response.get_json()["errors"][0]["field"] == field, body
+    assert officer.post("/execution/count", json={"sorting": []}).get_json()["errors"][0]["field"] == "sorting"
+    assert officer.post("/execution/count?maxResults=1", json={}).status_code == 400

@@ -100,3 +100,19 @@ def test_a_like_pattern_ending_in_a_lone_escape_is_a_400(rest):
     assert officer.get("/user?firstNameLike=%25\\").get_json()["errors"][0]["field"] == "firstNameLike"
     assert officer.get("/group?nameLike=科技厅\\").get_json()["errors"][0]["field"] == "nameLike"
     assert ids(officer.get("/user?firstNameLike=%25\\\\")) == []
+
+
+def test_a_users_groups_come_with_the_users_who_share_them(rest):
+    body = rest("officer").get("/identity/groups?userId=cotton").get_json()
+    assert body["groups"] == [{"id": "center", "name": "技术创新中心"}, {"id": "lead_unit", "name": "牵头单位（申报）"}]
+    assert [u["id"] for u in body["groupUsers"]] == ["cotton", "energy", "xju"]
+    assert body["groupUsers"][0] == {"id": "cotton", "firstName": "天棉集团申报人", "lastName": "",
+                                     "displayName": "天棉集团申报人"}
+
+
+def test_identity_groups_reveal_only_what_the_reader_reads(rest):
+    own = rest("cotton").get("/identity/groups?userId=cotton").get_json()
+    assert [u["id"] for u in own["groupUsers"]] == ["cotton"]
+    assert rest("cotton").get("/identity/groups?userId=xju").get_json() == {"groups": [], "groupUsers": []}
+    missing = rest("cotton").get("/identity/groups")
+    assert missing.status_code == 400 and missing.get_json()["errors"][0]["field"] == "userId"

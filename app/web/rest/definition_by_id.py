@@ -2,6 +2,7 @@
 offers by key beside them: the start form and the suspension of every version."""
 from flask import g, jsonify, request
 
+from app.core.errors import BadRequest
 from app.platform import process_definitions, variables
 from app.platform.process_instances import start_process
 
@@ -70,6 +71,21 @@ def suspend_by_id(definition_id):
 def suspend_by_key(key):
     """Every version of the key, as Camunda suspends by key."""
     body = params.json_body()
+    ctx = context()
+    with ctx.db.command() as session:
+        process_definitions.latest(session, key)
+        _suspend(ctx, session, process_definitions.versions(session, key), body)
+    return "", 204
+
+
+@blueprint.put("/process-definition/suspended")
+def suspend_by_key_in_body():
+    """Camunda's by-key form with the key in the body."""
+    body = params.json_body()
+    key = body.get("processDefinitionKey")
+    if not isinstance(key, str) or not key:
+        raise BadRequest("processDefinitionKey 不能为空 / processDefinitionKey is required",
+                         [{"field": "processDefinitionKey", "message": "应为流程定义键"}])
     ctx = context()
     with ctx.db.command() as session:
         process_definitions.latest(session, key)

@@ -1,8 +1,9 @@
-"""Camunda's identity read resources: users (list, count, profile) and groups (list, count,
-one). Who reads whom is `user_directory`'s rule; the filters are Camunda's that our
+"""Camunda's identity read resources: users (list, count, profile), groups (list, count,
+one) and a user's groups with those who share them (/identity/groups). Who reads whom is `user_directory`'s rule; the filters are Camunda's that our
 accounts can answer (no last name or e-mail is kept: those filters are refused by name)."""
 from flask import g, jsonify, request
 
+from app.core.errors import BadRequest
 from app.platform import user_directory
 
 from ..auth.messages import MESSAGES
@@ -57,6 +58,21 @@ def get_group(group_id):
     params.known_only()
     with context().db.read() as session:
         return jsonify(user_directory.group(session, g.actor, group_id, _group_names()))
+
+
+@blueprint.get("/identity/groups")
+def identity_groups():
+    params.known_only("userId")
+    user_id = request.args.get("userId")
+    if not user_id:
+        raise BadRequest("userId 不能为空 / userId is required", [{"field": "userId", "message": "此项为必填项"}])
+    with context().db.read() as session:
+        found, sharing = user_directory.user_groups(session, g.actor, user_id, _group_names())
+        return jsonify({
+            "groups": [{"id": group["id"], "name": group["name"]} for group in found],
+            "groupUsers": [{"id": u.id, "firstName": u.display_name, "lastName": "", "displayName": u.display_name}
+                           for u in sharing],
+        })
 
 
 def _profile(user) -> dict:
