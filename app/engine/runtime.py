@@ -455,6 +455,20 @@ class Execution:
         """Process variables as Camunda shows them: the data on the paths still running."""
         return self.snapshot().variables
 
+    def set_variables(self, values: dict, removed: list[str]) -> None:
+        """Set and remove process variables on every path still running (Camunda's
+        instance-scope update). The finished steps on those paths change too: a waiting
+        step takes its data from the step before it again when it goes on."""
+        changed = set()
+        for task in self.workflow.get_tasks(state=TaskState.NOT_FINISHED_MASK):
+            while task is not None and task.id not in changed:
+                changed.add(task.id)
+                task.data.update(values)
+                for name in removed:
+                    task.data.pop(name, None)
+                task = task.parent
+        self._snapshot = None
+
     def activities(self) -> list[ActivityState]:
         return self.snapshot().activities
 

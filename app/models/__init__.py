@@ -20,12 +20,13 @@ from .runtime import (
     Incident, InstanceState, Job, JobType, MessageSubscription, ProcessInstance, Task,
     TaskCandidate,
 )
+from .variables import BinaryVariable
 from .web import LoginThrottle, TaskDraft, UserSession
 
 __all__ = [
     "AnnualReport", "CenterStatusChange", "ChangeRequest", "EvaluationDetail", "GovernanceRecord",
     "Rectification",
-    "AuditEntry", "Attachment", "Comment", "InstanceReader", "Notification", "OutboxMessage",
+    "AuditEntry", "Attachment", "BinaryVariable", "Comment", "InstanceReader", "Notification", "OutboxMessage",
     "Base", "Center", "CenterChange", "CenterEvaluation", "CenterStatus", "DecisionDefinition",
     "Deployment",
     "DeploymentResource", "ExpertPanel", "ExpertReview", "FormVersion", "HistoricActivity",

@@ -166,9 +166,12 @@ def _events(session: Session, actor: Actor, instance_id: str) -> list[Event]:
         if not confidential.sees_step(actor, row.activity_id, None):
             continue
         details = json.loads(row.details_json or "{}")
-        if "variables_changed" in details:
-            details["variables_changed"] = list(confidential.visible_values(
-                actor, dict.fromkeys(details["variables_changed"])))
+        for key in ("variables_changed", "names"):
+            if key in details:
+                details[key] = list(confidential.visible_values(actor, dict.fromkeys(details[key])))
+        # The values are the variables' history (REST /history/detail), not the page's.
+        details.pop("variable_values", None)
+        details.pop("variable_types", None)
         found.append(Event(row.event_type, row.user_id, row.activity_id, row.occurred_at, details))
     return found
 

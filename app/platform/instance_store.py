@@ -305,13 +305,14 @@ def _sync_variables(loaded: Loaded, snapshot: Snapshot, actor_id: str | None) ->
             ensure_ascii=False, separators=(",", ":"), default=str,
         )
         loaded.variables = current
+        # What changed, with its values and declared types: the history of each variable
+        # (Camunda's historic details) is read from these events.
+        update = {"variables_changed": sorted(changed), "variable_values": changed,
+                  "variable_types": {k: loaded.types[k] for k in changed if loaded.types.get(k)}}
         if loaded.events and loaded.events[-1]["event_type"] in ("task_completed", "instance_started"):
-            loaded.events[-1].setdefault("details", None)
-            details = loaded.events[-1]["details"] or {}
-            details["variables_changed"] = sorted(changed)
-            loaded.events[-1]["details"] = details
+            loaded.events[-1]["details"] = {**(loaded.events[-1].get("details") or {}), **update}
         elif changed:
-            loaded.record("variables_updated", actor_id, names=sorted(changed))
+            loaded.record("variables_updated", actor_id, names=sorted(changed), **update)
 
 
 _MISSING = object()

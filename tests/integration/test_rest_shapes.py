@@ -3,8 +3,11 @@ result pycamunda reads, Camunda's activity types, typed variables read back as w
 one variable by name, error bodies with `code`, ParseException `details`, unrouted paths."""
 from __future__ import annotations
 
+import base64
+
 import pytest
 
+from app.models import BinaryVariable
 from tests.support.flows import deployed, start
 from tests.support.handlers import SERVICE
 from tests.support.jobs import deploy_rest, model_files
@@ -187,3 +190,115 @@ def test_a_path_without_a_route_answers_with_camunda_names(rest, method, path, s
     body = response.get_json()
     assert body["type"] == name and body["code"] == 0
     assert f"HTTP {status}" in body["message"]
+
+
+PDF = b"%PDF-1.4 \xe5\x85\xac\xe7\xa4\xba"
+
+
+def file_variable(data: bytes = PDF, **info) -> dict:
+    return {"value": base64.b64encode(data).decode(), "type": "File",
+            "valueInfo": {"filename": "批复.pdf", "mimeType": "application/pdf", "encoding": None, **info}}
+
+
+@pytest.fixture
+def with_files(rest):
+    deployed(rest("analyst"), "flow_message_catch.bpmn")
+    response = rest("officer").post("/process-definition/key/flow_message_catch/start", json={
+        "businessKey": "XJ-2026-305",
+        "variables": {"reply": file_variable(), "seal": {"value": base64.b64encode(b"\x00\x01\xff").decode(),
+                                                          "type": "Bytes"}}})
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()["id"]
+
+
+def test_file_and_bytes_variables_are_kept_and_read_back(rest, with_files):
+    officer = rest("officer")
+
+    values = officer.get(f"/process-instance/{with_files}/variables").get_json()
+    data = officer.get(f"/process-instance/{with_files}/variables/reply/data")
+
+    assert values["reply"] == {"value": None, "type": "File", "valueInfo": {
+        "filename": "批复.pdf", "mimeType": "application/pdf", "encoding": None}}
+    assert values["seal"] == {"value": base64.b64encode(b"\x00\x01\xff").decode(), "type": "Bytes", "valueInfo": {}}
+    assert data.status_code == 200 and data.data == PDF
+    assert data.headers["Content-Type"] == "application/pdf"
+    assert data.headers["Content-Disposition"].startswith("attachment")
+    assert officer.get(f"/process-instance/{with_files}/variables/seal/data").data == b"\x00\x01\xff"
+
+
+def test_a_file_set_by_a_message_replaces_the_one_before(rest, with_files):
+    officer = rest("officer")
+    response = officer.post("/message", json={
+        "messageName": "flow_payment_received", "businessKey": "XJ-2026-305",
+        "processVariables": {"reply": file_variable(b"%PDF-1.7 second", filename="批复-修订.pdf")}})
+
+    assert response.status_code == 204, response.get_json()
+    assert officer.get(f"/process-instance/{with_files}/variables/reply/data").data == b"%PDF-1.7 second"
+    assert officer.get(f"/process-instance/{with_files}/variables/reply").get_json()["valueInfo"][
+        "filename"] == "批复-修订.pdf"
+
+
+def test_a_file_completing_a_task_is_kept_with_its_instance(ctx, rest, with_files):
+    officer = rest("officer")
+    officer.post("/message", json={"messageName": "flow_payment_received", "businessKey": "XJ-2026-305"})
+    [task] = officer.get(f"/task?processInstanceId={with_files}").get_json()
+    officer.post(f"/task/{task['id']}/claim", json={"userId": "officer"})
+
+    response = officer.post(f"/task/{task['id']}/complete", json={"variables": {
+        "opinion": {"value": "到账无误", "type": "String"},
+        "voucher": file_variable(b"%PDF-1.4 voucher", filename="凭证.pdf")}})
+
+    assert response.status_code == 204, response.get_json()
+    with ctx.db.read() as session:
+        kept = session.get(BinaryVariable, (with_files, "voucher"))
+        assert (kept.kind, kept.file_name, kept.data) == ("File", "凭证.pdf", b"%PDF-1.4 voucher")
+
+
+def test_a_variable_that_is_not_binary_has_no_data(rest, typed_instance):
+    response = rest("officer").get(f"/process-instance/{typed_instance}/variables/count/data")
+
+    assert response.status_code == 400
+    assert response.get_json()["errors"][0]["field"] == "count"
+
+
+@pytest.mark.parametrize(("variable", "message"), [
+    ({"value": "not base64!", "type": "File", "valueInfo": {"filename": "a.pdf"}}, "Base64"),
+    ({"value": "JVBERg==", "type": "File", "valueInfo": {}}, "filename"),
+])
+def test_a_bad_file_variable_is_a_400_naming_it(rest, variable, message):
+    deployed(rest("analyst"), "flow_message_catch.bpmn")
+    response = rest("officer").post("/process-definition/key/flow_message_catch/start",
+                                    json={"variables": {"reply": variable}})
+
+    assert response.status_code == 400
+    [error] = response.get_json()["errors"]
+    assert error["field"] == "reply" and message in error["message"]
+
+
+def test_a_file_where_nothing_could_keep_it_is_refused(rest):
+    deployed(rest("analyst"), "flow_grade.dmn", with_forms=False)
+    response = rest("officer").post("/decision-definition/key/flow_grade/evaluate",
+                                    json={"variables": {"score": file_variable()}})
+
+    assert response.status_code == 400
+    assert response.get_json()["errors"][0]["field"] == "score"
+
+
+def test_created_resources_link_to_themselves(rest):
+    body = deployed(rest("analyst"), "flow_message_catch.bpmn")
+    response = rest("officer").post("/process-definition/key/flow_message_catch/start", json={})
+
+    [link] = response.get_json()["links"]
+    assert link["rel"] == "self" and link["method"] == "GET"
+    assert link["href"].endswith(f"/engine-rest/process-instance/{response.get_json()['id']}")
+    assert body["links"][0]["href"].endswith(f"/engine-rest/deployment/{body['id']}")
+
+
+def test_a_confidential_file_is_not_found_for_the_applicant(rest):
+    deployed(rest("analyst"), "flow_message_catch.bpmn")
+    response = rest("cotton").post("/process-definition/key/flow_message_catch/start", json={
+        "businessKey": "XJ-2026-306", "variables": {"expertOpinion": file_variable()}})
+    instance = response.get_json()["id"]
+
+    assert rest("officer").get(f"/process-instance/{instance}/variables/expertOpinion/data").data == PDF
+    assert rest("cotton").get(f"/process-instance/{instance}/variables/expertOpinion/data").status_code == 404

@@ -81,6 +81,11 @@ def unexpected_error(error: Exception):
     return response
 
 
+def self_link(path: str) -> list[dict]:
+    """Camunda's `links` of a created resource: where to read it."""
+    return [{"method": "GET", "href": f"{request.host_url.rstrip('/')}{API_PREFIX}{path}", "rel": "self"}]
+
+
 def json_api_blueprint(name: str) -> Blueprint:
     """Another face of the API (/api): Basic or the signed-in session (`api_auth`), and the
     same JSON error shapes."""
@@ -95,7 +100,9 @@ from . import (  # noqa: E402,F401
     decisions, definitions, deployments, history, instances, jobs, messages, migration, statistics, tasks,
     version,
 )
-from . import instance_variables, task_collaboration  # noqa: E402,F401
+from . import (  # noqa: E402,F401
+    instance_variables, openapi, task_collaboration, variable_history, variable_instances,
+)
 from . import (  # noqa: E402,F401
     definition_by_id, deployment_deletion, executions, identity, signals, task_identity_links,
 )

@@ -2,11 +2,11 @@
 from flask import g, jsonify, request
 
 from app.core.errors import BadRequest, NotFound
-from app.platform import queries, variables
+from app.platform import queries, variable_files, variables
 from app.platform.deployment import latest_definition
 from app.platform.process_instances import start_process
 
-from . import blueprint, context, params, shapes
+from . import blueprint, context, params, self_link, shapes
 
 
 @blueprint.get("/process-definition")
@@ -51,7 +51,8 @@ def get_definition_xml(key):
 @blueprint.post("/process-definition/key/<key>/start")
 def start_by_key(key):
     body = params.json_body()
-    values, types = variables.from_camunda(body.get("variables"))
+    values, types = variables.from_camunda(body.get("variables"), binaries=True)
+    binaries = variables.take_binaries(values, types)
     business_key = body.get("businessKey")
     if business_key is not None and not isinstance(business_key, str):
         raise BadRequest("businessKey 应为字符串 / businessKey must be a string")
@@ -59,5 +60,6 @@ def start_by_key(key):
     with ctx.db.command() as session:
         instance = start_process(ctx, session, g.actor, key=key, variables=values, types=types,
                                  business_key=business_key)
-        body = shapes.instance(instance)
+        variable_files.keep(ctx, session, instance.id, binaries)
+        body = shapes.instance(instance, self_link(f"/process-instance/{instance.id}"))
     return jsonify(body)

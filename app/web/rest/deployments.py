@@ -6,7 +6,7 @@ from app.core.errors import BadRequest
 from app.platform import queries
 from app.platform.deployment import deploy, located
 
-from . import blueprint, context, params, shapes
+from . import blueprint, context, params, self_link, shapes
 
 # As Camunda answers a resource's data: a type by the file's ending, else bytes.
 _MEDIA_TYPES = {"bpmn": "application/xml", "dmn": "application/xml", "xml": "application/xml",
@@ -25,7 +25,8 @@ def create_deployment():
     with ctx.db.command() as session:
         result = deploy(ctx, session, g.actor, request.form.get("deployment-name") or "deployment",
                         files, source=request.form.get("deployment-source"))
-        body = shapes.deployment(result.deployment, result.new_definitions, result.new_decisions)
+        body = shapes.deployment(result.deployment, result.new_definitions, result.new_decisions,
+                                 self_link(f"/deployment/{result.deployment.id}"))
     # Not in Camunda's shape (clients ignore it): what deployed but deserves a look, such as
     # a descriptive model with nothing to start.
     body["warnings"] = located(result.warnings)

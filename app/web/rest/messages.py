@@ -2,7 +2,7 @@
 from flask import g, jsonify
 
 from app.core.errors import BadRequest
-from app.platform import variables
+from app.platform import variable_files, variables
 from app.platform.messages import correlate, correlation_results
 
 from . import blueprint, context, params, shapes
@@ -21,7 +21,8 @@ UNSUPPORTED = ("tenantId", "correlationKeys", "localCorrelationKeys", "processVa
 def post_message():
     body = params.json_body()
     _check_fields(body)
-    values, types = variables.from_camunda(body.get("processVariables"))
+    values, types = variables.from_camunda(body.get("processVariables"), binaries=True)
+    binaries = variables.take_binaries(values, types)
     result_enabled = _flag(body, "resultEnabled")
     with_variables = _flag(body, "variablesInResultEnabled")
     ctx = context()
@@ -30,6 +31,8 @@ def post_message():
             ctx, session, g.actor, body.get("messageName"), body.get("businessKey"),
             body.get("processInstanceId"), values, types, body.get("all", False),
         )
+        for instance_id in instance_ids:
+            variable_files.keep(ctx, session, instance_id, binaries)
         results = correlation_results(session, g.actor, instance_ids, with_variables) if result_enabled else []
         answer = [shapes.correlation_result(instance, shown) for instance, shown in results]
     return jsonify(answer) if result_enabled else ("", 204)

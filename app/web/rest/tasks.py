@@ -1,7 +1,7 @@
 """Tasks: list, get, claim, unclaim, complete, form variables."""
 from flask import g, jsonify, request
 
-from app.platform import queries, user_tasks, variables
+from app.platform import queries, user_tasks, variable_files, variables
 
 from . import blueprint, context, params, shapes
 
@@ -65,10 +65,12 @@ def unclaim(task_id):
 @blueprint.post("/task/<task_id>/complete")
 def complete(task_id):
     body = params.json_body()
-    values, types = variables.from_camunda(body.get("variables"))
+    values, types = variables.from_camunda(body.get("variables"), binaries=True)
+    binaries = variables.take_binaries(values, types)
     ctx = context()
     with ctx.db.command() as session:
-        user_tasks.complete(ctx, session, g.actor, task_id, values, types)
+        instance_id = user_tasks.complete(ctx, session, g.actor, task_id, values, types)
+        variable_files.keep(ctx, session, instance_id, binaries)
     if body.get("withVariablesInReturn"):
         with ctx.db.read() as session:
             shown, types = user_tasks.variables_after(session, g.actor, task_id)
