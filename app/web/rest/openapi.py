@@ -53,6 +53,8 @@ DETAIL_FILTERS = ("processInstanceId", "processInstanceIdIn", "taskId", "variabl
 STATISTICS = ("failedJobs", "incidents", "incidentsForType", "rootIncidents")
 EXECUTION_FILTERS = ("processInstanceId", "businessKey", "processDefinitionId", "processDefinitionKey", "activityId",
                      "messageEventSubscriptionName", "signalEventSubscriptionName", "active", "suspended")
+SUBSCRIPTION_FILTERS = ("eventSubscriptionId", "eventName", "eventType", "executionId", "processInstanceId",
+                        "activityId")
 USER_FILTERS = ("id", "idIn", "firstName", "firstNameLike", "memberOfGroup")
 GROUP_FILTERS = ("id", "idIn", "name", "nameLike", "type", "member")
 _SUSPENSION = _body(suspended="boolean", includeProcessInstances="boolean?", executionDate="string?")
@@ -225,6 +227,9 @@ OPERATIONS: dict[str, Op] = {
         "执行等待的消息", ok=(200, "#EventSubscription")),
     "POST /execution/<execution_id>/messageSubscriptions/<message_name>/trigger": Op(
         "向执行发送消息", body={"application/json": _body(variables=_VARIABLES)}, ok=(204, None)),
+    "GET /event-subscription": Op("等待中的消息与信号", (*SUBSCRIPTION_FILTERS, "sortBy", "sortOrder", *PAGING),
+                                  ok=(200, "[#EventSubscription]")),
+    "GET /event-subscription/count": Op("等待中的消息与信号数", SUBSCRIPTION_FILTERS, ok=(200, "#Count")),
     "POST /signal": Op("广播信号", body={"application/json": _body(
         name="string", executionId="string?", variables=_VARIABLES)}, ok=(204, None)),
     # Identity (identity.py, task_identity_links.py)
