@@ -10,6 +10,7 @@ from uuid import UUID
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.specs.defaults import ManualTask, NoneTask
+from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import ErrorEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     CycleTimerEventDefinition, TimerEventDefinition,
 )
@@ -29,6 +30,8 @@ from SpiffWorkflow.util.task import TaskState
 from . import compaction, decisions, expressions, signals
 from .decisions import DecisionOutcome
 from . import multi_instance  # noqa: F401  (bounds every multi-instance activity when imported)
+from .compiler import decision_table
+from .decision_binding import DecisionSource, LatestTables, latest_decisions
 from .engine_clock import clock_scope
 from .task_tree import give_new_id, is_attached, return_targets
 from .token_move import move_token
@@ -55,6 +58,11 @@ class WorkflowEngine:
         )
         self._specs: OrderedDict[str, tuple] = OrderedDict()
         self._spec_cache_size = spec_cache_size
+        self.latest_tables: LatestTables | None = None
+
+    def bind_decisions(self, source: DecisionSource) -> None:
+        """Business rule tasks evaluate the latest version `source` names when they run."""
+        self.latest_tables = LatestTables(source, decision_table)
 
     @property
     def serializer_version(self) -> str:
@@ -161,8 +169,10 @@ class Execution:
 
     @contextmanager
     def _engine_time(self, inclusive: bool = False):
-        """Engine steps read the app's clock and arm timers under the app's rules."""
-        with clock_scope(self.engine.clock, inclusive), timer_rules(self.engine.timer_min_cycle):
+        """Engine steps read the app's clock, arm timers under the app's rules and evaluate
+        the latest deployed decisions."""
+        with clock_scope(self.engine.clock, inclusive), timer_rules(self.engine.timer_min_cycle), \
+                latest_decisions(self.engine.latest_tables):
             yield
 
     def _run_pass_through_tasks(self) -> bool:
@@ -363,6 +373,30 @@ class Execution:
         task.data.update(variables or {})
         task.complete()
         self.run()
+
+    def throw_bpmn_error(self, task_id: str, error_code: str, variables: dict) -> bool:
+        """A worker's BPMN error on a waiting service task (Camunda's external task
+        bpmnError): the task's error boundary event for `error_code` catches it (one for
+        that code before one for any code), with `variables`, and the instance runs on from
+        there. False, nothing changed, when no boundary event of the task catches it."""
+        task = self._task(task_id)
+        if task.state != TaskState.STARTED or not isinstance(task.task_spec, TopicServiceTask):
+            raise TaskNotReady(task_id)
+        event = BpmnEvent(ErrorEventDefinition(error_code, error_code), payload=dict(variables))
+        catchers = [
+            sibling for sibling in task.parent.children
+            if sibling is not task and isinstance(sibling.task_spec, BoundaryEvent)
+            and sibling.task_spec.catches(sibling, event)
+        ]
+        if not catchers:
+            return False
+        catcher = min(catchers, key=lambda t: t.task_spec.event_definition.code is None)
+        self._snapshot = None
+        with _engine_failures(), self._engine_time():
+            catcher.task_spec.catch(catcher, event)
+            catcher.task_spec._update(catcher)
+        self.run()
+        return True
 
     def timers(self) -> list[TimerInfo]:
         return self.snapshot().timers

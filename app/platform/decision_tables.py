@@ -19,6 +19,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.db import Database
 from app.engine.compiler import CompiledDecision, SourceFile, compile_models, content_hash
 from app.engine.decision_trial import InputClause, trial_table
 from app.engine.decisions import DecisionOutcome, MatchedRule
@@ -77,6 +78,27 @@ def record_version(session: Session, deployment: Deployment, decision: CompiledD
     session.add(definition)
     session.flush()
     return definition
+
+
+class DeployedDecisions:
+    """The engine's source of the latest deployed version of each decision: business rule
+    tasks evaluate it when they run (Camunda's default binding `latest`). Read in a read
+    unit of work of its own, which on PostgreSQL is a pool of its own: a command waiting
+    for it never waits for another command's connection."""
+
+    def __init__(self, db: Database):
+        self.db = db
+
+    def latest_version(self, key: str) -> str | None:
+        with self.db.read() as session:
+            return session.scalar(select(DecisionDefinition.id).where(DecisionDefinition.key == key)
+                                  .order_by(DecisionDefinition.version.desc()).limit(1))
+
+    def table_file(self, version_id: str) -> tuple[str, bytes]:
+        with self.db.read() as session:
+            row = session.execute(select(DecisionDefinition.resource_name, DecisionDefinition.dmn_xml)
+                                  .where(DecisionDefinition.id == version_id)).one()
+            return row.resource_name, row.dmn_xml
 
 
 def is_latest_table(session: Session, resource_name: str, content: bytes) -> bool:

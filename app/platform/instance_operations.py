@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from app.clock import as_utc, format_camunda, parse_client_datetime
 from app.engine.errors import EngineError, TaskNotReady
-from app.models import InstanceState, Job, JobType, ProcessDefinition, ProcessInstance, Task
+from app.models import ExternalTask, InstanceState, Job, JobType, ProcessDefinition, ProcessInstance, Task
 
 from app.core import audit
 from app.core.context import AppContext
@@ -86,6 +86,8 @@ def _suspend(ctx: AppContext, session: Session, actor: Actor, instance: ProcessI
     instance.suspended = suspended
     session.execute(update(Task).where(Task.instance_id == instance.id).values(suspended=suspended))
     session.execute(update(Job).where(Job.instance_id == instance.id).values(suspended=suspended))
+    session.execute(update(ExternalTask).where(ExternalTask.instance_id == instance.id)
+                    .values(suspended=suspended))
     event = "instance_suspended" if suspended else "instance_resumed"
     history.append(session, instance.id, instance.process_key,
                    [history.event(event, actor.id, reason=reason)], ctx.now())

@@ -30,7 +30,7 @@ from app.prepared import Deferred, Prepared
 
 from app.core.context import AppContext
 from app.core.errors import Conflict, NotFound, Suspended
-from app.platform import assignment, history, notifications, permissions
+from app.platform import assignment, external_task_rows, history, notifications, permissions
 
 _INSTANCE = ProcessInstance.__table__
 _TASK = Task.__table__
@@ -216,6 +216,7 @@ def save(ctx: AppContext, session: Session, loaded: Loaded, actor_id: str | None
     _sync_activities(deferred, loaded, snapshot, now)
     _sync_timers(deferred, loaded, snapshot, now)
     _sync_messages(deferred, loaded, snapshot, now)
+    external_task_rows.sync(connection_of(session), deferred, loaded, snapshot, now)
     if snapshot.completed and row.state == InstanceState.ACTIVE:
         row.state = InstanceState.COMPLETED
         row.end_time = now
@@ -327,7 +328,7 @@ def _business_name(variables: dict, current: str | None) -> str | None:
 def _sync_tasks(session: Session, writes: Deferred, loaded: Loaded, snapshot: Snapshot,
                 now: datetime) -> None:
     previous = set(loaded.waits.get("tasks", ()))
-    current = {info.id: info for info in snapshot.user_tasks}
+    current = {info.id: info for info in map(assignment.offered, snapshot.user_tasks)}
     gone = previous - current.keys()
     if gone:
         _close_tasks(writes, loaded, gone, now)

@@ -101,7 +101,7 @@ from . import (  # noqa: E402,F401
     version,
 )
 from . import (  # noqa: E402,F401
-    instance_variables, openapi, task_collaboration, variable_history, variable_instances,
+    external_tasks, instance_variables, openapi, task_collaboration, variable_history, variable_instances,
 )
 from . import (  # noqa: E402,F401
     definition_by_id, deployment_deletion, event_subscriptions, executions, identity, signals,

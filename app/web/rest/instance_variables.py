@@ -5,7 +5,6 @@ import io
 from flask import g, jsonify, send_file
 
 from app.core.errors import NotFound
-from app.models import BinaryVariable
 from app.platform import instance_operations, user_tasks, variable_files, variables
 from app.platform.process_instances import variables_of
 
@@ -83,8 +82,9 @@ def get_task_variable_data(task_id, name):
         return download(variable_files.data_of(session, g.actor, instance_id, name))
 
 
-def download(row: BinaryVariable):
-    """A binary variable's bytes, always as a download: the type is the client's claim."""
+def download(row):
+    """A binary variable's row (`variable_files.data_of`) as a download, never rendered: its
+    type is the client's claim."""
     return inert(send_file(io.BytesIO(row.data), mimetype=row.mime_type or "application/octet-stream",
                            as_attachment=True, download_name=row.file_name or row.name))
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from flask import current_app, jsonify, request
 
 from . import API_PREFIX, blueprint
+from .external_task_filters import FILTERS as EXTERNAL_TASK_FILTERS
 from .openapi_schemas import SCHEMAS, schema_of
 
 PAGING = ("firstResult", "maxResults")
@@ -20,8 +21,10 @@ _PARAMETER_TYPES = {
     **dict.fromkeys(PAGING, "integer"),
     **dict.fromkeys(("latestVersion", "unassigned", "finished", "unfinished", "canceled", "failedJobs",
                      "variableUpdates", "incidents", "rootIncidents", "deserializeValues", "deserializeValue",
-                     "cascade", "skipCustomListeners", "skipIoMappings", "active", "suspended"),
+                     "locked", "notLocked", "withRetriesLeft", "noRetriesLeft", "active", "suspended",
+                     "withLockedTasks", "withUnlockedTasks", "cascade", "skipCustomListeners", "skipIoMappings"),
                     "boolean"),
+    **dict.fromkeys(("priorityHigherThanOrEquals", "priorityLowerThanOrEquals"), "integer"),
 }
 
 
@@ -245,6 +248,39 @@ OPERATIONS: dict[str, Op] = {
     "POST /task/<task_id>/identity-links": Op("添加候选人", body={"application/json": _LINK}, ok=(204, None)),
     "POST /task/<task_id>/identity-links/delete": Op("移除候选人", body={"application/json": _LINK},
                                                      ok=(204, None)),
+    # External tasks
+    "POST /external-task/fetchAndLock": Op("获取并锁定外部任务", body={"application/json": _body(
+        workerId="string", maxTasks="integer", usePriority="boolean", asyncResponseTimeout="integer",
+        topics="[object]", sorting="[object]")}, ok=(200, "[#LockedExternalTask]")),
+    "GET /external-task": Op("外部任务", (*EXTERNAL_TASK_FILTERS, "sortBy", "sortOrder", *PAGING),
+                             ok=(200, "[#ExternalTask]")),
+    "POST /external-task": Op("外部任务（查询体）", PAGING, body={"application/json": {"type": "object"}},
+                              ok=(200, "[#ExternalTask]")),
+    "GET /external-task/count": Op("外部任务数", EXTERNAL_TASK_FILTERS, ok=(200, "#Count")),
+    "POST /external-task/count": Op("外部任务数（查询体）", body={"application/json": {"type": "object"}},
+                                    ok=(200, "#Count")),
+    "GET /external-task/topic-names": Op("主题", ("withLockedTasks", "withUnlockedTasks", "withRetriesLeft"),
+                                         ok=(200, "[string]")),
+    "GET /external-task/<task_id>": Op("一个外部任务", ok=(200, "#ExternalTask")),
+    "GET /external-task/<task_id>/errorDetails": Op("失败详情", ok=(200, "string"), media="text/plain"),
+    "POST /external-task/<task_id>/complete": Op("完成外部任务", body={"application/json": _body(
+        workerId="string", variables=_VARIABLES, localVariables=_VARIABLES)}, ok=(204, None)),
+    "POST /external-task/<task_id>/bpmnError": Op("抛出 BPMN 错误", body={"application/json": _body(
+        workerId="string", errorCode="string", errorMessage="string?", variables=_VARIABLES)}, ok=(204, None)),
+    "POST /external-task/<task_id>/failure": Op("报告失败", body={"application/json": _body(
+        workerId="string", errorMessage="string?", errorDetails="string?", retries="integer",
+        retryTimeout="integer")}, ok=(204, None)),
+    "POST /external-task/<task_id>/extendLock": Op("延长锁定", body={"application/json": _body(
+        workerId="string", newDuration="integer")}, ok=(204, None)),
+    "POST /external-task/<task_id>/lock": Op("锁定", body={"application/json": _body(
+        workerId="string", lockDuration="integer")}, ok=(204, None)),
+    "POST /external-task/<task_id>/unlock": Op("解锁", ok=(204, None)),
+    "PUT /external-task/<task_id>/retries": Op("设置重试次数", body={"application/json": _body(retries="integer")},
+                                               ok=(204, None)),
+    "PUT /external-task/retries": Op("批量设置重试次数", body={"application/json": _body(
+        retries="integer", externalTaskIds="[string]", processInstanceIds="[string]")}, ok=(204, None)),
+    "PUT /external-task/<task_id>/priority": Op("设置优先级", body={"application/json": _body(priority="integer")},
+                                                ok=(204, None)),
     # Migration
     "POST /migration/generate": Op("生成迁移计划", body={"application/json": _body(
         sourceProcessDefinitionId="string", targetProcessDefinitionId="string", overrides="object?")},

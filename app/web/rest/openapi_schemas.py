@@ -118,6 +118,14 @@ SCHEMAS = {
         removalTime="string?", rootProcessInstanceId="string?", variableName="string",
         variableInstanceId="string", variableType="string", value="any", valueInfo="object",
         initial="boolean", revision="integer", errorMessage="string?", **_ENTITY),
+    "ExternalTask": _object(
+        id="string", topicName="string", workerId="string?", lockExpirationTime="string?", createTime="string?",
+        retries="integer?", errorMessage="string?", suspended="boolean", priority="integer",
+        activityId="string?", activityInstanceId="string?", executionId="string?", processInstanceId="string?",
+        processDefinitionId="string?", processDefinitionKey="string?", processDefinitionVersionTag="string?",
+        businessKey="string?", **_ENTITY),
+    "LockedExternalTask": {"allOf": [{"$ref": "#/components/schemas/ExternalTask"}, _object(
+        errorDetails="string?", variables="#VariableMap", extensionProperties="object")]},
     "CorrelationResult": {"type": "object", "required": ["resultType", "execution", "processInstance"],
                           "properties": {"resultType": {"type": "string"},
                                          "execution": schema_of("object?"), "processInstance": schema_of("object?"),
