@@ -4,8 +4,9 @@ definitions and forms.
 Without `cascade` a deployment whose definitions have instances is refused: a finished
 instance is this engine's history and refers to its definition, so it blocks as a running
 one does (Camunda keeps orphaned history instead). With `cascade` every instance of them,
-running or finished, is deleted with all the engine keeps of it (tasks, jobs, incidents,
-subscriptions, history, comments, attachments, notifications, 抄送 grants). Removing what
+running or finished, is deleted with all the engine keeps of it (tasks, jobs, external tasks,
+incidents, subscriptions, File and Bytes variables, history, comments, attachments,
+notifications, 抄送 grants). Removing what
 analysts deploy is their right as deploying is (analysts and admins); deleting instances
 is an administrator's. Both are audited, refused or done.
 
@@ -24,9 +25,9 @@ from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.models import (
-    Attachment, Base, Comment, DecisionDefinition, Deployment, FormVersion, HistoricActivity, HistoricTask,
-    HistoryEvent, Incident, InstanceReader, InstanceState, Job, MessageSubscription, MigratedInstance, MigrationBatch,
-    Notification, ProcessDefinition, ProcessInstance, Task, TaskCandidate, TaskDraft,
+    Attachment, Base, BinaryVariable, Comment, DecisionDefinition, Deployment, ExternalTask, FormVersion,
+    HistoricActivity, HistoricTask, HistoryEvent, Incident, InstanceReader, InstanceState, Job, MessageSubscription,
+    MigratedInstance, MigrationBatch, Notification, ProcessDefinition, ProcessInstance, Task, TaskCandidate, TaskDraft,
 )
 
 from app.core import audit
@@ -36,8 +37,9 @@ from app.core.identity import Actor
 from app.platform import instance_store, permissions
 
 # The engine's tables that hold an instance's rows, emptied for each deleted instance.
-INSTANCE_TABLES = (TaskCandidate, TaskDraft, Task, Job, Incident, MessageSubscription, Comment, Attachment,
-                   Notification, InstanceReader, HistoryEvent, HistoricActivity, HistoricTask, MigratedInstance)
+INSTANCE_TABLES = (TaskCandidate, TaskDraft, Task, Job, Incident, MessageSubscription, ExternalTask, BinaryVariable,
+                   Comment, Attachment, Notification, InstanceReader, HistoryEvent, HistoricActivity, HistoricTask,
+                   MigratedInstance)
 
 
 def delete_deployment(ctx: AppContext, session: Session, actor: Actor, deployment_id: str,

@@ -3,6 +3,8 @@ refused; with cascade an administrator deletes them too, running and finished, w
 engine keeps of them. Analysts and admins delete what they deploy; every attempt is audited."""
 from __future__ import annotations
 
+import base64
+
 import pytest
 
 from app.platform.instance_store import definition_of
@@ -168,3 +170,16 @@ def test_a_version_a_migration_batch_moved_instances_from_keeps_its_deployment(r
     response = rest("admin").delete(f"/deployment/{source['id']}")
 
     assert response.status_code == 409 and "迁移批次" in response.get_json()["message"]
+
+
+def test_cascade_deletes_external_tasks_and_binary_variables_too(rest):
+    deployment = deployed(rest("analyst"), model_files("ext_notice.bpmn", forms=False))
+    scan = base64.b64encode("短信模板".encode()).decode()
+    instance = rest("officer").post("/process-definition/key/ext_notice/start", json={
+        "variables": {"scan": {"value": scan, "type": "Bytes"}}}).get_json()["id"]
+    assert [t["processInstanceId"] for t in rest("admin").get("/external-task").get_json()] == [instance]
+
+    assert rest("admin").delete(f"/deployment/{deployment['id']}?cascade=true").status_code == 204
+
+    assert rest("admin").get("/external-task").get_json() == []
+    assert rest("admin").get(f"/process-instance/{instance}/variables/scan").status_code == 404
