@@ -45,6 +45,9 @@ class Settings:
     # (app/platform/long_polling.py); the web server runs this many threads beyond
     # WEB_THREADS for them (scripts/serve_web.sh). 0: no fetch waits.
     external_task_long_polls: int = 2
+    # Camunda's queryMaxResultsLimit: when set, a REST list must ask for at most this many
+    # rows (`maxResults`); unset, lists are whole.
+    query_max_results_limit: int | None = None
 
     @property
     def production(self) -> bool:
@@ -97,6 +100,8 @@ def load_settings(overrides: dict | None = None) -> Settings:
         "password_max_age_days": _positive_int_env("PASSWORD_MAX_AGE_DAYS", 90),
         "trusted_proxies": _int_env("TRUSTED_PROXIES", 0),
         "external_task_long_polls": _int_env("EXTERNAL_TASK_LONG_POLLS", 2),
+        "query_max_results_limit": (_positive_int_env("QUERY_MAX_RESULTS_LIMIT", 1)
+                                    if os.environ.get("QUERY_MAX_RESULTS_LIMIT") else None),
         **_pool_sizes(),
     }
     values.update(overrides or {})

@@ -28,7 +28,6 @@ from app.models import DecisionDefinition, Deployment
 
 from app.core.context import AppContext
 from app.core.errors import BadRequest, NotFound, ValidationFailed
-from app.core.paging import Page
 from app.platform.instance_store import new_id
 
 # What a trial input may be, by the column's typeRef (DMN 1.3 and FEEL names).
@@ -122,22 +121,6 @@ def latest_definition(session: Session, key: str) -> DecisionDefinition | None:
         select(DecisionDefinition).where(DecisionDefinition.key == key)
         .order_by(DecisionDefinition.version.desc()).limit(1)
     )
-
-
-def list_definitions(session: Session, key: str | None, latest_only: bool, page: Page) -> list[DecisionDefinition]:
-    query = select(DecisionDefinition)
-    if key:
-        query = query.where(DecisionDefinition.key == key)
-    if latest_only:
-        latest = (
-            select(DecisionDefinition.key, func.max(DecisionDefinition.version).label("v"))
-            .group_by(DecisionDefinition.key).subquery()
-        )
-        query = query.join(latest, (DecisionDefinition.key == latest.c.key)
-                           & (DecisionDefinition.version == latest.c.v))
-    return list(session.scalars(page.apply(
-        query.order_by(DecisionDefinition.key, DecisionDefinition.version)
-    )))
 
 
 def find_definition(session: Session, key: str | None = None, version: int | None = None,

@@ -1,31 +1,27 @@
 """Process definitions: list, by key, XML, start."""
-from flask import g, jsonify, request
+from flask import g, jsonify
 
 from app.core.errors import BadRequest, NotFound
 from app.platform import queries, variable_files, variables
 from app.platform.deployment import latest_definition
 from app.platform.process_instances import start_process
 
-from . import blueprint, context, params, self_link, shapes
+from . import blueprint, context, params, query_input, self_link, shapes
 
 
 @blueprint.get("/process-definition")
 def list_definitions():
-    params.known_only("key", "latestVersion", *params.PAGING)
+    q = query_input.from_args(queries.DEFINITION_CRITERIA, queries.DEFINITION_SORTS)
+    page = params.page()
     with context().db.read() as session:
-        rows = queries.list_definitions(
-            session, request.args.get("key"), params.bool_arg("latestVersion") is True,
-            params.page(),
-        )
-        return jsonify([shapes.definition(d) for d in rows])
+        return jsonify([shapes.definition(d) for d in queries.list_definitions(session, q, page)])
 
 
 @blueprint.get("/process-definition/count")
 def count_definitions():
-    params.known_only("key", "latestVersion")
+    q = query_input.from_args(queries.DEFINITION_CRITERIA)
     with context().db.read() as session:
-        query = queries.definitions_query(request.args.get("key"), params.bool_arg("latestVersion") is True)
-        return jsonify({"count": queries.count_of(session, query)})
+        return jsonify({"count": queries.count_of(session, *queries.definitions_query(q))})
 
 
 def _latest(session, key):

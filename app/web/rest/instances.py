@@ -6,30 +6,38 @@ from app.platform import instance_operations, queries
 from app.platform.instance_store import definition_of
 from app.platform.process_instances import delete_instance, get_instance
 
-from . import blueprint, context, params, shapes
-
-
-FILTERS = ("processDefinitionKey", "businessKey")
+from . import blueprint, context, params, query_input, shapes
 
 
 @blueprint.get("/process-instance")
 def list_instances():
-    params.known_only(*FILTERS, *params.PAGING)
-    with context().db.read() as session:
-        rows = queries.list_instances(
-            session, g.actor, request.args.get("processDefinitionKey"),
-            request.args.get("businessKey"), params.page(),
-        )
-        return jsonify([shapes.instance(i) for i in rows])
+    return _listed(query_input.from_args(queries.INSTANCE_CRITERIA, queries.INSTANCE_SORTS))
+
+
+@blueprint.post("/process-instance")
+def query_instances():
+    return _listed(query_input.from_body(queries.INSTANCE_CRITERIA, queries.INSTANCE_SORTS))
 
 
 @blueprint.get("/process-instance/count")
 def count_instances():
-    params.known_only(*FILTERS)
+    return _counted(query_input.from_args(queries.INSTANCE_CRITERIA))
+
+
+@blueprint.post("/process-instance/count")
+def count_queried_instances():
+    return _counted(query_input.from_body(queries.INSTANCE_CRITERIA, queries.INSTANCE_SORTS, paged=False))
+
+
+def _listed(q):
+    page = params.page()
     with context().db.read() as session:
-        query = queries.instances_query(g.actor, request.args.get("processDefinitionKey"),
-                                        request.args.get("businessKey"))
-        return jsonify({"count": queries.count_of(session, query)})
+        return jsonify([shapes.instance(i) for i in queries.list_instances(session, g.actor, q, page)])
+
+
+def _counted(q):
+    with context().db.read() as session:
+        return jsonify({"count": queries.count_of(session, *queries.instances_query(g.actor, q))})
 
 
 @blueprint.get("/process-instance/<instance_id>")

@@ -11,8 +11,13 @@ from dataclasses import dataclass, field
 
 from flask import current_app, jsonify, request
 
+from app.platform import history_queries, queries
+
 from . import API_PREFIX, blueprint
 from .external_task_filters import FILTERS as EXTERNAL_TASK_FILTERS
+from .history import ACTIVITY_FILTERS as HISTORIC_ACTIVITY_FILTERS
+from .variable_history import FILTERS as DETAIL_FILTERS
+from .variable_instances import FILTERS as VARIABLE_FILTERS, HISTORIC_FILTERS as HISTORIC_VARIABLE_FILTERS
 from .openapi_schemas import SCHEMAS, schema_of
 
 PAGING = ("firstResult", "maxResults")
@@ -35,7 +40,30 @@ class Op:
     body: dict | None = None
     ok: tuple[int, str | None] = (200, None)
     media: str = "application/json"
-    tags: tuple[str, ...] = field(default=())
+    # The kinds of the query's values where a list's criteria say them (`query_criteria`).
+    kinds: dict[str, str] = field(default_factory=dict)
+
+
+_KIND_SCHEMAS = {"flag": {"type": "boolean"}, "list": {"type": "array", "items": {"type": "string"}},
+                 "variables": {"type": "array", "items": {"type": "object"}}}
+
+
+def _listing(summary: str, criteria: dict, sorts: dict, shape: str) -> Op:
+    """A Camunda list: its criteria as query parameters, sorting and paging."""
+    return Op(summary, (*criteria, "sortBy", "sortOrder", *PAGING), ok=(200, f"[{shape}]"),
+              kinds={name: c.kind for name, c in criteria.items()})
+
+
+def _counting(summary: str, criteria: dict) -> Op:
+    return Op(summary, tuple(criteria), ok=(200, "#Count"), kinds={name: c.kind for name, c in criteria.items()})
+
+
+def _posted(summary: str, criteria: dict, shape: str, paged: bool = True) -> Op:
+    """A list's POST variant: the same criteria in a JSON body, paging in the query string."""
+    properties = {name: _KIND_SCHEMAS.get(c.kind, {"type": "string"}) for name, c in criteria.items()}
+    properties["sorting"] = {"type": "array", "items": {"type": "object"}}
+    return Op(summary, PAGING if paged else (), body={"application/json": {"type": "object", "properties": properties}},
+              ok=(200, f"[{shape}]" if paged else "#Count"))
 
 
 def _body(**properties: str) -> dict:
@@ -44,15 +72,6 @@ def _body(**properties: str) -> dict:
 
 _VARIABLES = "#VariableMap"
 _REASON = dict(reason="string?", opinion="string?")
-INSTANCE_FILTERS = ("processDefinitionKey", "businessKey")
-TASK_FILTERS = ("processInstanceId", "processInstanceBusinessKey", "taskDefinitionKey", "processDefinitionKey",
-                "assignee", "candidateGroup", "candidateUser", "unassigned")
-HISTORIC_INSTANCE_FILTERS = ("processDefinitionKey", "processInstanceBusinessKey", "processInstanceId")
-HISTORIC_TASK_FILTERS = ("processInstanceId", "taskAssignee", "finished")
-ACTIVITY_FILTERS = ("processInstanceId", "processDefinitionId", "activityId", "activityType", "finished",
-                    "unfinished", "canceled", "sortBy", "sortOrder")
-VARIABLE_FILTERS = ("variableName", "variableNameLike", "processInstanceIdIn", "processDefinitionKey")
-DETAIL_FILTERS = ("processInstanceId", "processInstanceIdIn", "taskId", "variableUpdates", "sortBy", "sortOrder")
 STATISTICS = ("failedJobs", "incidents", "incidentsForType", "rootIncidents")
 EXECUTION_FILTERS = ("processInstanceId", "businessKey", "processDefinitionId", "processDefinitionKey", "activityId",
                      "messageEventSubscriptionName", "signalEventSubscriptionName", "active", "suspended")
@@ -76,15 +95,16 @@ OPERATIONS: dict[str, Op] = {
     # Deployments and definitions
     "POST /deployment/create": Op("部署模型文件", body={"multipart/form-data": _MULTIPART_DEPLOYMENT},
                                   ok=(200, "#Deployment")),
-    "GET /deployment": Op("部署列表", PAGING, ok=(200, "[#Deployment]")),
+    "GET /deployment": _listing("部署列表", {}, queries.DEPLOYMENT_SORTS, "#Deployment"),
     "GET /deployment/count": Op("部署数", ok=(200, "#Count")),
     "GET /deployment/<deployment_id>": Op("一次部署", ok=(200, "#Deployment")),
     "GET /deployment/<deployment_id>/resources": Op("部署的文件", ok=(200, "[#DeploymentResource]")),
     "GET /deployment/<deployment_id>/resources/<resource_id>": Op("部署的一个文件", ok=(200, "#DeploymentResource")),
     "GET /deployment/<deployment_id>/resources/<resource_id>/data": Op(
         "文件内容", ok=(200, None), media="application/octet-stream"),
-    "GET /process-definition": Op("流程定义列表", ("key", "latestVersion", *PAGING), ok=(200, "[#ProcessDefinition]")),
-    "GET /process-definition/count": Op("流程定义数", ("key", "latestVersion"), ok=(200, "#Count")),
+    "GET /process-definition": _listing("流程定义列表", queries.DEFINITION_CRITERIA, queries.DEFINITION_SORTS,
+                                        "#ProcessDefinition"),
+    "GET /process-definition/count": _counting("流程定义数", queries.DEFINITION_CRITERIA),
     "GET /process-definition/key/<key>": Op("最新版本的流程定义", ok=(200, "#ProcessDefinition")),
     "GET /process-definition/key/<key>/xml": Op("流程定义的 BPMN", ok=(200, "#ProcessXml")),
     "POST /process-definition/key/<key>/start": Op(
@@ -93,7 +113,9 @@ OPERATIONS: dict[str, Op] = {
     "GET /process-definition/statistics": Op("各流程定义的统计", STATISTICS, ok=(200, "[#DefinitionStatistics]")),
     "GET /process-definition/<definition_id>/statistics": Op("各活动的统计", STATISTICS,
                                                              ok=(200, "[#ActivityStatistics]")),
-    "GET /decision-definition": Op("决策定义列表", ("key", "latestVersion", *PAGING), ok=(200, "[#DecisionDefinition]")),
+    "GET /decision-definition": _listing("决策定义列表", queries.DECISION_CRITERIA, queries.DECISION_SORTS,
+                                         "#DecisionDefinition"),
+    "GET /decision-definition/count": _counting("决策定义数", queries.DECISION_CRITERIA),
     "GET /decision-definition/<definition_id>": Op("一个决策定义", ok=(200, "#DecisionDefinition")),
     "GET /decision-definition/key/<key>": Op("最新版本的决策定义", ok=(200, "#DecisionDefinition")),
     "GET /decision-definition/<definition_id>/xml": Op("决策定义的 DMN", ok=(200, "#DecisionXml")),
@@ -103,8 +125,11 @@ OPERATIONS: dict[str, Op] = {
     "POST /decision-definition/key/<key>/evaluate": Op(
         "试算最新决策表", body={"application/json": _body(variables=_VARIABLES)}, ok=(200, "[#VariableMap]")),
     # Running instances and their variables
-    "GET /process-instance": Op("运行中的流程实例", (*INSTANCE_FILTERS, *PAGING), ok=(200, "[#ProcessInstance]")),
-    "GET /process-instance/count": Op("运行中的流程实例数", INSTANCE_FILTERS, ok=(200, "#Count")),
+    "GET /process-instance": _listing("运行中的流程实例", queries.INSTANCE_CRITERIA, queries.INSTANCE_SORTS,
+                                      "#ProcessInstance"),
+    "POST /process-instance": _posted("运行中的流程实例（查询体）", queries.INSTANCE_CRITERIA, "#ProcessInstance"),
+    "GET /process-instance/count": _counting("运行中的流程实例数", queries.INSTANCE_CRITERIA),
+    "POST /process-instance/count": _posted("运行中的流程实例数（查询体）", queries.INSTANCE_CRITERIA, "", paged=False),
     "GET /process-instance/<instance_id>": Op("一个运行中的流程实例", ok=(200, "#ProcessInstance")),
     "DELETE /process-instance/<instance_id>": Op("终止流程实例", ("deleteReason",), ok=(204, None)),
     "GET /process-instance/<instance_id>/activity-instances": Op("活动树", ok=(200, "#ActivityInstance")),
@@ -136,8 +161,10 @@ OPERATIONS: dict[str, Op] = {
         all="boolean", resultEnabled="boolean", variablesInResultEnabled="boolean")},
         ok=(200, "[#CorrelationResult]")),
     # Tasks
-    "GET /task": Op("任务列表", (*TASK_FILTERS, *PAGING), ok=(200, "[#Task]")),
-    "GET /task/count": Op("任务数", TASK_FILTERS, ok=(200, "#Count")),
+    "GET /task": _listing("任务列表", queries.TASK_CRITERIA, queries.TASK_SORTS, "#Task"),
+    "POST /task": _posted("任务列表（查询体）", queries.TASK_CRITERIA, "#Task"),
+    "GET /task/count": _counting("任务数", queries.TASK_CRITERIA),
+    "POST /task/count": _posted("任务数（查询体）", queries.TASK_CRITERIA, "", paged=False),
     "GET /task/<task_id>": Op("一个任务", ok=(200, "#Task")),
     "POST /task/<task_id>/claim": Op("认领", body={"application/json": _body(userId="string")}, ok=(204, None)),
     "POST /task/<task_id>/unclaim": Op("取消认领", ok=(204, None)),
@@ -167,28 +194,34 @@ OPERATIONS: dict[str, Op] = {
     "GET /task/<task_id>/attachment/<attachment_id>/data": Op("附件内容", ok=(200, None),
                                                               media="application/octet-stream"),
     # Jobs and incidents
-    "GET /job": Op("作业", ("processInstanceId", *PAGING), ok=(200, "[#Job]")),
-    "GET /job/count": Op("作业数", ("processInstanceId",), ok=(200, "#Count")),
+    "GET /job": _listing("作业", queries.JOB_CRITERIA, queries.JOB_SORTS, "#Job"),
+    "GET /job/count": _counting("作业数", queries.JOB_CRITERIA),
     "POST /job/<job_id>/execute": Op("立即执行作业", ok=(204, None)),
     "PUT /job/<job_id>/retries": Op("设置重试次数", body={"application/json": _body(retries="integer")},
                                     ok=(204, None)),
     "PUT /job/<job_id>/duedate": Op("设置到期时间", body={"application/json": _body(
         duedate="string?", reason="string?")}, ok=(204, None)),
-    "GET /incident": Op("事件", ("processInstanceId", *PAGING), ok=(200, "[#Incident]")),
-    "GET /incident/count": Op("事件数", ("processInstanceId",), ok=(200, "#Count")),
+    "GET /incident": _listing("事件", queries.INCIDENT_CRITERIA, queries.INCIDENT_SORTS, "#Incident"),
+    "GET /incident/count": _counting("事件数", queries.INCIDENT_CRITERIA),
     # History
-    "GET /history/process-instance": Op("历史流程实例", (*HISTORIC_INSTANCE_FILTERS, *PAGING),
-                                        ok=(200, "[#HistoricProcessInstance]")),
-    "GET /history/process-instance/count": Op("历史流程实例数", HISTORIC_INSTANCE_FILTERS, ok=(200, "#Count")),
-    "GET /history/activity-instance": Op("历史活动", (*ACTIVITY_FILTERS, *PAGING),
+    "GET /history/process-instance": _listing("历史流程实例", history_queries.INSTANCE_CRITERIA,
+                                              history_queries.INSTANCE_SORTS, "#HistoricProcessInstance"),
+    "POST /history/process-instance": _posted("历史流程实例（查询体）", history_queries.INSTANCE_CRITERIA,
+                                              "#HistoricProcessInstance"),
+    "GET /history/process-instance/count": _counting("历史流程实例数", history_queries.INSTANCE_CRITERIA),
+    "POST /history/process-instance/count": _posted("历史流程实例数（查询体）", history_queries.INSTANCE_CRITERIA, "",
+                                                    paged=False),
+    "GET /history/activity-instance": Op("历史活动", (*HISTORIC_ACTIVITY_FILTERS, *PAGING),
                                          ok=(200, "[#HistoricActivityInstance]")),
-    "GET /history/activity-instance/count": Op("历史活动数", ACTIVITY_FILTERS, ok=(200, "#Count")),
-    "GET /history/task": Op("历史任务", (*HISTORIC_TASK_FILTERS, *PAGING), ok=(200, "[#HistoricTask]")),
-    "GET /history/task/count": Op("历史任务数", HISTORIC_TASK_FILTERS, ok=(200, "#Count")),
-    "GET /history/variable-instance": Op("历史变量", (*VARIABLE_FILTERS, "processInstanceId", *PAGING,
-                                                      "deserializeValues"), ok=(200, "[#HistoricVariableInstance]")),
-    "GET /history/variable-instance/count": Op("历史变量数", (*VARIABLE_FILTERS, "processInstanceId"),
-                                               ok=(200, "#Count")),
+    "GET /history/activity-instance/count": Op("历史活动数", HISTORIC_ACTIVITY_FILTERS, ok=(200, "#Count")),
+    "GET /history/task": _listing("历史任务", history_queries.TASK_CRITERIA, history_queries.TASK_SORTS,
+                                  "#HistoricTask"),
+    "POST /history/task": _posted("历史任务（查询体）", history_queries.TASK_CRITERIA, "#HistoricTask"),
+    "GET /history/task/count": _counting("历史任务数", history_queries.TASK_CRITERIA),
+    "POST /history/task/count": _posted("历史任务数（查询体）", history_queries.TASK_CRITERIA, "", paged=False),
+    "GET /history/variable-instance": Op("历史变量", (*HISTORIC_VARIABLE_FILTERS, *PAGING, "deserializeValues"),
+                                         ok=(200, "[#HistoricVariableInstance]")),
+    "GET /history/variable-instance/count": Op("历史变量数", HISTORIC_VARIABLE_FILTERS, ok=(200, "#Count")),
     "GET /history/variable-instance/<variable_id>": Op("一个历史变量", ("deserializeValue",),
                                                        ok=(200, "#HistoricVariableInstance")),
     "GET /history/variable-instance/<variable_id>/data": Op("历史变量的内容", ok=(200, None),
@@ -329,10 +362,20 @@ def _openapi_path(rule: str) -> tuple[str, list[str]]:
     return re.sub(r"<(?:[^:>]+:)?([^>]+)>", r"{\1}", rule), arguments
 
 
+def _parameter_schema(op: Op, name: str) -> dict:
+    """A query parameter's type: its criterion's kind where a list has one (a list is text,
+    comma-separated, in a query string), else the name's meaning in Camunda."""
+    if op.kinds.get(name) == "flag":
+        return {"type": "boolean"}
+    if name in op.kinds:
+        return {"type": "string"}
+    return {"type": _PARAMETER_TYPES.get(name, "string")}
+
+
 def _operation(op: Op, arguments: list[str]) -> dict:
     parameters = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}} for name in arguments]
-    parameters += [{"name": name, "in": "query", "required": False,
-                    "schema": {"type": _PARAMETER_TYPES.get(name, "string")}} for name in op.query]
+    parameters += [{"name": name, "in": "query", "required": False, "schema": _parameter_schema(op, name)}
+                   for name in op.query]
     status, spec = op.ok
     answer: dict = {"description": "成功 / OK"}
     if spec is not None:
