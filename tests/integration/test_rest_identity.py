@@ -74,6 +74,7 @@ def test_every_reader_reads_the_groups_with_their_names(rest):
     assert by_id["admin"]["type"] == "SYSTEM"
     assert [g["id"] for g in groups] == sorted(by_id)
     assert rest("cotton").get("/group/count").get_json() == {"count": len(groups)}
+    assert ids(rest("cotton").get("/group?firstResult=1&maxResults=2")) == sorted(by_id)[1:3]
     assert rest("expert1").get("/group/expert").get_json() == {"id": "expert", "name": "评审专家", "type": "WORKFLOW"}
     assert rest("expert1").get("/group/nothing").status_code == 404
 

@@ -43,7 +43,8 @@ def list_groups():
     page = params.page()
     with context().db.read() as session:
         found = user_directory.groups(session, g.actor, _group_filter(), _group_names(), sort)
-    return jsonify(found[page.offset:page.offset + page.limit])
+    end = None if page.limit is None else page.offset + page.limit
+    return jsonify(found[page.offset:end])
 
 
 @blueprint.get("/group/count")
