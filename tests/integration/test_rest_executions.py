@@ -146,5 +146,8 @@ def test_a_bad_posted_query_is_a_400_naming_the_field(rest):
         response = officer.post("/execution", json=body)
         assert response.status_code == 400, body
         assert response.get_json()["errors"][0]["field"] == field, body
-    assert officer.post("/execution/count", json={"sorting": []}).get_json()["errors"][0]["field"] == "sorting"
+    sorted_count = officer.post("/execution/count", json={"sorting": [{"sortBy": "definitionKey", "sortOrder": "asc"}]})
+    assert sorted_count.get_json() == officer.post("/execution/count", json={}).get_json()
+    bad_sort = officer.post("/execution/count", json={"sorting": [{"sortBy": "x", "sortOrder": "asc"}]})
+    assert bad_sort.get_json()["errors"][0]["field"] == "sortBy"
     assert officer.post("/execution/count?maxResults=1", json={}).status_code == 400
