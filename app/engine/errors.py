@@ -71,3 +71,7 @@ class TaskNotReady(Exception):
 
 class NotWaitingForMessage(Exception):
     """No execution of the instance waits for the message."""
+
+
+class NotWaitingForSignal(Exception):
+    """No execution of the instance waits for the signal."""

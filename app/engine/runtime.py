@@ -27,7 +27,7 @@ from SpiffWorkflow.camunda.specs.user_task import UserTask
 from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundException, WorkflowException
 from SpiffWorkflow.util.task import TaskState
 
-from . import compaction, decisions, expressions
+from . import compaction, decisions, expressions, signals
 from .decisions import DecisionOutcome
 from . import multi_instance  # noqa: F401  (bounds every multi-instance activity when imported)
 from .engine_clock import clock_scope
@@ -91,6 +91,10 @@ class WorkflowEngine:
     def specs(self, definition_id: str, spec_json: str):
         """A definition's parsed (process, subprocesses) specs, as instances run on them."""
         return self._spec(definition_id, spec_json)
+
+    def signal_catch_points(self, definition_id: str, spec_json: str) -> dict[str, frozenset[str]]:
+        """Signal name -> the ids of the events of the definition that catch it."""
+        return signals.catch_points(*self._spec(definition_id, spec_json))
 
     def evaluate(self, expression: str, data: dict):
         return self.script_engine.environment.evaluate(expression, dict(data))
@@ -464,6 +468,12 @@ class Execution:
             task = self.workflow.get_task_from_id(UUID(wait.execution_id))
             if task is not None and name in task.internal_data:
                 task.data.update(variables)
+        self.run()
+
+    def deliver_signal(self, name: str, variables: dict) -> None:
+        """Raises NotWaitingForSignal when no event of the instance waits for it."""
+        with _engine_failures(), self._engine_time():
+            signals.deliver(self.workflow, name, variables)
         self.run()
 
     def variables(self) -> dict:

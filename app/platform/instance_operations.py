@@ -67,6 +67,22 @@ def set_suspended(ctx: AppContext, session: Session, actor: Actor, instance_id: 
     if instance.suspended == suspended:
         raise Conflict("流程实例已处于挂起状态 / already suspended" if suspended
                        else "流程实例未挂起 / the instance is not suspended")
+    _suspend(ctx, session, actor, instance, suspended, reason)
+    audit.record(ctx, session, action, user_id=actor.id, target=instance.id, source=actor.source,
+                 details={"reason": reason, "businessKey": instance.business_key})
+
+
+def suspend_running(ctx: AppContext, session: Session, actor: Actor, instance_id: str,
+                    suspended: bool) -> None:
+    """Suspend or resume one running instance of a definition being suspended or resumed
+    (its caller decided and audits); one already so, or ended meanwhile, is left alone."""
+    instance = take_instance(session, actor, instance_id)
+    if instance.state == InstanceState.ACTIVE and instance.suspended != suspended:
+        _suspend(ctx, session, actor, instance, suspended, None)
+
+
+def _suspend(ctx: AppContext, session: Session, actor: Actor, instance: ProcessInstance,
+             suspended: bool, reason: str | None) -> None:
     instance.suspended = suspended
     session.execute(update(Task).where(Task.instance_id == instance.id).values(suspended=suspended))
     session.execute(update(Job).where(Job.instance_id == instance.id).values(suspended=suspended))
@@ -75,8 +91,6 @@ def set_suspended(ctx: AppContext, session: Session, actor: Actor, instance_id: 
     event = "instance_suspended" if suspended else "instance_resumed"
     history.append(session, instance.id, instance.process_key,
                    [history.event(event, actor.id, reason=reason)], ctx.now())
-    audit.record(ctx, session, action, user_id=actor.id, target=instance.id, source=actor.source,
-                 details={"reason": reason, "businessKey": instance.business_key})
 
 
 def cancel(ctx: AppContext, session: Session, actor: Actor, instance_id: str, reason) -> None:

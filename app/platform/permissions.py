@@ -21,7 +21,7 @@ from app.models import InstanceState
 from app.core import confidential
 from app.core.authorization import is_candidate
 from app.core.errors import BadRequest, Conflict, Forbidden, NotFound, ServiceError, Suspended
-from app.core.identity import DEPLOY_GROUPS, Actor
+from app.core.identity import DEPLOY_GROUPS, SERVICE_GROUP, Actor
 
 PENDING = "PENDING"
 # Department staff who act: a manager only reads, the agency acts where a task names it.
@@ -193,6 +193,26 @@ def _confidential_refusal(task: TaskRow, target: Actor, verb: str) -> ServiceErr
                       "step goes only to department staff")
 
 
+# Candidates (Camunda's identity links) ------------------------------------------------------
+
+def candidates_refusal(actor: Actor, task: TaskRow) -> ServiceError | None:
+    """Add or remove a task's candidate users and groups: whom a task is offered to is the
+    department's to decide, so department staff who act, on a task they may act on."""
+    if not acts_for_department(actor):
+        return Forbidden("只有科技厅经办人员可以调整任务候选人 / only department staff change a task's candidates")
+    return act_refusal(actor, task)
+
+
+def candidate_target_refusal(task: TaskRow, user: Actor | None, group: str | None) -> ServiceError | None:
+    """A confidential step is offered only to those who may read it (as 转办 hands it)."""
+    if user is not None:
+        return _confidential_refusal(task, user, "加为候选人")
+    if task.task_key in confidential.STEPS and group not in confidential.READERS:
+        return BadRequest(f"「{task.name}」涉及专家评审信息，只能由科技厅或受托专业机构人员办理 / a "
+                          "confidential step is offered only to department staff")
+    return None
+
+
 # 催办 ------------------------------------------------------------------------------------
 
 def urge_refusal(actor: Actor, task: TaskRow, urged_within_the_hour: bool) -> ServiceError | None:
@@ -253,6 +273,18 @@ def _applicant_side(actor: Actor, case: Case) -> bool:
     return case.started_by == actor.id or (
         case.applicant_org is not None and actor.organization_id == case.applicant_org
         and actor.in_any(APPLICANT_GROUPS))
+
+
+# Signals ------------------------------------------------------------------------------------
+
+def signal_refusal(actor: Actor) -> ServiceError | None:
+    """Broadcast a signal (Camunda's POST /signal) to every instance waiting for it: no case
+    names a sender for one, so as a message without a sender rule, department staff who act
+    and service accounts."""
+    if acts_for_department(actor) or SERVICE_GROUP in actor.groups:
+        return None
+    return Forbidden("只有科技厅经办人员或服务账号可以发送信号 / only department staff or a service account "
+                     "may send a signal")
 
 
 # Operating the platform ---------------------------------------------------------------------

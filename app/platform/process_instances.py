@@ -36,7 +36,11 @@ def start_process(ctx: AppContext, session: Session, actor: Actor | None, key: s
         business_key = _minted_key(ctx, session, definition.key)
     if actor is not None:
         require_can_start(actor, definition)
-    if definition.suspended:
+    suspended = _SUSPENDED.scalar(connection_of(session), {"id": definition.id})
+    if suspended is None:
+        raise NotFound(f"流程定义 {definition.id} 已随其部署删除 / process definition not found (its deployment "
+                       "was deleted)")
+    if suspended:
         raise BadRequest(f"流程定义 {definition.key} 已挂起 / the definition is suspended")
     try:
         execution = ctx.engine.start(definition.id, definition.spec_json, variables or {})
@@ -68,6 +72,14 @@ def _check_business_key(business_key) -> None:
                          f"of at most {MAX_BUSINESS_KEY} characters",
                          [{"field": "businessKey", "message": f"业务键：应为不超过 {MAX_BUSINESS_KEY} 个字符的文本"}])
 
+
+# Read afresh at each start: the definition held in memory (`definition_of`) is as it was
+# deployed, and another process may have suspended it, or deleted it with its deployment,
+# since.
+_SUSPENDED = Prepared(
+    select(ProcessDefinition.__table__.c.suspended)
+    .where(ProcessDefinition.__table__.c.id == bindparam("id"))
+)
 
 _LATEST_ID = Prepared(
     select(ProcessDefinition.__table__.c.id)

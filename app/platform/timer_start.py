@@ -66,6 +66,20 @@ def cancel_waiting_timer_starts(ctx: AppContext, session: Session,
     return cancelled
 
 
+def waiting_to_start(session: Session, definition_ids: list[str]) -> list[str]:
+    """The instances of these definitions still waiting at their start timer: Camunda's
+    timer-start jobs of the definitions."""
+    waiting = session.execute(
+        select(ProcessInstance.id, ProcessInstance.definition_id)
+        .join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)
+        .where(ProcessInstance.definition_id.in_(definition_ids), ProcessInstance.state == InstanceState.ACTIVE,
+               ProcessDefinition.has_timer_start.is_(True))
+        .order_by(ProcessInstance.id)
+    ).all()
+    starts = {definition_id: _start_event_ids(session, definition_id) for _i, definition_id in waiting}
+    return [i for i, definition_id in waiting if not _has_moved_past(session, i, starts[definition_id])]
+
+
 def _start_waiting(ctx: AppContext, session: Session, definition: ProcessDefinition) -> ProcessInstance:
     try:
         return start_process(ctx, session, None, definition_id=definition.id)

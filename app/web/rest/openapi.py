@@ -27,7 +27,8 @@ _PARAMETER_TYPES = {
     **dict.fromkeys(("latestVersion", "unassigned", "finished", "unfinished", "canceled", "failedJobs",
                      "variableUpdates", "incidents", "rootIncidents", "deserializeValues", "deserializeValue",
                      "locked", "notLocked", "withRetriesLeft", "noRetriesLeft", "active", "suspended",
-                     "withLockedTasks", "withUnlockedTasks"), "boolean"),
+                     "withLockedTasks", "withUnlockedTasks", "cascade", "skipCustomListeners", "skipIoMappings"),
+                    "boolean"),
     **dict.fromkeys(("priorityHigherThanOrEquals", "priorityLowerThanOrEquals"), "integer"),
 }
 
@@ -72,6 +73,16 @@ def _body(**properties: str) -> dict:
 _VARIABLES = "#VariableMap"
 _REASON = dict(reason="string?", opinion="string?")
 STATISTICS = ("failedJobs", "incidents", "incidentsForType", "rootIncidents")
+EXECUTION_FILTERS = ("processInstanceId", "businessKey", "processDefinitionId", "processDefinitionKey", "activityId",
+                     "messageEventSubscriptionName", "signalEventSubscriptionName", "active", "suspended")
+SUBSCRIPTION_FILTERS = ("eventSubscriptionId", "eventName", "eventType", "executionId", "processInstanceId",
+                        "activityId")
+USER_FILTERS = ("id", "idIn", "firstName", "firstNameLike", "memberOfGroup")
+GROUP_FILTERS = ("id", "idIn", "name", "nameLike", "type", "member")
+_SUSPENSION = _body(suspended="boolean", includeProcessInstances="boolean?", executionDate="string?")
+_EXECUTION_QUERY = _body(**{name: "string?" for name in EXECUTION_FILTERS[:-2]}, active="boolean?",
+                         suspended="boolean?", sorting="[object]")
+_LINK = _body(type="string", userId="string?", groupId="string?")
 _MULTIPART_DEPLOYMENT = {"type": "object", "properties": {
     "deployment-name": {"type": "string"}, "deployment-source": {"type": "string"},
     "data": {"type": "string", "format": "binary"}}}
@@ -219,6 +230,57 @@ OPERATIONS: dict[str, Op] = {
                               ok=(200, "[#VariableUpdate]")),
     "GET /history/detail/count": Op("变量变更数", DETAIL_FILTERS, ok=(200, "#Count")),
     "GET /history/detail/<detail_id>": Op("一次变量变更", ("deserializeValue",), ok=(200, "#VariableUpdate")),
+    # Definitions by id, their start form and suspension (definition_by_id.py)
+    "GET /process-definition/<definition_id>": Op("一个流程定义", ok=(200, "#ProcessDefinition")),
+    "GET /process-definition/<definition_id>/xml": Op("流程定义的 BPMN", ok=(200, "#ProcessXml")),
+    "POST /process-definition/<definition_id>/start": Op(
+        "按版本发起流程", body={"application/json": _body(businessKey="string?", variables=_VARIABLES)},
+        ok=(200, "#ProcessInstance")),
+    "GET /process-definition/<definition_id>/form-variables": Op(
+        "启动表单的字段", ("variableNames", "deserializeValues"), ok=(200, _VARIABLES)),
+    "GET /process-definition/key/<key>/form-variables": Op(
+        "最新版本启动表单的字段", ("variableNames", "deserializeValues"), ok=(200, _VARIABLES)),
+    "PUT /process-definition/<definition_id>/suspended": Op("挂起或激活流程定义", body={
+        "application/json": _SUSPENSION}, ok=(204, None)),
+    "PUT /process-definition/key/<key>/suspended": Op("挂起或激活各版本", body={
+        "application/json": _SUSPENSION}, ok=(204, None)),
+    "PUT /process-definition/suspended": Op("按键挂起或激活各版本", body={"application/json": _body(
+        processDefinitionKey="string", suspended="boolean", includeProcessInstances="boolean?",
+        executionDate="string?")}, ok=(204, None)),
+    "GET /process-definition/key/<key>/statistics": Op("最新版本各活动的统计", STATISTICS,
+                                                       ok=(200, "[#ActivityStatistics]")),
+    "DELETE /deployment/<deployment_id>": Op("删除部署", ("cascade", "skipCustomListeners", "skipIoMappings"),
+                                             ok=(204, None)),
+    # Executions, signals (executions.py, signals.py)
+    "GET /execution": Op("执行", (*EXECUTION_FILTERS, "sortBy", "sortOrder", *PAGING), ok=(200, "[#Execution]")),
+    "POST /execution": Op("执行（查询条件在请求体中）", PAGING, body={"application/json": _EXECUTION_QUERY},
+                          ok=(200, "[#Execution]")),
+    "GET /execution/count": Op("执行数", EXECUTION_FILTERS, ok=(200, "#Count")),
+    "POST /execution/count": Op("执行数（查询条件在请求体中）", body={"application/json": _EXECUTION_QUERY},
+                                ok=(200, "#Count")),
+    "GET /execution/<execution_id>": Op("一个执行", ok=(200, "#Execution")),
+    "GET /execution/<execution_id>/messageSubscriptions/<message_name>": Op(
+        "执行等待的消息", ok=(200, "#EventSubscription")),
+    "POST /execution/<execution_id>/messageSubscriptions/<message_name>/trigger": Op(
+        "向执行发送消息", body={"application/json": _body(variables=_VARIABLES)}, ok=(204, None)),
+    "GET /event-subscription": Op("等待中的消息与信号", (*SUBSCRIPTION_FILTERS, "sortBy", "sortOrder", *PAGING),
+                                  ok=(200, "[#EventSubscription]")),
+    "GET /event-subscription/count": Op("等待中的消息与信号数", SUBSCRIPTION_FILTERS, ok=(200, "#Count")),
+    "POST /signal": Op("广播信号", body={"application/json": _body(
+        name="string", executionId="string?", variables=_VARIABLES)}, ok=(204, None)),
+    # Identity (identity.py, task_identity_links.py)
+    "GET /user": Op("用户", (*USER_FILTERS, "sortBy", "sortOrder", *PAGING), ok=(200, "[#UserProfile]")),
+    "GET /user/count": Op("用户数", USER_FILTERS, ok=(200, "#Count")),
+    "GET /user/<user_id>/profile": Op("用户资料", ok=(200, "#UserProfile")),
+    "GET /group": Op("用户组", (*GROUP_FILTERS, "sortBy", "sortOrder", *PAGING), ok=(200, "[#Group]")),
+    "GET /group/count": Op("用户组数", GROUP_FILTERS, ok=(200, "#Count")),
+    "GET /group/<group_id>": Op("一个用户组", ok=(200, "#Group")),
+    "GET /identity/groups": Op("用户所在的组及同组用户", ("userId",), ok=(200, "#IdentityGroups")),
+    "GET /task/<task_id>/identity-links": Op("任务的候选人、办理人和委托人", ("type",),
+                                             ok=(200, "[#IdentityLink]")),
+    "POST /task/<task_id>/identity-links": Op("添加候选人", body={"application/json": _LINK}, ok=(204, None)),
+    "POST /task/<task_id>/identity-links/delete": Op("移除候选人", body={"application/json": _LINK},
+                                                     ok=(204, None)),
     # External tasks
     "POST /external-task/fetchAndLock": Op("获取并锁定外部任务", body={"application/json": _body(
         workerId="string", maxTasks="integer", usePriority="boolean", asyncResponseTimeout="integer",

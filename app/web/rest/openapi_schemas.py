@@ -160,4 +160,12 @@ SCHEMAS = {
                                            "variableReports": {"type": "object"},
                                            "instanceReports": {"type": "array"}}},
     "MigrationResult": {"type": "object"},
+    "Execution": _object(id="string", processInstanceId="string", ended="boolean", **_ENTITY),
+    "EventSubscription": _object(id="string", eventType="string", eventName="string", executionId="string?",
+                                 processInstanceId="string?", activityId="string?", createdDate="string?",
+                                 **_ENTITY),
+    "UserProfile": _object(id="string", firstName="string?", lastName="string?", email="string?"),
+    "Group": _object(id="string", name="string?", type="string?"),
+    "IdentityGroups": _object(groups="[object]", groupUsers="[object]"),
+    "IdentityLink": _object(userId="string?", groupId="string?", type="string"),
 }

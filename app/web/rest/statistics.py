@@ -3,7 +3,7 @@ per definition version, and per activity of one definition (the cockpit's figure
 from flask import g, jsonify, request
 
 from app.core.errors import BadRequest
-from app.platform import statistics
+from app.platform import process_definitions, statistics
 from app.platform.instance_store import definition_of
 
 from . import blueprint, context, params, shapes
@@ -25,6 +25,17 @@ def activity_statistics(definition_id):
     wanted = _wanted()
     ctx = context()
     with ctx.db.read() as session:
+        counts = statistics.definition_activity_counts(ctx, session, g.actor, definition_id)
+    return jsonify([shapes.activity_statistics(activity_id, c, *wanted) for activity_id, c in counts.items()])
+
+
+@blueprint.get("/process-definition/key/<key>/statistics")
+def activity_statistics_by_key(key):
+    """The latest version's, as Camunda answers by key."""
+    wanted = _wanted()
+    ctx = context()
+    with ctx.db.read() as session:
+        definition_id = process_definitions.latest(session, key).id
         counts = statistics.definition_activity_counts(ctx, session, g.actor, definition_id)
     return jsonify([shapes.activity_statistics(activity_id, c, *wanted) for activity_id, c in counts.items()])
 

@@ -1,0 +1,145 @@
+"""Delete a deployment (Camunda's DELETE /deployment/{id}): its files, process and decision
+definitions and forms.
+
+Without `cascade` a deployment whose definitions have instances is refused: a finished
+instance is this engine's history and refers to its definition, so it blocks as a running
+one does (Camunda keeps orphaned history instead). With `cascade` every instance of them,
+running or finished, is deleted with all the engine keeps of it (tasks, jobs, external tasks,
+incidents, subscriptions, File and Bytes variables, history, comments, attachments,
+notifications, 抄送 grants). Removing what
+analysts deploy is their right as deploying is (analysts and admins); deleting instances
+is an administrator's. Both are audited, refused or done.
+
+Three things refuse even a cascade, since deleting would break what is not the engine's:
+- records a case keeps of an instance in tables of its own (such as an expert panel), found
+  as foreign keys to the instance table: the case is ended through its own process;
+- a form of the deployment that a definition of another deployment shows;
+- a migration batch from or to one of its definitions (its report and undo read both).
+Camunda's `skipCustomListeners` and `skipIoMappings` are accepted and mean nothing here:
+deleting an instance runs no listener and no input/output mapping."""
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import delete, func, or_, select
+from sqlalchemy.orm import Session
+
+from app.models import (
+    Attachment, Base, BinaryVariable, Comment, DecisionDefinition, Deployment, ExternalTask, FormVersion,
+    HistoricActivity, HistoricTask, HistoryEvent, Incident, InstanceReader, InstanceState, Job, MessageSubscription,
+    MigratedInstance, MigrationBatch, Notification, ProcessDefinition, ProcessInstance, Task, TaskCandidate, TaskDraft,
+)
+
+from app.core import audit
+from app.core.context import AppContext
+from app.core.errors import Conflict, NotFound
+from app.core.identity import Actor
+from app.platform import instance_store, permissions
+
+# The engine's tables that hold an instance's rows, emptied for each deleted instance.
+INSTANCE_TABLES = (TaskCandidate, TaskDraft, Task, Job, Incident, MessageSubscription, ExternalTask, BinaryVariable,
+                   Comment, Attachment, Notification, InstanceReader, HistoryEvent, HistoricActivity, HistoricTask,
+                   MigratedInstance)
+
+
+def delete_deployment(ctx: AppContext, session: Session, actor: Actor, deployment_id: str,
+                      cascade: bool) -> None:
+    details = {"cascade": cascade}
+    _require(ctx, session, actor, permissions.deploy_refusal(actor), deployment_id, details)
+    deployment = session.get(Deployment, deployment_id)
+    if deployment is None:
+        raise NotFound(f"部署 {deployment_id} 不存在 / no deployment with id {deployment_id}")
+    definitions = list(session.scalars(select(ProcessDefinition.id).where(
+        ProcessDefinition.deployment_id == deployment_id)))
+    # A subquery rather than a list of ids: a deployment may have more instances than a
+    # statement takes parameters.
+    instances = select(ProcessInstance.id).where(ProcessInstance.definition_id.in_(definitions))
+    count = session.scalar(select(func.count()).select_from(instances.subquery()))
+    details.update(name=deployment.name, definitions=definitions, processInstances=count)
+    _refuse_pinned_forms(session, deployment_id, definitions)
+    _refuse_migration_batches(session, definitions)
+    if count:
+        _refuse_without_cascade(session, instances, count, cascade)
+        _require(ctx, session, actor, permissions.instance_operation_refusal(actor), deployment_id, details)
+        _refuse_case_records(session, instances)
+        # Taken one by one, as every command takes its instance: one still working queues us.
+        for instance_id in session.scalars(instances.order_by(ProcessInstance.id)):
+            instance_store.lock_instance(session, instance_id)
+        _purge_instances(session, instances)
+    _remove_models(session, deployment, definitions)
+    for definition_id in definitions:
+        ctx.caches.get("definitions", {}).pop(definition_id, None)
+    audit.record(ctx, session, "deployment.delete", user_id=actor.id, target=deployment_id,
+                 source=actor.source, details=details)
+
+
+def _require(ctx, session, actor: Actor, refusal, deployment_id: str, details: dict) -> None:
+    if refusal is not None:
+        audit.record_refusal(ctx, session, "deployment.delete", user_id=actor.id, target=deployment_id,
+                             source=actor.source, details=details)
+        raise refusal
+
+
+def _refuse_without_cascade(session: Session, instances, count: int, cascade: bool) -> None:
+    if cascade:
+        return
+    running = session.scalar(select(func.count()).select_from(
+        instances.where(ProcessInstance.state == InstanceState.ACTIVE).subquery()))
+    raise Conflict(
+        f"该部署的流程定义有 {count} 个流程实例（{running} 个运行中），需 cascade=true 才能连同实例删除 / "
+        f"the deployment's definitions have {count} process instances ({running} running): "
+        "delete with cascade=true to delete them too")
+
+
+def _refuse_case_records(session: Session, instances) -> None:
+    purged = {model.__table__.name for model in INSTANCE_TABLES}
+    instance_table = ProcessInstance.__table__
+    for table in Base.metadata.sorted_tables:
+        if table.name in purged:
+            continue
+        for key in table.foreign_keys:
+            if key.column.table is instance_table and session.scalar(
+                    select(func.count()).select_from(table).where(key.parent.in_(instances))):
+                raise Conflict(
+                    f"流程实例在 {table.name} 中有业务记录，请通过其业务流程处理，不能随部署删除 / "
+                    f"the instances hold case records in {table.name}: they cannot be deleted with the deployment")
+
+
+def _refuse_pinned_forms(session: Session, deployment_id: str, definitions: list[str]) -> None:
+    forms = dict(session.execute(select(FormVersion.id, FormVersion.form_key).where(
+        FormVersion.deployment_id == deployment_id)).all())
+    if not forms:
+        return
+    others = session.scalars(select(ProcessDefinition.forms_json).where(
+        ProcessDefinition.deployment_id != deployment_id, ProcessDefinition.id.not_in(definitions)))
+    for forms_json in others:
+        pinned = sorted(forms[i] for i in json.loads(forms_json).values() if i in forms)
+        if pinned:
+            raise Conflict(f"表单 {pinned[0]} 仍被其他部署的流程定义使用 / form {pinned[0]} is shown by a "
+                           "definition of another deployment")
+
+
+def _refuse_migration_batches(session: Session, definitions: list[str]) -> None:
+    batch = session.scalar(select(MigrationBatch.id).where(or_(
+        MigrationBatch.source_definition_id.in_(definitions), MigrationBatch.target_definition_id.in_(definitions),
+    )).order_by(MigrationBatch.id).limit(1))
+    if batch is not None:
+        raise Conflict(f"迁移批次 {batch} 以该部署的流程定义为源或目标（其报告与撤销依赖它） / migration batch "
+                       f"{batch} moves instances from or to a definition of the deployment")
+
+
+def _purge_instances(session: Session, instances) -> None:
+    tasks = select(Task.id).where(Task.instance_id.in_(instances))
+    session.execute(delete(TaskCandidate).where(TaskCandidate.task_id.in_(tasks)))
+    session.execute(delete(TaskDraft).where(TaskDraft.task_id.in_(tasks)))
+    for model in INSTANCE_TABLES[2:]:
+        session.execute(delete(model).where(model.instance_id.in_(instances)))
+    session.execute(delete(ProcessInstance).where(ProcessInstance.id.in_(instances.scalar_subquery())))
+
+
+def _remove_models(session: Session, deployment: Deployment, definitions: list[str]) -> None:
+    session.execute(delete(ProcessDefinition).where(ProcessDefinition.id.in_(definitions)))
+    session.execute(delete(DecisionDefinition).where(DecisionDefinition.deployment_id == deployment.id))
+    session.execute(delete(FormVersion).where(FormVersion.deployment_id == deployment.id))
+    session.delete(deployment)
+    session.flush()
