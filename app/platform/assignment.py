@@ -14,12 +14,26 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 
+from app.db import connection_of
 from app.engine.views import UserTaskInfo
 from app.core.identity import candidate_names
 from app.models import HistoricTask, User, UserGroup
+
+# Built once: it runs for every new task nobody is named for, and building the statement
+# cost more than running it.
+_TAKERS = (
+    select(User.id, User.organization_id, UserGroup.group_id)
+    .outerjoin(UserGroup, UserGroup.user_id == User.id)
+    .where(User.active.is_(True), or_(
+        User.id.in_(bindparam("users", expanding=True)),
+        User.organization_id.in_(bindparam("orgs", expanding=True)),
+        User.id.in_(select(UserGroup.user_id).where(UserGroup.group_id.in_(bindparam("groups", expanding=True)))),
+    ))
+    .order_by(User.id)
+)
 
 
 @dataclass(frozen=True)
@@ -82,15 +96,8 @@ def _takers(session: Session, tasks: list[UserTaskInfo]) -> list[Taker]:
     users = {u for t in tasks for u in t.candidate_users}
     groups = {v.partition(":")[0] for v in values if not v.startswith("org:")}
     orgs = {v[len("org:"):] for v in values if v.startswith("org:")}
-    rows = session.execute(
-        select(User.id, User.organization_id, UserGroup.group_id)
-        .outerjoin(UserGroup, UserGroup.user_id == User.id)
-        .where(User.active.is_(True), or_(
-            User.id.in_(sorted(users)), User.organization_id.in_(sorted(orgs)),
-            User.id.in_(select(UserGroup.user_id).where(UserGroup.group_id.in_(sorted(groups)))),
-        ))
-        .order_by(User.id)
-    ).all()
+    rows = connection_of(session).execute(
+        _TAKERS, {"users": sorted(users), "orgs": sorted(orgs), "groups": sorted(groups)}).all()
     found: dict[str, tuple[str, set[str]]] = {}
     for user_id, organization_id, group in rows:
         found.setdefault(user_id, (organization_id, set()))[1].update({group} if group else set())
