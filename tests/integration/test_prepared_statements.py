@@ -72,6 +72,19 @@ def test_columns_left_out_of_an_insert_get_their_defaults(conn):
     ]
 
 
+def test_many_rows_written_together_keep_each_value_and_default(conn):
+    seen = datetime(2026, 5, 1, 8, 0, tzinfo=SHANGHAI)
+    rows = [{"id": f"r{n:02}", "colour": Colour.RED if n % 2 else Colour.GREEN,
+             "seen_at": seen + timedelta(minutes=n)} for n in range(40)]
+    INSERT.send_later(conn, rows)
+    INSERT.execute_many(conn, [{"id": "s1", "score": 3}, {"id": "s2", "score": 4}])
+    found = {row.id: row for row in Prepared(select(SAMPLE)).all(conn)}
+    assert [(found[r["id"]].colour, found[r["id"]].seen_at, found[r["id"]].score) for r in rows] == [
+        (r["colour"], r["seen_at"], 7) for r in rows
+    ]
+    assert [(found[k].score, found[k].version) for k in ("s1", "s2")] == [(3, 1), (4, 1)]
+
+
 def test_an_update_counts_its_rows_and_keeps_its_constant_values(conn):
     INSERT.execute(conn, {"id": "e", "colour": Colour.RED})
     assert BUMP.execute(conn, {"b_id": "e", "seen": 1}) == 1
