@@ -39,6 +39,8 @@ class _Plan:
     row_processors: tuple[tuple[int, Callable], ...]
     # Keyword arguments of the driver's execute (psycopg: prepare on the server).
     options: dict[str, Any]
+    # A select that takes no row lock (app/round_trips.py lets it go without the BEGIN).
+    plain_read: bool = False
 
     def parameters(self, values: dict):
         merged = {**self.constants, **values} if self.constants else values
@@ -212,8 +214,9 @@ def _compile(statement, dialect: Dialect, column_keys) -> _Plan:
         columns = compiled._result_columns
         row_type = namedtuple("Row", [c[0] for c in columns], rename=True)
         row_processors = _positions(c[3]._cached_result_processor(dialect, None) for c in columns)
+    plain_read = statement.is_select and getattr(statement, "_for_update_arg", None) is None
     return _Plan(compiled.string, names, positional, processors, constants, row_type, row_processors,
-                 _driver_options(dialect))
+                 _driver_options(dialect), plain_read)
 
 
 def _rows_insert(table, columns: tuple[str, ...], count: int):
@@ -241,7 +244,7 @@ def _run(conn: Connection, plan: _Plan, send, then):
     """`send` the statement (after the connection's queue, if any), then read its outcome."""
     cursor = _cursor(conn)
     try:
-        with round_trips.along_with_queue(conn, cursor):
+        with round_trips.along_with_queue(conn, cursor, plan.plain_read):
             send(cursor)
         return then(cursor)
     except conn.dialect.loaded_dbapi.Error as error:

@@ -183,3 +183,23 @@ def test_a_connection_lent_in_autocommit_mode_then_serves_commands_in_one_transa
             raise RuntimeError("refused")
     with ctx.db.read() as session:
         assert BY_ID.first(session.info["connection"], {"id": "q"}) is None
+
+
+@pytest.mark.skipif(not os.environ.get("DATABASE_URL", "").startswith("postgresql"),
+                    reason="PostgreSQL's commands send their own BEGIN (app/round_trips.py)")
+@pytest.mark.usefixtures("table")
+def test_a_plain_read_before_anything_else_opens_no_transaction_and_a_lock_does(ctx):
+    from psycopg.pq import TransactionStatus
+
+    locking = Prepared(select(SAMPLE).where(SAMPLE.c.id == bindparam("id")).with_for_update())
+    with ctx.db.command() as session:
+        INSERT.execute(session.info["connection"], {"id": "t"})
+    with ctx.db.command() as session:
+        conn = session.info["connection"]
+        assert BY_ID.first(conn, {"id": "t"}).version == 1
+        assert conn.connection.dbapi_connection.info.transaction_status == TransactionStatus.IDLE
+        assert locking.first(conn, {"id": "t"}).version == 1
+        assert conn.connection.dbapi_connection.info.transaction_status == TransactionStatus.INTRANS
+        BUMP.send_later(conn, [{"b_id": "t", "seen": 1}])
+    with ctx.db.read() as session:
+        assert BY_ID.first(session.info["connection"], {"id": "t"}).version == 2
