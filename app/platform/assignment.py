@@ -11,6 +11,7 @@ expert's review) always wins.
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -21,19 +22,28 @@ from app.db import connection_of
 from app.engine.views import UserTaskInfo
 from app.core.identity import candidate_names
 from app.models import HistoricTask, User, UserGroup
+from app.prepared import Prepared
 
-# Built once: it runs for every new task nobody is named for, and building the statement
-# cost more than running it.
-_TAKERS = (
-    select(User.id, User.organization_id, UserGroup.group_id)
-    .outerjoin(UserGroup, UserGroup.user_id == User.id)
-    .where(User.active.is_(True), or_(
-        User.id.in_(bindparam("users", expanding=True)),
-        User.organization_id.in_(bindparam("orgs", expanding=True)),
-        User.id.in_(select(UserGroup.user_id).where(UserGroup.group_id.in_(bindparam("groups", expanding=True)))),
-    ))
-    .order_by(User.id)
-)
+
+@functools.lru_cache(maxsize=64)
+def _takers_statement(users: int, orgs: int, groups: int) -> Prepared | None:
+    """Who may take tasks that name so many users, units and groups: a statement per shape,
+    prepared like the rest of the hot path (it runs for every new task nobody is named for),
+    or None when the tasks name nobody."""
+    named = [
+        User.id.in_([bindparam(f"user_{n}") for n in range(users)]) if users else None,
+        User.organization_id.in_([bindparam(f"org_{n}") for n in range(orgs)]) if orgs else None,
+        User.id.in_(select(UserGroup.user_id).where(
+            UserGroup.group_id.in_([bindparam(f"group_{n}") for n in range(groups)]))) if groups else None,
+    ]
+    if not any(term is not None for term in named):
+        return None
+    return Prepared(
+        select(User.id, User.organization_id, UserGroup.group_id)
+        .outerjoin(UserGroup, UserGroup.user_id == User.id)
+        .where(User.active.is_(True), or_(*[term for term in named if term is not None]))
+        .order_by(User.id)
+    )
 
 
 @dataclass(frozen=True)
@@ -96,8 +106,12 @@ def _takers(session: Session, tasks: list[UserTaskInfo]) -> list[Taker]:
     users = {u for t in tasks for u in t.candidate_users}
     groups = {v.partition(":")[0] for v in values if not v.startswith("org:")}
     orgs = {v[len("org:"):] for v in values if v.startswith("org:")}
-    rows = connection_of(session).execute(
-        _TAKERS, {"users": sorted(users), "orgs": sorted(orgs), "groups": sorted(groups)}).all()
+    statement = _takers_statement(len(users), len(orgs), len(groups))
+    if statement is None:
+        return []
+    parameters = {f"{kind}_{n}": value for kind, given in (("user", users), ("org", orgs), ("group", groups))
+                  for n, value in enumerate(sorted(given))}
+    rows = statement.all(connection_of(session), parameters)
     found: dict[str, tuple[str, set[str]]] = {}
     for user_id, organization_id, group in rows:
         found.setdefault(user_id, (organization_id, set()))[1].update({group} if group else set())
