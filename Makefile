@@ -21,11 +21,12 @@ VENV := .venv
 PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask
 PIP_STAMP := $(VENV)/.requirements.stamp
+DEV_STAMP := $(VENV)/.requirements-dev.stamp
 NPM_STAMP := node_modules/.ticflow-npm.stamp
 VENDOR_STAMP := app/static/vendor/.ticflow-vendor.stamp
 NPM_FLAGS := --ignore-scripts --no-audit --no-fund --loglevel=error
 
-.PHONY: help install python-deps frontend browser run setup test bench clean
+.PHONY: help install python-deps dev-deps frontend browser run setup test bench clean
 
 help:
 	@echo "make run    - install, set up the database and serve on 127.0.0.1:$(PORT)"
@@ -37,6 +38,8 @@ install: python-deps frontend
 
 python-deps: $(PIP_STAMP)
 
+dev-deps: $(DEV_STAMP)
+
 frontend: $(VENDOR_STAMP)
 
 $(PY):
@@ -44,6 +47,11 @@ $(PY):
 
 $(PIP_STAMP): requirements.txt | $(PY)
 	$(PY) -m pip install --disable-pip-version-check --no-input -q -r requirements.txt
+	touch $@
+
+# What only the tests use (requirements-dev.txt), beside what the system runs on.
+$(DEV_STAMP): requirements-dev.txt $(PIP_STAMP)
+	$(PY) -m pip install --disable-pip-version-check --no-input -q -r requirements-dev.txt
 	touch $@
 
 # npm ci needs a lock that matches package.json (it fails loudly otherwise);
@@ -82,7 +90,7 @@ browser:
 		fi; \
 	fi
 
-test: install browser
+test: install dev-deps browser
 	$(PY) -m pytest -q
 
 bench: install

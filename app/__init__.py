@@ -33,8 +33,8 @@ def create_app(test_config: dict | None = None, clock=None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
     from .web import (
-        admin, api_tasklist, audit_api, cockpit, dashboard, dashboard_page, headers, modeler, navigation,
-        registry, registry_pages, request_input, rest, tasklist, versions_api,
+        admin, api_tasklist, audit_api, cockpit, dashboard, dashboard_page, expert_pages, headers, modeler,
+        navigation, registry, registry_pages, request_input, rest, tasklist, versions_api,
     )
     from . import cli
 
@@ -52,6 +52,7 @@ def create_app(test_config: dict | None = None, clock=None) -> Flask:
     modeler.register(app)
     app.register_blueprint(dashboard_page.blueprint)
     app.register_blueprint(registry_pages.blueprint)
+    app.register_blueprint(expert_pages.blueprint)
     app.register_blueprint(admin.blueprint)
     navigation.register(app)
     app.register_blueprint(cockpit.blueprint)

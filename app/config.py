@@ -41,6 +41,13 @@ class Settings:
     # has one at hand without the worker holding idle ones.
     db_pool_size: int = 2
     db_max_overflow: int = 2
+    # fetchAndLock requests of a web worker that may wait for external tasks at once
+    # (app/platform/long_polling.py); the web server runs this many threads beyond
+    # WEB_THREADS for them (scripts/serve_web.sh). 0: no fetch waits.
+    external_task_long_polls: int = 2
+    # Camunda's queryMaxResultsLimit: when set, a REST list must ask for at most this many
+    # rows (`maxResults`); unset, lists are whole.
+    query_max_results_limit: int | None = None
 
     @property
     def production(self) -> bool:
@@ -92,6 +99,9 @@ def load_settings(overrides: dict | None = None) -> Settings:
         "password_min_length": _positive_int_env("PASSWORD_MIN_LENGTH", 8),
         "password_max_age_days": _positive_int_env("PASSWORD_MAX_AGE_DAYS", 90),
         "trusted_proxies": _int_env("TRUSTED_PROXIES", 0),
+        "external_task_long_polls": _int_env("EXTERNAL_TASK_LONG_POLLS", 2),
+        "query_max_results_limit": (_positive_int_env("QUERY_MAX_RESULTS_LIMIT", 1)
+                                    if os.environ.get("QUERY_MAX_RESULTS_LIMIT") else None),
         **_pool_sizes(),
     }
     values.update(overrides or {})
@@ -99,6 +109,8 @@ def load_settings(overrides: dict | None = None) -> Settings:
         raise ConfigError("TIMER_MIN_CYCLE_SECONDS 必须至少为 1 / TIMER_MIN_CYCLE_SECONDS must be at least 1")
     if values.get("password_min_length", 8) < 8:
         raise ConfigError("PASSWORD_MIN_LENGTH 不能小于 8 / PASSWORD_MIN_LENGTH must be at least 8")
+    if values.get("external_task_long_polls", 0) < 0:
+        raise ConfigError("EXTERNAL_TASK_LONG_POLLS 不能为负数 / EXTERNAL_TASK_LONG_POLLS must not be negative")
     if values.get("trusted_proxies", 0) < 0:
         raise ConfigError("TRUSTED_PROXIES 不能为负数 / TRUSTED_PROXIES must not be negative")
     if values["environment"] == "production":

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Serve TIC Flow: JOB_EXECUTORS job executors (default 1) in the background, the web server
-# on 127.0.0.1:$PORT (WEB_WORKERS processes of WEB_THREADS threads, scripts/serve_web.sh).
+# on 127.0.0.1:$PORT (WEB_WORKERS processes of WEB_THREADS threads, and of
+# EXTERNAL_TASK_LONG_POLLS more for the external-task fetches that wait for work,
+# scripts/serve_web.sh).
 # Run by `make run` after `flask --app app setup`. When any process ends (or on Ctrl-C /
 # SIGTERM) all are stopped; the exit status is the one that ended first.
 set -euo pipefail

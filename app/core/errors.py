@@ -5,6 +5,8 @@ from __future__ import annotations
 class ServiceError(Exception):
     status = 400
     error_type = "InvalidRequestException"
+    # Camunda's error code (7.15+): 0 for every built-in error but a lost optimistic lock.
+    code = 0
 
     def __init__(self, message: str, errors: list[dict] | None = None):
         super().__init__(message)
@@ -40,12 +42,14 @@ class NotFound(ServiceError):
 class Conflict(ServiceError):
     status = 409
     error_type = "OptimisticLockingException"
+    code = 1
 
 
 class Suspended(Conflict):
     """A step on a suspended instance or its task (Camunda's SuspendedEntityInteractionException)."""
 
     error_type = "SuspendedEntityInteractionException"
+    code = 0
 
     def __init__(self):
         super().__init__("流程实例已挂起，恢复后才能继续办理 / the process instance is suspended")

@@ -13,7 +13,7 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 
 from . import expressions, feel
 from .errors import DefinitionProblem, InvalidDefinition
-from .lint import lint_bpmn, lint_dmn
+from .lint import generic_form_key, lint_bpmn, lint_calls, lint_dmn
 from .timers import DEFAULT_MIN_CYCLE
 from .specs import TicParser, make_serializer
 from .xml_safety import bpmn_schema_problems, dmn_schema_problems, parse_xml, strip_foreign_markup
@@ -104,23 +104,26 @@ def compile_deployment(
     Raises InvalidDefinition listing every error found (and the warnings beside them);
     the warnings of an accepted deployment are in the result.
     """
-    def bpmn_lint(tree, file_name):
-        return lint_bpmn(tree, file_name, known_forms, known_topics, timer_min_cycle)
+    def bpmn_lint(tree, file_name, known_decisions):
+        return lint_bpmn(tree, file_name, known_forms, known_topics, timer_min_cycle, known_decisions)
 
     warnings: list[DefinitionProblem] = []
     try:
-        return _compile_checked(bpmn_files, dmn_files, bpmn_lint, library or [], warnings)
+        return _compile_checked(bpmn_files, dmn_files, bpmn_lint, library or [], warnings, known_forms)
     except InvalidDefinition as error:
         # The warnings found before the refusal travel with it: a check shows both.
         raise InvalidDefinition(error.problems, warnings) from error
 
 
-def _compile_checked(bpmn_files, dmn_files, bpmn_lint, library, warnings) -> CompiledModels:
-    bpmn_trees = _checked_trees(bpmn_files, bpmn_schema_problems, bpmn_lint, warnings)
+def _compile_checked(bpmn_files, dmn_files, bpmn_lint, library, warnings, known_forms) -> CompiledModels:
     dmn_trees = _checked_trees(dmn_files, dmn_schema_problems, lint_dmn, warnings)
+    decisions = {_decision(source, tree).key for source, tree in dmn_trees}
+    bpmn_trees = _checked_trees(
+        bpmn_files, bpmn_schema_problems, lambda tree, name: bpmn_lint(tree, name, decisions), warnings)
+    _check_calls(bpmn_trees, library)
     # A descriptive file (no executable process) is stored as it is and never given to the
     # engine, which would refuse what such a model need not have (data stores, ...).
-    parser = _load_parser([t for t in bpmn_trees if _executable(t[1])], dmn_trees, library)
+    parser = _load_parser([t for t in bpmn_trees if _executable(t[1])], dmn_trees, library, known_forms)
     dmn_hash = content_hash(*(f.content for f, _ in sorted(dmn_trees, key=lambda t: t[0].name)))
     compiled = []
     for source, tree in bpmn_trees:
@@ -128,6 +131,16 @@ def _compile_checked(bpmn_files, dmn_files, bpmn_lint, library, warnings) -> Com
             compiled.append(_compile_process(parser, source, process, dmn_hash))
     files = {source.name: source.content for source, _ in bpmn_trees + dmn_trees}
     return CompiledModels(compiled, files, [_decision(source, tree) for source, tree in dmn_trees], warnings)
+
+
+def _check_calls(bpmn_trees, library) -> None:
+    """Every process a call activity names is deployed with it or before it."""
+    known = {p.get("id") for _, tree in bpmn_trees for p in tree.getroot().iterfind("bpmn:process", NS)}
+    for source in library:
+        known |= {p.get("id") for p in parse_xml(source.content, source.name).getroot().iterfind("bpmn:process", NS)}
+    problems = [problem for source, tree in bpmn_trees for problem in lint_calls(tree, source.name, known)]
+    if problems:
+        raise InvalidDefinition(problems)
 
 
 def _executable(tree) -> bool:
@@ -167,7 +180,7 @@ def _checked_trees(files, schema_check, lint, warnings: list[DefinitionProblem])
     return trees
 
 
-def _load_parser(bpmn_trees, dmn_trees, library):
+def _load_parser(bpmn_trees, dmn_trees, library, known_forms):
     parser = TicParser()
     with _located("", None):
         for source, tree in dmn_trees:
@@ -176,15 +189,27 @@ def _load_parser(bpmn_trees, dmn_trees, library):
         deployed = set()
         for source, tree in bpmn_trees:
             with _located(source.name, tree):
-                parser.add_bpmn_xml(engine_ready(tree).getroot(), filename=source.name)
+                parser.add_bpmn_xml(engine_ready(tree, known_forms).getroot(), filename=source.name)
             deployed |= {p.get("id") for p in tree.getroot().iterfind("bpmn:process", NS)}
         for source in library:
             tree = parse_xml(source.content, source.name)
             ids = {p.get("id") for p in tree.getroot().iterfind("bpmn:process", NS)}
+            # A process already loaded (uploaded now, or in another deployed file) is not
+            # loaded twice: the engine refuses a duplicate process id.
             if not ids & deployed:
                 with _located(source.name, tree):
-                    parser.add_bpmn_xml(engine_ready(tree).getroot(), filename=source.name)
+                    parser.add_bpmn_xml(engine_ready(tree, known_forms).getroot(), filename=source.name)
+                deployed |= ids
     return parser
+
+
+def decision_table(key: str, file_name: str, xml: bytes):
+    """The engine's table of the deployed decision `key` (a file the deployment accepted)."""
+    tree = parse_xml(xml, file_name)
+    with _located(file_name, tree):
+        parser = TicParser()
+        parser.add_dmn_xml(dmn_engine_ready(tree).getroot(), filename=file_name)
+        return parser.get_engine(key, tree.getroot())
 
 
 def _compile_process(parser, source, process, dmn_hash) -> CompiledProcess:
@@ -269,10 +294,14 @@ def english_name(node) -> str | None:
     return (values[0].strip() or None) if values else None
 
 
-def engine_ready(tree):
-    """A copy of the diagram with Camunda Modeler's expressions turned into Python."""
+def engine_ready(tree, known_forms=frozenset()):
+    """A copy of the diagram with Camunda Modeler's expressions turned into Python, and
+    without the form keys of other tools' forms, whose tasks get the generic form."""
     tree = copy.deepcopy(tree)
     root = tree.getroot()
+    for task in root.iter(f"{{{BPMN_NS}}}userTask"):
+        if generic_form_key(task, known_forms):
+            del task.attrib[f"{{{CAMUNDA_NS}}}formKey"]
     for tag in ("conditionExpression", "completionCondition", "condition"):
         for condition in root.iter(f"{{{BPMN_NS}}}{tag}"):
             condition.text = expressions.condition_to_python(condition.text or "")
@@ -280,6 +309,7 @@ def engine_ready(tree):
         for timer in root.iter(f"{{{BPMN_NS}}}{tag}"):
             timer.text = expressions.timer_to_python(timer.text or "")
     for loop in root.iter(f"{{{BPMN_NS}}}multiInstanceLoopCharacteristics"):
+        _data_refs_as_camunda_attributes(loop)
         for attribute in ("collection", "elementVariable"):
             name = f"{{{CAMUNDA_NS}}}{attribute}"
             if loop.get(name):
@@ -287,6 +317,22 @@ def engine_ready(tree):
         for cardinality in loop.iterfind("bpmn:loopCardinality", NS):
             cardinality.text = expressions.variable_reference(cardinality.text)
     return tree
+
+
+def _data_refs_as_camunda_attributes(loop) -> None:
+    """BPMN's `loopDataInputRef` and `inputDataItem` read as Camunda 7 reads them: the
+    collection and the element variable (the output references, which Camunda ignores, go)."""
+    collection = f"{{{CAMUNDA_NS}}}collection"
+    element = f"{{{CAMUNDA_NS}}}elementVariable"
+    for ref in loop.iterfind("bpmn:loopDataInputRef", NS):
+        if not loop.get(collection) and (ref.text or "").strip():
+            loop.set(collection, ref.text.strip())
+    for item in loop.iterfind("bpmn:inputDataItem", NS):
+        if not loop.get(element) and (item.get("name") or "").strip():
+            loop.set(element, item.get("name").strip())
+    for tag in ("loopDataInputRef", "loopDataOutputRef", "inputDataItem", "outputDataItem"):
+        for child in loop.iterfind(f"bpmn:{tag}", NS):
+            loop.remove(child)
 
 
 def dmn_engine_ready(tree):

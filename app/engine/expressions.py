@@ -11,6 +11,9 @@ import re
 _JUEL = re.compile(r"^\s*[$#]\{(?P<body>.*)\}\s*$", re.DOTALL)
 _ISO_DURATION = re.compile(r"^-?P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$")
 _ISO_CYCLE = re.compile(r"^R\d*/")
+# Five to seven fields of cron characters, the first (seconds, or minutes) numeric: what
+# Camunda reads as a Quartz cron expression, and never a Python expression.
+CRON = re.compile(r"^\s*[0-9*/,-]+(\s+[0-9*?/,LW#A-Za-z-]+){4,6}\s*$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(?P<zone>Z|[+-]\d{2}:?\d{2})?$")
 _JUEL_WORDS = [
     (re.compile(r"&&"), " and "),
@@ -51,14 +54,14 @@ def juel_to_python(body: str) -> str:
 def timer_to_python(text: str) -> str:
     """A timer expression as a Python expression yielding an ISO-8601 string.
 
-    ISO literals are quoted; a date without an offset is read in Asia/Shanghai, the
+    ISO literals and cron expressions are quoted; a date without an offset is read in Asia/Shanghai, the
     official time of the offices using the system, not in the server's zone.
     """
     stripped = (text or "").strip()
     body = unwrap_juel(stripped)
     if body is not None:
         return juel_to_python(body)
-    if _ISO_DURATION.match(stripped) or _ISO_CYCLE.match(stripped):
+    if _ISO_DURATION.match(stripped) or _ISO_CYCLE.match(stripped) or CRON.match(stripped):
         return repr(stripped)
     date = _ISO_DATE.match(stripped)
     if date:

@@ -16,8 +16,10 @@ from lxml import etree
 
 from app.engine.errors import ERROR, WARNING, DefinitionProblem, ScriptRefused
 from app.engine.feel import unary_tests_to_python
-from app.engine.expressions import condition_to_python, timer_to_python, variable_reference
+from app.engine import expressions
+from app.engine.expressions import CRON, condition_to_python, timer_to_python, variable_reference
 from app.engine.multi_instance import too_many
+from app.engine.resource_roles import owners
 from app.engine.timers import DEFAULT_MIN_CYCLE, TimerRefused, check_literal
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -26,12 +28,10 @@ NS = {"bpmn": BPMN_NS, "camunda": CAMUNDA_NS}
 
 # Form keys name a JSON form of ours (`bench/request`), never a file of another tool.
 _PLAIN_FORM_KEY = re.compile(r"^[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*$")
+# Camunda's Tasklist forms: embedded HTML, generated or Camunda Forms files.
+_OTHER_TOOLS_FORMS = ("embedded:", "app:", "deployment:", "camunda-forms:")
 _JAVA_ATTRIBUTES = ("class", "delegateExpression", "expression")
-_OWNER_ATTRIBUTES = ("candidateGroups", "candidateUsers", "assignee")
-_RESOURCE_ROLES = ("potentialOwner", "humanPerformer", "performer", "resourceRole")
 _TIMER_KINDS = ("timeDate", "timeDuration", "timeCycle")
-# Camunda accepts Quartz cron (`0 0/5 * * * ?`); the engine only understands ISO 8601.
-_CRON = re.compile(r"^\s*[0-9*?/,LW#A-Z-]+(\s+[0-9*?/,LW#A-Z-]+){4,6}\s*$")
 _SCRIPT_FORMATS = {"", "python", "python3"}
 _CONDITION_LANGUAGES = {"", "python", "juel"}
 _SUPPORTED_HIT_POLICIES = {"UNIQUE", "FIRST", "COLLECT"}
@@ -56,6 +56,8 @@ class _Context:
     known_forms: frozenset[str] = frozenset()
     known_topics: frozenset[str] = frozenset()
     timer_min_cycle: timedelta = DEFAULT_MIN_CYCLE
+    # Decisions a business rule task may call; None: not checked here.
+    known_decisions: frozenset[str] | None = None
 
     def problem(self, element, message_zh: str, message_en: str, line: int | None = None,
                 severity: str = ERROR) -> DefinitionProblem:
@@ -112,8 +114,10 @@ def _text(element) -> str:
 
 
 def lint_bpmn(tree: etree._ElementTree, file_name: str, known_forms: set[str], known_topics: set[str],
-              timer_min_cycle: timedelta = DEFAULT_MIN_CYCLE) -> list[DefinitionProblem]:
-    """Problems that keep the file's executable processes from being deployed."""
+              timer_min_cycle: timedelta = DEFAULT_MIN_CYCLE,
+              known_decisions: set[str] | None = None) -> list[DefinitionProblem]:
+    """Problems that keep the file's executable processes from being deployed; decisions
+    are those deployed with the file or before it (`known_decisions`)."""
     root = tree.getroot()
     processes = [p for p in root.iterfind("bpmn:process", NS) if p.get("isExecutable") == "true"]
     if not processes:
@@ -129,12 +133,29 @@ def lint_bpmn(tree: etree._ElementTree, file_name: str, known_forms: set[str], k
                 severity=WARNING,
             )
         ]
-    context = _Context(file_name, frozenset(known_forms), frozenset(known_topics), timer_min_cycle)
+    context = _Context(file_name, frozenset(known_forms), frozenset(known_topics), timer_min_cycle,
+                       None if known_decisions is None else frozenset(known_decisions))
     problems: list[DefinitionProblem] = []
     for element in _executable_elements(processes):
         rule = _BPMN_RULES.get(element.tag)
         if rule:
             problems += rule(element, context)
+    return problems
+
+
+def lint_calls(tree: etree._ElementTree, file_name: str, known_processes: set[str]) -> list[DefinitionProblem]:
+    """Call activities of executable processes that name a process deployed nowhere."""
+    context = _Context(file_name)
+    processes = [p for p in tree.getroot().iterfind("bpmn:process", NS) if p.get("isExecutable") == "true"]
+    problems = []
+    for call in (e for e in _executable_elements(processes) if e.tag == f"{{{BPMN_NS}}}callActivity"):
+        called = (call.get("calledElement") or "").strip()
+        if called and called not in known_processes and not expressions.unwrap_juel(called):
+            problems.append(context.problem(
+                call,
+                f"被调用的流程“{called}”未部署：请与调用它的流程一起部署，或先部署它",
+                f'The called process "{called}" is not deployed: deploy it with its caller, or first',
+            ))
     return problems
 
 
@@ -166,25 +187,26 @@ def _event_subprocess_start(event, context: _Context) -> list[DefinitionProblem]
 
 
 def _assignment_problems(task, context: _Context) -> list[DefinitionProblem]:
-    roles = [role for name in _RESOURCE_ROLES for role in _children(task, name)]
-    if roles:
+    performers = _children(task, "humanPerformer")
+    if len(performers) > 1:
         return [context.problem(
-            roles[0],
-            "不支持 potentialOwner/humanPerformer 资源分配，请使用 camunda:candidateGroups 或 camunda:assignee",
-            "potentialOwner/humanPerformer resource assignments are not supported; "
-            "use camunda:candidateGroups or camunda:assignee",
+            performers[1],
+            "一个用户任务只能有一个 humanPerformer（办理人）",
+            "A user task may have only one humanPerformer (its assignee)",
         )]
-    if any(_camunda(task, name) for name in _OWNER_ATTRIBUTES):
+    if owners(task):
         return []
-    # A warning, as in Camunda: the task still runs and an administrator can assign it
-    # (engine-rest's assignee), but no inbox offers it until then.
+    # A warning, as in Camunda: the task still runs; the platform offers it to the
+    # department, whose staff claim it or assign it, and an administrator may assign it.
     return [context.problem(
         task,
-        "用户任务没有候选组或办理人（camunda:candidateGroups、camunda:candidateUsers 或 camunda:assignee），"
-        "部署后任何人的待办中都看不到它，只能由管理员指定办理人",
-        "User task has no candidate group, candidate user or assignee "
-        "(camunda:candidateGroups, camunda:candidateUsers or camunda:assignee): no inbox shows it "
-        "until an administrator assigns it",
+        "用户任务没有候选组或办理人（camunda:candidateGroups、camunda:candidateUsers、camunda:assignee，"
+        "或带 formalExpression 的 potentialOwner、humanPerformer），运行时在科技厅人员的待认领中等待，"
+        "由其认领或指定办理人",
+        "User task has no candidate group, candidate user or assignee (camunda:candidateGroups, "
+        "camunda:candidateUsers, camunda:assignee, or a potentialOwner or humanPerformer with a "
+        "formalExpression): it waits unassigned in the department staff's claimable tasks, who claim "
+        "it or assign it",
         severity=WARNING,
     )]
 
@@ -192,12 +214,14 @@ def _assignment_problems(task, context: _Context) -> list[DefinitionProblem]:
 def _form_problems(element, context: _Context, required: bool) -> list[DefinitionProblem]:
     key = _camunda(element, "formKey")
     form_ref = _camunda(element, "formRef")
-    if form_ref or (key and not _PLAIN_FORM_KEY.match(key)):
+    if form_ref or key.lower().startswith(_OTHER_TOOLS_FORMS):
         shown = form_ref or key
         return [context.problem(
             element,
-            f"不支持的表单引用：{shown}（请填写本系统的表单键，例如 bench/request）",
-            f"Unsupported form reference: {shown} (use a form key of this system, e.g. bench/request)",
+            f"不支持嵌入式 HTML 表单或 Camunda Forms（{shown}）：请填写本系统的表单键（例如 bench/request），"
+            f"或用 camunda:formField 声明字段（通用表单）",
+            f"Embedded HTML forms and Camunda Forms are not supported ({shown}): use a form key of this "
+            f"system (e.g. bench/request), or declare the fields with camunda:formField (generic form)",
         )]
     if not key:
         if not required:
@@ -210,17 +234,47 @@ def _form_problems(element, context: _Context, required: bool) -> list[Definitio
             "camunda:formField, else the process variables",
             severity=WARNING,
         )]
-    if key not in context.known_forms:
-        return [context.problem(element, f"表单不存在：{key}", f"Form does not exist: {key}")]
-    return []
+    if key in context.known_forms:
+        return []
+    if required and generic_form_key(element, context.known_forms):
+        # A key naming another tool's form (Camunda deploys any key): the declared fields are
+        # the form, as a task without a key has them.
+        return [context.problem(
+            element,
+            f"表单“{key}”不是本系统的表单：办理时按 camunda:formField 显示通用表单",
+            f'"{key}" is not a form of this system: the task is worked in a generic form of its camunda:formField',
+            severity=WARNING,
+        )]
+    if not _PLAIN_FORM_KEY.match(key):
+        return [context.problem(
+            element,
+            f"不支持的表单引用：{key}（请填写本系统的表单键，例如 bench/request）",
+            f"Unsupported form reference: {key} (use a form key of this system, e.g. bench/request)",
+        )]
+    return [context.problem(element, f"表单不存在：{key}", f"Form does not exist: {key}")]
+
+
+def generic_form_key(task, known_forms) -> bool:
+    """Whether a user task's form key names no form of this system while its
+    `camunda:formField`s declare what it asks: it is then worked in a generic form."""
+    key = _camunda(task, "formKey")
+    declares_fields = task.find("bpmn:extensionElements/camunda:formData/camunda:formField", NS) is not None
+    return bool(key) and key not in known_forms and declares_fields and not key.lower().startswith(_OTHER_TOOLS_FORMS)
 
 
 def _java_problems(task, context: _Context) -> list[DefinitionProblem]:
-    if any(_camunda(task, name) for name in _JAVA_ATTRIBUTES) or task.find(".//camunda:connector", NS) is not None:
+    named = [f'camunda:{name}="{_camunda(task, name)}"' for name in _JAVA_ATTRIBUTES if _camunda(task, name)]
+    if task.find(".//camunda:connector", NS) is not None:
+        named.append("camunda:connector")
+    if named:
+        shown = _excerpt(named[0])
         return [context.problem(
             task,
-            "不支持 Java 实现（camunda:class 等），请使用 camunda:topic",
-            "Java delegates are not supported; use camunda:topic",
+            f"不支持 Java 实现（{shown}）：Java 委托类、委托表达式、方法表达式和连接器都无法在本系统运行，"
+            f"请改用 camunda:topic（本系统的处理程序或外部任务）",
+            f"Java delegates are not supported ({shown}): delegate classes, delegate expressions, method "
+            f"expressions and connectors cannot run here; use camunda:topic (a handler of this system or "
+            f"an external task)",
         )]
     return []
 
@@ -231,7 +285,13 @@ def _service_task(task, context: _Context) -> list[DefinitionProblem]:
         return java
     topic = _camunda(task, "topic")
     if not topic:
-        return [context.problem(task, "服务任务缺少 camunda:topic", "Service task has no camunda:topic")]
+        # Camunda refuses it too: it needs a class, an expression or a type.
+        return [context.problem(
+            task,
+            "服务任务没有实现：请设置 camunda:topic（本系统的处理程序，或加 camunda:type=\"external\" 由外部工作者处理）",
+            'Service task has no implementation: set camunda:topic (a handler of this system, or with '
+            'camunda:type="external" an external worker)',
+        )]
     external = _camunda(task, "type") == "external"
     if external and topic in context.known_topics:
         # The properties panel sets type="external" with every topic it writes: the task
@@ -257,8 +317,15 @@ def _business_rule_task(task, context: _Context) -> list[DefinitionProblem]:
     java = _java_problems(task, context)
     if java:
         return java
-    if _camunda(task, "decisionRef"):
+    decision = _camunda(task, "decisionRef")
+    if decision and (context.known_decisions is None or decision in context.known_decisions):
         return []
+    if decision:
+        return [context.problem(
+            task,
+            f"决策“{decision}”未部署：请把它的 DMN 文件与流程一起部署，或先单独部署该 DMN",
+            f'Decision "{decision}" is not deployed: deploy its DMN file with the process, or deploy it first',
+        )]
     return [context.problem(
         task, "业务规则任务缺少决策引用（camunda:decisionRef）", "Business rule task has no camunda:decisionRef",
     )]
@@ -286,6 +353,13 @@ def _script_task(task, context: _Context) -> list[DefinitionProblem]:
 
 def _condition_expression(condition, context: _Context) -> list[DefinitionProblem]:
     language = (condition.get("language") or "").strip()
+    if "feel" in language.lower():
+        return [context.problem(
+            condition,
+            f"条件表达式的语言是 FEEL（{language}）：本系统与 Camunda 7 一样使用 JUEL，请写成 ${{…}}，例如 ${{approved}}",
+            f"The condition's language is FEEL ({language}); conditions here are JUEL as in Camunda 7: "
+            f"write ${{…}}, e.g. ${{approved}}",
+        )]
     if language.lower() not in _CONDITION_LANGUAGES:
         return [context.problem(
             condition,
@@ -298,6 +372,17 @@ def _condition_expression(condition, context: _Context) -> list[DefinitionProble
 
 
 def _condition_code_problems(condition, context: _Context) -> list[DefinitionProblem]:
+    declared = condition.getroottree().getroot().get("expressionLanguage") or ""
+    if "xpath" in declared.lower() and not expressions.unwrap_juel(condition.text):
+        # MIWG models declare XPath for the whole file (bpmn:getDataObject(...)).
+        shown = _excerpt(condition.text)
+        return [context.problem(
+            condition,
+            f"条件表达式“{shown}”是 XPath（definitions 的 expressionLanguage）：本系统与 Camunda 7 一样使用 JUEL，"
+            f"请写成 ${{…}}，例如 ${{approved}}",
+            f'Condition "{shown}" is XPath (the definitions\' expressionLanguage); conditions here are JUEL '
+            f"as in Camunda 7: write ${{…}}, e.g. ${{approved}}",
+        )]
     if condition.text.strip().startswith("="):
         # Camunda 8 models write FEEL this way; Camunda 7, like this engine, reads JUEL.
         shown = _excerpt(condition.text)
@@ -348,11 +433,13 @@ def _timer(definition, context: _Context) -> list[DefinitionProblem]:
             "A timer must have exactly one of timeDate, timeDuration or timeCycle",
         )]
     timer = given[0]
-    if _CRON.match(timer.text):
+    if CRON.match(timer.text) and etree.QName(timer).localname != "timeCycle":
+        # As in Camunda: a cron expression says when a cycle repeats, never a date or duration.
         return [context.problem(
             timer,
-            f"不支持 cron 定时表达式“{_text(timer)}”，请使用 ISO 8601（例如 R/PT5M 或 P30D）",
-            f'Cron timer expressions are not supported ("{_text(timer)}"); use ISO 8601 such as R/PT5M or P30D',
+            f"cron 表达式“{_text(timer)}”只能用于循环定时（timeCycle）；日期或时长请使用 ISO 8601（例如 P30D）",
+            f'The cron expression "{_text(timer)}" only fits a timer cycle (timeCycle); write dates and '
+            f"durations in ISO 8601 such as P30D",
         )]
     return _timer_literal_problems(definition, timer, context) or context.code_problems(
         timer, timer_to_python(timer.text), "eval", "定时器表达式", "Timer expression", timer.text,
@@ -381,6 +468,25 @@ def _string_literal(expression: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def _receive_task(task, context: _Context) -> list[DefinitionProblem]:
+    if task.get("messageRef") or _children(task, "messageEventDefinition"):
+        return []
+    # Camunda triggers such a wait from Java (runtimeService.signal); nothing here could.
+    return [context.problem(
+        task, "接收任务（receiveTask）没有消息（messageRef）：没有任何办法让它继续",
+        "Receive task (receiveTask) has no message (messageRef): nothing could ever make it go on",
+    )]
+
+
+def _subprocess(subprocess, context: _Context) -> list[DefinitionProblem]:
+    if subprocess.get("triggeredByEvent") == "true" or _children(subprocess, "startEvent"):
+        return []
+    return [context.problem(
+        subprocess, "子流程没有开始事件：空的或未建模内部流程的子流程无法运行",
+        "Subprocess has no start event: an empty subprocess, or one whose inside is not modelled, cannot run",
+    )]
+
+
 def _refuse(message_zh: str, message_en: str) -> Callable:
     def rule(element, context: _Context) -> list[DefinitionProblem]:
         return [context.problem(element, message_zh, message_en)]
@@ -397,6 +503,9 @@ _BPMN_RULES: dict[str, Callable] = {
         "sendTask": _service_task,
         "businessRuleTask": _business_rule_task,
         "scriptTask": _script_task,
+        "receiveTask": _receive_task,
+        "subProcess": _subprocess,
+        "transaction": _subprocess,
         "conditionExpression": _condition_expression,
         "condition": _other_condition,
         "completionCondition": _other_condition,

@@ -7,7 +7,7 @@ literal beyond the limit is refused at deploy (lint.py).
 """
 from __future__ import annotations
 
-from collections.abc import Sized
+from collections.abc import Iterable, Sized
 
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
@@ -34,6 +34,14 @@ def _planned(spec, my_task) -> int | None:
     return count if isinstance(count, int) else None
 
 
+def _missing_collection(spec, my_task) -> str | None:
+    """The name of the collection an activity iterates when it has none to iterate (a
+    variable not set): the library would fail with a bare TypeError."""
+    if spec.data_input is None or isinstance(spec.data_input.get(my_task), Iterable):
+        return None
+    return spec.data_input.bpmn_id
+
+
 def _name(spec, my_task) -> str:
     """The activity's name: Spiff keeps it on the spec of the instances, not on the whole."""
     inner = my_task.workflow.spec.task_specs.get(spec.task_spec)
@@ -47,6 +55,11 @@ def _install() -> None:
         refusal = too_many(_planned(self, my_task) or 0)
         if refusal:
             raise WorkflowTaskException(f"「{_name(self, my_task)}」" + " / ".join(refusal), task=my_task)
+        missing = _missing_collection(self, my_task)
+        if missing:
+            raise WorkflowTaskException(
+                f"「{_name(self, my_task)}」的多实例集合变量 {missing} 不存在或不是列表 / "
+                f"the multi-instance collection {missing} is missing or not a list", task=my_task)
         return original(self, my_task)
 
     MultiInstanceTask._update_hook = bounded_update_hook

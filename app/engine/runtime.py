@@ -10,6 +10,7 @@ from uuid import UUID
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.specs.defaults import ManualTask, NoneTask
+from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import ErrorEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     CycleTimerEventDefinition, TimerEventDefinition,
 )
@@ -29,6 +30,8 @@ from SpiffWorkflow.util.task import TaskState
 from . import compaction, decisions, expressions
 from .decisions import DecisionOutcome
 from . import multi_instance  # noqa: F401  (bounds every multi-instance activity when imported)
+from .compiler import decision_table
+from .decision_binding import DecisionSource, LatestTables, latest_decisions
 from .engine_clock import clock_scope
 from .task_tree import give_new_id, is_attached, return_targets
 from .token_move import move_token
@@ -55,6 +58,11 @@ class WorkflowEngine:
         )
         self._specs: OrderedDict[str, tuple] = OrderedDict()
         self._spec_cache_size = spec_cache_size
+        self.latest_tables: LatestTables | None = None
+
+    def bind_decisions(self, source: DecisionSource) -> None:
+        """Business rule tasks evaluate the latest version `source` names when they run."""
+        self.latest_tables = LatestTables(source, decision_table)
 
     @property
     def serializer_version(self) -> str:
@@ -157,8 +165,10 @@ class Execution:
 
     @contextmanager
     def _engine_time(self, inclusive: bool = False):
-        """Engine steps read the app's clock and arm timers under the app's rules."""
-        with clock_scope(self.engine.clock, inclusive), timer_rules(self.engine.timer_min_cycle):
+        """Engine steps read the app's clock, arm timers under the app's rules and evaluate
+        the latest deployed decisions."""
+        with clock_scope(self.engine.clock, inclusive), timer_rules(self.engine.timer_min_cycle), \
+                latest_decisions(self.engine.latest_tables):
             yield
 
     def _run_pass_through_tasks(self) -> bool:
@@ -360,6 +370,30 @@ class Execution:
         task.complete()
         self.run()
 
+    def throw_bpmn_error(self, task_id: str, error_code: str, variables: dict) -> bool:
+        """A worker's BPMN error on a waiting service task (Camunda's external task
+        bpmnError): the task's error boundary event for `error_code` catches it (one for
+        that code before one for any code), with `variables`, and the instance runs on from
+        there. False, nothing changed, when no boundary event of the task catches it."""
+        task = self._task(task_id)
+        if task.state != TaskState.STARTED or not isinstance(task.task_spec, TopicServiceTask):
+            raise TaskNotReady(task_id)
+        event = BpmnEvent(ErrorEventDefinition(error_code, error_code), payload=dict(variables))
+        catchers = [
+            sibling for sibling in task.parent.children
+            if sibling is not task and isinstance(sibling.task_spec, BoundaryEvent)
+            and sibling.task_spec.catches(sibling, event)
+        ]
+        if not catchers:
+            return False
+        catcher = min(catchers, key=lambda t: t.task_spec.event_definition.code is None)
+        self._snapshot = None
+        with _engine_failures(), self._engine_time():
+            catcher.task_spec.catch(catcher, event)
+            catcher.task_spec._update(catcher)
+        self.run()
+        return True
+
     def timers(self) -> list[TimerInfo]:
         return self.snapshot().timers
 
@@ -444,6 +478,20 @@ class Execution:
     def variables(self) -> dict:
         """Process variables as Camunda shows them: the data on the paths still running."""
         return self.snapshot().variables
+
+    def set_variables(self, values: dict, removed: list[str]) -> None:
+        """Set and remove process variables on every path still running (Camunda's
+        instance-scope update). The finished steps on those paths change too: a waiting
+        step takes its data from the step before it again when it goes on."""
+        changed = set()
+        for task in self.workflow.get_tasks(state=TaskState.NOT_FINISHED_MASK):
+            while task is not None and task.id not in changed:
+                changed.add(task.id)
+                task.data.update(values)
+                for name in removed:
+                    task.data.pop(name, None)
+                task = task.parent
+        self._snapshot = None
 
     def activities(self) -> list[ActivityState]:
         return self.snapshot().activities
@@ -534,9 +582,19 @@ def _due(task) -> datetime | None:
     return due if due.tzinfo else due.replace(tzinfo=timezone.utc)
 
 
+# Where the library's class names differ from Camunda's activity types (history, REST).
+_CAMUNDA_TYPES = {
+    "SubWorkflowTask": "subProcess", "TransactionSubprocess": "transaction",
+    "AdHocSubprocess": "adHocSubProcess", "NoneTask": "task",
+    "ParallelMultiInstanceTask": "multiInstanceBody", "SequentialMultiInstanceTask": "multiInstanceBody",
+}
+
+
 def _activity_type(spec) -> str:
     name = type(spec).__name__
-    return name[0].lower() + name[1:]
+    if isinstance(spec, TopicServiceTask):
+        return "sendTask" if spec.description == "Send Task" else "serviceTask"
+    return _CAMUNDA_TYPES.get(name) or name[0].lower() + name[1:]
 
 
 def _state_name(state: int) -> str:

@@ -4,7 +4,10 @@ A timer must never keep a request or an executor pass busy. So every instant is 
 in constant time (SpiffWorkflow adds a duration's months one by one: `P99999999Y` spun a
 worker), an instant must fall before the year 10000, a cycle repeats no more often than
 the minimum interval (`TIMER_MIN_CYCLE_SECONDS`), and a cycle fires one occurrence at a
-time: missed occurrences are skipped, the next one is the first still to come. Literals
+time: missed occurrences are skipped, the next one is the first still to come. A cycle is
+ISO 8601 (`R/PT1H`) or, as Camunda 7 accepts, a Quartz cron expression (`0 0 9 ? * MON-FRI`,
+6 or 7 fields, read in Asia/Shanghai like zone-less dates); a cron's shortest gap between
+two firings is held to the same minimum. Literals
 are checked at deploy (`check_literal`); values of `${…}` expressions when the timer is
 armed, where a refusal is an engine error naming the element.
 
@@ -19,7 +22,10 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
+from croniter import croniter
+from croniter.croniter import CroniterError
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     CycleTimerEventDefinition, DurationTimerEventDefinition, TimeDateEventDefinition,
@@ -27,12 +33,16 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
 )
 
 from .engine_clock import engine_now
+from .expressions import CRON
 from .errors import ScriptRefused
 
 DEFAULT_MIN_CYCLE = timedelta(minutes=1)
 
 _CYCLE = re.compile(r"^R(?P<count>\d*)/(?P<rest>.+)$")
 _LONG_YEAR = re.compile(r"^[+-]?\d{5,}-")
+_CRON_ZONE = ZoneInfo("Asia/Shanghai")
+_QUARTZ_WEEKDAY = re.compile(r"(?<![#/\d])(\d+)")
+_DAY_SECONDS = 86400
 _min_cycle: ContextVar[timedelta] = ContextVar("timer_min_cycle", default=DEFAULT_MIN_CYCLE)
 
 
@@ -44,7 +54,8 @@ class TimerRefused(ScriptRefused):
 class Cycle:
     count: int  # -1: unbounded
     first: datetime
-    period: timedelta
+    period: timedelta  # for a cron, its shortest gap between two firings
+    cron: str | None = None  # the cron expression as croniter reads it; None for ISO 8601
 
 
 @contextmanager
@@ -91,10 +102,13 @@ def due_after(text: str, start: datetime) -> datetime:
 
 
 def read_cycle(text: str, now: datetime, min_cycle: timedelta) -> Cycle:
-    """A timeCycle `R[n]/duration`, `R[n]/start/duration` or `R[n]/duration/end`.
+    """A timeCycle `R[n]/duration`, `R[n]/start/duration`, `R[n]/duration/end` or a Quartz
+    cron expression.
 
     A start in the past is moved to its first occurrence still to come.
     """
+    if CRON.match(text):
+        return _read_cron(text, now, min_cycle)
     match = _CYCLE.match(text.strip().upper())
     parts = match.group("rest").split("/") if match else []
     if not 1 <= len(parts) <= 2:
@@ -113,6 +127,84 @@ def read_cycle(text: str, now: datetime, min_cycle: timedelta) -> Cycle:
         raise _too_often(text, period, min_cycle)
     count = int(match.group("count")) if match.group("count") else -1
     return Cycle(count, first if first >= now else next_occurrence(first, period, now), period)
+
+
+def _read_cron(text: str, now: datetime, min_cycle: timedelta) -> Cycle:
+    expression = quartz_to_croniter(text)
+    gap = timedelta(seconds=_shortest_gap(croniter(expression, second_at_beginning=True)))
+    if gap < max(min_cycle, timedelta.resolution):
+        raise _too_often(text, gap, min_cycle)
+    first = next_firing(expression, now)
+    if first is None:
+        raise _cron_refused(text, "此后不再触发", "it fires no more")
+    return Cycle(-1, first, gap, expression)
+
+
+def quartz_to_croniter(text: str) -> str:
+    """A Quartz cron expression (seconds first, `?`, weekdays 1 = SUN … 7 = SAT, an optional
+    year) as croniter reads it (weekdays 0 = SUN … 6 = SAT); refused when croniter would not
+    run it as Quartz does."""
+    fields = text.split()
+    if len(fields) not in (6, 7):
+        raise _cron_refused(text, "Quartz cron 需要 6 或 7 个字段（秒 分 时 日 月 周 [年]）",
+                            "Quartz cron takes 6 or 7 fields (seconds minutes hours day month weekday [year])")
+    day, weekday = fields[3], fields[5]
+    if (day == "?") == (weekday == "?"):
+        raise _cron_refused(text, "日和周两个字段必须恰好有一个是 ?",
+                            "exactly one of the day-of-month and day-of-week fields must be ?")
+    if "W" in day.upper() or "L" in weekday.upper():
+        # croniter drops W (nearest weekday) silently and has no weekday L: it would fire
+        # on other days than Camunda does.
+        raise _cron_refused(text, "不支持 W（最近工作日）和周字段中的 L", "W (nearest weekday) and L in the weekday field are not supported")
+    if weekday != "?":
+        fields[5] = _QUARTZ_WEEKDAY.sub(lambda m: _croniter_weekday(text, m.group(1)), weekday)
+    expression = " ".join(fields)
+    try:
+        croniter(expression, second_at_beginning=True)
+    except (CroniterError, ValueError, KeyError) as error:
+        raise _cron_refused(text, f"无法解析（{error}）", f"it cannot be read ({error})") from None
+    return expression
+
+
+def _croniter_weekday(text: str, number: str) -> str:
+    if not 1 <= int(number) <= 7:
+        raise _cron_refused(text, "周字段的数字必须在 1（周日）到 7（周六）之间",
+                            "weekday numbers run from 1 (Sunday) to 7 (Saturday)")
+    return str(int(number) - 1)
+
+
+def _shortest_gap(cron: croniter) -> int:
+    """Seconds between the two closest firings, found from the times of day alone: which
+    days fire only spreads firings further apart (next day's first firing is the closest
+    a day's last one can have)."""
+    minutes, hours, seconds = cron.expanded[0], cron.expanded[1], cron.expanded[5]
+    times = sorted(
+        hour * 3600 + minute * 60 + second
+        for hour in _values(hours, 24) for minute in _values(minutes, 60) for second in _values(seconds, 60)
+    )
+    gaps = [later - earlier for earlier, later in zip(times, times[1:])]
+    return min([*gaps, _DAY_SECONDS - times[-1] + times[0]])
+
+
+def _values(expanded: list, size: int) -> list[int]:
+    return list(range(size)) if expanded == ["*"] else [int(value) for value in expanded]
+
+
+def next_firing(expression: str, after: datetime) -> datetime | None:
+    """The cron's first firing after `after` (read in Asia/Shanghai); None when its year
+    field has passed."""
+    local = after.astimezone(_CRON_ZONE)
+    try:
+        return croniter(expression, local, second_at_beginning=True).get_next(datetime).astimezone(after.tzinfo)
+    except (CroniterError, OverflowError, ValueError):
+        return None
+
+
+def _cron_refused(text: str, why_zh: str, why_en: str) -> TimerRefused:
+    return TimerRefused(
+        f"cron 定时表达式“{text}”：{why_zh}（例如 0 0 9 ? * MON-FRI，或 ISO 8601 的 R/PT1H）",
+        f'Cron timer expression "{text}": {why_en} (e.g. 0 0 9 ? * MON-FRI, or ISO 8601 such as R/PT1H)',
+    )
 
 
 def next_occurrence(previous: datetime, period: timedelta, now: datetime) -> datetime:
@@ -229,19 +321,30 @@ def _cycle_complete(self, my_task) -> bool:
         cycle = _armed(my_task, lambda: read_cycle(text, now, _min_cycle.get()))
         event_value = {"cycles": cycle.count, "next": cycle.first.isoformat(),
                        "duration": cycle.period.total_seconds()}
+        if cycle.cron:
+            event_value["cron"] = cycle.cron
     ready = False
     if event_value["cycles"] != 0:
         due = datetime.fromisoformat(event_value["next"])
         if due < now:
-            period = timedelta(seconds=event_value["duration"])
-            event_value["next"] = _armed(my_task, lambda: next_occurrence(due, period, now)).isoformat()
-            event_value["cycles"] -= 1
+            following = _armed(my_task, lambda: _following(event_value, due, now))
+            # A cron whose year field has passed fires this once more and ends.
+            event_value["next"] = following.isoformat() if following else event_value["next"]
+            event_value["cycles"] = event_value["cycles"] - 1 if following else 0
             ready = True
     else:
         my_task.internal_data.pop("event_value", None)
         my_task.internal_data["event_fired"] = True
     my_task._set_internal_data(event_value=event_value)
     return ready
+
+
+def _following(event_value: dict, due: datetime, now: datetime) -> datetime | None:
+    """The occurrence after the one that fires now: a cron's next firing after now, or the
+    period's next step (missed occurrences skipped either way)."""
+    if event_value.get("cron"):
+        return next_firing(event_value["cron"], max(due, now))
+    return next_occurrence(due, timedelta(seconds=event_value["duration"]), now)
 
 
 def _install() -> None:

@@ -22,6 +22,7 @@ from SpiffWorkflow.bpmn.specs.mixins.unstructured_join import UnstructuredJoin
 from SpiffWorkflow.util.task import TaskState
 
 from .errors import EngineError
+from .specs import TopicServiceTask
 from .task_tree import give_new_id
 
 ACTIVE = TaskState.READY | TaskState.WAITING
@@ -65,8 +66,8 @@ def _entry_of(workflow, spec: BpmnTaskSpec):
 
 
 def _waiting_task(workflow, activity_id: str):
-    found = [t for t in workflow.get_tasks(state=ACTIVE)
-             if t.task_spec.bpmn_id == activity_id and not isinstance(t.task_spec, BoundaryEvent)]
+    found = [t for t in workflow.get_tasks(state=ACTIVE | TaskState.STARTED)
+             if t.task_spec.bpmn_id == activity_id and _token_waits(t)]
     if not found:
         raise EngineError(f"活动 {activity_id} 上没有等待中的令牌 / no token waits at {activity_id}",
                           activity_id, REFUSED)
@@ -75,6 +76,14 @@ def _waiting_task(workflow, activity_id: str):
         raise EngineError(f"活动 {activity_id} 在子流程、调用活动或会签中，引擎不能移动它的令牌 / the token "
                           f"at {activity_id} is inside a subprocess or multi-instance", activity_id, REFUSED)
     return task
+
+
+def _token_waits(task) -> bool:
+    """A service task waits STARTED, for its worker (an external task) or its retry; any
+    other STARTED task runs a subprocess or a multi-instance activity's instances."""
+    if isinstance(task.task_spec, BoundaryEvent):
+        return False
+    return task.state != TaskState.STARTED or isinstance(task.task_spec, TopicServiceTask)
 
 
 def _in_multi_instance(task) -> bool:

@@ -2,6 +2,7 @@
 from .audit import AuditEntry
 from .base import Base
 from .collaboration import Attachment, Comment, InstanceReader, Notification, OutboxMessage
+from .experts import ExpertDraw, ExpertProfile
 from .history import HistoricActivity, HistoricTask, HistoryEvent
 from .identity import Organization, User, UserGroup
 from .migration import MigratedInstance, MigrationBatch
@@ -17,18 +18,19 @@ from .repository import (
     DecisionDefinition, Deployment, DeploymentResource, FormVersion, ProcessDefinition,
 )
 from .runtime import (
-    Incident, InstanceState, Job, JobType, MessageSubscription, ProcessInstance, Task,
+    ExternalTask, Incident, InstanceState, Job, JobType, MessageSubscription, ProcessInstance, Task,
     TaskCandidate,
 )
+from .variables import BinaryVariable
 from .web import LoginThrottle, TaskDraft, UserSession
 
 __all__ = [
     "AnnualReport", "CenterStatusChange", "ChangeRequest", "EvaluationDetail", "GovernanceRecord",
     "Rectification",
-    "AuditEntry", "Attachment", "Comment", "InstanceReader", "Notification", "OutboxMessage",
+    "AuditEntry", "Attachment", "BinaryVariable", "Comment", "InstanceReader", "Notification", "OutboxMessage",
     "Base", "Center", "CenterChange", "CenterEvaluation", "CenterStatus", "DecisionDefinition",
-    "Deployment",
-    "DeploymentResource", "ExpertPanel", "ExpertReview", "FormVersion", "HistoricActivity",
+    "Deployment", "ExternalTask",
+    "DeploymentResource", "ExpertDraw", "ExpertPanel", "ExpertProfile", "ExpertReview", "FormVersion", "HistoricActivity",
     "HistoricTask", "HistoryEvent", "Incident", "InstanceState", "Job", "JobType",
     "LoginThrottle", "MessageSubscription", "MigratedInstance", "MigrationBatch", "ModelDraft",
     "Organization",

@@ -145,6 +145,8 @@ class Incident(Base):
     __table_args__ = (Index("ix_incident_definition_open", "definition_id", "resolved_at", "activity_id"),)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    # failedJob or failedExternalTask; `job_id` holds the job's or the external task's id
+    # (Camunda's `configuration`).
     incident_type: Mapped[str] = mapped_column(String(40))
     instance_id: Mapped[str] = mapped_column(ForeignKey("process_instance.id"), index=True)
     definition_id: Mapped[str] = mapped_column(String(120))
@@ -154,6 +156,34 @@ class Incident(Base):
     message: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime]
     resolved_at: Mapped[datetime | None]
+
+
+class ExternalTask(Base):
+    """A service task left to external workers (`camunda:type="external"`): one row per
+    task the engine parks, kept by the save that parks it and removed by the save that
+    sees it gone; workers fetch and lock them (Camunda's external task)."""
+
+    __tablename__ = "external_task"
+    # A fetch: the unlocked tasks of some topics, by priority then age.
+    __table_args__ = (Index("ix_external_task_topic_lock", "topic_name", "lock_expires_at"),)
+
+    # The engine's task id, also its execution id.
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    topic_name: Mapped[str] = mapped_column(String(200))
+    worker_id: Mapped[str | None] = mapped_column(String(200))
+    lock_expires_at: Mapped[datetime | None]
+    # None until a failure is reported (Camunda's null retries); 0 raises an incident.
+    retries: Mapped[int | None]
+    error_message: Mapped[str | None] = mapped_column(String(666))
+    error_details: Mapped[str | None] = mapped_column(Text)
+    priority: Mapped[int] = mapped_column(default=0)
+    activity_id: Mapped[str] = mapped_column(String(100))
+    instance_id: Mapped[str] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    definition_id: Mapped[str] = mapped_column(String(120))
+    process_key: Mapped[str] = mapped_column(String(100))
+    business_key: Mapped[str | None] = mapped_column(String(200))
+    suspended: Mapped[bool] = mapped_column(default=False, server_default=false())
+    created_at: Mapped[datetime]
 
 
 class MessageSubscription(Base):

@@ -20,10 +20,11 @@ from app.core.identity import Actor
 from app.platform import permissions
 
 REASON_MAX = 500
-# The groups of DOMAIN.md, and the machine clients' `service`: offered on the pages. Other
-# group names are accepted too (accounts checks their form) and listed once in use.
+# The groups of DOMAIN.md, and the machine clients' `service` and `worker` (external-task
+# workers): offered on the pages. Other group names are accepted too (accounts checks their
+# form) and listed once in use.
 KNOWN_GROUPS = ("lead_unit", "recommender", "department", "department_leader", "expert", "center",
-                "agency", "analyst", "manager", "admin", "service")
+                "agency", "analyst", "manager", "admin", "service", "worker")
 ADMIN_GROUP = "admin"
 KINDS = ORGANIZATION_KINDS
 

@@ -7,13 +7,15 @@ they would take (as Chinese approval systems do):
 3. the only active user who may take it.
 
 Otherwise the task waits in its candidates' 待认领 box. A model's `camunda:assignee` (an
-expert's review) always wins.
+expert's review) always wins. A task whose model names no candidate and no assignee (as
+models drawn elsewhere often are; the deployment warns) waits unassigned in the
+department's 待认领: its staff claim it or assign it, as Camunda's administrators would.
 """
 from __future__ import annotations
 
 import functools
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
@@ -44,6 +46,17 @@ def _takers_statement(users: int, orgs: int, groups: int) -> Prepared | None:
         .where(User.active.is_(True), or_(*[term for term in named if term is not None]))
         .order_by(User.id)
     )
+
+
+# Who is offered a task its model offers nobody: the department runs the cases.
+UNOFFERED_TASK_GROUP = "department"
+
+
+def offered(task: UserTaskInfo) -> UserTaskInfo:
+    """The task as the inbox offers it: a task naming nobody goes to the department."""
+    if task.candidate_groups or task.candidate_users or task.assignee:
+        return task
+    return replace(task, candidate_groups=[UNOFFERED_TASK_GROUP])
 
 
 @dataclass(frozen=True)

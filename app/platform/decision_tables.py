@@ -19,6 +19,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.db import Database
 from app.engine.compiler import CompiledDecision, SourceFile, compile_models, content_hash
 from app.engine.decision_trial import InputClause, trial_table
 from app.engine.decisions import DecisionOutcome, MatchedRule
@@ -27,7 +28,6 @@ from app.models import DecisionDefinition, Deployment
 
 from app.core.context import AppContext
 from app.core.errors import BadRequest, NotFound, ValidationFailed
-from app.core.paging import Page
 from app.platform.instance_store import new_id
 
 # What a trial input may be, by the column's typeRef (DMN 1.3 and FEEL names).
@@ -79,6 +79,27 @@ def record_version(session: Session, deployment: Deployment, decision: CompiledD
     return definition
 
 
+class DeployedDecisions:
+    """The engine's source of the latest deployed version of each decision: business rule
+    tasks evaluate it when they run (Camunda's default binding `latest`). Read in a read
+    unit of work of its own, which on PostgreSQL is a pool of its own: a command waiting
+    for it never waits for another command's connection."""
+
+    def __init__(self, db: Database):
+        self.db = db
+
+    def latest_version(self, key: str) -> str | None:
+        with self.db.read() as session:
+            return session.scalar(select(DecisionDefinition.id).where(DecisionDefinition.key == key)
+                                  .order_by(DecisionDefinition.version.desc()).limit(1))
+
+    def table_file(self, version_id: str) -> tuple[str, bytes]:
+        with self.db.read() as session:
+            row = session.execute(select(DecisionDefinition.resource_name, DecisionDefinition.dmn_xml)
+                                  .where(DecisionDefinition.id == version_id)).one()
+            return row.resource_name, row.dmn_xml
+
+
 def is_latest_table(session: Session, resource_name: str, content: bytes) -> bool:
     """Whether `content`, deployed as `resource_name`, is the latest version of its decision."""
     found = session.scalars(select(DecisionDefinition).where(
@@ -100,22 +121,6 @@ def latest_definition(session: Session, key: str) -> DecisionDefinition | None:
         select(DecisionDefinition).where(DecisionDefinition.key == key)
         .order_by(DecisionDefinition.version.desc()).limit(1)
     )
-
-
-def list_definitions(session: Session, key: str | None, latest_only: bool, page: Page) -> list[DecisionDefinition]:
-    query = select(DecisionDefinition)
-    if key:
-        query = query.where(DecisionDefinition.key == key)
-    if latest_only:
-        latest = (
-            select(DecisionDefinition.key, func.max(DecisionDefinition.version).label("v"))
-            .group_by(DecisionDefinition.key).subquery()
-        )
-        query = query.join(latest, (DecisionDefinition.key == latest.c.key)
-                           & (DecisionDefinition.version == latest.c.v))
-    return list(session.scalars(page.apply(
-        query.order_by(DecisionDefinition.key, DecisionDefinition.version)
-    )))
 
 
 def find_definition(session: Session, key: str | None = None, version: int | None = None,

@@ -283,8 +283,10 @@ def _decision_library(session, uploaded: set[str]) -> list[SourceFile]:
 
 
 def _library(session) -> list[SourceFile]:
-    """The latest version of every deployed process, for call activities to target."""
-    return [SourceFile(name, content) for name, content in session.execute(_latest_files()).all()]
+    """The latest version of every deployed process, for call activities to target; a file
+    holding several processes once."""
+    rows = session.execute(_latest_files().order_by(ProcessDefinition.resource_name)).all()
+    return [SourceFile(name, content) for name, content in dict.fromkeys((n, c) for n, c in rows)]
 
 
 def _latest_files():

@@ -18,7 +18,10 @@ from app.core import confidential
 from app.core.context import AppContext
 from app.core.identity import Actor
 from app.core.paging import Page
-from app.platform import instance_search, instance_store, process_instances, queries, statistics
+from app.platform import (
+    history_queries, instance_search, instance_store, process_instances, queries, statistics,
+)
+from app.platform.query_criteria import Query
 
 # A case's rows the page shows at most of each kind; the procedures take far fewer steps.
 ROW_LIMIT = 1000
@@ -85,6 +88,7 @@ def instance_detail(ctx: AppContext, session: Session, actor: Actor, instance_id
     definition = instance_store.definition_of(ctx, session, instance.definition_id)
     values, types = process_instances.visible_variables(actor, instance)
     page = Page(0, ROW_LIMIT)
+    of_instance = Query({"processInstanceId": instance.id})
     activities = queries.historic_activities(session, actor, queries.ActivityFilter(instance.id), page)
     path = _path(activities, definition)
     events = _events(session, actor, instance.id)
@@ -93,10 +97,10 @@ def instance_detail(ctx: AppContext, session: Session, actor: Actor, instance_id
         state=instance_search.state_of(instance, any(e.kind == statistics.WITHDRAWN_EVENT for e in events)),
         values=values, types=types, activities=activities,
         finished_ids=path.finished, active_ids=path.active, end_event=path.end,
-        steps=_steps(actor, queries.historic_tasks(session, actor, instance.id, None, None, page)),
+        steps=_steps(actor, history_queries.historic_tasks(session, actor, of_instance, page)),
         events=events, called=_called(ctx, session, definition, activities),
-        jobs=queries.list_jobs(session, actor, instance.id, page),
-        incidents=queries.list_incidents(session, actor, instance.id, page),
+        jobs=queries.list_jobs(session, actor, of_instance, page),
+        incidents=queries.list_incidents(session, actor, of_instance, page),
     )
 
 
@@ -166,9 +170,12 @@ def _events(session: Session, actor: Actor, instance_id: str) -> list[Event]:
         if not confidential.sees_step(actor, row.activity_id, None):
             continue
         details = json.loads(row.details_json or "{}")
-        if "variables_changed" in details:
-            details["variables_changed"] = list(confidential.visible_values(
-                actor, dict.fromkeys(details["variables_changed"])))
+        for key in ("variables_changed", "names"):
+            if key in details:
+                details[key] = list(confidential.visible_values(actor, dict.fromkeys(details[key])))
+        # The values are the variables' history (REST /history/detail), not the page's.
+        details.pop("variable_values", None)
+        details.pop("variable_types", None)
         found.append(Event(row.event_type, row.user_id, row.activity_id, row.occurred_at, details))
     return found
 

@@ -1,6 +1,6 @@
 """An administrator's repairs of a running instance (Camunda 7's cockpit operations):
 suspend and resume, move a token (process-instance modification), give a job another due
-date. Each is an authorization decision here, audited with who, when and the reason,
+date, set or remove process variables. Each is an authorization decision here, audited with who, when and the reason,
 refused or done; the instance's history says what happened to it."""
 from __future__ import annotations
 
@@ -13,13 +13,14 @@ from sqlalchemy.orm import Session
 
 from app.clock import as_utc, format_camunda, parse_client_datetime
 from app.engine.errors import EngineError, TaskNotReady
-from app.models import InstanceState, Job, JobType, ProcessDefinition, ProcessInstance, Task
+from app.models import ExternalTask, InstanceState, Job, JobType, ProcessDefinition, ProcessInstance, Task
 
 from app.core import audit
 from app.core.context import AppContext
 from app.core.errors import BadRequest, Conflict, NotFound
 from app.core.identity import Actor
 from app.platform import history, instance_store, permissions
+from app.platform.messages import ACTOR_VARIABLES
 from app.platform.process_instances import advance, delete_instance, take_instance
 
 REASON_LIMIT = 500
@@ -69,6 +70,8 @@ def set_suspended(ctx: AppContext, session: Session, actor: Actor, instance_id: 
     instance.suspended = suspended
     session.execute(update(Task).where(Task.instance_id == instance.id).values(suspended=suspended))
     session.execute(update(Job).where(Job.instance_id == instance.id).values(suspended=suspended))
+    session.execute(update(ExternalTask).where(ExternalTask.instance_id == instance.id)
+                    .values(suspended=suspended))
     event = "instance_suspended" if suspended else "instance_resumed"
     history.append(session, instance.id, instance.process_key,
                    [history.event(event, actor.id, reason=reason)], ctx.now())
@@ -98,6 +101,33 @@ def move_token(ctx: AppContext, session: Session, actor: Actor, instance_id: str
     advance(ctx, session, loaded, actor)
     audit.record(ctx, session, "instance.modify", user_id=actor.id, target=instance_id, source=actor.source,
                  details={"cancel": source, "startBeforeActivity": target, "reason": reason})
+
+
+def modify_variables(ctx: AppContext, session: Session, actor: Actor, instance_id: str,
+                     values: dict, types: dict, deletions: list) -> None:
+    """Set `values` (declared `types`) and remove `deletions` on a running instance: what a
+    form would have checked is the administrator's to answer for, so it is audited by name."""
+    details = {"set": sorted(values), "deleted": deletions}
+    _require_operator(ctx, session, actor, "instance.variables", instance_id, details)
+    _check_deletions(deletions)
+    reserved = sorted((set(values) | set(deletions)) & ACTOR_VARIABLES)
+    if reserved:
+        raise BadRequest(f"变量 {reserved[0]} 由系统记录，不能修改 / variable {reserved[0]} is the platform's",
+                         [{"field": name, "message": "由系统记录，不能修改"} for name in reserved])
+    _running(session, actor, instance_id)
+    loaded = instance_store.load(ctx, session, instance_id)
+    loaded.execution.set_variables(values, deletions)
+    loaded.types.update(types)
+    loaded.record("variables_modified", actor.id, **details)
+    advance(ctx, session, loaded, actor)
+    audit.record(ctx, session, "instance.variables", user_id=actor.id, target=instance_id,
+                 source=actor.source, details=details)
+
+
+def _check_deletions(deletions) -> None:
+    if not isinstance(deletions, list) or not all(isinstance(name, str) and name for name in deletions):
+        raise BadRequest("deletions 应为变量名列表 / deletions must be a list of variable names",
+                         [{"field": "deletions", "message": "应为变量名列表"}])
 
 
 def set_job_due_date(ctx: AppContext, session: Session, actor: Actor, job_id: str, due,

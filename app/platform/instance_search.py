@@ -22,7 +22,7 @@ from app.models import (
 from app.core import confidential
 from app.core.errors import BadRequest
 from app.core.identity import Actor
-from app.core.paging import MAX_RESULTS, Page
+from app.core.paging import Page
 from app.platform import statistics
 
 STATES = ("running", "completed", "withdrawn", "terminated")
@@ -32,6 +32,8 @@ SORTS = {
 }
 # An export is one workbook a person reads: past this many rows, narrow the filter.
 EXPORT_LIMIT = 10_000
+# Rows an export reads per query, so a large one never holds them all in one result.
+EXPORT_BATCH = 1000
 # The list counts its matches up to here ("10000+" beyond): counting further costs a visit
 # of every match and tells a reader nothing more.
 COUNT_LIMIT = 10_000
@@ -96,7 +98,7 @@ def export(session: Session, actor: Actor, q: InstanceQuery, now: datetime) -> l
     """Every matching instance up to EXPORT_LIMIT, in the list's order, a page at a time."""
     rows: list[InstanceRow] = []
     while len(rows) < EXPORT_LIMIT:
-        page = Page(len(rows), min(MAX_RESULTS, EXPORT_LIMIT - len(rows)))
+        page = Page(len(rows), min(EXPORT_BATCH, EXPORT_LIMIT - len(rows)))
         found, _total = search(session, actor, q, page, now)
         rows += found
         if len(found) < page.limit:

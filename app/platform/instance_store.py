@@ -31,7 +31,7 @@ from app.prepared import Deferred, Prepared
 
 from app.core.context import AppContext
 from app.core.errors import Conflict, NotFound, Suspended
-from app.platform import assignment, history, notifications, permissions
+from app.platform import assignment, external_task_rows, history, notifications, permissions
 
 _INSTANCE = ProcessInstance.__table__
 _TASK = Task.__table__
@@ -242,6 +242,7 @@ def save(ctx: AppContext, session: Session, loaded: Loaded, actor_id: str | None
     _sync_activities(deferred, loaded, snapshot, now)
     _sync_timers(deferred, loaded, snapshot, now)
     _sync_messages(deferred, loaded, snapshot, now)
+    external_task_rows.sync(connection_of(session), deferred, loaded, snapshot, now)
     if snapshot.completed and row.state == InstanceState.ACTIVE:
         row.state = InstanceState.COMPLETED
         row.end_time = now
@@ -331,13 +332,14 @@ def _sync_variables(loaded: Loaded, snapshot: Snapshot, actor_id: str | None) ->
             ensure_ascii=False, separators=(",", ":"), default=str,
         )
         loaded.variables = current
+        # What changed, with its values and declared types: the history of each variable
+        # (Camunda's historic details) is read from these events.
+        update = {"variables_changed": sorted(changed), "variable_values": changed,
+                  "variable_types": {k: loaded.types[k] for k in changed if loaded.types.get(k)}}
         if loaded.events and loaded.events[-1]["event_type"] in ("task_completed", "instance_started"):
-            loaded.events[-1].setdefault("details", None)
-            details = loaded.events[-1]["details"] or {}
-            details["variables_changed"] = sorted(changed)
-            loaded.events[-1]["details"] = details
+            loaded.events[-1]["details"] = {**(loaded.events[-1].get("details") or {}), **update}
         elif changed:
-            loaded.record("variables_updated", actor_id, names=sorted(changed))
+            loaded.record("variables_updated", actor_id, names=sorted(changed), **update)
 
 
 _MISSING = object()
@@ -352,7 +354,7 @@ def _business_name(variables: dict, current: str | None) -> str | None:
 def _sync_tasks(session: Session, writes: Deferred, loaded: Loaded, snapshot: Snapshot,
                 now: datetime) -> None:
     previous = set(loaded.waits.get("tasks", ()))
-    current = {info.id: info for info in snapshot.user_tasks}
+    current = {info.id: info for info in map(assignment.offered, snapshot.user_tasks)}
     gone = previous - current.keys()
     if gone:
         _close_tasks(writes, loaded, gone, now)

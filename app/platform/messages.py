@@ -17,13 +17,13 @@ from sqlalchemy.orm import Session
 from app.engine.errors import EngineError, NotWaitingForMessage
 from app.models import MessageSubscription, ProcessInstance
 
-from app.core.authorization import can_read_instance, is_service
+from app.core.authorization import can_read_instance, is_service, require_readable_instance
 from app.core.context import AppContext
 from app.core.errors import BadRequest, Forbidden, NotFound, ServiceError
 from app.core.identity import Actor
 from app.core.senders import Sender
 from app.platform import instance_store, permissions
-from app.platform.process_instances import advance
+from app.platform.process_instances import advance, visible_variables
 
 # The platform's 撤回: a diagram that models its own way out catches this message.
 APPLICATION_WITHDRAWN = "ApplicationWithdrawn"
@@ -169,3 +169,19 @@ def _deliver(ctx, session, actor, instance_id, message_name, variables, types) -
         loaded.record("instance_withdrawn", actor.id if actor else None,
                       reason=variables.get("withdrawReason"))
     advance(ctx, session, loaded, actor)
+
+
+def correlation_results(session: Session, actor: Actor, instance_ids: list[str],
+                        with_variables: bool) -> list[tuple[ProcessInstance, tuple[dict, dict] | None]]:
+    """What a correlation reached, read in the command that correlated: each instance and,
+    when asked, its variables as `actor` may read them (an instance they may not read
+    refuses the whole command, so nothing is delivered that cannot be answered)."""
+    session.flush()
+    results = []
+    for instance_id in instance_ids:
+        instance = session.get(ProcessInstance, instance_id, populate_existing=True)
+        shown = None
+        if with_variables:
+            shown = visible_variables(actor, require_readable_instance(session, actor, instance, instance_id))
+        results.append((instance, shown))
+    return results

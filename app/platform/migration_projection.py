@@ -12,6 +12,8 @@ from sqlalchemy.orm import Session
 from app.engine.views import Snapshot
 from app.models import HistoricActivity, HistoricTask, Job, Task, TaskCandidate
 
+from app.platform import assignment
+
 
 def follow(session: Session, instance_id: str, target_id: str, snapshot: Snapshot,
            open_tasks: set[str], running: set[str], now: datetime) -> None:
@@ -21,7 +23,7 @@ def follow(session: Session, instance_id: str, target_id: str, snapshot: Snapsho
     the instance's next save would no longer see it."""
     for info in snapshot.user_tasks:
         if info.id in open_tasks:
-            _follow_task(session, target_id, info)
+            _follow_task(session, target_id, assignment.offered(info))
     for activity in snapshot.activities:
         if activity.id in running:
             session.execute(update(HistoricActivity).where(HistoricActivity.id == activity.id).values(

@@ -128,6 +128,15 @@ def holder_refusal(actor: Actor, task: TaskRow) -> ServiceError | None:
     return act_refusal(actor, task)
 
 
+def assign_refusal(actor: Actor, task: TaskRow) -> ServiceError | None:
+    """Set the assignee (Camunda's setAssignee): the holder's 转办, or an administrator giving
+    a task nobody holds to one of its candidates. Administrators assign; they never claim
+    or complete a business task (they are no candidate of one)."""
+    if task.assignee is None and not task.suspended and administers(actor):
+        return None
+    return holder_refusal(actor, task)
+
+
 def resolve_refusal(actor: Actor, task: TaskRow) -> ServiceError | None:
     """Hand a delegated task back (交还): its delegate, while the delegation is pending."""
     if task.suspended:
@@ -276,6 +285,35 @@ def job_retries_refusal(actor: Actor) -> ServiceError | None:
     return Forbidden("需要管理员权限 / administrators only")
 
 
+# External workers (Camunda's external-task clients) and administrators fetch, lock and
+# complete external tasks; officers do not.
+EXTERNAL_WORKERS = frozenset({"worker", "admin"})
+# Who reads the external tasks besides them: the cockpit's readers.
+EXTERNAL_TASK_READERS = EXTERNAL_WORKERS | frozenset({"manager", "department", "department_leader"})
+
+
+def external_work_refusal(actor: Actor) -> ServiceError | None:
+    """Fetch and lock external tasks, complete them, report failures and BPMN errors,
+    extend or give back a lock: external workers and administrators."""
+    if actor.in_any(EXTERNAL_WORKERS):
+        return None
+    return Forbidden("只有外部任务工作者或管理员可以获取和办理外部任务 / only external workers and "
+                     "admins fetch and complete external tasks")
+
+
+def external_task_read_refusal(actor: Actor) -> ServiceError | None:
+    """List and read external tasks: workers, administrators and the cockpit's readers."""
+    if actor.in_any(EXTERNAL_TASK_READERS):
+        return None
+    return Forbidden("您无权查看外部任务 / you may not read external tasks")
+
+
+def external_task_operation_refusal(actor: Actor) -> ServiceError | None:
+    """Set an external task's retries (and so resolve its incident) or its priority:
+    administrators only, as for jobs."""
+    return job_retries_refusal(actor)
+
+
 def sees_queue(actor: Actor) -> bool:
     """Sees the department's queue on the start page: open tasks per process and step."""
     return actor.in_any(QUEUE_READERS)
@@ -284,6 +322,22 @@ def sees_queue(actor: Actor) -> bool:
 # Administration ---------------------------------------------------------------------------
 
 ADMINISTRATORS = frozenset({"admin"})
+
+
+# The expert pool (专家库) is the department's and its agency's to keep; leaders, managers and
+# administrators read it too. Experts' contacts are in it: nobody else reads it.
+EXPERT_POOL_KEEPERS = frozenset({"department", "agency"})
+EXPERT_POOL_READERS = EXPERT_POOL_KEEPERS | {"department_leader", "manager", "admin"}
+
+
+def expert_pool_refusal(actor: Actor, keeping: bool) -> ServiceError | None:
+    """Reading the pool (`keeping` False) or changing it and drawing from it (True)."""
+    if actor.in_any(EXPERT_POOL_KEEPERS if keeping else EXPERT_POOL_READERS):
+        return None
+    if keeping:
+        return Forbidden("只有科技厅经办人员或专业机构可以维护专家库、抽取专家 / only the department "
+                         "and its agency keep the expert pool")
+    return Forbidden("无权查看专家库 / the expert pool is the department's")
 
 
 def administers(actor: Actor) -> bool:

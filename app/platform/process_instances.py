@@ -10,7 +10,7 @@ from app.db import connection_of
 from app.engine.errors import EngineError
 from app.prepared import Prepared
 from app.models import (
-    HistoricActivity, HistoricTask, InstanceState, Job, MessageSubscription,
+    ExternalTask, HistoricActivity, HistoricTask, InstanceState, Job, MessageSubscription,
     ProcessDefinition, ProcessInstance, Task, TaskCandidate,
 )
 
@@ -158,6 +158,7 @@ def terminate(ctx: AppContext, session: Session, instance: ProcessInstance, reas
     session.execute(delete(TaskCandidate).where(TaskCandidate.task_id.in_(open_tasks)))
     session.execute(delete(Task).where(Task.instance_id == instance.id))
     session.execute(delete(Job).where(Job.instance_id == instance.id))
+    session.execute(delete(ExternalTask).where(ExternalTask.instance_id == instance.id))
     session.execute(delete(MessageSubscription).where(MessageSubscription.instance_id == instance.id))
     history.append(session, instance.id, instance.process_key,
                    [history.event("instance_terminated", user_id, reason=reason)], now)

@@ -1,15 +1,18 @@
-"""Read models: the plain queries behind lists and detail views (no workflow is loaded)."""
+"""Read models: the plain queries behind lists and detail views (no workflow is loaded).
+
+The REST lists take Camunda's filters and sortings (`query_criteria`): each list has its
+table of criteria by Camunda parameter name and its table of sort keys."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, exists, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, exists, false, func, select, true
+from sqlalchemy.orm import Session, aliased
 
 from app.db import connection_of
 from app.prepared import Prepared
 from app.models import (
-    Deployment, DeploymentResource, HistoricActivity, HistoricTask, Incident, Job, ProcessDefinition,
+    DecisionDefinition, Deployment, DeploymentResource, HistoricActivity, Incident, Job, ProcessDefinition,
     ProcessInstance, Task, TaskCandidate,
 )
 
@@ -21,8 +24,73 @@ from app.core.errors import NotFound
 from app.core.identity import Actor
 from app.core.paging import Page
 
+from . import query_criteria as qc
+from .query_criteria import Query
+
+_T = Task.__table__
+_C = TaskCandidate.__table__
+_PI = ProcessInstance.__table__
+
+
+def _group_candidates(test):
+    return exists().where(_C.c.task_id == _T.c.id, _C.c.kind == "group", test)
+
+
+class _CandidateUser(qc.Criterion):
+    """Camunda's `candidateUser`: unassigned tasks the user may claim, in person or through
+    a group they act for (its value resolved by `_resolved` to the user and their groups)."""
+
+    def condition(self, key, value):
+        user, groups = value
+        names = [bindparam(f"{key}_group_{n}") for n in range(len(groups))]
+        return _T.c.assignee.is_(None) & candidate_of(bindparam(key), names)
+
+    def parameters(self, key, value):
+        user, groups = value
+        return {key: user, **{f"{key}_group_{n}": group for n, group in enumerate(groups)}}
+
+    def shape(self, value):
+        return len(value[1])
+
+
+TASK_CRITERIA: dict[str, qc.Criterion] = {
+    "taskId": qc.Equal(_T.c.id), "taskIdIn": qc.OneOf(_T.c.id),
+    "processInstanceId": qc.Equal(_T.c.instance_id), "processInstanceIdIn": qc.OneOf(_T.c.instance_id),
+    "processInstanceBusinessKey": qc.Equal(_T.c.business_key),
+    "processInstanceBusinessKeyIn": qc.OneOf(_T.c.business_key),
+    "processInstanceBusinessKeyLike": qc.Matching(_T.c.business_key),
+    "processDefinitionId": qc.Equal(_T.c.definition_id),
+    "processDefinitionKey": qc.Equal(_T.c.process_key), "processDefinitionKeyIn": qc.OneOf(_T.c.process_key),
+    "taskDefinitionKey": qc.Equal(_T.c.task_key), "taskDefinitionKeyIn": qc.OneOf(_T.c.task_key),
+    "taskDefinitionKeyLike": qc.Matching(_T.c.task_key),
+    "name": qc.Equal(_T.c.name), "nameLike": qc.Matching(_T.c.name),
+    "assignee": qc.Equal(_T.c.assignee), "assigneeIn": qc.OneOf(_T.c.assignee),
+    "assigneeLike": qc.Matching(_T.c.assignee),
+    "owner": qc.Equal(_T.c.owner), "delegationState": qc.Equal(_T.c.delegation_state),
+    "candidateGroup": qc.Test(lambda group: _group_candidates(_C.c.value == group)),
+    "candidateGroups": qc.OneOf(_C.c.value, within=_group_candidates),
+    "candidateUser": _CandidateUser(),
+    "withCandidateGroups": qc.Flag(_group_candidates(_C.c.value.is_not(None))),
+    "withoutCandidateGroups": qc.Flag(~_group_candidates(_C.c.value.is_not(None))),
+    "assigned": qc.Flag(_T.c.assignee.is_not(None)), "unassigned": qc.Flag(_T.c.assignee.is_(None)),
+    "createdBefore": qc.Until(_T.c.created_at), "createdAfter": qc.Since(_T.c.created_at),
+    "dueBefore": qc.Until(_T.c.due_at), "dueAfter": qc.Since(_T.c.due_at),
+    "followUpBefore": qc.Until(_T.c.follow_up_at), "followUpAfter": qc.Since(_T.c.follow_up_at),
+    "active": qc.Flag(~_T.c.suspended), "suspended": qc.Flag(_T.c.suspended),
+    "processVariables": qc.Variables(_PI.c.variables_json, within=lambda test: exists().where(
+        _PI.c.id == _T.c.instance_id, test)),
+}
+TASK_SORTS = {
+    "instanceId": _T.c.instance_id, "dueDate": _T.c.due_at, "followUpDate": _T.c.follow_up_at,
+    "executionId": _T.c.id, "assignee": _T.c.assignee, "created": _T.c.created_at, "id": _T.c.id,
+    "name": _T.c.name, "nameCaseInsensitive": func.lower(_T.c.name), "priority": _T.c.priority,
+}
+
+
 @dataclass(frozen=True)
 class TaskFilter:
+    """The filters the pages and the bench ask for, as Camunda's query."""
+
     process_instance_id: str | None = None
     business_key: str | None = None
     task_key: str | None = None
@@ -32,132 +100,188 @@ class TaskFilter:
     candidate_user: str | None = None
     unassigned: bool = False
 
+    def query(self) -> Query:
+        named = {"processInstanceId": self.process_instance_id, "processInstanceBusinessKey": self.business_key,
+                 "taskDefinitionKey": self.task_key, "processDefinitionKey": self.process_key,
+                 "assignee": self.assignee, "candidateGroup": self.candidate_group,
+                 "candidateUser": self.candidate_user, "unassigned": self.unassigned or None}
+        return Query({name: value for name, value in named.items() if value})
 
-_T = Task.__table__
-_C = TaskCandidate.__table__
-_FILTER_COLUMNS = (
-    ("process_instance_id", _T.c.instance_id), ("business_key", _T.c.business_key),
-    ("task_key", _T.c.task_key), ("process_key", _T.c.process_key), ("assignee", _T.c.assignee),
-)
-# One prepared statement per query shape: which filters are set, how many groups.
+
+# One prepared statement per query shape: which filters are set, how many values, how
+# many groups the reader acts for, the sorting, whether the page is limited. Clients
+# choose the shapes (list lengths, variable filters): past this many, a new shape's
+# statement serves its one request and is not kept.
 _TASK_LISTS: dict[tuple, Prepared] = {}
+TASK_LIST_SHAPES = 512
 
 
-def list_tasks(session: Session, actor: Actor, f: TaskFilter, page: Page) -> list:
+def list_tasks(session: Session, actor: Actor, f: TaskFilter | Query, page: Page) -> list:
     """Open tasks as rows (attribute access like the ORM class; no identity-map cost).
 
     The REST task list is read before nearly every command, so its statement is built
     once per shape and reused with this call's values as parameters."""
-    values, candidate = _task_values(session, actor, f)
-    values.update(page_offset=page.offset, page_limit=page.limit)
-    shape = (visibility_shape(actor), tuple(name for name in values if name.startswith("f_")),
-             f.unassigned, None if candidate is None else len(candidate))
+    q = f if isinstance(f, Query) else f.query()
+    criteria = _resolved(session, actor, q.criteria)
+    values = {**reader_parameters(actor), **qc.parameters(TASK_CRITERIA, criteria),
+              "page_offset": page.offset, "page_limit": page.limit}
+    shape = (visibility_shape(actor), qc.shape(TASK_CRITERIA, criteria), q.sorting, page.limit is None)
     statement = _TASK_LISTS.get(shape)
     if statement is None:
-        statement = _TASK_LISTS[shape] = Prepared(_task_list(actor, f, values, candidate))
+        statement = Prepared(_task_list(actor, criteria, q, page.limit is None))
+        if len(_TASK_LISTS) < TASK_LIST_SHAPES:
+            _TASK_LISTS[shape] = statement
     return statement.all(connection_of(session), values)
 
 
-def count_tasks(session: Session, actor: Actor, f: TaskFilter) -> int:
-    values, candidate = _task_values(session, actor, f)
-    query = _tasks_filtered(actor, f, values, candidate)
+def count_tasks(session: Session, actor: Actor, q: Query) -> int:
+    criteria = _resolved(session, actor, q.criteria)
+    query = qc.apply(select(_T).where(task_visibility(actor)), TASK_CRITERIA, criteria)
+    values = {**reader_parameters(actor), **qc.parameters(TASK_CRITERIA, criteria)}
     return connection_of(session).execute(select(func.count()).select_from(query.subquery()), values).scalar_one()
 
 
-def _task_values(session: Session, actor: Actor, f: TaskFilter) -> tuple[dict, dict | None]:
-    """The statement's parameters: who reads, and the filter's values."""
-    candidate = _candidate_parameters(session, f.candidate_user) if f.candidate_user else None
-    values = {
-        **reader_parameters(actor),
-        **{f"f_{name}": getattr(f, name) for name, _ in _FILTER_COLUMNS if getattr(f, name)},
-    }
-    if f.candidate_group:
-        values["f_candidate_group"] = f.candidate_group
-    if candidate is not None:
-        values.update(candidate)
-    return values, candidate
+def _task_list(actor: Actor, criteria: dict, q: Query, unlimited: bool):
+    filtered = qc.apply(select(_T).where(task_visibility(actor)), TASK_CRITERIA, criteria)
+    query = qc.ordered(filtered, TASK_SORTS, q, _T.c.created_at, _T.c.id).offset(bindparam("page_offset"))
+    return query if unlimited else query.limit(bindparam("page_limit"))
 
 
-def _task_list(actor: Actor, f: TaskFilter, values: dict, candidate: dict | None):
-    return (_tasks_filtered(actor, f, values, candidate).order_by(_T.c.created_at, _T.c.id)
-            .offset(bindparam("page_offset")).limit(bindparam("page_limit")))
+def _resolved(session: Session, actor: Actor, criteria: dict) -> dict:
+    """The criteria with the candidate user's groups looked up; confidential variables
+    refused to whoever may not read them."""
+    qc.require_readable_variables(actor, criteria)
+    if "candidateUser" not in criteria:
+        return criteria
+    return {**criteria, "candidateUser": _candidate(session, criteria["candidateUser"])}
 
 
-def _tasks_filtered(actor: Actor, f: TaskFilter, values: dict, candidate: dict | None):
-    query = select(_T).where(task_visibility(actor))
-    for name, column in _FILTER_COLUMNS:
-        if f"f_{name}" in values:
-            query = query.where(column == bindparam(f"f_{name}"))
-    if f.unassigned:
-        query = query.where(_T.c.assignee.is_(None))
-    if f.candidate_group:
-        query = query.where(exists().where(
-            _C.c.task_id == _T.c.id, _C.c.kind == "group", _C.c.value == bindparam("f_candidate_group"),
-        ))
-    if candidate is not None:
-        query = query.where(_T.c.assignee.is_(None), _candidate_condition(candidate))
-    return query
-
-
-def _candidate_parameters(session: Session, user_id: str) -> dict:
-    """The candidate user filter's values: the user and the groups they act for."""
+def _candidate(session: Session, user_id: str) -> tuple[str, list[str]]:
+    """The candidate user and the groups they act for."""
     from app.core.identity import load_actor
 
     user = load_actor(session, user_id)
-    groups = sorted(user.candidate_values) if user else []
-    return {"cu_id": user_id, **{f"cu_group_{n}": group for n, group in enumerate(groups)}}
+    return user_id, sorted(user.candidate_values) if user else []
 
 
-def _candidate_condition(candidate: dict):
-    groups = [bindparam(name) for name in candidate if name.startswith("cu_group_")]
-    return candidate_of(bindparam("cu_id"), groups)
-
-
-def count_of(session: Session, query) -> int:
+def count_of(session: Session, query, parameters: dict | None = None) -> int:
     """How many rows a list's query finds, unpaged (Camunda's `/count`)."""
-    return session.scalar(select(func.count()).select_from(query.subquery()))
+    return session.scalar(select(func.count()).select_from(query.subquery()), parameters or {})
 
 
-def list_instances(session: Session, actor: Actor, process_key: str | None,
-                   business_key: str | None, page: Page, active_only: bool = True):
-    query = instances_query(actor, process_key, business_key, active_only)
-    return list(session.scalars(page.apply(query.order_by(ProcessInstance.start_time))))
+# SpiffWorkflow runs a called process inside its caller's instance (its steps are the
+# caller's rows), so no instance is another's super or sub process instance: every one is
+# a root and a leaf.
+NO_CALLED_INSTANCES = qc.Constant(false())
+EVERY_INSTANCE = qc.Constant(None, kind="flag")
 
 
-def instances_query(actor: Actor, process_key: str | None, business_key: str | None,
-                    active_only: bool = True):
-    query = select(ProcessInstance).where(instance_visibility(actor))
-    if active_only:
-        query = query.where(ProcessInstance.end_time.is_(None))
-    if process_key:
-        query = query.where(ProcessInstance.process_key == process_key)
-    if business_key:
-        query = query.where(ProcessInstance.business_key == business_key)
-    return query
+def every_step(step_column):
+    return true()
 
 
-def list_definitions(session: Session, key: str | None, latest_only: bool, page: Page):
-    return list(session.scalars(page.apply(
-        definitions_query(key, latest_only).order_by(ProcessDefinition.key, ProcessDefinition.version)
-    )))
+def _deployed_in(deployment_id):
+    return ProcessInstance.definition_id.in_(
+        select(ProcessDefinition.id).where(ProcessDefinition.deployment_id == deployment_id))
 
 
-def definitions_query(key: str | None, latest_only: bool):
+def _instance_criteria(seen) -> dict[str, qc.Criterion]:
+    """The running instances' criteria, counting the incidents and activities of the steps
+    `seen(step_column)` keeps: whoever may not see the confidential steps gets a table that
+    leaves them out, for an incident of one or an instance waiting at one would tell how
+    many reviews there are and who is late (as `/incident` and the activity tree hide them)."""
+    instance = ProcessInstance
+
+    def waiting_at(test):
+        return exists().where(HistoricActivity.instance_id == instance.id, HistoricActivity.end_time.is_(None),
+                              seen(HistoricActivity.activity_id), test)
+
+    return {
+        "processInstanceIds": qc.OneOf(instance.id),
+        "businessKey": qc.Equal(instance.business_key), "businessKeyLike": qc.Matching(instance.business_key),
+        "processDefinitionId": qc.Equal(instance.definition_id),
+        "processDefinitionKey": qc.Equal(instance.process_key),
+        "processDefinitionKeyIn": qc.OneOf(instance.process_key),
+        "processDefinitionKeyNotIn": qc.OneOf(instance.process_key, negated=True),
+        "deploymentId": qc.Test(_deployed_in),
+        "superProcessInstance": NO_CALLED_INSTANCES, "subProcessInstance": NO_CALLED_INSTANCES,
+        "rootProcessInstances": EVERY_INSTANCE, "leafProcessInstances": EVERY_INSTANCE,
+        "active": qc.Flag(~instance.suspended), "suspended": qc.Flag(instance.suspended),
+        "withIncident": qc.Flag(exists().where(
+            Incident.instance_id == instance.id, Incident.resolved_at.is_(None), seen(Incident.activity_id))),
+        "activityIdIn": qc.OneOf(HistoricActivity.activity_id, within=waiting_at),
+        "variables": qc.Variables(instance.variables_json),
+    }
+
+
+INSTANCE_CRITERIA = _instance_criteria(every_step)
+_INSTANCE_CRITERIA_UNCONFIDENTIAL = _instance_criteria(confidential.not_confidential)
+INSTANCE_SORTS = {"instanceId": ProcessInstance.id, "definitionKey": ProcessInstance.process_key,
+                  "definitionId": ProcessInstance.definition_id, "businessKey": ProcessInstance.business_key}
+
+
+def list_instances(session: Session, actor: Actor, q: Query, page: Page) -> list[ProcessInstance]:
+    query, parameters = instances_query(actor, q)
+    ordered = qc.ordered(query, INSTANCE_SORTS, q, ProcessInstance.start_time, ProcessInstance.id)
+    return list(session.scalars(page.apply(ordered), parameters))
+
+
+def instances_query(actor: Actor, q: Query) -> tuple:
+    """The running instances `actor` may read that match `q`, and the query's parameters."""
+    query = select(ProcessInstance).where(instance_visibility(actor), ProcessInstance.end_time.is_(None))
+    criteria = INSTANCE_CRITERIA if confidential.sees_all(actor) else _INSTANCE_CRITERIA_UNCONFIDENTIAL
+    return qc.filtered(actor, query, criteria, q)
+
+
+_LATEST = aliased(ProcessDefinition)
+DEFINITION_CRITERIA: dict[str, qc.Criterion] = {
+    "key": qc.Equal(ProcessDefinition.key),
+    "latestVersion": qc.Flag(ProcessDefinition.version == select(func.max(_LATEST.version)).where(
+        _LATEST.key == ProcessDefinition.key).scalar_subquery()),
+}
+DEFINITION_SORTS = {"key": ProcessDefinition.key, "id": ProcessDefinition.id, "name": ProcessDefinition.name,
+                    "version": ProcessDefinition.version, "deploymentId": ProcessDefinition.deployment_id,
+                    "versionTag": ProcessDefinition.version_tag}
+
+
+def list_definitions(session: Session, q: Query, page: Page) -> list[ProcessDefinition]:
+    query, parameters = definitions_query(q)
+    ordered = qc.ordered(query, DEFINITION_SORTS, q, ProcessDefinition.key, ProcessDefinition.version)
+    return list(session.scalars(page.apply(ordered), parameters))
+
+
+def definitions_query(q: Query) -> tuple:
     query = select(ProcessDefinition)
-    if key:
-        query = query.where(ProcessDefinition.key == key)
-    if latest_only:
-        latest = (
-            select(ProcessDefinition.key, func.max(ProcessDefinition.version).label("v"))
-            .group_by(ProcessDefinition.key).subquery()
-        )
-        query = query.join(latest, (ProcessDefinition.key == latest.c.key)
-                           & (ProcessDefinition.version == latest.c.v))
-    return query
+    return qc.apply(query, DEFINITION_CRITERIA, q.criteria), qc.parameters(DEFINITION_CRITERIA, q.criteria)
 
 
-def list_deployments(session: Session, page: Page):
-    return list(session.scalars(page.apply(deployments_query().order_by(Deployment.deployed_at))))
+_LATEST_DECISION = aliased(DecisionDefinition)
+DECISION_CRITERIA: dict[str, qc.Criterion] = {
+    "key": qc.Equal(DecisionDefinition.key),
+    "latestVersion": qc.Flag(DecisionDefinition.version == select(func.max(_LATEST_DECISION.version)).where(
+        _LATEST_DECISION.key == DecisionDefinition.key).scalar_subquery()),
+}
+DECISION_SORTS = {"key": DecisionDefinition.key, "id": DecisionDefinition.id, "name": DecisionDefinition.name,
+                  "version": DecisionDefinition.version, "deploymentId": DecisionDefinition.deployment_id}
+
+
+def list_decision_definitions(session: Session, q: Query, page: Page) -> list[DecisionDefinition]:
+    query, parameters = decision_definitions_query(q)
+    ordered = qc.ordered(query, DECISION_SORTS, q, DecisionDefinition.key, DecisionDefinition.version)
+    return list(session.scalars(page.apply(ordered), parameters))
+
+
+def decision_definitions_query(q: Query) -> tuple:
+    query = select(DecisionDefinition)
+    return qc.apply(query, DECISION_CRITERIA, q.criteria), qc.parameters(DECISION_CRITERIA, q.criteria)
+
+
+DEPLOYMENT_SORTS = {"id": Deployment.id, "name": Deployment.name, "deploymentTime": Deployment.deployed_at}
+
+
+def list_deployments(session: Session, q: Query, page: Page) -> list[Deployment]:
+    return list(session.scalars(page.apply(qc.ordered(
+        deployments_query(), DEPLOYMENT_SORTS, q, Deployment.deployed_at, Deployment.id))))
 
 
 def deployments_query():
@@ -195,45 +319,45 @@ def visible_instance_ids(actor: Actor):
     return select(ProcessInstance.id).where(instance_visibility(actor))
 
 
-def list_jobs(session: Session, actor: Actor, instance_id: str | None, page: Page):
-    return list(session.scalars(page.apply(jobs_query(actor, instance_id).order_by(Job.due_at, Job.id))))
+JOB_CRITERIA: dict[str, qc.Criterion] = {"processInstanceId": qc.Equal(Job.instance_id)}
+JOB_SORTS = {"jobId": Job.id, "executionId": Job.execution_id, "processInstanceId": Job.instance_id,
+             "processDefinitionId": Job.definition_id, "processDefinitionKey": Job.process_key,
+             "jobRetries": Job.retries, "jobDueDate": Job.due_at}
 
 
-def jobs_query(actor: Actor, instance_id: str | None):
+def list_jobs(session: Session, actor: Actor, q: Query, page: Page) -> list[Job]:
+    query, parameters = jobs_query(actor, q)
+    return list(session.scalars(page.apply(qc.ordered(query, JOB_SORTS, q, Job.due_at, Job.id)), parameters))
+
+
+def jobs_query(actor: Actor, q: Query) -> tuple:
     query = select(Job).where(Job.instance_id.in_(visible_instance_ids(actor)))
     if not confidential.sees_all(actor):
         query = query.where(confidential.not_confidential(Job.activity_id))
-    if instance_id:
-        query = query.where(Job.instance_id == instance_id)
-    return query
+    return qc.filtered(actor, query, JOB_CRITERIA, q)
 
 
-def list_incidents(session: Session, actor: Actor, instance_id: str | None, page: Page):
-    return list(session.scalars(page.apply(incidents_query(actor, instance_id).order_by(Incident.created_at))))
+INCIDENT_CRITERIA: dict[str, qc.Criterion] = {"processInstanceId": qc.Equal(Incident.instance_id)}
+INCIDENT_SORTS = {"incidentId": Incident.id, "incidentMessage": Incident.message,
+                  "incidentTimestamp": Incident.created_at, "incidentType": Incident.incident_type,
+                  "activityId": Incident.activity_id, "processInstanceId": Incident.instance_id,
+                  "processDefinitionId": Incident.definition_id}
 
 
-def incidents_query(actor: Actor, instance_id: str | None):
+def list_incidents(session: Session, actor: Actor, q: Query, page: Page) -> list[Incident]:
+    query, parameters = incidents_query(actor, q)
+    ordered = qc.ordered(query, INCIDENT_SORTS, q, Incident.created_at, Incident.id)
+    return list(session.scalars(page.apply(ordered), parameters))
+
+
+def incidents_query(actor: Actor, q: Query) -> tuple:
     query = select(Incident).where(
         Incident.resolved_at.is_(None), Incident.instance_id.in_(visible_instance_ids(actor))
     )
     if not confidential.sees_all(actor):
         # An incident of the panel's steps tells how many reviews there are and who is late.
         query = query.where(confidential.not_confidential(Incident.activity_id))
-    if instance_id:
-        query = query.where(Incident.instance_id == instance_id)
-    return query
-
-
-def historic_instances(session: Session, actor: Actor, process_key: str | None,
-                       business_key: str | None, instance_id: str | None, page: Page):
-    query = historic_instances_query(actor, process_key, business_key, instance_id)
-    return list(session.scalars(page.apply(query.order_by(ProcessInstance.start_time))))
-
-
-def historic_instances_query(actor: Actor, process_key: str | None, business_key: str | None,
-                             instance_id: str | None):
-    query = instances_query(actor, process_key, business_key, active_only=False)
-    return query.where(ProcessInstance.id == instance_id) if instance_id else query
+    return qc.filtered(actor, query, INCIDENT_CRITERIA, q)
 
 
 @dataclass(frozen=True)
@@ -280,32 +404,6 @@ def _historic_activity_query(actor: Actor, f: ActivityFilter):
                             else HistoricActivity.end_time.is_(None))
     if f.canceled is not None:
         query = query.where(HistoricActivity.canceled == f.canceled)
-    return query
-
-
-def historic_tasks(session: Session, actor: Actor, instance_id: str | None,
-                   assignee: str | None, finished: bool | None, page: Page):
-    query = historic_tasks_query(actor, instance_id, assignee, finished)
-    return list(session.scalars(page.apply(query.order_by(HistoricTask.start_time))))
-
-
-def historic_tasks_query(actor: Actor, instance_id: str | None, assignee: str | None,
-                         finished: bool | None):
-    query = select(HistoricTask).where(
-        confidential.step_condition(actor, HistoricTask.task_key, HistoricTask.assignee))
-    if not actor.sees_everything:
-        query = query.where(
-            (HistoricTask.assignee == actor.id)
-            | HistoricTask.instance_id.in_(visible_instance_ids(actor))
-        )
-    if instance_id:
-        query = query.where(HistoricTask.instance_id == instance_id)
-    if assignee:
-        query = query.where(HistoricTask.assignee == assignee)
-    if finished is True:
-        query = query.where(HistoricTask.end_time.is_not(None))
-    elif finished is False:
-        query = query.where(HistoricTask.end_time.is_(None))
     return query
 
 

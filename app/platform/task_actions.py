@@ -72,9 +72,11 @@ _RECENT_URGES = select(_EVENT.c.task_id).where(
 
 def transfer(ctx: AppContext, session: Session, actor: Actor, task_id: str, to_user_id: str,
              opinion: str | None = None) -> None:
-    """Hand the task to another candidate (same group and, for scoped groups, same unit)."""
+    """Hand the task to another candidate (same group and, for scoped groups, same unit);
+    an administrator gives an unassigned task to one (`permissions.assign_refusal`)."""
     opinion = _text(opinion, "opinion", "转办意见")
-    task = _held(session, actor, task_id)
+    task = _open_task(session, actor, task_id)
+    enforce(permissions.assign_refusal(actor, task))
     target = _active_user(session, to_user_id, "转办")
     enforce(permissions.transfer_target_refusal(actor, task, target))
     _reassign(session, task, target.id, task.owner, task.delegation_state)

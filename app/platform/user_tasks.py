@@ -125,7 +125,8 @@ def _raise_if_finished(session: Session, task_id: str) -> None:
 
 
 def complete(ctx: AppContext, session: Session, actor: Actor, task_id: str,
-             values: dict, types: dict | None = None) -> None:
+             values: dict, types: dict | None = None) -> str:
+    """Complete the task with `values`; returns its instance's id."""
     task, instance_row = instance_store.task_and_instance(session, task_id)
     if task is None:
         _raise_if_finished(session, task_id)
@@ -149,6 +150,7 @@ def complete(ctx: AppContext, session: Session, actor: Actor, task_id: str,
         "variables_json": json.dumps(values, ensure_ascii=False, default=str),
     }])
     advance(ctx, session, loaded, actor)
+    return task.instance_id
 
 
 def _run_listeners(ctx, session, actor: Actor, task, loaded, values: dict) -> None:
@@ -229,6 +231,14 @@ def form_of(ctx: AppContext, session: Session, actor: Actor, task_id: str) -> di
         "key": task.form_key, "version": form.version, "schema": json.loads(form.schema_json),
         "ui": json.loads(form.ui_json) if form.ui_json else None, "values": values,
     }
+
+
+def task_variables(session: Session, actor: Actor, task_id: str) -> tuple[str, dict, dict]:
+    """What an open task sees (Camunda's task variables: its instance's, as `actor` may
+    read them): the instance's id, the values and their declared types."""
+    task = get_task(session, actor, task_id)
+    values, types = visible_variables(actor, session.get(ProcessInstance, task.instance_id))
+    return task.instance_id, values, types
 
 
 def variables_after(session: Session, actor: Actor, task_id: str) -> tuple[dict, dict]:

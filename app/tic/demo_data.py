@@ -41,6 +41,8 @@ USERS = [
     ("admin", "系统管理员", "kjt", ["admin"]),
     ("analyst", "业务分析员", "kjt", ["analyst"]),
     ("manager", "管理者", "kjt", ["manager"]),
+    # An external-task worker (a Camunda external-task client) signs in as this user.
+    ("worker", "外部任务工作者", "kjt", ["worker"]),
     ("officer", "科技厅经办人", "kjt", ["department"]),
     ("leader", "科技厅领导", "kjt", ["department_leader"]),
     ("agency", "专业机构经办人", "zlyjy", ["agency"]),

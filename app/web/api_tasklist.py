@@ -104,7 +104,7 @@ def list_inbox():
     ctx = context()
     with ctx.db.read() as session:
         rows, total = inbox.inbox(session, g.actor, args.get("box", "todo"), _inbox_filter(),
-                                  sort, params.page(), now=ctx.now())
+                                  sort, params.api_page(), now=ctx.now())
     return jsonify({"items": [camunda_dates(r) for r in rows], "total": total,
                     "countLimit": inbox.COUNT_LIMIT})
 
@@ -135,7 +135,7 @@ def inbox_counts():
 def list_notifications():
     unread_only = params.bool_arg("unreadOnly") is True
     with context().db.read() as session:
-        items = notifications.list_notifications(session, g.actor, unread_only, params.page())
+        items = notifications.list_notifications(session, g.actor, unread_only, params.api_page())
         unread = notifications.unread_count(session, g.actor)
     return jsonify({"items": [camunda_dates(n) for n in items], "unread": unread})
 

@@ -20,6 +20,6 @@ blueprint = rest.json_api_blueprint("audit")
 @blueprint.get("/audit")
 def list_entries():
     with context().db.read() as session:
-        return jsonify(audit.entries(session, g.actor, params.page(),
+        return jsonify(audit.entries(session, g.actor, params.api_page(),
                                      user_id=request.args.get("userId"),
                                      action=request.args.get("action")))

@@ -15,6 +15,7 @@ i18n.register({
     "nav.cockpit": ("流程监控", "Cockpit"),
     "nav.dashboard": ("工作台", "Dashboard"),
     "nav.registry": ("中心名录", "Center registry"),
+    "nav.experts": ("专家库", "Expert pool"),
     "nav.admin": ("系统管理", "Administration"),
 })
 # (endpoint, label key, test id, who may open it)
@@ -22,6 +23,8 @@ ENTRIES = (
     ("cockpit.overview", "nav.cockpit", "nav-cockpit", lambda actor: permissions.cockpit_refusal(actor) is None),
     ("dashboard_page.dashboard_view", "nav.dashboard", "nav-dashboard", dashboard.sees_dashboard),
     ("registry_pages.centers", "nav.registry", "nav-registry", registry.sees_registry),
+    ("expert_pages.experts", "nav.experts", "nav-experts",
+     lambda actor: permissions.expert_pool_refusal(actor, keeping=False) is None),
     ("admin.users", "nav.admin", "nav-admin", permissions.administers),
 )
 

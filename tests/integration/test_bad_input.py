@@ -132,4 +132,4 @@ def test_an_evaluation_cycle_beyond_the_integer_range_is_not_found(rest):
     api = rest("officer")
     response = api.client.get(f"/api/centers/XJTIC-2026-001/evaluations/{2 ** 63}", headers=api.headers)
     assert response.status_code == 404
-    assert response.get_json()["type"] == "NotFound"
+    assert response.get_json()["type"] == "NotFoundException"

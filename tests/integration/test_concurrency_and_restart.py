@@ -36,7 +36,7 @@ def test_two_people_completing_the_same_task_at_once_get_one_204_and_one_409(app
     statuses = sorted(status for status, _body in results)
     assert statuses == [204, 409], results
     [(_, conflict)] = [r for r in results if r[0] == 409]
-    assert conflict["type"] == "OptimisticLockingException"
+    assert conflict["type"] == "OptimisticLockingException" and conflict["code"] == 1
 
     # Exactly one completion happened: one history row, one next step.
     winner_approved = results[0][0] == 204

@@ -193,6 +193,35 @@ def test_a_camunda_form_file_is_refused_naming_the_file(rest):
     assert ".schema.json" in error["message"]
 
 
+def test_a_call_to_a_process_deployed_nowhere_is_refused_and_deploys_once_the_callee_is_deployed(rest):
+    analyst = rest("analyst")
+    caller = {**form_files("flow_opinion"), "flow_call_parent.bpmn": bpmn("flow_call_parent.bpmn")}
+    body = refused(analyst, caller)
+    [error] = body["errors"]
+    assert (error["file"], error["element_id"], error["line"]) == ("flow_call_parent.bpmn", "call_fill", 6)
+    assert "被调用的流程“flow_call_child”未部署" in error["message"]
+
+    deployed(analyst, {**form_files("flow_application"), "flow_call_child.bpmn": bpmn("flow_call_child.bpmn")})
+    assert [d["key"] for d in deployed(analyst, caller)["deployedProcessDefinitions"].values()] == [
+        "flow_call_parent"]
+
+
+TWO_PROCESSES = b"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="pair_defs"
+    targetNamespace="http://tic-flow/test">
+  <bpmn:process id="pair_first" isExecutable="true"><bpmn:startEvent id="s1"/></bpmn:process>
+  <bpmn:process id="pair_second" isExecutable="true"><bpmn:startEvent id="s2"/></bpmn:process>
+</bpmn:definitions>
+"""
+
+
+def test_a_file_of_two_processes_deployed_before_does_not_refuse_the_next_deployment(rest):
+    """Each of its processes is latest in that file: it is given to the engine once."""
+    analyst = rest("analyst")
+    assert len(deployed(analyst, {"pair.bpmn": TWO_PROCESSES})["deployedProcessDefinitions"]) == 2
+    assert only_definition(deployed(analyst, model_files("job_two_steps.bpmn")))["key"] == "job_two_steps"
+
+
 # --------------------------------------------------------------------------------- corpus
 
 

@@ -56,3 +56,20 @@ def test_without_form_fields_the_generic_form_shows_the_process_variables(rest, 
     note = only_task(officer, case)["id"]
     text = web("officer").get(f"/tasks/{note}").get_data(as_text=True)
     assert "通用表单" in text and 'value="新疆测试中心"' in text and "amount" in text
+
+
+def test_a_form_key_of_another_tool_with_form_fields_is_worked_in_the_generic_form(rest, web):
+    """As SpiffWorkflow's examples write it: a key their own app knows, the fields declared."""
+    xml = MODEL["generic_form.bpmn"].replace(
+        b'<bpmn:userTask id="review" name="\xe5\xae\xa1\xe6\xa0\xb8"',
+        b'<bpmn:userTask id="review" name="\xe5\xae\xa1\xe6\xa0\xb8" camunda:formKey="Review Form"')
+    body = deployed(rest("analyst"), {"generic_form.bpmn": xml}, "generic")
+    [review] = [w for w in body["warnings"] if w["element_id"] == "review"]
+    assert "Review Form" in review["message"] and "通用表单" in review["message"]
+    officer = rest("officer")
+    task = only_task(officer, start(officer, "generic_form")["id"])
+    assert task["formKey"] is None, "the key names no form here"
+    text = web("officer").get(f"/tasks/{task['id']}").get_data(as_text=True)
+    assert "通用表单" in text and "核定金额（万元）" in text
+    assert officer.post(f"/task/{task['id']}/complete", json={"variables": {
+        "approved": {"value": True}, "amount": {"value": 80}}}).status_code == 204

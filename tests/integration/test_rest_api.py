@@ -250,4 +250,4 @@ def test_non_json_body_is_a_400(officer):
 def test_unknown_path_is_a_json_404(officer):
     response = officer.get("/no-such-thing")
     assert response.status_code == 404
-    assert response.get_json()["type"] == "NotFound"
+    assert response.get_json()["type"] == "NotFoundException"

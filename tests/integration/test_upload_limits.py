@@ -11,4 +11,5 @@ def test_an_upload_over_the_limit_is_refused_with_413_before_reading_it(app, res
         environ_overrides={"CONTENT_LENGTH": str(too_big)},
     )
     assert response.status_code == 413
-    assert response.get_json()["type"] == "RequestEntityTooLarge"
+    assert response.get_json()["type"] == "RestException"
+    assert "请求过大" in response.get_json()["message"]

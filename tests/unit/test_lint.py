@@ -94,14 +94,31 @@ def test_an_external_type_on_a_topic_the_system_handles_is_a_warning():
     assert lint('<bpmn:serviceTask id="s" camunda:type="external" camunda:topic="elsewhere"/>') == []
 
 
-def test_resource_assignment_is_not_supported():
-    problem = only(lint("""
-    <bpmn:userTask id="t" camunda:formKey="review">
-      <bpmn:potentialOwner id="po"><bpmn:resourceAssignmentExpression>
-        <bpmn:formalExpression>reviewers</bpmn:formalExpression>
-      </bpmn:resourceAssignmentExpression></bpmn:potentialOwner>
-    </bpmn:userTask>"""))
-    assert "potentialOwner" in problem.message_zh and problem.element_id == "po"
+def role(name: str, expression: str | None, role_id: str = "role") -> str:
+    assigned = (f"<bpmn:resourceAssignmentExpression><bpmn:formalExpression>{expression}"
+                f"</bpmn:formalExpression></bpmn:resourceAssignmentExpression>") if expression is not None else ""
+    return f'<bpmn:{name} id="{role_id}">{assigned}<bpmn:resourceRef>r</bpmn:resourceRef></bpmn:{name}>'
+
+
+@pytest.mark.parametrize("owner", [
+    role("potentialOwner", "reviewers"), role("potentialOwner", "user(kermit), group(management)"),
+    role("humanPerformer", "officer"),
+])
+def test_a_resource_assignment_with_a_formal_expression_names_the_owner(owner):
+    assert lint(f'<bpmn:userTask id="t" camunda:formKey="review">{owner}</bpmn:userTask>') == []
+
+
+def test_a_resource_role_naming_only_a_resource_assigns_nobody_as_in_camunda():
+    """The MIWG reference models (C.1.0) name a resource, no expression: a warning."""
+    problem = only(lint(f'<bpmn:userTask id="t" camunda:formKey="review">{role("potentialOwner", None)}</bpmn:userTask>'))
+    assert problem.severity == "warning" and problem.element_id == "t" and "potentialOwner" in problem.message_zh
+
+
+def test_two_human_performers_are_refused_as_camunda_refuses_them():
+    performers = role("humanPerformer", "a", "first") + role("humanPerformer", "b", "second")
+    problem = only(lint(f'<bpmn:userTask id="t" camunda:formKey="review">{performers}</bpmn:userTask>'))
+    assert problem.is_error and "humanPerformer" in problem.message_zh
+    assert problem.element_id == "second"
 
 
 def test_user_task_needs_a_form():
@@ -114,15 +131,32 @@ def test_unknown_form_is_refused():
     assert problem.message_zh == "表单不存在：nope/form"
 
 
-@pytest.mark.parametrize("key", ["embedded:app:forms/x.html", "camunda-forms:deployment:x.form", "../etc/passwd", "${form}"])
-def test_foreign_form_references_are_refused(key):
+@pytest.mark.parametrize("key", ["../etc/passwd", "${form}"])
+def test_form_keys_that_are_no_form_key_are_refused(key):
     problem = only(lint(f'<bpmn:userTask id="t" camunda:assignee="a" camunda:formKey="{key}"/>'))
     assert problem.message_zh.startswith("不支持的表单引用")
 
 
-def test_camunda_form_ref_is_refused():
-    problem = only(lint('<bpmn:userTask id="t" camunda:assignee="a" camunda:formRef="x" camunda:formKey="review"/>'))
-    assert problem.message_zh.startswith("不支持的表单引用")
+FIELDS = '<bpmn:extensionElements><camunda:formData><camunda:formField id="ok" type="boolean"/></camunda:formData></bpmn:extensionElements>'
+
+
+@pytest.mark.parametrize("form", [
+    'camunda:formKey="embedded:app:forms/x.html"', 'camunda:formKey="camunda-forms:deployment:x.form"',
+    'camunda:formKey="app:x.html"', 'camunda:formRef="x" camunda:formKey="review"',
+], ids=["embedded-html", "camunda-forms", "generated-html", "form-ref"])
+@pytest.mark.parametrize("fields", ["", FIELDS], ids=["alone", "with-form-fields"])
+def test_embedded_html_forms_and_camunda_forms_stay_refused_naming_them(form, fields):
+    problem = only(lint(f'<bpmn:userTask id="t" camunda:assignee="a" {form}>{fields}</bpmn:userTask>'))
+    assert problem.is_error and problem.element_id == "t"
+    assert problem.message_zh.startswith("不支持嵌入式 HTML 表单或 Camunda Forms")
+
+
+@pytest.mark.parametrize("key", ["Enter Plan", "Clarification"])
+def test_another_tools_form_key_with_form_fields_is_worked_in_the_generic_form(key):
+    """SpiffWorkflow's examples name forms of their own app and declare the fields."""
+    problem = only(lint(f'<bpmn:userTask id="t" camunda:assignee="a" camunda:formKey="{key}">{FIELDS}</bpmn:userTask>'))
+    assert problem.severity == "warning" and problem.element_id == "t"
+    assert key in problem.message_zh and "通用表单" in problem.message_zh
 
 
 def test_start_form_is_optional_but_must_exist():
@@ -148,8 +182,10 @@ def test_unknown_topic_without_external_flag_is_refused():
     assert "credit-score" in problem.message_zh and 'camunda:type="external"' in problem.message_zh
 
 
-def test_service_task_without_topic_is_refused():
-    assert only(lint('<bpmn:sendTask id="s"/>')).message_zh == "服务任务缺少 camunda:topic"
+def test_service_task_without_implementation_is_refused_naming_what_it_needs():
+    problem = only(lint('<bpmn:sendTask id="s"/>'))
+    assert problem.element_id == "s" and problem.message_zh.startswith("服务任务没有实现")
+    assert "camunda:topic" in problem.message_zh and 'camunda:type="external"' in problem.message_zh
 
 
 @pytest.mark.parametrize("implementation", [
@@ -159,8 +195,29 @@ def test_service_task_without_topic_is_refused():
 ])
 def test_java_implementations_are_refused(implementation):
     problem = only(lint(f'<bpmn:serviceTask id="s" {implementation}/>'))
-    assert problem.message_zh == "不支持 Java 实现（camunda:class 等），请使用 camunda:topic"
-    assert problem.message_en == "Java delegates are not supported; use camunda:topic"
+    assert problem.element_id == "s"
+    assert problem.message_zh.startswith(f"不支持 Java 实现（{implementation}）") and "camunda:topic" in problem.message_zh
+    assert problem.message_en.startswith(f"Java delegates are not supported ({implementation})")
+
+
+def test_a_condition_of_a_file_declaring_xpath_is_refused_naming_xpath():
+    """MIWG C.1.1 reads data objects with XPath's bpmn:getDataObject."""
+    content = bpmn('''<bpmn:exclusiveGateway id="g" default="no"/>
+    <bpmn:sequenceFlow id="yes" sourceRef="g" targetRef="e">
+      <bpmn:conditionExpression>bpmn:getDataObject('approved')</bpmn:conditionExpression>
+    </bpmn:sequenceFlow>
+    <bpmn:sequenceFlow id="juel" sourceRef="g" targetRef="e"><bpmn:conditionExpression>${approved}</bpmn:conditionExpression></bpmn:sequenceFlow>
+    <bpmn:sequenceFlow id="no" sourceRef="g" targetRef="e"/><bpmn:endEvent id="e"/>''').replace(
+        b'id="defs"', b'id="defs" expressionLanguage="http://www.w3.org/1999/XPath"')
+    problem = only(lint_bpmn(parse_xml(content, "m.bpmn"), "m.bpmn", FORMS, TOPICS))
+    assert problem.element_id == "yes" and "XPath" in problem.message_zh and "getDataObject" in problem.message_zh
+
+
+def test_a_condition_in_feel_is_refused_naming_feel():
+    problem = only(lint('''<bpmn:sequenceFlow id="f" sourceRef="a" targetRef="b">
+      <bpmn:conditionExpression language="https://www.omg.org/spec/DMN/20191111/FEEL/">approved</bpmn:conditionExpression>
+    </bpmn:sequenceFlow>'''))
+    assert problem.element_id == "f" and "FEEL" in problem.message_zh
 
 
 def test_connectors_are_refused():
@@ -316,9 +373,40 @@ def test_escaping_timer_is_refused():
     assert "__import__" in problem.message_en
 
 
-def test_cron_timer_is_refused_with_advice():
-    problem = only(lint(timer("<bpmn:timeCycle>0 0/5 * * * ?</bpmn:timeCycle>")))
-    assert "cron" in problem.message_zh and "ISO 8601" in problem.message_zh
+@pytest.mark.parametrize("cron", ["0 0/5 * * * ?", "0 0 9 ? * MON-FRI", "0 15 10 L * ?", "0 0 12 ? * 6#3 2030"])
+def test_a_quartz_cron_timer_cycle_passes_as_camunda_accepts_it(cron):
+    assert lint(timer(f"<bpmn:timeCycle>{cron}</bpmn:timeCycle>")) == []
+
+
+def test_a_five_second_cron_is_refused_naming_the_minimum_interval():
+    """loan-granting.bpmn of Camunda's examples starts every 5 seconds."""
+    problem = only(lint(timer("<bpmn:timeCycle>0/5 0/1 * 1/1 * ?</bpmn:timeCycle>")))
+    assert (problem.element_id, problem.line) == ("wait", 9)
+    assert "最小间隔 60 秒" in problem.message_zh and "TIMER_MIN_CYCLE_SECONDS" in problem.message_zh
+    assert "every 5 s" in problem.message_en
+
+
+def test_a_cron_firing_twice_a_minute_only_once_a_day_is_held_to_the_minimum():
+    problem = only(lint(timer("<bpmn:timeCycle>0,30 0 12 * * ?</bpmn:timeCycle>")))
+    assert "every 30 s" in problem.message_en
+
+
+@pytest.mark.parametrize(("cron", "why"), [
+    ("0 0 12 * *", "6 or 7 fields"),
+    ("0 0 12 * * *", "exactly one of the day-of-month and day-of-week fields must be ?"),
+    ("0 0 12 15W * ?", "W (nearest weekday)"),
+    ("0 0 12 ? * 6L", "L in the weekday field"),
+    ("0 0 12 ? * 9", "weekday numbers run from 1 (Sunday) to 7 (Saturday)"),
+    ("0 0 12 * * ? 2020", "fires no more"),
+], ids=["unix-five-fields", "day-and-weekday", "nearest-weekday", "last-weekday", "weekday-nine", "past-year"])
+def test_a_cron_the_engine_would_not_run_as_quartz_does_is_refused_naming_why(cron, why):
+    problem = only(lint(timer(f"<bpmn:timeCycle>{cron}</bpmn:timeCycle>")))
+    assert problem.element_id == "wait" and why in problem.message_en and cron in problem.message_zh
+
+
+def test_a_cron_expression_as_a_date_or_duration_is_refused():
+    problem = only(lint(timer("<bpmn:timeDuration>0 0 12 * * ?</bpmn:timeDuration>")))
+    assert "timeCycle" in problem.message_zh and problem.element_id == "td"
 
 
 def boundary_timer(definition: str) -> str:
@@ -398,8 +486,16 @@ def test_compensation_and_link_events_are_refused():
 
 
 def test_nested_subprocess_elements_are_linted():
-    problem = only(lint('<bpmn:subProcess id="sub"><bpmn:userTask id="inner" camunda:formKey="review"/></bpmn:subProcess>'))
+    problem = only(lint('<bpmn:subProcess id="sub"><bpmn:startEvent id="s"/>'
+                        '<bpmn:userTask id="inner" camunda:formKey="review"/></bpmn:subProcess>'))
     assert problem.element_id == "inner"
+
+
+@pytest.mark.parametrize("kind", ["subProcess", "transaction"])
+def test_a_subprocess_without_a_start_event_is_refused_naming_it(kind):
+    """Camunda Modeler's export of MIWG A.3.0 has a collapsed, empty subprocess."""
+    problem = only(lint(f'<bpmn:{kind} id="sub"/>'))
+    assert problem.is_error and problem.element_id == "sub" and "开始事件" in problem.message_zh
 
 
 def test_lint_survives_schema_invalid_trees():

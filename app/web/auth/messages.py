@@ -48,4 +48,5 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "group.manager": ("管理者", "Managers"),
     "group.admin": ("系统管理员", "Administrators"),
     "group.service": ("服务账号（机器客户端）", "Service accounts"),
+    "group.worker": ("外部任务工作者", "External-task workers"),
 }

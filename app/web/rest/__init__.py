@@ -17,11 +17,24 @@ blueprint = Blueprint("rest", __name__)
 blueprint.before_request(require_basic_auth)
 
 
+# What Camunda's JAX-RS layer names the HTTP errors raised before a resource runs.
+_JAX_RS_NAMES = {
+    400: "BadRequestException", 404: "NotFoundException", 405: "NotAllowedException",
+    406: "NotAcceptableException", 413: "RestException", 415: "NotSupportedException",
+}
+_HTTP_MESSAGES = {
+    400: "请求格式不正确", 404: "找不到该路径", 405: "该路径不支持此请求方法",
+    406: "无法按要求的格式应答", 413: "请求过大", 415: "不支持的请求内容类型",
+}
+
+
 @blueprint.errorhandler(ServiceError)
 def service_error(error: ServiceError):
-    body = {"type": error.error_type, "message": error.message}
+    body = {"type": error.error_type, "message": error.message, "code": error.code}
     if error.errors:
         body["errors"] = error.errors
+    if error.error_type == "ParseException":
+        body["details"] = parse_details(error.errors)
     response = jsonify(body)
     response.status_code = error.status
     if error.status == 401:
@@ -36,9 +49,25 @@ def http_error(error: HTTPException):
     """JSON for API paths, even when no route matched (so the blueprint never ran)."""
     if not request.path.startswith(API_PREFIXES):
         return error
-    response = jsonify({"type": type(error).__name__, "message": error.description})
-    response.status_code = error.code or 500
+    status = error.code or 500
+    english = f"HTTP {status} {error.name}"
+    message = f"{_HTTP_MESSAGES[status]} / {english}" if status in _HTTP_MESSAGES else english
+    response = jsonify({"type": _JAX_RS_NAMES.get(status, "WebApplicationException"),
+                        "message": message, "code": 0})
+    response.status_code = status
     return response
+
+
+def parse_details(errors: list[dict]) -> dict:
+    """Camunda's ParseException `details`: each file's located errors and warnings."""
+    details: dict[str, dict] = {}
+    for problem in errors:
+        element = problem.get("element_id")
+        entry = {"message": problem["message"], "line": problem.get("line"), "column": None,
+                 "mainElementId": element, "elementIds": [element] if element else []}
+        kind = "warnings" if problem.get("severity") == "warning" else "errors"
+        details.setdefault(problem["field"], {"errors": [], "warnings": []})[kind].append(entry)
+    return details
 
 
 @blueprint.errorhandler(Exception)
@@ -47,9 +76,14 @@ def unexpected_error(error: Exception):
         return http_error(error)
     current_app.logger.exception("unexpected error in REST call")
     response = jsonify({"type": "ProcessEngineException",
-                        "message": "服务器内部错误，请联系管理员 / internal server error"})
+                        "message": "服务器内部错误，请联系管理员 / internal server error", "code": 0})
     response.status_code = 500
     return response
+
+
+def self_link(path: str) -> list[dict]:
+    """Camunda's `links` of a created resource: where to read it."""
+    return [{"method": "GET", "href": f"{request.host_url.rstrip('/')}{API_PREFIX}{path}", "rel": "self"}]
 
 
 def json_api_blueprint(name: str) -> Blueprint:
@@ -66,4 +100,6 @@ from . import (  # noqa: E402,F401
     decisions, definitions, deployments, history, instances, jobs, messages, migration, statistics, tasks,
     version,
 )
-from . import task_collaboration  # noqa: E402,F401
+from . import (  # noqa: E402,F401
+    external_tasks, instance_variables, openapi, task_collaboration, variable_history, variable_instances,
+)

@@ -1,19 +1,25 @@
 """Decision definitions: list, by key or id, XML, and evaluate (试算) as Camunda 7 does."""
-from flask import jsonify, request
+from flask import jsonify
 
-from app.platform import decision_tables, variables
+from app.platform import decision_tables, queries, variables
 
-from . import blueprint, context, params, shapes
+from . import blueprint, context, params, query_input, shapes
 
 
 @blueprint.get("/decision-definition")
 def list_decision_definitions():
-    params.known_only("key", "latestVersion", *params.PAGING)
+    q = query_input.from_args(queries.DECISION_CRITERIA, queries.DECISION_SORTS)
+    page = params.page()
     with context().db.read() as session:
-        rows = decision_tables.list_definitions(
-            session, request.args.get("key"), params.bool_arg("latestVersion") is True, params.page(),
-        )
-        return jsonify([shapes.decision_definition(d) for d in rows])
+        return jsonify([shapes.decision_definition(d)
+                        for d in queries.list_decision_definitions(session, q, page)])
+
+
+@blueprint.get("/decision-definition/count")
+def count_decision_definitions():
+    q = query_input.from_args(queries.DECISION_CRITERIA)
+    with context().db.read() as session:
+        return jsonify({"count": queries.count_of(session, *queries.decision_definitions_query(q))})
 
 
 @blueprint.get("/decision-definition/key/<key>")

@@ -1,31 +1,27 @@
 """Process definitions: list, by key, XML, start."""
-from flask import g, jsonify, request
+from flask import g, jsonify
 
 from app.core.errors import BadRequest, NotFound
-from app.platform import queries, variables
+from app.platform import queries, variable_files, variables
 from app.platform.deployment import latest_definition
 from app.platform.process_instances import start_process
 
-from . import blueprint, context, params, shapes
+from . import blueprint, context, params, query_input, self_link, shapes
 
 
 @blueprint.get("/process-definition")
 def list_definitions():
-    params.known_only("key", "latestVersion", *params.PAGING)
+    q = query_input.from_args(queries.DEFINITION_CRITERIA, queries.DEFINITION_SORTS)
+    page = params.page()
     with context().db.read() as session:
-        rows = queries.list_definitions(
-            session, request.args.get("key"), params.bool_arg("latestVersion") is True,
-            params.page(),
-        )
-        return jsonify([shapes.definition(d) for d in rows])
+        return jsonify([shapes.definition(d) for d in queries.list_definitions(session, q, page)])
 
 
 @blueprint.get("/process-definition/count")
 def count_definitions():
-    params.known_only("key", "latestVersion")
+    q = query_input.from_args(queries.DEFINITION_CRITERIA)
     with context().db.read() as session:
-        query = queries.definitions_query(request.args.get("key"), params.bool_arg("latestVersion") is True)
-        return jsonify({"count": queries.count_of(session, query)})
+        return jsonify({"count": queries.count_of(session, *queries.definitions_query(q))})
 
 
 def _latest(session, key):
@@ -51,7 +47,8 @@ def get_definition_xml(key):
 @blueprint.post("/process-definition/key/<key>/start")
 def start_by_key(key):
     body = params.json_body()
-    values, types = variables.from_camunda(body.get("variables"))
+    values, types = variables.from_camunda(body.get("variables"), binaries=True)
+    binaries = variables.take_binaries(values, types)
     business_key = body.get("businessKey")
     if business_key is not None and not isinstance(business_key, str):
         raise BadRequest("businessKey 应为字符串 / businessKey must be a string")
@@ -59,5 +56,6 @@ def start_by_key(key):
     with ctx.db.command() as session:
         instance = start_process(ctx, session, g.actor, key=key, variables=values, types=types,
                                  business_key=business_key)
-        body = shapes.instance(instance)
+        variable_files.keep(ctx, session, instance.id, binaries)
+        body = shapes.instance(instance, self_link(f"/process-instance/{instance.id}"))
     return jsonify(body)

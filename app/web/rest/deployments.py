@@ -6,7 +6,7 @@ from app.core.errors import BadRequest
 from app.platform import queries
 from app.platform.deployment import deploy, located
 
-from . import blueprint, context, params, shapes
+from . import blueprint, context, params, query_input, self_link, shapes
 
 # As Camunda answers a resource's data: a type by the file's ending, else bytes.
 _MEDIA_TYPES = {"bpmn": "application/xml", "dmn": "application/xml", "xml": "application/xml",
@@ -25,7 +25,8 @@ def create_deployment():
     with ctx.db.command() as session:
         result = deploy(ctx, session, g.actor, request.form.get("deployment-name") or "deployment",
                         files, source=request.form.get("deployment-source"))
-        body = shapes.deployment(result.deployment, result.new_definitions, result.new_decisions)
+        body = shapes.deployment(result.deployment, result.new_definitions, result.new_decisions,
+                                 self_link(f"/deployment/{result.deployment.id}"))
     # Not in Camunda's shape (clients ignore it): what deployed but deserves a look, such as
     # a descriptive model with nothing to start.
     body["warnings"] = located(result.warnings)
@@ -34,15 +35,15 @@ def create_deployment():
 
 @blueprint.get("/deployment")
 def list_deployments():
-    params.known_only(*params.PAGING)
+    q = query_input.from_args({}, queries.DEPLOYMENT_SORTS)
+    page = params.page()
     with context().db.read() as session:
-        rows = queries.list_deployments(session, params.page())
-        return jsonify([shapes.deployment(d, None) for d in rows])
+        return jsonify([shapes.deployment(d, None) for d in queries.list_deployments(session, q, page)])
 
 
 @blueprint.get("/deployment/count")
 def count_deployments():
-    params.known_only()
+    query_input.from_args({})
     with context().db.read() as session:
         return jsonify({"count": queries.count_of(session, queries.deployments_query())})
 

@@ -2,39 +2,48 @@
 from flask import g, jsonify, request
 
 from app.core.errors import BadRequest
-from app.platform import queries
+from app.platform import history_queries, queries
 from app.platform.instance_store import definition_of
 
-from . import blueprint, context, params, shapes
-
-
-INSTANCE_FILTERS = ("processDefinitionKey", "processInstanceBusinessKey", "processInstanceId")
-TASK_FILTERS = ("processInstanceId", "taskAssignee", "finished")
+from . import blueprint, context, params, query_input, shapes
 
 
 @blueprint.get("/history/process-instance")
 def historic_instances():
-    params.known_only(*INSTANCE_FILTERS, *params.PAGING)
-    ctx = context()
-    args = request.args
-    with ctx.db.read() as session:
-        rows = queries.historic_instances(
-            session, g.actor, args.get("processDefinitionKey"), args.get("processInstanceBusinessKey"),
-            args.get("processInstanceId"), params.page(),
-        )
-        return jsonify([
-            shapes.historic_instance(i, definition_of(ctx, session, i.definition_id)) for i in rows
-        ])
+    return _listed_instances(query_input.from_args(history_queries.INSTANCE_CRITERIA,
+                                                   history_queries.INSTANCE_SORTS))
+
+
+@blueprint.post("/history/process-instance")
+def query_historic_instances():
+    return _listed_instances(query_input.from_body(history_queries.INSTANCE_CRITERIA,
+                                                   history_queries.INSTANCE_SORTS))
 
 
 @blueprint.get("/history/process-instance/count")
 def count_historic_instances():
-    params.known_only(*INSTANCE_FILTERS)
-    args = request.args
+    return _counted(history_queries.historic_instances_query,
+                    query_input.from_args(history_queries.INSTANCE_CRITERIA))
+
+
+@blueprint.post("/history/process-instance/count")
+def count_queried_historic_instances():
+    return _counted(history_queries.historic_instances_query,
+                    query_input.from_body(history_queries.INSTANCE_CRITERIA, history_queries.INSTANCE_SORTS,
+                                           paged=False))
+
+
+def _listed_instances(q):
+    page = params.page()
+    ctx = context()
+    with ctx.db.read() as session:
+        return jsonify([shapes.historic_instance(i, definition_of(ctx, session, i.definition_id))
+                        for i in history_queries.historic_instances(session, g.actor, q, page)])
+
+
+def _counted(query_of, q):
     with context().db.read() as session:
-        query = queries.historic_instances_query(g.actor, args.get("processDefinitionKey"),
-                                                 args.get("processInstanceBusinessKey"), args.get("processInstanceId"))
-        return jsonify({"count": queries.count_of(session, query)})
+        return jsonify({"count": queries.count_of(session, *query_of(g.actor, q))})
 
 
 ACTIVITY_FILTERS = ("processInstanceId", "processDefinitionId", "activityId", "activityType", "finished",
@@ -60,16 +69,10 @@ def count_historic_activities():
 
 def _activity_filter() -> queries.ActivityFilter:
     """Camunda's query parameters: `finished`/`unfinished` true narrow to ended or running
-    activities (both: none), `sortBy` with `sortOrder`."""
+    activities (both: none), `sortBy` with `sortOrder` (by default by start time)."""
     args = request.args
     finished, unfinished = params.bool_arg("finished"), params.bool_arg("unfinished")
-    sort_by, order = args.get("sortBy", "startTime"), args.get("sortOrder", "asc")
-    if sort_by not in queries.ACTIVITY_SORTS:
-        raise BadRequest(f"不支持按 {sort_by} 排序 / sortBy must be one of {', '.join(queries.ACTIVITY_SORTS)}",
-                         [{"field": "sortBy", "message": f"应为 {'、'.join(queries.ACTIVITY_SORTS)} 之一"}])
-    if order not in ("asc", "desc"):
-        raise BadRequest("sortOrder 应为 asc 或 desc / sortOrder must be asc or desc",
-                         [{"field": "sortOrder", "message": "应为 asc 或 desc"}])
+    [(sort_by, descending)] = query_input.sorting(queries.ACTIVITY_SORTS) or [("startTime", False)]
     if finished and unfinished:
         raise BadRequest("finished 与 unfinished 不能同时为 true / finished and unfinished exclude each other",
                          [{"field": "unfinished", "message": "不能与 finished 同时为 true"}])
@@ -77,27 +80,32 @@ def _activity_filter() -> queries.ActivityFilter:
     return queries.ActivityFilter(
         instance_id=args.get("processInstanceId"), definition_id=args.get("processDefinitionId"),
         activity_id=args.get("activityId"), activity_type=args.get("activityType"), finished=done,
-        canceled=params.bool_arg("canceled"), sort_by=sort_by, descending=order == "desc",
+        canceled=params.bool_arg("canceled"), sort_by=sort_by, descending=descending,
     )
 
 
 @blueprint.get("/history/task")
 def historic_tasks():
-    params.known_only(*TASK_FILTERS, *params.PAGING)
-    args = request.args
-    with context().db.read() as session:
-        rows = queries.historic_tasks(
-            session, g.actor, args.get("processInstanceId"), args.get("taskAssignee"),
-            params.bool_arg("finished"), params.page(),
-        )
-        return jsonify([shapes.historic_task(t) for t in rows])
+    return _listed_tasks(query_input.from_args(history_queries.TASK_CRITERIA, history_queries.TASK_SORTS))
+
+
+@blueprint.post("/history/task")
+def query_historic_tasks():
+    return _listed_tasks(query_input.from_body(history_queries.TASK_CRITERIA, history_queries.TASK_SORTS))
 
 
 @blueprint.get("/history/task/count")
 def count_historic_tasks():
-    params.known_only(*TASK_FILTERS)
-    args = request.args
+    return _counted(history_queries.historic_tasks_query, query_input.from_args(history_queries.TASK_CRITERIA))
+
+
+@blueprint.post("/history/task/count")
+def count_queried_historic_tasks():
+    return _counted(history_queries.historic_tasks_query,
+                    query_input.from_body(history_queries.TASK_CRITERIA, history_queries.TASK_SORTS, paged=False))
+
+
+def _listed_tasks(q):
+    page = params.page()
     with context().db.read() as session:
-        query = queries.historic_tasks_query(g.actor, args.get("processInstanceId"), args.get("taskAssignee"),
-                                             params.bool_arg("finished"))
-        return jsonify({"count": queries.count_of(session, query)})
+        return jsonify([shapes.historic_task(t) for t in history_queries.historic_tasks(session, g.actor, q, page)])

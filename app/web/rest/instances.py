@@ -1,35 +1,43 @@
-"""Process instances: list, get, variables, activity tree, delete, suspend, modify."""
+"""Process instances: list, get, activity tree, delete, suspend, modify."""
 from flask import g, jsonify, request
 
 from app.core.errors import NotFound
-from app.platform import instance_operations, queries, variables
+from app.platform import instance_operations, queries
 from app.platform.instance_store import definition_of
-from app.platform.process_instances import delete_instance, get_instance, variables_of
+from app.platform.process_instances import delete_instance, get_instance
 
-from . import blueprint, context, params, shapes
-
-
-FILTERS = ("processDefinitionKey", "businessKey")
+from . import blueprint, context, params, query_input, shapes
 
 
 @blueprint.get("/process-instance")
 def list_instances():
-    params.known_only(*FILTERS, *params.PAGING)
-    with context().db.read() as session:
-        rows = queries.list_instances(
-            session, g.actor, request.args.get("processDefinitionKey"),
-            request.args.get("businessKey"), params.page(),
-        )
-        return jsonify([shapes.instance(i) for i in rows])
+    return _listed(query_input.from_args(queries.INSTANCE_CRITERIA, queries.INSTANCE_SORTS))
+
+
+@blueprint.post("/process-instance")
+def query_instances():
+    return _listed(query_input.from_body(queries.INSTANCE_CRITERIA, queries.INSTANCE_SORTS))
 
 
 @blueprint.get("/process-instance/count")
 def count_instances():
-    params.known_only(*FILTERS)
+    return _counted(query_input.from_args(queries.INSTANCE_CRITERIA))
+
+
+@blueprint.post("/process-instance/count")
+def count_queried_instances():
+    return _counted(query_input.from_body(queries.INSTANCE_CRITERIA, queries.INSTANCE_SORTS, paged=False))
+
+
+def _listed(q):
+    page = params.page()
     with context().db.read() as session:
-        query = queries.instances_query(g.actor, request.args.get("processDefinitionKey"),
-                                        request.args.get("businessKey"))
-        return jsonify({"count": queries.count_of(session, query)})
+        return jsonify([shapes.instance(i) for i in queries.list_instances(session, g.actor, q, page)])
+
+
+def _counted(q):
+    with context().db.read() as session:
+        return jsonify({"count": queries.count_of(session, *queries.instances_query(g.actor, q))})
 
 
 @blueprint.get("/process-instance/<instance_id>")
@@ -41,13 +49,6 @@ def get_one(instance_id):
             raise NotFound(f"流程实例 {instance_id} 已结束，请查询历史 / process instance {instance_id} "
                            "is not running (see /history/process-instance)")
         return jsonify(shapes.instance(instance))
-
-
-@blueprint.get("/process-instance/<instance_id>/variables")
-def get_variables(instance_id):
-    with context().db.read() as session:
-        shown, types = variables_of(session, g.actor, instance_id)
-    return jsonify(variables.to_camunda(shown, types))
 
 
 @blueprint.get("/process-instance/<instance_id>/activity-instances")

@@ -1,27 +1,26 @@
 """Jobs and incidents: list, execute a job now, set retries, set the due date."""
-from flask import g, jsonify, request
+from flask import g, jsonify
 
 from app.platform import instance_operations
 from app.platform import jobs as job_service
 from app.platform import queries
 
-from . import blueprint, context, params, shapes
+from . import blueprint, context, params, query_input, shapes
 
 
 @blueprint.get("/job")
 def list_jobs():
-    params.known_only("processInstanceId", *params.PAGING)
+    q = query_input.from_args(queries.JOB_CRITERIA, queries.JOB_SORTS)
+    page = params.page()
     with context().db.read() as session:
-        rows = queries.list_jobs(session, g.actor, request.args.get("processInstanceId"), params.page())
-        return jsonify([shapes.job(j) for j in rows])
+        return jsonify([shapes.job(j) for j in queries.list_jobs(session, g.actor, q, page)])
 
 
 @blueprint.get("/job/count")
 def count_jobs():
-    params.known_only("processInstanceId")
+    q = query_input.from_args(queries.JOB_CRITERIA)
     with context().db.read() as session:
-        query = queries.jobs_query(g.actor, request.args.get("processInstanceId"))
-        return jsonify({"count": queries.count_of(session, query)})
+        return jsonify({"count": queries.count_of(session, *queries.jobs_query(g.actor, q))})
 
 
 @blueprint.post("/job/<job_id>/execute")
@@ -51,15 +50,14 @@ def set_due_date(job_id):
 
 @blueprint.get("/incident")
 def list_incidents():
-    params.known_only("processInstanceId", *params.PAGING)
+    q = query_input.from_args(queries.INCIDENT_CRITERIA, queries.INCIDENT_SORTS)
+    page = params.page()
     with context().db.read() as session:
-        rows = queries.list_incidents(session, g.actor, request.args.get("processInstanceId"), params.page())
-        return jsonify([shapes.incident(i) for i in rows])
+        return jsonify([shapes.incident(i) for i in queries.list_incidents(session, g.actor, q, page)])
 
 
 @blueprint.get("/incident/count")
 def count_incidents():
-    params.known_only("processInstanceId")
+    q = query_input.from_args(queries.INCIDENT_CRITERIA)
     with context().db.read() as session:
-        query = queries.incidents_query(g.actor, request.args.get("processInstanceId"))
-        return jsonify({"count": queries.count_of(session, query)})
+        return jsonify({"count": queries.count_of(session, *queries.incidents_query(g.actor, q))})

@@ -8,6 +8,7 @@ from flask import request
 from app.core.errors import BadRequest
 from app.core.paging import Page
 
+from ..current import context
 from ..request_input import nul_refused, parse_int
 
 # Deeper bodies are no request a client means to send; Python's parser would recurse
@@ -55,7 +56,27 @@ PAGING = ("firstResult", "maxResults")
 
 
 def page() -> Page:
-    return Page(first=int_arg("firstResult", 0), max_results=int_arg("maxResults", 100))
+    """The page a list asks for: whole by default; with Camunda's queryMaxResultsLimit set
+    (QUERY_MAX_RESULTS_LIMIT), `maxResults` is required and at most the limit."""
+    max_results = request.args.get("maxResults")
+    page = Page(first=int_arg("firstResult", 0),
+                max_results=None if max_results is None else parse_int(max_results, "maxResults", 0))
+    limit = context().settings.query_max_results_limit
+    if limit is not None and (page.max_results is None or page.max_results > limit):
+        raise BadRequest(f"maxResults 必须给出且不超过 {limit} / Max results limit of {limit} exceeded!",
+                         [{"field": "maxResults", "message": f"必须给出且不超过 {limit}"}])
+    return page
+
+
+# The JSON under /api is not Camunda's contract: its lists come a bounded page at a time
+# (the inbox walks a crowded box only as far as its page).
+API_DEFAULT_RESULTS, API_MAX_RESULTS = 100, 1000
+
+
+def api_page() -> Page:
+    """The page an /api list asks for: `maxResults` (default 100) at most 1000."""
+    max_results = int_arg("maxResults", API_DEFAULT_RESULTS)
+    return Page(first=int_arg("firstResult", 0), max_results=min(max(max_results, 0), API_MAX_RESULTS))
 
 
 def int_arg(name: str, default: int) -> int:
@@ -68,7 +89,8 @@ def bool_arg(name: str) -> bool | None:
     if value is None:
         return None
     if value not in ("true", "false"):
-        raise BadRequest(f"参数 {name} 应为 true 或 false / {name} must be true or false")
+        raise BadRequest(f"参数 {name} 应为 true 或 false / {name} must be true or false",
+                         [{"field": name, "message": "应为 true 或 false"}])
     return value == "true"
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from app.clock import format_camunda as when
+from app.platform import variables
 
 if TYPE_CHECKING:  # the rows the platform's queries return; the web never touches the tables
     from app.models import (
@@ -30,12 +31,23 @@ def task(t: Task) -> dict:
     }
 
 
-def instance(i: ProcessInstance) -> dict:
+def instance(i: ProcessInstance, links: list[dict] | None = None) -> dict:
     return {
-        "links": [], "id": i.id, "definitionId": i.definition_id, "businessKey": i.business_key,
+        "links": links or [], "id": i.id, "definitionId": i.definition_id, "businessKey": i.business_key,
         "caseInstanceId": None, "ended": i.state != ACTIVE, "suspended": i.suspended,
         "tenantId": None,
     }
+
+
+def correlation_result(i: ProcessInstance, shown: tuple[dict, dict] | None) -> dict:
+    """A message caught by a waiting instance (Camunda's `Execution` result)."""
+    result = {
+        "resultType": "Execution", "processInstance": None,
+        "execution": {"id": i.id, "processInstanceId": i.id, "ended": i.state != ACTIVE, "tenantId": None},
+    }
+    if shown is not None:
+        result["variables"] = variables.to_camunda(*shown)
+    return result
 
 
 def definition(d: ProcessDefinition) -> dict:
@@ -58,9 +70,9 @@ def decision_definition(d: DecisionDefinition) -> dict:
 
 
 def deployment(d: Deployment, definitions: list[ProcessDefinition] | None,
-               decisions: list[DecisionDefinition] | None = None) -> dict:
+               decisions: list[DecisionDefinition] | None = None, links: list[dict] | None = None) -> dict:
     return {
-        "links": [], "id": d.id, "name": d.name, "source": d.source,
+        "links": links or [], "id": d.id, "name": d.name, "source": d.source,
         "deploymentTime": when(d.deployed_at), "tenantId": None,
         "deployedProcessDefinitions": (
             {x.id: definition(x) for x in definitions} if definitions else None
@@ -170,4 +182,43 @@ def activity_statistics(activity_id: str, counts, failed_jobs: bool, incidents: 
         "id": activity_id, "instances": counts.instances,
         "failedJobs": counts.failed_jobs if failed_jobs else 0,
         "incidents": _incidents(counts.incident_types, incidents),
+    }
+
+
+def variable_instance(v, deserialize: bool = True) -> dict:
+    """A `VariableInstance` (app/platform/variable_instances.py) as Camunda's runtime DTO."""
+    return {
+        "id": v.id, "name": v.name, **variables.typed(v.value, v.declared, deserialize),
+        "processDefinitionId": v.instance.definition_id, "processInstanceId": v.instance.id,
+        "executionId": v.instance.id, "caseInstanceId": None, "caseExecutionId": None,
+        "taskId": None, "batchId": None, "activityInstanceId": v.instance.id, "tenantId": None,
+        "errorMessage": None,
+    }
+
+
+def historic_variable_instance(v, deserialize: bool = True) -> dict:
+    return {
+        "id": v.id, "name": v.name, **variables.typed(v.value, v.declared, deserialize),
+        "processDefinitionKey": v.instance.process_key, "processDefinitionId": v.instance.definition_id,
+        "processInstanceId": v.instance.id, "executionId": v.instance.id,
+        "activityInstanceId": v.instance.id, "caseDefinitionKey": None, "caseDefinitionId": None,
+        "caseInstanceId": None, "caseExecutionId": None, "taskId": None, "tenantId": None,
+        "errorMessage": None, "state": "CREATED", "createTime": when(v.instance.start_time),
+        "removalTime": None, "rootProcessInstanceId": v.instance.id,
+    }
+
+
+def variable_update(u, deserialize: bool = True) -> dict:
+    """A `VariableUpdate` (app/platform/variable_history.py) as Camunda's historic detail."""
+    shown = variables.typed(u.value, u.declared, deserialize)
+    return {
+        "id": u.id, "type": "variableUpdate", "processDefinitionKey": u.instance.process_key,
+        "processDefinitionId": u.instance.definition_id, "processInstanceId": u.instance.id,
+        "activityInstanceId": u.event.activity_id, "executionId": u.instance.id,
+        "caseDefinitionKey": None, "caseDefinitionId": None, "caseInstanceId": None,
+        "caseExecutionId": None, "taskId": u.event.task_id, "tenantId": None, "userOperationId": None,
+        "time": when(u.event.occurred_at), "removalTime": None, "rootProcessInstanceId": u.instance.id,
+        "variableName": u.name, "variableInstanceId": f"{u.instance.id}:{u.name}",
+        "variableType": shown["type"], "value": shown["value"], "valueInfo": shown["valueInfo"],
+        "initial": u.revision == 1, "revision": u.revision, "errorMessage": None,
     }

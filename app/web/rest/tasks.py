@@ -1,42 +1,40 @@
 """Tasks: list, get, claim, unclaim, complete, form variables."""
 from flask import g, jsonify, request
 
-from app.platform import queries, user_tasks, variables
+from app.platform import queries, user_tasks, variable_files, variables
 
-from . import blueprint, context, params, shapes
-
-
-FILTERS = ("processInstanceId", "processInstanceBusinessKey", "taskDefinitionKey", "processDefinitionKey",
-           "assignee", "candidateGroup", "candidateUser", "unassigned")
+from . import blueprint, context, params, query_input, shapes
 
 
 @blueprint.get("/task")
 def list_tasks():
-    params.known_only(*FILTERS, *params.PAGING)
-    with context().db.read() as session:
-        rows = queries.list_tasks(session, g.actor, _task_filter(), params.page())
-        return jsonify([shapes.task(t) for t in rows])
+    return _listed(query_input.from_args(queries.TASK_CRITERIA, queries.TASK_SORTS))
+
+
+@blueprint.post("/task")
+def query_tasks():
+    return _listed(query_input.from_body(queries.TASK_CRITERIA, queries.TASK_SORTS))
 
 
 @blueprint.get("/task/count")
 def count_tasks():
-    params.known_only(*FILTERS)
+    return _counted(query_input.from_args(queries.TASK_CRITERIA))
+
+
+@blueprint.post("/task/count")
+def count_queried_tasks():
+    return _counted(query_input.from_body(queries.TASK_CRITERIA, queries.TASK_SORTS, paged=False))
+
+
+def _listed(q):
+    page = params.page()
     with context().db.read() as session:
-        return jsonify({"count": queries.count_tasks(session, g.actor, _task_filter())})
+        return jsonify([shapes.task(t) for t in queries.list_tasks(session, g.actor, q, page)])
 
 
-def _task_filter() -> queries.TaskFilter:
-    args = request.args
-    return queries.TaskFilter(
-        process_instance_id=args.get("processInstanceId"),
-        business_key=args.get("processInstanceBusinessKey"),
-        task_key=args.get("taskDefinitionKey"),
-        process_key=args.get("processDefinitionKey"),
-        assignee=args.get("assignee"),
-        candidate_group=args.get("candidateGroup"),
-        candidate_user=args.get("candidateUser"),
-        unassigned=params.bool_arg("unassigned") is True,
-    )
+def _counted(q):
+    with context().db.read() as session:
+        return jsonify({"count": queries.count_tasks(session, g.actor, q)})
 
 
 @blueprint.get("/task/<task_id>")
@@ -65,10 +63,12 @@ def unclaim(task_id):
 @blueprint.post("/task/<task_id>/complete")
 def complete(task_id):
     body = params.json_body()
-    values, types = variables.from_camunda(body.get("variables"))
+    values, types = variables.from_camunda(body.get("variables"), binaries=True)
+    binaries = variables.take_binaries(values, types)
     ctx = context()
     with ctx.db.command() as session:
-        user_tasks.complete(ctx, session, g.actor, task_id, values, types)
+        instance_id = user_tasks.complete(ctx, session, g.actor, task_id, values, types)
+        variable_files.keep(ctx, session, instance_id, binaries)
     if body.get("withVariablesInReturn"):
         with ctx.db.read() as session:
             shown, types = user_tasks.variables_after(session, g.actor, task_id)

@@ -91,7 +91,7 @@ def inbox():
 def process_choices(ctx, session, actor) -> list[dict]:
     """The deployed processes (latest versions) and their user tasks that the actor takes
     part in (every one for whoever sees every case), for the filters."""
-    definitions = queries.list_definitions(session, None, True, queries.Page(0, 200))
+    definitions = queries.list_definitions(session, queries.Query({"latestVersion": True}), queries.Page(0, 200))
     taking_part = involvement.involvement(ctx, session, actor, definitions)
     found = []
     for definition in definitions:

@@ -13,8 +13,8 @@ from app.core import confidential, directory
 from app.core.context import AppContext
 from app.core.identity import Actor
 from app.platform import (
-    allowed_actions, collaboration, drafts, forms, instance_detail, instance_store, process_instances, queries,
-    user_tasks,
+    allowed_actions, collaboration, drafts, forms, history_queries, instance_detail, instance_store,
+    process_instances, queries, user_tasks,
 )
 from app.platform.allowed_actions import CaseActions, TaskActions
 from app.tic import applications, expert_reviews, outcomes, panel_changes
@@ -188,8 +188,8 @@ def build_instance(ctx: AppContext, session: Session, actor: Actor, instance_id:
     definition = instance_store.definition_of(ctx, session, instance.definition_id)
     catalogue = _forms_of(ctx, session, definition)
     values, _types = process_instances.visible_variables(actor, instance)
-    steps = queries.historic_tasks(session, actor, instance.id, None, None,
-                                   queries.Page(0, HISTORY_LIMIT))
+    steps = history_queries.historic_tasks(session, actor, queries.Query({"processInstanceId": instance.id}),
+                                           queries.Page(0, HISTORY_LIMIT))
     active = queries.active_activities(session, actor, instance.id)
     path, called_paths = instance_detail.paths_of(ctx, session, actor, definition, instance.id)
     return InstancePage(
@@ -334,8 +334,8 @@ def _visible(condition: dict | None, values: dict) -> bool:
 def _opinions(session, actor: Actor, instance_id: str, catalogue, values: dict) -> list[Opinion]:
     """Every completed or returned step `actor` may see: who, when, and its decision and
     opinion fields."""
-    rows = queries.historic_tasks(session, actor, instance_id, None, True,
-                                  queries.Page(0, HISTORY_LIMIT))
+    done = queries.Query({"processInstanceId": instance_id, "finished": True})
+    rows = history_queries.historic_tasks(session, actor, done, queries.Page(0, HISTORY_LIMIT))
     people: dict[str, str] = {}
     opinions = []
     for row in sorted(rows, key=lambda r: r.end_time):

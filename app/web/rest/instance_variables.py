@@ -1,0 +1,110 @@
+"""A process instance's variables, and a task's (its instance's): all of them, one by name,
+a binary one's content."""
+import io
+
+from flask import g, jsonify, send_file
+
+from app.core.errors import NotFound
+from app.platform import instance_operations, user_tasks, variable_files, variables
+from app.platform.process_instances import variables_of
+
+from . import blueprint, context, params
+from ..headers import inert
+
+
+@blueprint.get("/process-instance/<instance_id>/variables")
+def get_variables(instance_id):
+    with context().db.read() as session:
+        shown, types = variables_of(session, g.actor, instance_id)
+        return _all(session, instance_id, shown, types)
+
+
+@blueprint.get("/process-instance/<instance_id>/variables/<name>")
+def get_variable(instance_id, name):
+    with context().db.read() as session:
+        shown, types = variables_of(session, g.actor, instance_id)
+        return _one(session, instance_id, shown, types, name)
+
+
+@blueprint.get("/process-instance/<instance_id>/variables/<name>/data")
+def get_variable_data(instance_id, name):
+    params.known_only()
+    with context().db.read() as session:
+        return download(variable_files.data_of(session, g.actor, instance_id, name))
+
+
+@blueprint.post("/process-instance/<instance_id>/variables")
+def modify_variables(instance_id):
+    body = params.json_body()
+    values, types = variables.from_camunda(body.get("modifications"))
+    _modify(instance_id, values, types, body.get("deletions") or [])
+    return "", 204
+
+
+@blueprint.put("/process-instance/<instance_id>/variables/<name>")
+def put_variable(instance_id, name):
+    values, types = variables.from_camunda({name: params.json_body()})
+    _modify(instance_id, values, types, [])
+    return "", 204
+
+
+@blueprint.delete("/process-instance/<instance_id>/variables/<name>")
+def delete_variable(instance_id, name):
+    _modify(instance_id, {}, {}, [name])
+    return "", 204
+
+
+def _modify(instance_id: str, values: dict, types: dict, deletions) -> None:
+    ctx = context()
+    with ctx.db.command() as session:
+        instance_operations.modify_variables(ctx, session, g.actor, instance_id, values, types, deletions)
+
+
+@blueprint.get("/task/<task_id>/variables")
+def get_task_variables(task_id):
+    with context().db.read() as session:
+        instance_id, shown, types = user_tasks.task_variables(session, g.actor, task_id)
+        return _all(session, instance_id, shown, types)
+
+
+@blueprint.get("/task/<task_id>/variables/<name>")
+def get_task_variable(task_id, name):
+    with context().db.read() as session:
+        instance_id, shown, types = user_tasks.task_variables(session, g.actor, task_id)
+        return _one(session, instance_id, shown, types, name)
+
+
+@blueprint.get("/task/<task_id>/variables/<name>/data")
+def get_task_variable_data(task_id, name):
+    params.known_only()
+    with context().db.read() as session:
+        instance_id, _shown, _types = user_tasks.task_variables(session, g.actor, task_id)
+        return download(variable_files.data_of(session, g.actor, instance_id, name))
+
+
+def download(row):
+    """A binary variable's row (`variable_files.data_of`) as a download, never rendered: its
+    type is the client's claim."""
+    return inert(send_file(io.BytesIO(row.data), mimetype=row.mime_type or "application/octet-stream",
+                           as_attachment=True, download_name=row.file_name or row.name))
+
+
+def _all(session, instance_id: str, shown: dict, types: dict):
+    params.known_only("deserializeValues")
+    deserialize = params.bool_arg("deserializeValues") is not False
+    shaped = variables.to_camunda(shown, types, deserialize)
+    for name, text in variable_files.bytes_values(session, instance_id, types, shown).items():
+        shaped[name]["value"] = text
+    return jsonify(shaped)
+
+
+def _one(session, instance_id: str, shown: dict, types: dict, name: str):
+    params.known_only("deserializeValue")
+    if name not in shown:
+        # A confidential variable is as absent as one never set, for whoever may not read it.
+        raise NotFound(f"没有变量 {name} / variable with name {name} does not exist")
+    shaped = variables.typed(shown[name], types.get(name), params.bool_arg("deserializeValue") is not False)
+    inline = variable_files.bytes_values(session, instance_id, types, [name])
+    if name in inline:
+        shaped["value"] = inline[name]
+    return jsonify(shaped)

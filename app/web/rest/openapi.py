@@ -1,0 +1,331 @@
+"""GET /engine-rest/openapi.json: an OpenAPI 3 document of every route under /engine-rest.
+
+Each route's entry is in `OPERATIONS`, keyed by method and Flask rule; the document is built
+from the app's own routes, so a route without an entry fails its test rather than going
+undocumented (tests/integration/test_openapi.py), and the schemathesis run (tests/fuzz)
+checks every answer against it."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from flask import current_app, jsonify, request
+
+from app.platform import history_queries, queries
+
+from . import API_PREFIX, blueprint
+from .external_task_filters import FILTERS as EXTERNAL_TASK_FILTERS
+from .history import ACTIVITY_FILTERS as HISTORIC_ACTIVITY_FILTERS
+from .variable_history import FILTERS as DETAIL_FILTERS
+from .variable_instances import FILTERS as VARIABLE_FILTERS, HISTORIC_FILTERS as HISTORIC_VARIABLE_FILTERS
+from .openapi_schemas import SCHEMAS, schema_of
+
+PAGING = ("firstResult", "maxResults")
+# Query parameters that are not text, by name (Camunda uses each name with one meaning).
+_PARAMETER_TYPES = {
+    **dict.fromkeys(PAGING, "integer"),
+    **dict.fromkeys(("latestVersion", "unassigned", "finished", "unfinished", "canceled", "failedJobs",
+                     "variableUpdates", "incidents", "rootIncidents", "deserializeValues", "deserializeValue",
+                     "locked", "notLocked", "withRetriesLeft", "noRetriesLeft", "active", "suspended",
+                     "withLockedTasks", "withUnlockedTasks"), "boolean"),
+    **dict.fromkeys(("priorityHigherThanOrEquals", "priorityLowerThanOrEquals"), "integer"),
+}
+
+
+@dataclass(frozen=True)
+class Op:
+    summary: str
+    query: tuple[str, ...] = ()
+    body: dict | None = None
+    ok: tuple[int, str | None] = (200, None)
+    media: str = "application/json"
+    # The kinds of the query's values where a list's criteria say them (`query_criteria`).
+    kinds: dict[str, str] = field(default_factory=dict)
+
+
+_KIND_SCHEMAS = {"flag": {"type": "boolean"}, "list": {"type": "array", "items": {"type": "string"}},
+                 "variables": {"type": "array", "items": {"type": "object"}}}
+
+
+def _listing(summary: str, criteria: dict, sorts: dict, shape: str) -> Op:
+    """A Camunda list: its criteria as query parameters, sorting and paging."""
+    return Op(summary, (*criteria, "sortBy", "sortOrder", *PAGING), ok=(200, f"[{shape}]"),
+              kinds={name: c.kind for name, c in criteria.items()})
+
+
+def _counting(summary: str, criteria: dict) -> Op:
+    return Op(summary, tuple(criteria), ok=(200, "#Count"), kinds={name: c.kind for name, c in criteria.items()})
+
+
+def _posted(summary: str, criteria: dict, shape: str, paged: bool = True) -> Op:
+    """A list's POST variant: the same criteria in a JSON body, paging in the query string."""
+    properties = {name: _KIND_SCHEMAS.get(c.kind, {"type": "string"}) for name, c in criteria.items()}
+    properties["sorting"] = {"type": "array", "items": {"type": "object"}}
+    return Op(summary, PAGING if paged else (), body={"application/json": {"type": "object", "properties": properties}},
+              ok=(200, f"[{shape}]" if paged else "#Count"))
+
+
+def _body(**properties: str) -> dict:
+    return {"type": "object", "properties": {name: schema_of(spec) for name, spec in properties.items()}}
+
+
+_VARIABLES = "#VariableMap"
+_REASON = dict(reason="string?", opinion="string?")
+STATISTICS = ("failedJobs", "incidents", "incidentsForType", "rootIncidents")
+_MULTIPART_DEPLOYMENT = {"type": "object", "properties": {
+    "deployment-name": {"type": "string"}, "deployment-source": {"type": "string"},
+    "data": {"type": "string", "format": "binary"}}}
+_MULTIPART_ATTACHMENT = {"type": "object", "properties": {
+    "attachment-name": {"type": "string"}, "attachment-description": {"type": "string"},
+    "attachment-type": {"type": "string"}, "content": {"type": "string", "format": "binary"}}}
+
+OPERATIONS: dict[str, Op] = {
+    "GET /version": Op("引擎版本", ok=(200, "#Version")),
+    # Deployments and definitions
+    "POST /deployment/create": Op("部署模型文件", body={"multipart/form-data": _MULTIPART_DEPLOYMENT},
+                                  ok=(200, "#Deployment")),
+    "GET /deployment": _listing("部署列表", {}, queries.DEPLOYMENT_SORTS, "#Deployment"),
+    "GET /deployment/count": Op("部署数", ok=(200, "#Count")),
+    "GET /deployment/<deployment_id>": Op("一次部署", ok=(200, "#Deployment")),
+    "GET /deployment/<deployment_id>/resources": Op("部署的文件", ok=(200, "[#DeploymentResource]")),
+    "GET /deployment/<deployment_id>/resources/<resource_id>": Op("部署的一个文件", ok=(200, "#DeploymentResource")),
+    "GET /deployment/<deployment_id>/resources/<resource_id>/data": Op(
+        "文件内容", ok=(200, None), media="application/octet-stream"),
+    "GET /process-definition": _listing("流程定义列表", queries.DEFINITION_CRITERIA, queries.DEFINITION_SORTS,
+                                        "#ProcessDefinition"),
+    "GET /process-definition/count": _counting("流程定义数", queries.DEFINITION_CRITERIA),
+    "GET /process-definition/key/<key>": Op("最新版本的流程定义", ok=(200, "#ProcessDefinition")),
+    "GET /process-definition/key/<key>/xml": Op("流程定义的 BPMN", ok=(200, "#ProcessXml")),
+    "POST /process-definition/key/<key>/start": Op(
+        "发起流程", body={"application/json": _body(businessKey="string?", variables=_VARIABLES)},
+        ok=(200, "#ProcessInstance")),
+    "GET /process-definition/statistics": Op("各流程定义的统计", STATISTICS, ok=(200, "[#DefinitionStatistics]")),
+    "GET /process-definition/<definition_id>/statistics": Op("各活动的统计", STATISTICS,
+                                                             ok=(200, "[#ActivityStatistics]")),
+    "GET /decision-definition": _listing("决策定义列表", queries.DECISION_CRITERIA, queries.DECISION_SORTS,
+                                         "#DecisionDefinition"),
+    "GET /decision-definition/count": _counting("决策定义数", queries.DECISION_CRITERIA),
+    "GET /decision-definition/<definition_id>": Op("一个决策定义", ok=(200, "#DecisionDefinition")),
+    "GET /decision-definition/key/<key>": Op("最新版本的决策定义", ok=(200, "#DecisionDefinition")),
+    "GET /decision-definition/<definition_id>/xml": Op("决策定义的 DMN", ok=(200, "#DecisionXml")),
+    "GET /decision-definition/key/<key>/xml": Op("最新决策定义的 DMN", ok=(200, "#DecisionXml")),
+    "POST /decision-definition/<definition_id>/evaluate": Op(
+        "试算决策表", body={"application/json": _body(variables=_VARIABLES)}, ok=(200, "[#VariableMap]")),
+    "POST /decision-definition/key/<key>/evaluate": Op(
+        "试算最新决策表", body={"application/json": _body(variables=_VARIABLES)}, ok=(200, "[#VariableMap]")),
+    # Running instances and their variables
+    "GET /process-instance": _listing("运行中的流程实例", queries.INSTANCE_CRITERIA, queries.INSTANCE_SORTS,
+                                      "#ProcessInstance"),
+    "POST /process-instance": _posted("运行中的流程实例（查询体）", queries.INSTANCE_CRITERIA, "#ProcessInstance"),
+    "GET /process-instance/count": _counting("运行中的流程实例数", queries.INSTANCE_CRITERIA),
+    "POST /process-instance/count": _posted("运行中的流程实例数（查询体）", queries.INSTANCE_CRITERIA, "", paged=False),
+    "GET /process-instance/<instance_id>": Op("一个运行中的流程实例", ok=(200, "#ProcessInstance")),
+    "DELETE /process-instance/<instance_id>": Op("终止流程实例", ("deleteReason",), ok=(204, None)),
+    "GET /process-instance/<instance_id>/activity-instances": Op("活动树", ok=(200, "#ActivityInstance")),
+    "PUT /process-instance/<instance_id>/suspended": Op(
+        "挂起或恢复", body={"application/json": _body(suspended="boolean", reason="string?")}, ok=(204, None)),
+    "POST /process-instance/<instance_id>/modification": Op(
+        "移动令牌", body={"application/json": _body(instructions="[object]", annotation="string?")},
+        ok=(204, None)),
+    "GET /process-instance/<instance_id>/variables": Op("流程变量", ("deserializeValues",), ok=(200, _VARIABLES)),
+    "GET /process-instance/<instance_id>/variables/<name>": Op("一个流程变量", ("deserializeValue",),
+                                                               ok=(200, "#VariableValue")),
+    "POST /process-instance/<instance_id>/variables": Op(
+        "修改流程变量（管理员）", body={"application/json": _body(modifications=_VARIABLES, deletions="[string]")},
+        ok=(204, None)),
+    "PUT /process-instance/<instance_id>/variables/<name>": Op(
+        "设置一个流程变量（管理员）", body={"application/json": {"$ref": "#/components/schemas/VariableValue"}},
+        ok=(204, None)),
+    "DELETE /process-instance/<instance_id>/variables/<name>": Op("删除一个流程变量（管理员）", ok=(204, None)),
+    "GET /process-instance/<instance_id>/variables/<name>/data": Op(
+        "文件或字节变量的内容", ok=(200, None), media="application/octet-stream"),
+    "GET /variable-instance": Op("变量实例", (*VARIABLE_FILTERS, *PAGING, "deserializeValues"),
+                                 ok=(200, "[#VariableInstance]")),
+    "GET /variable-instance/count": Op("变量实例数", VARIABLE_FILTERS, ok=(200, "#Count")),
+    "GET /variable-instance/<variable_id>": Op("一个变量实例", ("deserializeValue",), ok=(200, "#VariableInstance")),
+    "GET /variable-instance/<variable_id>/data": Op("变量实例的内容", ok=(200, None),
+                                                    media="application/octet-stream"),
+    "POST /message": Op("发送消息", body={"application/json": _body(
+        messageName="string", businessKey="string?", processInstanceId="string?", processVariables=_VARIABLES,
+        all="boolean", resultEnabled="boolean", variablesInResultEnabled="boolean")},
+        ok=(200, "[#CorrelationResult]")),
+    # Tasks
+    "GET /task": _listing("任务列表", queries.TASK_CRITERIA, queries.TASK_SORTS, "#Task"),
+    "POST /task": _posted("任务列表（查询体）", queries.TASK_CRITERIA, "#Task"),
+    "GET /task/count": _counting("任务数", queries.TASK_CRITERIA),
+    "POST /task/count": _posted("任务数（查询体）", queries.TASK_CRITERIA, "", paged=False),
+    "GET /task/<task_id>": Op("一个任务", ok=(200, "#Task")),
+    "POST /task/<task_id>/claim": Op("认领", body={"application/json": _body(userId="string")}, ok=(204, None)),
+    "POST /task/<task_id>/unclaim": Op("取消认领", ok=(204, None)),
+    "POST /task/<task_id>/complete": Op("办理完成", body={"application/json": _body(
+        variables=_VARIABLES, withVariablesInReturn="boolean")}, ok=(204, None)),
+    "POST /task/<task_id>/delegate": Op("委派", body={"application/json": _body(userId="string", **_REASON)},
+                                        ok=(204, None)),
+    "POST /task/<task_id>/resolve": Op("委派办结", body={"application/json": _body(
+        variables=_VARIABLES, **_REASON)}, ok=(204, None)),
+    "POST /task/<task_id>/assignee": Op("转办", body={"application/json": _body(userId="string", **_REASON)},
+                                        ok=(204, None)),
+    "GET /task/<task_id>/form": Op("任务表单", ok=(200, "#TaskForm")),
+    "GET /task/<task_id>/form-variables": Op("表单变量", ("variableNames",), ok=(200, _VARIABLES)),
+    "GET /task/<task_id>/variables": Op("任务可见的变量", ("deserializeValues",), ok=(200, _VARIABLES)),
+    "GET /task/<task_id>/variables/<name>": Op("任务可见的一个变量", ("deserializeValue",), ok=(200, "#VariableValue")),
+    "GET /task/<task_id>/variables/<name>/data": Op("任务变量的内容", ok=(200, None),
+                                                    media="application/octet-stream"),
+    "GET /task/<task_id>/comment": Op("任务意见", ok=(200, "[#Comment]")),
+    "POST /task/<task_id>/comment": Op("添加意见", body={"application/json": _body(message="string")},
+                                       ok=(200, "#Comment")),
+    "POST /task/<task_id>/comment/create": Op("添加意见", body={"application/json": _body(message="string")},
+                                              ok=(200, "#Comment")),
+    "GET /task/<task_id>/attachment": Op("任务附件", ok=(200, "[#Attachment]")),
+    "POST /task/<task_id>/attachment/create": Op("上传附件", body={"multipart/form-data": _MULTIPART_ATTACHMENT},
+                                                 ok=(200, "#Attachment")),
+    "GET /task/<task_id>/attachment/<attachment_id>": Op("一个附件", ok=(200, "#Attachment")),
+    "GET /task/<task_id>/attachment/<attachment_id>/data": Op("附件内容", ok=(200, None),
+                                                              media="application/octet-stream"),
+    # Jobs and incidents
+    "GET /job": _listing("作业", queries.JOB_CRITERIA, queries.JOB_SORTS, "#Job"),
+    "GET /job/count": _counting("作业数", queries.JOB_CRITERIA),
+    "POST /job/<job_id>/execute": Op("立即执行作业", ok=(204, None)),
+    "PUT /job/<job_id>/retries": Op("设置重试次数", body={"application/json": _body(retries="integer")},
+                                    ok=(204, None)),
+    "PUT /job/<job_id>/duedate": Op("设置到期时间", body={"application/json": _body(
+        duedate="string?", reason="string?")}, ok=(204, None)),
+    "GET /incident": _listing("事件", queries.INCIDENT_CRITERIA, queries.INCIDENT_SORTS, "#Incident"),
+    "GET /incident/count": _counting("事件数", queries.INCIDENT_CRITERIA),
+    # History
+    "GET /history/process-instance": _listing("历史流程实例", history_queries.INSTANCE_CRITERIA,
+                                              history_queries.INSTANCE_SORTS, "#HistoricProcessInstance"),
+    "POST /history/process-instance": _posted("历史流程实例（查询体）", history_queries.INSTANCE_CRITERIA,
+                                              "#HistoricProcessInstance"),
+    "GET /history/process-instance/count": _counting("历史流程实例数", history_queries.INSTANCE_CRITERIA),
+    "POST /history/process-instance/count": _posted("历史流程实例数（查询体）", history_queries.INSTANCE_CRITERIA, "",
+                                                    paged=False),
+    "GET /history/activity-instance": Op("历史活动", (*HISTORIC_ACTIVITY_FILTERS, *PAGING),
+                                         ok=(200, "[#HistoricActivityInstance]")),
+    "GET /history/activity-instance/count": Op("历史活动数", HISTORIC_ACTIVITY_FILTERS, ok=(200, "#Count")),
+    "GET /history/task": _listing("历史任务", history_queries.TASK_CRITERIA, history_queries.TASK_SORTS,
+                                  "#HistoricTask"),
+    "POST /history/task": _posted("历史任务（查询体）", history_queries.TASK_CRITERIA, "#HistoricTask"),
+    "GET /history/task/count": _counting("历史任务数", history_queries.TASK_CRITERIA),
+    "POST /history/task/count": _posted("历史任务数（查询体）", history_queries.TASK_CRITERIA, "", paged=False),
+    "GET /history/variable-instance": Op("历史变量", (*HISTORIC_VARIABLE_FILTERS, *PAGING, "deserializeValues"),
+                                         ok=(200, "[#HistoricVariableInstance]")),
+    "GET /history/variable-instance/count": Op("历史变量数", HISTORIC_VARIABLE_FILTERS, ok=(200, "#Count")),
+    "GET /history/variable-instance/<variable_id>": Op("一个历史变量", ("deserializeValue",),
+                                                       ok=(200, "#HistoricVariableInstance")),
+    "GET /history/variable-instance/<variable_id>/data": Op("历史变量的内容", ok=(200, None),
+                                                            media="application/octet-stream"),
+    "GET /history/detail": Op("变量的每次变更", (*DETAIL_FILTERS, *PAGING, "deserializeValues"),
+                              ok=(200, "[#VariableUpdate]")),
+    "GET /history/detail/count": Op("变量变更数", DETAIL_FILTERS, ok=(200, "#Count")),
+    "GET /history/detail/<detail_id>": Op("一次变量变更", ("deserializeValue",), ok=(200, "#VariableUpdate")),
+    # External tasks
+    "POST /external-task/fetchAndLock": Op("获取并锁定外部任务", body={"application/json": _body(
+        workerId="string", maxTasks="integer", usePriority="boolean", asyncResponseTimeout="integer",
+        topics="[object]", sorting="[object]")}, ok=(200, "[#LockedExternalTask]")),
+    "GET /external-task": Op("外部任务", (*EXTERNAL_TASK_FILTERS, "sortBy", "sortOrder", *PAGING),
+                             ok=(200, "[#ExternalTask]")),
+    "POST /external-task": Op("外部任务（查询体）", PAGING, body={"application/json": {"type": "object"}},
+                              ok=(200, "[#ExternalTask]")),
+    "GET /external-task/count": Op("外部任务数", EXTERNAL_TASK_FILTERS, ok=(200, "#Count")),
+    "POST /external-task/count": Op("外部任务数（查询体）", body={"application/json": {"type": "object"}},
+                                    ok=(200, "#Count")),
+    "GET /external-task/topic-names": Op("主题", ("withLockedTasks", "withUnlockedTasks", "withRetriesLeft"),
+                                         ok=(200, "[string]")),
+    "GET /external-task/<task_id>": Op("一个外部任务", ok=(200, "#ExternalTask")),
+    "GET /external-task/<task_id>/errorDetails": Op("失败详情", ok=(200, "string"), media="text/plain"),
+    "POST /external-task/<task_id>/complete": Op("完成外部任务", body={"application/json": _body(
+        workerId="string", variables=_VARIABLES, localVariables=_VARIABLES)}, ok=(204, None)),
+    "POST /external-task/<task_id>/bpmnError": Op("抛出 BPMN 错误", body={"application/json": _body(
+        workerId="string", errorCode="string", errorMessage="string?", variables=_VARIABLES)}, ok=(204, None)),
+    "POST /external-task/<task_id>/failure": Op("报告失败", body={"application/json": _body(
+        workerId="string", errorMessage="string?", errorDetails="string?", retries="integer",
+        retryTimeout="integer")}, ok=(204, None)),
+    "POST /external-task/<task_id>/extendLock": Op("延长锁定", body={"application/json": _body(
+        workerId="string", newDuration="integer")}, ok=(204, None)),
+    "POST /external-task/<task_id>/lock": Op("锁定", body={"application/json": _body(
+        workerId="string", lockDuration="integer")}, ok=(204, None)),
+    "POST /external-task/<task_id>/unlock": Op("解锁", ok=(204, None)),
+    "PUT /external-task/<task_id>/retries": Op("设置重试次数", body={"application/json": _body(retries="integer")},
+                                               ok=(204, None)),
+    "PUT /external-task/retries": Op("批量设置重试次数", body={"application/json": _body(
+        retries="integer", externalTaskIds="[string]", processInstanceIds="[string]")}, ok=(204, None)),
+    "PUT /external-task/<task_id>/priority": Op("设置优先级", body={"application/json": _body(priority="integer")},
+                                                ok=(204, None)),
+    # Migration
+    "POST /migration/generate": Op("生成迁移计划", body={"application/json": _body(
+        sourceProcessDefinitionId="string", targetProcessDefinitionId="string", overrides="object?")},
+        ok=(200, "#MigrationPlan")),
+    "POST /migration/validate": Op("校验迁移计划", body={"application/json": _body(
+        sourceProcessDefinitionId="string", targetProcessDefinitionId="string", instructions="[object]",
+        processInstanceIds="[string]")}, ok=(200, "#MigrationValidation")),
+    "POST /migration/execute": Op("执行迁移", body={"application/json": _body(
+        migrationPlan="#MigrationPlan", processInstanceIds="[string]")}, ok=(200, "#MigrationResult")),
+}
+
+
+@blueprint.get("/openapi.json")
+def openapi_document():
+    return jsonify(document(current_app.url_map, request.host_url.rstrip("/") + API_PREFIX))
+
+
+def document(url_map, server: str) -> dict:
+    paths: dict[str, dict] = {}
+    for method, rule in rest_routes(url_map):
+        path, arguments = _openapi_path(rule)
+        paths.setdefault(path, {})[method.lower()] = _operation(OPERATIONS[f"{method} {rule}"], arguments)
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "TIC Flow engine-rest (Camunda 7)", "version": "7.24",
+                 "description": "新疆技术创新中心业务协同平台的 Camunda 7 兼容接口 / Camunda 7 REST for TIC Flow"},
+        "servers": [{"url": server}],
+        "security": [{"basic": []}],
+        "paths": paths,
+        "components": {"schemas": SCHEMAS,
+                       "securitySchemes": {"basic": {"type": "http", "scheme": "basic"}}},
+    }
+
+
+def rest_routes(url_map) -> list[tuple[str, str]]:
+    """Every (method, rule below /engine-rest) the app serves, this document's own included."""
+    found = []
+    for rule in url_map.iter_rules():
+        if rule.rule.startswith(API_PREFIX + "/") and rule.endpoint != "rest.openapi_document":
+            found += [(method, rule.rule[len(API_PREFIX):]) for method in sorted(rule.methods - {"HEAD", "OPTIONS"})]
+    return sorted(found)
+
+
+def _openapi_path(rule: str) -> tuple[str, list[str]]:
+    arguments = re.findall(r"<(?:[^:>]+:)?([^>]+)>", rule)
+    return re.sub(r"<(?:[^:>]+:)?([^>]+)>", r"{\1}", rule), arguments
+
+
+def _parameter_schema(op: Op, name: str) -> dict:
+    """A query parameter's type: its criterion's kind where a list has one (a list is text,
+    comma-separated, in a query string), else the name's meaning in Camunda."""
+    if op.kinds.get(name) == "flag":
+        return {"type": "boolean"}
+    if name in op.kinds:
+        return {"type": "string"}
+    return {"type": _PARAMETER_TYPES.get(name, "string")}
+
+
+def _operation(op: Op, arguments: list[str]) -> dict:
+    parameters = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}} for name in arguments]
+    parameters += [{"name": name, "in": "query", "required": False, "schema": _parameter_schema(op, name)}
+                   for name in op.query]
+    status, spec = op.ok
+    answer: dict = {"description": "成功 / OK"}
+    if spec is not None:
+        answer["content"] = {op.media: {"schema": schema_of(spec)}}
+    elif op.media != "application/json":
+        answer["content"] = {op.media: {"schema": {"type": "string", "format": "binary"}}}
+    operation = {"summary": op.summary, "parameters": parameters, "responses": {
+        str(status): answer,
+        "4XX": {"description": "请求被拒绝 / refused",
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Exception"}}}},
+    }}
+    if op.body is not None:
+        operation["requestBody"] = {"required": False, "content": {
+            media: {"schema": schema} for media, schema in op.body.items()}}
+    return operation
