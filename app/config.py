@@ -76,10 +76,15 @@ def _positive_int_env(name: str, default: int) -> int:
 
 
 def _pool_sizes() -> dict:
-    """DB_POOL_SIZE defaults to WEB_THREADS (the threads of a web worker that each hold a
-    connection while they serve a request); DB_MAX_OVERFLOW to the same again."""
-    size = _positive_int_env("DB_POOL_SIZE", _positive_int_env("WEB_THREADS", 2))
-    overflow = _int_env("DB_MAX_OVERFLOW", size)
+    """DB_POOL_SIZE defaults to the threads of a web worker, each holding a connection while
+    it serves a request: WEB_THREADS plus the EXTERNAL_TASK_LONG_POLLS threads the web server
+    runs beside them (scripts/serve_web.sh), which serve any request too. A pool smaller than
+    that closes each connection it lent beyond its size when it comes back, and a busy worker
+    then opens a new one (a new server process, every statement prepared again) for request
+    after request. DB_MAX_OVERFLOW defaults to WEB_THREADS."""
+    threads = _positive_int_env("WEB_THREADS", 2)
+    size = _positive_int_env("DB_POOL_SIZE", threads + max(_int_env("EXTERNAL_TASK_LONG_POLLS", 2), 0))
+    overflow = _int_env("DB_MAX_OVERFLOW", threads)
     if overflow < 0:
         raise ConfigError(f"DB_MAX_OVERFLOW 不能为负数 / DB_MAX_OVERFLOW must not be negative: {overflow}")
     return {"db_pool_size": size, "db_max_overflow": overflow}

@@ -16,9 +16,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import bindparam, insert
 from sqlalchemy.engine import Connection, Dialect
 
 from app import round_trips
+
+# psycopg sends each row of an executemany as a statement of its own (parsed, planned and
+# run by the server one by one): the rows of an insert go as one statement of this many
+# rows at most instead. The bound keeps the statements prepared per connection few.
+ROWS_PER_INSERT = 16
 
 
 @dataclass(frozen=True)
@@ -33,6 +39,8 @@ class _Plan:
     row_processors: tuple[tuple[int, Callable], ...]
     # Keyword arguments of the driver's execute (psycopg: prepare on the server).
     options: dict[str, Any]
+    # A select that takes no row lock (app/round_trips.py lets it go without the BEGIN).
+    plain_read: bool = False
 
     def parameters(self, values: dict):
         merged = {**self.constants, **values} if self.constants else values
@@ -78,6 +86,10 @@ class Prepared:
             # psycopg runs executemany in a pipeline: dearer than one execute for one row.
             self.execute(conn, rows[0])
             return
+        if self._rows_together(conn.dialect, rows):
+            for plan, parameters in self._inserts(conn.dialect, rows):
+                _run(conn, plan, lambda cursor: cursor.execute(plan.sql, parameters, **plan.options), _nothing)
+            return
         plan = self._plan(conn.dialect, rows[0])
         _run(conn, plan, lambda cursor: cursor.executemany(
             plan.sql, [plan.parameters(row) for row in rows]), _nothing)
@@ -88,6 +100,10 @@ class Prepared:
         queued = round_trips.queue(conn)
         if queued is None or not rows:
             self.execute_many(conn, rows)
+            return
+        if self._rows_together(conn.dialect, rows):
+            queued.extend((plan.sql, parameters, plan.options)
+                          for plan, parameters in self._inserts(conn.dialect, rows))
             return
         plan = self._plan(conn.dialect, rows[0])
         queued.extend((plan.sql, plan.parameters(row), plan.options) for row in rows)
@@ -111,6 +127,31 @@ class Prepared:
         parameters = plan.parameters(values or {})
         return plan, _run(
             conn, plan, lambda cursor: cursor.execute(plan.sql, parameters, **plan.options), then)
+
+    def _rows_together(self, dialect: Dialect, rows: list[dict]) -> bool:
+        """Whether `rows` go as multi-row inserts: on psycopg, rows that give the same columns."""
+        if not self.statement.is_insert or dialect.driver != "psycopg" or len(rows) < 2:
+            return False
+        columns = rows[0].keys()
+        return all(row.keys() == columns for row in rows)
+
+    def _inserts(self, dialect: Dialect, rows: list[dict]) -> list[tuple[_Plan, dict | tuple]]:
+        """The multi-row inserts of `rows`, each with its parameters."""
+        single = self._plan(dialect, rows[0])
+        batches = []
+        for start in range(0, len(rows), ROWS_PER_INSERT):
+            batch = rows[start:start + ROWS_PER_INSERT]
+            key = (dialect.name, tuple(rows[0]), len(batch))
+            plan = self._plans.get(key)
+            if plan is None:
+                plan = self._plans[key] = _compile(_rows_insert(self.statement.table, single.names, len(batch)),
+                                                   dialect, None)
+            values = {}
+            for n, row in enumerate(batch):
+                merged = {**single.constants, **row}
+                values.update((f"{name}_{n}", merged.get(name)) for name in single.names)
+            batches.append((plan, plan.parameters(values)))
+        return batches
 
     def _plan(self, dialect: Dialect, values: dict | None) -> _Plan:
         # Inserts compile for the columns given (as SQLAlchemy does), so the key includes them.
@@ -173,8 +214,17 @@ def _compile(statement, dialect: Dialect, column_keys) -> _Plan:
         columns = compiled._result_columns
         row_type = namedtuple("Row", [c[0] for c in columns], rename=True)
         row_processors = _positions(c[3]._cached_result_processor(dialect, None) for c in columns)
+    plain_read = statement.is_select and getattr(statement, "_for_update_arg", None) is None
     return _Plan(compiled.string, names, positional, processors, constants, row_type, row_processors,
-                 _driver_options(dialect))
+                 _driver_options(dialect), plain_read)
+
+
+def _rows_insert(table, columns: tuple[str, ...], count: int):
+    """An insert of `count` rows of `columns`, the values of row n bound as `<column>_<n>`."""
+    return insert(table).values([
+        {column: bindparam(f"{column}_{n}", type_=table.c[column].type) for column in columns}
+        for n in range(count)
+    ])
 
 
 def _driver_options(dialect: Dialect) -> dict[str, Any]:
@@ -194,7 +244,7 @@ def _run(conn: Connection, plan: _Plan, send, then):
     """`send` the statement (after the connection's queue, if any), then read its outcome."""
     cursor = _cursor(conn)
     try:
-        with round_trips.along_with_queue(conn, cursor):
+        with round_trips.along_with_queue(conn, cursor, plan.plain_read):
             send(cursor)
         return then(cursor)
     except conn.dialect.loaded_dbapi.Error as error:

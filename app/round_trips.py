@@ -9,6 +9,10 @@ statement that needs its answer, or the COMMIT, takes them along in one pipeline
 statement through SQLAlchemy sends the queue first; a rollback drops it (a BEGIN never
 sent has nothing to roll back). An error of a queued write surfaces at the statement or
 COMMIT that sent it, and fails the command as any other would.
+
+A prepared plain read (no row lock) that comes before anything else of the command leaves
+the BEGIN waiting: in READ COMMITTED it sees what it would see inside the transaction, and
+a command that only read (a claim by the task's holder) then sends neither BEGIN nor COMMIT.
 """
 from __future__ import annotations
 
@@ -77,11 +81,12 @@ def send_queued(connection: Connection, commit: bool = False) -> None:
 
 
 @contextmanager
-def along_with_queue(connection: Connection, cursor) -> Iterator[None]:
+def along_with_queue(connection: Connection, cursor, plain_read: bool = False) -> Iterator[None]:
     """The statements of the block go out after the queued ones, in one pipeline; their
-    answers are read when the block ends, where an error is raised as SQLAlchemy's."""
+    answers are read when the block ends, where an error is raised as SQLAlchemy's. A
+    `plain_read` goes alone while the queue holds only the BEGIN."""
     queued = connection.info.get(_QUEUE)
-    if not queued:
+    if not queued or (plain_read and queued == [_BEGIN]):
         yield
         return
     dbapi_connection = connection.connection.dbapi_connection

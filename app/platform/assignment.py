@@ -13,15 +13,39 @@ department's 待认领: its staff claim it or assign it, as Camunda's administra
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 
+from app.db import connection_of
 from app.engine.views import UserTaskInfo
 from app.core.identity import candidate_names
 from app.models import HistoricTask, User, UserGroup
+from app.prepared import Prepared
+
+
+@functools.lru_cache(maxsize=64)
+def _takers_statement(users: int, orgs: int, groups: int) -> Prepared | None:
+    """Who may take tasks that name so many users, units and groups: a statement per shape,
+    prepared like the rest of the hot path (it runs for every new task nobody is named for),
+    or None when the tasks name nobody."""
+    named = [
+        User.id.in_([bindparam(f"user_{n}") for n in range(users)]) if users else None,
+        User.organization_id.in_([bindparam(f"org_{n}") for n in range(orgs)]) if orgs else None,
+        User.id.in_(select(UserGroup.user_id).where(
+            UserGroup.group_id.in_([bindparam(f"group_{n}") for n in range(groups)]))) if groups else None,
+    ]
+    if not any(term is not None for term in named):
+        return None
+    return Prepared(
+        select(User.id, User.organization_id, UserGroup.group_id)
+        .outerjoin(UserGroup, UserGroup.user_id == User.id)
+        .where(User.active.is_(True), or_(*[term for term in named if term is not None]))
+        .order_by(User.id)
+    )
 
 
 # Who is offered a task its model offers nobody: the department runs the cases.
@@ -95,15 +119,12 @@ def _takers(session: Session, tasks: list[UserTaskInfo]) -> list[Taker]:
     users = {u for t in tasks for u in t.candidate_users}
     groups = {v.partition(":")[0] for v in values if not v.startswith("org:")}
     orgs = {v[len("org:"):] for v in values if v.startswith("org:")}
-    rows = session.execute(
-        select(User.id, User.organization_id, UserGroup.group_id)
-        .outerjoin(UserGroup, UserGroup.user_id == User.id)
-        .where(User.active.is_(True), or_(
-            User.id.in_(sorted(users)), User.organization_id.in_(sorted(orgs)),
-            User.id.in_(select(UserGroup.user_id).where(UserGroup.group_id.in_(sorted(groups)))),
-        ))
-        .order_by(User.id)
-    ).all()
+    statement = _takers_statement(len(users), len(orgs), len(groups))
+    if statement is None:
+        return []
+    parameters = {f"{kind}_{n}": value for kind, given in (("user", users), ("org", orgs), ("group", groups))
+                  for n, value in enumerate(sorted(given))}
+    rows = statement.all(connection_of(session), parameters)
     found: dict[str, tuple[str, set[str]]] = {}
     for user_id, organization_id, group in rows:
         found.setdefault(user_id, (organization_id, set()))[1].update({group} if group else set())

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections import namedtuple
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -53,6 +54,19 @@ _READ_INSTANCE = select(*[c for c in _INSTANCE.c if c.name != "state_json"]).whe
 _READ_STATE = select(_INSTANCE.c.state).where(_INSTANCE.c.id == bindparam("id"))
 _SELECT_INSTANCE = {True: Prepared(_READ_INSTANCE.with_for_update(key_share=True)),
                     False: Prepared(_READ_INSTANCE)}
+# A command on a task reads the task and takes its instance's row in one statement. The
+# instance's columns come after the task's, labelled apart (both tables have an `id`).
+_INSTANCE_COLUMNS = [c for c in _INSTANCE.c if c.name != "state_json"]
+_READ_TASK_AND_INSTANCE = (
+    select(*_TASK.c, *[c.label(f"instance__{c.name}") for c in _INSTANCE_COLUMNS])
+    .join_from(_TASK, _INSTANCE, _TASK.c.instance_id == _INSTANCE.c.id)
+    .where(_TASK.c.id == bindparam("id"))
+)
+_SELECT_TASK_AND_INSTANCE = {
+    True: Prepared(_READ_TASK_AND_INSTANCE.with_for_update(of=_INSTANCE, key_share=True)),
+    False: Prepared(_READ_TASK_AND_INSTANCE),
+}
+TaskRow = namedtuple("TaskRow", [c.name for c in _TASK.c])
 _LOCK_INSTANCE = {True: Prepared(_READ_STATE.with_for_update(key_share=True)), False: Prepared(_READ_STATE)}
 _SELECT_STATE = Prepared(select(_INSTANCE.c.state_json).where(_THIS_VERSION))
 _CLAIM_INSTANCE = Prepared(update(_INSTANCE).where(_THIS_VERSION).values(version=_INSTANCE.c.version + 1))
@@ -145,12 +159,24 @@ def new_id() -> str:
     return str(uuid.uuid4())
 
 
-def load(ctx: AppContext, session: Session, instance_id: str) -> Loaded:
-    """The running instance, its row taken for this command."""
-    found = _SELECT_INSTANCE[takes_locks(session)].first(connection_of(session), {"id": instance_id})
+def task_and_instance(session: Session, task_id: str) -> tuple[TaskRow | None, InstanceRecord | None]:
+    """The open task and its instance's row, taken for this command as `load` takes it;
+    give the row to `load`. (None, None) when no such task is open."""
+    found = _SELECT_TASK_AND_INSTANCE[takes_locks(session)].first(connection_of(session), {"id": task_id})
     if found is None:
-        raise NotFound(f"流程实例 {instance_id} 不存在 / process instance not found")
-    row = InstanceRecord(**found._asdict())
+        return None, None
+    split = len(_TASK.c)
+    instance = InstanceRecord(**{c.name: value for c, value in zip(_INSTANCE_COLUMNS, found[split:])})
+    return TaskRow(*found[:split]), instance
+
+
+def load(ctx: AppContext, session: Session, instance_id: str, row: InstanceRecord | None = None) -> Loaded:
+    """The running instance, its row taken for this command (or already taken: `row`)."""
+    if row is None:
+        found = _SELECT_INSTANCE[takes_locks(session)].first(connection_of(session), {"id": instance_id})
+        if found is None:
+            raise NotFound(f"流程实例 {instance_id} 不存在 / process instance not found")
+        row = InstanceRecord(**found._asdict())
     if row.state != InstanceState.ACTIVE:
         raise Conflict("流程已结束或已被终止 / the process instance has already ended")
     if row.suspended:

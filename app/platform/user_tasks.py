@@ -127,9 +127,12 @@ def _raise_if_finished(session: Session, task_id: str) -> None:
 def complete(ctx: AppContext, session: Session, actor: Actor, task_id: str,
              values: dict, types: dict | None = None) -> str:
     """Complete the task with `values`; returns its instance's id."""
-    task = _open_task(session, actor, task_id)
+    task, instance_row = instance_store.task_and_instance(session, task_id)
+    if task is None:
+        _raise_if_finished(session, task_id)
+    task = require_readable_task(actor, task, task_id, session)
     enforce(holder_refusal(actor, task))
-    loaded = instance_store.load(ctx, session, task.instance_id)
+    loaded = instance_store.load(ctx, session, task.instance_id, instance_row)
     _validate_form(ctx, session, loaded.definition, task, values)
     _run_listeners(ctx, session, actor, task, loaded, values)
     try:

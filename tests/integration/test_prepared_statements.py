@@ -72,6 +72,19 @@ def test_columns_left_out_of_an_insert_get_their_defaults(conn):
     ]
 
 
+def test_many_rows_written_together_keep_each_value_and_default(conn):
+    seen = datetime(2026, 5, 1, 8, 0, tzinfo=SHANGHAI)
+    rows = [{"id": f"r{n:02}", "colour": Colour.RED if n % 2 else Colour.GREEN,
+             "seen_at": seen + timedelta(minutes=n)} for n in range(40)]
+    INSERT.send_later(conn, rows)
+    INSERT.execute_many(conn, [{"id": "s1", "score": 3}, {"id": "s2", "score": 4}])
+    found = {row.id: row for row in Prepared(select(SAMPLE)).all(conn)}
+    assert [(found[r["id"]].colour, found[r["id"]].seen_at, found[r["id"]].score) for r in rows] == [
+        (r["colour"], r["seen_at"], 7) for r in rows
+    ]
+    assert [(found[k].score, found[k].version) for k in ("s1", "s2")] == [(3, 1), (4, 1)]
+
+
 def test_an_update_counts_its_rows_and_keeps_its_constant_values(conn):
     INSERT.execute(conn, {"id": "e", "colour": Colour.RED})
     assert BUMP.execute(conn, {"b_id": "e", "seen": 1}) == 1
@@ -170,3 +183,23 @@ def test_a_connection_lent_in_autocommit_mode_then_serves_commands_in_one_transa
             raise RuntimeError("refused")
     with ctx.db.read() as session:
         assert BY_ID.first(session.info["connection"], {"id": "q"}) is None
+
+
+@pytest.mark.skipif(not os.environ.get("DATABASE_URL", "").startswith("postgresql"),
+                    reason="PostgreSQL's commands send their own BEGIN (app/round_trips.py)")
+@pytest.mark.usefixtures("table")
+def test_a_plain_read_before_anything_else_opens_no_transaction_and_a_lock_does(ctx):
+    from psycopg.pq import TransactionStatus
+
+    locking = Prepared(select(SAMPLE).where(SAMPLE.c.id == bindparam("id")).with_for_update())
+    with ctx.db.command() as session:
+        INSERT.execute(session.info["connection"], {"id": "t"})
+    with ctx.db.command() as session:
+        conn = session.info["connection"]
+        assert BY_ID.first(conn, {"id": "t"}).version == 1
+        assert conn.connection.dbapi_connection.info.transaction_status == TransactionStatus.IDLE
+        assert locking.first(conn, {"id": "t"}).version == 1
+        assert conn.connection.dbapi_connection.info.transaction_status == TransactionStatus.INTRANS
+        BUMP.send_later(conn, [{"b_id": "t", "seen": 1}])
+    with ctx.db.read() as session:
+        assert BY_ID.first(session.info["connection"], {"id": "t"}).version == 2

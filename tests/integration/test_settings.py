@@ -76,10 +76,13 @@ def test_the_job_lock_duration_comes_from_the_environment(monkeypatch):
 
 
 def test_the_connection_pool_is_sized_by_the_web_threads_unless_told(monkeypatch):
-    for name in ("DB_POOL_SIZE", "DB_MAX_OVERFLOW", "WEB_THREADS"):
+    for name in ("DB_POOL_SIZE", "DB_MAX_OVERFLOW", "WEB_THREADS", "EXTERNAL_TASK_LONG_POLLS"):
         monkeypatch.delenv(name, raising=False)
-    assert (load_settings().db_pool_size, load_settings().db_max_overflow) == (2, 2)
+    # The web server runs WEB_THREADS threads and EXTERNAL_TASK_LONG_POLLS more (2 each).
+    assert (load_settings().db_pool_size, load_settings().db_max_overflow) == (4, 2)
     monkeypatch.setenv("WEB_THREADS", "6")
+    assert (load_settings().db_pool_size, load_settings().db_max_overflow) == (8, 6)
+    monkeypatch.setenv("EXTERNAL_TASK_LONG_POLLS", "0")
     assert (load_settings().db_pool_size, load_settings().db_max_overflow) == (6, 6)
     monkeypatch.setenv("DB_POOL_SIZE", "3")
     monkeypatch.setenv("DB_MAX_OVERFLOW", "0")
