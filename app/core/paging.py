@@ -19,3 +19,7 @@ class Page:
 
     def apply(self, query):
         return query.offset(self.offset).limit(self.limit)
+
+    def of(self, items: list) -> list:
+        """This page of a list already in memory."""
+        return items[self.offset:] if self.limit is None else items[self.offset:self.offset + self.limit]

@@ -44,8 +44,7 @@ class VariableUpdate:
 
 
 def list_updates(session: Session, actor: Actor, f: DetailFilter, page: Page) -> list[VariableUpdate]:
-    found = _matching(session, actor, f)
-    return found[page.offset: page.offset + page.limit] if page.limit is not None else found[page.offset:]
+    return page.of(_matching(session, actor, f))
 
 
 def count_updates(session: Session, actor: Actor, f: DetailFilter) -> int:

@@ -43,8 +43,7 @@ class VariableInstance:
 
 
 def list_variables(session: Session, actor: Actor, f: VariableFilter, page: Page) -> list[VariableInstance]:
-    found = _matching(session, actor, f)
-    return found[page.offset: page.offset + page.limit] if page.limit is not None else found[page.offset:]
+    return page.of(_matching(session, actor, f))
 
 
 def count_variables(session: Session, actor: Actor, f: VariableFilter) -> int:

@@ -3,14 +3,12 @@
 not a skip: `make test` installs it (package `chromium`)."""
 from __future__ import annotations
 
-import threading
-
 import pytest
 from playwright.sync_api import expect
-from werkzeug.serving import make_server
 
 from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, Officer
 from tests.support.establishment import deploy_models
+from tests.support.servers import served
 
 
 # As long as an action may wait (Officer's default): on a loaded CI machine a page that
@@ -36,13 +34,8 @@ def browser():
 def live_server(app, ctx):
     """The app with the project's models deployed, served on a free port."""
     deploy_models(ctx)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
-    server.server_close()
+    with served(app) as url:
+        yield url
 
 
 @pytest.fixture

@@ -8,20 +8,19 @@ one running application, so that lists are not empty. Derandomized and bounded
 from __future__ import annotations
 
 import os
-import threading
 
 import pytest
 import schemathesis
+from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import (
     content_type_conformance, not_a_server_error, response_headers_conformance, response_schema_conformance,
     status_code_conformance,
 )
-from hypothesis import HealthCheck, given, settings
-from werkzeug.serving import make_server
 
 from app.web.rest.openapi import document
 from tests.support.clients import basic
 from tests.support.establishment import deploy_models, start_application
+from tests.support.servers import served
 
 pytestmark = pytest.mark.fuzz
 
@@ -36,13 +35,8 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 def live_engine_rest(app, ctx, rest):
     deploy_models(ctx)
     start_application(rest("cotton"))
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}/engine-rest"
-    server.shutdown()
-    thread.join(timeout=10)
-    server.server_close()
+    with served(app) as url:
+        yield f"{url}/engine-rest"
 
 
 def test_every_answer_matches_the_document_and_none_is_a_server_error(app, live_engine_rest):

@@ -2,7 +2,12 @@
 from __future__ import annotations
 
 import socket
+import threading
 import time
+from contextlib import contextmanager
+from typing import Iterator
+
+from werkzeug.serving import make_server
 
 
 def free_port() -> int:
@@ -19,3 +24,17 @@ def wait_until_serving(port: int) -> None:
         except OSError:
             time.sleep(0.1)
     raise AssertionError("the web server did not start")
+
+
+@contextmanager
+def served(app) -> Iterator[str]:
+    """The app served by a werkzeug server thread on a free port of 127.0.0.1: its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
