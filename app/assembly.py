@@ -14,6 +14,7 @@ from app.core.context import AppContext
 from app.core.extensions import HandlerRegistry
 from app.db import Database
 from app.engine.runtime import WorkflowEngine
+from app.platform import working_calendar
 from app.platform.instance_cache import InstanceCache
 from app.tic import case_numbers, evaluations, outcomes
 
@@ -29,11 +30,13 @@ def tic_handlers() -> HandlerRegistry:
 
 def build_context(settings: Settings, clock: Clock | None = None) -> AppContext:
     clock = clock or Clock()
+    db = Database(settings.database_url, settings.db_pool_size, settings.db_max_overflow)
     return AppContext(
         settings=settings,
-        db=Database(settings.database_url, settings.db_pool_size, settings.db_max_overflow),
+        db=db,
         clock=clock,
-        engine=WorkflowEngine(clock, timer_min_cycle=timedelta(seconds=settings.timer_min_cycle_seconds)),
+        engine=WorkflowEngine(clock, timer_min_cycle=timedelta(seconds=settings.timer_min_cycle_seconds),
+                              workdays=working_calendar.engine_function(db)),
         instances=InstanceCache(settings.instance_cache_size),
         handlers=tic_handlers(),
         mint_business_key=case_numbers.mint,

@@ -20,7 +20,7 @@ from .clock import SHANGHAI
 from .config import ROOT
 from app.core import accounts, audit
 from app.core.errors import ServiceError
-from app.platform import jobs, model_files
+from app.platform import jobs, model_files, working_calendar
 from app.platform.deployment import deploy, last_deployed_from
 from app.tic import demo_data
 
@@ -35,6 +35,11 @@ def register(app: Flask) -> None:
         """Migrate the database, deploy changed models, load demo data into an empty database."""
         migrate(context.settings.database_url)
         deploy_project_models(context)
+        with context.db.command() as session:
+            seeded = working_calendar.seed(session, context.now())
+        if seeded:
+            click.echo(f"已从 chinese-calendar 载入 {seeded[0]}–{seeded[-1]} 年的节假日与调休 / "
+                       f"holidays of {seeded[0]}–{seeded[-1]} loaded")
         if context.settings.demo_data:
             with context.db.command() as session:
                 loaded = demo_data.load_demo_data(session)

@@ -20,7 +20,7 @@ from app.engine import expressions
 from app.engine.expressions import CRON, condition_to_python, timer_to_python, variable_reference
 from app.engine.multi_instance import too_many
 from app.engine.resource_roles import owners
-from app.engine.timers import DEFAULT_MIN_CYCLE, TimerRefused, check_literal
+from app.engine.timers import DEFAULT_MIN_CYCLE, TimerRefused, check_literal, check_workdays, uses_workdays
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
@@ -165,7 +165,8 @@ def _executable_elements(processes) -> Iterator:
 
 
 def _user_task(task, context: _Context) -> list[DefinitionProblem]:
-    return _assignment_problems(task, context) + _form_problems(task, context, required=True)
+    return (_assignment_problems(task, context) + _form_problems(task, context, required=True)
+            + _due_date_problems(task, context))
 
 
 def _start_event(event, context: _Context) -> list[DefinitionProblem]:
@@ -441,9 +442,28 @@ def _timer(definition, context: _Context) -> list[DefinitionProblem]:
             f'The cron expression "{_text(timer)}" only fits a timer cycle (timeCycle); write dates and '
             f"durations in ISO 8601 such as P30D",
         )]
+    if uses_workdays(timer.text):
+        return _workdays_problems(definition.getparent(), etree.QName(timer).localname, timer.text, context,
+                                  timer.sourceline)
     return _timer_literal_problems(definition, timer, context) or context.code_problems(
         timer, timer_to_python(timer.text), "eval", "定时器表达式", "Timer expression", timer.text,
     )
+
+
+def _workdays_problems(element, kind: str, text: str, context: _Context,
+                       line: int | None = None) -> list[DefinitionProblem]:
+    try:
+        check_workdays(kind, text)
+    except TimerRefused as refused:
+        return [context.problem(element, refused.message_zh, refused.message_en, line=line)]
+    return []
+
+
+def _due_date_problems(task, context: _Context) -> list[DefinitionProblem]:
+    """A due date in working days is checked as a timer's is; others as before, when the
+    task starts."""
+    due = _camunda(task, "dueDate")
+    return _workdays_problems(task, "dueDate", due, context) if uses_workdays(due) else []
 
 
 def _timer_literal_problems(definition, timer, context: _Context) -> list[DefinitionProblem]:

@@ -34,7 +34,7 @@ from .engine_clock import clock_scope
 from .task_tree import give_new_id, is_attached, return_targets
 from .token_move import move_token
 from . import participants
-from .timers import DEFAULT_MIN_CYCLE, timer_rules
+from .timers import DEFAULT_MIN_CYCLE, timer_rules, workdays_helper
 from .views import (
     ActivityState, MessageWait, ServiceTaskInfo, Snapshot, TimerInfo, UserTaskInfo,
 )
@@ -47,12 +47,15 @@ class WorkflowEngine:
     """Owns the serializer, the restricted script engine and the cache of parsed specs."""
 
     def __init__(self, clock, spec_cache_size: int = 256, time_limit_s: float = 2.0,
-                 timer_min_cycle: timedelta = DEFAULT_MIN_CYCLE):
+                 timer_min_cycle: timedelta = DEFAULT_MIN_CYCLE, workdays=None):
+        """`workdays(start, n)`: n working days after start on the platform's calendar (with
+        `.at` and `.weekends_only`), behind `${workdays(n)}`; None leaves it undefined."""
         self.clock = clock
         self.timer_min_cycle = timer_min_cycle
         self.serializer = make_serializer()
+        helpers = {} if workdays is None else {"workdays": workdays_helper(workdays, clock.now)}
         self.script_engine = PythonScriptEngine(
-            environment=RestrictedEnvironment(time_limit_s=time_limit_s)
+            environment=RestrictedEnvironment(helpers, time_limit_s=time_limit_s)
         )
         self._specs: OrderedDict[str, tuple] = OrderedDict()
         self._spec_cache_size = spec_cache_size
@@ -201,6 +204,7 @@ class Execution:
         ext = spec.extensions or {}
         form_key = ext.get("formKey") or getattr(getattr(spec, "form", None), "key", None)
         element_variables = {}
+        due = self._evaluated(ext.get("dueDate"), task)
         if getattr(spec, "input_item", None) is not None:
             name = spec.input_item.bpmn_id
             element_variables[name] = task.data.get(name)
@@ -214,13 +218,19 @@ class Execution:
             candidate_users=self._resolved_list(ext.get("candidateUsers"), task),
             assignee=self._resolved(ext.get("assignee"), task),
             form_key=form_key,
-            due=self._resolved(ext.get("dueDate"), task),
+            due=None if due is None else str(due),
             follow_up=self._resolved(ext.get("followUpDate"), task),
             priority=int(self._resolved(ext.get("priority"), task) or 50),
             element_variables=element_variables,
+            due_weekends_only=getattr(due, "weekends_only", False),
         )
 
     def _resolved(self, text, task):
+        value = self._evaluated(text, task)
+        return None if value is None else str(value)
+
+    def _evaluated(self, text, task):
+        """A Camunda attribute's value; a lone `${expr}` keeps the type `expr` yields."""
         if not text:
             return None
         if not expressions.has_template(text):
@@ -233,7 +243,7 @@ class Execution:
             raise EngineError(
                 f"无法解析表达式 {text}：{error}", task.task_spec.bpmn_id, type(error).__name__
             ) from error
-        return None if value is None else str(value)
+        return value
 
     def _resolved_list(self, text, task) -> list[str]:
         value = self._resolved(text, task)

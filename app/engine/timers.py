@@ -13,12 +13,19 @@ armed, where a refusal is an engine error naming the element.
 
 SpiffWorkflow's timer event definitions compute through this module (`_install`): the
 rule then also holds for definitions deployed before it.
+
+A duration or date (and a user task's `camunda:dueDate`) may be counted in Chinese working
+days, `${workdays(5)}`: a whole number from 1 to `MAX_WORKDAYS`, checked at deploy
+(`check_workdays`). The engine does not know the holidays: the platform hands it a function
+that counts on its calendar (`workdays_helper`), and the instant it yields says whether the
+count went through a year the calendar does not know (weekends only).
 """
 from __future__ import annotations
 
 import re
 from calendar import monthrange
 from contextlib import contextmanager
+from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -37,6 +44,12 @@ from .expressions import CRON
 from .errors import ScriptRefused
 
 DEFAULT_MIN_CYCLE = timedelta(minutes=1)
+# Two years of working days: more than any procedure's deadline.
+MAX_WORKDAYS = 500
+WORKDAY_KINDS = ("timeDuration", "timeDate", "dueDate")
+
+_WORKDAYS = re.compile(r"\bworkdays\b")
+_WORKDAYS_CALL = re.compile(r"^\$\{\s*workdays\(\s*(?P<count>[^()]*?)\s*\)\s*\}$")
 
 _CYCLE = re.compile(r"^R(?P<count>\d*)/(?P<rest>.+)$")
 _LONG_YEAR = re.compile(r"^[+-]?\d{5,}-")
@@ -77,6 +90,56 @@ def check_literal(kind: str, text: str, min_cycle: timedelta) -> None:
         due_after(text, now)
     else:
         read_cycle(text, now, min_cycle)
+
+
+class WorkdayDue(str):
+    """What `workdays(n)` yields: the ISO 8601 text of the instant, as any timeDate, with
+    the instant itself and whether it counted some year by its weekends only."""
+
+    at: datetime
+    weekends_only: bool
+
+    def __new__(cls, at: datetime, weekends_only: bool) -> WorkdayDue:
+        text = super().__new__(cls, at.isoformat())
+        text.at, text.weekends_only = at, weekends_only
+        return text
+
+
+def uses_workdays(text: str | None) -> bool:
+    return bool(text) and bool(_WORKDAYS.search(text))
+
+
+def check_workdays(kind: str, text: str) -> None:
+    """Raise TimerRefused unless `text` is `${workdays(n)}` with n a whole number from 1 to
+    MAX_WORKDAYS, where a `kind` of value may be counted in working days."""
+    if kind not in WORKDAY_KINDS:
+        raise _workdays_refused(text, "只能用于定时时长（timeDuration）、定时日期（timeDate）或任务期限（dueDate），不能用于循环定时",
+                                "fits a timer duration, a timer date or a due date only, never a cycle")
+    match = _WORKDAYS_CALL.match(text.strip())
+    if match is None:
+        raise _workdays_refused(text, "必须单独写成 ${workdays(n)}", "must be written on its own as ${workdays(n)}")
+    count = match.group("count")
+    if not (count.isascii() and count.isdigit() and 1 <= int(count) <= MAX_WORKDAYS):
+        raise _workdays_refused(text, f"工作日数“{count}”必须是 1 到 {MAX_WORKDAYS} 之间的整数",
+                                f'the number of working days "{count}" must be a whole number from 1 to {MAX_WORKDAYS}')
+
+
+def workdays_helper(count: Callable, now: Callable[[], datetime]) -> Callable[[int], WorkdayDue]:
+    """`workdays(n)` for expressions: n working days after now, as `count(start, n)` (the
+    platform's calendar) finds it; `count` answers with `.at` and `.weekends_only`."""
+    def workdays(days) -> WorkdayDue:
+        if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_WORKDAYS:
+            raise TimerRefused(f"workdays 的工作日数必须是 1 到 {MAX_WORKDAYS} 之间的整数",
+                               f"workdays takes a whole number of working days from 1 to {MAX_WORKDAYS}")
+        deadline = count(now(), days)
+        return WorkdayDue(deadline.at, bool(deadline.weekends_only))
+
+    return workdays
+
+
+def _workdays_refused(text: str, why_zh: str, why_en: str) -> TimerRefused:
+    return TimerRefused(f"工作日期限“{text}”{why_zh}（例如 ${{workdays(5)}}）",
+                        f'The working-day deadline "{text}" {why_en} (e.g. ${{workdays(5)}})')
 
 
 def due_date(text: str, shown: str | None = None) -> datetime:
@@ -294,7 +357,7 @@ def _date_has_fired(self, my_task) -> bool:
     if event_value is None:
         text = _evaluated(self, my_task)
         _armed(my_task, lambda: due_date(text))
-        event_value = text
+        event_value = str(text)
         my_task._set_internal_data(event_value=event_value)
     if TimerEventDefinition.parse_time_or_duration(event_value) < engine_now():
         my_task._set_internal_data(event_fired=True)
@@ -305,7 +368,8 @@ def _duration_has_fired(self, my_task) -> bool:
     event_value = my_task._get_internal_data("event_value")
     if event_value is None:
         text = _evaluated(self, my_task)
-        event_value = _armed(my_task, lambda: due_after(text, engine_now())).isoformat()
+        due = text.at if isinstance(text, WorkdayDue) else _armed(my_task, lambda: due_after(text, engine_now()))
+        event_value = due.isoformat()
         my_task._set_internal_data(event_value=event_value)
     if TimerEventDefinition.get_datetime(event_value) < engine_now():
         my_task._set_internal_data(event_fired=True)

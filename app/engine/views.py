@@ -20,6 +20,8 @@ class UserTaskInfo:
     follow_up: str | None
     priority: int
     element_variables: dict
+    # The due date counts working days through a year the calendar does not know.
+    due_weekends_only: bool = False
 
 
 @dataclass(frozen=True)

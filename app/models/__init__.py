@@ -1,6 +1,7 @@
 """SQLAlchemy tables; importing this module registers every table on `Base.metadata`."""
 from .audit import AuditEntry
 from .base import Base
+from .calendar import CalendarDay, DeadlineNotice
 from .collaboration import Attachment, Comment, InstanceReader, Notification, OutboxMessage
 from .experts import ExpertDraw, ExpertProfile
 from .history import HistoricActivity, HistoricTask, HistoryEvent
@@ -28,7 +29,7 @@ __all__ = [
     "AnnualReport", "CenterStatusChange", "ChangeRequest", "EvaluationDetail", "GovernanceRecord",
     "Rectification",
     "AuditEntry", "Attachment", "BinaryVariable", "Comment", "InstanceReader", "Notification", "OutboxMessage",
-    "Base", "Center", "CenterChange", "CenterEvaluation", "CenterStatus", "DecisionDefinition",
+    "Base", "CalendarDay", "Center", "CenterChange", "CenterEvaluation", "CenterStatus", "DeadlineNotice", "DecisionDefinition",
     "Deployment", "ExternalTask",
     "DeploymentResource", "ExpertDraw", "ExpertPanel", "ExpertProfile", "ExpertReview", "FormVersion", "HistoricActivity",
     "HistoricTask", "HistoryEvent", "Incident", "InstanceState", "Job", "JobType",

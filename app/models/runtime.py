@@ -92,6 +92,9 @@ class Task(Base):
     candidate_users: Mapped[str] = mapped_column(String(500), default="")
     form_key: Mapped[str | None] = mapped_column(String(200))
     due_at: Mapped[datetime | None]
+    # The due date was counted in working days through a year the calendar does not know
+    # (weekends only): the pages say so beside it.
+    due_weekends_only: Mapped[bool] = mapped_column(default=False, server_default=false())
     follow_up_at: Mapped[datetime | None]
     priority: Mapped[int] = mapped_column(default=50)
     created_at: Mapped[datetime] = mapped_column(index=True)

@@ -391,6 +391,7 @@ def _open_tasks(writes: Deferred, loaded: Loaded, new: list[UserTaskInfo], chose
             values, business_name=row.business_name,
             candidate_users=",".join(info.candidate_users), owner=None,
             follow_up_at=_parse_date(info.follow_up), priority=info.priority, created_at=now,
+            due_weekends_only=info.due_weekends_only,
             owner_org=row.owner_org, version=1,
         ))
         history_rows.append(dict(values, start_time=now, owner=None))

@@ -383,6 +383,13 @@ def administration_refusal(actor: Actor) -> ServiceError | None:
     return Forbidden("只有系统管理员可以管理用户、单位和用户组 / administrators only")
 
 
+def calendar_refusal(actor: Actor) -> ServiceError | None:
+    """The working-day calendar (节假日与调休) is the administrators' to keep."""
+    if administers(actor):
+        return None
+    return Forbidden("只有系统管理员可以维护节假日与调休 / administrators only")
+
+
 # Cockpit ------------------------------------------------------------------------------------
 
 # Who reads the cockpit (流程监控): every process's counts, every instance's path and data.

@@ -16,6 +16,7 @@ import queue
 import shutil
 import threading
 import uuid
+from datetime import datetime, timezone
 from pathlib import Path
 
 from sqlalchemy import create_engine, event, func, select, text
@@ -23,6 +24,7 @@ from sqlalchemy.pool import NullPool
 
 from app.db import Database
 from app.models import Base
+from app.platform import working_calendar
 from app.tic import demo_data
 from tests.support.apps import FAST_DEMO_HASH
 
@@ -37,6 +39,7 @@ def build(url: str, statements: list[str] | None = None) -> None:
         Base.metadata.create_all(database.engine)
         with database.command() as session:
             demo_data.load_demo_data(session, FAST_DEMO_HASH)
+            working_calendar.seed(session, datetime.now(timezone.utc))
     finally:
         database.dispose()
 

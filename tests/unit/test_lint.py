@@ -664,3 +664,37 @@ def test_corpus_file_is_accepted_or_refused_with_located_problems(path):
         assert CHINESE.search(problem.message_zh), problem
         assert problem.message_en, problem
         assert problem.line or problem.element_id, problem
+
+
+# ---------------------------------------------------------------- working days
+
+
+@pytest.mark.parametrize("definition", [
+    "<bpmn:timeDuration>${workdays(5)}</bpmn:timeDuration>",
+    "<bpmn:timeDate>${ workdays(500) }</bpmn:timeDate>",
+])
+def test_a_timer_in_working_days_passes(definition):
+    assert lint(boundary_timer(definition)) == []
+
+
+@pytest.mark.parametrize(("definition", "complaint"), [
+    ("<bpmn:timeDuration>${workdays(0)}</bpmn:timeDuration>", '"0" must be a whole number from 1 to 500'),
+    ("<bpmn:timeDuration>${workdays(-3)}</bpmn:timeDuration>", '"-3" must be a whole number from 1 to 500'),
+    ("<bpmn:timeDuration>${workdays(2.5)}</bpmn:timeDuration>", '"2.5" must be a whole number'),
+    ("<bpmn:timeDuration>${workdays(days)}</bpmn:timeDuration>", '"days" must be a whole number'),
+    ("<bpmn:timeDate>${workdays(501)}</bpmn:timeDate>", '"501" must be a whole number from 1 to 500'),
+    ("<bpmn:timeDuration>${workdays()}</bpmn:timeDuration>", '"" must be a whole number'),
+    ("<bpmn:timeDuration>${workdays(5) if urgent else 'P1D'}</bpmn:timeDuration>", "on its own as ${workdays(n)}"),
+    ("<bpmn:timeCycle>${workdays(5)}</bpmn:timeCycle>", "never a cycle"),
+], ids=["zero", "negative", "fraction", "variable", "beyond-the-bound", "empty", "inside-an-expression", "cycle"])
+def test_workdays_timer_refused_at_deploy_when_not_a_positive_integer(definition, complaint):
+    problem = only(lint(boundary_timer(definition)))
+    assert complaint in problem.message_en and "workdays" in problem.message_zh
+    assert "工作日" in problem.message_zh
+    assert (problem.element_id, problem.line) == ("remind", 10)
+
+
+def test_a_due_date_in_working_days_is_checked_like_a_timer():
+    assert lint(GOOD_USER_TASK.replace("/>", ' camunda:dueDate="${workdays(5)}"/>')) == []
+    problem = only(lint(GOOD_USER_TASK.replace("/>", ' camunda:dueDate="${workdays(0)}"/>')))
+    assert problem.element_id == "t" and "1 到 500 之间的整数" in problem.message_zh
