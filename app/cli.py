@@ -20,11 +20,13 @@ from .clock import SHANGHAI
 from .config import ROOT
 from app.core import accounts, audit
 from app.core.errors import ServiceError
-from app.platform import jobs, model_files, working_calendar
+from app.platform import deadline_ladder, jobs, model_files, working_calendar
 from app.platform.deployment import deploy, last_deployed_from
 from app.tic import demo_data
 
 PASSWORD_ENV = "TICFLOW_PASSWORD"
+# The 催办 ladder counts in working days: once a minute is on time.
+LADDER_INTERVAL_SECONDS = 60.0
 
 
 def register(app: Flask) -> None:
@@ -211,9 +213,13 @@ def run_worker(context, interval: float) -> None:
     stopping = []
     signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
     click.echo(f"作业执行器已启动 / job executor started ({jobs.worker_id()})")
+    ladder_due = 0.0
     while not stopping:
         try:
             ran = jobs.execute_due_jobs(context)
+            if time.monotonic() >= ladder_due:
+                ladder_due = time.monotonic() + LADDER_INTERVAL_SECONDS
+                ran += deadline_ladder.run_due_rungs(context)
         except Exception:
             logging.exception("job executor pass failed")
             ran = 0

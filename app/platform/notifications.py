@@ -30,11 +30,12 @@ from app.core.errors import BadRequest
 from app.core.identity import Actor
 from app.core.paging import Page
 
-KINDS = frozenset({"new_task", "returned", "urged", "cc", "decided", "delegated", "transferred"})
+KINDS = frozenset({"new_task", "returned", "urged", "cc", "decided", "delegated", "transferred",
+                   "deadline", "escalated"})
 ALL = "all"
 # The id column is a 32-bit integer on PostgreSQL: a larger number names no notification.
 MAX_ID = 2 ** 31 - 1
-_CHANNELS = {"urged": ("email", "sms"), "returned": ("email", "sms")}
+_CHANNELS = {"urged": ("email", "sms"), "returned": ("email", "sms"), "escalated": ("email", "sms")}
 TITLE_LENGTH = 200  # the title column's
 _DEFAULT_CHANNELS = ("email",)
 

@@ -238,7 +238,7 @@ def urge(ctx: AppContext, session: Session, actor: Actor, task_id: str,
     instance_store.lock_instance(session, task.instance_id)
     urged = task.id in urged_recently(ctx, session, actor, task.instance_id)
     enforce(permissions.urge_refusal(actor, task, urged))
-    recipients = [task.assignee] if task.assignee else _candidate_user_ids(session, task)
+    recipients = [task.assignee] if task.assignee else candidate_user_ids(session, task)
     _record(ctx, session, task, "task_urged", actor, recipients=recipients, message=text)
     s = _subject(ctx, session, task)
     for user_id in recipients:
@@ -255,7 +255,7 @@ def urged_recently(ctx: AppContext, session: Session, actor: Actor, instance_id:
     }).scalars())
 
 
-def _candidate_user_ids(session: Session, task) -> list[str]:
+def candidate_user_ids(session: Session, task) -> list[str]:
     """Active users named by the task's candidates: plain groups, `group:org`, `org:org`, users."""
     members = select(UserGroup.user_id)
     conditions = []

@@ -79,6 +79,11 @@ def missing_next_year(session: Session, now: datetime) -> int | None:
     return None if _has_year(session, following) else following
 
 
+def warning(ctx: AppContext, session: Session, actor: Actor) -> int | None:
+    """The year administrators are warned to enter (`missing_next_year`); others see none."""
+    return missing_next_year(session, ctx.now()) if permissions.administers(actor) else None
+
+
 # The administrators' page ---------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -134,7 +139,7 @@ def import_year(ctx: AppContext, session: Session, actor: Actor, text) -> int:
     """Put the package's holidays and adjusted working days of a year into the table (days
     already entered are replaced by the package's); returns how many days it holds."""
     permissions.enforce(permissions.calendar_refusal(actor))
-    year = _year(text)
+    year = checked_year(text)
     if not _package_covers(year):
         first, last = package_years()
         raise ValidationFailed(
@@ -216,7 +221,7 @@ def _checked(form: dict) -> tuple[date, str, str]:
     return day, kind, name
 
 
-def _year(text) -> int:
+def checked_year(text) -> int:
     try:
         year = int(str(text).strip())
     except ValueError:
