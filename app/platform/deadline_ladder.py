@@ -29,7 +29,7 @@ from app.working_days import (
     MAX_WORKING_DAYS, WEEKENDS_ONLY, WorkingCalendar, add_working_days, subtract_working_days, years_between,
 )
 
-from app.core import directory
+from app.core import confidential, directory
 from app.core.context import AppContext
 from app.core.errors import ServiceError
 from app.core.identity import Actor
@@ -239,5 +239,5 @@ def overdue_by_step(ctx: AppContext, session: Session, actor: Actor) -> list[Ove
         .where(and_(Task.due_at.is_not(None), Task.due_at < ctx.now()))
         .group_by(Task.process_key, Task.task_key).order_by(func.count().desc(), Task.process_key, Task.task_key))
     return [OverdueStep(p, k, name or k, overdue, escalated_count)
-            for p, k, name, overdue, escalated_count in rows]
+            for p, k, name, overdue, escalated_count in rows if confidential.sees_step(actor, k, None)]
 

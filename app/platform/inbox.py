@@ -36,6 +36,8 @@ BOXES = ("todo", "claimable", "done", "started", "copied")
 # Boxes of cases rather than tasks: a row is an instance, matched by its open tasks.
 CASE_BOXES = ("started", "copied")
 SORT_FIELDS = ("created", "due", "name")
+# An open task due within this is marked 即将到期 in the inbox.
+DUE_SOON = timedelta(days=1)
 COUNT_LIMIT = 1_000
 # Above this many offered tasks, walking the open tasks in display order finds a page
 # sooner than collecting and sorting all of them.
@@ -141,7 +143,7 @@ _TASK_SELECT = select(
     _TASK.c.id.label("task_id"), _TASK.c.name, _TASK.c.task_key, _TASK.c.instance_id,
     _TASK.c.process_key, _TASK.c.definition_id, _TASK.c.business_key, _TASK.c.business_name,
     _TASK.c.owner_org, _TASK.c.created_at, _TASK.c.due_at, _TASK.c.assignee, _TASK.c.owner,
-    _TASK.c.delegation_state,
+    _TASK.c.delegation_state, _TASK.c.due_weekends_only,
 )
 
 
@@ -332,6 +334,8 @@ def _row(box: str, r: dict, processes: dict, organizations: dict, steps: dict, n
         "businessKey": r["business_key"], "businessName": r["business_name"],
         "organization": organizations.get(r["owner_org"]), "created": r["created_at"],
         "due": due, "overdue": _overdue(box, due, r, now), "currentStep": current,
+        "dueSoon": box in ("todo", "claimable") and due is not None and now <= due <= now + DUE_SOON,
+        "dueWeekendsOnly": bool(r.get("due_weekends_only")),
         "assignee": r.get("assignee"), "owner": r.get("owner"),
         "delegationState": r.get("delegation_state"), "completed": r.get("end_time"),
         "outcome": r.get("delete_reason"), "ended": r.get("instance_end"),

@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import and_, distinct, false, func, or_, select, union_all
+from sqlalchemy import and_, case, distinct, false, func, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from app.engine.call_activities import called_processes
@@ -288,6 +288,7 @@ class WaitingInstance:
     due_at: datetime | None
     overdue: bool
     incidents: int
+    due_weekends_only: bool = False  # counted in working days through a year not in the calendar
 
 
 def waiting_at(session: Session, actor: Actor, scope: DiagramScope, activity_id: str,
@@ -304,23 +305,26 @@ def waiting_at(session: Session, actor: Actor, scope: DiagramScope, activity_id:
     )).all()
     ids = [row.instance_id for row in waiting]
     instances = {i.id: i for i in session.scalars(select(ProcessInstance).where(ProcessInstance.id.in_(ids)))}
-    due = dict(session.execute(
-        select(Task.instance_id, func.min(Task.due_at))
-        .where(Task.instance_id.in_(ids), Task.task_key == activity_id).group_by(Task.instance_id)).all())
+    weekends_only = func.max(case((Task.due_weekends_only, 1), else_=0))
+    due = {row[0]: row[1:] for row in session.execute(
+        select(Task.instance_id, func.min(Task.due_at), weekends_only)
+        .where(Task.instance_id.in_(ids), Task.task_key == activity_id).group_by(Task.instance_id))}
     incidents = dict(session.execute(
         select(Incident.instance_id, func.count())
         .where(Incident.instance_id.in_(ids), Incident.activity_id == activity_id,
                Incident.resolved_at.is_(None)).group_by(Incident.instance_id)).all())
-    return [_waiting(instances[row.instance_id], row.since, due.get(row.instance_id), now,
+    return [_waiting(instances[row.instance_id], row.since, due.get(row.instance_id, (None, 0)), now,
                      incidents.get(row.instance_id, 0)) for row in waiting]
 
 
-def _waiting(instance: ProcessInstance, since: datetime, due: datetime | None, now: datetime,
+def _waiting(instance: ProcessInstance, since: datetime, due: tuple, now: datetime,
              incidents: int) -> WaitingInstance:
+    due_at, weekends_only = due
     return WaitingInstance(
         id=instance.id, process_key=instance.process_key, business_key=instance.business_key,
         business_name=instance.business_name, start_time=instance.start_time, waiting_since=since,
-        due_at=due, overdue=due is not None and due < now, incidents=incidents,
+        due_at=due_at, overdue=due_at is not None and due_at < now, incidents=incidents,
+        due_weekends_only=bool(weekends_only),
     )
 
 

@@ -8,7 +8,7 @@ from pathlib import PurePosixPath
 from flask import render_template, request, send_file
 
 from app.core.paging import Page
-from app.platform import statistics
+from app.platform import deadline_ladder, statistics, working_calendar
 
 from . import blueprint
 from .. import auth
@@ -22,9 +22,13 @@ WAITING_LIST_SIZE = 200
 
 @blueprint.get("")
 def overview():
-    with context().db.read() as session:
-        processes = statistics.process_counts(session, auth.current_actor())
-        return render_template("cockpit/overview.html", processes=processes, active_box="cockpit.overview")
+    ctx = context()
+    actor = auth.current_actor()
+    with ctx.db.read() as session:
+        processes = statistics.process_counts(session, actor)
+        return render_template("cockpit/overview.html", processes=processes, active_box="cockpit.overview",
+                               overdue_steps=deadline_ladder.overdue_by_step(ctx, session, actor),
+                               warning=working_calendar.warning(ctx, session, actor))
 
 
 @blueprint.get("/<key>")
