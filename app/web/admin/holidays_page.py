@@ -11,7 +11,7 @@ from app.clock import to_shanghai
 from app.core.errors import BadRequest
 from app.platform import working_calendar
 
-from . import auth, blueprint, command, context, read
+from . import auth, blueprint, command, context, read, refused_form
 
 ACTIVE = "admin.holidays"
 
@@ -23,7 +23,7 @@ def _page(year_text, **shown) -> dict:
         warning = working_calendar.warning(ctx, session, auth.current_actor())
     return {"view": read(working_calendar.year_view, year), "warning": warning, "kinds": working_calendar.KINDS,
             "package_years": working_calendar.package_years(),
-            "values": {}, "editing": None, "errors": {}, "refusal": None, "active_box": ACTIVE, **shown}
+            "values": {}, "editing": None, "active_box": ACTIVE, **shown}
 
 
 def _shown_year(text, ctx) -> int:
@@ -35,7 +35,7 @@ def _shown_year(text, ctx) -> int:
 
 @blueprint.get("/admin/holidays")
 def holidays():
-    return render_template("admin/holidays.html", **_page(request.args.get("year")))
+    return render_template("admin/holidays.html", errors={}, refusal=None, **_page(request.args.get("year")))
 
 
 @blueprint.post("/admin/holidays")
@@ -75,8 +75,4 @@ def _changed(change, editing: str | None):
 
 
 def _refused(error: BadRequest, year, editing: str | None):
-    by_field: dict[str, list[str]] = {}
-    for item in error.errors:
-        by_field.setdefault(item["field"], []).append(item["message"])
-    page = _page(year, values=request.form, editing=editing, errors=by_field, refusal=error.message)
-    return render_template("admin/holidays.html", **page), 400
+    return refused_form("admin/holidays.html", error, **_page(year, values=request.form, editing=editing))
