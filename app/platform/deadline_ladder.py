@@ -173,8 +173,9 @@ def _claim(session: Session, task, rung: str, now: datetime) -> bool:
     inserted = connection.execute(
         dialect.insert(DeadlineNotice).values(task_id=task.id, rung=rung, instance_id=task.instance_id,
                                               task_key=task.task_key, sent_at=now)
-        .on_conflict_do_nothing())
-    return inserted.rowcount == 1
+        .on_conflict_do_nothing().returning(DeadlineNotice.rung))
+    # RETURNING, not rowcount: a write nothing reads may be held back until the commit.
+    return inserted.first() is not None
 
 
 def is_department_step(task) -> bool:
