@@ -4,15 +4,18 @@ completes them, reports failures and BPMN errors, extends or gives back its lock
 from __future__ import annotations
 
 import base64
+import json
 import threading
 import time
 from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
 from app import context_of
 from app.config import ConfigError, load_settings
+from app.models import AuditEntry
 from app.platform import long_polling
 from tests.support.apps import build_app
 from tests.support.clients import Rest
@@ -191,6 +194,28 @@ def test_the_batch_variant_sets_the_retries_of_an_instances_tasks(rest, worker):
     assert by_id.status_code == 204 and worker.get(f"/external-task/{task['id']}").get_json()["retries"] == 4
     empty = rest("admin").put("/external-task/retries", json={"retries": 1, "externalTaskIds": []})
     assert empty.status_code == 400 and empty.get_json()["errors"][0]["field"] == "externalTaskIds"
+
+
+def test_the_async_batch_variant_sets_the_retries_now_and_answers_a_batch_that_is_done(rest, worker, app):
+    instance = payment(rest)
+    [task] = fetch(worker)
+    worker.post(f"/external-task/{task['id']}/failure", json={"workerId": "w1", "retries": 0})
+    response = rest("admin").post("/external-task/retries-async", json={
+        "retries": 3, "processInstanceIds": [instance], "externalTaskIds": [task["id"]]})
+    assert response.status_code == 200, response.get_json()
+    batch = response.get_json()
+    assert batch["type"] == "set-external-task-retries" and batch["createUserId"] == "admin"
+    assert (batch["totalJobs"], batch["jobsCreated"], batch["invocationsPerBatchJob"]) == (1, 1, 1)
+    assert batch["startTime"] == batch["executionStartTime"] and batch["batchJobDefinitionId"] is None
+    assert worker.get(f"/external-task/{task['id']}").get_json()["retries"] == 3
+    assert rest("admin").get(f"/incident?processInstanceId={instance}").get_json() == []
+    with context_of(app).db.read() as session:
+        [entry] = session.scalars(select(AuditEntry).where(AuditEntry.action == "external_task.retries")).all()
+    assert json.loads(entry.details_json)["batch_id"] == batch["id"]
+    query = rest("admin").post("/external-task/retries-async", json={"retries": 1, "externalTaskQuery": {}})
+    assert query.status_code == 400 and query.get_json()["errors"][0]["field"] == "externalTaskQuery"
+    assert worker.post("/external-task/retries-async", json={
+        "retries": 1, "externalTaskIds": [task["id"]]}).status_code == 403
 
 
 def test_a_bpmn_error_routes_to_the_boundary_event_of_the_task(rest, worker):

@@ -71,6 +71,7 @@ def _body(**properties: str) -> dict:
 
 
 _VARIABLES = "#VariableMap"
+_RETRIES = {"application/json": _body(retries="integer", externalTaskIds="[string]", processInstanceIds="[string]")}
 _REASON = dict(reason="string?", opinion="string?")
 STATISTICS = ("failedJobs", "incidents", "incidentsForType", "rootIncidents")
 EXECUTION_FILTERS = ("processInstanceId", "businessKey", "processDefinitionId", "processDefinitionKey", "activityId",
@@ -310,8 +311,8 @@ OPERATIONS: dict[str, Op] = {
     "POST /external-task/<task_id>/unlock": Op("解锁", ok=(204, None)),
     "PUT /external-task/<task_id>/retries": Op("设置重试次数", body={"application/json": _body(retries="integer")},
                                                ok=(204, None)),
-    "PUT /external-task/retries": Op("批量设置重试次数", body={"application/json": _body(
-        retries="integer", externalTaskIds="[string]", processInstanceIds="[string]")}, ok=(204, None)),
+    "PUT /external-task/retries": Op("批量设置重试次数", body=_RETRIES, ok=(204, None)),
+    "POST /external-task/retries-async": Op("批量设置重试次数（批处理）", body=_RETRIES, ok=(200, "#Batch")),
     "PUT /external-task/<task_id>/priority": Op("设置优先级", body={"application/json": _body(priority="integer")},
                                                 ok=(204, None)),
     # Migration
