@@ -19,7 +19,7 @@ from app.models import AuditEntry
 from app.platform import long_polling
 from tests.support.apps import build_app
 from tests.support.clients import Rest
-from tests.support.jobs import deployed, model_files, only_task, start, variables
+from tests.support.jobs import bpmn, deploy_rest, deployed, form_files, model_files, only_task, start, variables
 
 TOPIC = "ext_payment"
 
@@ -116,6 +116,33 @@ def test_use_priority_takes_the_highest_priority_first(rest, worker):
     assert [t["businessKey"] for t in response.get_json()] == ["P-high", "P-mid"]
     assert response.get_json()[0]["priority"] == 90
     assert worker.put(f"/external-task/{tasks['P-low']}/priority", json={"priority": 1}).status_code == 403
+
+
+def test_task_priority_from_the_model_an_expression_or_the_process_default_orders_the_fetch(rest, worker):
+    deployed(rest("analyst"), model_files("ext_priority.bpmn"))
+    instance = start(rest("officer"), "ext_priority", {"urgency": 70})["id"]
+    listed = {t["activityId"]: t["priority"] for t in worker.get(f"/external-task?processInstanceId={instance}")
+              .get_json()}
+    assert listed == {"urgent": 70, "archive": 10}
+    [first] = worker.post("/external-task/fetchAndLock", json={
+        "workerId": "w1", "maxTasks": 1, "usePriority": True,
+        "topics": [{"topicName": "ext_priority", "lockDuration": 1000}]}).get_json()
+    assert (first["activityId"], first["priority"]) == ("urgent", 70)
+    payment(rest)
+    assert worker.get("/external-task?topicName=ext_payment").get_json()[0]["priority"] == 0
+
+
+def test_a_task_priority_that_is_no_whole_number_is_refused_at_deploy_or_at_the_start(rest, worker):
+    deployed(rest("analyst"), model_files("ext_priority.bpmn"))
+    words = rest("officer").post("/process-definition/key/ext_priority/start",
+                                 json={"variables": {"urgency": {"value": "high", "type": "String"}}})
+    assert words.status_code == 400 and "urgent" in words.get_json()["message"]
+    assert worker.get("/external-task?topicName=ext_priority").get_json() == []
+    model = bpmn("ext_priority.bpmn").replace(b'camunda:taskPriority="10"', b'camunda:taskPriority="high"')
+    response = deploy_rest(rest("analyst"), {"ext_priority.bpmn": model, **form_files()})
+    assert response.status_code == 400
+    assert {e["element_id"] for e in response.get_json()["errors"]} == {"archive"}
+    assert "camunda:taskPriority" in response.get_json()["errors"][0]["message"]
 
 
 def test_the_python_clients_body_is_accepted_and_sorting_by_create_time_is_honoured(rest, worker, clock):
