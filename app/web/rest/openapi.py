@@ -44,7 +44,7 @@ class Op:
     kinds: dict[str, str] = field(default_factory=dict)
 
 
-_KIND_SCHEMAS = {"flag": {"type": "boolean"}, "list": {"type": "array", "items": {"type": "string"}},
+_KIND_SCHEMAS = {"flag": {"type": "boolean"}, "integer": {"type": "integer"}, "list": {"type": "array", "items": {"type": "string"}},
                  "variables": {"type": "array", "items": {"type": "object"}}}
 
 
