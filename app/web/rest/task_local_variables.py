@@ -4,6 +4,7 @@ from flask import g, jsonify
 from app.platform import task_local_variables, variables
 
 from . import blueprint, context, params
+from .instance_variables import modifications, one_variable
 
 
 @blueprint.get("/task/<task_id>/localVariables")
@@ -24,16 +25,13 @@ def get_local_variable(task_id, name):
 
 @blueprint.post("/task/<task_id>/localVariables")
 def modify_local_variables(task_id):
-    body = params.json_body()
-    values, types = variables.from_camunda(body.get("modifications"))
-    _modify(task_id, values, types, body.get("deletions") or [])
+    _modify(task_id, *modifications())
     return "", 204
 
 
 @blueprint.put("/task/<task_id>/localVariables/<name>")
 def put_local_variable(task_id, name):
-    values, types = variables.from_camunda({name: params.json_body()})
-    _modify(task_id, values, types, [])
+    _modify(task_id, *one_variable(name), [])
     return "", 204
 
 
