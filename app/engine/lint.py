@@ -20,6 +20,7 @@ from app.engine import expressions
 from app.engine.expressions import CRON, condition_to_python, timer_to_python, variable_reference
 from app.engine.multi_instance import too_many
 from app.engine.resource_roles import owners
+from app.engine.specs import PRIORITY_LITERAL, PRIORITY_MAX, PRIORITY_MIN, task_priority_of
 from app.engine.timers import DEFAULT_MIN_CYCLE, TimerRefused, check_literal, check_workdays, uses_workdays
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -294,6 +295,9 @@ def _service_task(task, context: _Context) -> list[DefinitionProblem]:
             'camunda:type="external" an external worker)',
         )]
     external = _camunda(task, "type") == "external"
+    priority = _task_priority_problems(task, context) if external else []
+    if priority:
+        return priority
     if external and topic in context.known_topics:
         # The properties panel sets type="external" with every topic it writes: the task
         # would wait for an outside worker although the system itself implements it.
@@ -311,6 +315,27 @@ def _service_task(task, context: _Context) -> list[DefinitionProblem]:
         task,
         f'没有处理主题“{topic}”的程序；如由外部工作者处理，请设置 camunda:type="external"',
         f'No handler for topic "{topic}"; set camunda:type="external" if an external worker does it',
+    )]
+
+
+def _task_priority_problems(task, context: _Context) -> list[DefinitionProblem]:
+    """`camunda:taskPriority` (the task's or its process's) is a whole number or one
+    `${…}` expression, evaluated when the task is created (runtime.external_task_priority)."""
+    written = task_priority_of(task)
+    if written is None:
+        return []
+    body = expressions.unwrap_juel(written)
+    if body is not None:
+        return context.code_problems(task, expressions.juel_to_python(body), "eval", "外部任务优先级",
+                                     "External task priority", written)
+    if PRIORITY_LITERAL.match(written) and PRIORITY_MIN <= int(written) <= PRIORITY_MAX:
+        return []
+    shown = _excerpt(written)
+    return [context.problem(
+        task,
+        f"外部任务优先级（camunda:taskPriority）“{shown}”应为 {PRIORITY_MIN}…{PRIORITY_MAX} 之间的整数或 ${{…}} 表达式",
+        f'External task priority (camunda:taskPriority) "{shown}" must be a whole number in '
+        f"{PRIORITY_MIN}…{PRIORITY_MAX} or a ${{…}} expression",
     )]
 
 

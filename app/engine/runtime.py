@@ -40,7 +40,7 @@ from .views import (
 )
 from .errors import EngineError, NotWaitingForMessage, ScriptRefused, TaskNotReady
 from .sandbox import RestrictedEnvironment
-from .specs import TopicServiceTask, make_serializer
+from .specs import PRIORITY_LITERAL, PRIORITY_MAX, PRIORITY_MIN, TopicServiceTask, make_serializer
 
 MESSAGE_RESULT_VARIABLE = "_tic_message"
 class WorkflowEngine:
@@ -366,6 +366,21 @@ class Execution:
 
     def service_tasks(self) -> list[ServiceTaskInfo]:
         return self.snapshot().service_tasks
+
+    def external_task_priority(self, task_id: str) -> int:
+        """The priority of a new external task: its `camunda:taskPriority` (or its
+        process's) evaluated now with the instance's variables, as Camunda does when it
+        creates the task; 0 without one. Anything but a whole number is the task's error."""
+        task = self._task(task_id)
+        written = getattr(task.task_spec, "priority", None)
+        value = self._resolved(written, task) if written else "0"
+        if value is None or not PRIORITY_LITERAL.match(value) or not PRIORITY_MIN <= int(value) <= PRIORITY_MAX:
+            activity = task.task_spec.bpmn_id
+            raise EngineError(
+                f"外部任务「{activity}」的优先级 {written} 的值 {value} 不是 {PRIORITY_MIN}…{PRIORITY_MAX} 之间的整数 / "
+                f"the priority {written} of external task {activity} is {value}, not a whole number in "
+                f"{PRIORITY_MIN}…{PRIORITY_MAX}", activity, "TaskPriority")
+        return int(value)
 
     def complete_service_task(self, task_id: str, variables: dict | None) -> None:
         task = self._task(task_id)

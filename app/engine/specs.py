@@ -1,6 +1,8 @@
 """Our task specs and parser classes on top of SpiffWorkflow's Camunda support."""
 from __future__ import annotations
 
+import re
+
 from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
@@ -18,6 +20,11 @@ from SpiffWorkflow.camunda.specs.user_task import UserTask
 
 from .resource_roles import owners
 
+# An external task's priority as Camunda's REST sets it (a 32-bit integer), when written
+# as a number rather than an expression.
+PRIORITY_MIN, PRIORITY_MAX = -(2**31), 2**31 - 1
+PRIORITY_LITERAL = re.compile(r"^\s*-?\d{1,10}\s*$")
+
 USER_TASK_ATTRIBUTES = (
     "candidateGroups", "candidateUsers", "assignee", "formKey", "dueDate", "followUpDate",
     "priority",
@@ -31,10 +38,12 @@ class TopicServiceTask(ServiceTask):
     step: a failing handler then leaves the instance exactly as it was before the call.
     """
 
-    def __init__(self, wf_spec, bpmn_id, topic=None, external=False, **kwargs):
+    def __init__(self, wf_spec, bpmn_id, topic=None, external=False, priority=None, **kwargs):
         super().__init__(wf_spec, bpmn_id, **kwargs)
         self.topic = topic
         self.external = external
+        # `camunda:taskPriority` as written (a number or an expression), for an external task.
+        self.priority = priority
 
     def _run_hook(self, my_task):
         return None
@@ -45,6 +54,7 @@ class TopicServiceTaskConverter(BpmnTaskSpecConverter):
         dct = self.get_default_attributes(spec)
         dct["topic"] = spec.topic
         dct["external"] = spec.external
+        dct["priority"] = spec.priority
         return dct
 
     def from_dict(self, dct):
@@ -55,12 +65,23 @@ def _camunda_attribute(node, name):
     return node.get(f"{{{CAMUNDA_MODEL_NS}}}{name}")
 
 
+def task_priority_of(node) -> str | None:
+    """An external task's `camunda:taskPriority`, else its process's, which Camunda takes as
+    the default of every external task in it (subprocesses included)."""
+    own = _camunda_attribute(node, "taskPriority")
+    if own is not None:
+        return own
+    process = next((p for p in node.iterancestors(full_tag("process"))), None)
+    return None if process is None else _camunda_attribute(process, "taskPriority")
+
+
 class ServiceTaskParser(CamundaTaskParser):
     def create_task(self):
         topic = _camunda_attribute(self.node, "topic")
         external = _camunda_attribute(self.node, "type") == "external"
+        priority = task_priority_of(self.node) if external else None
         return self.spec_class(
-            self.spec, self.bpmn_id, topic=topic, external=external, **self.bpmn_attributes
+            self.spec, self.bpmn_id, topic=topic, external=external, priority=priority, **self.bpmn_attributes
         )
 
 

@@ -22,7 +22,7 @@ from .runtime import (
     ExternalTask, Incident, InstanceState, Job, JobType, MessageSubscription, ProcessInstance, Task,
     TaskCandidate,
 )
-from .variables import BinaryVariable
+from .variables import BinaryVariable, TaskLocalVariable
 from .web import LoginThrottle, TaskDraft, UserSession
 
 __all__ = [
@@ -36,6 +36,6 @@ __all__ = [
     "LoginThrottle", "MessageSubscription", "MigratedInstance", "MigrationBatch", "ModelDraft",
     "Organization",
     "ProcessDefinition",
-    "ProcessInstance", "SiteVisit", "Task", "TaskCandidate", "TaskDraft", "User", "UserGroup",
+    "ProcessInstance", "SiteVisit", "Task", "TaskCandidate", "TaskDraft", "TaskLocalVariable", "User", "UserGroup",
     "UserSession",
 ]

@@ -13,6 +13,8 @@ from datetime import datetime
 from sqlalchemy import bindparam, delete, func, insert, select
 from sqlalchemy.engine import Connection
 
+from app.core.errors import BadRequest
+from app.engine.errors import EngineError
 from app.engine.views import Snapshot
 from app.models import ExternalTask
 from app.prepared import Deferred, Prepared
@@ -34,9 +36,10 @@ def sync(conn: Connection, writes: Deferred, loaded, snapshot: Snapshot, now: da
     writes.write(_DELETE, [{"b_id": task_id} for task_id in sorted(previous - current.keys())])
     new = [info for task_id, info in current.items() if task_id not in previous]
     row = loaded.row
+    priorities = {info.id: _priority(loaded, info.id) for info in new}
     writes.write(_INSERT, [dict(
         id=info.id, topic_name=info.topic or "", worker_id=None, lock_expires_at=None,
-        retries=None, error_message=None, error_details=None, priority=0,
+        retries=None, error_message=None, error_details=None, priority=priorities[info.id],
         activity_id=info.activity_id, instance_id=row.id, definition_id=row.definition_id,
         process_key=row.process_key, business_key=row.business_key, suspended=False,
         created_at=now,
@@ -47,6 +50,13 @@ def sync(conn: Connection, writes: Deferred, loaded, snapshot: Snapshot, now: da
         loaded.waits["external"] = sorted(current)
     else:
         loaded.waits.pop("external", None)
+
+
+def _priority(loaded, task_id: str) -> int:
+    try:
+        return loaded.execution.external_task_priority(task_id)
+    except EngineError as error:
+        raise BadRequest(str(error)) from error
 
 
 def announce(writes, conn: Connection, topics: set[str]) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import and_, false, or_, select, update
 from sqlalchemy.orm import Session
@@ -37,6 +37,18 @@ from app.prepared import Immediate
 
 INCIDENT_TYPE = "failedExternalTask"
 ERROR_MESSAGE_MAX = 666
+
+
+@dataclass(frozen=True)
+class RetriesBatch:
+    """Camunda's `retries-async` answers a batch. There is no batch engine here: the retries
+    are set by the request's own command, so the batch is done when it is answered, as if
+    by one batch job that made every invocation. Its id is in the audit entry."""
+
+    id: str
+    invocations: int
+    created_by: str
+    started_at: datetime
 
 
 @dataclass(frozen=True)
@@ -272,16 +284,26 @@ def unlock(ctx: AppContext, session: Session, actor: Actor, task_id: str) -> Non
 
 # Operating ----------------------------------------------------------------------------------
 
-def set_retries(ctx: AppContext, session: Session, actor: Actor, task_ids: list[str], retries) -> None:
+def set_retries(ctx: AppContext, session: Session, actor: Actor, task_ids: list[str], retries,
+                batch_id: str | None = None) -> None:
     """Give tasks retries (> 0 resolves their incidents and makes them fetchable again) or
     take them (0 raises one): administrators."""
-    _operator(ctx, session, actor, "external_task.retries", task_ids, {"retries": retries})
+    details = {"retries": retries, **({"batch_id": batch_id} if batch_id else {})}
+    _operator(ctx, session, actor, "external_task.retries", task_ids, details)
     value = integer({"retries": retries}, "retries", 0, MAX_RETRIES, required=True)
     for task_id in task_ids:
         task = _locked_row(session, task_id)
         events = [history.event("external_task_retries_set", actor.id, task.activity_id, task.id,
                                 retries=value)]
         _set_retries(ctx, session, task, value, events)
+
+
+def set_retries_in_batch(ctx: AppContext, session: Session, actor: Actor, body: dict) -> RetriesBatch:
+    """`retries-async`: the retries of the tasks `body` names, set now (see RetriesBatch)."""
+    task_ids = task_ids_of(session, body)
+    batch = RetriesBatch(instance_store.new_id(), len(task_ids), actor.id, ctx.now())
+    set_retries(ctx, session, actor, task_ids, body.get("retries"), batch.id)
+    return batch
 
 
 def set_priority(ctx: AppContext, session: Session, actor: Actor, task_id: str, priority) -> None:

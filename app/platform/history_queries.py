@@ -2,7 +2,7 @@
 done, with Camunda's filters and sortings (`query_criteria`)."""
 from __future__ import annotations
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, select, true
 from sqlalchemy.orm import Session
 
 from app.models import HistoricTask, Incident, InstanceState, ProcessDefinition, ProcessInstance
@@ -13,7 +13,7 @@ from app.core.identity import Actor
 from app.core.paging import Page
 
 from . import query_criteria as qc
-from .queries import EVERY_INSTANCE, NO_CALLED_INSTANCES, every_step
+from .queries import EVERY_INSTANCE, NO_CALLED_INSTANCES, every_step, of_definition
 from .query_criteria import Query
 from .sql_dialects import Duration
 
@@ -32,6 +32,9 @@ def _in_state(state: InstanceState):
 def _instance_criteria(seen) -> dict[str, qc.Criterion]:
     """The criteria of instances running or ended, counting the incidents (open or resolved)
     of the steps `seen(step_column)` keeps (`queries._instance_criteria`)."""
+    def any_incident(test):
+        return exists().where(Incident.instance_id == _PI.id, seen(Incident.activity_id), test)
+
     return {
         "processInstanceId": qc.Equal(_PI.id), "processInstanceIds": qc.OneOf(_PI.id),
         "processDefinitionId": qc.Equal(_PI.definition_id),
@@ -41,7 +44,7 @@ def _instance_criteria(seen) -> dict[str, qc.Criterion]:
         "processInstanceBusinessKeyIn": qc.OneOf(_PI.business_key),
         "processInstanceBusinessKeyLike": qc.Matching(_PI.business_key),
         "finished": qc.Flag(_PI.end_time.is_not(None)), "unfinished": qc.Flag(_PI.end_time.is_(None)),
-        "withIncidents": qc.Flag(exists().where(Incident.instance_id == _PI.id, seen(Incident.activity_id))),
+        "withIncidents": qc.Flag(any_incident(true())),
         "startedBefore": qc.Until(_PI.start_time), "startedAfter": qc.Since(_PI.start_time),
         "finishedBefore": qc.Until(_PI.end_time), "finishedAfter": qc.Since(_PI.end_time),
         "startedBy": qc.Equal(_PI.started_by),
@@ -53,6 +56,14 @@ def _instance_criteria(seen) -> dict[str, qc.Criterion]:
         "externallyTerminated": qc.Flag(_in_state(InstanceState.EXTERNALLY_TERMINATED)),
         "internallyTerminated": qc.Flag(_in_state(InstanceState.INTERNALLY_TERMINATED)),
         "variables": qc.Variables(_PI.variables_json),
+        "processDefinitionName": qc.Equal(ProcessDefinition.name, within=lambda test: of_definition(
+            _PI.definition_id, test)),
+        "processDefinitionNameLike": qc.Matching(ProcessDefinition.name, within=lambda test: of_definition(
+            _PI.definition_id, test)),
+        "incidentType": qc.Equal(Incident.incident_type, within=any_incident),
+        "incidentMessage": qc.Equal(Incident.message, within=any_incident),
+        "incidentMessageLike": qc.Matching(Incident.message, within=any_incident),
+        **qc.WITHOUT_TENANTS,
     }
 
 
@@ -99,6 +110,9 @@ TASK_CRITERIA: dict[str, qc.Criterion] = {
     "finishedBefore": qc.Until(_HT.end_time), "finishedAfter": qc.Since(_HT.end_time),
     "processVariables": qc.Variables(_PI.variables_json, within=lambda test: exists().where(
         _PI.id == _HT.instance_id, test)),
+    "processDefinitionName": qc.Equal(ProcessDefinition.name, within=lambda test: of_definition(
+        _HT.definition_id, test)),
+    **qc.WITHOUT_TENANTS,
 }
 TASK_SORTS = {
     "taskId": _HT.id, "activityInstanceId": _HT.id, "executionId": _HT.id,

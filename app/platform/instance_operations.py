@@ -123,7 +123,7 @@ def modify_variables(ctx: AppContext, session: Session, actor: Actor, instance_i
     form would have checked is the administrator's to answer for, so it is audited by name."""
     details = {"set": sorted(values), "deleted": deletions}
     _require_operator(ctx, session, actor, "instance.variables", instance_id, details)
-    _check_deletions(deletions)
+    check_deletions(deletions)
     reserved = sorted((set(values) | set(deletions)) & ACTOR_VARIABLES)
     if reserved:
         raise BadRequest(f"变量 {reserved[0]} 由系统记录，不能修改 / variable {reserved[0]} is the platform's",
@@ -138,7 +138,7 @@ def modify_variables(ctx: AppContext, session: Session, actor: Actor, instance_i
                  source=actor.source, details=details)
 
 
-def _check_deletions(deletions) -> None:
+def check_deletions(deletions) -> None:
     if not isinstance(deletions, list) or not all(isinstance(name, str) and name for name in deletions):
         raise BadRequest("deletions 应为变量名列表 / deletions must be a list of variable names",
                          [{"field": "deletions", "message": "应为变量名列表"}])

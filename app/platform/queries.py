@@ -32,6 +32,11 @@ _C = TaskCandidate.__table__
 _PI = ProcessInstance.__table__
 
 
+def of_definition(definition_id, test):
+    """`test` on the definition whose id is `definition_id` (its name, for a filter)."""
+    return exists().where(ProcessDefinition.id == definition_id, test)
+
+
 def _group_candidates(test):
     return exists().where(_C.c.task_id == _T.c.id, _C.c.kind == "group", test)
 
@@ -79,6 +84,14 @@ TASK_CRITERIA: dict[str, qc.Criterion] = {
     "active": qc.Flag(~_T.c.suspended), "suspended": qc.Flag(_T.c.suspended),
     "processVariables": qc.Variables(_PI.c.variables_json, within=lambda test: exists().where(
         _PI.c.id == _T.c.instance_id, test)),
+    "processDefinitionName": qc.Equal(ProcessDefinition.name, within=lambda test: of_definition(_T.c.definition_id, test)),
+    "processDefinitionNameLike": qc.Matching(
+        ProcessDefinition.name, within=lambda test: of_definition(_T.c.definition_id, test)),
+    "nameNotEqual": qc.Test(lambda name: _T.c.name != name), "nameNotLike": qc.Matching(_T.c.name, negated=True),
+    "priority": qc.Whole(lambda value: _T.c.priority == value),
+    "minPriority": qc.Whole(lambda value: _T.c.priority >= value),
+    "maxPriority": qc.Whole(lambda value: _T.c.priority <= value),
+    **qc.WITHOUT_TENANTS,
 }
 TASK_SORTS = {
     "instanceId": _T.c.instance_id, "dueDate": _T.c.due_at, "followUpDate": _T.c.follow_up_at,
@@ -196,6 +209,10 @@ def _instance_criteria(seen) -> dict[str, qc.Criterion]:
         return exists().where(HistoricActivity.instance_id == instance.id, HistoricActivity.end_time.is_(None),
                               seen(HistoricActivity.activity_id), test)
 
+    def open_incident(test):
+        return exists().where(Incident.instance_id == instance.id, Incident.resolved_at.is_(None),
+                              seen(Incident.activity_id), test)
+
     return {
         "processInstanceIds": qc.OneOf(instance.id),
         "businessKey": qc.Equal(instance.business_key), "businessKeyLike": qc.Matching(instance.business_key),
@@ -207,8 +224,12 @@ def _instance_criteria(seen) -> dict[str, qc.Criterion]:
         "superProcessInstance": NO_CALLED_INSTANCES, "subProcessInstance": NO_CALLED_INSTANCES,
         "rootProcessInstances": EVERY_INSTANCE, "leafProcessInstances": EVERY_INSTANCE,
         "active": qc.Flag(~instance.suspended), "suspended": qc.Flag(instance.suspended),
-        "withIncident": qc.Flag(exists().where(
-            Incident.instance_id == instance.id, Incident.resolved_at.is_(None), seen(Incident.activity_id))),
+        "withIncident": qc.Flag(open_incident(true())),
+        "incidentId": qc.Equal(Incident.id, within=open_incident),
+        "incidentType": qc.Equal(Incident.incident_type, within=open_incident),
+        "incidentMessage": qc.Equal(Incident.message, within=open_incident),
+        "incidentMessageLike": qc.Matching(Incident.message, within=open_incident),
+        **qc.WITHOUT_TENANTS, "processDefinitionWithoutTenantId": qc.WITHOUT_TENANTS["withoutTenantId"],
         "activityIdIn": qc.OneOf(HistoricActivity.activity_id, within=waiting_at),
         "variables": qc.Variables(instance.variables_json),
     }

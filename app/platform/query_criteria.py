@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import String, and_, bindparam, false
+from sqlalchemy import Integer, String, and_, bindparam, false
 
 from app.core import confidential
 from app.core.errors import BadRequest
@@ -58,11 +58,14 @@ class Criterion:
 
 
 class Equal(Criterion):
-    def __init__(self, column):
-        self.column = column
+    """The column equals the value; `within` puts the test where the column is (another
+    table's rows)."""
+
+    def __init__(self, column, within=None):
+        self.column, self.within = column, within or (lambda test: test)
 
     def condition(self, key, value):
-        return self.column == bindparam(key)
+        return self.within(self.column == bindparam(key))
 
 
 class OneOf(Criterion):
@@ -89,13 +92,27 @@ class OneOf(Criterion):
 
 
 class Matching(Criterion):
-    """Camunda's `…Like`: `%` stands for any text; case-sensitive on every database."""
+    """Camunda's `…Like` (and `…NotLike`, `negated`): `%` stands for any text;
+    case-sensitive on every database."""
 
-    def __init__(self, column):
-        self.column = column
+    def __init__(self, column, within=None, negated: bool = False):
+        self.column, self.within, self.negated = column, within or (lambda test: test), negated
 
     def condition(self, key, value):
-        return Like(self.column, bindparam(key, type_=LikePattern()))
+        test = Like(self.column, bindparam(key, type_=LikePattern()))
+        return self.within(~test if self.negated else test)
+
+
+class Whole(Criterion):
+    """A whole-number filter (`priority`, `minPriority`): `build` compares the parameter."""
+
+    kind = "integer"
+
+    def __init__(self, build):
+        self.build = build
+
+    def condition(self, key, value):
+        return self.build(bindparam(key, type_=Integer()))
 
 
 class Since(Criterion):
@@ -157,6 +174,14 @@ class Constant(Criterion):
 
     def parameters(self, key, value):
         return {}
+
+
+# Nothing here belongs to a tenant: `tenantIdIn` finds nothing, `withoutTenantId` (and
+# `processDefinitionWithoutTenantId`) everything.
+WITHOUT_TENANTS = {
+    "tenantIdIn": Constant(false(), kind="list"),
+    "withoutTenantId": Constant(None, kind="flag"),
+}
 
 
 class Variables(Criterion):

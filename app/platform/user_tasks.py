@@ -18,13 +18,14 @@ from app.engine.errors import EngineError, TaskNotReady
 from app.models import HistoricTask, ProcessInstance, Task
 from app.prepared import Prepared
 
+from app.core import confidential
 from app.core.authorization import can_read_instance, require_readable_task
 from app.core.context import AppContext
 from app.core.errors import BadRequest, Conflict, NotFound, ValidationFailed
 from app.core.extensions import Refused, TaskEvent
 from app.core.identity import Actor
 from app.platform.generic_forms import generic_form
-from app.platform import forms, history, instance_store
+from app.platform import forms, history, instance_store, task_local_rows
 from app.platform.permissions import claim_refusal, enforce, holder_refusal
 from app.platform.process_instances import advance, visible_variables
 
@@ -234,11 +235,15 @@ def form_of(ctx: AppContext, session: Session, actor: Actor, task_id: str) -> di
 
 
 def task_variables(session: Session, actor: Actor, task_id: str) -> tuple[str, dict, dict]:
-    """What an open task sees (Camunda's task variables: its instance's, as `actor` may
-    read them): the instance's id, the values and their declared types."""
+    """What an open task sees (Camunda's task variables: its instance's and, hiding those of
+    the same name, its own local ones, as `actor` may read them): the instance's id, the
+    values and their declared types."""
     task = get_task(session, actor, task_id)
     values, types = visible_variables(actor, session.get(ProcessInstance, task.instance_id))
-    return task.instance_id, values, types
+    local, local_types = task_local_rows.stored(session, task_id)
+    local = confidential.visible_values(actor, local)
+    types = {name: kind for name, kind in types.items() if name not in local} | local_types
+    return task.instance_id, values | local, types
 
 
 def variables_after(session: Session, actor: Actor, task_id: str) -> tuple[dict, dict]:

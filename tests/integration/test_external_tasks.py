@@ -4,19 +4,22 @@ completes them, reports failures and BPMN errors, extends or gives back its lock
 from __future__ import annotations
 
 import base64
+import json
 import threading
 import time
 from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
 from app import context_of
 from app.config import ConfigError, load_settings
+from app.models import AuditEntry
 from app.platform import long_polling
 from tests.support.apps import build_app
 from tests.support.clients import Rest
-from tests.support.jobs import deployed, model_files, only_task, start, variables
+from tests.support.jobs import bpmn, deploy_rest, deployed, form_files, model_files, only_task, start, variables
 
 TOPIC = "ext_payment"
 
@@ -115,6 +118,33 @@ def test_use_priority_takes_the_highest_priority_first(rest, worker):
     assert worker.put(f"/external-task/{tasks['P-low']}/priority", json={"priority": 1}).status_code == 403
 
 
+def test_task_priority_from_the_model_an_expression_or_the_process_default_orders_the_fetch(rest, worker):
+    deployed(rest("analyst"), model_files("ext_priority.bpmn"))
+    instance = start(rest("officer"), "ext_priority", {"urgency": 70})["id"]
+    listed = {t["activityId"]: t["priority"] for t in worker.get(f"/external-task?processInstanceId={instance}")
+              .get_json()}
+    assert listed == {"urgent": 70, "archive": 10}
+    [first] = worker.post("/external-task/fetchAndLock", json={
+        "workerId": "w1", "maxTasks": 1, "usePriority": True,
+        "topics": [{"topicName": "ext_priority", "lockDuration": 1000}]}).get_json()
+    assert (first["activityId"], first["priority"]) == ("urgent", 70)
+    payment(rest)
+    assert worker.get("/external-task?topicName=ext_payment").get_json()[0]["priority"] == 0
+
+
+def test_a_task_priority_that_is_no_whole_number_is_refused_at_deploy_or_at_the_start(rest, worker):
+    deployed(rest("analyst"), model_files("ext_priority.bpmn"))
+    words = rest("officer").post("/process-definition/key/ext_priority/start",
+                                 json={"variables": {"urgency": {"value": "high", "type": "String"}}})
+    assert words.status_code == 400 and "urgent" in words.get_json()["message"]
+    assert worker.get("/external-task?topicName=ext_priority").get_json() == []
+    model = bpmn("ext_priority.bpmn").replace(b'camunda:taskPriority="10"', b'camunda:taskPriority="high"')
+    response = deploy_rest(rest("analyst"), {"ext_priority.bpmn": model, **form_files()})
+    assert response.status_code == 400
+    assert {e["element_id"] for e in response.get_json()["errors"]} == {"archive"}
+    assert "camunda:taskPriority" in response.get_json()["errors"][0]["message"]
+
+
 def test_the_python_clients_body_is_accepted_and_sorting_by_create_time_is_honoured(rest, worker, clock):
     payment(rest, "OLD")
     clock.advance(timedelta(seconds=1))
@@ -191,6 +221,28 @@ def test_the_batch_variant_sets_the_retries_of_an_instances_tasks(rest, worker):
     assert by_id.status_code == 204 and worker.get(f"/external-task/{task['id']}").get_json()["retries"] == 4
     empty = rest("admin").put("/external-task/retries", json={"retries": 1, "externalTaskIds": []})
     assert empty.status_code == 400 and empty.get_json()["errors"][0]["field"] == "externalTaskIds"
+
+
+def test_the_async_batch_variant_sets_the_retries_now_and_answers_a_batch_that_is_done(rest, worker, app):
+    instance = payment(rest)
+    [task] = fetch(worker)
+    worker.post(f"/external-task/{task['id']}/failure", json={"workerId": "w1", "retries": 0})
+    response = rest("admin").post("/external-task/retries-async", json={
+        "retries": 3, "processInstanceIds": [instance], "externalTaskIds": [task["id"]]})
+    assert response.status_code == 200, response.get_json()
+    batch = response.get_json()
+    assert batch["type"] == "set-external-task-retries" and batch["createUserId"] == "admin"
+    assert (batch["totalJobs"], batch["jobsCreated"], batch["invocationsPerBatchJob"]) == (1, 1, 1)
+    assert batch["startTime"] == batch["executionStartTime"] and batch["batchJobDefinitionId"] is None
+    assert worker.get(f"/external-task/{task['id']}").get_json()["retries"] == 3
+    assert rest("admin").get(f"/incident?processInstanceId={instance}").get_json() == []
+    with context_of(app).db.read() as session:
+        [entry] = session.scalars(select(AuditEntry).where(AuditEntry.action == "external_task.retries")).all()
+    assert json.loads(entry.details_json)["batch_id"] == batch["id"]
+    query = rest("admin").post("/external-task/retries-async", json={"retries": 1, "externalTaskQuery": {}})
+    assert query.status_code == 400 and query.get_json()["errors"][0]["field"] == "externalTaskQuery"
+    assert worker.post("/external-task/retries-async", json={
+        "retries": 1, "externalTaskIds": [task["id"]]}).status_code == 403
 
 
 def test_a_bpmn_error_routes_to_the_boundary_event_of_the_task(rest, worker):

@@ -230,6 +230,51 @@ def test_with_incident_finds_the_instances_with_an_incident(rest, cases, failing
     assert len(_ids(admin.get("/process-instance?withIncident=false"))) == 4
 
 
+def test_incident_filters_name_the_incident_its_type_and_its_message(rest, cases, failing_service):
+    admin = rest("admin")
+    deployed(rest("analyst"), model_files("job_service_call.bpmn"), name="service")
+    failing = start(rest("officer"), "job_service_call", {"applicant": "新疆大学"})["id"]
+    for _ in range(2):
+        admin.post(f"/job/{only_job(admin, failing)['id']}/execute")
+    [incident] = incidents(admin, failing)
+    kind, message = incident["incidentType"], incident["incidentMessage"]
+    assert _ids(admin.get(f"/process-instance?incidentId={incident['id']}")) == [failing]
+    assert _ids(admin.get(f"/process-instance?incidentType={kind}")) == [failing]
+    assert _ids(admin.get("/process-instance?incidentType=failedExternalTask")) == []
+    assert _ids(admin.get(f"/process-instance?incidentMessage={quote(message)}")) == [failing]
+    assert _ids(admin.get(f"/process-instance?incidentMessageLike={quote(message[:3])}%")) == [failing]
+    assert _ids(admin.get("/process-instance?incidentMessageLike=nothing%")) == []
+    assert _ids(admin.get(f"/history/process-instance?incidentType={kind}")) == [failing]
+    assert _ids(admin.post("/history/process-instance", json={"incidentMessageLike": f"{message[:3]}%"})) == [failing]
+
+
+def test_definition_name_priority_name_not_and_tenant_filters(rest, cases):
+    admin = rest("admin")
+    name = admin.get(f"/process-definition/key/{KEY}").get_json()["name"]
+    running = sorted(_ids(admin.get(f"/task?processDefinitionKey={KEY}")))
+    assert sorted(_ids(admin.get(f"/task?processDefinitionName={quote(name)}"))) == running
+    assert sorted(_ids(admin.get(f"/task?processDefinitionNameLike={quote(name[:1])}%"))) == running
+    assert _ids(admin.get("/task?processDefinitionName=nothing")) == []
+    assert len(_ids(admin.get(f"/history/process-instance?processDefinitionName={quote(name)}"))) == 4
+    assert len(_ids(admin.get(f"/history/task?processDefinitionName={quote(name)}"))) == 5
+    assert _ids(admin.get("/task?priority=49")) == [] and len(_ids(admin.get("/task?priority=50"))) == 3
+    assert len(_ids(admin.get("/task?minPriority=50&maxPriority=50"))) == 3
+    assert _ids(admin.get("/task?minPriority=51")) == []
+    _refused(admin.get("/task?priority=high"), "priority")
+    _refused(admin.post("/task", json={"minPriority": "50"}), "minPriority")
+    assert _ids(admin.post("/task", json={"minPriority": 50, "maxPriority": 50})) == _ids(
+        admin.get("/task?minPriority=50&maxPriority=50"))
+    task_name = only_task(admin, cases["north"])["name"]
+    assert _ids(admin.get(f"/task?nameNotEqual={quote(task_name)}")) == []
+    assert _ids(admin.get(f"/task?nameNotLike={quote(task_name[:1])}%")) == []
+    assert len(_ids(admin.get("/task?nameNotLike=x%"))) == 3
+    for path in ("/process-instance", "/task", "/history/process-instance", "/history/task"):
+        assert _ids(admin.get(f"{path}?tenantIdIn=a,b")) == [], path
+        assert _ids(admin.get(f"{path}?withoutTenantId=true")) == _ids(admin.get(path)), path
+    assert _ids(admin.get("/process-instance?processDefinitionWithoutTenantId=true")) == _ids(
+        admin.get("/process-instance"))
+
+
 def test_incidents_and_activities_of_a_confidential_step_count_only_for_who_may_see_it(
         rest, failing_service):
     """An incident of the panel's steps, or an instance waiting at one, tells how many

@@ -105,5 +105,5 @@ from . import (  # noqa: E402,F401
 )
 from . import (  # noqa: E402,F401
     definition_by_id, deployment_deletion, event_subscriptions, executions, identity, signals,
-    task_identity_links,
+    task_identity_links, task_local_variables,
 )

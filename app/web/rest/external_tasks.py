@@ -8,8 +8,7 @@ from app.platform.external_task_requests import fetch_request
 
 from . import blueprint, context, params
 from .external_task_filters import FILTERS, SORTING, from_body, from_query
-from .external_task_shapes import external_task, locked
-
+from .external_task_shapes import batch, external_task, locked
 
 
 @blueprint.post("/external-task/fetchAndLock")
@@ -124,16 +123,31 @@ def external_set_retries(task_id):
 
 @blueprint.put("/external-task/retries")
 def external_set_retries_of_many():
-    body = params.json_body()
-    unsupported = sorted(set(body) - {"retries", "externalTaskIds", "processInstanceIds"})
-    if unsupported:
-        raise BadRequest(f"不支持的字段 {unsupported[0]} / unsupported field {unsupported[0]}",
-                         [{"field": unsupported[0], "message": "不支持的字段"}])
+    body = _retries_body()
     ctx = context()
     with ctx.db.command() as session:
         task_ids = external_tasks.task_ids_of(session, body)
         external_tasks.set_retries(ctx, session, g.actor, task_ids, body.get("retries"))
     return "", 204
+
+
+@blueprint.post("/external-task/retries-async")
+def external_set_retries_async():
+    body = _retries_body()
+    ctx = context()
+    with ctx.db.command() as session:
+        done = external_tasks.set_retries_in_batch(ctx, session, g.actor, body)
+    return jsonify(batch(done))
+
+
+def _retries_body() -> dict:
+    """The tasks named by id or by instance; Camunda's queries in the body are refused by name."""
+    body = params.json_body()
+    unsupported = sorted(set(body) - {"retries", "externalTaskIds", "processInstanceIds"})
+    if unsupported:
+        raise BadRequest(f"不支持的字段 {unsupported[0]} / unsupported field {unsupported[0]}",
+                         [{"field": unsupported[0], "message": "不支持的字段"}])
+    return body
 
 
 @blueprint.put("/external-task/<task_id>/priority")

@@ -35,16 +35,13 @@ def get_variable_data(instance_id, name):
 
 @blueprint.post("/process-instance/<instance_id>/variables")
 def modify_variables(instance_id):
-    body = params.json_body()
-    values, types = variables.from_camunda(body.get("modifications"))
-    _modify(instance_id, values, types, body.get("deletions") or [])
+    _modify(instance_id, *modifications())
     return "", 204
 
 
 @blueprint.put("/process-instance/<instance_id>/variables/<name>")
 def put_variable(instance_id, name):
-    values, types = variables.from_camunda({name: params.json_body()})
-    _modify(instance_id, values, types, [])
+    _modify(instance_id, *one_variable(name), [])
     return "", 204
 
 
@@ -52,6 +49,18 @@ def put_variable(instance_id, name):
 def delete_variable(instance_id, name):
     _modify(instance_id, {}, {}, [name])
     return "", 204
+
+
+def modifications() -> tuple[dict, dict, list]:
+    """Camunda's `{modifications, deletions}` body: values, declared types, names to remove."""
+    body = params.json_body()
+    values, types = variables.from_camunda(body.get("modifications"))
+    return values, types, body.get("deletions") or []
+
+
+def one_variable(name: str) -> tuple[dict, dict]:
+    """The typed value a PUT of one variable sends as its body."""
+    return variables.from_camunda({name: params.json_body()})
 
 
 def _modify(instance_id: str, values: dict, types: dict, deletions) -> None:

@@ -44,7 +44,7 @@ class Op:
     kinds: dict[str, str] = field(default_factory=dict)
 
 
-_KIND_SCHEMAS = {"flag": {"type": "boolean"}, "list": {"type": "array", "items": {"type": "string"}},
+_KIND_SCHEMAS = {"flag": {"type": "boolean"}, "integer": {"type": "integer"}, "list": {"type": "array", "items": {"type": "string"}},
                  "variables": {"type": "array", "items": {"type": "object"}}}
 
 
@@ -71,6 +71,9 @@ def _body(**properties: str) -> dict:
 
 
 _VARIABLES = "#VariableMap"
+_MODIFICATIONS = {"application/json": _body(modifications=_VARIABLES, deletions="[string]")}
+_ONE_VARIABLE = {"application/json": {"$ref": "#/components/schemas/VariableValue"}}
+_RETRIES = {"application/json": _body(retries="integer", externalTaskIds="[string]", processInstanceIds="[string]")}
 _REASON = dict(reason="string?", opinion="string?")
 STATISTICS = ("failedJobs", "incidents", "incidentsForType", "rootIncidents")
 EXECUTION_FILTERS = ("processInstanceId", "businessKey", "processDefinitionId", "processDefinitionKey", "activityId",
@@ -142,10 +145,10 @@ OPERATIONS: dict[str, Op] = {
     "GET /process-instance/<instance_id>/variables/<name>": Op("一个流程变量", ("deserializeValue",),
                                                                ok=(200, "#VariableValue")),
     "POST /process-instance/<instance_id>/variables": Op(
-        "修改流程变量（管理员）", body={"application/json": _body(modifications=_VARIABLES, deletions="[string]")},
+        "修改流程变量（管理员）", body=_MODIFICATIONS,
         ok=(204, None)),
     "PUT /process-instance/<instance_id>/variables/<name>": Op(
-        "设置一个流程变量（管理员）", body={"application/json": {"$ref": "#/components/schemas/VariableValue"}},
+        "设置一个流程变量（管理员）", body=_ONE_VARIABLE,
         ok=(204, None)),
     "DELETE /process-instance/<instance_id>/variables/<name>": Op("删除一个流程变量（管理员）", ok=(204, None)),
     "GET /process-instance/<instance_id>/variables/<name>/data": Op(
@@ -178,6 +181,16 @@ OPERATIONS: dict[str, Op] = {
                                         ok=(204, None)),
     "GET /task/<task_id>/form": Op("任务表单", ok=(200, "#TaskForm")),
     "GET /task/<task_id>/form-variables": Op("表单变量", ("variableNames",), ok=(200, _VARIABLES)),
+    "GET /task/<task_id>/localVariables": Op("任务的局部变量", ("deserializeValues",), ok=(200, _VARIABLES)),
+    "GET /task/<task_id>/localVariables/<name>": Op("任务的一个局部变量", ("deserializeValue",),
+                                                    ok=(200, "#VariableValue")),
+    "POST /task/<task_id>/localVariables": Op(
+        "修改任务的局部变量", body=_MODIFICATIONS,
+        ok=(204, None)),
+    "PUT /task/<task_id>/localVariables/<name>": Op(
+        "设置任务的一个局部变量", body=_ONE_VARIABLE,
+        ok=(204, None)),
+    "DELETE /task/<task_id>/localVariables/<name>": Op("删除任务的一个局部变量", ok=(204, None)),
     "GET /task/<task_id>/variables": Op("任务可见的变量", ("deserializeValues",), ok=(200, _VARIABLES)),
     "GET /task/<task_id>/variables/<name>": Op("任务可见的一个变量", ("deserializeValue",), ok=(200, "#VariableValue")),
     "GET /task/<task_id>/variables/<name>/data": Op("任务变量的内容", ok=(200, None),
@@ -310,8 +323,8 @@ OPERATIONS: dict[str, Op] = {
     "POST /external-task/<task_id>/unlock": Op("解锁", ok=(204, None)),
     "PUT /external-task/<task_id>/retries": Op("设置重试次数", body={"application/json": _body(retries="integer")},
                                                ok=(204, None)),
-    "PUT /external-task/retries": Op("批量设置重试次数", body={"application/json": _body(
-        retries="integer", externalTaskIds="[string]", processInstanceIds="[string]")}, ok=(204, None)),
+    "PUT /external-task/retries": Op("批量设置重试次数", body=_RETRIES, ok=(204, None)),
+    "POST /external-task/retries-async": Op("批量设置重试次数（批处理）", body=_RETRIES, ok=(200, "#Batch")),
     "PUT /external-task/<task_id>/priority": Op("设置优先级", body={"application/json": _body(priority="integer")},
                                                 ok=(204, None)),
     # Migration

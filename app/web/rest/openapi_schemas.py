@@ -126,6 +126,11 @@ SCHEMAS = {
         businessKey="string?", **_ENTITY),
     "LockedExternalTask": {"allOf": [{"$ref": "#/components/schemas/ExternalTask"}, _object(
         errorDetails="string?", variables="#VariableMap", extensionProperties="object")]},
+    "Batch": _object(
+        id="string", type="string", totalJobs="integer", jobsCreated="integer", batchJobsPerSeed="integer",
+        invocationsPerBatchJob="integer", seedJobDefinitionId="string?", monitorJobDefinitionId="string?",
+        batchJobDefinitionId="string?", suspended="boolean", createUserId="string?", startTime="string?",
+        executionStartTime="string?", **_ENTITY),
     "CorrelationResult": {"type": "object", "required": ["resultType", "execution", "processInstance"],
                           "properties": {"resultType": {"type": "string"},
                                          "execution": schema_of("object?"), "processInstance": schema_of("object?"),

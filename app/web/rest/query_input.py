@@ -18,6 +18,7 @@ from . import params
 
 SORT_PARAMETERS = ("sortBy", "sortOrder")
 _NUMBER = re.compile(r"-?[0-9]{1,15}(\.[0-9]{1,15})?")
+_WHOLE = re.compile(r"-?[0-9]{1,10}")
 
 
 def from_args(criteria: dict[str, Criterion], sorts: dict | None = None) -> Query:
@@ -52,6 +53,8 @@ def _from_text(kind: str, name: str, text: str):
         return _date(name, text)
     if kind == "variables":
         return [_variable_from_text(name, item) for item in text.split(",") if item]
+    if kind == "integer":
+        return _whole(name, int(text) if _WHOLE.fullmatch(text) else None)
     return text
 
 
@@ -68,9 +71,17 @@ def _from_json(kind: str, name: str, value):
         if not isinstance(value, list):
             raise _refused(name, "应为 {name, operator, value} 数组", f"{name} must be an array")
         return [_variable_from_json(name, item) for item in value]
+    if kind == "integer":
+        return _whole(name, value if isinstance(value, int) and not isinstance(value, bool) else None)
     if not isinstance(value, str):
         raise _refused(name, "应为文本", f"{name} must be a string")
     return _date(name, value) if kind == "date" else value
+
+
+def _whole(name: str, value: int | None) -> int:
+    if value is None or not -(2**31) <= value < 2**31:
+        raise _refused(name, "应为整数", f"{name} must be a whole number")
+    return value
 
 
 def _date(name: str, text: str):
