@@ -14,6 +14,7 @@ from .modeling import ModelDraft
 from .registry import (
     Center, CenterChange, CenterEvaluation, CenterStatus, ExpertPanel, ExpertReview, SiteVisit,
 )
+from .rounds import ApplicationRound, RoundApplication
 from .repository import (
     DecisionDefinition, Deployment, DeploymentResource, FormVersion, ProcessDefinition,
 )
@@ -25,7 +26,7 @@ from .variables import BinaryVariable
 from .web import LoginThrottle, TaskDraft, UserSession
 
 __all__ = [
-    "AnnualReport", "CenterStatusChange", "ChangeRequest", "EvaluationDetail", "GovernanceRecord",
+    "AnnualReport", "ApplicationRound", "CenterStatusChange", "ChangeRequest", "EvaluationDetail", "GovernanceRecord",
     "Rectification",
     "AuditEntry", "Attachment", "BinaryVariable", "Comment", "InstanceReader", "Notification", "OutboxMessage",
     "Base", "Center", "CenterChange", "CenterEvaluation", "CenterStatus", "DecisionDefinition",
@@ -35,6 +36,6 @@ __all__ = [
     "LoginThrottle", "MessageSubscription", "MigratedInstance", "MigrationBatch", "ModelDraft",
     "Organization",
     "ProcessDefinition",
-    "ProcessInstance", "SiteVisit", "Task", "TaskCandidate", "TaskDraft", "User", "UserGroup",
+    "ProcessInstance", "RoundApplication", "SiteVisit", "Task", "TaskCandidate", "TaskDraft", "User", "UserGroup",
     "UserSession",
 ]

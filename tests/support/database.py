@@ -24,7 +24,7 @@ from sqlalchemy.pool import NullPool
 from app.db import Database
 from app.models import Base
 from app.tic import demo_data
-from tests.support.apps import FAST_DEMO_HASH
+from tests.support.apps import FAST_DEMO_HASH, START
 
 
 def build(url: str, statements: list[str] | None = None) -> None:
@@ -36,7 +36,7 @@ def build(url: str, statements: list[str] | None = None) -> None:
     try:
         Base.metadata.create_all(database.engine)
         with database.command() as session:
-            demo_data.load_demo_data(session, FAST_DEMO_HASH)
+            demo_data.load_demo_data(session, START, FAST_DEMO_HASH)
     finally:
         database.dispose()
 
