@@ -108,6 +108,12 @@ def close_round(ctx: AppContext, session: Session, actor: Actor, round_id: str) 
     audit.record(ctx, session, "round.close", user_id=actor.id, target=round_id, source=actor.source)
 
 
+def title_of(session: Session, round_id) -> tuple[str, str] | None:
+    """A case's round as its page shows it: (id, title), or None outside any round."""
+    row = session.get(ApplicationRound, round_id) if isinstance(round_id, str) else None
+    return (row.id, row.title) if row else None
+
+
 def round_for_start(session: Session, process_key: str, variables: dict, now: datetime) -> dict:
     """The start rule (plugged into the platform's start): the round open now, as `roundId`,
     or the refusal naming the next round. Other processes start as they are."""
