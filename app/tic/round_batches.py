@@ -22,6 +22,7 @@ from app.core.context import AppContext
 from app.core.errors import BadRequest, Forbidden, NotFound, ServiceError
 from app.core.identity import Actor
 from app.platform import permissions, user_tasks
+from app.tic import rounds
 
 FORMAL_REVIEW = "formal_review"
 DECISIONS = ("pass", "return", "reject")
@@ -109,7 +110,7 @@ def formal_review_values(decision: dict, today: date) -> dict:
     values = {"formalReviewDecision": choice, "formalReviewOpinion": opinion}
     if choice == "return":
         defects = [line.strip()[:MAX_TEXT] for line in str(decision.get("defects") or "").splitlines() if line.strip()]
-        deadline = _date(decision.get("fixDeadline"))
+        deadline = rounds.parse_date(decision.get("fixDeadline"))
         if not defects or len(defects) > MAX_DEFECTS:
             errors.append({"field": "defects", "message": f"需补正的问题：退回时逐行列出，1 至 {MAX_DEFECTS} 条"})
         if deadline is None or deadline <= today:
@@ -149,10 +150,3 @@ def _entry(instance_id, business_key, state, variables_json) -> dict:
             "averageScore": values.get("averageScore"), "score": score,
             "expertsRecommending": values.get("expertsRecommending"),
             "siteVisitPassed": values.get("siteVisitPassed"), "approvalDecision": values.get("approvalDecision")}
-
-
-def _date(value) -> date | None:
-    try:
-        return date.fromisoformat(str(value).strip())
-    except ValueError:
-        return None

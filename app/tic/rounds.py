@@ -213,7 +213,7 @@ def _checked(form: dict, today: date) -> dict:
     title = str(form.get("title") or "").strip()
     if not title or len(title) > MAX_TITLE:
         errors.append({"field": "title", "message": f"批次名称：必填，不超过 {MAX_TITLE} 字"})
-    opens_on, closes_on = _date(form.get("opensOn")), _date(form.get("closesOn"))
+    opens_on, closes_on = parse_date(form.get("opensOn")), parse_date(form.get("closesOn"))
     if opens_on is None:
         errors.append({"field": "opensOn", "message": "开始日期：应为 YYYY-MM-DD 格式的日期"})
     elif opens_on < today:
@@ -261,7 +261,7 @@ def _day(value: date) -> str:
     return f"{value.year}年{value.month}月{value.day}日"
 
 
-def _date(value) -> date | None:
+def parse_date(value) -> date | None:
     try:
         return date.fromisoformat(str(value).strip())
     except ValueError:
