@@ -16,7 +16,7 @@ from app.db import Database
 from app.engine.runtime import WorkflowEngine
 from app.platform import working_calendar
 from app.platform.instance_cache import InstanceCache
-from app.tic import case_numbers, evaluations, outcomes
+from app.tic import case_numbers, evaluations, outcomes, rounds
 
 
 def tic_handlers() -> HandlerRegistry:
@@ -40,5 +40,6 @@ def build_context(settings: Settings, clock: Clock | None = None) -> AppContext:
         instances=InstanceCache(settings.instance_cache_size),
         handlers=tic_handlers(),
         mint_business_key=case_numbers.mint,
+        check_start=rounds.round_for_start,
         outcome_words=outcomes.in_words,
     )

@@ -44,7 +44,7 @@ def register(app: Flask) -> None:
                        f"holidays of {seeded[0]}–{seeded[-1]} loaded")
         if context.settings.demo_data:
             with context.db.command() as session:
-                loaded = demo_data.load_demo_data(session)
+                loaded = demo_data.load_demo_data(session, context.now())
             if loaded:
                 click.echo(f"已载入演示用户，密码均为 {demo_data.DEMO_PASSWORD} / "
                            f"demo users loaded, every password is '{demo_data.DEMO_PASSWORD}'")

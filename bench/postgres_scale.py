@@ -19,6 +19,7 @@ import tempfile
 import threading
 import time
 import uuid
+from datetime import datetime, timezone
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -263,7 +264,7 @@ def _app_on(url: str):
     app = create_app({"database_url": url, "secret_key": "bench"})
     ctx = app.extensions["ticflow"]
     with ctx.db.command() as session:
-        demo_data.load_demo_data(session)
+        demo_data.load_demo_data(session, datetime.now(timezone.utc))
         deploy(ctx, session, None, "bench", run_bench.model_files())
     return app
 

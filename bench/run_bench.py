@@ -20,6 +20,7 @@ import sys
 import tempfile
 import time
 import uuid
+from datetime import datetime, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -167,7 +168,7 @@ def bench_services(database_url: str) -> float:
     app = create_app({"database_url": database_url, "secret_key": "bench"})
     ctx = app.extensions["ticflow"]
     with ctx.db.command() as session:
-        demo_data.load_demo_data(session)
+        demo_data.load_demo_data(session, datetime.now(timezone.utc))
         deploy(ctx, session, None, "bench", model_files())
         officer = load_actor(session, "officer")
 
@@ -240,7 +241,7 @@ def bench_inbox(database_url: str) -> dict:
     app = create_app({"database_url": database_url, "secret_key": "bench"})
     ctx = app.extensions["ticflow"]
     with ctx.db.command() as session:
-        demo_data.load_demo_data(session)
+        demo_data.load_demo_data(session, datetime.now(timezone.utc))
         load_open_tasks(session.info["connection"], datetime(2026, 3, 2, tzinfo=timezone.utc), timedelta)
     figures = {}
     for user, box in (("urumqi", "claimable"), ("officer", "todo")):
@@ -380,7 +381,7 @@ def cockpit_database(database_url: str):
     ctx = app.extensions["ticflow"]
     files = model_files.collect(ROOT / "bpmn", ROOT / "forms")
     with ctx.db.command() as session:
-        demo_data.load_demo_data(session)
+        demo_data.load_demo_data(session, datetime.now(timezone.utc))
         deploy(ctx, session, None, "bench", files)
         for key, _share, versions in cockpit_data.PROCESSES:
             for version in range(2, versions + 1):

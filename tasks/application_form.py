@@ -4,12 +4,18 @@ told at once when the eligibility check (R04–R07) sends it back."""
 from __future__ import annotations
 
 from app.core.extensions import Refused, ServiceTaskEvent, TaskEvent, handler, on_complete
+from app.clock import to_shanghai
+from app.tic import rounds
 from app.tic.applications import application_problems, recommending_org_id, tell_ineligible
 
 
 @on_complete("tic_establishment", "fill_application")
 def check_application(event: TaskEvent) -> None:
     problems = application_problems(event.session, event.values)
+    outside = rounds.field_problem(event.session, event.variables.get("roundId"), event.values,
+                                   to_shanghai(event.now).date())
+    if outside:
+        problems.append(outside)
     if problems:
         raise Refused(problems)
 

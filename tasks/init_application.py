@@ -2,20 +2,25 @@
 from __future__ import annotations
 
 from app.core.extensions import ServiceTaskEvent, handler
+from app.tic import rounds
 from app.tic.applications import applicant_organization
 
 
 @handler(
     "init_application",
     title="确定申报单位",
+    reads=("roundId",),
     writes=("applicantOrg", "applicationRound", "legalEntityPlanDate"),
 )
 def init_application(ctx: ServiceTaskEvent) -> dict:
     """`applicantOrg` scopes fill_application to the lead unit (`lead_unit:${applicantOrg}`).
 
     The eligibility table reads the optional plan date: it starts as None so that
-    "not given" is a value the table can test, not a missing name.
+    "not given" is a value the table can test, not a missing name. The application joins
+    the round its start was admitted to (`roundId`, set by the start rule).
     """
+    if ctx.variables.get("roundId"):
+        rounds.join_round(ctx.session, ctx.process_instance_id, ctx.variables["roundId"], ctx.now)
     return {
         "applicantOrg": applicant_organization(ctx.session, ctx.process_instance_id),
         "applicationRound": 1,

@@ -25,6 +25,16 @@ def no_business_key(_process_key: str, _now: datetime) -> None:
     return None
 
 
+# A rule the app checks before a person's start: (session, process key, the start's
+# variables, now) -> variables the instance starts with besides them; raising a ServiceError
+# refuses the start. The cases decide (application rounds); the platform only asks.
+StartCheck = Callable[..., dict]
+
+
+def no_start_check(_session, _process_key: str, _variables: dict, _now: datetime) -> dict:
+    return {}
+
+
 # (process key, end event id, its (Chinese, English) names, variables) -> the ending in
 # words, (Chinese, English).
 OutcomeWords = Callable[[str, str | None, tuple[str | None, str | None], dict], tuple[str | None, str | None]]
@@ -67,6 +77,7 @@ class AppContext:
     handlers: Handlers
     caches: dict = field(default_factory=dict)
     mint_business_key: BusinessKeyMinter = no_business_key
+    check_start: StartCheck = no_start_check
     outcome_words: OutcomeWords = end_event_name
 
     def now(self):

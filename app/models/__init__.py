@@ -15,6 +15,7 @@ from .modeling import ModelDraft
 from .registry import (
     Center, CenterChange, CenterEvaluation, CenterStatus, ExpertPanel, ExpertReview, SiteVisit,
 )
+from .rounds import ApplicationRound, RoundApplication
 from .repository import (
     DecisionDefinition, Deployment, DeploymentResource, FormVersion, ProcessDefinition,
 )
@@ -26,7 +27,7 @@ from .variables import BinaryVariable, TaskLocalVariable
 from .web import LoginThrottle, TaskDraft, UserSession
 
 __all__ = [
-    "AnnualReport", "CenterStatusChange", "ChangeRequest", "EvaluationDetail", "GovernanceRecord",
+    "AnnualReport", "ApplicationRound", "CenterStatusChange", "ChangeRequest", "EvaluationDetail", "GovernanceRecord",
     "Rectification",
     "AuditEntry", "Attachment", "BinaryVariable", "Comment", "InstanceReader", "Notification", "OutboxMessage",
     "Base", "CalendarDay", "Center", "CenterChange", "CenterEvaluation", "CenterStatus", "DeadlineNotice", "DecisionDefinition",
@@ -36,6 +37,7 @@ __all__ = [
     "LoginThrottle", "MessageSubscription", "MigratedInstance", "MigrationBatch", "ModelDraft",
     "Organization",
     "ProcessDefinition",
-    "ProcessInstance", "SiteVisit", "Task", "TaskCandidate", "TaskDraft", "TaskLocalVariable", "User", "UserGroup",
+    "ProcessInstance", "RoundApplication", "SiteVisit", "Task", "TaskCandidate", "TaskDraft", "TaskLocalVariable",
+    "User", "UserGroup",
     "UserSession",
 ]

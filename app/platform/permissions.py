@@ -372,6 +372,22 @@ def expert_pool_refusal(actor: Actor, keeping: bool) -> ServiceError | None:
     return Forbidden("无权查看专家库 / the expert pool is the department's")
 
 
+# Application rounds (申报批次) and their ranking are the department's and its agency's to
+# keep; leaders, who approve on the ranking, managers and administrators read them too.
+ROUND_KEEPERS = frozenset({"department", "agency"})
+ROUND_READERS = ROUND_KEEPERS | {"department_leader", "manager", "admin"}
+
+
+def rounds_refusal(actor: Actor, keeping: bool) -> ServiceError | None:
+    """Reading the rounds (`keeping` False) or opening, editing and closing them (True)."""
+    if actor.in_any(ROUND_KEEPERS if keeping else ROUND_READERS):
+        return None
+    if keeping:
+        return Forbidden("只有科技厅经办人员或专业机构可以设置申报批次 / only the department and its agency "
+                         "keep the application rounds")
+    return Forbidden("无权查看申报批次 / the application rounds are the department's")
+
+
 def administers(actor: Actor) -> bool:
     """Manages users, organizations and group membership (系统管理): administrators only."""
     return actor.in_any(ADMINISTRATORS)

@@ -36,6 +36,7 @@ def start_process(ctx: AppContext, session: Session, actor: Actor | None, key: s
         business_key = _minted_key(ctx, session, definition.key)
     if actor is not None:
         require_can_start(actor, definition)
+        variables = {**(variables or {}), **ctx.check_start(session, definition.key, variables or {}, ctx.now())}
     suspended = _SUSPENDED.scalar(connection_of(session), {"id": definition.id})
     if suspended is None:
         raise NotFound(f"流程定义 {definition.id} 已随其部署删除 / process definition not found (its deployment "

@@ -1,12 +1,16 @@
 """The demo organizations and users of DOMAIN.md, loaded into an empty database."""
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.models import Organization, User, UserGroup
 
+from app.clock import to_shanghai
 from app.core.identity import hash_password
+from app.tic import rounds
 
 DEMO_PASSWORD = "demo"
 
@@ -64,8 +68,9 @@ USERS = [
 ]
 
 
-def load_demo_data(session: Session, password_hash: str | None = None) -> bool:
-    """Load the demo data into an empty database; False when users already exist.
+def load_demo_data(session: Session, now: datetime, password_hash: str | None = None) -> bool:
+    """Load the demo data into an empty database; False when users already exist. It opens an
+    application round for the year of `now`, so that applications start out of the box.
 
     `password_hash` lets tests pass a cheaper hash of "demo" made once per run.
     """
@@ -81,5 +86,6 @@ def load_demo_data(session: Session, password_hash: str | None = None) -> bool:
                     organization_id=org_id, is_demo=True)
         user.group_rows = [UserGroup(user_id=user_id, group_id=g) for g in groups]
         session.add(user)
+    session.add(rounds.demo_round(to_shanghai(now).year, now))
     session.flush()
     return True

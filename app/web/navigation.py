@@ -16,6 +16,7 @@ i18n.register({
     "nav.dashboard": ("工作台", "Dashboard"),
     "nav.registry": ("中心名录", "Center registry"),
     "nav.experts": ("专家库", "Expert pool"),
+    "nav.rounds": ("申报批次", "Application rounds"),
     "nav.admin": ("系统管理", "Administration"),
 })
 # (endpoint, label key, test id, who may open it)
@@ -25,6 +26,8 @@ ENTRIES = (
     ("registry_pages.centers", "nav.registry", "nav-registry", registry.sees_registry),
     ("expert_pages.experts", "nav.experts", "nav-experts",
      lambda actor: permissions.expert_pool_refusal(actor, keeping=False) is None),
+    ("round_pages.round_list", "nav.rounds", "nav-rounds",
+     lambda actor: permissions.rounds_refusal(actor, keeping=False) is None),
     ("admin.users", "nav.admin", "nav-admin", permissions.administers),
 )
 

@@ -8,6 +8,8 @@ from datetime import datetime, timezone
 import pytest
 
 from app.platform import deployment, notifications
+from app.tic import rounds
+from tests.support.services import as_user
 from tests.support.tasklist import notifications_of
 from tests.support.establishment import (
     EXPERT_PANEL, application, approval, assign_experts, complete, deploy_models,
@@ -104,7 +106,10 @@ def test_registered_center_has_the_registry_shape(models, rest, clock):
     }
 
 
-def test_center_codes_count_per_year_of_the_approval_date_in_shanghai(models, rest, clock):
+def test_center_codes_count_per_year_of_the_approval_date_in_shanghai(models, rest, clock, ctx):
+    as_user(ctx, "officer", rounds.open_round, {"title": "2027年度申报", "opensOn": "2027-01-01",
+                                                "closesOn": "2027-12-31", "fields": list(rounds.COVERABLE),
+                                                "quota": 5})
     first = to_approval(rest, "SQ-2026-001")
     second = to_approval(rest, "SQ-2026-002", centerName="新疆现代农业技术创新中心", field="modern_agriculture")
     approval(rest("leader"), first, "approve")

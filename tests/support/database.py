@@ -16,7 +16,6 @@ import queue
 import shutil
 import threading
 import uuid
-from datetime import datetime, timezone
 from pathlib import Path
 
 from sqlalchemy import create_engine, event, func, select, text
@@ -26,7 +25,7 @@ from app.db import Database
 from app.models import Base
 from app.platform import working_calendar
 from app.tic import demo_data
-from tests.support.apps import FAST_DEMO_HASH
+from tests.support.apps import FAST_DEMO_HASH, START
 
 
 def build(url: str, statements: list[str] | None = None) -> None:
@@ -38,8 +37,8 @@ def build(url: str, statements: list[str] | None = None) -> None:
     try:
         Base.metadata.create_all(database.engine)
         with database.command() as session:
-            demo_data.load_demo_data(session, FAST_DEMO_HASH)
-            working_calendar.seed(session, datetime.now(timezone.utc))
+            demo_data.load_demo_data(session, START, FAST_DEMO_HASH)
+            working_calendar.seed(session, START)
     finally:
         database.dispose()
 

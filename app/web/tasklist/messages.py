@@ -146,6 +146,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "instance.open": ("查看业务详情", "View case"),
     "instance.page": ("业务详情", "Case"),
     "instance.outcome": ("办理结果", "Outcome"),
+    "instance.round": ("申报批次", "Application round"),
     "panel.title": ("论证专家组（加签/减签）", "Expert panel (add or remove reviewers)"),
     "panel.scored": ("已评分", "Scored"),
     "panel.reviewing": ("评审中", "Reviewing"),

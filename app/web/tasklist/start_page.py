@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, url_for
 
 from app.core.authorization import require_can_start
-from app.core.errors import Forbidden
+from app.core.errors import BadRequest, Forbidden
 from app.platform import inbox, permissions, queries
 from app.platform.deployment import latest_definition
 from app.platform.process_instances import start_process
@@ -19,12 +19,17 @@ START_OFFERS = ("tic_establishment", "tic_major_change")
 
 @blueprint.get("/start")
 def start():
+    return _page()
+
+
+def _page(refusal: str | None = None):
     actor = auth.current_actor()
     ctx = context()
     with ctx.db.read() as session:
         offers = [key for key in START_OFFERS if _startable(session, actor, key)]
         queue = _queue(ctx, session, actor) if permissions.sees_queue(actor) else None
-    return render_template("tasklist/start.html", offers=offers, queue=queue, active_box="start")
+    return render_template("tasklist/start.html", offers=offers, queue=queue, refusal=refusal,
+                           active_box="start")
 
 
 def _queue(ctx, session, actor) -> list[dict]:
@@ -66,9 +71,13 @@ def start_submit(key):
     if key not in START_OFFERS:
         abort(404)
     ctx, actor = context(), auth.current_actor()
-    with ctx.db.command() as session:
-        instance = start_process(ctx, session, actor, key=key,
-                                 variables=applications.starting_values(session, actor, key))
+    try:
+        with ctx.db.command() as session:
+            instance = start_process(ctx, session, actor, key=key,
+                                     variables=applications.starting_values(session, actor, key))
+    except BadRequest as error:
+        # A refused start (no application round open) is told on the page it came from.
+        return _page(error.message), 400
     with ctx.db.read() as session:
         first = queries.list_tasks(session, actor, queries.TaskFilter(process_instance_id=instance.id),
                                    queries.Page(0, 1))
