@@ -3,22 +3,27 @@ each expert's review, the site visit, and the panel's result."""
 from __future__ import annotations
 
 from app.core.extensions import Refused, ServiceTaskEvent, TaskEvent, handler, on_complete
-from app.tic import expert_reviews
+from app.tic import expert_reviews, panel_draws
 
 # Processes that call tic_expert_review: listeners are keyed by the calling instance's process.
 REVIEWING_PROCESSES = ("tic_establishment", "tic_evaluation")
 
 
 def assign_experts(event: TaskEvent) -> None:
-    """Refuse conflicted or unknown experts and too small a panel, else record the panel."""
+    """Refuse conflicted or unknown experts, too small a panel, and a panel that is neither
+    the task's draw nor given a reason; else record the panel and how it was chosen."""
     experts = list(event.values.get("experts") or [])
     problems = expert_reviews.panel_problems(
         event.session, experts, event.variables, event.app.settings.min_expert_panel
     )
-    if problems:
-        raise Refused(problems)
-    expert_reviews.record_panel(event.session, event.process_instance_id, event.process_key,
-                                experts, event.actor_id, event.now)
+    draw_id, reason, unconfirmed = panel_draws.confirmation(event.session, event.task_id, experts,
+                                                             event.values.get("panelReason"))
+    if problems or unconfirmed:
+        raise Refused(problems + unconfirmed)
+    applicant, round_key = panel_draws.case_keys(event.session, event.process_instance_id, event.variables)
+    expert_reviews.record_panel(event.session, event.process_instance_id, event.process_key, experts,
+                                event.actor_id, event.now,
+                                expert_reviews.PanelOrigin(draw_id, reason, applicant, round_key))
 
 
 def expert_review(event: TaskEvent) -> None:

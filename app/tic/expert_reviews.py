@@ -93,11 +93,23 @@ def _same_unit(organization: Organization, unit: dict) -> bool:
     return name == organization.name or (bool(code) and code == (organization.credit_code or "").upper())
 
 
+@dataclass(frozen=True)
+class PanelOrigin:
+    """How a panel was chosen (its draw, or a manual reason) and whom, in which round, it
+    reviews for."""
+
+    draw_id: int | None
+    manual_reason: str | None
+    applicant_key: str | None
+    round_key: str | None
+
+
 def record_panel(session: Session, instance_id: str, process_key: str, experts: list[str],
-                 assigned_by: str, now: datetime) -> None:
+                 assigned_by: str, now: datetime, origin: PanelOrigin) -> None:
     session.add(ExpertPanel(
         instance_id=instance_id, process_key=process_key, experts_json=json.dumps(experts),
-        assigned_by=assigned_by, assigned_at=now,
+        assigned_by=assigned_by, assigned_at=now, draw_id=origin.draw_id, manual_reason=origin.manual_reason,
+        applicant_key=origin.applicant_key, round_key=origin.round_key,
     ))
     session.flush()
 

@@ -66,6 +66,20 @@ def remove_reviewer(ctx: AppContext, session: Session, actor: Actor, instance_id
     participants.remove(ctx, session, actor, instance_id, REVIEW_ACTIVITY, expert, reason)
 
 
+def replace_decliner(ctx: AppContext, session: Session, actor: Actor, instance_id: str,
+                     replacement: str | None, reason: str) -> None:
+    """The declining expert (`actor`) leaves the panel, `replacement` joins it (加签/减签 in one
+    step); with nobody to draw, only while the panel keeps its minimum."""
+    remaining = [e for e in _experts(session, instance_id) if e != actor.id]
+    remaining += [replacement] if replacement is not None else []
+    minimum = ctx.settings.min_expert_panel
+    if len(remaining) < minimum:
+        message = f"暂无可替补的专家，专家组将少于 {minimum} 人：请联系科技厅经办人员"
+        raise BadRequest(message, [{"field": "reason", "message": message}])
+    _panel(session, instance_id).experts_json = json.dumps(remaining)
+    participants.step_aside(ctx, session, actor, instance_id, REVIEW_ACTIVITY, replacement, reason)
+
+
 def _panel(session: Session, instance_id: str):
     panel = expert_reviews.latest_panel(session, instance_id)
     if panel is None:
