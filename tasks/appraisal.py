@@ -27,6 +27,16 @@ def assign_experts(event: TaskEvent) -> None:
 
 
 def expert_review(event: TaskEvent) -> None:
+    """A scoring sheet, when given, covers every criterion and its weighted total is the
+    score (`expertScore` stays the total 0–100)."""
+    sheet = event.values.get("criterionScores")
+    if sheet is not None:
+        criteria = panel_draws.criteria(event.app, event.session, event.process_key)
+        total, problems = expert_reviews.weighted_total(criteria, sheet)
+        if total is not None and total != event.values.get("expertScore"):
+            problems = [{"field": "expertScore", "message": f"总分应为评分表各项加权合计 {total} 分"}]
+        if problems:
+            raise Refused(problems)
     expert_reviews.record_review(event.session, event.process_instance_id, event.task_id,
                                  event.actor_id, event.values, event.now)
 
@@ -42,7 +52,8 @@ for process_key in REVIEWING_PROCESSES:
     on_complete(process_key, "site_visit")(site_visit)
 
 
-@handler("aggregate_expert_reviews", title="汇总专家意见", writes=("averageScore", "expertsRecommending"))
+@handler("aggregate_expert_reviews", title="汇总专家意见",
+         writes=("averageScore", "trimmedAverageScore", "expertsRecommending"))
 def aggregate_expert_reviews(ctx: ServiceTaskEvent) -> dict:
-    """`averageScore` and `expertsRecommending` of the panel's reviews."""
+    """`averageScore`, `trimmedAverageScore` and `expertsRecommending` of the panel's reviews."""
     return expert_reviews.summarize(ctx.session, ctx.process_instance_id)

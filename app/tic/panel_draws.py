@@ -35,6 +35,7 @@ ASSIGN_STEP = "assign_experts"
 # A decliner's replacement is drawn from their review task.
 DECLINE_STEP = "expert_review"
 PANEL_TABLE = "tic_expert_panel"
+CRITERIA_TABLE = "tic_review_criteria"
 LEADERS = "department_leader"
 REASON_LIMIT = 500
 REVIEW_KINDS = {"tic_establishment": "establishment", "tic_evaluation": "evaluation"}
@@ -59,6 +60,13 @@ def rules_for(ctx: AppContext, session: Session, instance: ProcessInstance, vari
 
 def review_kind(process_key: str) -> str:
     return REVIEW_KINDS.get(process_key, process_key)
+
+
+def criteria(ctx: AppContext, session: Session, process_key: str) -> list[dict]:
+    """The scoring sheet of the review kind: [{code, label, weight}] in the table's order."""
+    outcome = decide(ctx, session, CRITERIA_TABLE, {"reviewKind": review_kind(process_key)})
+    return [{"code": code, "label": label, "weight": int(weight)} for code, label, weight in zip(
+        outcome.get("criterionCodes") or [], outcome.get("criterionLabels") or [], outcome.get("criterionWeights") or [])]
 
 
 def case_keys(session: Session, instance_id: str, variables: dict) -> tuple[str | None, str]:

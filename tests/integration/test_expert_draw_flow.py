@@ -15,7 +15,8 @@ from app.core.identity import load_actor
 from app.models import ExpertDecline, ExpertPanel, HistoryEvent
 from app.tic import expert_draw, expert_pool
 from tests.support.establishment import (
-    complete, deploy_models, field_errors, formal_review, start_application, task, to_formal_review, variables,
+    complete, deploy_models, field_errors, formal_review, site_visit, start_application, task, to_formal_review,
+    variables,
 )
 from tests.support.lifecycle import api, api_post
 
@@ -223,3 +224,45 @@ def test_a_draw_without_enough_experts_is_refused_naming_the_shortfall(ctx, rest
 
     assert response.status_code == 400
     assert "区外 2 人" in response.get_json()["errors"][0]["message"]
+
+
+SHEET = {"goals": 90, "foundation": 80, "operation": 70, "funding": 60, "schedule": 95}  # 79.5 → 80
+
+
+def reviewed_by_panel(rest, instance_id: str, task_id: str, scores: list[int]) -> list[str]:
+    panel = drawn(rest, task_id)["panel"]
+    complete(rest("officer"), task_id, {"experts": panel})
+    for expert, score in zip(panel, scores):
+        assert complete(rest(expert), task(rest(expert), instance_id, "expert_review")["id"], {
+            "expertScore": score, "expertOpinion": "目标明确", "expertRecommend": True}).status_code == 204
+    site_visit(rest("officer"), instance_id)
+    return panel
+
+
+def test_trimmed_average_with_5_experts_drops_highest_and_lowest(rest, assigning):
+    instance_id, task_id = assigning
+
+    reviewed_by_panel(rest, instance_id, task_id, [60, 80, 82, 84, 99])
+
+    shown = variables(rest("officer"), instance_id)
+    assert (shown["averageScore"], shown["trimmedAverageScore"]) == (81.0, 82.0)
+    assert "trimmedAverageScore" not in variables(rest("cotton"), instance_id)
+    assert "trimmedAverageScore" not in variables(rest("urumqi"), instance_id)
+
+
+def test_a_scoring_sheet_total_must_be_its_weighted_sum(ctx, rest, assigning):
+    instance_id, task_id = assigning
+    panel = drawn(rest, task_id)["panel"]
+    complete(rest("officer"), task_id, {"experts": panel})
+    review = task(rest(panel[0]), instance_id, "expert_review")["id"]
+    values = {"criterionScores": SHEET, "expertOpinion": "目标明确", "expertRecommend": True}
+
+    errors = field_errors(complete(rest(panel[0]), review, {**values, "expertScore": 79}))
+    assert "80" in errors["expertScore"]
+    missing = field_errors(complete(rest(panel[0]), review, {**values, "expertScore": 80,
+                                                             "criterionScores": {"goals": 90}}))
+    assert "基础条件与优势" in missing["criterionScores.foundation"]
+
+    assert complete(rest(panel[0]), review, {**values, "expertScore": 80}).status_code == 204
+    for user in ("cotton", "urumqi"):
+        assert "criterionScores" not in variables(rest(user), instance_id)
