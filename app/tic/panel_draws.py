@@ -187,9 +187,13 @@ def request_change(ctx: AppContext, session: Session, actor: Actor, task_id: str
     return row
 
 
+def may_decide(actor: Actor) -> bool:
+    return actor.in_any({LEADERS})
+
+
 def decide_request(ctx: AppContext, session: Session, actor: Actor, request_id, approve, opinion) -> ExpertDrawRequest:
     """A department leader approves or rejects a pending request, with an opinion."""
-    if not actor.in_any({LEADERS}):
+    if not may_decide(actor):
         audit.record_refusal(ctx, session, "expert.draw_decision", user_id=actor.id, target=str(request_id),
                              source=actor.source)
         raise Forbidden("重新抽取或替换专家须由厅领导批准 / only a department leader decides")
