@@ -33,8 +33,8 @@ def create_app(test_config: dict | None = None, clock=None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
     from .web import (
-        admin, api_tasklist, audit_api, cockpit, dashboard, dashboard_page, expert_pages, headers, modeler,
-        navigation, registry, registry_pages, request_input, rest, round_pages, tasklist, versions_api,
+        admin, api_tasklist, audit_api, cockpit, dashboard, dashboard_page, expert_draw_api, expert_pages, headers,
+        modeler, navigation, registry, registry_pages, request_input, rest, round_pages, tasklist, versions_api,
     )
     from . import cli
 
@@ -46,6 +46,7 @@ def create_app(test_config: dict | None = None, clock=None) -> Flask:
     app.register_blueprint(registry.blueprint, url_prefix=registry.API_PREFIX)
     app.register_blueprint(dashboard.blueprint, url_prefix=dashboard.API_PREFIX)
     app.register_blueprint(api_tasklist.blueprint, url_prefix=api_tasklist.API_PREFIX)
+    app.register_blueprint(expert_draw_api.blueprint, url_prefix=expert_draw_api.API_PREFIX)
     app.register_blueprint(audit_api.blueprint, url_prefix=audit_api.API_PREFIX)
     app.register_blueprint(versions_api.blueprint, url_prefix=versions_api.API_PREFIX)
     tasklist.register(app)

@@ -16,8 +16,10 @@ from app.core.identity import Actor
 
 VARIABLES = frozenset({
     "experts",  # the panel
+    "panelReason",  # why the panel was chosen by hand rather than drawn
     "expert",  # the multi-instance element: the expert of one review
     "expertScore", "expertOpinion", "expertRecommend",  # one expert's review
+    "criterionScores",  # its scoring sheet, per criterion
     "expertScores", "expertReviews",  # the reviews collected for the grading
     "averageScore", "trimmedAverageScore", "expertsRecommending",  # aggregates of the scores
     "suggestedGrade",  # the grade the average suggests

@@ -3,7 +3,7 @@ from .audit import AuditEntry
 from .base import Base
 from .calendar import CalendarDay, DeadlineNotice
 from .collaboration import Attachment, Comment, InstanceReader, Notification, OutboxMessage
-from .experts import ExpertDraw, ExpertProfile
+from .experts import ExpertDecline, ExpertDraw, ExpertDrawRequest, ExpertProfile
 from .history import HistoricActivity, HistoricTask, HistoryEvent
 from .identity import Organization, User, UserGroup
 from .migration import MigratedInstance, MigrationBatch
@@ -32,7 +32,7 @@ __all__ = [
     "AuditEntry", "Attachment", "BinaryVariable", "Comment", "InstanceReader", "Notification", "OutboxMessage",
     "Base", "CalendarDay", "Center", "CenterChange", "CenterEvaluation", "CenterStatus", "DeadlineNotice", "DecisionDefinition",
     "Deployment", "ExternalTask",
-    "DeploymentResource", "ExpertDraw", "ExpertPanel", "ExpertProfile", "ExpertReview", "FormVersion", "HistoricActivity",
+    "DeploymentResource", "ExpertDecline", "ExpertDraw", "ExpertDrawRequest", "ExpertPanel", "ExpertProfile", "ExpertReview", "FormVersion", "HistoricActivity",
     "HistoricTask", "HistoryEvent", "Incident", "InstanceState", "Job", "JobType",
     "LoginThrottle", "MessageSubscription", "MigratedInstance", "MigrationBatch", "ModelDraft",
     "Organization",

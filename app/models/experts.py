@@ -49,3 +49,54 @@ class ExpertDraw(Base):
     chosen_json: Mapped[str] = mapped_column(Text)
     drawn_by: Mapped[str] = mapped_column(String(64))
     drawn_at: Mapped[datetime]
+    # The assign_experts task drawn for; `draw`, `redraw` or `replace` (one expert of the
+    # previous draw, `replaced`), the last two on a leader's approved request.
+    task_id: Mapped[str | None] = mapped_column(String(36))
+    purpose: Mapped[str] = mapped_column(String(20), default="draw", server_default="draw")
+    replaced: Mapped[str | None] = mapped_column(String(64))
+    request_id: Mapped[int | None]
+    # The panel after this draw: what it chose, or for a replacement the previous panel with
+    # the replaced expert swapped for the one drawn.
+    panel_json: Mapped[str | None] = mapped_column(Text)
+
+
+class ExpertDrawRequest(Base):
+    """A redraw, or the replacement of one drawn expert, asked with a reason and decided by a
+    department leader; an approved request is used by one draw."""
+
+    __tablename__ = "expert_draw_request"
+    __table_args__ = (Index("ix_expert_draw_request_instance", "instance_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    instance_id: Mapped[str] = mapped_column(String(36))
+    task_id: Mapped[str] = mapped_column(String(36))
+    kind: Mapped[str] = mapped_column(String(20))
+    expert: Mapped[str | None] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(Text)
+    requested_by: Mapped[str] = mapped_column(String(64))
+    requested_at: Mapped[datetime]
+    # None while pending, then `approved` or `rejected`.
+    decision: Mapped[str | None] = mapped_column(String(20))
+    opinion: Mapped[str | None] = mapped_column(Text)
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+    decided_at: Mapped[datetime | None]
+    used_by_draw: Mapped[int | None]
+
+
+class ExpertDecline(Base):
+    """An expert who stepped aside from a review (回避声明 or unavailable), with the reason and
+    who was drawn in their place; they are not drawn for this applicant in this round again."""
+
+    __tablename__ = "expert_decline"
+    __table_args__ = (Index("ix_expert_decline_applicant_round", "applicant_key", "round_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    instance_id: Mapped[str] = mapped_column(String(36), index=True)
+    task_id: Mapped[str] = mapped_column(String(36))
+    expert: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(Text)
+    applicant_key: Mapped[str | None] = mapped_column(String(64))
+    round_key: Mapped[str | None] = mapped_column(String(64))
+    replacement: Mapped[str | None] = mapped_column(String(64))
+    declined_at: Mapped[datetime]

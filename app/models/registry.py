@@ -93,6 +93,12 @@ class ExpertPanel(Base):
     experts_json: Mapped[str] = mapped_column(Text)
     assigned_by: Mapped[str] = mapped_column(String(64))
     assigned_at: Mapped[datetime]
+    # The random draw the panel was confirmed from, or the reason it was chosen by hand.
+    draw_id: Mapped[int | None]
+    manual_reason: Mapped[str | None] = mapped_column(Text)
+    # Whom and in which round it reviewed: an expert reviews an applicant once a round (R15).
+    applicant_key: Mapped[str | None] = mapped_column(String(64))
+    round_key: Mapped[str | None] = mapped_column(String(64))
 
 
 class ExpertReview(Base):
@@ -109,6 +115,8 @@ class ExpertReview(Base):
     opinion: Mapped[str] = mapped_column(Text)
     recommend: Mapped[bool]
     submitted_at: Mapped[datetime]
+    # The scoring sheet: {criterion code: score 0–100}; null for a total given alone.
+    criteria_json: Mapped[str | None] = mapped_column(Text)
 
 
 class SiteVisit(Base):

@@ -31,7 +31,7 @@ from app.core.identity import Actor
 from app.core.paging import Page
 
 KINDS = frozenset({"new_task", "returned", "urged", "cc", "decided", "delegated", "transferred",
-                   "deadline", "escalated"})
+                   "deadline", "escalated", "approval"})
 ALL = "all"
 # The id column is a 32-bit integer on PostgreSQL: a larger number names no notification.
 MAX_ID = 2 ** 31 - 1

@@ -16,7 +16,7 @@ from app.models import Task
 
 from app.core import audit
 from app.core.context import AppContext
-from app.core.errors import BadRequest, ValidationFailed
+from app.core.errors import BadRequest, Forbidden, ValidationFailed
 from app.core.identity import Actor, load_actor
 from app.platform import instance_store, permissions
 from app.platform.process_instances import advance
@@ -36,6 +36,30 @@ def add(ctx: AppContext, session: Session, actor: Actor, instance_id: str, activ
 def remove(ctx: AppContext, session: Session, actor: Actor, instance_id: str, activity_id: str,
            user_id, reason) -> None:
     _change(ctx, session, actor, instance_id, activity_id, user_id, reason, adding=False)
+
+
+def step_aside(ctx: AppContext, session: Session, actor: Actor, instance_id: str, activity_id: str,
+               replacement: str | None, reason) -> None:
+    """`actor` leaves their open part of the activity with a reason (回避, unavailable);
+    `replacement`, whom the caller chose, takes a part of their own first."""
+    if actor.id not in open_participants(session, instance_id, activity_id):
+        audit.record_refusal(ctx, session, "participant.step_aside", user_id=actor.id, target=instance_id,
+                             source=actor.source, details={"activityId": activity_id})
+        raise Forbidden("您在本环节没有待办任务 / you have no open part in this step")
+    reason = _reason(reason)
+    loaded = instance_store.load(ctx, session, instance_id)
+    try:
+        if replacement is not None:
+            loaded.execution.add_participant(activity_id, _participant(session, replacement))
+        loaded.execution.remove_participant(activity_id, actor.id)
+    except EngineError as error:
+        raise BadRequest(str(error), [{"field": "userId", "message": str(error).split(" / ")[0]}]) from error
+    if replacement is not None:
+        loaded.record("participant_added", actor.id, activity_id=activity_id, participant=replacement, reason=reason)
+    loaded.record("participant_removed", actor.id, activity_id=activity_id, participant=actor.id, reason=reason)
+    advance(ctx, session, loaded, actor)
+    audit.record(ctx, session, "participant.step_aside", user_id=actor.id, target=instance_id, source=actor.source,
+                 details={"activityId": activity_id, "replacement": replacement, "reason": reason})
 
 
 def open_participants(session: Session, instance_id: str, activity_id: str) -> list[str]:

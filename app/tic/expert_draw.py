@@ -4,7 +4,8 @@ the draw itself, reproducible from its seed.
 Pure rules over plain values: the pool as the draw sees it (`PoolExpert`), the applying units
 (`Applicant`), the draw's date. An expert steps aside (R15) for the lead unit and every
 co-builder, matched by name or credit code, where they work now or worked less than
-`AFFILIATION_YEARS` years before the draw. Of the rest, those in the field, in the pool and
+`AFFILIATION_YEARS` years before the draw, and once they declined or reviewed for this
+applicant in this round (`Applicant.earlier`). Of the rest, those in the field, in the pool and
 available are ranked by their open reviews (fewest first), ties broken by a random order drawn
 from the seed; the panel takes `outside` experts from outside the region, the rest from inside.
 The same candidates and seed give the same panel: that is how a draw is re-checked."""
@@ -27,18 +28,21 @@ class Unit:
 
 @dataclass(frozen=True)
 class Applicant:
-    """The units an expert must not review for: the lead unit first, then the co-builders."""
+    """The units an expert must not review for: the lead unit first, then the co-builders;
+    and the experts who already declined or reviewed for it in this round, with why."""
 
     organization_id: str | None
     units: tuple[Unit, ...]
+    earlier: tuple[tuple[str, str], ...] = ()
 
     @classmethod
-    def of(cls, variables: dict) -> Applicant:
+    def of(cls, variables: dict, earlier: dict[str, str] | None = None) -> Applicant:
         lead = variables.get("leadUnit") or {}
         units = [Unit("牵头单位", _text(lead.get("name")), _text(lead.get("creditCode")).upper())]
         units += [Unit("共建单位", _text(c.get("name")), _text(c.get("creditCode")).upper())
                   for c in variables.get("coBuilders") or [] if isinstance(c, dict)]
-        return cls(_text(variables.get("applicantOrg")) or None, tuple(u for u in units if u.name or u.credit_code))
+        return cls(_text(variables.get("applicantOrg")) or None, tuple(u for u in units if u.name or u.credit_code),
+                   tuple(sorted((earlier or {}).items())))
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,9 @@ def new_seed() -> str:
 
 def conflict(expert: PoolExpert, applicant: Applicant, today: date) -> str | None:
     """Why `expert` must step aside for `applicant` (R15), or None."""
+    for user_id, why in applicant.earlier:
+        if user_id == expert.user_id:
+            return why
     if applicant.organization_id and expert.organization_id == applicant.organization_id:
         return f"任职于申报单位“{expert.organization}”"
     for unit in applicant.units:

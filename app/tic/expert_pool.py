@@ -1,6 +1,6 @@
 """The expert pool (专家库), kept by the department and its agency at /experts: each expert's
 record (fields, title, contact, past affiliations, whether they can be drawn), its XLSX
-import and export, and the random draw of a panel for an application (`expert_draw`).
+import and export, and the pool as a draw sees it (`expert_draw`, `panel_draws`).
 
 The accounts are the administrators' (系统管理); the pool keeps what a draw needs beside them.
 Every change and draw is an authorization decision here (`permissions.expert_pool_refusal`),
@@ -17,7 +17,7 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.models import ExpertDraw, ExpertProfile, Organization, ProcessInstance, Task, User, UserGroup
+from app.models import ExpertProfile, Organization, Task, User, UserGroup
 
 from app.core import audit
 from app.core.context import AppContext
@@ -117,31 +117,11 @@ def import_xlsx(ctx: AppContext, session: Session, actor: Actor, data: bytes) ->
     return len(records)
 
 
-def draw_panel(ctx: AppContext, session: Session, actor: Actor, instance_id: str, field: str,
-               size: int, outside: int) -> ExpertDraw:
-    """Draw a panel for the application `instance_id` and keep the draw with its seed."""
-    _enforce_keeper(ctx, session, actor, "expert.draw", instance_id)
-    instance = session.get(ProcessInstance, instance_id)
-    if instance is None:
-        raise NotFound(f"流程实例 {instance_id} 不存在 / process instance not found")
-    variables = json.loads(instance.variables_json).get("values", {})
-    pool = [expert_draw.PoolExpert(
+def drawable_pool(session: Session) -> list[expert_draw.PoolExpert]:
+    """Every expert as a draw sees them: unit, fields, region, whether drawable, workload."""
+    return [expert_draw.PoolExpert(
         e.user_id, e.name, org_id, e.organization, code, e.fields, e.in_region, e.available and e.in_pool,
         e.affiliations, e.open_reviews) for e, org_id, code in _with_units(session, _experts(session))]
-    try:
-        result = expert_draw.draw(pool, expert_draw.Applicant.of(variables), field, size, outside,
-                                  expert_draw.new_seed(), ctx.now().date())
-    except expert_draw.DrawImpossible as error:
-        raise BadRequest(str(error), [{"field": "experts", "message": str(error)}]) from error
-    row = ExpertDraw(instance_id=instance_id, field=field, size=size, outside=outside, seed=result.seed,
-                     candidates_json=json.dumps(list(result.candidates), ensure_ascii=False),
-                     excluded_json=json.dumps(result.excluded, ensure_ascii=False),
-                     chosen_json=json.dumps(list(result.chosen)), drawn_by=actor.id, drawn_at=ctx.now())
-    session.add(row)
-    session.flush()
-    audit.record(ctx, session, "expert.draw", user_id=actor.id, target=instance_id, source=actor.source,
-                 details={"seed": result.seed, "chosen": list(result.chosen), "field": field})
-    return row
 
 
 def _enforce_keeper(ctx, session, actor: Actor, action: str, target: str | None) -> None:

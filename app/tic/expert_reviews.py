@@ -93,11 +93,23 @@ def _same_unit(organization: Organization, unit: dict) -> bool:
     return name == organization.name or (bool(code) and code == (organization.credit_code or "").upper())
 
 
+@dataclass(frozen=True)
+class PanelOrigin:
+    """How a panel was chosen (its draw, or a manual reason) and whom, in which round, it
+    reviews for."""
+
+    draw_id: int | None
+    manual_reason: str | None
+    applicant_key: str | None
+    round_key: str | None
+
+
 def record_panel(session: Session, instance_id: str, process_key: str, experts: list[str],
-                 assigned_by: str, now: datetime) -> None:
+                 assigned_by: str, now: datetime, origin: PanelOrigin) -> None:
     session.add(ExpertPanel(
         instance_id=instance_id, process_key=process_key, experts_json=json.dumps(experts),
-        assigned_by=assigned_by, assigned_at=now,
+        assigned_by=assigned_by, assigned_at=now, draw_id=origin.draw_id, manual_reason=origin.manual_reason,
+        applicant_key=origin.applicant_key, round_key=origin.round_key,
     ))
     session.flush()
 
@@ -113,10 +125,12 @@ def record_review(session: Session, instance_id: str, task_id: str, expert: str,
                   now: datetime) -> None:
     """Keep one expert's review against the panel that assigned it."""
     panel = latest_panel(session, instance_id)
+    sheet = values.get("criterionScores")
     session.add(ExpertReview(
         task_id=task_id, panel_id=panel.id, instance_id=instance_id, expert=expert,
         score=values["expertScore"], opinion=values["expertOpinion"],
         recommend=values["expertRecommend"], submitted_at=now,
+        criteria_json=json.dumps(sheet) if sheet is not None else None,
     ))
     # The aggregation may run in this same command; sessions do not autoflush.
     session.flush()
@@ -129,18 +143,46 @@ def panel_reviews(session: Session, panel: ExpertPanel) -> list[ExpertReview]:
     ))
 
 
+TRIM_FROM = 5
+
+
 def summarize(session: Session, instance_id: str) -> dict:
-    """`averageScore` (Double) and `expertsRecommending` (Integer) of the latest panel."""
+    """`averageScore` (Double), `trimmedAverageScore` (Double) and `expertsRecommending`
+    (Integer) of the latest panel."""
     panel = latest_panel(session, instance_id)
     expected = len(json.loads(panel.experts_json))
-    average, recommending, count = session.execute(
-        select(func.avg(ExpertReview.score), func.count().filter(ExpertReview.recommend),
-               func.count())
-        .where(ExpertReview.panel_id == panel.id)
-    ).one()
-    if count != expected:
-        raise RuntimeError(f"专家评分不完整：应有 {expected} 份，实有 {count} 份")
-    return {"averageScore": round(float(average), 2), "expertsRecommending": int(recommending)}
+    rows = session.execute(select(ExpertReview.score, ExpertReview.recommend)
+                           .where(ExpertReview.panel_id == panel.id)).all()
+    if len(rows) != expected:
+        raise RuntimeError(f"专家评分不完整：应有 {expected} 份，实有 {len(rows)} 份")
+    scores = [score for score, _ in rows]
+    return {"averageScore": round(sum(scores) / len(scores), 2), "trimmedAverageScore": trimmed_average(scores),
+            "expertsRecommending": sum(1 for _, recommend in rows if recommend)}
+
+
+def trimmed_average(scores: list[int]) -> float:
+    """The average without the highest and the lowest total once there are `TRIM_FROM` or
+    more (去掉一个最高分和一个最低分); with fewer nothing is dropped, so it equals the plain
+    average: the variable is always set and never left from an earlier panel."""
+    kept = sorted(scores)[1:-1] if len(scores) >= TRIM_FROM else scores
+    return round(sum(kept) / len(kept), 2)
+
+
+def weighted_total(criteria: list[dict], given: dict) -> tuple[int | None, list[dict]]:
+    """The scoring sheet's total (weights from `tic_review_criteria`), rounded, or the
+    problems of a sheet that misses a criterion or scores outside 0–100."""
+    problems = []
+    for criterion in criteria:
+        score = given.get(criterion["code"])
+        if isinstance(score, bool) or not isinstance(score, int) or not 0 <= score <= 100:
+            problems.append({"field": f"criterionScores.{criterion['code']}",
+                             "message": f"请为“{criterion['label']}”打 0–100 分"})
+    unknown = sorted(set(given) - {c["code"] for c in criteria})
+    problems += [{"field": f"criterionScores.{code}", "message": f"评分表没有指标 {code}"} for code in unknown[:5]]
+    if problems:
+        return None, problems
+    weights = sum(c["weight"] for c in criteria)
+    return int(sum(given[c["code"]] * c["weight"] for c in criteria) / weights + 0.5), []
 
 
 def record_site_visit(session: Session, instance_id: str, task_id: str, values: dict,

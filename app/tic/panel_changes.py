@@ -58,12 +58,28 @@ def add_reviewer(ctx: AppContext, session: Session, actor: Actor, instance_id: s
 def remove_reviewer(ctx: AppContext, session: Session, actor: Actor, instance_id: str, expert, reason) -> None:
     participants.require_changer(ctx, session, actor, instance_id, REVIEW_ACTIVITY, expert, reason, adding=False)
     remaining = [e for e in _experts(session, instance_id) if e != expert]
+    _keep(ctx, session, instance_id, remaining, "userId", "论证专家不少于 {minimum} 人：请先加签替补专家，再减签")
+    participants.remove(ctx, session, actor, instance_id, REVIEW_ACTIVITY, expert, reason)
+
+
+def replace_decliner(ctx: AppContext, session: Session, actor: Actor, instance_id: str,
+                     replacement: str | None, reason: str) -> None:
+    """The declining expert (`actor`) leaves the panel, `replacement` joins it (加签/减签 in one
+    step); with nobody to draw, only while the panel keeps its minimum."""
+    remaining = [e for e in _experts(session, instance_id) if e != actor.id]
+    remaining += [replacement] if replacement is not None else []
+    _keep(ctx, session, instance_id, remaining, "reason", "暂无可替补的专家，专家组将少于 {minimum} 人：请联系科技厅经办人员")
+    participants.step_aside(ctx, session, actor, instance_id, REVIEW_ACTIVITY, replacement, reason)
+
+
+def _keep(ctx: AppContext, session: Session, instance_id: str, remaining: list[str], field: str,
+          refusal: str) -> None:
+    """The panel becomes `remaining`, refused (`refusal`) below the panel's minimum."""
     minimum = ctx.settings.min_expert_panel
     if len(remaining) < minimum:
-        message = f"论证专家不少于 {minimum} 人：请先加签替补专家，再减签"
-        raise BadRequest(message, [{"field": "userId", "message": message}])
+        message = refusal.format(minimum=minimum)
+        raise BadRequest(message, [{"field": field, "message": message}])
     _panel(session, instance_id).experts_json = json.dumps(remaining)
-    participants.remove(ctx, session, actor, instance_id, REVIEW_ACTIVITY, expert, reason)
 
 
 def _panel(session: Session, instance_id: str):

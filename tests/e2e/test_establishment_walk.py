@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from tests.e2e.test_phone_width import overflow
 from tests.support.browser import Officer
-from tests.support.establishment import EXPERT_PANEL, application, signature
+from tests.support.establishment import EXPERT_PANEL, MANUAL_REASON, application, signature
 
 pytestmark = pytest.mark.e2e
 
@@ -73,6 +73,7 @@ def test_an_establishment_walked_by_every_role(as_role):
     own_task(officer, "遴选论证专家")  # the one who passed 形式审查 goes on with the case
     for expert in EXPERT_PANEL:
         officer.page.check(f'[data-people="experts"] input[value="{expert}"]')
+    officer.fill_form({"panelReason": MANUAL_REASON})
     submitted(officer)
     for expert, score in EXPERT_PANEL.items():
         reviewer = as_role(expert)

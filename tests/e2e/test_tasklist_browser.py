@@ -14,7 +14,8 @@ from app.models import User, UserGroup
 from tests.support.apps import FAST_DEMO_HASH
 from tests.support.browser import policy_violations, screenshot
 from tests.support.establishment import (
-    EXPERT_PANEL, application, assign_experts, formal_review, signature, start_application, to_formal_review,
+    EXPERT_PANEL, MANUAL_REASON, application, assign_experts, formal_review, signature, start_application,
+    to_formal_review,
 )
 
 pytestmark = pytest.mark.e2e
@@ -109,6 +110,7 @@ def test_establishment_from_application_to_approval(officers):
     officer.take_task("遴选论证专家")
     for expert in EXPERT_PANEL:
         officer.page.check(f'[data-people="experts"] input[value="{expert}"]')
+    officer.fill_form({"panelReason": MANUAL_REASON})
     officer.submit()
     expect(officer.page.get_by_role("status").first).to_contain_text("已提交")
     for expert, score in EXPERT_PANEL.items():

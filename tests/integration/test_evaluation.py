@@ -9,8 +9,8 @@ from datetime import timedelta
 import pytest
 
 from tests.support.establishment import (
-    complete, deploy_models, field_errors, instance_state, open_tasks, task, task_keys, typed,
-    variables,
+    MANUAL_REASON, complete, deploy_models, field_errors, instance_state, open_tasks, task, task_keys,
+    typed, variables,
 )
 from tests.support.lifecycle import (
     CODE, FIRST_EVALUATION, api, api_post, authority_review, center, determine_grade,
@@ -151,7 +151,7 @@ def test_r25_the_center_withdraws_while_the_experts_review(registered, rest, clo
     submit_materials(cotton, evaluation)
     authority_review(rest("urumqi"), evaluation, "approve")
     complete(officer, task(officer, evaluation, "assign_experts")["id"],
-             {"experts": ["expert4", "expert5", "expert6"]})
+             {"experts": ["expert4", "expert5", "expert6"], "panelReason": MANUAL_REASON})
     assert len(open_tasks(rest("expert4"), evaluation)) == 1
 
     assert api_post(rest("kashgar"), f"/centers/{CODE}/evaluation/withdraw").status_code == 404
@@ -224,7 +224,7 @@ def test_r15_experts_of_the_center_or_its_co_builders_step_aside(registered, res
     authority_review(rest("urumqi"), evaluation, "approve")
 
     response = complete(officer, task(officer, evaluation, "assign_experts")["id"],
-                        {"experts": ["expert1", "expert5", "expert6"]})
+                        {"experts": ["expert1", "expert5", "expert6"], "panelReason": MANUAL_REASON})
     assert "新疆大学" in field_errors(response)["experts.0"]
 
 

@@ -1,19 +1,15 @@
 """The expert pool (专家库, issue 16): records kept by the department and its agency, XLSX
-export and import (all rows or none), and the draw of a panel for an application with R15's
-conflicts left out and the seed kept."""
+export and import (all rows or none). The draw from the pool: test_expert_draw_flow.py."""
 from __future__ import annotations
 
 import io
-import json
 
 import pytest
 from openpyxl import Workbook, load_workbook
 
 from app.core.errors import BadRequest, Forbidden
 from app.core.identity import load_actor
-from app.models import AuditEntry, ExpertDraw
-from app.tic import expert_draw, expert_pool
-from tests.support.establishment import deploy_models, start_application, submit
+from app.tic import expert_pool
 
 RECORD = {"fields": ["cotton_textile"], "title": "教授", "phone": "0991-8582000", "email": "e@xju.edu.cn",
           "in_region": True, "available": True, "in_pool": True,
@@ -107,35 +103,3 @@ def test_an_import_with_a_wrong_row_imports_nothing_and_names_the_row(ctx):
 def test_a_file_that_is_not_a_workbook_is_refused(ctx):
     with pytest.raises(BadRequest, match="xlsx"):
         as_user(ctx, "officer", expert_pool.import_xlsx, b"not a workbook")
-
-
-@pytest.fixture
-def submitted(ctx, rest):
-    """An application of 新疆天棉纺织集团 with 新疆大学 among its co-builders."""
-    deploy_models(ctx)
-    instance_id = start_application(rest("cotton"))
-    submit(rest("cotton"), instance_id)
-    return instance_id
-
-
-def test_a_draw_leaves_out_the_co_builders_experts_and_keeps_its_seed(ctx, submitted):
-    for user_id in ("expert1", "expert4", "expert5", "expert6", "expert7"):
-        as_user(ctx, "officer", expert_pool.save_expert, user_id, RECORD)
-    as_user(ctx, "officer", expert_pool.save_expert, "expert8", {**RECORD, "in_region": False})
-
-    drawn = as_user(ctx, "officer", expert_pool.draw_panel, submitted, "cotton_textile", 3, 1)
-
-    chosen = json.loads(drawn.chosen_json)
-    assert len(chosen) == 3 and "expert8" in chosen and "expert1" not in chosen
-    assert "共建单位“新疆大学”" in json.loads(drawn.excluded_json)["expert1"]
-    assert expert_draw.choose(json.loads(drawn.candidates_json), 3, 1, drawn.seed) == tuple(chosen)
-    with ctx.db.read() as session:
-        assert session.get(ExpertDraw, drawn.id).seed == drawn.seed
-        assert session.query(AuditEntry).filter_by(action="expert.draw").count() == 1
-
-
-def test_a_draw_without_enough_experts_is_refused_naming_the_shortfall(ctx, submitted):
-    as_user(ctx, "officer", expert_pool.save_expert, "expert4", RECORD)
-
-    with pytest.raises(BadRequest, match="可抽取的专家不足"):
-        as_user(ctx, "officer", expert_pool.draw_panel, submitted, "cotton_textile", 3, 1)

@@ -11,10 +11,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy.orm import Session
 
-from app.core.errors import ServiceError, ValidationFailed
+from app.core.errors import BadRequest, ServiceError, ValidationFailed
 from app.core.identity import load_actor
 from app.platform import drafts, task_actions, user_tasks
-from app.tic import panel_changes
+from app.tic import expert_declines, panel_changes, panel_draws
 from app.tic.demo_data import USERS
 from tests.support.establishment import (
     EXPERT_PANEL, approval, assign_experts, expert_reviews, formal_review, open_tasks,
@@ -124,6 +124,10 @@ def task_tries(task_row: dict, user: str) -> dict[tuple, tuple]:
             lambda c, s, a, p=person: task_actions.transfer(c, s, a, t, p), ())
         tries[("delegate", t, person)] = (
             lambda c, s, a, p=person: task_actions.delegate(c, s, a, t, p), ())
+    tries[("expert-draw", t)] = (lambda c, s, a: panel_draws.draw_for_task(c, s, a, t), (BadRequest,))
+    for kind in expert_declines.KINDS:
+        tries[("decline", t, kind)] = (
+            lambda c, s, a, k=kind: expert_declines.decline(c, s, a, t, k, "回避"), (BadRequest,))
     for step in STEPS:
         tries[("send-back", t, step)] = (
             lambda c, s, a, k=step: task_actions.send_back(c, s, a, t, k, "请补充"), ())

@@ -128,7 +128,8 @@ def test_assign_experts_checks_the_demo_experts_with_their_units(web, at_formal_
     assert labels["expert1"] == "专家一（新疆大学）" and labels["expert9"] == "专家九（新疆农业大学）"
     names = {value: name for name, value, _ in boxes}
     chosen = {names[e]: e for e in ("expert4", "expert5", "expert6")}
-    response = officer.post(f"/tasks/{task_id}", {**chosen, "_action": "submit"}, token_from=f"/tasks/{task_id}")
+    response = officer.post(f"/tasks/{task_id}", {**chosen, "panelReason": "人工遴选", "_action": "submit"},
+                            token_from=f"/tasks/{task_id}")
     assert response.status_code == 302, text(response)
     reviewers = {t["assignee"] for t in open_tasks(rest("officer"), instance_id)
                  if t["taskDefinitionKey"] == "expert_review"}

@@ -138,8 +138,13 @@ def formal_review(officer, instance_id: str, decision: str, opinion: str = "材�
               {"formalReviewDecision": decision, "formalReviewOpinion": opinion})
 
 
-def assign_experts(officer, instance_id: str, experts: list[str]):
-    return complete(officer, task(officer, instance_id, "assign_experts")["id"], {"experts": experts})
+MANUAL_REASON = "本领域入库专家不足，经处务会研究人工遴选"
+
+
+def assign_experts(officer, instance_id: str, experts: list[str], reason: str | None = MANUAL_REASON):
+    """A panel chosen by hand, with its reason (none: `reason=None`)."""
+    values = {"experts": experts} if reason is None else {"experts": experts, "panelReason": reason}
+    return complete(officer, task(officer, instance_id, "assign_experts")["id"], values)
 
 
 def expert_reviews(rest, instance_id: str, scores: dict[str, int]) -> None:

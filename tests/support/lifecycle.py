@@ -7,7 +7,7 @@ from datetime import datetime
 
 from app.platform.jobs import execute_due_jobs
 from tests.support.establishment import (
-    EXPERT_PANEL, approval, assign_experts, co_builder, complete, completed,
+    EXPERT_PANEL, MANUAL_REASON, approval, assign_experts, co_builder, complete, completed,
     expert_reviews, formal_review, recommender_decides, send_letter, site_visit,
     start_application, submit, task, to_approval, variables,
 )
@@ -119,7 +119,7 @@ def authority_review(urumqi, instance_id: str, decision: str, opinion: str = "æ
 def expert_panel(rest, instance_id: str, scores: dict[str, int] | None = None) -> None:
     officer = rest("officer")
     scores = scores or PANEL
-    completed(officer, instance_id, "assign_experts", {"experts": list(scores)})
+    completed(officer, instance_id, "assign_experts", {"experts": list(scores), "panelReason": MANUAL_REASON})
     expert_reviews(rest, instance_id, scores)
     site_visit(officer, instance_id)
 

@@ -97,3 +97,25 @@ def test_conflicted_off_field_and_unavailable_experts_are_left_out_with_why():
 def test_too_few_experts_is_refused_naming_the_shortfall():
     with pytest.raises(DrawImpossible, match="需要区外 5 人.*符合条件的区外 4 人"):
         draw(POOL, APPLICANT, "cotton_textile", 5, 5, "s", TODAY)
+
+
+def test_r15_draw_excludes_past_affiliation_within_3_years():
+    left = {"exactly": "2023-12-06", "a_day_less": "2023-12-07"}
+    pool = [expert(name, affiliations=[{"organization": "石河子大学", "from": "2010-01-01", "to": to}])
+            for name, to in left.items()] + [expert(f"x{n}") for n in range(3)]
+
+    result = draw(pool, APPLICANT, "cotton_textile", 4, 0, "seed", TODAY)
+
+    assert "a_day_less" not in result.chosen and "3 年内曾任职于“石河子大学”" in result.excluded["a_day_less"]
+    assert "exactly" in result.chosen
+
+
+def test_r15_draw_excludes_who_declined_or_reviewed_for_this_applicant_in_this_round():
+    earlier = {"in1": "本轮已为该申报单位评审", "in2": "本轮已就该申报声明回避或不能参加"}
+    applicant = Applicant(APPLICANT.organization_id, APPLICANT.units, tuple(sorted(earlier.items())))
+
+    result = draw(POOL, applicant, "cotton_textile", 4, 1, "seed", TODAY)
+
+    assert {"in1", "in2"}.isdisjoint(result.chosen)
+    assert result.excluded["in1"] == earlier["in1"] and result.excluded["in2"] == earlier["in2"]
+    assert conflict(expert("in1"), APPLICANT, TODAY) is None

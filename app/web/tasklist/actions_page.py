@@ -11,7 +11,7 @@ from flask import Response, flash, redirect, request, url_for
 
 from app.core.errors import ServiceError
 from app.platform import collaboration, task_actions
-from app.tic import panel_changes
+from app.tic import expert_declines, panel_changes, panel_draws
 
 from . import blueprint, context
 from .. import auth
@@ -100,6 +100,32 @@ def remove_reviewer(instance_id, expert):
     return _act(lambda ctx, s, actor: panel_changes.remove_reviewer(
         ctx, s, actor, instance_id, expert, _form("reason")),
         "panel.removed", _back(url_for("tasklist.instance", instance_id=instance_id)))
+
+
+@blueprint.post("/tasks/<task_id>/expert-draw")
+def draw_experts(task_id):
+    return _act(lambda ctx, s, actor: panel_draws.draw_for_task(ctx, s, actor, task_id, _form("field") or None),
+                "draw.done", _task_url(task_id))
+
+
+@blueprint.post("/tasks/<task_id>/expert-draw/requests")
+def request_redraw(task_id):
+    return _act(lambda ctx, s, actor: panel_draws.request_change(
+        ctx, s, actor, task_id, _form("kind"), _form("reason"), _form("expert") or None),
+        "draw.requested", _task_url(task_id))
+
+
+@blueprint.post("/expert-draw-requests/<int(max=2147483647):request_id>/decision")
+def decide_redraw(request_id):
+    return _act(lambda ctx, s, actor: panel_draws.decide_request(
+        ctx, s, actor, request_id, _form("decision") == "approve", _form("opinion")),
+        "draw.decided", _back(url_for("tasklist.inbox")))
+
+
+@blueprint.post("/tasks/<task_id>/decline")
+def decline_review(task_id):
+    return _act(lambda ctx, s, actor: expert_declines.decline(ctx, s, actor, task_id, _form("kind"), _form("reason")),
+                "decline.done", url_for("tasklist.inbox"), _task_url(task_id))
 
 
 @blueprint.post("/instances/<instance_id>/comments")

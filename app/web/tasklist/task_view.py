@@ -17,7 +17,7 @@ from app.platform import (
     process_instances, queries, user_tasks,
 )
 from app.platform.allowed_actions import CaseActions, TaskActions
-from app.tic import applications, expert_reviews, outcomes, panel_changes, rounds
+from app.tic import applications, expert_reviews, outcomes, panel_changes, panel_draws, rounds
 
 from ..auth.i18n import language, t
 from ..model_labels import StepLabel, english_name, process_label, step_label
@@ -61,6 +61,21 @@ class TaskPage:
     has_errors: bool = False
     returned: Returned | None = None
     decision_file: dict = field(default_factory=dict)
+    draw: Draw | None = None
+    declinable: bool = False
+
+
+@dataclass
+class Draw:
+    """The random draw of an assign_experts task as department staff see it: the latest
+    draw (None before the first), the requests to draw again, and whether a draw may be made
+    now (the first one, or on an approved request)."""
+
+    latest: object
+    requests: list
+    may_draw: bool
+    panel: list[str] = field(default_factory=list)
+    excluded: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -89,6 +104,8 @@ class InstancePage:
     panel_candidates: list[PickOption] = field(default_factory=list)
     # The application round (申报批次) the case belongs to: its id and title.
     round: tuple[str, str] | None = None
+    draw_requests: list = field(default_factory=list)
+    decides_draws: bool = False
 
 
 def build(ctx: AppContext, session: Session, actor: Actor, task_id: str,
@@ -100,7 +117,9 @@ def build(ctx: AppContext, session: Session, actor: Actor, task_id: str,
     definition = instance_store.definition_of(ctx, session, instance.definition_id)
     catalogue = _forms_of(ctx, session, definition)
     draft = drafts.load(session, actor, task_id)
-    values = posted if posted is not None else {**form["values"], **drafts.values_of(draft)}
+    draw = _draw(session, actor, task)
+    drawn = {"experts": draw.panel} if draw is not None and draw.panel else {}
+    values = posted if posted is not None else {**form["values"], **drawn, **drafts.values_of(draft)}
     by_field = {**_reasons(form["ui"], form["values"]), **field_messages(errors or [])}
     around = _collaboration(session, actor, instance)
     actions = allowed_actions.for_task(ctx, session, actor, task)
@@ -122,7 +141,19 @@ def build(ctx: AppContext, session: Session, actor: Actor, task_id: str,
         draft_saved_at=draft.saved_at if draft is not None and posted is None else None,
         has_errors=bool(errors), returned=_returned_here(task, opinions, form["values"]),
         decision_file=_decision_file(session, actor, actions, task, form["ui"]),
+        draw=draw, declinable=task.task_key == expert_reviews.REVIEW_STEP and task.assignee == actor.id,
     )
+
+
+def _draw(session: Session, actor: Actor, task) -> Draw | None:
+    if task.task_key != panel_draws.ASSIGN_STEP or not confidential.sees_all(actor):
+        return None
+    latest = panel_draws.latest_draw(session, task.id)
+    requests = [r for r in panel_draws.requests_of(session, actor, task.instance_id) if r.task_id == task.id]
+    approved = any(r.decision == "approved" and r.used_by_draw is None for r in requests)
+    if latest is None:
+        return Draw(None, requests, True)
+    return Draw(latest, requests, approved, panel_draws.panel_of(latest), json.loads(latest.excluded_json))
 
 
 def form_fields(session: Session, schema: dict | None, ui: dict | None, values: dict,
@@ -208,6 +239,8 @@ def build_instance(ctx: AppContext, session: Session, actor: Actor, instance_id:
                                  english_name(definition.id, path.end.activity_id if path.end else None)),
         path=path.to_json(), called_paths=called_paths,
         round=rounds.title_of(session, values.get("roundId")),
+        draw_requests=panel_draws.requests_of(session, actor, instance.id),
+        decides_draws=panel_draws.may_decide(actor),
         **_panel(ctx, session, actor, instance, values),
     )
 
