@@ -2,6 +2,7 @@
 from .audit import AuditEntry
 from .base import Base
 from .collaboration import Attachment, Comment, InstanceReader, Notification, OutboxMessage
+from .documents import DocumentCounter, DocumentTemplate, OfficialDocument
 from .experts import ExpertDraw, ExpertProfile
 from .history import HistoricActivity, HistoricTask, HistoryEvent
 from .identity import Organization, User, UserGroup
@@ -28,7 +29,7 @@ __all__ = [
     "AnnualReport", "CenterStatusChange", "ChangeRequest", "EvaluationDetail", "GovernanceRecord",
     "Rectification",
     "AuditEntry", "Attachment", "BinaryVariable", "Comment", "InstanceReader", "Notification", "OutboxMessage",
-    "Base", "Center", "CenterChange", "CenterEvaluation", "CenterStatus", "DecisionDefinition",
+    "Base", "Center", "DocumentCounter", "DocumentTemplate", "OfficialDocument", "CenterChange", "CenterEvaluation", "CenterStatus", "DecisionDefinition",
     "Deployment", "ExternalTask",
     "DeploymentResource", "ExpertDraw", "ExpertPanel", "ExpertProfile", "ExpertReview", "FormVersion", "HistoricActivity",
     "HistoricTask", "HistoryEvent", "Incident", "InstanceState", "Job", "JobType",
