@@ -89,3 +89,14 @@ def test_r23_removal_issues_the_delisting_notice(ctx, clock, rest, web):
     assert "整改措施未落实专家组意见" in content
     assert [d.number for d in issued(ctx, "evaluation_notice")] == ["新科发〔2029〕1号"]
     assert notice.number == "新科发〔2029〕2号"
+
+
+def test_the_case_page_and_the_centers_page_list_the_documents_each_reader_may_read(ctx, approved, web):
+    reply, sheet = issued(ctx, "approval_reply")[0], issued(ctx, "approval_sheet")[0]
+    for path in (f"/instances/{approved}", "/registry/XJTIC-2026-001"):
+        cotton = text(web("cotton").get(path))
+        assert reply.number in cotton and f"/attachments/{reply.attachment_id}" in cotton
+        assert sheet.number not in cotton
+        officer = text(web("officer").get(path))
+        assert reply.number in officer and f"/attachments/{sheet.attachment_id}" in officer
+    assert "签发 科技厅领导" in text(web("cotton").get(f"/instances/{approved}"))

@@ -17,7 +17,7 @@ from app.platform import (
     process_instances, queries, user_tasks,
 )
 from app.platform.allowed_actions import CaseActions, TaskActions
-from app.tic import applications, expert_reviews, outcomes, panel_changes
+from app.tic import applications, documents, expert_reviews, outcomes, panel_changes
 
 from ..auth.i18n import language, t
 from ..model_labels import StepLabel, english_name, process_label, step_label
@@ -87,6 +87,7 @@ class InstancePage:
     called_paths: dict
     panel: list[panel_changes.PanelMember] | None = None
     panel_candidates: list[PickOption] = field(default_factory=list)
+    documents: list[dict] = field(default_factory=list)
 
 
 def build(ctx: AppContext, session: Session, actor: Actor, task_id: str,
@@ -205,6 +206,7 @@ def build_instance(ctx: AppContext, session: Session, actor: Actor, instance_id:
         outcome=outcomes.of_case(instance, path.end, values,
                                  english_name(definition.id, path.end.activity_id if path.end else None)),
         path=path.to_json(), called_paths=called_paths,
+        documents=documents.of_instance(session, actor, instance.id),
         **_panel(ctx, session, actor, instance, values),
     )
 
