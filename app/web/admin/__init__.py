@@ -1,5 +1,5 @@
-"""The admin pages (系统管理): users, organizations and group membership, for administrators
-only. Every handler parses the form, calls one use case of `app.platform.administration`
+"""The admin pages (系统管理): users, organizations, group membership and the official
+documents' templates, for administrators only. Every handler parses the form, calls one use case of `app.platform.administration`
 (which decides who may and audits each change with its reason) and renders; a refused
 form comes back with the errors beside its fields and nothing typed lost, except passwords."""
 from __future__ import annotations
@@ -40,4 +40,4 @@ def refused_form(template: str, error: BadRequest, **page):
     return render_template(template, errors=by_field, refusal=error.message, **page), 400
 
 
-from . import groups_page, organizations_page, users_page  # noqa: E402,F401  (the routes)
+from . import documents_page, groups_page, organizations_page, users_page  # noqa: E402,F401  (the routes)
