@@ -27,7 +27,8 @@ from sqlalchemy.orm import Session
 from app.models import (
     Attachment, Base, BinaryVariable, Comment, DecisionDefinition, Deployment, ExternalTask, FormVersion,
     HistoricActivity, HistoricTask, HistoryEvent, Incident, InstanceReader, InstanceState, Job, MessageSubscription,
-    MigratedInstance, MigrationBatch, Notification, OfficialDocument, ProcessDefinition, ProcessInstance, Task, TaskCandidate, TaskDraft,
+    MigratedInstance, MigrationBatch, Notification, OfficialDocument, ProcessDefinition, ProcessInstance, Task,
+    TaskCandidate, TaskDraft,
 )
 
 from app.core import audit

@@ -5,7 +5,7 @@ approval sheet, which department staff alone may read, carries the experts' aver
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
@@ -49,7 +49,7 @@ class Source:
     business_key: str | None
     variables: dict
     now: datetime
-    step: CompletingStep | None = field(default=None)
+    step: CompletingStep | None = None
 
 
 def day(moment: datetime) -> str:
@@ -183,16 +183,17 @@ def _decision_steps(source: Source) -> list[dict]:
     steps = []
     for row in rows:
         if source.step and row.id == source.step.task_id:
-            done = (source.step.actor_id, source.now, source.step.values)
+            actor, at, values = source.step.actor_id, source.now, source.step.values
         elif row.completed_by is not None:
-            done = (row.completed_by, row.end_time, json.loads(row.variables_json or "{}"))
+            actor, at, values = row.completed_by, row.end_time, json.loads(row.variables_json or "{}")
         else:
             continue
-        decision = _ending(done[2], _DECISION_ENDS)
+        decision = _ending(values, _DECISION_ENDS)
         if decision is not None:
-            steps.append(((done[1], row.start_time), {"name": row.name or row.task_key, "actor": _person(source.session, done[0]),
-                                    "decision": _DECISIONS.get(decision, str(decision)),
-                                    "opinion": _ending(done[2], _OPINION_ENDS) or "", "time": moment(done[1])}))
+            steps.append(((at, row.start_time), {
+                "name": row.name or row.task_key, "actor": _person(source.session, actor),
+                "decision": _DECISIONS.get(decision, str(decision)),
+                "opinion": _ending(values, _OPINION_ENDS) or "", "time": moment(at)}))
     return [step for _, step in sorted(steps, key=lambda pair: pair[0])]
 
 
