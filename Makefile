@@ -75,12 +75,14 @@ run: setup
 	PORT=$(PORT) scripts/run.sh
 
 # The browser tests (tests/e2e) drive Debian's Chromium with CJK fonts; never Playwright's
-# own browser download. As root the packages are installed; otherwise make stops and says
-# which to install (the e2e tests fail, not skip, without Chromium).
-BROWSER_PACKAGES := chromium fonts-noto-cjk
+# own browser download. The official documents are laid out in the same fonts, and their
+# tests read the PDFs with pdftotext (poppler-utils). As root the packages are installed;
+# otherwise make stops and says which to install (the e2e tests fail, not skip, without
+# Chromium).
+BROWSER_PACKAGES := chromium fonts-noto-cjk poppler-utils
 
 browser:
-	if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -i 'Noto Sans CJK' >/dev/null; then \
+	if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/pdftotext ] || ! fc-list 2>/dev/null | grep -i 'Noto Sans CJK' >/dev/null; then \
 		if [ "$$(id -u)" -eq 0 ]; then \
 			apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $(BROWSER_PACKAGES); \
 		else \

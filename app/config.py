@@ -48,6 +48,12 @@ class Settings:
     # Camunda's queryMaxResultsLimit: when set, a REST list must ask for at most this many
     # rows (`maxResults`); unset, lists are whole.
     query_max_results_limit: int | None = None
+    # Official documents (app/tic/documents.py): the issuing authority (发文机关) and the
+    # prefixes of their numbers (新科发〔2026〕12号); internal ones (the approval sheet, for
+    # department staff) are numbered in a sequence of their own.
+    document_issuer: str = "新疆维吾尔自治区科学技术厅"
+    document_prefix: str = "新科发"
+    internal_document_prefix: str = "新科审"
 
     @property
     def production(self) -> bool:
@@ -107,6 +113,9 @@ def load_settings(overrides: dict | None = None) -> Settings:
         "external_task_long_polls": _int_env("EXTERNAL_TASK_LONG_POLLS", 2),
         "query_max_results_limit": (_positive_int_env("QUERY_MAX_RESULTS_LIMIT", 1)
                                     if os.environ.get("QUERY_MAX_RESULTS_LIMIT") else None),
+        "document_issuer": os.environ.get("DOCUMENT_ISSUER", "新疆维吾尔自治区科学技术厅"),
+        "document_prefix": os.environ.get("DOCUMENT_PREFIX", "新科发"),
+        "internal_document_prefix": os.environ.get("INTERNAL_DOCUMENT_PREFIX", "新科审"),
         **_pool_sizes(),
     }
     values.update(overrides or {})
@@ -116,6 +125,9 @@ def load_settings(overrides: dict | None = None) -> Settings:
         raise ConfigError("PASSWORD_MIN_LENGTH 不能小于 8 / PASSWORD_MIN_LENGTH must be at least 8")
     if values.get("external_task_long_polls", 0) < 0:
         raise ConfigError("EXTERNAL_TASK_LONG_POLLS 不能为负数 / EXTERNAL_TASK_LONG_POLLS must not be negative")
+    for name in ("document_prefix", "internal_document_prefix"):
+        if not 0 < len(values.get(name, "x").strip()) <= 20:
+            raise ConfigError(f"{name.upper()} 须为 1 至 20 个字符 / {name.upper()} must have 1 to 20 characters")
     if values.get("trusted_proxies", 0) < 0:
         raise ConfigError("TRUSTED_PROXIES 不能为负数 / TRUSTED_PROXIES must not be negative")
     if values["environment"] == "production":

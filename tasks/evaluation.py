@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from app.core.extensions import Refused, ServiceTaskEvent, TaskEvent, handler, on_complete
-from app.tic import evaluations
+from app.tic import documents, evaluations
+from app.tic.document_data import Source
 
 PROCESS = "tic_evaluation"
 
@@ -57,9 +58,11 @@ def determine_grade(event: TaskEvent) -> None:
                                event.values, event.variables)
 
 
-@handler("record_evaluation_result", title="登记评估结果", reads=("centerCode", "grade", "fundingWan"))
+@handler("record_evaluation_result", title="登记评估结果并印发结果通知", reads=("centerCode", "grade", "fundingWan"))
 def record_evaluation_result(ctx: ServiceTaskEvent) -> None:
     evaluations.record_result(ctx.session, ctx.process_instance_id, ctx.variables, ctx.now)
+    documents.issue(ctx.app, ctx.session, "evaluation_notice", Source(
+        ctx.session, ctx.process_instance_id, ctx.business_key, ctx.variables, ctx.now))
 
 
 @handler(

@@ -3,6 +3,7 @@ from .audit import AuditEntry
 from .base import Base
 from .calendar import CalendarDay, DeadlineNotice
 from .collaboration import Attachment, Comment, InstanceReader, Notification, OutboxMessage
+from .documents import DocumentCounter, DocumentTemplate, OfficialDocument
 from .experts import ExpertDecline, ExpertDraw, ExpertDrawRequest, ExpertProfile
 from .history import HistoricActivity, HistoricTask, HistoryEvent
 from .identity import Organization, User, UserGroup
@@ -31,6 +32,7 @@ __all__ = [
     "Rectification",
     "AuditEntry", "Attachment", "BinaryVariable", "Comment", "InstanceReader", "Notification", "OutboxMessage",
     "Base", "CalendarDay", "Center", "CenterChange", "CenterEvaluation", "CenterStatus", "DeadlineNotice", "DecisionDefinition",
+    "DocumentCounter", "DocumentTemplate", "OfficialDocument",
     "Deployment", "ExternalTask",
     "DeploymentResource", "ExpertDecline", "ExpertDraw", "ExpertDrawRequest", "ExpertPanel", "ExpertProfile", "ExpertReview", "FormVersion", "HistoricActivity",
     "HistoricTask", "HistoryEvent", "Incident", "InstanceState", "Job", "JobType",

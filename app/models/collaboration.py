@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, LargeBinary, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base
@@ -40,6 +40,8 @@ class Attachment(Base):
     size: Mapped[int]
     data: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime]
+    # Only department staff may see it (confidential.READERS): an internal official document.
+    department_only: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Notification(Base):

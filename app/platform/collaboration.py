@@ -101,17 +101,30 @@ def add_attachment(ctx: AppContext, session: Session, actor: Actor, instance_id:
     _require_task_of(session, actor, instance.id, task_id)
     name = _safe_name(file_name)
     served_type = _checked_type(name, content_type, data, ctx.settings.attachment_max_bytes)
-    row = dict(
-        id=str(uuid.uuid4()), instance_id=instance.id, task_id=task_id, user_id=actor.id,
-        file_name=name, content_type=served_type, description=(description or None),
-        size=len(data), data=data, created_at=ctx.now(),
-    )
+    return _attachment(_insert(session, instance, dict(
+        task_id=task_id, user_id=actor.id, file_name=name, content_type=served_type,
+        description=(description or None), data=data, created_at=ctx.now(), department_only=False,
+    )))
+
+
+def archive(session: Session, instance, user_id: str, file_name: str, content_type: str,
+            data: bytes, description: str, department_only: bool, now) -> str:
+    """Keep a file the system made (an official document) with the case; its id.
+    `department_only`: only department staff may list or read it."""
+    return _insert(session, instance, dict(
+        task_id=None, user_id=user_id, file_name=_safe_name(file_name), content_type=content_type,
+        description=description, data=data, created_at=now, department_only=department_only,
+    ))["id"]
+
+
+def _insert(session: Session, instance, values: dict) -> dict:
+    row = dict(values, id=str(uuid.uuid4()), instance_id=instance.id, size=len(values["data"]))
     connection_of(session).execute(_ATTACHMENT.insert(), [row])
     history.append(session, instance.id, instance.process_key, [
-        history.event("attachment_added", actor.id, task_id=task_id, attachment_id=row["id"],
-                      file_name=name, size=len(data))
+        history.event("attachment_added", row["user_id"], task_id=row["task_id"], attachment_id=row["id"],
+                      file_name=row["file_name"], size=row["size"])
     ], row["created_at"])
-    return _attachment(row)
+    return row
 
 
 def list_attachments(session: Session, actor: Actor, instance_id: str,
@@ -126,7 +139,7 @@ def list_attachments(session: Session, actor: Actor, instance_id: str,
     rows = connection_of(session).execute(
         query.order_by(_ATTACHMENT.c.created_at, _ATTACHMENT.c.file_name, _ATTACHMENT.c.id)
     )
-    return [_attachment(r._mapping) for r in rows if r.task_id not in hidden]
+    return [_attachment(r._mapping) for r in rows if r.task_id not in hidden and _may_read(actor, r)]
 
 
 def get_attachment(session: Session, actor: Actor, attachment_id: str) -> dict:
@@ -140,7 +153,7 @@ def get_attachment(session: Session, actor: Actor, attachment_id: str) -> dict:
         get_instance(session, actor, row.instance_id)
     except NotFound:
         raise NotFound(f"附件 {attachment_id} 不存在或无权查看 / attachment not found") from None
-    if row.task_id in _hidden_tasks(session, actor, row.instance_id):
+    if row.task_id in _hidden_tasks(session, actor, row.instance_id) or not _may_read(actor, row):
         raise NotFound(f"附件 {attachment_id} 不存在或无权查看 / attachment not found")
     return dict(_attachment(row._mapping), data=row.data)
 
@@ -150,6 +163,10 @@ def _attachment(a) -> dict:
             "taskId": a["task_id"], "processInstanceId": a["instance_id"],
             "type": a["content_type"], "size": a["size"], "userId": a["user_id"],
             "createTime": a["created_at"]}
+
+
+def _may_read(actor: Actor, row) -> bool:
+    return not row.department_only or confidential.sees_all(actor)
 
 
 def _require_task_of(session: Session, actor: Actor, instance_id: str, task_id: str | None) -> None:

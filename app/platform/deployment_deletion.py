@@ -27,7 +27,8 @@ from sqlalchemy.orm import Session
 from app.models import (
     Attachment, Base, BinaryVariable, Comment, DecisionDefinition, Deployment, ExternalTask, FormVersion,
     HistoricActivity, HistoricTask, HistoryEvent, Incident, InstanceReader, InstanceState, Job, MessageSubscription,
-    MigratedInstance, MigrationBatch, Notification, ProcessDefinition, ProcessInstance, Task, TaskCandidate, TaskDraft,
+    MigratedInstance, MigrationBatch, Notification, OfficialDocument, ProcessDefinition, ProcessInstance, Task,
+    TaskCandidate, TaskDraft,
 )
 
 from app.core import audit
@@ -39,7 +40,7 @@ from app.platform import instance_store, permissions
 # The engine's tables that hold an instance's rows, emptied for each deleted instance.
 INSTANCE_TABLES = (TaskCandidate, TaskDraft, Task, Job, Incident, MessageSubscription, ExternalTask, BinaryVariable,
                    Comment, Attachment, Notification, InstanceReader, HistoryEvent, HistoricActivity, HistoricTask,
-                   MigratedInstance)
+                   MigratedInstance, OfficialDocument)
 
 
 def delete_deployment(ctx: AppContext, session: Session, actor: Actor, deployment_id: str,

@@ -117,3 +117,12 @@ def test_a_read_on_postgresql_cannot_write(ctx):
     with pytest.raises(DBAPIError, match="read-only transaction"):
         with ctx.db.read() as session:
             session.execute(update(Task).values(assignee="officer"))
+
+
+def test_the_document_prefixes_come_from_the_environment_and_must_be_short(monkeypatch):
+    monkeypatch.setenv("DOCUMENT_PREFIX", "新科字")
+    assert load_settings().document_prefix == "新科字"
+    for bad in ("", "   ", "新" * 21):
+        monkeypatch.setenv("INTERNAL_DOCUMENT_PREFIX", bad)
+        with pytest.raises(ConfigError, match="INTERNAL_DOCUMENT_PREFIX"):
+            load_settings()

@@ -1,7 +1,7 @@
-"""The admin pages (系统管理): users, organizations, group membership and the working-day
-calendar, for administrators only. Every handler parses the form, calls one use case of
-`app.platform.administration` or `working_calendar` (which decide who may and audit each
-change) and renders; a refused
+"""The admin pages (系统管理): users, organizations, group membership, the working-day
+calendar and the official documents' templates, for administrators only. Every handler parses
+the form, calls one use case of `app.platform.administration`, `working_calendar` or the
+documents' templates (which decide who may and audit each change) and renders; a refused
 form comes back with the errors beside its fields and nothing typed lost, except passwords."""
 from __future__ import annotations
 
@@ -41,4 +41,4 @@ def refused_form(template: str, error: BadRequest, **page):
     return render_template(template, errors=by_field, refusal=error.message, **page), 400
 
 
-from . import groups_page, holidays_page, organizations_page, users_page  # noqa: E402,F401  (the routes)
+from . import documents_page, groups_page, holidays_page, organizations_page, users_page  # noqa: E402,F401  (the routes)

@@ -17,7 +17,7 @@ from app.platform import (
     process_instances, queries, user_tasks,
 )
 from app.platform.allowed_actions import CaseActions, TaskActions
-from app.tic import applications, expert_reviews, outcomes, panel_changes, panel_draws, rounds
+from app.tic import applications, documents, expert_reviews, outcomes, panel_changes, panel_draws, rounds
 
 from ..auth.i18n import language, t
 from ..model_labels import StepLabel, english_name, process_label, step_label
@@ -106,6 +106,7 @@ class InstancePage:
     round: tuple[str, str] | None = None
     draw_requests: list = field(default_factory=list)
     decides_draws: bool = False
+    documents: list[dict] = field(default_factory=list)
 
 
 def build(ctx: AppContext, session: Session, actor: Actor, task_id: str,
@@ -241,6 +242,7 @@ def build_instance(ctx: AppContext, session: Session, actor: Actor, instance_id:
         round=rounds.title_of(session, values.get("roundId")),
         draw_requests=panel_draws.requests_of(session, actor, instance.id),
         decides_draws=panel_draws.may_decide(actor),
+        documents=documents.of_instance(session, actor, instance.id),
         **_panel(ctx, session, actor, instance, values),
     )
 
