@@ -15,7 +15,7 @@ from app.core.extensions import HandlerRegistry
 from app.db import Database
 from app.engine.runtime import WorkflowEngine
 from app.platform.instance_cache import InstanceCache
-from app.tic import case_numbers, evaluations, outcomes, rounds
+from app.tic import case_numbers, evaluations, objections, outcomes, rounds
 
 
 def tic_handlers() -> HandlerRegistry:
@@ -24,6 +24,7 @@ def tic_handlers() -> HandlerRegistry:
     registry = HandlerRegistry()
     registry.register_modules(tasks.MODULES)
     registry.add_senders(evaluations.MESSAGE_SENDERS)
+    registry.add_senders(objections.MESSAGE_SENDERS)
     return registry
 
 

@@ -14,7 +14,7 @@ from .modeling import ModelDraft
 from .registry import (
     Center, CenterChange, CenterEvaluation, CenterStatus, ExpertPanel, ExpertReview, SiteVisit,
 )
-from .rounds import ApplicationRound, RoundApplication
+from .rounds import ApplicationRound, Publicity, PublicityObjection, RoundApplication
 from .repository import (
     DecisionDefinition, Deployment, DeploymentResource, FormVersion, ProcessDefinition,
 )
@@ -26,7 +26,7 @@ from .variables import BinaryVariable
 from .web import LoginThrottle, TaskDraft, UserSession
 
 __all__ = [
-    "AnnualReport", "ApplicationRound", "CenterStatusChange", "ChangeRequest", "EvaluationDetail", "GovernanceRecord",
+    "AnnualReport", "ApplicationRound", "Publicity", "PublicityObjection", "CenterStatusChange", "ChangeRequest", "EvaluationDetail", "GovernanceRecord",
     "Rectification",
     "AuditEntry", "Attachment", "BinaryVariable", "Comment", "InstanceReader", "Notification", "OutboxMessage",
     "Base", "Center", "CenterChange", "CenterEvaluation", "CenterStatus", "DecisionDefinition",
