@@ -34,7 +34,8 @@ def create_app(test_config: dict | None = None, clock=None) -> Flask:
 
     from .web import (
         admin, api_tasklist, audit_api, cockpit, dashboard, dashboard_page, expert_draw_api, expert_pages, headers,
-        modeler, navigation, registry, registry_pages, request_input, rest, round_pages, tasklist, versions_api,
+        modeler, navigation, publicity_pages, registry, registry_pages, request_input, rest, round_pages, tasklist,
+        versions_api,
     )
     from . import cli
 
@@ -55,6 +56,7 @@ def create_app(test_config: dict | None = None, clock=None) -> Flask:
     app.register_blueprint(registry_pages.blueprint)
     app.register_blueprint(expert_pages.blueprint)
     app.register_blueprint(round_pages.blueprint)
+    app.register_blueprint(publicity_pages.blueprint)
     app.register_blueprint(admin.blueprint)
     navigation.register(app)
     app.register_blueprint(cockpit.blueprint)

@@ -16,7 +16,7 @@ from app.db import Database
 from app.engine.runtime import WorkflowEngine
 from app.platform import working_calendar
 from app.platform.instance_cache import InstanceCache
-from app.tic import case_numbers, evaluations, outcomes, rounds
+from app.tic import case_numbers, evaluations, objections, outcomes, rounds
 
 
 def tic_handlers() -> HandlerRegistry:
@@ -25,6 +25,7 @@ def tic_handlers() -> HandlerRegistry:
     registry = HandlerRegistry()
     registry.register_modules(tasks.MODULES)
     registry.add_senders(evaluations.MESSAGE_SENDERS)
+    registry.add_senders(objections.MESSAGE_SENDERS)
     return registry
 
 

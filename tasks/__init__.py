@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from tasks import (
     annual_report, application_form, appraisal, delist_center, evaluation, init_application,
-    major_change, register_center,
+    major_change, publicity, register_center,
 )
 
 MODULES = (
     annual_report, application_form, appraisal, delist_center, evaluation, init_application,
-    major_change, register_center,
+    major_change, publicity, register_center,
 )

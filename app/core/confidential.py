@@ -24,6 +24,8 @@ VARIABLES = frozenset({
     "averageScore", "trimmedAverageScore", "expertsRecommending",  # aggregates of the scores
     "suggestedGrade",  # the grade the average suggests
     "ranking",
+    # Who objected to a 公示 and how to reach them: the department's, never the applicant's.
+    "objectorName", "objectorContact",
 })
 # Steps whose rows name the experts or count their reviews: choosing the panel, each
 # review, and summing the scores up.

@@ -16,7 +16,7 @@ from .modeling import ModelDraft
 from .registry import (
     Center, CenterChange, CenterEvaluation, CenterStatus, ExpertPanel, ExpertReview, SiteVisit,
 )
-from .rounds import ApplicationRound, RoundApplication
+from .rounds import ApplicationRound, Publicity, PublicityObjection, RoundApplication
 from .repository import (
     DecisionDefinition, Deployment, DeploymentResource, FormVersion, ProcessDefinition,
 )
@@ -28,7 +28,7 @@ from .variables import BinaryVariable, TaskLocalVariable
 from .web import LoginThrottle, TaskDraft, UserSession
 
 __all__ = [
-    "AnnualReport", "ApplicationRound", "CenterStatusChange", "ChangeRequest", "EvaluationDetail", "GovernanceRecord",
+    "AnnualReport", "ApplicationRound", "Publicity", "PublicityObjection", "CenterStatusChange", "ChangeRequest", "EvaluationDetail", "GovernanceRecord",
     "Rectification",
     "AuditEntry", "Attachment", "BinaryVariable", "Comment", "InstanceReader", "Notification", "OutboxMessage",
     "Base", "CalendarDay", "Center", "CenterChange", "CenterEvaluation", "CenterStatus", "DeadlineNotice", "DecisionDefinition",

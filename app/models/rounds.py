@@ -40,3 +40,49 @@ class RoundApplication(Base):
     instance_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     round_id: Mapped[str] = mapped_column(ForeignKey("application_round.id"))
     joined_at: Mapped[datetime]
+
+
+class Publicity(Base):
+    """The 公示 of one application the leader approved (拟批准): public from `starts_at`
+    until `ends_at` (both UTC; the period's days are kept in Asia/Shanghai dates on the page).
+    `status` is `open`, `ended` (no objection upheld: the center is registered) or
+    `withdrawn` (an objection upheld: back to the approval decision)."""
+
+    __tablename__ = "publicity"
+    __table_args__ = (Index("ix_publicity_round", "round_id", "starts_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    instance_id: Mapped[str] = mapped_column(String(36), index=True)
+    business_key: Mapped[str | None] = mapped_column(String(255))
+    round_id: Mapped[str | None] = mapped_column(ForeignKey("application_round.id"))
+    center_name: Mapped[str] = mapped_column(String(200))
+    lead_unit: Mapped[str] = mapped_column(String(200))
+    category: Mapped[str] = mapped_column(String(20))
+    field: Mapped[str | None] = mapped_column(String(40))
+    region: Mapped[str | None] = mapped_column(String(40))
+    days: Mapped[int]
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(20))
+    closed_at: Mapped[datetime | None]
+
+
+class PublicityObjection(Base):
+    """An objection (异议) to a 公示, with the objector's real name and contact (seen by the
+    department only) and the department's decision: `pending`, `upheld`, `dismissed`, or
+    `closed` (left undecided because another objection was upheld first)."""
+
+    __tablename__ = "publicity_objection"
+    __table_args__ = (Index("ix_publicity_objection_source", "source", "submitted_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    publicity_id: Mapped[int] = mapped_column(ForeignKey("publicity.id"), index=True)
+    objector_name: Mapped[str] = mapped_column(String(50))
+    contact: Mapped[str] = mapped_column(String(100))
+    text: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(64))
+    submitted_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(20))
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+    decided_at: Mapped[datetime | None]
+    reason: Mapped[str | None] = mapped_column(Text)

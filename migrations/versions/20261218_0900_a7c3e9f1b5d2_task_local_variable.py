@@ -1,7 +1,7 @@
 """A user task's local variables (Camunda's task-local scope)
 
 Revision ID: a7c3e9f1b5d2
-Revises: e5a1c9d3b7f2
+Revises: a3c7e1f9b2d4
 Create Date: 2026-12-18 09:00:00+08:00
 
 """

@@ -2,7 +2,7 @@
 templates administrators edited, and attachments only department staff may see
 
 Revision ID: f3b6d2a8c1e4
-Revises: e5a1c9d3b7f2
+Revises: b7d2e4f6a8c3
 Create Date: 2026-12-18 09:00:00+08:00
 
 """

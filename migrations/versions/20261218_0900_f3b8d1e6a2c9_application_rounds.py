@@ -1,7 +1,7 @@
 """application rounds (申报批次) and their 公示: rounds, publicity notices and objections
 
 Revision ID: f3b8d1e6a2c9
-Revises: e5a1c9d3b7f2
+Revises: a7c3e9f1b5d2
 Create Date: 2026-12-18 09:00:00+08:00
 
 """

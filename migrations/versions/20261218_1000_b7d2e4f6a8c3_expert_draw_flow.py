@@ -2,7 +2,7 @@
 decline a review, the panel's draw or manual reason, and each review's scoring sheet
 
 Revision ID: b7d2e4f6a8c3
-Revises: e5a1c9d3b7f2
+Revises: f3b8d1e6a2c9
 Create Date: 2026-12-18 10:00:00+08:00
 
 """

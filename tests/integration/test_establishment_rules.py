@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.support.establishment import (
-    PLAN, application, assign_experts, co_builder, complete, completed, deploy_models,
+    PLAN, application, assign_experts, co_builder, complete, completed, deploy_models, end_publicity,
     field_errors, formal_review, lead_unit, recommender_decides, send_letter, start_application,
     task, task_keys, to_approval, typed, variables,
 )
@@ -308,6 +308,7 @@ def test_r14_an_approved_name_registers_the_center(cotton, rest):
     instance_id = to_approval(rest, centerName="新疆棉花和纺织服装技术创新中心")
     completed(rest("leader"), instance_id, "approval_decision",
               {"approvalDecision": "approve", "approvalOpinion": "择优批准组建"})
+    end_publicity(rest("officer"), instance_id)
 
     shown = variables(rest("officer"), instance_id)
     assert shown["centerCode"] == "XJTIC-2026-001"

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from app.platform import deployment, model_files
+from tests.support.clients import Rest
 from tests.support.flows import (  # noqa: F401  (re-exported for the establishment tests)
     only_task as task, task_keys, tasks as open_tasks, typed,
 )
@@ -162,9 +163,26 @@ def site_visit(officer, instance_id: str, passed: bool = True) -> None:
     })
 
 
-def approval(leader, instance_id: str, decision: str, opinion: str = "同意组建") -> None:
+def approval(leader, instance_id: str, decision: str, opinion: str = "同意组建",
+             publicity_ends: bool = True) -> None:
+    """The leader's decision; an approval is 拟批准, so unless told otherwise its 公示 then
+    ends with no objection (its timer job runs now), which registers the center."""
     completed(leader, instance_id, "approval_decision",
               {"approvalDecision": decision, "approvalOpinion": opinion})
+    if decision == "approve" and publicity_ends:
+        end_publicity(Rest(leader.client, "officer"), instance_id)
+
+
+def publicity_job(client, instance_id: str) -> dict:
+    jobs = client.get("/job", query_string={"processInstanceId": instance_id}).get_json()
+    (job,) = [job for job in jobs if job["activityId"] == "publicity_ends"]
+    return job
+
+
+def end_publicity(officer, instance_id: str) -> None:
+    """The 公示 period is over: the officer runs its timer job now (POST /job/{id}/execute)."""
+    response = officer.post(f"/job/{publicity_job(officer, instance_id)['id']}/execute")
+    assert response.status_code == 204, response.get_json()
 
 
 EXPERT_PANEL = {"expert4": 88, "expert5": 92, "expert6": 79}
