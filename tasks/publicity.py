@@ -3,15 +3,20 @@ withdraw its 公示, take up the next objection; and the department's objection 
 from __future__ import annotations
 
 from app.core.extensions import ServiceTaskEvent, TaskEvent, handler, on_complete
-from app.tic import objections, publicity
+from app.tic import documents, objections, publicity
+from app.tic.document_data import Source
 
 
 @handler("open_publicity", title="发布拟批准公示",
          reads=("publicityDays", "centerName", "category", "field", "region", "leadUnit", "roundId"),
          writes=("publicityId", "publicityEndsAt"))
 def open_publicity(ctx: ServiceTaskEvent) -> dict:
-    return publicity.open_publicity(ctx.session, ctx.process_instance_id, ctx.business_key, ctx.variables,
-                                    ctx.now)
+    """Publish the application and issue its 公示 notice in the same command."""
+    opened = publicity.open_publicity(ctx.session, ctx.process_instance_id, ctx.business_key, ctx.variables,
+                                      ctx.now)
+    documents.issue(ctx.app, ctx.session, "publicity_notice", Source(
+        ctx.session, ctx.process_instance_id, ctx.business_key, ctx.variables, ctx.now))
+    return opened
 
 
 @handler("conclude_publicity", title="公示期满", reads=("publicityId",))

@@ -12,9 +12,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.clock import to_shanghai
-from app.models import Center, CenterEvaluation, CenterStatusChange, EvaluationDetail, HistoricTask, Organization, User
+from app.models import (
+    Center, CenterEvaluation, CenterStatusChange, EvaluationDetail, HistoricTask, Organization, Publicity, User,
+)
 
-from app.tic import lifecycle
+from app.tic import lifecycle, publicity
 from app.tic.registry import CATEGORY_NAMES, FIELD_NAMES, GRADE_NAMES, REGION_NAMES
 from app.tic.timeline import REASONS
 
@@ -133,6 +135,24 @@ def delisting_notice(source: Source) -> dict:
         "lead_unit": _lead_unit(center),
         "signers": _signers(source, ("rectification_review", "determine_grade"), "认定")
         or [{"role": "认定", "name": "到期自动认定", "time": moment(source.now)}],
+    }
+
+
+def publicity_notice(source: Source) -> dict:
+    """公示通知: the application approved in principle (拟批准), its 公示 period and how to object;
+    no scores, panel or ranking (the public reads it)."""
+    row = source.session.scalar(select(Publicity).where(Publicity.instance_id == source.instance_id)
+                                .order_by(Publicity.id.desc()).limit(1))
+    return {
+        "title": f"关于{row.center_name}拟批准组建的公示",
+        "recipient": "", "copies": [],
+        "decision": f"{row.center_name}拟批准组建",
+        "center_name": row.center_name, "lead_unit": row.lead_unit,
+        "category": CATEGORY_NAMES[row.category],
+        "field": FIELD_NAMES.get(row.field) or REGION_NAMES.get(row.region) or "",
+        "period": publicity.period(row.starts_at, row.days).text, "days": row.days,
+        "objection_path": f"/publicity/{row.id}",
+        "signers": _signers(source, ("approval_decision",), "签发"),
     }
 
 

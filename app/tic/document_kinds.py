@@ -48,6 +48,12 @@ KINDS = {kind.key: kind for kind in (
                    "time": "2026年3月5日 10:20"}],
         "signers": [{"role": "推荐部门审核", "name": "李明", "time": "2026年2月20日 09:30"}, _SIGNER],
     }),
+    DocumentKind("publicity_notice", "拟批准公示", False, document_data.publicity_notice, {
+        **_COMMON, "title": "关于新疆棉花和纺织服装技术创新中心拟批准组建的公示",
+        "recipient": "", "copies": [], "decision": "新疆棉花和纺织服装技术创新中心拟批准组建",
+        "lead_unit": "新疆天棉纺织集团有限公司", "category": "领域类", "field": "棉花和纺织服装",
+        "period": "2026年3月6日至2026年3月12日", "days": 7, "objection_path": "/publicity/1",
+    }),
     DocumentKind("evaluation_notice", "绩效评估结果通知", False, document_data.evaluation_notice, {
         **_COMMON, "title": "关于新疆棉花和纺织服装技术创新中心第1个评估周期绩效评估结果的通知",
         "recipient": "新疆天棉纺织集团有限公司", "copies": ["乌鲁木齐市人民政府"],

@@ -71,4 +71,6 @@ def test_the_year_is_the_documents_day_in_xinjiangs_official_time(ctx, clock, re
     clock.freeze(datetime(2026, 12, 31, 16, 30, tzinfo=timezone.utc))
     approval(rest("leader"), second, "approve", "同意组建")
     assert [d.number for d in issued(ctx, "approval_sheet")] == ["新科审〔2026〕1号", "新科审〔2027〕1号"]
-    assert [d.number for d in issued(ctx, "approval_reply")] == ["新科发〔2027〕1号"]
+    # The 公示 notice opens the year's 新科发 sequence; the reply follows when the 公示 ends.
+    assert [d.number for d in issued(ctx, "publicity_notice")] == ["新科发〔2027〕1号"]
+    assert [d.number for d in issued(ctx, "approval_reply")] == ["新科发〔2027〕2号"]

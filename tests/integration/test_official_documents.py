@@ -31,9 +31,10 @@ def document_text(browser, document) -> str:
 
 def test_r14_an_approval_issues_the_numbered_reply_with_the_center_and_the_decision(ctx, approved, web):
     (reply,) = issued(ctx, "approval_reply")
-    assert reply.number == "新科发〔2026〕1号" and reply.instance_id == approved
+    # The 公示 notice took 1号 of the same sequence when the 公示 opened.
+    assert reply.number == "新科发〔2026〕2号" and reply.instance_id == approved
     content = document_text(web("cotton"), reply)
-    assert CENTER in content and "新科发〔2026〕1号" in content
+    assert CENTER in content and "新科发〔2026〕2号" in content
     assert f"同意组建“{CENTER}”" in content and "XJTIC-2026-001" in content
     assert "新疆维吾尔自治区科学技术厅" in content and "签发：" in content
     # The applicant's copy carries no expert score (DESIGN.md, Confidential data).
@@ -53,6 +54,21 @@ def test_the_approval_sheet_holds_every_decision_and_only_the_department_reads_i
         page = text(web(outsider).get(f"/instances/{approved}"))
         assert sheet.number not in page and sheet.attachment_id not in page
     assert sheet.number in text(web("officer").get(f"/instances/{approved}"))
+
+
+def test_the_publicity_notice_is_issued_when_the_publicity_opens_with_its_period_and_no_score(ctx, rest, web):
+    deploy_models(ctx)
+    instance_id = to_approval(rest, "SQ-2026-001")
+    approval(rest("leader"), instance_id, "approve", "同意组建", publicity_ends=False)
+
+    assert [d.kind for d in issued(ctx)] == ["approval_sheet", "publicity_notice"]
+    (notice,) = issued(ctx, "publicity_notice")
+    assert notice.number == "新科发〔2026〕1号"
+    content = document_text(web("cotton"), notice)
+    assert f"{CENTER}拟批准组建" in content and "新科发〔2026〕1号" in content
+    # Approved on Monday 2 March 2026 (Beijing): 7 calendar days from the next day.
+    assert "2026年3月3日至2026年3月9日" in content and "签发：" in content
+    assert "平均分" not in content and "88" not in content
 
 
 def test_a_rejection_issues_the_sheet_but_no_reply(ctx, rest):
