@@ -21,6 +21,7 @@ from app.tic import applications, expert_reviews, outcomes, panel_changes, panel
 
 from ..auth.i18n import language, t
 from ..model_labels import StepLabel, english_name, process_label, step_label
+from . import form_extensions
 from .form_model import Field, FormBuilder, PickOption, all_names
 
 OPINION_SUFFIXES = ("Decision", "Opinion")
@@ -112,7 +113,7 @@ def build(ctx: AppContext, session: Session, actor: Actor, task_id: str,
           posted: dict | None = None, errors: list[dict] | None = None) -> TaskPage:
     """The page of a task; `posted` and `errors` re-render a refused submission as typed."""
     task = user_tasks.get_task(session, actor, task_id)
-    form = user_tasks.form_of(ctx, session, actor, task_id)
+    form = form_extensions.form_of(ctx, session, actor, task)
     instance = process_instances.get_instance(session, actor, task.instance_id)
     definition = instance_store.definition_of(ctx, session, instance.definition_id)
     catalogue = _forms_of(ctx, session, definition)
