@@ -17,7 +17,7 @@ from app.platform import (
     process_instances, queries, user_tasks,
 )
 from app.platform.allowed_actions import CaseActions, TaskActions
-from app.tic import applications, expert_reviews, outcomes, panel_changes, panel_draws, rounds
+from app.tic import applications, expert_reviews, outcomes, panel_changes, panel_draws, rounds, scoring_sheets
 
 from ..auth.i18n import language, t
 from ..model_labels import StepLabel, english_name, process_label, step_label
@@ -107,6 +107,7 @@ class InstancePage:
     round: tuple[str, str] | None = None
     draw_requests: list = field(default_factory=list)
     decides_draws: bool = False
+    sheets: scoring_sheets.Sheets | None = None
 
 
 def build(ctx: AppContext, session: Session, actor: Actor, task_id: str,
@@ -242,6 +243,7 @@ def build_instance(ctx: AppContext, session: Session, actor: Actor, instance_id:
         round=rounds.title_of(session, values.get("roundId")),
         draw_requests=panel_draws.requests_of(session, actor, instance.id),
         decides_draws=panel_draws.may_decide(actor),
+        sheets=scoring_sheets.of_case(ctx, session, actor, instance),
         **_panel(ctx, session, actor, instance, values),
     )
 
