@@ -156,16 +156,29 @@ def summarize(session: Session, instance_id: str) -> dict:
     if len(rows) != expected:
         raise RuntimeError(f"专家评分不完整：应有 {expected} 份，实有 {len(rows)} 份")
     scores = [score for score, _ in rows]
-    return {"averageScore": round(sum(scores) / len(scores), 2), "trimmedAverageScore": trimmed_average(scores),
+    return {"averageScore": average(scores), "trimmedAverageScore": trimmed_average(scores),
             "expertsRecommending": sum(1 for _, recommend in rows if recommend)}
+
+
+def average(scores: list[int]) -> float:
+    return round(sum(scores) / len(scores), 2)
 
 
 def trimmed_average(scores: list[int]) -> float:
     """The average without the highest and the lowest total once there are `TRIM_FROM` or
     more (去掉一个最高分和一个最低分); with fewer nothing is dropped, so it equals the plain
     average: the variable is always set and never left from an earlier panel."""
-    kept = sorted(scores)[1:-1] if len(scores) >= TRIM_FROM else scores
-    return round(sum(kept) / len(kept), 2)
+    dropped = dropped_positions(scores)
+    return average([score for position, score in enumerate(scores) if position not in dropped])
+
+
+def dropped_positions(scores: list[int]) -> set[int]:
+    """Where in `scores` the trimmed average drops one lowest and one highest total (the
+    first of equal ones); none with fewer than `TRIM_FROM`."""
+    if len(scores) < TRIM_FROM:
+        return set()
+    order = sorted(range(len(scores)), key=lambda position: scores[position])
+    return {order[0], order[-1]}
 
 
 def weighted_total(criteria: list[dict], given: dict) -> tuple[int | None, list[dict]]:

@@ -1,6 +1,7 @@
 /* TIC Flow task page: small enhancements over pages that work without JavaScript.
    - add/remove rows of a list in place (without JS the buttons post and the server re-renders);
    - show a field only when the UI hints' visibleWhen holds (hidden fields are not submitted);
+   - a weighted total (the scoring sheet's) computed as its parts are typed;
    - the process diagram with the current step highlighted (bpmn-js navigated viewer). */
 (function () {
   "use strict";
@@ -82,6 +83,35 @@
     });
   }
 
+  /* A weighted total (the scoring sheet's 总分) follows its parts as they are typed: an
+     integer from 0 to its maximum each, else no total. Only a help: the server computes
+     and checks the total again. */
+  function weightedTotal(parts) {
+    var sum = 0, weights = 0;
+    var complete = parts.every(function (input) {
+      var text = input.value.trim();
+      var weight = Number(input.getAttribute("data-weight"));
+      if (!/^\d+$/.test(text) || Number(text) > Number(input.getAttribute("data-max"))) { return false; }
+      sum += Number(text) * weight;
+      weights += weight;
+      return true;
+    });
+    return complete && weights > 0 ? String(Math.floor(sum / weights + 0.5)) : "";
+  }
+
+  function wireTotals(form) {
+    form.querySelectorAll("[data-total-of]").forEach(function (total) {
+      var prefix = total.getAttribute("data-total-of") + ".";
+      var parts = Array.prototype.filter.call(form.querySelectorAll("[data-weight]"), function (input) {
+        return input.name.indexOf(prefix) === 0;
+      });
+      function update() { total.value = weightedTotal(parts); }
+      total.readOnly = true;
+      parts.forEach(function (input) { input.addEventListener("input", update); });
+      update();
+    });
+  }
+
   function enhanceForm(form) {
     form.addEventListener("click", function (event) {
       var add = event.target.closest("[data-add-row]");
@@ -91,6 +121,7 @@
     });
     form.addEventListener("change", function () { applyVisibility(form); });
     applyVisibility(form);
+    wireTotals(form);
   }
 
   // The analysts' form editor renders the same form again as they type: it enhances each.

@@ -11,7 +11,7 @@ from flask import Response, flash, redirect, render_template, request, send_file
 from app.core.errors import BadRequest, NotFound, ServiceError
 from app.platform import instance_detail, instance_store, process_instances, statistics, task_forms, user_tasks
 
-from . import blueprint, context, form_input, task_view
+from . import blueprint, context, form_extensions, form_input, task_view
 from .form_model import hint_key, is_file_field
 from .. import auth
 from ..headers import inert
@@ -48,10 +48,10 @@ def task_form(task_id):
     command stores none of them."""
     ctx, actor = context(), auth.current_actor()
     with ctx.db.read() as session:
-        form = user_tasks.form_of(ctx, session, actor, task_id)
-        case = user_tasks.get_task(session, actor, task_id).instance_id
+        task = user_tasks.get_task(session, actor, task_id)
+        form = form_extensions.form_of(ctx, session, actor, task)
     schema = form["schema"] or {}
-    values = form_input.parse(schema, request.form)
+    values = form_extensions.posted(task, form, form_input.parse(schema, request.form))
     uploads = _uploads(form)
     if "_add_row" in request.form:
         form_input.add_row(schema, values, request.form["_add_row"])
@@ -68,8 +68,9 @@ def task_form(task_id):
         return _form_command(task_id, values, uploads, "draft.saved",
                              url_for("tasklist.task", task_id=task_id),
                              lambda *run: task_forms.save_draft(*run, values, uploads))
-    return _form_command(task_id, values, uploads, "task.submitted", lambda: _after_submit(case),
-                         lambda *run: task_forms.complete(*run, values, uploads))
+    return _form_command(task_id, values, uploads, "task.submitted", lambda: _after_submit(task.instance_id),
+                         lambda *run: task_forms.complete(*run, values, uploads),
+                         lambda errors: form_extensions.explained(task, form, values, errors))
 
 
 def _after_submit(instance_id: str) -> tuple[str, str]:
@@ -96,16 +97,18 @@ def _uploads(form: dict) -> list[task_forms.Upload]:
 
 
 def _form_command(task_id: str, values: dict, uploads: list, done_key: str,
-                  then: str | Callable[[], tuple[str, str]], command):
+                  then: str | Callable[[], tuple[str, str]], command,
+                  explained: Callable[[list[dict]], list[dict]] = lambda errors: errors):
     """Run `command(ctx, session, actor, task_id)` in one transaction; when refused, the page
-    again with everything typed, each message beside its field, and the files to choose again.
-    Done, it leads to `then` (or to the message and address `then()` gives, asked afterwards)."""
+    again with everything typed, each message beside its field (as `explained` words them),
+    and the files to choose again. Done, it leads to `then` (or to the message and address
+    `then()` gives, asked afterwards)."""
     ctx, actor = context(), auth.current_actor()
     try:
         with ctx.db.command() as session:
             command(ctx, session, actor, task_id)
     except BadRequest as refused:
-        errors = refused.errors or [{"field": "", "message": refused.message}]
+        errors = explained(refused.errors or [{"field": "", "message": refused.message}])
         return _render(task_id, values, errors + ([_not_kept(uploads)] if uploads else []), 400)
     if callable(then):
         done_key, then = then()

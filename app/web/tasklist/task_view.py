@@ -17,10 +17,13 @@ from app.platform import (
     process_instances, queries, user_tasks,
 )
 from app.platform.allowed_actions import CaseActions, TaskActions
-from app.tic import applications, documents, expert_reviews, outcomes, panel_changes, panel_draws, rounds
+from app.tic import (
+    applications, documents, expert_reviews, outcomes, panel_changes, panel_draws, rounds, scoring_sheets,
+)
 
 from ..auth.i18n import language, t
 from ..model_labels import StepLabel, english_name, process_label, step_label
+from . import form_extensions
 from .form_model import Field, FormBuilder, PickOption, all_names
 
 OPINION_SUFFIXES = ("Decision", "Opinion")
@@ -107,13 +110,14 @@ class InstancePage:
     draw_requests: list = field(default_factory=list)
     decides_draws: bool = False
     documents: list[dict] = field(default_factory=list)
+    sheets: scoring_sheets.Sheets | None = None
 
 
 def build(ctx: AppContext, session: Session, actor: Actor, task_id: str,
           posted: dict | None = None, errors: list[dict] | None = None) -> TaskPage:
     """The page of a task; `posted` and `errors` re-render a refused submission as typed."""
     task = user_tasks.get_task(session, actor, task_id)
-    form = user_tasks.form_of(ctx, session, actor, task_id)
+    form = form_extensions.form_of(ctx, session, actor, task)
     instance = process_instances.get_instance(session, actor, task.instance_id)
     definition = instance_store.definition_of(ctx, session, instance.definition_id)
     catalogue = _forms_of(ctx, session, definition)
@@ -243,6 +247,7 @@ def build_instance(ctx: AppContext, session: Session, actor: Actor, instance_id:
         draw_requests=panel_draws.requests_of(session, actor, instance.id),
         decides_draws=panel_draws.may_decide(actor),
         documents=documents.of_instance(session, actor, instance.id),
+        sheets=scoring_sheets.of_case(ctx, session, actor, instance),
         **_panel(ctx, session, actor, instance, values),
     )
 
