@@ -62,6 +62,9 @@ def _instance_criteria(seen) -> dict[str, qc.Criterion]:
         "processDefinitionNameLike": qc.Matching(ProcessDefinition.name, within=lambda test: of_definition(
             _PI.definition_id, test)),
         "incidentType": qc.Equal(Incident.incident_type, within=any_incident),
+        "incidentIdIn": qc.OneOf(Incident.id, within=any_incident),
+        "incidentStatus": qc.Choice({"open": any_incident(Incident.resolved_at.is_(None)),
+                                     "resolved": any_incident(Incident.resolved_at.is_not(None))}),
         "incidentMessage": qc.Equal(Incident.message, within=any_incident),
         "incidentMessageLike": qc.Matching(Incident.message, within=any_incident),
         **qc.WITHOUT_TENANTS,

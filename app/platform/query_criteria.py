@@ -51,6 +51,8 @@ class Criterion:
     what the condition's SQL depends on besides the criterion."""
 
     kind = "text"
+    # The values a text criterion takes, when only a few (none: any text).
+    choices: tuple[str, ...] = ()
 
     def parameters(self, key: str, value) -> dict:
         return {key: value}
@@ -146,6 +148,22 @@ class Flag(Criterion):
 
     def condition(self, key, value):
         return self.when_true if value else None
+
+    def parameters(self, key, value):
+        return {}
+
+    def shape(self, value):
+        return value
+
+
+class Choice(Criterion):
+    """One of a few words, each its own condition (Camunda's `incidentStatus=open|resolved`)."""
+
+    def __init__(self, conditions: dict):
+        self.conditions, self.choices = conditions, tuple(conditions)
+
+    def condition(self, key, value):
+        return self.conditions[value]
 
     def parameters(self, key, value):
         return {}

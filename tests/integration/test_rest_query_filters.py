@@ -248,6 +248,25 @@ def test_incident_filters_name_the_incident_its_type_and_its_message(rest, cases
     assert _ids(admin.post("/history/process-instance", json={"incidentMessageLike": f"{message[:3]}%"})) == [failing]
 
 
+def test_history_incident_status_and_ids_tell_open_from_resolved_incidents(rest, cases, failing_service):
+    admin = rest("admin")
+    deployed(rest("analyst"), model_files("job_service_call.bpmn"), name="service")
+    failing = [start(rest("officer"), "job_service_call", {"applicant": "新疆大学"})["id"] for _ in range(2)]
+    for instance_id in failing:
+        for _ in range(2):
+            admin.post(f"/job/{only_job(admin, instance_id)['id']}/execute")
+    [[resolved], [still_open]] = [incidents(admin, instance_id) for instance_id in failing]
+    job = only_job(admin, failing[0])["id"]
+    assert admin.put(f"/job/{job}/retries", json={"retries": 1}).status_code == 204
+
+    assert _ids(admin.get("/history/process-instance?incidentStatus=open")) == [failing[1]]
+    assert _ids(admin.get("/history/process-instance?incidentStatus=resolved")) == [failing[0]]
+    assert _ids(admin.get(f"/history/process-instance?incidentIdIn={resolved['id']}")) == [failing[0]]
+    assert sorted(_ids(admin.post("/history/process-instance", json={
+        "incidentIdIn": [resolved["id"], still_open["id"]]}))) == sorted(failing)
+    assert "open" in _refused(admin.get("/history/process-instance?incidentStatus=closed"), "incidentStatus")
+
+
 def test_definition_name_priority_name_not_and_tenant_filters(rest, cases):
     admin = rest("admin")
     name = admin.get(f"/process-definition/key/{KEY}").get_json()["name"]
