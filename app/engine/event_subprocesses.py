@@ -38,12 +38,7 @@ def running(workflow) -> set[UUID]:
 
 def begun_since(workflow, before: set[UUID]) -> list:
     """The start-event tasks of the event subprocesses started since `before` was read."""
-    return [
-        start
-        for task in _subprocess_tasks(workflow) if task.id not in before
-        for start in workflow.subprocesses[task.id].get_tasks(spec_class=EventSubprocessStart)
-        if start.has_state(TaskState.READY | TaskState.COMPLETED)
-    ]
+    return _caught(workflow, [t for t in _subprocess_tasks(workflow) if t.id not in before])
 
 
 def begin(workflow, begun: list, variables: dict) -> None:
@@ -61,12 +56,17 @@ def begin(workflow, begun: list, variables: dict) -> None:
 
 
 def _interrupted(workflow) -> bool:
-    return any(
-        start.task_spec.cancel_activity
-        for task in _subprocess_tasks(workflow)
+    return any(start.task_spec.cancel_activity for start in _caught(workflow, _subprocess_tasks(workflow)))
+
+
+def _caught(workflow, subprocess_tasks) -> list:
+    """The start events that started these event subprocesses."""
+    return [
+        start
+        for task in subprocess_tasks
         for start in workflow.subprocesses[task.id].get_tasks(spec_class=EventSubprocessStart)
         if start.has_state(TaskState.READY | TaskState.COMPLETED)
-    )
+    ]
 
 
 def _starts(workflow):
