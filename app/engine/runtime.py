@@ -27,7 +27,7 @@ from SpiffWorkflow.camunda.specs.user_task import UserTask
 from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundException, WorkflowException
 from SpiffWorkflow.util.task import TaskState
 
-from . import compaction, decisions, expressions, signals
+from . import compaction, decisions, event_subprocesses, expressions, signals
 from .decisions import DecisionOutcome
 from . import multi_instance  # noqa: F401  (bounds every multi-instance activity when imported)
 from .engine_clock import clock_scope
@@ -479,6 +479,10 @@ class Execution:
         waiting = [w for w in self.message_waits() if w.message_name == name]
         if not waiting:
             raise NotWaitingForMessage(name)
+        starts = event_subprocesses.message_starts(self.workflow)
+        waiting_tasks = [self.workflow.get_task_from_id(UUID(w.execution_id))
+                         for w in waiting if w not in starts]
+        scope, before = self.variables(), event_subprocesses.running(self.workflow)
         event = BpmnEvent(
             MessageEventDefinition(name),
             payload={"payload": dict(variables), "result_var": MESSAGE_RESULT_VARIABLE},
@@ -489,9 +493,10 @@ class Execution:
                 self.workflow.send_event(event)
             except WorkflowException as error:
                 raise NotWaitingForMessage(name) from error
-        for wait in waiting:
-            task = self.workflow.get_task_from_id(UUID(wait.execution_id))
-            if task is not None and name in task.internal_data:
+            begun = event_subprocesses.begun_since(self.workflow, before)
+            event_subprocesses.begin(self.workflow, begun, scope)
+        for task in [t for t in waiting_tasks if t is not None] + begun:
+            if name in task.internal_data:
                 task.data.update(variables)
         self.run()
 
@@ -559,6 +564,7 @@ class Execution:
                 elif isinstance(definition, MessageEventDefinition):
                     messages.append(MessageWait(str(task.id), spec.bpmn_id, definition.name))
         self._require_all_seen(len(running))
+        messages += event_subprocesses.message_starts(self.workflow)
         completed = self.workflow.is_completed()
         return Snapshot(users, services, timers, messages, activities,
                         self._variables(running, completed), completed)

@@ -7,11 +7,11 @@ from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
-from SpiffWorkflow.bpmn.serializer.default.task_spec import BpmnTaskSpecConverter
-from SpiffWorkflow.bpmn.specs.defaults import ReceiveTask, ServiceTask
+from SpiffWorkflow.bpmn.serializer.default.task_spec import BoundaryEventConverter, BpmnTaskSpecConverter
+from SpiffWorkflow.bpmn.specs.defaults import ReceiveTask, ServiceTask, StartEvent
 from SpiffWorkflow.bpmn.parser.event_parsers import ReceiveTaskParser
 from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
-from SpiffWorkflow.camunda.parser.event_parsers import CamundaEventDefinitionParser
+from SpiffWorkflow.camunda.parser.event_parsers import CamundaEventDefinitionParser, CamundaStartEventParser
 from SpiffWorkflow.camunda.parser.task_spec import (
     CAMUNDA_MODEL_NS, CamundaTaskParser, UserTaskParser,
 )
@@ -107,6 +107,28 @@ class CamundaReceiveTaskParser(CamundaEventDefinitionParser, ReceiveTaskParser):
         return ReceiveTaskParser.create_task(self)
 
 
+class EventSubprocessStart(StartEvent):
+    """The start event of an event subprocess, with its isInterrupting (as `cancel_activity`,
+    the name Spiff gives a boundary event's), which Spiff's parser drops and Spiff ignores:
+    the runtime ends the rest of the process when an interrupting one starts."""
+
+    def __init__(self, wf_spec, bpmn_id, event_definition, cancel_activity=True, **kwargs):
+        super().__init__(wf_spec, bpmn_id, event_definition, **kwargs)
+        self.cancel_activity = cancel_activity
+
+
+class StartEventParser(CamundaStartEventParser):
+    def create_task(self):
+        if self.node.getparent().get("triggeredByEvent") == "true":
+            self.spec_class = EventSubprocessStart
+        return super().create_task()
+
+    def _create_task(self, event_definition, cancel_activity=None, parallel=None):
+        if self.spec_class is EventSubprocessStart:
+            cancel_activity = self.node.get("isInterrupting", "true").strip().lower() != "false"
+        return super()._create_task(event_definition, cancel_activity, parallel)
+
+
 class TicParser(CamundaParser):
     OVERRIDE_PARSER_CLASSES = {
         **CamundaParser.OVERRIDE_PARSER_CLASSES,
@@ -114,6 +136,7 @@ class TicParser(CamundaParser):
         full_tag("serviceTask"): (ServiceTaskParser, TopicServiceTask),
         full_tag("sendTask"): (ServiceTaskParser, TopicServiceTask),
         full_tag("receiveTask"): (CamundaReceiveTaskParser, ReceiveTask),
+        full_tag("startEvent"): (StartEventParser, StartEvent),
     }
 
 
@@ -131,5 +154,6 @@ class InstanceStateConverter(BpmnWorkflowConverter):
 def make_serializer() -> BpmnWorkflowSerializer:
     config = dict(CAMUNDA_CONFIG)
     config[TopicServiceTask] = TopicServiceTaskConverter
+    config[EventSubprocessStart] = BoundaryEventConverter
     config[BpmnWorkflow] = InstanceStateConverter
     return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))

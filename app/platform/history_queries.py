@@ -56,11 +56,15 @@ def _instance_criteria(seen) -> dict[str, qc.Criterion]:
         "externallyTerminated": qc.Flag(_in_state(InstanceState.EXTERNALLY_TERMINATED)),
         "internallyTerminated": qc.Flag(_in_state(InstanceState.INTERNALLY_TERMINATED)),
         "variables": qc.Variables(_PI.variables_json),
+        **qc.IGNORE_CASE,
         "processDefinitionName": qc.Equal(ProcessDefinition.name, within=lambda test: of_definition(
             _PI.definition_id, test)),
         "processDefinitionNameLike": qc.Matching(ProcessDefinition.name, within=lambda test: of_definition(
             _PI.definition_id, test)),
         "incidentType": qc.Equal(Incident.incident_type, within=any_incident),
+        "incidentIdIn": qc.OneOf(Incident.id, within=any_incident),
+        "incidentStatus": qc.Choice({"open": any_incident(Incident.resolved_at.is_(None)),
+                                     "resolved": any_incident(Incident.resolved_at.is_not(None))}),
         "incidentMessage": qc.Equal(Incident.message, within=any_incident),
         "incidentMessageLike": qc.Matching(Incident.message, within=any_incident),
         **qc.WITHOUT_TENANTS,
@@ -110,6 +114,7 @@ TASK_CRITERIA: dict[str, qc.Criterion] = {
     "finishedBefore": qc.Until(_HT.end_time), "finishedAfter": qc.Since(_HT.end_time),
     "processVariables": qc.Variables(_PI.variables_json, within=lambda test: exists().where(
         _PI.id == _HT.instance_id, test)),
+    **qc.IGNORE_CASE,
     "processDefinitionName": qc.Equal(ProcessDefinition.name, within=lambda test: of_definition(
         _HT.definition_id, test)),
     **qc.WITHOUT_TENANTS,

@@ -84,6 +84,7 @@ TASK_CRITERIA: dict[str, qc.Criterion] = {
     "active": qc.Flag(~_T.c.suspended), "suspended": qc.Flag(_T.c.suspended),
     "processVariables": qc.Variables(_PI.c.variables_json, within=lambda test: exists().where(
         _PI.c.id == _T.c.instance_id, test)),
+    **qc.IGNORE_CASE,
     "processDefinitionName": qc.Equal(ProcessDefinition.name, within=lambda test: of_definition(_T.c.definition_id, test)),
     "processDefinitionNameLike": qc.Matching(
         ProcessDefinition.name, within=lambda test: of_definition(_T.c.definition_id, test)),
@@ -232,6 +233,7 @@ def _instance_criteria(seen) -> dict[str, qc.Criterion]:
         **qc.WITHOUT_TENANTS, "processDefinitionWithoutTenantId": qc.WITHOUT_TENANTS["withoutTenantId"],
         "activityIdIn": qc.OneOf(HistoricActivity.activity_id, within=waiting_at),
         "variables": qc.Variables(instance.variables_json),
+        **qc.IGNORE_CASE,
     }
 
 

@@ -9,7 +9,7 @@ depends only on the query's `shape` (which criteria, how many values), never on 
 a list on the hot path keeps one prepared statement per shape (`queries.list_tasks`)."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import Integer, String, and_, bindparam, false
 
@@ -27,6 +27,8 @@ class VariableFilter:
     name: str
     operator: str
     value: str | int | float | bool
+    names_ignore_case: bool = False
+    values_ignore_case: bool = False
 
     @property
     def kind(self) -> str:
@@ -49,6 +51,8 @@ class Criterion:
     what the condition's SQL depends on besides the criterion."""
 
     kind = "text"
+    # The values a text criterion takes, when only a few (none: any text).
+    choices: tuple[str, ...] = ()
 
     def parameters(self, key: str, value) -> dict:
         return {key: value}
@@ -152,6 +156,22 @@ class Flag(Criterion):
         return value
 
 
+class Choice(Criterion):
+    """One of a few words, each its own condition (Camunda's `incidentStatus=open|resolved`)."""
+
+    def __init__(self, conditions: dict):
+        self.conditions, self.choices = conditions, tuple(conditions)
+
+    def condition(self, key, value):
+        return self.conditions[value]
+
+    def parameters(self, key, value):
+        return {}
+
+    def shape(self, value):
+        return value
+
+
 class Test(Criterion):
     """A condition built around the parameter (an EXISTS, a subquery)."""
 
@@ -198,7 +218,8 @@ class Variables(Criterion):
             return None
         return self.within(and_(*(
             VariableTest(self.column, bindparam(f"{key}_{n}_name", type_=String()), wanted.operator,
-                         wanted.kind, bindparam(f"{key}_{n}_value", type_=_value_type(wanted)))
+                         wanted.kind, bindparam(f"{key}_{n}_value", type_=_value_type(wanted)),
+                         wanted.names_ignore_case, wanted.values_ignore_case)
             for n, wanted in enumerate(value))))
 
     def parameters(self, key, value):
@@ -208,7 +229,29 @@ class Variables(Criterion):
         return found
 
     def shape(self, value):
-        return tuple((wanted.operator, wanted.kind) for wanted in value)
+        return tuple((wanted.operator, wanted.kind, wanted.names_ignore_case, wanted.values_ignore_case)
+                     for wanted in value)
+
+
+# Camunda's switches for every variable filter of a list; `with_case_switches` applies them.
+IGNORE_CASE = {
+    "variableNamesIgnoreCase": Constant(None, kind="flag"),
+    "variableValuesIgnoreCase": Constant(None, kind="flag"),
+}
+
+
+def with_case_switches(values: dict) -> dict:
+    """`values` with `variableNamesIgnoreCase` / `variableValuesIgnoreCase` set on each of
+    its variable filters."""
+    names, texts = bool(values.get("variableNamesIgnoreCase")), bool(values.get("variableValuesIgnoreCase"))
+    if not (names or texts):
+        return values
+    return {name: [replace(wanted, names_ignore_case=names, values_ignore_case=texts) for wanted in value]
+            if _variable_filters(value) else value for name, value in values.items()}
+
+
+def _variable_filters(value) -> bool:
+    return isinstance(value, list) and bool(value) and isinstance(value[0], VariableFilter)
 
 
 def _value_type(wanted: VariableFilter):
@@ -260,8 +303,22 @@ def require_readable_variables(actor: Actor, values: dict) -> None:
     if confidential.sees_all(actor):
         return
     for name, value in values.items():
-        if isinstance(value, list) and value and isinstance(value[0], VariableFilter):
-            hidden = sorted({wanted.name for wanted in value} & confidential.VARIABLES)
+        if _variable_filters(value):
+            hidden = sorted(v for v in confidential.VARIABLES if any(_names(wanted, v) for wanted in value))
             if hidden:
                 raise BadRequest(f"变量 {hidden[0]} 不可用于筛选 / variable {hidden[0]} cannot be filtered on",
                                  [{"field": name, "message": f"变量 {hidden[0]} 不可用于筛选"}])
+
+
+def _names(wanted: VariableFilter, variable: str) -> bool:
+    if wanted.names_ignore_case:
+        return fold_ascii(wanted.name) == fold_ascii(variable)
+    return wanted.name == variable
+
+
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def fold_ascii(text: str) -> str:
+    """The case the variable filters ignore, as the databases fold it (`sql_dialects`)."""
+    return text.translate(_ASCII_LOWER)

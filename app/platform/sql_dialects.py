@@ -67,7 +67,10 @@ def _like_sqlite(element: Like, compiler, **kw) -> str:
 class VariableTest(ColumnElement):
     """The JSON variables in `column` hold the variable named by the parameter `name`, and its
     value passes `operator` against the parameter `value`, whose JSON kind is `kind`
-    (`VALUE_TYPES`). A value of another kind passes only `neq`."""
+    (`VALUE_TYPES`). A value of another kind passes only `neq`. Camunda's
+    `variableNamesIgnoreCase` (`names_ignore_case`) and `variableValuesIgnoreCase` (text
+    values, `values_ignore_case`) ignore the case of ASCII letters, alike on both databases
+    (SQLite's lower() knows no other letters)."""
 
     type = Boolean()
     inherit_cache = True
@@ -75,23 +78,37 @@ class VariableTest(ColumnElement):
                            ("name", InternalTraversal.dp_clauseelement),
                            ("operator", InternalTraversal.dp_string),
                            ("kind", InternalTraversal.dp_string),
-                           ("value", InternalTraversal.dp_clauseelement)]
+                           ("value", InternalTraversal.dp_clauseelement),
+                           ("names_ignore_case", InternalTraversal.dp_boolean),
+                           ("values_ignore_case", InternalTraversal.dp_boolean)]
 
-    def __init__(self, column, name, operator: str, kind: str, value):
+    def __init__(self, column, name, operator: str, kind: str, value,
+                 names_ignore_case: bool = False, values_ignore_case: bool = False):
         self.column, self.name, self.operator, self.kind, self.value = column, name, operator, kind, value
+        self.names_ignore_case, self.values_ignore_case = names_ignore_case, values_ignore_case
 
 
 _COMPARE = {"eq": "__eq__", "gt": "__gt__", "gteq": "__ge__", "lt": "__lt__", "lteq": "__le__"}
+_ASCII_UPPER, _ASCII_LOWER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz"
 
 
-def _passes(element: VariableTest, of_kind, comparable):
-    """The value test, given whether the stored value is of the filter's kind and the stored
-    value as a comparable SQL expression."""
+def _passes(element: VariableTest, of_kind, comparable, fold):
+    """The value test, given whether the stored value is of the filter's kind, the stored
+    value as a comparable SQL expression, and how the dialect folds ASCII case."""
+    value = element.value
+    if element.values_ignore_case and element.kind == "text":
+        comparable, value = fold(comparable), fold(value)
     if element.operator == "like":
-        return and_(of_kind, Like(comparable, element.value))
+        return and_(of_kind, Like(comparable, value))
     test = and_(of_kind, getattr(comparable, _COMPARE["eq" if element.operator == "neq" else element.operator])(
-        element.value))
+        value))
     return not_(test) if element.operator == "neq" else test
+
+
+def _named(element: VariableTest, key, fold):
+    if element.names_ignore_case:
+        return fold(key) == fold(element.name)
+    return key == element.name
 
 
 # How json_each names the kinds of SQLite's JSON values.
@@ -104,27 +121,44 @@ def _variable_sqlite(element: VariableTest, compiler, **kw) -> str:
              .table_valued("key", "type", "atom").alias(f"var_{element.name.key}"))
     of_kind = or_(*(entry.c.type == literal_column(f"'{kind}'") for kind in _SQLITE_KINDS[element.kind]))
     return compiler.process(exists(select(literal_column("1")).select_from(entry).where(
-        entry.c.key == element.name, _passes(element, of_kind, entry.c.atom))), **kw)
+        _named(element, entry.c.key, func.lower), _passes(element, of_kind, entry.c.atom, func.lower))), **kw)
 
 
 _POSTGRES_KINDS = {"text": "string", "number": "number", "boolean": "boolean"}
 
 
+def _fold_postgres(text):
+    # ASCII letters only, as SQLite's lower(): both databases answer alike.
+    return func.translate(text, _ASCII_UPPER, _ASCII_LOWER)
+
+
 @compiles(VariableTest, "postgresql")
 def _variable_postgres(element: VariableTest, compiler, **kw) -> str:
     values = cast(element.column, JSONB).op("->", return_type=JSONB())(literal_column("'values'"))
-    name = cast(element.name, Text)
-    stored = values.op("->", return_type=JSONB())(name)
+    if not element.names_ignore_case:
+        name = cast(element.name, Text)
+        stored = values.op("->", return_type=JSONB())(name)
+        text = values.op("->>", return_type=Text())(name)
+        return compiler.process(and_(stored.is_not(None), _postgres_value(element, stored, text)), **kw)
+    # Any variable whose name matches but for case: the document's entries one by one.
+    entry = func.jsonb_each(values).table_valued("key", "value").alias(f"var_{element.name.key}")
+    stored = cast(entry.c.value, JSONB)
+    text = stored.op("#>>", return_type=Text())(literal_column("'{}'"))
+    return compiler.process(exists(select(literal_column("1")).select_from(entry).where(
+        _named(element, entry.c.key, _fold_postgres), _postgres_value(element, stored, text))), **kw)
+
+
+def _postgres_value(element: VariableTest, stored, text):
     kind = func.jsonb_typeof(stored)
     of_kind = kind == literal_column(f"'{_POSTGRES_KINDS[element.kind]}'")
     if element.kind == "text":
         # Ordered as SQLite orders text: by its bytes, whatever the database's collation.
-        comparable = values.op("->>", return_type=Text())(name).collate("C")
+        comparable = text.collate("C")
     else:
         # A cast only where the kind allows it: PostgreSQL may test the conditions in any order.
         target = Numeric() if element.kind == "number" else Boolean()
         comparable = case((of_kind, cast(stored, target)))
-    return compiler.process(and_(stored.is_not(None), _passes(element, of_kind, comparable)), **kw)
+    return _passes(element, of_kind, comparable, _fold_postgres)
 
 
 class Duration(ColumnElement):

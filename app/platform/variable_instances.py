@@ -7,6 +7,7 @@ may read, the variables those `actor` may see (the confidential list applies as 
 from __future__ import annotations
 
 import json
+import operator
 from dataclasses import dataclass, field
 
 from sqlalchemy import or_, select
@@ -18,6 +19,8 @@ from app.core import confidential
 from app.core.authorization import instance_visibility
 from app.core.errors import NotFound
 from app.core.identity import Actor
+
+from . import query_criteria as qc
 from app.core.paging import Page
 
 
@@ -28,6 +31,8 @@ class VariableFilter:
     names: tuple[str, ...] = ()
     name_like: str | None = None
     running_only: bool = True
+    # Camunda's `variableValues`: each a test of the variable's own name and value.
+    values: tuple[qc.VariableFilter, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -65,7 +70,7 @@ def _matching(session: Session, actor: Actor, f: VariableFilter) -> list[Variabl
         stored = json.loads(instance.variables_json)
         types = stored.get("types", {})
         for name, value in sorted(confidential.visible_values(actor, stored.get("values", {})).items()):
-            if _wanted(f, name):
+            if _wanted(f, name) and all(_passes(wanted, name, value) for wanted in f.values):
                 found.append(VariableInstance(instance, name, value, types.get(name)))
     return found
 
@@ -88,6 +93,32 @@ def _wanted(f: VariableFilter, name: str) -> bool:
     if f.names and name not in f.names:
         return False
     return f.name_like is None or _like(f.name_like, name)
+
+
+_COMPARE = {"eq": operator.eq, "gt": operator.gt, "gteq": operator.ge, "lt": operator.lt, "lteq": operator.le}
+
+
+def _passes(wanted: qc.VariableFilter, name: str, value) -> bool:
+    """The test `sql_dialects.VariableTest` makes in the database, on one parsed variable: a
+    value of another kind passes only `neq`."""
+    if (qc.fold_ascii(name) != qc.fold_ascii(wanted.name) if wanted.names_ignore_case else name != wanted.name):
+        return False
+    expected = wanted.value
+    of_kind = _kind(value) == wanted.kind
+    if of_kind and wanted.kind == "text" and wanted.values_ignore_case:
+        value, expected = qc.fold_ascii(value), qc.fold_ascii(expected)
+    if wanted.operator == "like":
+        return of_kind and _like(expected, value)
+    equal_or_ordered = of_kind and _COMPARE["eq" if wanted.operator == "neq" else wanted.operator](value, expected)
+    return not equal_or_ordered if wanted.operator == "neq" else equal_or_ordered
+
+
+def _kind(value) -> str | None:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    return "text" if isinstance(value, str) else None
 
 
 def _like(pattern: str, text: str) -> bool:

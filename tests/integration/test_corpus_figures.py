@@ -7,19 +7,29 @@ import re
 from pathlib import Path
 
 from tests.support.corpus import (
-    DESCRIPTIVE, FAILED, OUTCOMES, REFUSED, bpmn_files, counts, deploy_corpus, feature_counts,
+    DESCRIPTIVE, FAILED, OUTCOMES, REFUSED, START_VARIABLES, STARTED_WITH_VARIABLES, bpmn_files, counts,
+    deploy_corpus, feature_counts,
 )
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 HEADING = "### Camunda models (`../shared/corpus`)"
 
 
-def readme_rows() -> dict[str, int]:
-    """Every `| label | number |` row of the README's corpus section."""
+def readme_section() -> str:
     text = README.read_text(encoding="utf-8")
     assert HEADING in text, f"README has no section {HEADING}"
-    section = text.split(HEADING, 1)[1].split("\n#", 1)[0]
-    return {label.strip(): int(number) for label, number in re.findall(r"^\| ([^|]+) \| (\d+) \|$", section, re.M)}
+    return text.split(HEADING, 1)[1].split("\n#", 1)[0]
+
+
+def readme_rows() -> dict[str, int]:
+    """Every `| label | number |` row of the README's corpus section."""
+    return {label.strip(): int(number)
+            for label, number in re.findall(r"^\| ([^|]+) \| (\d+) \|$", readme_section(), re.M)}
+
+
+def readme_refused_files() -> set[str]:
+    """The files of the README's table that says why each refused file stays refused."""
+    return set(re.findall(r"^\| (\S+\.bpmn) \| [^|]+ \|$", readme_section(), re.M))
 
 
 def test_every_corpus_file_deploys_or_is_refused_located_naming_the_feature_as_the_readme_says(ctx):
@@ -31,6 +41,9 @@ def test_every_corpus_file_deploys_or_is_refused_located_naming_the_feature_as_t
     for outcome in (o for o in outcomes if o.outcome == REFUSED):
         assert all(re.search(r"[\u4e00-\u9fff]", problem["message"]) for problem in outcome.problems), outcome
         assert not any(feature.startswith("other") for feature in outcome.features), outcome
+
+    assert {o.path for o in outcomes if o.outcome == STARTED_WITH_VARIABLES} == set(START_VARIABLES)
+    assert readme_refused_files() == {o.path for o in outcomes if o.outcome == REFUSED}
 
     shown = readme_rows()
     assert {outcome: shown.get(outcome) for outcome in OUTCOMES} == found

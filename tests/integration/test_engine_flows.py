@@ -379,13 +379,59 @@ def test_boundary_message_is_not_caught_once_the_task_is_done(rest):
     assert response.get_json()["type"] == "MismatchingMessageCorrelationException"
 
 
-def test_message_event_subprocess_is_refused_at_deploy_rather_than_run_wrongly(rest):
-    """SpiffWorkflow 3.2 ignores isInterrupting there and never subscribes the subprocess."""
-    response = deploy_files(rest("analyst"), "flow_message_event_subprocess.bpmn")
+def message_subscriptions(rest_client, instance_id: str) -> list[str]:
+    response = rest_client.get("/event-subscription", query_string={"processInstanceId": instance_id})
+    assert response.status_code == 200, response.get_json()
+    return sorted(s["activityId"] for s in response.get_json())
 
-    assert response.status_code == 400
-    problems = response.get_json()["errors"]
-    assert any("事件子流程" in p["message"] and p["element_id"] for p in problems)
+
+def test_interrupting_message_event_subprocess_ends_the_rest_of_the_process(rest):
+    deployed(rest("analyst"), "flow_message_event_subprocess.bpmn")
+    officer = rest("officer")
+    instance_id = start(officer, "flow_message_event_subprocess", business_key="XJ-2026-301",
+                        project_no="XJ-2026-301")
+    review = only_task(officer, instance_id, "review")
+    assert message_subscriptions(officer, instance_id) == ["terminate_requested"]
+
+    response = post_message(officer, "flow_terminate_request", "XJ-2026-301", reason="单位申请终止")
+
+    assert response.status_code == 204, response.get_json()
+    assert task_keys(officer, instance_id) == ["record_termination"]
+    values = variables(officer, instance_id)
+    assert values["reason"] == "单位申请终止" and values["project_no"] == "XJ-2026-301"
+    assert message_subscriptions(officer, instance_id) == []
+    again = post_message(officer, "flow_terminate_request", "XJ-2026-301")
+    assert again.get_json()["type"] == "MismatchingMessageCorrelationException"
+    late = complete_task(officer, review["id"])
+    assert late.status_code in (404, 409), late.get_json()
+
+    completed(officer, only_task(officer, instance_id, "record_termination")["id"])
+    assert instance_state(officer, instance_id) == "COMPLETED"
+    activities = officer.get("/history/activity-instance",
+                             query_string={"processInstanceId": instance_id}).get_json()
+    assert [a["canceled"] for a in activities if a["activityId"] == "review"] == [True]
+    assert {"terminate_requested", "record_termination", "terminated"} <= {
+        a["activityId"] for a in activities if a["endTime"] is not None}
+    assert "end" not in {a["activityId"] for a in activities}
+
+
+def test_non_interrupting_message_event_subprocess_runs_beside_the_process_each_time(rest):
+    deployed(rest("analyst"), "flow_message_event_subprocess_non_interrupting.bpmn")
+    officer = rest("officer")
+    instance_id = start(officer, "flow_message_event_subprocess_non_interrupting",
+                        business_key="XJ-2026-302")
+
+    for n in (1, 2):
+        response = post_message(officer, "flow_remind_request", "XJ-2026-302", round=n)
+        assert response.status_code == 204, response.get_json()
+    assert task_keys(officer, instance_id) == ["record_reminder", "record_reminder", "review"]
+    assert message_subscriptions(officer, instance_id) == ["remind_requested"]
+
+    completed(officer, only_task(officer, instance_id, "review")["id"])
+    assert instance_state(officer, instance_id) == "ACTIVE"
+    for task in tasks(officer, instance_id):
+        completed(officer, task["id"])
+    assert instance_state(officer, instance_id) == "COMPLETED"
 
 
 # ------------------------------------------------------------------ form validation

@@ -8,9 +8,9 @@ import pytest
 from tests.support.jobs import complete, deployed, model_files, only_task, start
 
 UNSUPPORTED = [
-    ("/process-instance", "variableNamesIgnoreCase"),
+    ("/process-instance", "caseInstanceId"),
     ("/task", "taskVariables"),
-    ("/history/process-instance", "incidentStatus"),
+    ("/history/process-instance", "executedJobAfter"),
     ("/history/task", "taskInvolvedUser"),
     ("/job", "jobDefinitionId"),
     ("/incident", "incidentType"),

@@ -248,6 +248,25 @@ def test_incident_filters_name_the_incident_its_type_and_its_message(rest, cases
     assert _ids(admin.post("/history/process-instance", json={"incidentMessageLike": f"{message[:3]}%"})) == [failing]
 
 
+def test_history_incident_status_and_ids_tell_open_from_resolved_incidents(rest, cases, failing_service):
+    admin = rest("admin")
+    deployed(rest("analyst"), model_files("job_service_call.bpmn"), name="service")
+    failing = [start(rest("officer"), "job_service_call", {"applicant": "新疆大学"})["id"] for _ in range(2)]
+    for instance_id in failing:
+        for _ in range(2):
+            admin.post(f"/job/{only_job(admin, instance_id)['id']}/execute")
+    [[resolved], [still_open]] = [incidents(admin, instance_id) for instance_id in failing]
+    job = only_job(admin, failing[0])["id"]
+    assert admin.put(f"/job/{job}/retries", json={"retries": 1}).status_code == 204
+
+    assert _ids(admin.get("/history/process-instance?incidentStatus=open")) == [failing[1]]
+    assert _ids(admin.get("/history/process-instance?incidentStatus=resolved")) == [failing[0]]
+    assert _ids(admin.get(f"/history/process-instance?incidentIdIn={resolved['id']}")) == [failing[0]]
+    assert sorted(_ids(admin.post("/history/process-instance", json={
+        "incidentIdIn": [resolved["id"], still_open["id"]]}))) == sorted(failing)
+    assert "open" in _refused(admin.get("/history/process-instance?incidentStatus=closed"), "incidentStatus")
+
+
 def test_definition_name_priority_name_not_and_tenant_filters(rest, cases):
     admin = rest("admin")
     name = admin.get(f"/process-definition/key/{KEY}").get_json()["name"]
@@ -341,8 +360,53 @@ def test_variable_filters_reach_history_and_refuse_bad_expressions(rest, cases):
         {"name": "amount", "operator": "like", "value": 8}]}), "variables")
 
 
+NAMES, VALUES = "variableNamesIgnoreCase=true", "variableValuesIgnoreCase=true"
+CASE_QUERIES = [
+    ("CITY_eq_Hami", NAMES, ["east"]),
+    ("city_eq_hAMI", VALUES, ["east"]),
+    (quote("CiTy_like_h%"), f"{NAMES}&{VALUES}", ["east"]),
+    ("city_neq_HAMI", VALUES, ["north", "south"]),
+    ("city_gt_HAMI", VALUES, ["north", "south"]),
+    # Without its switch, the case counts; each switch only ignores the case it names.
+    ("city_eq_HAMI", "", []),
+    ("CITY_eq_Hami", VALUES, []),
+    ("city_eq_HAMI", f"{NAMES}&variableValuesIgnoreCase=false", []),
+]
+
+
+@pytest.mark.parametrize(("expression", "switches", "expected"), CASE_QUERIES,
+                         ids=[f"{q}&{s}" for q, s, _ in CASE_QUERIES])
+def test_variable_names_and_values_ignore_case_on_every_variable_filtered_list(
+        rest, cases, expression, switches, expected):
+    admin = rest("admin")
+    wanted = sorted(cases[name] for name in expected)
+    assert sorted(_ids(admin.get(
+        f"/process-instance?processDefinitionKey={KEY}&variables={expression}&{switches}"))) == wanted
+    tasks = admin.get(f"/task?processVariables={expression}&{switches}").get_json()
+    assert sorted(t["processInstanceId"] for t in tasks) == wanted
+    variables = admin.get(f"/variable-instance?processDefinitionKey={KEY}&variableValues={expression}&{switches}")
+    assert variables.status_code == 200, variables.get_json()
+    assert sorted(v["processInstanceId"] for v in variables.get_json()) == wanted
+    assert admin.get(f"/variable-instance/count?processDefinitionKey={KEY}&variableValues={expression}"
+                     f"&{switches}").get_json() == {"count": len(wanted)}
+
+
+def test_ignore_case_reaches_history_and_post_queries(rest, cases):
+    admin = rest("admin")
+    assert _ids(admin.get(f"/history/process-instance?variables=CITY_eq_kashgar&{NAMES}&{VALUES}")) == [
+        cases["done"]]
+    assert {t["processInstanceId"] for t in admin.get(
+        f"/history/task?processVariables=city_eq_KASHGAR&{VALUES}").get_json()} == {cases["done"]}
+    assert _ids(admin.post("/process-instance", json={
+        "variables": [{"name": "City", "operator": "eq", "value": "hami"}],
+        "variableNamesIgnoreCase": True, "variableValuesIgnoreCase": True})) == [cases["east"]]
+    _refused(admin.get(f"/variable-instance?variableValues=city_between_1&{VALUES}"), "variableValues")
+    _refused(admin.get("/variable-instance?variableNamesIgnoreCase=yes"), "variableNamesIgnoreCase")
+
+
 def test_a_confidential_variable_cannot_be_filtered_by_who_may_not_read_it(rest, cases):
     assert rest("officer").get("/process-instance?variables=averageScore_gt_60").status_code == 200
+    _refused(rest("cotton").get(f"/process-instance?variables=AVERAGESCORE_gt_60&{NAMES}"), "variables")
     _refused(rest("cotton").get("/process-instance?variables=averageScore_gt_60"), "variables")
     _refused(rest("cotton").post("/task", json={"processVariables": [
         {"name": "expertScore", "operator": "gteq", "value": 0}]}), "processVariables")

@@ -75,10 +75,10 @@ def test_history_keeps_the_variables_of_an_ended_case(rest, cases):
 
 
 def test_an_unsupported_variable_filter_is_a_400_naming_it(rest, cases):
-    response = rest("officer").get("/variable-instance?variableValues=amount_eq_300")
+    response = rest("officer").get("/variable-instance?activityInstanceIdIn=x")
 
     assert response.status_code == 400
-    assert response.get_json()["errors"][0]["field"] == "variableValues"
+    assert response.get_json()["errors"][0]["field"] == "activityInstanceIdIn"
 
 
 def test_a_task_reads_its_instance_variables(rest, cases):

@@ -4,7 +4,9 @@ it, and what became of each BPMN file: the README's table "Camunda models".
 Into one database, through the platform's deployment service as the analyst: first every
 decision table on its own (as Camunda Modeler deploys a DMN file), then each BPMN file in its
 own deployment, in path order (a called process before its caller); each executable process
-it deployed is then started without variables (a timer start is started by its deployment).
+it deployed is then started without variables (a timer start is started by its deployment),
+and when that fails and the file is in START_VARIABLES, with the variables its gateway or
+multi-instance reads, as a Camunda user would start it.
 
 Run `.venv/bin/python -m tests.support.corpus` to print the figures on a fresh SQLite database.
 """
@@ -27,10 +29,19 @@ ENGINE_MESSAGE = "模型无法被流程引擎解析"
 
 DESCRIPTIVE = "deploy, nothing to start (no executable process)"
 STARTED = "deploy and start"
+STARTED_WITH_VARIABLES = "deploy and start with variables"
 NEEDS_VARIABLES = "deploy; the start without variables fails"
 REFUSED = "refused, each problem located and naming the feature"
 FAILED = "fail otherwise (a crash, or a problem not located)"
-OUTCOMES = (DESCRIPTIVE, STARTED, NEEDS_VARIABLES, REFUSED, FAILED)
+OUTCOMES = (DESCRIPTIVE, STARTED, STARTED_WITH_VARIABLES, NEEDS_VARIABLES, REFUSED, FAILED)
+
+# The start variables of the files whose start reads a variable no form asks for.
+START_VARIABLES = {
+    # Its gateway's conditions read x (x==1, x==2, else a decision table).
+    "examples/SpiffWorkflow/ExclusiveGatewayIfElseAndDecision.bpmn": {"x": 1},
+    # Its parallel multi-instance runs once per item of input_data.
+    "examples/SpiffWorkflow/parallel_multiinstance_loop_input.bpmn": {"input_data": [1, 2, 3]},
+}
 
 # The features the refusals name, by the words their English messages begin with.
 FEATURES = (
@@ -41,7 +52,7 @@ FEATURES = (
     ("embedded HTML form", r"^Embedded HTML forms and Camunda Forms"),
     ("FEEL condition", r"is FEEL|language is FEEL"),
     ("XPath condition", r"is XPath"),
-    ("message event subprocess", r"^Message-triggered event subprocesses"),
+    ("message event subprocess inside a subprocess", r"^A message event subprocess inside a subprocess"),
     ("business rule task without decisionRef", r"^Business rule task has no camunda:decisionRef"),
     ("script language other than Python", r"^Unsupported script language"),
     ("script or condition outside the expression language", r"^(Script|Condition)\b.*: "),
@@ -106,16 +117,21 @@ def _outcome(ctx, path: Path) -> FileOutcome:
         return FileOutcome(shown, FAILED, [{"message": repr(error), "message_en": repr(error)}])
     if not result.new_definitions:
         return FileOutcome(shown, DESCRIPTIVE)
-    failures = [why for why in map(lambda d: _start_failure(ctx, d), result.new_definitions) if why]
-    return FileOutcome(shown, NEEDS_VARIABLES if failures else STARTED, why_not_started="; ".join(failures) or None)
+    failures = [why for why in (_start_failure(ctx, d) for d in result.new_definitions) if why]
+    if not failures:
+        return FileOutcome(shown, STARTED)
+    variables = START_VARIABLES.get(shown)
+    if variables is not None and not any(_start_failure(ctx, d, variables) for d in result.new_definitions):
+        return FileOutcome(shown, STARTED_WITH_VARIABLES, why_not_started=f"started with {variables}")
+    return FileOutcome(shown, NEEDS_VARIABLES, why_not_started="; ".join(failures))
 
 
-def _start_failure(ctx, definition) -> str | None:
+def _start_failure(ctx, definition, variables: dict | None = None) -> str | None:
     if definition.has_timer_start:
         return None
     try:
         with ctx.db.command() as session:
-            start_process(ctx, session, None, definition_id=definition.id)
+            start_process(ctx, session, None, definition_id=definition.id, variables=variables)
     except ServiceError as error:
         return f"{definition.key}: {error.message}"
     return None

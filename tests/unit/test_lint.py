@@ -48,6 +48,23 @@ GOOD_USER_TASK = '<bpmn:userTask id="t" camunda:candidateGroups="reviewers" camu
 # ------------------------------------------------------------------ executable process
 
 
+MESSAGE_EVENT_SUBPROCESS = """<bpmn:subProcess id="esp" triggeredByEvent="true">
+  <bpmn:startEvent id="esp_start"><bpmn:messageEventDefinition messageRef="m"/></bpmn:startEvent>
+</bpmn:subProcess>"""
+
+
+def test_a_message_event_subprocess_of_the_process_is_accepted():
+    assert lint(GOOD_USER_TASK + MESSAGE_EVENT_SUBPROCESS, extra='<bpmn:message id="m" name="go"/>') == []
+
+
+def test_a_message_event_subprocess_inside_a_subprocess_is_refused_and_located():
+    """SpiffWorkflow 3.2 starts the event subprocesses of a process only."""
+    body = f'<bpmn:subProcess id="outer"><bpmn:startEvent id="s"/>{MESSAGE_EVENT_SUBPROCESS}</bpmn:subProcess>'
+    problem = only(lint(body, extra='<bpmn:message id="m" name="go"/>'))
+    assert problem.is_error and problem.element_id == "esp_start"
+    assert "事件子流程" in problem.message_zh and "inside a subprocess" in problem.message_en
+
+
 def test_a_valid_model_is_lint_clean():
     assert lint(GOOD_USER_TASK) == []
 

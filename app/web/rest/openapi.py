@@ -27,7 +27,8 @@ _PARAMETER_TYPES = {
     **dict.fromkeys(("latestVersion", "unassigned", "finished", "unfinished", "canceled", "failedJobs",
                      "variableUpdates", "incidents", "rootIncidents", "deserializeValues", "deserializeValue",
                      "locked", "notLocked", "withRetriesLeft", "noRetriesLeft", "active", "suspended",
-                     "withLockedTasks", "withUnlockedTasks", "cascade", "skipCustomListeners", "skipIoMappings"),
+                     "withLockedTasks", "withUnlockedTasks", "cascade", "skipCustomListeners", "skipIoMappings",
+                     "variableNamesIgnoreCase", "variableValuesIgnoreCase"),
                     "boolean"),
     **dict.fromkeys(("priorityHigherThanOrEquals", "priorityLowerThanOrEquals"), "integer"),
 }

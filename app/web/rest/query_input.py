@@ -11,7 +11,7 @@ from flask import request
 
 from app.clock import parse_client_datetime
 from app.core.errors import BadRequest
-from app.platform.query_criteria import Criterion, Query, VariableFilter
+from app.platform.query_criteria import IGNORE_CASE, Criterion, Query, VariableFilter, with_case_switches
 from app.platform.sql_dialects import OPERATORS
 
 from . import params
@@ -27,7 +27,7 @@ def from_args(criteria: dict[str, Criterion], sorts: dict | None = None) -> Quer
     params.known_only(*criteria, *extra)
     values = {name: _from_text(criteria[name].kind, name, request.args[name])
               for name in criteria if name in request.args}
-    return Query(values, sorting(sorts) if sorts is not None else ())
+    return Query(with_case_switches(_chosen(criteria, values)), sorting(sorts) if sorts is not None else ())
 
 
 def from_body(criteria: dict[str, Criterion], sorts: dict, paged: bool = True) -> Query:
@@ -41,7 +41,26 @@ def from_body(criteria: dict[str, Criterion], sorts: dict, paged: bool = True) -
         raise _refused(unknown[0], "不支持的查询字段", f"unsupported query field {unknown[0]}")
     values = {name: _from_json(criteria[name].kind, name, body[name])
               for name in criteria if name in body and body[name] is not None}
-    return Query(values, _sorting_from_body(sorts, body.get("sorting")))
+    return Query(with_case_switches(_chosen(criteria, values)), _sorting_from_body(sorts, body.get("sorting")))
+
+
+def _chosen(criteria: dict[str, Criterion], values: dict) -> dict:
+    """`values`, each of a criterion with choices one of them."""
+    for name, value in values.items():
+        choices = criteria[name].choices
+        if choices and value not in choices:
+            raise _refused(name, f"应为 {'、'.join(choices)} 之一", f"{name} must be one of {', '.join(choices)}")
+    return values
+
+
+def variable_filters(name: str) -> tuple[VariableFilter, ...]:
+    """The `name_op_value,…` filters of the query string's `name` (none when absent), with
+    Camunda's `variableNamesIgnoreCase` / `variableValuesIgnoreCase` applied: for a list
+    read without a criteria table."""
+    text = request.args.get(name)
+    values = {name: _from_text("variables", name, text) if text else [],
+              **{switch: params.bool_arg(switch) for switch in IGNORE_CASE}}
+    return tuple(with_case_switches(values)[name])
 
 
 def _from_text(kind: str, name: str, text: str):

@@ -4,11 +4,12 @@ from flask import g, jsonify, request
 from app.platform import variable_files
 from app.platform.variable_instances import VariableFilter, count_variables, get_variable, list_variables
 
-from . import blueprint, context, params, shapes
+from . import blueprint, context, params, query_input, shapes
 from .instance_variables import download
 
-FILTERS = ("variableName", "variableNameLike", "processInstanceIdIn", "processDefinitionKey")
-HISTORIC_FILTERS = (*FILTERS, "processInstanceId")
+COMMON_FILTERS = ("variableName", "variableNameLike", "processInstanceIdIn", "processDefinitionKey")
+FILTERS = (*COMMON_FILTERS, "variableValues", "variableNamesIgnoreCase", "variableValuesIgnoreCase")
+HISTORIC_FILTERS = (*COMMON_FILTERS, "processInstanceId")
 
 
 def _filter(running_only: bool) -> VariableFilter:
@@ -19,7 +20,8 @@ def _filter(running_only: bool) -> VariableFilter:
     return VariableFilter(
         instance_ids=tuple(instance_ids), process_key=args.get("processDefinitionKey"),
         names=(args["variableName"],) if args.get("variableName") else (),
-        name_like=args.get("variableNameLike"), running_only=running_only)
+        name_like=args.get("variableNameLike"), running_only=running_only,
+        values=query_input.variable_filters("variableValues") if running_only else ())
 
 
 def _deserialize() -> bool:
