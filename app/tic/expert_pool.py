@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import json
 import re
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
@@ -17,7 +18,7 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.models import ExpertProfile, Organization, Task, User, UserGroup
+from app.models import ExpertDraw, ExpertProfile, Organization, Task, User, UserGroup
 
 from app.core import audit
 from app.core.context import AppContext
@@ -29,6 +30,7 @@ from app.tic.registry import FIELD_NAMES
 
 EXPERT_GROUP = "expert"
 REVIEW_STEP = "expert_review"
+ASSIGN_STEP = "assign_experts"
 COLUMNS = ("用户名", "姓名", "单位", "领域", "职称", "电话", "邮箱", "区内/区外", "可抽取", "在库", "曾任职单位")
 _FIELD_CODES = {name: code for code, name in FIELD_NAMES.items()}
 _PHONE = re.compile(r"^[0-9+\-() ]{5,30}$")
@@ -117,11 +119,13 @@ def import_xlsx(ctx: AppContext, session: Session, actor: Actor, data: bytes) ->
     return len(records)
 
 
-def drawable_pool(session: Session) -> list[expert_draw.PoolExpert]:
-    """Every expert as a draw sees them: unit, fields, region, whether drawable, workload."""
+def drawable_pool(session: Session, drawing_for: str | None = None) -> list[expert_draw.PoolExpert]:
+    """Every expert as a draw for task `drawing_for` sees them: unit, fields, region, whether
+    drawable, workload (the panels drawn for other tasks count, `_workload`)."""
     return [expert_draw.PoolExpert(
         e.user_id, e.name, org_id, e.organization, code, e.fields, e.in_region, e.available and e.in_pool,
-        e.affiliations, e.open_reviews) for e, org_id, code in _with_units(session, _experts(session))]
+        e.affiliations, e.open_reviews)
+        for e, org_id, code in _with_units(session, _experts(session, drawing_for))]
 
 
 def _enforce_keeper(ctx, session, actor: Actor, action: str, target: str | None) -> None:
@@ -131,16 +135,29 @@ def _enforce_keeper(ctx, session, actor: Actor, action: str, target: str | None)
         raise refusal
 
 
-def _experts(session: Session) -> list[Expert]:
+def _experts(session: Session, drawing_for: str | None = None) -> list[Expert]:
     rows = session.execute(
         select(User, Organization, ExpertProfile)
         .join(Organization, Organization.id == User.organization_id)
         .join(UserGroup, (UserGroup.user_id == User.id) & (UserGroup.group_id == EXPERT_GROUP))
         .outerjoin(ExpertProfile, ExpertProfile.user_id == User.id)
         .where(User.active.is_(True)).order_by(User.id)).all()
-    load = dict(session.execute(select(Task.assignee, func.count()).where(Task.task_key == REVIEW_STEP)
-                                .group_by(Task.assignee)).all())
+    load = _workload(session, drawing_for)
     return [_expert(user, organization, profile, load.get(user.id, 0)) for user, organization, profile in rows]
+
+
+def _workload(session: Session, drawing_for: str | None) -> Counter:
+    """Each expert's open reviews, and the panels drawn but not yet confirmed on the other
+    open `assign_experts` tasks: draws made one after another (a round's in bulk) see the
+    panels drawn before them, so the least busy expert is not given every panel."""
+    load = Counter(dict(session.execute(select(Task.assignee, func.count()).where(Task.task_key == REVIEW_STEP)
+                                        .group_by(Task.assignee)).all()))
+    latest = (select(func.max(ExpertDraw.id)).join(Task, Task.id == ExpertDraw.task_id)
+              .where(Task.task_key == ASSIGN_STEP, Task.id != (drawing_for or "")).group_by(ExpertDraw.task_id))
+    for panel, chosen in session.execute(select(ExpertDraw.panel_json, ExpertDraw.chosen_json)
+                                         .where(ExpertDraw.id.in_(latest))):
+        load.update(json.loads(panel or chosen))
+    return load
 
 
 def _expert(user: User, organization: Organization, p: ExpertProfile | None, open_reviews: int) -> Expert:

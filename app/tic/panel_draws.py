@@ -31,7 +31,7 @@ from app.platform.decision_tables import decide
 from app.tic import expert_draw, expert_pool
 from app.tic.registry import FIELD_NAMES
 
-ASSIGN_STEP = "assign_experts"
+ASSIGN_STEP = expert_pool.ASSIGN_STEP
 # A decliner's replacement is drawn from their review task.
 DECLINE_STEP = "expert_review"
 PANEL_TABLE = "tic_expert_panel"
@@ -128,7 +128,7 @@ def draw_for_task(ctx: AppContext, session: Session, actor: Actor, task_id: str,
         earlier.update({e: "已在本专家组" for e in kept})
         earlier[replaced] = f"经批准替换：{request.reason}"
         size, outside, field = 1, int(_outside(session, replaced)), previous.field
-    result = _draw(ctx, session, variables, earlier, field, size, outside)
+    result = _draw(ctx, session, task_id, variables, earlier, field, size, outside)
     row = record_draw(ctx, session, actor, instance, task_id, result, field, size, outside,
                       purpose=request.kind if request is not None else "draw", replaced=replaced,
                       request_id=request.id if request is not None else None, kept=kept)
@@ -267,9 +267,10 @@ def draw_replacement(ctx: AppContext, session: Session, actor: Actor, task_id: s
     return result.chosen[0]
 
 
-def _draw(ctx, session, variables: dict, earlier: dict[str, str], field: str, size: int, outside: int):
+def _draw(ctx, session, task_id: str, variables: dict, earlier: dict[str, str], field: str, size: int,
+          outside: int):
     try:
-        return expert_draw.draw(expert_pool.drawable_pool(session), expert_draw.Applicant.of(variables, earlier),
+        return expert_draw.draw(expert_pool.drawable_pool(session, task_id), expert_draw.Applicant.of(variables, earlier),
                                 field, size, outside, expert_draw.new_seed(), ctx.now().date())
     except expert_draw.DrawImpossible as error:
         raise BadRequest(str(error), [{"field": "experts", "message": str(error)}]) from error

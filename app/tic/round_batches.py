@@ -52,11 +52,16 @@ class RowOutcome:
 
 def waiting_for_formal_review(session: Session, actor: Actor, round_id: str) -> list[Waiting]:
     permissions.enforce(permissions.rounds_refusal(actor, keeping=True))
+    return waiting_at(session, round_id, FORMAL_REVIEW)
+
+
+def waiting_at(session: Session, round_id: str, step: str) -> list[Waiting]:
+    """The round's applications with an open task at `step`, by case number."""
     rows = session.execute(
         select(Task.id, Task.instance_id, Task.business_key, Task.assignee, ProcessInstance.variables_json)
         .join(RoundApplication, RoundApplication.instance_id == Task.instance_id)
         .join(ProcessInstance, ProcessInstance.id == Task.instance_id)
-        .where(RoundApplication.round_id == round_id, Task.task_key == FORMAL_REVIEW)
+        .where(RoundApplication.round_id == round_id, Task.task_key == step)
         .order_by(Task.business_key)).all()
     return [_waiting(*row) for row in rows]
 
@@ -80,18 +85,23 @@ def review_batch(ctx: AppContext, actor: Actor, round_id: str, decisions: list[d
             continue
         task = waiting.get(str(decision.get("taskId")))
         if task is None:
-            outcomes.append(RowOutcome(str(decision.get("taskId")), None, False,
-                                       "该申请已不在本批次的形式审查中（已办理或已撤回）"))
+            outcomes.append(gone(decision.get("taskId"), "形式审查"))
             continue
-        outcomes.append(_review_one(ctx, actor, task, decision, today))
+        outcomes.append(in_own_command(ctx, task, lambda session, task=task, decision=decision: user_tasks.complete(
+            ctx, session, actor, task.task_id, formal_review_values(decision, today))))
     return outcomes
 
 
-def _review_one(ctx: AppContext, actor: Actor, task: Waiting, decision: dict, today: date) -> RowOutcome:
+def gone(task_id, step_name: str) -> RowOutcome:
+    return RowOutcome(str(task_id), None, False, f"该申请已不在本批次的{step_name}中（已办理或已撤回）")
+
+
+def in_own_command(ctx: AppContext, task: Waiting, work) -> RowOutcome:
+    """Run one row's `work(session)` in a command of its own: a refusal is told for the
+    row and undoes only that row."""
     try:
-        values = formal_review_values(decision, today)
         with ctx.db.command() as session:
-            user_tasks.complete(ctx, session, actor, task.task_id, values)
+            work(session)
     except ServiceError as error:
         problems = "；".join(e["message"] for e in error.errors) if error.errors else error.message
         return RowOutcome(task.task_id, task.business_key, False, problems)

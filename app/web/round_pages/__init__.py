@@ -1,6 +1,6 @@
 """The application round pages (申报批次, /rounds): the department and its agency open a round,
-edit it before it opens, close it, review its applications' formal review on one list, and
-read its ranking (择优); the services decide who may, the pages only show."""
+edit it before it opens, close it, review its applications' formal review on one list, draw
+and confirm their expert panels in bulk, and read its ranking (择优); the services decide who may, the pages only show."""
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
@@ -9,7 +9,7 @@ from app.clock import to_shanghai
 from app.core import confidential
 from app.core.errors import BadRequest
 from app.platform import permissions
-from app.tic import round_batches, rounds
+from app.tic import round_batches, round_panels, rounds
 
 from .. import auth
 from ..auth import i18n
@@ -76,12 +76,28 @@ def formal_review(round_id: str):
              "fixDeadline": request.form.get(f"fixDeadline_{task_id}", "")}
             for task_id in request.form.getlist("task")]
     outcomes = round_batches.review_batch(context(), auth.current_actor(), round_id, rows)
+    return _batch_result(round_id, outcomes, {row["taskId"]: row for row in rows})
+
+
+@blueprint.post("/rounds/<round_id>/expert-draw")
+def draw_experts(round_id: str):
+    return _batch_result(round_id, round_panels.draw_all(context(), auth.current_actor(), round_id), {})
+
+
+@blueprint.post("/rounds/<round_id>/expert-panels")
+def confirm_panels(round_id: str):
+    outcomes = round_panels.confirm_all(context(), auth.current_actor(), round_id, request.form.getlist("confirm"))
+    return _batch_result(round_id, outcomes, {})
+
+
+def _batch_result(round_id: str, outcomes: list, posted: dict):
+    """Back to the round when every row went through; else the page with each refused
+    row's reason beside it and what was typed kept."""
     failed = {o.task_id: o.message for o in outcomes if not o.done}
     done = len(outcomes) - len(failed)
     if not failed:
         flash(i18n.t("rounds.batch_done", done=done, failed=0))
         return redirect(url_for("round_pages.round_page", round_id=round_id))
-    posted = {row["taskId"]: row for row in rows}
     return _round_page(round_id, None, {}, i18n.t("rounds.batch_done", done=done, failed=len(failed)),
                        batch_errors=failed, posted=posted), 400
 
@@ -102,10 +118,12 @@ def _round_page(round_id: str, values: dict | None, errors: dict, refusal: str |
     with ctx.db.read() as session:
         shown = rounds.get_round(session, actor, round_id, _today(ctx))
         waiting = round_batches.waiting_for_formal_review(session, actor, round_id) if may_keep else []
+        sees_panels = may_keep and confidential.sees_all(actor)
+        assigning = round_panels.waiting_for_experts(session, actor, round_id) if sees_panels else None
         ranking = round_batches.round_ranking(session, actor, round_id) if confidential.sees_all(actor) else None
     return render_template(
         "round_pages/round.html", r=shown, values=values or _values_of(shown), errors=errors, refusal=refusal,
-        coverable=rounds.COVERABLE, may_keep=may_keep, waiting=waiting, ranking=ranking,
+        coverable=rounds.COVERABLE, may_keep=may_keep, waiting=waiting, assigning=assigning, ranking=ranking,
         batch_errors=batch_errors or {}, posted=posted or {}, active_box=ACTIVE)
 
 
