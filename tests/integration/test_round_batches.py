@@ -1,17 +1,24 @@
 """The department's steps over a round (/rounds/<id>): the formal review of every waiting
 application on one list, each row its own `formal_review` completed through the task
-service (a refused row told beside it, the others done), and the round's ranking (择优, R14),
-which shows expert scores and so is the department's only."""
+service (a refused row told beside it, the others done; a return's fix deadline is when the
+returned application is due), and the round's ranking (择优, R14), which shows expert scores
+and so is the department's only."""
 from __future__ import annotations
+
+from datetime import datetime
 
 import pytest
 from lxml import html
+from sqlalchemy import select
+
+from app.clock import SHANGHAI
 
 from app.core.identity import load_actor
-from app.models import ApplicationRound
+from app.models import ApplicationRound, Notification
+from app.platform import deadline_ladder
 from app.tic import rounds
 from tests.support.establishment import (
-    deploy_models, open_tasks, start_application, task, task_keys, to_approval, to_formal_review, variables,
+    completed, deploy_models, open_tasks, start_application, task, task_keys, to_approval, to_formal_review, variables,
 )
 from tests.support.web import text
 
@@ -90,3 +97,27 @@ def test_r14_the_round_ranking_orders_by_score_within_the_quota_and_is_the_depar
         assert ranked == [("SQ-HIGH", "92.0", "额度内"), ("SQ-LOW", "72.0", "额度外")], user
     assert web("cotton").get(ROUND).status_code == 403
     assert rest("cotton").get(f"/process-instance/{high}/variables").get_json().get("averageScore") is None
+
+
+def test_a_returned_application_is_due_by_its_fix_deadline(models, rest, web, ctx):
+    batch, single = start_application(rest("cotton"), "SQ-A"), start_application(rest("cotton"), "SQ-B")
+    assert task(rest("cotton"), batch, "fill_application")["due"] is None
+    for instance_id in (batch, single):
+        to_formal_review(rest, instance_id)
+    rows = waiting_rows(web("officer"))
+    web("officer").post(f"{ROUND}/formal-review", {
+        "task": [rows["SQ-A"]], f"decision_{rows['SQ-A']}": "return", f"opinion_{rows['SQ-A']}": "请补正",
+        f"defects_{rows['SQ-A']}": "缺少共建协议", f"fixDeadline_{rows['SQ-A']}": "2026-03-20"}, token_from=ROUND)
+    completed(rest("officer"), single, "formal_review", {
+        "formalReviewDecision": "return", "formalReviewOpinion": "请补正", "formalReviewDefects": ["资产负债表未盖章"],
+        "fixDeadline": "2026-03-27"})
+
+    # The end of the fix deadline's day in Beijing time, for the inbox and the 催办 ladder.
+    assert task(rest("cotton"), batch, "fill_application")["due"].startswith("2026-03-20T23:59:59")
+    assert task(rest("cotton"), single, "fill_application")["due"].startswith("2026-03-27T23:59:59")
+    ctx.clock.freeze(datetime(2026, 3, 21, 9, 0, tzinfo=SHANGHAI))
+    deadline_ladder.run_due_rungs(ctx)
+    with ctx.db.read() as session:
+        overdue = session.scalars(select(Notification.title).where(Notification.user_id == "cotton",
+                                                                   Notification.kind == "deadline")).all()
+    assert overdue == ["已逾期：填报组建申请与建设方案 / Overdue: Fill in application and construction plan"]
