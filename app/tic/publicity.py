@@ -80,8 +80,9 @@ def conclude(session: Session, publicity_id: int, now: datetime) -> None:
 
 
 def withdraw(session: Session, publicity_id: int, now: datetime) -> None:
-    """An objection was upheld: the 公示 is withdrawn; objections still waiting are closed
-    with it, since the application goes back to the approval decision."""
+    """An objection was upheld, or the lead unit withdrew its application: the 公示 is
+    withdrawn; objections still waiting are closed with it, since the application goes back
+    to the approval decision or ends."""
     row = _row(session, publicity_id)
     row.status, row.closed_at = "withdrawn", now
     for objection in session.scalars(select(PublicityObjection).where(

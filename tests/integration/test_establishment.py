@@ -12,7 +12,7 @@ from app.tic import rounds
 from tests.support.services import as_user
 from tests.support.tasklist import notifications_of
 from tests.support.establishment import (
-    EXPERT_PANEL, application, approval, assign_experts, complete, deploy_models,
+    EXPERT_PANEL, application, approval, assign_experts, complete, deploy_models, ended_activities,
     expert_reviews, field_errors, formal_review, instance_state, open_tasks, recommender_decides,
     send_letter, site_visit, start_application, submit, task, task_keys, to_approval, variables,
     withdraw,
@@ -23,12 +23,6 @@ from tests.support.establishment import (
 def models(ctx):
     # tic_evaluation (issue 4) is left out: these tests are about establishment alone.
     deploy_models(ctx, exclude=("tic_evaluation.bpmn",))
-
-
-def ended_activities(client, instance_id: str) -> set[str]:
-    rows = client.get("/history/activity-instance",
-                      query_string={"processInstanceId": instance_id}).get_json()
-    return {row["activityId"] for row in rows if row["endTime"] is not None and not row["canceled"]}
 
 
 def get_api(client, path: str):

@@ -1,7 +1,8 @@
 """公示 of the leader's approval (拟批准): the application is publicized at /publicity for the
 days of DMN tic_publicity; anyone may object there; each objection is the department's
 `review_objection` task; the center registers when the 公示 ends with none upheld, and an
-upheld objection sends the case back to approval_decision. The clock stands at 2026-03-02
+upheld objection sends the case back to approval_decision; a withdrawal during the 公示 ends
+the case as withdrawn with its 公示 withdrawn and any waiting objection closed. The clock stands at 2026-03-02
 09:00 (Shanghai), inside the demo round 2026-01."""
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ from app.clock import SHANGHAI
 from app.models import PublicityObjection
 from app.tic import publicity
 from tests.support.establishment import (
-    approval, complete, deploy_models, end_publicity, instance_state, task, task_keys, to_approval,
-    variables,
+    approval, complete, deploy_models, end_publicity, ended_activities, instance_state, task, task_keys,
+    to_approval, variables, withdraw,
 )
 from tests.support.lifecycle import run_executor
 from tests.support.web import text
@@ -190,3 +191,33 @@ def test_a_rest_client_may_not_forge_an_objection_message(models, rest):
         "messageName": "PublicityObjection", "processInstanceId": instance_id})
 
     assert response.status_code == 403
+
+
+def test_the_lead_unit_withdraws_during_the_publicity_and_the_publicity_is_withdrawn(models, ctx, rest):
+    instance_id = approved(rest)
+    cotton = rest("cotton")
+
+    assert withdraw(cotton, "SQ-2026-001").status_code == 204
+
+    assert instance_state(cotton, instance_id) == "COMPLETED"
+    assert variables(cotton, instance_id)["withdrawn"] is True
+    assert {"withdrawn_at_publicity_period", "close_withdrawn_publicity", "end_withdrawn"} <= ended_activities(
+        rest("officer"), instance_id)
+    assert rest("officer").get("/job", query_string={"processInstanceId": instance_id}).get_json() == []
+    with ctx.db.read() as session:
+        (entry,) = publicity.round_publicity(session, "2026-01")["entries"]
+    assert entry["status"] == "withdrawn"
+
+
+def test_a_withdrawal_while_an_objection_waits_closes_the_objection(models, ctx, rest, web):
+    instance_id = approved(rest)
+    assert object_to(web, publicity_id(rest, instance_id)).status_code == 302
+    assert task_keys(rest("officer"), instance_id) == ["review_objection"]
+
+    assert withdraw(rest("cotton"), "SQ-2026-001").status_code == 204
+
+    assert instance_state(rest("cotton"), instance_id) == "COMPLETED"
+    assert task_keys(rest("officer"), instance_id) == []
+    with ctx.db.read() as session:
+        (entry,) = publicity.round_publicity(session, "2026-01")["entries"]
+    assert entry["status"] == "withdrawn" and [o["status"] for o in entry["objections"]] == ["closed"]

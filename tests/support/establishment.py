@@ -110,6 +110,13 @@ def instance_state(client, instance_id: str) -> str:
     return response.get_json()[0]["state"]
 
 
+def ended_activities(client, instance_id: str) -> set[str]:
+    """The diagram elements the instance finished (not those cancelled)."""
+    rows = client.get("/history/activity-instance",
+                      query_string={"processInstanceId": instance_id}).get_json()
+    return {row["activityId"] for row in rows if row["endTime"] is not None and not row["canceled"]}
+
+
 def field_errors(response) -> dict[str, str]:
     assert response.status_code == 400, response.get_json()
     return {e["field"]: e["message"] for e in response.get_json()["errors"]}
