@@ -31,7 +31,8 @@ def build_context(settings: Settings, clock: Clock | None = None) -> AppContext:
     clock = clock or Clock()
     return AppContext(
         settings=settings,
-        db=Database(settings.database_url, settings.db_pool_size, settings.db_max_overflow),
+        db=Database(settings.database_url, settings.db_pool_size, settings.db_max_overflow,
+                    settings.db_synchronous_commit),
         clock=clock,
         engine=WorkflowEngine(clock, timer_min_cycle=timedelta(seconds=settings.timer_min_cycle_seconds)),
         instances=InstanceCache(settings.instance_cache_size),
