@@ -15,7 +15,7 @@ connection, ours with them.
 from __future__ import annotations
 
 import select
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,9 +28,11 @@ MAX_PREPARED = 200
 
 @dataclass
 class Statement:
-    """SQL with `$n` placeholders and its values in that order."""
+    """SQL with `$n` placeholders and its values in that order; `check`, if any, is called
+    with the rows the statement wrote once its answer is back."""
     sql: bytes
     values: Sequence[Any] = ()
+    check: Callable[[int], None] | None = None
 
 
 @dataclass

@@ -97,10 +97,14 @@ class Prepared:
         plan = self._plan(conn.dialect, rows[0])
         _run(conn, plan, [plan.parameters(row) for row in rows], 0)
 
-    def send_later(self, conn: Connection, rows: list[dict]) -> None:
+    def send_later(self, conn: Connection, rows: list[dict], check: Callable[[int], None] | None = None) -> None:
         """Like `execute_many` for writes whose outcome nothing waits for: on PostgreSQL they
-        go out with the connection's next statement or its COMMIT (app/round_trips.py)."""
+        go out with the connection's next statement or its COMMIT (app/round_trips.py).
+        `check` is called with the rows each wrote, before the command can commit."""
         queued = round_trips.queue(conn)
+        if check is not None:
+            self._send_checked(conn, rows, check, queued)
+            return
         if queued is None or not rows:
             self.execute_many(conn, rows)
             return
@@ -109,6 +113,14 @@ class Prepared:
             return
         plan = self._plan(conn.dialect, rows[0])
         queued.extend(Statement(plan.sql, plan.parameters(row)) for row in rows)
+
+    def _send_checked(self, conn: Connection, rows: list[dict], check, queued: list | None) -> None:
+        for row in rows:
+            if queued is None:
+                check(self.execute(conn, row))
+            else:
+                plan = self._plan(conn.dialect, row)
+                queued.append(Statement(plan.sql, plan.parameters(row), check))
 
     def first(self, conn: Connection, values: dict | None = None):
         """The first row as a named tuple with SQLAlchemy's result types, or None."""

@@ -4,8 +4,10 @@ waits for, ride with the next statement or with the COMMIT.
 Every round trip costs both processes a wake-up and the driver its bookkeeping, more than
 most of the small statements of a command cost the server. So on psycopg a command's
 connection runs in autocommit mode and the BEGIN is ours: it waits in the connection's
-queue, with the projection writes a save holds back (`Prepared.send_later`), until a
-statement that needs its answer, or the COMMIT, takes them along in one pipeline
+queue, with the writes a save holds back (`Prepared.send_later`; the instance row's
+version-checked update among them, its check run when its answer is back, always before
+the COMMIT goes), until a statement that needs its answer, or the COMMIT, takes them
+along in one pipeline
 (app/libpq_pipeline.py). A statement through SQLAlchemy sends the queue first; a rollback
 drops it (a BEGIN never sent has nothing to roll back). An error of a queued write surfaces at the statement or
 COMMIT that sent it, and fails the command as any other would.
@@ -71,9 +73,14 @@ def queue(connection: Connection) -> list | None:
 
 
 def send_queued(connection: Connection, commit: bool = False) -> None:
-    """Send the queue now (and the COMMIT with it), in one round trip."""
-    if connection.info.get(_QUEUE):
-        run(connection, [_COMMIT] if commit else [])
+    """Send the queue now (and the COMMIT with it), in one round trip; two when a queued
+    write is checked: its check must pass before the COMMIT goes."""
+    queued = connection.info.get(_QUEUE)
+    if not queued:
+        return
+    if commit and any(statement.check for statement in queued):
+        run(connection, [])
+    run(connection, [_COMMIT] if commit else [])
 
 
 def run(connection: Connection, statements: list[Statement], plain_read: bool = False) -> list:
@@ -91,6 +98,9 @@ def run(connection: Connection, statements: list[Statement], plain_read: bool = 
         results = libpq_pipeline.run(dbapi_connection, batch)
     except connection.dialect.loaded_dbapi.Error as error:
         raise translated(connection, error, statements[-1].sql.decode() if statements else None) from error
+    for statement, result in zip(batch, results):
+        if statement.check:
+            statement.check(result.command_tuples or 0)
     return results[len(batch) - len(statements):]
 
 

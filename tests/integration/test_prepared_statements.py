@@ -252,3 +252,29 @@ def test_prepared_statements_outlive_a_rolled_back_transaction(ctx):
             raise RuntimeError("refused")
     with ctx.db.command() as session:
         assert BY_ID.first(session.info["connection"], {"id": "x"}).version == 1
+
+
+class Stale(Exception):
+    """The test's refusal of a write that found no row."""
+
+
+def _one_row(written: int) -> None:
+    if written != 1:
+        raise Stale(written)
+
+
+@pytest.mark.usefixtures("table")
+def test_a_checked_write_that_fails_its_check_keeps_nothing_of_its_command(ctx):
+    with ctx.db.command() as session:
+        INSERT.execute(session.info["connection"], {"id": "y"})
+    with pytest.raises(Stale):
+        with ctx.db.command() as session:
+            conn = session.info["connection"]
+            INSERT.send_later(conn, [{"id": "z"}])
+            BUMP.send_later(conn, [{"b_id": "y", "seen": 5}], check=_one_row)
+    with ctx.db.command() as session:
+        conn = session.info["connection"]
+        assert BY_ID.first(conn, {"id": "z"}) is None
+        BUMP.send_later(conn, [{"b_id": "y", "seen": 1}], check=_one_row)
+    with ctx.db.read() as session:
+        assert BY_ID.first(session.info["connection"], {"id": "y"}).version == 2
