@@ -46,7 +46,7 @@ class _Session:
 
 def run(dbapi_connection, statements: Sequence[Statement]) -> list:
     """Run `statements` in one round trip, in order; returns each one's result (a
-    PGresult, with rows to `rows`). The first error among them is raised as psycopg's."""
+    PGresult, with rows to `rows`). The first failure among them is raised (`_check`)."""
     pgconn = dbapi_connection.pgconn
     session = _session_of(dbapi_connection)
     pending: dict[tuple, bytes] = {}
@@ -65,7 +65,9 @@ def run(dbapi_connection, statements: Sequence[Statement]) -> list:
     finally:
         if pgconn.status == pq.ConnStatus.OK:
             pgconn.exit_pipeline_mode()
-    return _checked(dbapi_connection, session, pending, parses, results)
+    answers = _answers(session, pending, parses, results)
+    _check(dbapi_connection, statements, answers)
+    return answers
 
 
 def rows(dbapi_connection, result, limit: int | None = None) -> list[tuple]:
@@ -136,22 +138,27 @@ def _wait(fileno: int, events: int) -> int:
     return poller.poll()[0][1]
 
 
-def _checked(dbapi_connection, session: _Session, pending: dict, parses: list, results: list) -> list:
+def _answers(session: _Session, pending: dict, parses: list, results: list) -> list:
     """The statements' own results (a Parse's are taken out), after recording which Parses
     took: one in a pipeline aborted by an earlier error never ran."""
     answers = []
-    error = None
     position = 0
     for parsed in parses:
         if parsed is not None:
             if results[position].status == pq.ExecStatus.COMMAND_OK:
                 session.names[parsed] = pending[parsed]
             position += 1
-        result = results[position]
+        answers.append(results[position])
         position += 1
-        if error is None and result.status == pq.ExecStatus.FATAL_ERROR:
-            error = errors.error_from_result(result, encoding=dbapi_connection.info.encoding)
-        answers.append(result)
-    if error is not None:
-        raise error
     return answers
+
+
+def _check(dbapi_connection, statements: Sequence[Statement], answers: list) -> None:
+    """In the statements' order, the first failure: an error, raised as psycopg's, or a
+    statement's own check (a stale version fails as such, not as the error of a write
+    that came after it)."""
+    for statement, result in zip(statements, answers):
+        if result.status == pq.ExecStatus.FATAL_ERROR:
+            raise errors.error_from_result(result, encoding=dbapi_connection.info.encoding)
+        if statement.check is not None:
+            statement.check(result.command_tuples or 0)

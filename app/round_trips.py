@@ -98,9 +98,6 @@ def run(connection: Connection, statements: list[Statement], plain_read: bool = 
         results = libpq_pipeline.run(dbapi_connection, batch)
     except connection.dialect.loaded_dbapi.Error as error:
         raise translated(connection, error, statements[-1].sql.decode() if statements else None) from error
-    for statement, result in zip(batch, results):
-        if statement.check:
-            statement.check(result.command_tuples or 0)
     return results[len(batch) - len(statements):]
 
 
