@@ -26,6 +26,7 @@ from psycopg.adapt import PyFormat, Transformer
 # time) rather than filling the server's memory with shapes seen once.
 MAX_PREPARED = 200
 
+
 @dataclass
 class Statement:
     """SQL with `$n` placeholders and its values in that order; `check`, if any, is called
