@@ -31,7 +31,8 @@ def tic_handlers() -> HandlerRegistry:
 
 def build_context(settings: Settings, clock: Clock | None = None) -> AppContext:
     clock = clock or Clock()
-    db = Database(settings.database_url, settings.db_pool_size, settings.db_max_overflow)
+    db = Database(settings.database_url, settings.db_pool_size, settings.db_max_overflow,
+                  settings.db_synchronous_commit)
     return AppContext(
         settings=settings,
         db=db,

@@ -41,6 +41,9 @@ class Settings:
     # has one at hand without the worker holding idle ones.
     db_pool_size: int = 2
     db_max_overflow: int = 2
+    # PostgreSQL's synchronous_commit for commands: off, a commit returns before its WAL is
+    # on disk (a crash of the database host may lose the last commits, never corrupt).
+    db_synchronous_commit: bool = True
     # fetchAndLock requests of a web worker that may wait for external tasks at once
     # (app/platform/long_polling.py); the web server runs this many threads beyond
     # WEB_THREADS for them (scripts/serve_web.sh). 0: no fetch waits.
@@ -81,6 +84,13 @@ def _positive_int_env(name: str, default: int) -> int:
     return value
 
 
+def _on_off_env(name: str, default: bool) -> bool:
+    text = os.environ.get(name, "on" if default else "off")
+    if text not in ("on", "off"):
+        raise ConfigError(f"{name} 只能是 on 或 off / {name} must be on or off: {text!r}")
+    return text == "on"
+
+
 def _pool_sizes() -> dict:
     """DB_POOL_SIZE defaults to the threads of a web worker, each holding a connection while
     it serves a request: WEB_THREADS plus the EXTERNAL_TASK_LONG_POLLS threads the web server
@@ -116,6 +126,7 @@ def load_settings(overrides: dict | None = None) -> Settings:
         "document_issuer": os.environ.get("DOCUMENT_ISSUER", "新疆维吾尔自治区科学技术厅"),
         "document_prefix": os.environ.get("DOCUMENT_PREFIX", "新科发"),
         "internal_document_prefix": os.environ.get("INTERNAL_DOCUMENT_PREFIX", "新科审"),
+        "db_synchronous_commit": _on_off_env("DB_SYNCHRONOUS_COMMIT", True),
         **_pool_sizes(),
     }
     values.update(overrides or {})

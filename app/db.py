@@ -17,26 +17,34 @@ DEFAULT_MAX_OVERFLOW = 2
 
 
 def make_engine(url: str, pool_size: int = DEFAULT_POOL_SIZE, max_overflow: int = DEFAULT_MAX_OVERFLOW,
-                read_only: bool = False) -> Engine:
+                read_only: bool = False, synchronous_commit: bool = True) -> Engine:
     """The engine of `url`; on PostgreSQL `read_only` gives one whose connections run each
-    statement on its own (autocommit), refusing any write."""
+    statement on its own (autocommit), refusing any write, and `synchronous_commit` False
+    one whose commits return before their WAL reaches the disk."""
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
         _tune_sqlite(engine)
         return engine
-    extra = {"isolation_level": "AUTOCOMMIT", "connect_args": _read_only_options(url)} if read_only else {}
+    # psycopg prepares nothing of its own: the hot path's statements are prepared by
+    # app/libpq_pipeline.py, whose prepared statements psycopg's DEALLOCATE ALL after a
+    # rollback would drop.
+    settings = [*(["default_transaction_read_only=on"] if read_only else []),
+                *([] if synchronous_commit else ["synchronous_commit=off"])]
+    connect_args = {"prepare_threshold": None, **_server_options(url, settings)}
+    extra = {"isolation_level": "AUTOCOMMIT"} if read_only else {}
     # No pre-ping: it cost a round trip per unit of work; a connection the server closed is
     # found without one at checkout. LIFO keeps the fewest connections busy, each with its
     # prepared statements at hand.
-    engine = create_engine(url, pool_size=pool_size, max_overflow=max_overflow, pool_use_lifo=True, **extra)
+    engine = create_engine(url, pool_size=pool_size, max_overflow=max_overflow, pool_use_lifo=True,
+                           connect_args=connect_args, **extra)
     _skip_dead_connections(engine)
     return engine
 
 
-def _read_only_options(url: str) -> dict:
-    """The URL's own server options (a test's search_path) plus read-only transactions."""
-    given = make_url(url).query.get("options")
-    return {"options": " ".join(filter(None, [given, "-c default_transaction_read_only=on"]))}
+def _server_options(url: str, settings: list[str]) -> dict:
+    """The URL's own server options (a test's search_path) plus `settings` (name=value)."""
+    options = " ".join(filter(None, [make_url(url).query.get("options"), *(f"-c {s}" for s in settings)]))
+    return {"options": options} if options else {}
 
 
 def _skip_dead_connections(engine: Engine) -> None:
@@ -124,8 +132,8 @@ class Database:
     """
 
     def __init__(self, url: str, pool_size: int = DEFAULT_POOL_SIZE,
-                 max_overflow: int = DEFAULT_MAX_OVERFLOW):
-        self.engine = make_engine(url, pool_size, max_overflow)
+                 max_overflow: int = DEFAULT_MAX_OVERFLOW, synchronous_commit: bool = True):
+        self.engine = make_engine(url, pool_size, max_overflow, synchronous_commit=synchronous_commit)
         if is_sqlite(self.engine):
             self.reader = self.engine
             self._writer = self.engine.execution_options(sqlite_begin="IMMEDIATE")

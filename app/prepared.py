@@ -1,4 +1,4 @@
-"""Hot-path statements: compiled once per dialect, run straight on the DB-API cursor.
+"""Hot-path statements: compiled once per dialect, run straight on the driver.
 
 A command on the hot path (start, claim, complete) runs a dozen small statements. Going
 through `Connection.execute` costs about 20 µs of Python per statement before the driver
@@ -7,10 +7,13 @@ than SQLite spends executing it. `Prepared` keeps the Core statement as the sing
 of the SQL, compiles it once per dialect and parameter shape, and applies the same bind
 and result processors SQLAlchemy would (UTC datetimes, enums), so the database sees the
 same values either way. Statements run on the unit of work's connection, inside its
-transaction; driver errors are raised as SQLAlchemy's exceptions, as `execute` would.
+transaction (on SQLite through a DB-API cursor, on PostgreSQL through libpq's pipeline,
+app/libpq_pipeline.py); driver errors are raised as SQLAlchemy's exceptions, as `execute`
+would.
 """
 from __future__ import annotations
 
+import re
 from collections import namedtuple
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,7 +22,8 @@ from typing import Any
 from sqlalchemy import bindparam, insert
 from sqlalchemy.engine import Connection, Dialect
 
-from app import round_trips
+from app import libpq_pipeline, round_trips
+from app.libpq_pipeline import Statement
 
 # psycopg sends each row of an executemany as a statement of its own (parsed, planned and
 # run by the server one by one): the rows of an insert go as one statement of this many
@@ -27,9 +31,14 @@ from app import round_trips
 ROWS_PER_INSERT = 16
 
 
+# A bound parameter of psycopg's SQL (`%(name)s`), or an escaped percent sign.
+_PYFORMAT = re.compile(r"%\(([^)]+)\)s|%%")
+
+
 @dataclass(frozen=True)
 class _Plan:
-    sql: str
+    # psycopg: bytes with `$n` placeholders, values in `names` order.
+    sql: str | bytes
     names: tuple[str, ...]
     positional: bool
     # (position, processor) for the parameters and result columns whose type has one.
@@ -37,8 +46,6 @@ class _Plan:
     constants: dict[str, Any]
     row_type: type | None
     row_processors: tuple[tuple[int, Callable], ...]
-    # Keyword arguments of the driver's execute (psycopg: prepare on the server).
-    options: dict[str, Any]
     # A select that takes no row lock (app/round_trips.py lets it go without the BEGIN).
     plain_read: bool = False
 
@@ -76,57 +83,64 @@ class Prepared:
 
     def execute(self, conn: Connection, values: dict | None = None) -> int:
         """Run once; returns the number of rows written."""
-        return self._run_once(conn, values, lambda cursor: cursor.rowcount)[1]
+        return self._run_once(conn, values, 0)[1]
 
     def execute_many(self, conn: Connection, rows: list[dict]) -> None:
         """Run for each row (an insert of many rows, a delete of several ids)."""
         if not rows:
             return
-        if len(rows) == 1:
-            # psycopg runs executemany in a pipeline: dearer than one execute for one row.
-            self.execute(conn, rows[0])
-            return
         if self._rows_together(conn.dialect, rows):
-            for plan, parameters in self._inserts(conn.dialect, rows):
-                _run(conn, plan, lambda cursor: cursor.execute(plan.sql, parameters, **plan.options), _nothing)
+            inserts = self._inserts(conn.dialect, rows)
+            _run(conn, inserts[-1][0], [parameters for _plan, parameters in inserts], 0,
+                 [plan.sql for plan, _parameters in inserts])
             return
         plan = self._plan(conn.dialect, rows[0])
-        _run(conn, plan, lambda cursor: cursor.executemany(
-            plan.sql, [plan.parameters(row) for row in rows]), _nothing)
+        _run(conn, plan, [plan.parameters(row) for row in rows], 0)
 
-    def send_later(self, conn: Connection, rows: list[dict]) -> None:
+    def send_later(self, conn: Connection, rows: list[dict], check: Callable[[int], None] | None = None) -> None:
         """Like `execute_many` for writes whose outcome nothing waits for: on PostgreSQL they
-        go out with the connection's next statement or its COMMIT (app/round_trips.py)."""
+        go out with the connection's next statement or its COMMIT (app/round_trips.py).
+        `check` is called with the rows each wrote, before the command can commit."""
         queued = round_trips.queue(conn)
+        if check is not None:
+            self._send_checked(conn, rows, check, queued)
+            return
         if queued is None or not rows:
             self.execute_many(conn, rows)
             return
         if self._rows_together(conn.dialect, rows):
-            queued.extend((plan.sql, parameters, plan.options)
-                          for plan, parameters in self._inserts(conn.dialect, rows))
+            queued.extend(Statement(plan.sql, parameters) for plan, parameters in self._inserts(conn.dialect, rows))
             return
         plan = self._plan(conn.dialect, rows[0])
-        queued.extend((plan.sql, plan.parameters(row), plan.options) for row in rows)
+        queued.extend(Statement(plan.sql, plan.parameters(row)) for row in rows)
+
+    def _send_checked(self, conn: Connection, rows: list[dict], check, queued: list | None) -> None:
+        for row in rows:
+            if queued is None:
+                check(self.execute(conn, row))
+            else:
+                plan = self._plan(conn.dialect, row)
+                queued.append(Statement(plan.sql, plan.parameters(row), check))
 
     def first(self, conn: Connection, values: dict | None = None):
         """The first row as a named tuple with SQLAlchemy's result types, or None."""
-        plan, raw = self._run_once(conn, values, lambda cursor: cursor.fetchone())
-        return None if raw is None else plan.row(raw)
+        plan, raw = self._run_once(conn, values, 1)
+        return plan.row(raw[0]) if raw else None
 
     def all(self, conn: Connection, values: dict | None = None) -> list:
         """Every row, as named tuples with SQLAlchemy's result types."""
-        plan, raw = self._run_once(conn, values, lambda cursor: cursor.fetchall())
+        plan, raw = self._run_once(conn, values, None)
         return [plan.row(found) for found in raw]
 
     def scalar(self, conn: Connection, values: dict | None = None):
         found = self.first(conn, values)
         return None if found is None else found[0]
 
-    def _run_once(self, conn: Connection, values: dict | None, then):
+    def _run_once(self, conn: Connection, values: dict | None, wanted: int | None):
+        """(plan, rows) or, with `wanted` 0, (plan, rows written)."""
         plan = self._plan(conn.dialect, values)
-        parameters = plan.parameters(values or {})
-        return plan, _run(
-            conn, plan, lambda cursor: cursor.execute(plan.sql, parameters, **plan.options), then)
+        count, raw = _run(conn, plan, [plan.parameters(values or {})], wanted)
+        return plan, (raw if wanted != 0 else count)
 
     def _rows_together(self, dialect: Dialect, rows: list[dict]) -> bool:
         """Whether `rows` go as multi-row inserts: on psycopg, rows that give the same columns."""
@@ -199,8 +213,11 @@ def _compile(statement, dialect: Dialect, column_keys) -> _Plan:
     compiled = statement.compile(dialect=dialect, column_keys=list(column_keys) if column_keys else None)
     if compiled.literal_execute_params or compiled.post_compile_params:
         raise ValueError("Prepared statements take no expanding IN parameters")
-    positional = bool(compiled.positional)
+    sql, positional = compiled.string, bool(compiled.positional)
     names = tuple(compiled.positiontup) if positional else tuple(compiled.bind_names.values())
+    if dialect.driver == "psycopg":
+        sql, names = _numbered(sql)
+        positional = True
     binds = {name: bind for bind, name in compiled.bind_names.items()}
     processors = _positions(binds[name].type._cached_bind_processor(dialect) for name in names)
     constants = {
@@ -215,8 +232,7 @@ def _compile(statement, dialect: Dialect, column_keys) -> _Plan:
         row_type = namedtuple("Row", [c[0] for c in columns], rename=True)
         row_processors = _positions(c[3]._cached_result_processor(dialect, None) for c in columns)
     plain_read = statement.is_select and getattr(statement, "_for_update_arg", None) is None
-    return _Plan(compiled.string, names, positional, processors, constants, row_type, row_processors,
-                 _driver_options(dialect), plain_read)
+    return _Plan(sql, names, positional, processors, constants, row_type, row_processors, plain_read)
 
 
 def _rows_insert(table, columns: tuple[str, ...], count: int):
@@ -227,10 +243,19 @@ def _rows_insert(table, columns: tuple[str, ...], count: int):
     ])
 
 
-def _driver_options(dialect: Dialect) -> dict[str, Any]:
-    """psycopg prepares a statement on the server at its first run on a connection and
-    then sends only its name and values: the server no longer parses and plans it."""
-    return {"prepare": True} if dialect.driver == "psycopg" else {}
+def _numbered(sql: str) -> tuple[bytes, tuple[str, ...]]:
+    """psycopg's SQL with libpq's `$n` placeholders, and the names of its parameters in
+    that order (a name used twice is one parameter)."""
+    names: list[str] = []
+
+    def number(match) -> str:
+        if match.group(1) is None:
+            return "%"
+        if match.group(1) not in names:
+            names.append(match.group(1))
+        return f"${names.index(match.group(1)) + 1}"
+
+    return _PYFORMAT.sub(number, sql).encode(), tuple(names)
 
 
 def _python_default(column, is_insert: bool):
@@ -240,31 +265,26 @@ def _python_default(column, is_insert: bool):
     return default.arg
 
 
-def _run(conn: Connection, plan: _Plan, send, then):
-    """`send` the statement (after the connection's queue, if any), then read its outcome."""
-    cursor = _cursor(conn)
+def _run(conn: Connection, plan: _Plan, parameter_sets: list, wanted: int | None,
+         sqls: list | None = None) -> tuple[int, list]:
+    """Run the statement once per parameter set (on psycopg, each with its own SQL from
+    `sqls`, if given: a multi-row insert's batches), after the connection's queue; returns
+    the rows written by the last and, up to `wanted` (None: all), its rows."""
+    if conn.dialect.driver == "psycopg":
+        statements = [Statement(sql, parameters)
+                      for sql, parameters in zip(sqls or [plan.sql] * len(parameter_sets), parameter_sets)]
+        result = round_trips.run(conn, statements, plan.plain_read)[-1]
+        raw = libpq_pipeline.rows(conn.connection.dbapi_connection, result, wanted) if wanted != 0 else []
+        return result.command_tuples or 0, raw
+    cursor = conn.connection.dbapi_connection.cursor()
     try:
-        with round_trips.along_with_queue(conn, cursor, plan.plain_read):
-            send(cursor)
-        return then(cursor)
+        if len(parameter_sets) == 1:
+            cursor.execute(plan.sql, parameter_sets[0])
+        else:
+            cursor.executemany(plan.sql, parameter_sets)
+        raw = cursor.fetchmany(wanted) if wanted else (cursor.fetchall() if wanted is None else [])
+        return cursor.rowcount, raw
     except conn.dialect.loaded_dbapi.Error as error:
         raise round_trips.translated(conn, error, plan.sql) from error
     finally:
-        if conn.dialect.driver != "psycopg":
-            cursor.close()
-
-
-def _cursor(conn: Connection):
-    """psycopg: one cursor per connection, kept while it lives (making one costs more than
-    a prepared statement's run); SQLite: a cursor per statement, so none stays open."""
-    dbapi_connection = conn.connection.dbapi_connection
-    if conn.dialect.driver != "psycopg":
-        return dbapi_connection.cursor()
-    kept = conn.info.get("prepared_cursor")
-    if kept is None or kept.connection is not dbapi_connection:
-        kept = conn.info["prepared_cursor"] = dbapi_connection.cursor()
-    return kept
-
-
-def _nothing(_cursor) -> None:
-    return None
+        cursor.close()

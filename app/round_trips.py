@@ -4,10 +4,12 @@ waits for, ride with the next statement or with the COMMIT.
 Every round trip costs both processes a wake-up and the driver its bookkeeping, more than
 most of the small statements of a command cost the server. So on psycopg a command's
 connection runs in autocommit mode and the BEGIN is ours: it waits in the connection's
-queue, with the projection writes a save holds back (`Prepared.send_later`), until a
-statement that needs its answer, or the COMMIT, takes them along in one pipeline. A
-statement through SQLAlchemy sends the queue first; a rollback drops it (a BEGIN never
-sent has nothing to roll back). An error of a queued write surfaces at the statement or
+queue, with the writes a save holds back (`Prepared.send_later`; the instance row's
+version-checked update among them, its check run when its answer is back, always before
+the COMMIT goes), until a statement that needs its answer, or the COMMIT, takes them
+along in one pipeline
+(app/libpq_pipeline.py). A statement through SQLAlchemy sends the queue first; a rollback
+drops it (a BEGIN never sent has nothing to roll back). An error of a queued write surfaces at the statement or
 COMMIT that sent it, and fails the command as any other would.
 
 A prepared plain read (no row lock) that comes before anything else of the command leaves
@@ -16,14 +18,15 @@ a command that only read (a claim by the task's holder) then sends neither BEGIN
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 from sqlalchemy import event, exc
 from sqlalchemy.engine import Connection, Engine
 
+from app import libpq_pipeline
+from app.libpq_pipeline import Statement
+
 _QUEUE = "queued_statements"
-_BEGIN = ("BEGIN", None, {})
+_BEGIN = Statement(b"BEGIN")
+_COMMIT = Statement(b"COMMIT")
 
 
 def hold_until_needed(engine: Engine) -> None:
@@ -70,34 +73,32 @@ def queue(connection: Connection) -> list | None:
 
 
 def send_queued(connection: Connection, commit: bool = False) -> None:
-    """Send the queue now (and the COMMIT with it), in one round trip."""
-    if connection.info.get(_QUEUE):
-        cursor = connection.connection.dbapi_connection.cursor()
-        with along_with_queue(connection, cursor):
-            if commit:
-                # A statement of the pipeline: the driver's commit() would wait for its
-                # answer before the pipeline's end waits again.
-                cursor.execute("COMMIT")
-
-
-@contextmanager
-def along_with_queue(connection: Connection, cursor, plain_read: bool = False) -> Iterator[None]:
-    """The statements of the block go out after the queued ones, in one pipeline; their
-    answers are read when the block ends, where an error is raised as SQLAlchemy's. A
-    `plain_read` goes alone while the queue holds only the BEGIN."""
+    """Send the queue now (and the COMMIT with it), in one round trip; two when a queued
+    write is checked: its check must pass before the COMMIT goes."""
     queued = connection.info.get(_QUEUE)
-    if not queued or (plain_read and queued == [_BEGIN]):
-        yield
+    if not queued:
         return
+    if commit and any(statement.check for statement in queued):
+        run(connection, [])
+    run(connection, [_COMMIT] if commit else [])
+
+
+def run(connection: Connection, statements: list[Statement], plain_read: bool = False) -> list:
+    """Run `statements` after the queued ones, in one round trip; returns their results.
+    A `plain_read` goes alone while the queue holds only the BEGIN. Errors are raised as
+    SQLAlchemy's."""
+    queued = connection.info.get(_QUEUE)
+    if queued and not (plain_read and queued == [_BEGIN]):
+        batch = [*queued, *statements]
+        queued.clear()
+    else:
+        batch = statements
     dbapi_connection = connection.connection.dbapi_connection
     try:
-        with dbapi_connection.pipeline():
-            for sql, parameters, options in queued:
-                cursor.execute(sql, parameters, **options)
-            queued.clear()
-            yield
+        results = libpq_pipeline.run(dbapi_connection, batch)
     except connection.dialect.loaded_dbapi.Error as error:
-        raise translated(connection, error, None) from error
+        raise translated(connection, error, statements[-1].sql.decode() if statements else None) from error
+    return results[len(batch) - len(statements):]
 
 
 def translated(connection: Connection, error: Exception, sql: str | None) -> exc.DBAPIError:

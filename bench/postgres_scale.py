@@ -48,16 +48,26 @@ def bench(sqlite_tasks_per_s: float) -> dict:
     rest_tasks_per_s = sequential.pop("postgres_sequential_tasks_per_s")
     gain = two["postgres_2_workers_tasks_per_s"] / one["postgres_1_worker_tasks_per_s"]
     figures = {
+        "postgres_synchronous_commit": _synchronous_commit(),
         "postgres_rest_tasks_per_s": rest_tasks_per_s,
         "postgres_over_sqlite": round(rest_tasks_per_s / sqlite_tasks_per_s, 2),
         **sequential, **one, **two,
         "two_workers_gain": round(gain, 2),
         **_traced_counts(),
     }
-    print(f"REST on PostgreSQL: {figures['postgres_rest_tasks_per_s']} tasks/s with one sequential "
+    print(f"REST on PostgreSQL (synchronous_commit {figures['postgres_synchronous_commit']}): "
+          f"{figures['postgres_rest_tasks_per_s']} tasks/s with one sequential "
           f"client, {figures['postgres_over_sqlite']} of SQLite's {sqlite_tasks_per_s}; "
           f"2 web workers over 1 with {CLIENTS} clients: {figures['two_workers_gain']}", flush=True)
     return figures
+
+
+def _synchronous_commit() -> str:
+    """The web server's commits as measured: it runs with the bench's environment
+    (DB_SYNCHRONOUS_COMMIT)."""
+    from app.config import load_settings
+
+    return "on" if load_settings().db_synchronous_commit else "off"
 
 
 def _unreachable() -> str | None:

@@ -86,7 +86,8 @@ def start_server(database_url: str, settings: dict[str, str] | None = None) -> s
     subprocess.run([str(venv / "flask"), "--app", "app", "setup"], cwd=ROOT, env=env, check=True,
                    stdout=subprocess.DEVNULL)
     server = subprocess.Popen([str(ROOT / "scripts" / "serve_web.sh")], cwd=ROOT, env=env)
-    for _ in range(100):
+    # Up to a minute: on a machine busy with other work the server may take that long.
+    for _ in range(600):
         try:
             Client(PORT, "officer").call("GET", "/version")
             return server

@@ -238,7 +238,7 @@ def save(ctx: AppContext, session: Session, loaded: Loaded, actor_id: str | None
     row.business_name = _business_name(loaded.variables, row.business_name)
     case = permissions.case_of(row, loaded.variables)
     row.applicant_org, row.supervising_org = case.applicant_org, case.supervising_org
-    _sync_tasks(session, deferred, loaded, snapshot, now)
+    new_tasks = _sync_tasks(deferred, loaded, snapshot, now)
     _sync_activities(deferred, loaded, snapshot, now)
     _sync_timers(deferred, loaded, snapshot, now)
     _sync_messages(deferred, loaded, snapshot, now)
@@ -253,11 +253,17 @@ def save(ctx: AppContext, session: Session, loaded: Loaded, actor_id: str | None
         notifications.notify_decided(deferred, row, now, words)
     row.waits_json = json.dumps(loaded.waits, separators=(",", ":"))
     conn = connection_of(session)
-    if row.is_new:
+    started_now = row.is_new
+    if started_now:
         _INSERT_INSTANCE.send_later(conn, [_instance_values(row)])
         row.version = 1
     else:
         _write_row(conn, row)
+    if new_tasks:
+        # Read after the row's update is queued: on PostgreSQL the read takes the update
+        # (and its version check) along in one round trip.
+        chosen = assignment.assignees(session, row.id, started_now, row.started_by, new_tasks)
+        _open_tasks(deferred, loaded, new_tasks, chosen, now)
     history.append(deferred, row.id, row.process_key, loaded.events, now)
     deferred.run(conn)
     loaded.events.clear()
@@ -310,15 +316,20 @@ def _instance_values(row: InstanceRecord) -> dict:
 
 
 def _write_row(conn, row: InstanceRecord) -> None:
-    written = _UPDATE_INSTANCE.execute(conn, {
+    """Update the row where it still is the version read, else Conflict (when the answer is
+    back: on PostgreSQL with the next statement that waits for one, before the COMMIT)."""
+
+    def check(written: int) -> None:
+        if written != 1:
+            raise Conflict("流程实例已被他人修改，请刷新后重试 / the instance was changed meanwhile")
+
+    _UPDATE_INSTANCE.send_later(conn, [{
         "instance_id": row.id, "seen": row.version, "state": row.state, "end_time": row.end_time,
         "state_json": row.state_json, "serializer_version": row.serializer_version,
         "variables_json": row.variables_json, "waits_json": row.waits_json,
         "business_name": row.business_name, "applicant_org": row.applicant_org,
         "supervising_org": row.supervising_org,
-    })
-    if written != 1:
-        raise Conflict("流程实例已被他人修改，请刷新后重试 / the instance was changed meanwhile")
+    }], check)
     row.version += 1
 
 
@@ -351,19 +362,15 @@ def _business_name(variables: dict, current: str | None) -> str | None:
     return str(name)[:200] if name else current
 
 
-def _sync_tasks(session: Session, writes: Deferred, loaded: Loaded, snapshot: Snapshot,
-                now: datetime) -> None:
+def _sync_tasks(writes: Deferred, loaded: Loaded, snapshot: Snapshot, now: datetime) -> list[UserTaskInfo]:
+    """Close the tasks gone; returns the new ones, for `save` to open."""
     previous = set(loaded.waits.get("tasks", ()))
     current = {info.id: info for info in map(assignment.offered, snapshot.user_tasks)}
     gone = previous - current.keys()
     if gone:
         _close_tasks(writes, loaded, gone, now)
-    new = [info for task_id, info in current.items() if task_id not in previous]
-    if new:
-        row = loaded.row
-        chosen = assignment.assignees(session, row.id, row.is_new, row.started_by, new)
-        _open_tasks(writes, loaded, new, chosen, now)
     loaded.waits["tasks"] = sorted(current)
+    return [info for task_id, info in current.items() if task_id not in previous]
 
 
 def _close_tasks(writes: Deferred, loaded: Loaded, gone: set[str], now: datetime) -> None:

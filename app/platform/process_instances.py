@@ -31,13 +31,12 @@ def start_process(ctx: AppContext, session: Session, actor: Actor | None, key: s
     """Start the latest version of `key` (or the definition `definition_id`); without a
     business key the instance gets the one the app's numbering scheme mints, if any."""
     _check_business_key(business_key)
-    definition = _definition(ctx, session, key, definition_id)
+    definition, suspended = _definition(ctx, session, key, definition_id)
     if business_key is None:
         business_key = _minted_key(ctx, session, definition.key)
     if actor is not None:
         require_can_start(actor, definition)
         variables = {**(variables or {}), **ctx.check_start(session, definition.key, variables or {}, ctx.now())}
-    suspended = _SUSPENDED.scalar(connection_of(session), {"id": definition.id})
     if suspended is None:
         raise NotFound(f"流程定义 {definition.id} 已随其部署删除 / process definition not found (its deployment "
                        "was deleted)")
@@ -82,21 +81,27 @@ _SUSPENDED = Prepared(
     .where(ProcessDefinition.__table__.c.id == bindparam("id"))
 )
 
-_LATEST_ID = Prepared(
-    select(ProcessDefinition.__table__.c.id)
+_LATEST = Prepared(
+    select(ProcessDefinition.__table__.c.id, ProcessDefinition.__table__.c.suspended)
     .where(ProcessDefinition.__table__.c.key == bindparam("key"))
     .order_by(ProcessDefinition.__table__.c.version.desc()).limit(1)
 )
 
 
 def _definition(ctx: AppContext, session: Session, key: str | None,
-                definition_id: str | None) -> ProcessDefinition:
-    """The definition to start: by id, or the latest version of `key` (one indexed lookup)."""
+                definition_id: str | None) -> tuple[ProcessDefinition, bool | None]:
+    """The definition to start, by id or the latest version of `key` (one indexed lookup),
+    and whether it is suspended, read afresh (None: no such row any more)."""
+    suspended = None
     if definition_id is None and key:
-        definition_id = _LATEST_ID.scalar(connection_of(session), {"key": key})
+        latest = _LATEST.first(connection_of(session), {"key": key})
+        definition_id, suspended = latest if latest else (None, None)
     if definition_id is None:
         raise NotFound(f"流程定义 {key or definition_id} 不存在 / process definition not found")
-    return instance_store.definition_of(ctx, session, definition_id)
+    definition = instance_store.definition_of(ctx, session, definition_id)
+    if suspended is None:
+        suspended = _SUSPENDED.scalar(connection_of(session), {"id": definition.id})
+    return definition, suspended
 
 
 def advance(ctx: AppContext, session: Session, loaded, actor: Actor | None) -> None:

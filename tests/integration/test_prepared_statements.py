@@ -203,3 +203,82 @@ def test_a_plain_read_before_anything_else_opens_no_transaction_and_a_lock_does(
         BUMP.send_later(conn, [{"b_id": "t", "seen": 1}])
     with ctx.db.read() as session:
         assert BY_ID.first(session.info["connection"], {"id": "t"}).version == 2
+
+
+@pytest.mark.usefixtures("table")
+def test_a_value_the_driver_cannot_send_fails_its_command_and_leaves_the_connection_usable(ctx):
+    with pytest.raises(exc.ProgrammingError):
+        with ctx.db.command() as session:
+            BY_ID.first(session.info["connection"], {"id": object()})
+    with ctx.db.command() as session:
+        INSERT.execute(session.info["connection"], {"id": "u"})
+        assert BY_ID.first(session.info["connection"], {"id": "u"}) is not None
+
+
+POSTGRES_ONLY = pytest.mark.skipif(not os.environ.get("DATABASE_URL", "").startswith("postgresql"),
+                                   reason="statements prepared on PostgreSQL (app/libpq_pipeline.py)")
+
+
+@POSTGRES_ONLY
+@pytest.mark.usefixtures("table")
+def test_a_statement_whose_first_run_was_aborted_is_prepared_at_its_next(ctx):
+    first_seen = Prepared(select(SAMPLE.c.id).where(SAMPLE.c.score == bindparam("score")))
+    with ctx.db.command() as session:
+        INSERT.execute(session.info["connection"], {"id": "w"})
+    with pytest.raises(exc.IntegrityError):
+        with ctx.db.command() as session:
+            conn = session.info["connection"]
+            # The failing insert goes first in the statement's pipeline: its Parse never runs.
+            INSERT.send_later(conn, [{"id": "w"}])
+            first_seen.all(conn, {"score": 7})
+    with ctx.db.command() as session:
+        assert [row.id for row in first_seen.all(session.info["connection"], {"score": 7})] == ["w"]
+
+
+@POSTGRES_ONLY
+@pytest.mark.usefixtures("table")
+def test_prepared_statements_outlive_a_rolled_back_transaction(ctx):
+    with ctx.db.command() as session:
+        INSERT.execute(session.info["connection"], {"id": "x"})
+        assert BY_ID.first(session.info["connection"], {"id": "x"}).version == 1
+    with pytest.raises(RuntimeError):
+        with ctx.db.command() as session:
+            conn = session.info["connection"]
+            # Run this often, psycopg would prepare a statement of its own, and deallocate
+            # every prepared statement of the connection at the ROLLBACK.
+            for _ in range(6):
+                conn.execute(select(SAMPLE.c.id)).all()
+            BUMP.execute(conn, {"b_id": "x", "seen": 1})
+            raise RuntimeError("refused")
+    with ctx.db.command() as session:
+        assert BY_ID.first(session.info["connection"], {"id": "x"}).version == 1
+
+
+class Stale(Exception):
+    """The test's refusal of a write that found no row."""
+
+
+def _one_row(written: int) -> None:
+    if written != 1:
+        raise Stale(written)
+
+
+# A new row written before the checked write, or a duplicate written after it: either way
+# the failed check fails the command, and nothing of it is kept.
+@pytest.mark.parametrize("before, after", [([{"id": "z"}], []), ([], [{"id": "y"}])])
+@pytest.mark.usefixtures("table")
+def test_a_checked_write_that_fails_its_check_fails_its_command_as_such(ctx, before, after):
+    with ctx.db.command() as session:
+        INSERT.execute(session.info["connection"], {"id": "y"})
+    with pytest.raises(Stale):
+        with ctx.db.command() as session:
+            conn = session.info["connection"]
+            INSERT.send_later(conn, before)
+            BUMP.send_later(conn, [{"b_id": "y", "seen": 5}], check=_one_row)
+            INSERT.send_later(conn, after)
+    with ctx.db.command() as session:
+        conn = session.info["connection"]
+        assert BY_ID.first(conn, {"id": "z"}) is None
+        BUMP.send_later(conn, [{"b_id": "y", "seen": 1}], check=_one_row)
+    with ctx.db.read() as session:
+        assert BY_ID.first(session.info["connection"], {"id": "y"}).version == 2

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 from sqlalchemy.exc import DBAPIError
 
 from app.config import ConfigError, load_settings
@@ -126,3 +126,26 @@ def test_the_document_prefixes_come_from_the_environment_and_must_be_short(monke
         monkeypatch.setenv("INTERNAL_DOCUMENT_PREFIX", bad)
         with pytest.raises(ConfigError, match="INTERNAL_DOCUMENT_PREFIX"):
             load_settings()
+
+
+def test_commits_wait_for_the_disk_unless_told(monkeypatch):
+    monkeypatch.delenv("DB_SYNCHRONOUS_COMMIT", raising=False)
+    assert load_settings().db_synchronous_commit is True
+    monkeypatch.setenv("DB_SYNCHRONOUS_COMMIT", "off")
+    assert load_settings().db_synchronous_commit is False
+    monkeypatch.setenv("DB_SYNCHRONOUS_COMMIT", "false")
+    with pytest.raises(ConfigError, match="DB_SYNCHRONOUS_COMMIT 只能是 on 或 off"):
+        load_settings()
+
+
+@pytest.mark.skipif(not os.environ.get("DATABASE_URL", "").startswith("postgresql"),
+                    reason="PostgreSQL's synchronous_commit")
+@pytest.mark.parametrize("synchronous_commit, shown", [(True, "on"), (False, "off")])
+def test_a_command_on_postgresql_commits_as_configured(ctx, synchronous_commit, shown):
+    database = Database(ctx.db.engine.url.render_as_string(hide_password=False),
+                        synchronous_commit=synchronous_commit)
+    try:
+        with database.command() as session:
+            assert session.scalar(text("SHOW synchronous_commit")) == shown
+    finally:
+        database.dispose()
