@@ -9,7 +9,9 @@ from playwright.sync_api import expect
 
 from tests.e2e.test_phone_width import overflow
 from tests.support.browser import Officer
-from tests.support.establishment import EXPERT_PANEL, MANUAL_REASON, application, signature
+from tests.support.establishment import (
+    EXPERT_PANEL, MANUAL_REASON, application, end_only_publicity, signature, uniform_sheet,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -48,7 +50,7 @@ def submitted(officer: Officer) -> None:
     expect(officer.page.get_by_role("status").first).to_contain_text("已提交")
 
 
-def test_an_establishment_walked_by_every_role(as_role):
+def test_an_establishment_walked_by_every_role(as_role, rest):
     cotton = as_role("cotton")
     cotton.page.goto("/start")
     cotton.page.click("[data-testid=start-tic_establishment] button")
@@ -78,7 +80,7 @@ def test_an_establishment_walked_by_every_role(as_role):
     for expert, score in EXPERT_PANEL.items():
         reviewer = as_role(expert)
         own_task(reviewer, "专家论证评分")
-        reviewer.fill_form({"expertScore": score, "expertOpinion": "目标明确，任务可行", "expertRecommend": True})
+        reviewer.fill_form({**uniform_sheet(score), "expertOpinion": "目标明确，任务可行", "expertRecommend": True})
         submitted(reviewer)
     own_task(officer, "实地评估")
     officer.fill_form({"siteVisitPassed": True, "siteVisitReport": "研发场地、人员和设备到位",
@@ -89,6 +91,7 @@ def test_an_establishment_walked_by_every_role(as_role):
     own_task(leader, "审批决定（择优确定）")
     leader.fill_form({"approvalDecision": "approve", "approvalOpinion": "同意组建"})
     submitted(leader)
+    end_only_publicity(rest)  # the approval is 拟批准: the center is registered when its 公示 ends
 
     for reader in (cotton, urumqi, as_role("expert5")):
         case_from_done_or_started(reader)

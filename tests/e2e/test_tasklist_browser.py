@@ -15,7 +15,7 @@ from tests.support.apps import FAST_DEMO_HASH
 from tests.support.browser import policy_violations, screenshot
 from tests.support.establishment import (
     EXPERT_PANEL, MANUAL_REASON, application, assign_experts, formal_review, signature, start_application,
-    to_formal_review,
+    end_only_publicity, to_formal_review, uniform_sheet,
 )
 
 pytestmark = pytest.mark.e2e
@@ -95,7 +95,7 @@ def test_english_switch_names_the_step_and_the_form_fields_in_english(officers):
 # ------------------------------------------------------------------ the whole path
 
 
-def test_establishment_from_application_to_approval(officers):
+def test_establishment_from_application_to_approval(officers, rest):
     cotton = officers("cotton")
     submit_application(cotton)
 
@@ -115,7 +115,7 @@ def test_establishment_from_application_to_approval(officers):
     expect(officer.page.get_by_role("status").first).to_contain_text("已提交")
     for expert, score in EXPERT_PANEL.items():
         reviewer = officers(expert)
-        work_on(reviewer, "专家论证评分", {"expertScore": score, "expertOpinion": f"{expert}：目标明确，任务可行",
+        work_on(reviewer, "专家论证评分", {**uniform_sheet(score), "expertOpinion": f"{expert}：目标明确，任务可行",
                                            "expertRecommend": True})
     work_on(officer, "实地评估", {"siteVisitPassed": True, "siteVisitReport": "研发场地、人员和设备到位",
                                  "siteVisitDate": "2026-03-01"})
@@ -134,6 +134,7 @@ def test_establishment_from_application_to_approval(officers):
     leader.fill_form({"approvalDecision": "approve", "approvalOpinion": "同意组建"})
     leader.submit()
     expect(leader.page.get_by_role("status").first).to_contain_text("已提交")
+    end_only_publicity(rest)  # the approval is 拟批准: the center is registered when its 公示 ends
 
     cotton.page.goto("/tasks?box=started")
     row = cotton.page.get_by_test_id("inbox-table").locator("tbody tr").first

@@ -146,6 +146,15 @@ def formal_review(officer, instance_id: str, decision: str, opinion: str = "材�
               {"formalReviewDecision": decision, "formalReviewOpinion": opinion})
 
 
+# The establishment review's scoring sheet (DMN tic_review_criteria): every criterion scored
+# alike makes the weighted total that score.
+ESTABLISHMENT_CRITERIA = ("goals", "foundation", "operation", "funding", "schedule")
+
+
+def uniform_sheet(score: int) -> dict:
+    return {"criterionScores": {criterion: score for criterion in ESTABLISHMENT_CRITERIA}}
+
+
 MANUAL_REASON = "本领域入库专家不足，经处务会研究人工遴选"
 
 
@@ -190,6 +199,14 @@ def end_publicity(officer, instance_id: str) -> None:
     """The 公示 period is over: the officer runs its timer job now (POST /job/{id}/execute)."""
     response = officer.post(f"/job/{publicity_job(officer, instance_id)['id']}/execute")
     assert response.status_code == 204, response.get_json()
+
+
+def end_only_publicity(rest) -> None:
+    """The browser tests walk one application: its 公示, opened by the leader's approval in
+    the page, ends now."""
+    (instance,) = rest("officer").get("/process-instance", query_string={
+        "processDefinitionKey": "tic_establishment"}).get_json()
+    end_publicity(rest("officer"), instance["id"])
 
 
 EXPERT_PANEL = {"expert4": 88, "expert5": 92, "expert6": 79}
