@@ -10,7 +10,7 @@ import pytest
 from app.core.identity import load_actor
 from app.platform import deployment, user_tasks
 from tests.support.establishment import (
-    assign_experts, formal_review, recommender_decides, send_letter, start_application, submit,
+    ESTABLISHMENT_CRITERIA, assign_experts, formal_review, recommender_decides, send_letter, start_application, submit,
     task,
 )
 from tests.support.web import text
@@ -54,7 +54,8 @@ def test_an_expert_review_submitted_on_the_page_is_validated_by_the_pinned_form(
                            token_from=f"/tasks/{review['id']}")
     assert response.status_code == 400
     assert 'data-error-for="expertOpinion"' in text(response)
+    sheet = {f"criterionScores.{criterion}": "88" for criterion in ESTABLISHMENT_CRITERIA}
     response = expert.post(f"/tasks/{review['id']}", {
-        "expertScore": "88", "expertOpinion": "建设目标明确", "expertRecommend": "true", "_action": "submit",
+        **sheet, "expertScore": "88", "expertOpinion": "建设目标明确", "expertRecommend": "true", "_action": "submit",
     }, token_from=f"/tasks/{review['id']}")
     assert response.status_code == 302, text(response)
