@@ -7,6 +7,8 @@ from datetime import datetime, timezone
 
 import pytest
 
+from app.tic import rounds
+from tests.support.services import as_user
 from tests.support.establishment import ROOT, deploy_models
 from tests.support.jobs import deployed
 from tests.support.lifecycle import (
@@ -22,6 +24,9 @@ def centers(ctx, rest, clock):
     """Two centers approved in 2024 (within the 14th plan), one in 2026 (after it)."""
     deploy_models(ctx)
     clock.freeze(IN_THE_14TH_PLAN)
+    as_user(ctx, "officer", rounds.open_round, {"title": "2024年度申报", "opensOn": "2024-05-10",
+                                                "closesOn": "2024-12-31", "fields": list(rounds.COVERABLE),
+                                                "quota": 5})
     first = register_center(rest, "SQ-2024-001")
     second = register_university_center(rest, "新疆信息技术创新中心", "SQ-2024-002")
     clock.freeze(AFTER_IT)
