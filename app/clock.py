@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -46,6 +46,11 @@ def as_utc(value: datetime | None) -> datetime | None:
     if value.tzinfo is None:
         return value.replace(tzinfo=timezone.utc)
     return value.astimezone(timezone.utc)
+
+
+def chinese_day(value: date) -> str:
+    """A calendar day as official documents and pages write it: 2026年3月5日."""
+    return f"{value.year}年{value.month}月{value.day}日"
 
 
 def format_camunda(value: datetime | None) -> str | None:

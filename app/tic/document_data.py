@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.clock import to_shanghai
+from app.clock import chinese_day, to_shanghai
 from app.models import (
     Center, CenterEvaluation, CenterStatusChange, EvaluationDetail, HistoricTask, Organization, Publicity, User,
 )
@@ -55,8 +55,7 @@ class Source:
 
 
 def day(moment: datetime) -> str:
-    local = to_shanghai(moment)
-    return f"{local.year}年{local.month}月{local.day}日"
+    return chinese_day(to_shanghai(moment).date())
 
 
 def moment(value: datetime) -> str:
@@ -115,7 +114,7 @@ def evaluation_notice(source: Source) -> dict:
         "recipient": _lead_unit(center), "copies": [_organization(source.session, center.supervising_org_id)],
         "decision": f"{center.name}绩效评估结果为“{GRADE_NAMES[grade]}”",
         "center_name": center.name, "center_code": center.code, "cycle": evaluation.cycle,
-        "period": f"{day_of(detail.cycle_start)}至{day_of(detail.cycle_end)}",
+        "period": f"{chinese_day(detail.cycle_start)}至{chinese_day(detail.cycle_end)}",
         "funding": f"{funding}万元" if funding else "不予经费支持",
         "consequence": _CONSEQUENCES[grade],
         "signers": _signers(source, ("determine_grade",), "评定"),
@@ -163,10 +162,6 @@ def _delisting_note(session: Session, code: str) -> str:
                                               CenterStatusChange.to_status == "delisted")
         .order_by(CenterStatusChange.id.desc()).limit(1)
     ) or ""
-
-
-def day_of(value) -> str:
-    return f"{value.year}年{value.month}月{value.day}日"
 
 
 def _lead_unit(center: Center) -> str:

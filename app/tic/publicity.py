@@ -21,7 +21,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.clock import SHANGHAI, as_utc, format_camunda, to_shanghai
+from app.clock import SHANGHAI, as_utc, chinese_day, format_camunda, to_shanghai
 from app.models import ApplicationRound, Publicity, PublicityObjection
 
 from app.core.errors import NotFound
@@ -42,7 +42,7 @@ class Period:
 
     @property
     def text(self) -> str:
-        return f"{day_text(self.first_day)}至{day_text(self.last_day)}"
+        return f"{chinese_day(self.first_day)}至{chinese_day(self.last_day)}"
 
 
 def period(approved_at: datetime, days: int) -> Period:
@@ -177,10 +177,6 @@ def _objections_of(session: Session, publicity_ids: list[int]) -> dict[int, list
             "reason": objection.reason, "decidedAt": format_camunda(objection.decided_at),
         })
     return found
-
-
-def day_text(value: date) -> str:
-    return f"{value.year}年{value.month}月{value.day}日"
 
 
 def _row(session: Session, publicity_id: int) -> Publicity:

@@ -15,7 +15,7 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.clock import to_shanghai
+from app.clock import chinese_day, to_shanghai
 from app.models import ApplicationRound, RoundApplication
 
 from app.core import audit
@@ -51,7 +51,7 @@ class Round:
 
     @property
     def dates(self) -> str:
-        return f"{_day(self.opens_on)}至{_day(self.closes_on)}"
+        return f"{chinese_day(self.opens_on)}至{chinese_day(self.closes_on)}"
 
 
 def list_rounds(session: Session, actor: Actor, today: date) -> list[Round]:
@@ -176,7 +176,7 @@ def _next_round_text(session: Session, today: date, field: str | None) -> str:
         .order_by(ApplicationRound.opens_on))
     for row in upcoming:
         if field is None or field in json.loads(row.fields_json):
-            return f"下一批次「{row.title}」的申报时间为{_day(row.opens_on)}至{_day(row.closes_on)}。"
+            return f"下一批次「{row.title}」的申报时间为{chinese_day(row.opens_on)}至{chinese_day(row.closes_on)}。"
     return "暂无已安排的下一批次，请关注自治区科学技术厅的通知。"
 
 
@@ -239,7 +239,7 @@ def _refuse_overlap(session: Session, values: dict, round_id: str | None) -> Non
         ApplicationRound.opens_on <= values["closes_on"], ApplicationRound.closes_on >= values["opens_on"],
         ApplicationRound.closed_at.is_(None), ApplicationRound.id != (round_id or "")))
     if clash is not None:
-        message = f"与批次「{clash.title}」（{_day(clash.opens_on)}至{_day(clash.closes_on)}）的申报时间重叠"
+        message = f"与批次「{clash.title}」（{chinese_day(clash.opens_on)}至{chinese_day(clash.closes_on)}）的申报时间重叠"
         raise BadRequest(f"{message} / rounds may not overlap", [{"field": "opensOn", "message": message}])
 
 
@@ -255,10 +255,6 @@ def _new_id(session: Session, year: int) -> str:
 
 def _today(ctx: AppContext) -> date:
     return to_shanghai(ctx.now()).date()
-
-
-def _day(value: date) -> str:
-    return f"{value.year}年{value.month}月{value.day}日"
 
 
 def parse_date(value) -> date | None:
