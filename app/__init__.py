@@ -9,12 +9,13 @@ from .config import load_settings
 from app.assembly import build_context
 from app.core.context import AppContext
 from app.core.errors import ServiceError
+from app.web.url_rules import SharedBuilderRule
 
 
 def create_app(test_config: dict | None = None, clock=None) -> Flask:
     """Build the app: settings, database, engine, blueprints and CLI commands."""
     settings = load_settings(test_config)
-    app = Flask(__name__, instance_relative_config=True)
+    app = TicFlowApp(__name__, instance_relative_config=True)
     app.config.update(
         SECRET_KEY=settings.secret_key, JSON_AS_ASCII=False,
         # Refuse an oversized upload before it is read into memory (form fields need room too).
@@ -62,6 +63,10 @@ def create_app(test_config: dict | None = None, clock=None) -> Flask:
     app.register_blueprint(cockpit.blueprint)
     cli.register(app)
     return app
+
+
+class TicFlowApp(Flask):
+    url_rule_class = SharedBuilderRule
 
 
 class ApiAwareSessionInterface(SecureCookieSessionInterface):
