@@ -22,7 +22,7 @@ from app.core import accounts, audit
 from app.core.errors import ServiceError
 from app.platform import deadline_ladder, jobs, model_files, working_calendar
 from app.platform.deployment import deploy, last_deployed_from
-from app.tic import demo_data
+from app.tic import demo_data, documents
 
 PASSWORD_ENV = "TICFLOW_PASSWORD"
 # The 催办 ladder counts in working days: once a minute is on time.
@@ -84,7 +84,8 @@ def register(app: Flask) -> None:
     @app.cli.command("worker")
     @click.option("--interval", default=1.0, help="seconds between polls when idle")
     def worker_command(interval):
-        """Run the job executor until stopped."""
+        """Run the job executor until stopped: due jobs, the official documents to lay out
+        and archive, and the 催办 ladder."""
         run_worker(context, interval)
 
     register_admin_commands(app)
@@ -217,6 +218,7 @@ def run_worker(context, interval: float) -> None:
     while not stopping:
         try:
             ran = jobs.execute_due_jobs(context)
+            ran += documents.archive_pending(context)
             if time.monotonic() >= ladder_due:
                 ladder_due = time.monotonic() + LADDER_INTERVAL_SECONDS
                 ran += deadline_ladder.run_due_rungs(context)

@@ -23,7 +23,12 @@ class DocumentCounter(Base):
 
 
 class OfficialDocument(Base):
-    """A document issued on a case, its PDF archived as the case's attachment."""
+    """A document issued on a case, its PDF archived as the case's attachment.
+
+    The issuing command numbers it and keeps its filled-in HTML; the PDF is laid out from
+    that HTML after the command (by the job executor, or at the first download, whichever
+    comes first), since the layout costs ~0.3 s per document that the deciding user would
+    otherwise wait for. Until then `attachment_id` is empty."""
 
     __tablename__ = "official_document"
     __table_args__ = (
@@ -39,7 +44,10 @@ class OfficialDocument(Base):
     number: Mapped[str] = mapped_column(String(60))
     title: Mapped[str] = mapped_column(String(300))
     instance_id: Mapped[str] = mapped_column(String(36))
-    attachment_id: Mapped[str] = mapped_column(String(36), unique=True)
+    attachment_id: Mapped[str | None] = mapped_column(String(36), unique=True)
+    html: Mapped[str] = mapped_column(Text)
+    # Who issued it (the deciding user, or "system"): the archived attachment's uploader.
+    issued_by: Mapped[str] = mapped_column(String(64))
     # Only department staff may read it (the approval sheet with the whole opinion chain).
     department_only: Mapped[bool] = mapped_column(Boolean)
     signers_json: Mapped[str] = mapped_column(Text)

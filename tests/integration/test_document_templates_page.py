@@ -72,7 +72,7 @@ def test_a_saved_template_issues_the_next_document_and_can_be_restored(ctx, rest
     instance_id = to_approval(rest, "SQ-2026-001")
     approval(rest("leader"), instance_id, "approve")
     (reply,) = issued(ctx, "approval_reply")
-    download = admin.get(f"/attachments/{reply.attachment_id}")
+    download = admin.get(f"/documents/{reply.id}")
     assert "修订版模板" in pdf_text(download.data)
     assert admin.post("/admin/documents/approval_reply/restore").status_code == 302
     assert "修订版模板" not in text(admin.get("/admin/documents/approval_reply"))

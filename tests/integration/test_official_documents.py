@@ -5,6 +5,10 @@ who may read the case (the approval sheet by department staff only)."""
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import func, select
+
+from app.models import Attachment
+from app.tic import documents
 
 from tests.support.documents import issued, pdf_text
 from tests.support.establishment import approval, completed, deploy_models, to_approval
@@ -23,7 +27,7 @@ def approved(ctx, rest):
 
 
 def document_text(browser, document) -> str:
-    response = browser.get(f"/attachments/{document.attachment_id}")
+    response = browser.get(f"/documents/{document.id}")
     assert response.status_code == 200, text(response)
     assert response.mimetype == "application/pdf"
     return pdf_text(response.data)
@@ -50,9 +54,9 @@ def test_the_approval_sheet_holds_every_decision_and_only_the_department_reads_i
     assert "同意组建，请抓紧落实建设任务" in content and "材料齐全，符合组建条件" in content
     assert "审批结论：同意组建" in content
     for outsider in ("cotton", "urumqi"):
-        assert web(outsider).get(f"/attachments/{sheet.attachment_id}").status_code == 404
+        assert web(outsider).get(f"/documents/{sheet.id}").status_code == 404
         page = text(web(outsider).get(f"/instances/{approved}"))
-        assert sheet.number not in page and sheet.attachment_id not in page
+        assert sheet.number not in page and sheet.id not in page
     assert sheet.number in text(web("officer").get(f"/instances/{approved}"))
 
 
@@ -111,8 +115,34 @@ def test_the_case_page_and_the_centers_page_list_the_documents_each_reader_may_r
     reply, sheet = issued(ctx, "approval_reply")[0], issued(ctx, "approval_sheet")[0]
     for path in (f"/instances/{approved}", "/registry/XJTIC-2026-001"):
         cotton = text(web("cotton").get(path))
-        assert reply.number in cotton and f"/attachments/{reply.attachment_id}" in cotton
+        assert reply.number in cotton and f"/documents/{reply.id}" in cotton
         assert sheet.number not in cotton
         officer = text(web("officer").get(path))
-        assert reply.number in officer and f"/attachments/{sheet.attachment_id}" in officer
+        assert reply.number in officer and f"/documents/{sheet.id}" in officer
     assert "签发 科技厅领导" in text(web("cotton").get(f"/instances/{approved}"))
+
+
+def test_the_deciding_command_numbers_the_documents_and_the_executor_archives_their_pdfs_after_it(ctx, approved, web):
+    assert all(d.attachment_id is None for d in issued(ctx))
+    officer = web("officer")
+    assert ".pdf" not in text(officer.get(f"/instances/{approved}"))
+
+    assert documents.archive_pending(ctx) == 3
+    assert documents.archive_pending(ctx) == 0
+    reply = issued(ctx, "approval_reply")[0]
+    page = text(officer.get(f"/instances/{approved}"))
+    assert f"{reply.number}{reply.title}.pdf" in page and f"/attachments/{reply.attachment_id}" in page
+    assert "新科发〔2026〕2号" in document_text(web("cotton"), reply)
+
+
+def test_a_document_downloaded_before_the_executor_came_is_laid_out_then_and_archived_once(ctx, approved, web):
+    reply = issued(ctx, "approval_reply")[0]
+    first = web("cotton").get(f"/documents/{reply.id}")
+    assert first.status_code == 200 and first.data.startswith(b"%PDF-")
+    archived = issued(ctx, "approval_reply")[0].attachment_id
+    assert documents.archive(ctx, reply.id) == archived
+    assert documents.archive_pending(ctx) == 2
+    assert web("cotton").get(f"/documents/{reply.id}").data == first.data
+    with ctx.db.read() as session:
+        assert session.scalar(select(func.count()).select_from(Attachment)
+                              .where(Attachment.file_name.like(f"{reply.number}%"))) == 1

@@ -11,7 +11,7 @@ from flask import Response, flash, redirect, request, url_for
 
 from app.core.errors import ServiceError
 from app.platform import collaboration, task_actions
-from app.tic import expert_declines, panel_changes, panel_draws
+from app.tic import documents, expert_declines, panel_changes, panel_draws
 
 from . import blueprint, context
 from .. import auth
@@ -150,7 +150,15 @@ def attach(instance_id):
 @blueprint.get("/attachments/<attachment_id>")
 def attachment(attachment_id):
     with context().db.read() as session:
-        found = collaboration.get_attachment(session, auth.current_actor(), attachment_id)
+        return _download(collaboration.get_attachment(session, auth.current_actor(), attachment_id))
+
+
+@blueprint.get("/documents/<document_id>")
+def document(document_id):
+    return _download(documents.pdf_of(context(), auth.current_actor(), document_id))
+
+
+def _download(found: dict) -> Response:
     response = Response(found["data"], mimetype=found["type"])
     # Always a download: an uploaded file is never rendered as a page of this site.
     response.headers["Content-Disposition"] = _disposition(found["name"])
