@@ -8,7 +8,10 @@ import os
 import pytest
 from sqlalchemy import create_engine, inspect, text
 
+from tests.support.apps import build_app
+from tests.support.clients import Rest
 from tests.support.database import PostgresDatabases, build
+from tests.support.establishment import deploy_models
 
 DATABASE_URL = os.environ.get("DATABASE_URL", "sqlite")
 
@@ -40,6 +43,28 @@ def test_a_run_drops_every_schema_it_made(tmp_path, filled):
                                   {"prefix": run.prefix}).all()
     engine.dispose()
     assert left == []
+
+
+@pytest.mark.skipif(not DATABASE_URL.startswith("postgresql"), reason="SQLite copies live in tmp_path")
+def test_a_schema_a_test_wrote_to_is_refilled_for_the_next_as_the_template_was(tmp_path, clock):
+    run = PostgresDatabases(DATABASE_URL)
+    try:
+        used = run.new(tmp_path, filled=True)
+        template = described(used)
+        app = build_app(used, clock)
+        deploy_models(app.extensions["ticflow"])
+        assert Rest(app.test_client(), "cotton").post("/process-definition/key/tic_establishment/start",
+                                                      {"businessKey": "SQ-2026-009"}).status_code == 200
+        app.extensions["ticflow"].db.dispose()
+        assert described(used) != template
+        run.drop(used)
+
+        again = run.new(tmp_path, filled=True)
+        assert again == used
+        assert described(again) == template
+        run.drop(again)
+    finally:
+        run.close()
 
 
 def described(url: str) -> dict:
