@@ -11,13 +11,13 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.clock import format_camunda
 from app.models import (
     CenterChange, CenterEvaluation, CenterStatusChange, EvaluationDetail, GovernanceRecord,
-    HistoricTask, InstanceState, ProcessDefinition, ProcessInstance,
+    HistoricTask, HistoryEvent, InstanceState, ProcessDefinition, ProcessInstance,
 )
 
 from app.core import confidential
@@ -86,9 +86,14 @@ def _process_entries(session: Session, actor: Actor, instances: dict) -> list[di
         if instance.state in (InstanceState.EXTERNALLY_TERMINATED, InstanceState.INTERNALLY_TERMINATED):
             entries.append(_entry(instance.end_time, "process_ended", f"“{name}”流程终止", instance,
                                   details={"reason": instance.end_reason}))
-    steps = session.scalars(select(HistoricTask).where(
+    # Steps completed in the same instant (a batch, a frozen test clock) keep the order they
+    # were completed in: their completion events' sequence.
+    completion = select(HistoryEvent.task_id, func.min(HistoryEvent.id).label("sequence")).where(
+        HistoryEvent.instance_id.in_(list(instances)), HistoryEvent.event_type == "task_completed",
+    ).group_by(HistoryEvent.task_id).subquery()
+    steps = session.scalars(select(HistoricTask).outerjoin(completion, completion.c.task_id == HistoricTask.id).where(
         HistoricTask.instance_id.in_(list(instances)), HistoricTask.completed_by.is_not(None),
-    ).order_by(HistoricTask.end_time, HistoricTask.start_time))
+    ).order_by(HistoricTask.end_time, completion.c.sequence, HistoricTask.start_time))
     for step in steps:
         if confidential.sees_step(actor, step.task_key, step.assignee):
             entries.append(_step_entry(actor, step, instances[step.instance_id]))

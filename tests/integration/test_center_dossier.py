@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import insert, select
 
+from app.models import HistoricTask
 from tests.support.establishment import completed, deploy_models
 from tests.support.lifecycle import (
     CODE, api, api_put, center, determine_grade, evaluation_started, register_center, reviewed,
@@ -150,3 +152,18 @@ def test_r16_the_dossier_is_read_by_the_center_its_supervising_unit_and_the_depa
     for outsider in ("kashgar", "xju", "expert4"):
         assert api(rest(outsider), f"/centers/{CODE}/timeline").status_code == 404, outsider
     assert center(rest("agency"))["code"] == CODE
+
+
+def test_steps_completed_in_the_same_instant_keep_the_order_they_were_completed_in(registered, rest, ctx):
+    """Under the frozen test clock every step of the establishment ends in one instant; the
+    first step's history row rewritten (it now lies last in the table) must stay first."""
+    with ctx.db.command() as session:
+        first = session.scalars(select(HistoricTask).where(HistoricTask.task_key == "fill_application")).one()
+        row = {column.key: getattr(first, column.key) for column in HistoricTask.__table__.columns}
+        session.delete(first)
+        session.flush()
+        session.execute(insert(HistoricTask), [row])
+
+    entries = api(rest("cotton"), f"/centers/{CODE}/timeline").get_json()
+    titles = [e["title"] for e in entries if e["kind"] == "step"]
+    assert titles[:2] == ["填报组建申请与建设方案", "推荐部门审核"]

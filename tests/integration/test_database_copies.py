@@ -67,6 +67,23 @@ def test_a_schema_a_test_wrote_to_is_refilled_for_the_next_as_the_template_was(t
         run.close()
 
 
+@pytest.mark.skipif(not DATABASE_URL.startswith("postgresql"), reason="SQLite copies live in tmp_path")
+def test_a_schema_a_test_added_a_table_to_is_not_reused(tmp_path):
+    run = PostgresDatabases(DATABASE_URL)
+    try:
+        used = run.new(tmp_path, filled=True)
+        engine = create_engine(used)
+        with engine.begin() as connection:
+            connection.execute(text("CREATE TABLE sample (id integer PRIMARY KEY)"))
+        engine.dispose()
+        run.drop(used)
+        again = run.new(tmp_path, filled=True)
+        assert again != used and "sample" not in described(again)["tables"]
+        run.drop(again)
+    finally:
+        run.close()
+
+
 def described(url: str) -> dict:
     """Every table with its columns, keys, indexes and rows; the triggers, functions and
     sequences the database holds besides."""

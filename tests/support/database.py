@@ -90,6 +90,17 @@ class SqliteDatabases:
         """Nothing to do: the template goes with the session's tmp_path."""
 
 
+STRUCTURE = """
+SELECT (SELECT count(*) FROM pg_class WHERE relnamespace = n.oid),
+       (SELECT count(*) FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+         WHERE c.relnamespace = n.oid AND a.attnum > 0 AND NOT a.attisdropped),
+       (SELECT count(*) FROM pg_constraint WHERE connamespace = n.oid),
+       (SELECT count(*) FROM pg_proc WHERE pronamespace = n.oid),
+       (SELECT count(*) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid WHERE c.relnamespace = n.oid)
+FROM pg_namespace n WHERE n.nspname = :schema
+"""
+
+
 class PostgresDatabases:
     """Schemas of DATABASE_URL's database named `t_<run>_<n>`, the template `t_<run>_template`
     among them: created by this run and dropped by it.
@@ -108,6 +119,7 @@ class PostgresDatabases:
         self.numbers = itertools.count(1)
         self.copy_script: str | None = None
         self.refill_script: str | None = None
+        self.structure: tuple | None = None
         self.refilled: list[str] = []
         self.filled: set[str] = set()
         self.ready: queue.Queue[str] = queue.Queue(maxsize=self.AHEAD)
@@ -171,6 +183,7 @@ class PostgresDatabases:
             restarted = [f"SELECT setval('\"{name}\"', {start}, false)" for name, start, last in sequences if last is None]
             self.refill_script = ";\n".join(
                 ["SET LOCAL session_replication_role = replica", *emptied, *rows, *used, *restarted])
+            self.structure = self._structure(template)
         for number in range(self.MAKERS):
             self._start(self._make_ahead, f"test-schema-maker-{number}")
 
@@ -188,6 +201,12 @@ class PostgresDatabases:
                 {"schema": template}).all()
         return copies, sequences
 
+    def _structure(self, schema: str) -> tuple:
+        """What a test may have added to or taken from its schema (a table, a column, an
+        index, a function, a trigger), counted: a schema that differs is not reused."""
+        with self.admin.connect() as connection:
+            return tuple(connection.execute(text(STRUCTURE), {"schema": schema}).one())
+
     def _superuser(self) -> bool:
         with self.admin.connect() as connection:
             return bool(connection.scalar(text("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")))
@@ -195,7 +214,7 @@ class PostgresDatabases:
     def _refill(self, name: str) -> bool:
         """Empty the schema a test used and fill it from the template again; False if that
         cannot be done (no superuser, or a lock a test left behind), and the schema is dropped."""
-        if self.refill_script is None:
+        if self.refill_script is None or self._structure(name) != self.structure:
             return False
         try:
             self._run_script(name, f"SET LOCAL lock_timeout = '5s';\n{self.refill_script}")
