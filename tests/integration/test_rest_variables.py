@@ -81,6 +81,70 @@ def test_an_unsupported_variable_filter_is_a_400_naming_it(rest, cases):
     assert response.get_json()["errors"][0]["field"] == "activityInstanceIdIn"
 
 
+def test_history_finds_a_variable_by_its_value_as_camunda_reads_the_query_string(rest, cases):
+    officer = rest("officer")
+
+    found = officer.get("/history/variable-instance?variableName=amount&variableValue=50").get_json()
+    folded = officer.get("/history/variable-instance?variableName=AMOUNT&variableValue=300"
+                         "&variableNamesIgnoreCase=true").get_json()
+    counted = officer.get("/history/variable-instance/count?variableName=approved&variableValue=true").get_json()
+
+    assert [(v["processInstanceId"], v["value"]) for v in found] == [(cases["ended"], 50)]
+    assert [(v["processInstanceId"], v["value"]) for v in folded] == [(cases["first"], 300)]
+    assert counted == {"count": 1}
+
+
+def test_history_filters_by_names_types_definition_and_tenant(rest, cases):
+    officer = rest("officer")
+    definition = officer.get(f"/history/variable-instance/{cases['ended']}:amount").get_json()["processDefinitionId"]
+
+    named = officer.get("/history/variable-instance?variableNameIn=approved,averageScore").get_json()
+    booleans = officer.get("/history/variable-instance?variableTypeIn=boolean").get_json()
+    of_definition = officer.get(f"/history/variable-instance/count?processDefinitionId={definition}"
+                                "&variableName=amount").get_json()
+
+    assert sorted(v["name"] for v in named) == ["approved", "averageScore"]
+    assert [(v["name"], v["type"]) for v in booleans] == [("approved", "Boolean")]
+    assert of_definition == {"count": 3}
+    assert officer.get("/history/variable-instance?tenantIdIn=a").get_json() == []
+    assert len(officer.get("/history/variable-instance?variableName=amount&withoutTenantId=true").get_json()) == 3
+
+
+def test_a_value_without_the_variables_name_is_a_400_naming_the_name(rest, cases):
+    response = rest("officer").get("/history/variable-instance?variableValue=50")
+
+    assert response.status_code == 400
+    assert response.get_json()["errors"][0]["field"] == "variableName"
+
+
+def test_variable_instances_sort_as_camunda_names_the_keys(rest, cases):
+    officer = rest("officer")
+
+    by_name = officer.get(f"/variable-instance?processInstanceIdIn={cases['first']}"
+                          "&sortBy=variableName&sortOrder=desc").get_json()
+    by_instance = officer.get("/history/variable-instance?variableName=amount&sortBy=instanceId&sortOrder=asc").get_json()
+    refused = officer.get("/variable-instance?sortBy=instanceId&sortOrder=asc")
+
+    assert [v["name"] for v in by_name] == ["averageScore", "amount"]
+    assert [v["processInstanceId"] for v in by_instance] == sorted(cases.values())
+    assert refused.status_code == 400 and refused.get_json()["errors"][0]["field"] == "sortBy"
+
+
+def test_the_variable_queries_take_their_filters_in_a_json_body(rest, cases):
+    officer = rest("officer")
+
+    running = officer.post("/variable-instance?deserializeValues=false", json={
+        "variableValues": [{"name": "amount", "operator": "gt", "value": 200}],
+        "sorting": [{"sortBy": "variableName", "sortOrder": "asc"}]}).get_json()
+    historic = officer.post("/history/variable-instance/count", json={
+        "variableName": "amount", "processInstanceIdIn": [cases["first"], cases["ended"]]}).get_json()
+    unknown = officer.post("/history/variable-instance", json={"activityInstanceIdIn": ["x"]})
+
+    assert [(v["processInstanceId"], v["value"]) for v in running] == [(cases["first"], 300)]
+    assert historic == {"count": 2}
+    assert unknown.status_code == 400 and unknown.get_json()["errors"][0]["field"] == "activityInstanceIdIn"
+
+
 def test_a_task_reads_its_instance_variables(rest, cases):
     officer = rest("officer")
     officer.post("/message", json={

@@ -11,13 +11,13 @@ from dataclasses import dataclass, field
 
 from flask import current_app, jsonify, request
 
-from app.platform import history_queries, queries
+from app.platform import history_queries, queries, variable_instances
 
 from . import API_PREFIX, blueprint
 from .external_task_filters import FILTERS as EXTERNAL_TASK_FILTERS
 from .history import ACTIVITY_FILTERS as HISTORIC_ACTIVITY_FILTERS
 from .variable_history import FILTERS as DETAIL_FILTERS
-from .variable_instances import FILTERS as VARIABLE_FILTERS, HISTORIC_FILTERS as HISTORIC_VARIABLE_FILTERS
+from .variable_instances import DESERIALIZE
 from .openapi_schemas import SCHEMAS, schema_of
 
 PAGING = ("firstResult", "maxResults")
@@ -49,9 +49,9 @@ _KIND_SCHEMAS = {"flag": {"type": "boolean"}, "integer": {"type": "integer"}, "l
                  "variables": {"type": "array", "items": {"type": "object"}}}
 
 
-def _listing(summary: str, criteria: dict, sorts: dict, shape: str) -> Op:
-    """A Camunda list: its criteria as query parameters, sorting and paging."""
-    return Op(summary, (*criteria, "sortBy", "sortOrder", *PAGING), ok=(200, f"[{shape}]"),
+def _listing(summary: str, criteria: dict, sorts: dict, shape: str, also: tuple[str, ...] = ()) -> Op:
+    """A Camunda list: its criteria as query parameters, sorting and paging (and `also`)."""
+    return Op(summary, (*criteria, "sortBy", "sortOrder", *PAGING, *also), ok=(200, f"[{shape}]"),
               kinds={name: c.kind for name, c in criteria.items()})
 
 
@@ -59,11 +59,12 @@ def _counting(summary: str, criteria: dict) -> Op:
     return Op(summary, tuple(criteria), ok=(200, "#Count"), kinds={name: c.kind for name, c in criteria.items()})
 
 
-def _posted(summary: str, criteria: dict, shape: str, paged: bool = True) -> Op:
-    """A list's POST variant: the same criteria in a JSON body, paging in the query string."""
+def _posted(summary: str, criteria: dict, shape: str, paged: bool = True, also: tuple[str, ...] = ()) -> Op:
+    """A list's POST variant: the same criteria in a JSON body, paging (and `also`) in the
+    query string."""
     properties = {name: _KIND_SCHEMAS.get(c.kind, {"type": "string"}) for name, c in criteria.items()}
     properties["sorting"] = {"type": "array", "items": {"type": "object"}}
-    return Op(summary, PAGING if paged else (), body={"application/json": {"type": "object", "properties": properties}},
+    return Op(summary, (*PAGING, *also) if paged else (), body={"application/json": {"type": "object", "properties": properties}},
               ok=(200, f"[{shape}]" if paged else "#Count"))
 
 
@@ -154,9 +155,12 @@ OPERATIONS: dict[str, Op] = {
     "DELETE /process-instance/<instance_id>/variables/<name>": Op("删除一个流程变量（管理员）", ok=(204, None)),
     "GET /process-instance/<instance_id>/variables/<name>/data": Op(
         "文件或字节变量的内容", ok=(200, None), media="application/octet-stream"),
-    "GET /variable-instance": Op("变量实例", (*VARIABLE_FILTERS, *PAGING, "deserializeValues"),
-                                 ok=(200, "[#VariableInstance]")),
-    "GET /variable-instance/count": Op("变量实例数", VARIABLE_FILTERS, ok=(200, "#Count")),
+    "GET /variable-instance": _listing("变量实例", variable_instances.RUNNING_CRITERIA, variable_instances.RUNNING_SORTS,
+                                       "#VariableInstance", also=DESERIALIZE),
+    "POST /variable-instance": _posted("变量实例（查询体）", variable_instances.RUNNING_CRITERIA, "#VariableInstance",
+                                       also=DESERIALIZE),
+    "GET /variable-instance/count": _counting("变量实例数", variable_instances.RUNNING_CRITERIA),
+    "POST /variable-instance/count": _posted("变量实例数（查询体）", variable_instances.RUNNING_CRITERIA, "", paged=False),
     "GET /variable-instance/<variable_id>": Op("一个变量实例", ("deserializeValue",), ok=(200, "#VariableInstance")),
     "GET /variable-instance/<variable_id>/data": Op("变量实例的内容", ok=(200, None),
                                                     media="application/octet-stream"),
@@ -233,9 +237,14 @@ OPERATIONS: dict[str, Op] = {
     "POST /history/task": _posted("历史任务（查询体）", history_queries.TASK_CRITERIA, "#HistoricTask"),
     "GET /history/task/count": _counting("历史任务数", history_queries.TASK_CRITERIA),
     "POST /history/task/count": _posted("历史任务数（查询体）", history_queries.TASK_CRITERIA, "", paged=False),
-    "GET /history/variable-instance": Op("历史变量", (*HISTORIC_VARIABLE_FILTERS, *PAGING, "deserializeValues"),
-                                         ok=(200, "[#HistoricVariableInstance]")),
-    "GET /history/variable-instance/count": Op("历史变量数", HISTORIC_VARIABLE_FILTERS, ok=(200, "#Count")),
+    "GET /history/variable-instance": _listing(
+        "历史变量", variable_instances.HISTORIC_CRITERIA, variable_instances.HISTORIC_SORTS,
+        "#HistoricVariableInstance", also=DESERIALIZE),
+    "POST /history/variable-instance": _posted("历史变量（查询体）", variable_instances.HISTORIC_CRITERIA,
+                                               "#HistoricVariableInstance", also=DESERIALIZE),
+    "GET /history/variable-instance/count": _counting("历史变量数", variable_instances.HISTORIC_CRITERIA),
+    "POST /history/variable-instance/count": _posted("历史变量数（查询体）", variable_instances.HISTORIC_CRITERIA, "",
+                                                     paged=False),
     "GET /history/variable-instance/<variable_id>": Op("一个历史变量", ("deserializeValue",),
                                                        ok=(200, "#HistoricVariableInstance")),
     "GET /history/variable-instance/<variable_id>/data": Op("历史变量的内容", ok=(200, None),

@@ -21,20 +21,21 @@ _NUMBER = re.compile(r"-?[0-9]{1,15}(\.[0-9]{1,15})?")
 _WHOLE = re.compile(r"-?[0-9]{1,10}")
 
 
-def from_args(criteria: dict[str, Criterion], sorts: dict | None = None) -> Query:
-    """The query of a GET list (with `sorts`, its sorting) or of its `/count` (without)."""
-    extra = (*SORT_PARAMETERS, *params.PAGING) if sorts is not None else ()
+def from_args(criteria: dict[str, Criterion], sorts: dict | None = None, also: tuple[str, ...] = ()) -> Query:
+    """The query of a GET list (with `sorts`, its sorting) or of its `/count` (without);
+    `also`: other parameters the list reads itself."""
+    extra = (*SORT_PARAMETERS, *params.PAGING, *also) if sorts is not None else ()
     params.known_only(*criteria, *extra)
     values = {name: _from_text(criteria[name].kind, name, request.args[name])
               for name in criteria if name in request.args}
     return Query(with_case_switches(_chosen(criteria, values)), sorting(sorts) if sorts is not None else ())
 
 
-def from_body(criteria: dict[str, Criterion], sorts: dict, paged: bool = True) -> Query:
+def from_body(criteria: dict[str, Criterion], sorts: dict, paged: bool = True, also: tuple[str, ...] = ()) -> Query:
     """The query of a POST list (`paged`: paging in the query string) or of its `/count`.
     A count takes the list's body as Camunda's does, `sorting` too (checked; a count has
-    no order)."""
-    params.known_only(*(params.PAGING if paged else ()))
+    no order). `also`: query-string parameters the list reads itself."""
+    params.known_only(*(params.PAGING if paged else ()), *(also if paged else ()))
     body = params.json_body()
     unknown = sorted(set(body) - {*criteria, "sorting"})
     if unknown:

@@ -1,44 +1,35 @@
 """Variable instances, running and historic: list, count, one, a binary one's content."""
-from flask import g, jsonify, request
+from flask import g, jsonify
 
 from app.platform import variable_files
-from app.platform.variable_instances import VariableFilter, count_variables, get_variable, list_variables
+from app.platform.variable_instances import (
+    HISTORIC_CRITERIA, HISTORIC_SORTS, RUNNING_CRITERIA, RUNNING_SORTS, count_variables, filter_of, get_variable,
+    list_variables,
+)
 
 from . import blueprint, context, params, query_input, shapes
 from .instance_variables import download
 
-COMMON_FILTERS = ("variableName", "variableNameLike", "processInstanceIdIn", "processDefinitionKey")
-FILTERS = (*COMMON_FILTERS, "variableValues", "variableNamesIgnoreCase", "variableValuesIgnoreCase")
-HISTORIC_FILTERS = (*COMMON_FILTERS, "processInstanceId")
+DESERIALIZE = ("deserializeValues",)
+_LISTS = {True: (RUNNING_CRITERIA, RUNNING_SORTS, shapes.variable_instance),
+          False: (HISTORIC_CRITERIA, HISTORIC_SORTS, shapes.historic_variable_instance)}
 
 
-def _filter(running_only: bool) -> VariableFilter:
-    args = request.args
-    instance_ids = [i for i in (args.get("processInstanceIdIn") or "").split(",") if i]
-    if args.get("processInstanceId"):
-        instance_ids.append(args["processInstanceId"])
-    return VariableFilter(
-        instance_ids=tuple(instance_ids), process_key=args.get("processDefinitionKey"),
-        names=(args["variableName"],) if args.get("variableName") else (),
-        name_like=args.get("variableNameLike"), running_only=running_only,
-        values=query_input.variable_filters("variableValues") if running_only else ())
-
-
-def _deserialize() -> bool:
-    return params.bool_arg("deserializeValues") is not False
-
-
-def _listed(running_only: bool, shape):
-    params.known_only(*(FILTERS if running_only else HISTORIC_FILTERS), *params.PAGING, "deserializeValues")
+def _listed(running_only: bool, posted: bool):
+    criteria, sorts, shape = _LISTS[running_only]
+    query = (query_input.from_body(criteria, sorts, also=DESERIALIZE) if posted
+             else query_input.from_args(criteria, sorts, also=DESERIALIZE))
+    deserialize = params.bool_arg("deserializeValues") is not False
     with context().db.read() as session:
-        found = list_variables(session, g.actor, _filter(running_only), params.page())
-        return jsonify([shape(v, _deserialize()) for v in found])
+        found = list_variables(session, g.actor, filter_of(query, running_only), params.page())
+        return jsonify([shape(v, deserialize) for v in found])
 
 
-def _counted(running_only: bool):
-    params.known_only(*(FILTERS if running_only else HISTORIC_FILTERS))
+def _counted(running_only: bool, posted: bool):
+    criteria, sorts, _shape = _LISTS[running_only]
+    query = query_input.from_body(criteria, sorts, paged=False) if posted else query_input.from_args(criteria)
     with context().db.read() as session:
-        return jsonify({"count": count_variables(session, g.actor, _filter(running_only))})
+        return jsonify({"count": count_variables(session, g.actor, filter_of(query, running_only))})
 
 
 def _one(variable_id: str, running_only: bool, shape):
@@ -61,12 +52,22 @@ def _data(variable_id: str, running_only: bool):
 
 @blueprint.get("/variable-instance")
 def list_running():
-    return _listed(True, shapes.variable_instance)
+    return _listed(True, posted=False)
+
+
+@blueprint.post("/variable-instance")
+def query_running():
+    return _listed(True, posted=True)
 
 
 @blueprint.get("/variable-instance/count")
 def count_running():
-    return _counted(True)
+    return _counted(True, posted=False)
+
+
+@blueprint.post("/variable-instance/count")
+def count_queried_running():
+    return _counted(True, posted=True)
 
 
 @blueprint.get("/variable-instance/<variable_id>")
@@ -81,12 +82,22 @@ def data_running(variable_id):
 
 @blueprint.get("/history/variable-instance")
 def list_historic():
-    return _listed(False, shapes.historic_variable_instance)
+    return _listed(False, posted=False)
+
+
+@blueprint.post("/history/variable-instance")
+def query_historic():
+    return _listed(False, posted=True)
 
 
 @blueprint.get("/history/variable-instance/count")
 def count_historic():
-    return _counted(False)
+    return _counted(False, posted=False)
+
+
+@blueprint.post("/history/variable-instance/count")
+def count_queried_historic():
+    return _counted(False, posted=True)
 
 
 @blueprint.get("/history/variable-instance/<variable_id>")
