@@ -134,6 +134,7 @@ class Database:
     def __init__(self, url: str, pool_size: int = DEFAULT_POOL_SIZE,
                  max_overflow: int = DEFAULT_MAX_OVERFLOW, synchronous_commit: bool = True):
         self.engine = make_engine(url, pool_size, max_overflow, synchronous_commit=synchronous_commit)
+        self._disposals: list = []
         if is_sqlite(self.engine):
             self.reader = self.engine
             self._writer = self.engine.execution_options(sqlite_begin="IMMEDIATE")
@@ -182,7 +183,13 @@ class Database:
         for action in info.get("after_commit", ()):
             action()
 
+    def on_dispose(self, action) -> None:
+        """Run `action` when the database is disposed (a helper's thread or connection)."""
+        self._disposals.append(action)
+
     def dispose(self) -> None:
+        for action in self._disposals:
+            action()
         self.engine.dispose()
         self.reader.dispose()
 

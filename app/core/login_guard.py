@@ -24,6 +24,7 @@ from app.core import audit, passwords
 from app.core.context import AppContext
 from app.core.errors import Forbidden, ServiceError, Unauthorized
 from app.core.identity import Actor, CredentialCache, UserState, spend_a_password_check, user_state
+from app.core.user_states import user_states
 
 MAX_FAILURES = 5
 WINDOW = timedelta(minutes=15)
@@ -102,13 +103,13 @@ def sign_in(ctx: AppContext, session: Session, username: str, password: str,
 def basic_sign_in(ctx: AppContext, username: str, password: str, source: str | None) -> Actor:
     """The actor behind HTTP Basic credentials, on every API request.
 
-    The usual case costs one query by primary key and no password hash: credentials checked
-    a moment ago against the user's current hash, an active account, no lock. Anything else
+    The usual case costs one query by primary key, or none on PostgreSQL while the user's
+    state is kept (`user_states`), and no password hash: credentials checked a moment ago
+    against the user's current hash, an active account, no lock. Anything else
     goes through `sign_in`, which counts and audits a failure. A user who must change their
     password is refused until they have, on the web page."""
     username = normalized(username)
-    with ctx.db.reader.connect() as connection:
-        state = user_state(connection, username)
+    state = user_states(ctx).read(username)
     now = ctx.now()
     if not (state is not None and state.active and not state.locked(now)
             and not (state.is_demo and ctx.settings.production)

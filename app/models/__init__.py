@@ -26,6 +26,7 @@ from .runtime import (
 )
 from .variables import BinaryVariable, TaskLocalVariable
 from .web import LoginThrottle, TaskDraft, UserSession
+from . import user_changes  # noqa: F401  (PostgreSQL's triggers announcing user changes)
 
 __all__ = [
     "AnnualReport", "ApplicationRound", "Publicity", "PublicityObjection", "CenterStatusChange", "ChangeRequest", "EvaluationDetail", "GovernanceRecord",

@@ -1,0 +1,121 @@
+"""The state of the users API calls authenticate as, kept between requests on PostgreSQL
+while the database can say when it changes.
+
+Every API request needs its user's state (active, groups, organization, password hash,
+lock): reading it is one of the three or so round trips a REST call makes to PostgreSQL.
+A trigger on every table it comes from (`app/models/user_changes.py`) sends a NOTIFY on
+`CHANNEL` when one of them changes; a thread per process LISTENs and forgets every kept
+state at each notice. A state is kept only while that thread is listening, and only if no
+notice came between its read and its keeping (`generation`), so a deactivation, a password
+or group change or a lock counts from the moment its commit is announced, as it did when
+every request read it. When the listening connection is lost nothing is kept until it is
+back. SQLite cannot announce changes, and reads there cost no round trip: every request
+reads its user's state, as before.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import threading
+
+import psycopg
+
+from app.core.identity import UserState, user_state
+from app.models.user_changes import CHANNEL
+
+# How long the listener waits for a notice before checking its connection is alive.
+CHECK_SECONDS = 5.0
+RECONNECT_SECONDS = 1.0
+
+log = logging.getLogger(__name__)
+
+
+class UserStates:
+    def __init__(self, database):
+        self._database = database
+        self._postgres = database.engine.url.get_backend_name() == "postgresql"
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._reset(listening=False)
+        self._thread: threading.Thread | None = None
+        self._pid: int | None = None
+        # How the listening connection is named on the server (pg_stat_activity).
+        self.application_name = f"ticflow-user-states-{id(self):x}"
+        database.on_dispose(self.stop)
+
+    def read(self, user_id: str) -> UserState | None:
+        """The user's state, kept or read now."""
+        if self._postgres:
+            self._keep_listening()
+        with self._lock:
+            kept = self._entries.get(user_id) if self._listening else None
+            generation = self._generation
+        if kept is not None:
+            return kept
+        with self._database.reader.connect() as connection:
+            state = user_state(connection, user_id)
+        with self._lock:
+            if state is not None and self._listening and generation == self._generation:
+                self._entries[user_id] = state
+        return state
+
+    def stop(self) -> None:
+        self._stopping.set()
+        with self._lock:
+            self._reset(listening=False)
+
+    def _reset(self, listening: bool) -> None:
+        """Forget every kept state (the caller holds the lock, or nothing runs yet)."""
+        self._entries: dict[str, UserState] = {}
+        self._listening = listening
+        self._generation = getattr(self, "_generation", 0) + 1
+
+    def _keep_listening(self) -> None:
+        if self._stopping.is_set():
+            return
+        with self._lock:
+            if self._pid == os.getpid() and self._thread is not None and self._thread.is_alive():
+                return
+            # A new process (a web worker forked after the first read) starts its own.
+            self._reset(listening=False)
+            self._pid = os.getpid()
+            self._thread = threading.Thread(target=self._listen, name="user-state-listener", daemon=True)
+            self._thread.start()
+
+    def _listen(self) -> None:
+        url = self._database.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        while not self._stopping.is_set():
+            try:
+                with psycopg.connect(url, autocommit=True, application_name=self.application_name) as connection:
+                    connection.execute(f"LISTEN {CHANNEL}")
+                    with self._lock:
+                        self._reset(listening=True)
+                    self._follow(connection)
+            except psycopg.Error as error:
+                log.warning("user state listener: %s; every request reads its user until it is back", error)
+            finally:
+                with self._lock:
+                    self._reset(listening=False)
+            self._stopping.wait(RECONNECT_SECONDS)
+
+    def _follow(self, connection) -> None:
+        while not self._stopping.is_set():
+            for _notice in connection.notifies(timeout=CHECK_SECONDS):
+                with self._lock:
+                    self._reset(listening=True)
+            # No notice for a while: a connection the server dropped says so here.
+            connection.execute("SELECT 1")
+
+
+_CREATING = threading.Lock()
+
+
+def user_states(ctx) -> UserStates:
+    """The process's kept user states of `ctx`'s database, made at first use."""
+    found = ctx.caches.get("user_states")
+    if found is None:
+        with _CREATING:
+            found = ctx.caches.get("user_states")
+            if found is None:
+                found = ctx.caches["user_states"] = UserStates(ctx.db)
+    return found
