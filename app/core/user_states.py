@@ -23,8 +23,9 @@ import psycopg
 from app.core.identity import UserState, user_state
 from app.models.user_changes import CHANNEL
 
-# How long the listener waits for a notice before checking its connection is alive.
-CHECK_SECONDS = 5.0
+# How long the listener waits for a notice before checking its connection is alive (and
+# whether it is to stop: a disposed app's listener is gone within this).
+CHECK_SECONDS = 1.0
 RECONNECT_SECONDS = 1.0
 
 log = logging.getLogger(__name__)
