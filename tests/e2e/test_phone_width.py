@@ -18,7 +18,9 @@ PAGES = ("/tasks", "/start", "/notifications", "/tasks?box=started")
 def overflow(officer: Officer, within: str | None = None, among: str = "body *") -> list[str]:
     """The elements (of `among`) that reach past the right edge of the screen, or of the
     element `within` (their tag and class); a wide table scrolling inside its own box is not
-    one of them."""
+    one of them. Measured once the page has loaded: an element found before its stylesheet
+    arrived (on a loaded machine) is laid out without it."""
+    officer.page.wait_for_load_state("load")
     return officer.page.evaluate("""([within, among]) => {
         const root = within ? document.querySelector(within) : document.body;
         const edge = within ? root.getBoundingClientRect().right : document.documentElement.clientWidth;
