@@ -37,7 +37,10 @@ class UserStates:
         self._postgres = database.engine.url.get_backend_name() == "postgresql"
         self._lock = threading.Lock()
         self._stopping = threading.Event()
-        self._reset(listening=False)
+        self._entries: dict[str, UserState] = {}
+        self._listening = False
+        # Raised whenever what is kept is forgotten: a read that began before may not keep.
+        self._generation = 0
         self._thread: threading.Thread | None = None
         self._pid: int | None = None
         # How the listening connection is named on the server (pg_stat_activity).
@@ -66,10 +69,10 @@ class UserStates:
             self._reset(listening=False)
 
     def _reset(self, listening: bool) -> None:
-        """Forget every kept state (the caller holds the lock, or nothing runs yet)."""
-        self._entries: dict[str, UserState] = {}
+        """Forget every kept state (the caller holds the lock)."""
+        self._entries = {}
         self._listening = listening
-        self._generation = getattr(self, "_generation", 0) + 1
+        self._generation += 1
 
     def _keep_listening(self) -> None:
         if self._stopping.is_set():
