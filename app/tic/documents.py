@@ -7,6 +7,7 @@ Who may read one is who may read the case; the approval sheet only department st
 from __future__ import annotations
 
 import json
+import logging
 import uuid
 
 from sqlalchemy import select, update
@@ -28,6 +29,8 @@ from app.tic.document_kinds import KINDS
 SYSTEM_USER = "system"
 # Documents laid out per pass of the job executor: a pass stays short (~0.3 s each).
 ARCHIVE_BATCH = 10
+
+log = logging.getLogger(__name__)
 
 
 def issue(ctx: AppContext, session: Session, kind_key: str, source: Source) -> OfficialDocument:
@@ -58,7 +61,17 @@ def archive_pending(ctx: AppContext, limit: int = ARCHIVE_BATCH) -> int:
         pending = session.scalars(
             select(OfficialDocument.id).where(OfficialDocument.attachment_id.is_(None))
             .order_by(OfficialDocument.issued_at).limit(limit)).all()
-    return sum(1 for document_id in pending if archive(ctx, document_id))
+    archived = 0
+    for document_id in pending:
+        try:
+            archive(ctx, document_id)
+        except Exception:  # whatever the layout raised
+            # One document that cannot be laid out does not hold back the others: it is
+            # tried again at the next pass, and its download shows the error.
+            log.exception("official document %s could not be laid out", document_id)
+            continue
+        archived += 1
+    return archived
 
 
 def archive(ctx: AppContext, document_id: str) -> str:

@@ -146,3 +146,22 @@ def test_a_document_downloaded_before_the_executor_came_is_laid_out_then_and_arc
     with ctx.db.read() as session:
         assert session.scalar(select(func.count()).select_from(Attachment)
                               .where(Attachment.file_name.like(f"{reply.number}%"))) == 1
+
+
+def test_a_document_that_cannot_be_laid_out_does_not_hold_back_the_others(ctx, approved, monkeypatch, caplog):
+    sheet = issued(ctx, "approval_sheet")[0]
+    laid_out = documents.document_pdf.to_pdf
+
+    def failing(html: str) -> bytes:
+        if sheet.number in html:
+            raise RuntimeError("the layout failed")
+        return laid_out(html)
+    monkeypatch.setattr(documents.document_pdf, "to_pdf", failing)
+
+    assert documents.archive_pending(ctx) == 2
+    assert issued(ctx, "approval_sheet")[0].attachment_id is None
+    assert f"official document {sheet.id} could not be laid out" in caplog.text
+
+    monkeypatch.setattr(documents.document_pdf, "to_pdf", laid_out)
+    assert documents.archive_pending(ctx) == 1
+    assert issued(ctx, "approval_sheet")[0].attachment_id is not None
