@@ -87,6 +87,20 @@ def test_a_count_refuses_paging_and_unknown_filters(rest):
     assert admin.get("/process-instance/count?variableNamesIgnoreCase=x").status_code == 400
 
 
+def test_history_gives_one_instance_by_its_id_running_or_ended_to_whoever_may_read_it(rest, two_cases):
+    officer = rest("officer")
+    ended = officer.get(f"/history/process-instance/{two_cases['finished']}")
+    running = officer.get(f"/history/process-instance/{two_cases['running'][0]}").get_json()
+    listed = officer.get(f"/history/process-instance?processInstanceId={two_cases['finished']}").get_json()
+
+    assert ended.status_code == 200 and ended.get_json() == listed[0]
+    assert ended.get_json()["state"] == "COMPLETED" and ended.get_json()["endTime"] is not None
+    assert running["state"] == "ACTIVE" and running["endTime"] is None
+    assert rest("cotton").get(f"/history/process-instance/{two_cases['finished']}").status_code == 404
+    missing = officer.get("/history/process-instance/no-such-instance")
+    assert missing.status_code == 404 and "no-such-instance" in missing.get_json()["message"]
+
+
 def test_a_finished_instance_is_404_at_runtime_and_found_in_history(rest, two_cases):
     admin = rest("admin")
     assert admin.get(f"/process-instance/{two_cases['running'][0]}").status_code == 200

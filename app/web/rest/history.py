@@ -1,8 +1,10 @@
 """History: process instances, activity instances, tasks."""
 from flask import g, jsonify, request
 
-from app.core.errors import BadRequest
+from app.core.errors import BadRequest, NotFound
+from app.core.paging import Page
 from app.platform import history_queries, queries
+from app.platform.query_criteria import Query
 from app.platform.instance_store import definition_of
 
 from . import blueprint, context, params, query_input, shapes
@@ -31,6 +33,21 @@ def count_queried_historic_instances():
     return _counted(history_queries.historic_instances_query,
                     query_input.from_body(history_queries.INSTANCE_CRITERIA, history_queries.INSTANCE_SORTS,
                                            paged=False))
+
+
+@blueprint.get("/history/process-instance/<instance_id>")
+def historic_instance(instance_id):
+    """One instance, running or ended, as the history list shows it; 404 when the actor may
+    not read it, as for an instance that is not there."""
+    params.known_only()
+    ctx = context()
+    with ctx.db.read() as session:
+        found = history_queries.historic_instances(session, g.actor, Query({"processInstanceId": instance_id}),
+                                                   Page(0, 1))
+        if not found:
+            raise NotFound(f"历史流程实例 {instance_id} 不存在或无权查看 / "
+                           f"Historic process instance with id {instance_id} does not exist")
+        return jsonify(shapes.historic_instance(found[0], definition_of(ctx, session, found[0].definition_id)))
 
 
 def _listed_instances(q):

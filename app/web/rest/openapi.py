@@ -227,6 +227,7 @@ OPERATIONS: dict[str, Op] = {
     "POST /history/process-instance": _posted("历史流程实例（查询体）", history_queries.INSTANCE_CRITERIA,
                                               "#HistoricProcessInstance"),
     "GET /history/process-instance/count": _counting("历史流程实例数", history_queries.INSTANCE_CRITERIA),
+    "GET /history/process-instance/<instance_id>": Op("一个历史流程实例", ok=(200, "#HistoricProcessInstance")),
     "POST /history/process-instance/count": _posted("历史流程实例数（查询体）", history_queries.INSTANCE_CRITERIA, "",
                                                     paged=False),
     "GET /history/activity-instance": Op("历史活动", (*HISTORIC_ACTIVITY_FILTERS, *PAGING),
