@@ -49,6 +49,16 @@ def test_comment_on_a_task_in_camunda_shape_and_listed_oldest_first(ctx, rest, f
     assert len(history_events(ctx, fill_task["processInstanceId"], "comment_added")) == 2
 
 
+def test_one_comment_is_read_by_its_id_by_whoever_reads_the_tasks_comments(rest, fill_task):
+    posted = rest("cotton").post(f"/task/{fill_task['id']}/comment/create", json={"message": "财务数据下周补齐"}).get_json()
+
+    one = rest("cotton").get(f"/task/{fill_task['id']}/comment/{posted['id']}")
+
+    assert one.status_code == 200 and one.get_json() == posted
+    assert rest("xju").get(f"/task/{fill_task['id']}/comment/{posted['id']}").status_code == 404
+    assert rest("cotton").get(f"/task/{fill_task['id']}/comment/no-such-comment").status_code == 404
+
+
 def test_an_empty_comment_is_a_field_error(rest, fill_task):
     response = rest("cotton").post(f"/task/{fill_task['id']}/comment/create", json={"message": "  "})
 

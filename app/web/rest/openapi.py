@@ -201,6 +201,7 @@ OPERATIONS: dict[str, Op] = {
     "GET /task/<task_id>/variables/<name>/data": Op("任务变量的内容", ok=(200, None),
                                                     media="application/octet-stream"),
     "GET /task/<task_id>/comment": Op("任务意见", ok=(200, "[#Comment]")),
+    "GET /task/<task_id>/comment/<comment_id>": Op("一条任务意见", ok=(200, "#Comment")),
     "POST /task/<task_id>/comment": Op("添加意见", body={"application/json": _body(message="string")},
                                        ok=(200, "#Comment")),
     "POST /task/<task_id>/comment/create": Op("添加意见", body={"application/json": _body(message="string")},

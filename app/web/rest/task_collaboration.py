@@ -56,6 +56,18 @@ def list_comments(task_id):
     return jsonify([_comment(c) for c in found])
 
 
+@blueprint.get("/task/<task_id>/comment/<comment_id>")
+def get_comment(task_id, comment_id):
+    """One of the task's comments, for whoever may read its list; 404 otherwise."""
+    with context().db.read() as session:
+        instance_id = collaboration.instance_of_task(session, task_id)
+        found = [c for c in collaboration.list_comments(session, g.actor, instance_id, task_id)
+                 if c["id"] == comment_id]
+    if not found:
+        raise NotFound(f"意见 {comment_id} 不存在或无权查看 / Task comment {comment_id} of task {task_id} not found")
+    return jsonify(_comment(found[0]))
+
+
 @blueprint.post("/task/<task_id>/comment")
 @blueprint.post("/task/<task_id>/comment/create")
 def add_comment(task_id):
