@@ -117,6 +117,12 @@ def takes_locks(session: Session) -> bool:
     return not session.info.get("read", False)
 
 
+def libpq_url(engine: Engine) -> str:
+    """The engine's PostgreSQL URL as psycopg takes it, for a connection of its own outside
+    the pools (one that LISTENs)."""
+    return engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
 def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 

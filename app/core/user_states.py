@@ -21,6 +21,7 @@ import threading
 import psycopg
 
 from app.core.identity import UserState, user_state
+from app.db import libpq_url
 from app.models.user_changes import CHANNEL
 
 # How long the listener waits for a notice before checking its connection is alive (and
@@ -87,7 +88,7 @@ class UserStates:
             self._thread.start()
 
     def _listen(self) -> None:
-        url = self._database.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        url = libpq_url(self._database.engine)
         while not self._stopping.is_set():
             try:
                 with psycopg.connect(url, autocommit=True, application_name=self.application_name) as connection:

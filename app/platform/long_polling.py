@@ -19,6 +19,7 @@ from collections.abc import Iterator
 import psycopg
 
 from app.core.context import AppContext
+from app.db import libpq_url
 from app.platform.external_task_rows import CHANNEL
 
 # Camunda's ceiling of asyncResponseTimeout is 30 min; ours keeps a worker thread short.
@@ -45,12 +46,10 @@ def slot(ctx: AppContext) -> Iterator[bool]:
 def wake_up(ctx: AppContext) -> Iterator["_Poller | _Listener"]:
     """What a waiting fetch sleeps on. Opened before the fetch it follows: work announced
     in between is not missed."""
-    url = ctx.db.engine.url
-    if url.get_backend_name() != "postgresql":
+    if ctx.db.engine.url.get_backend_name() != "postgresql":
         yield _Poller()
         return
-    connection = psycopg.connect(url.set(drivername="postgresql").render_as_string(hide_password=False),
-                                 autocommit=True)
+    connection = psycopg.connect(libpq_url(ctx.db.engine), autocommit=True)
     try:
         connection.execute(f"LISTEN {CHANNEL}")
         yield _Listener(connection)

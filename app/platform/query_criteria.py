@@ -9,6 +9,7 @@ depends only on the query's `shape` (which criteria, how many values), never on 
 a list on the hot path keeps one prepared statement per shape (`queries.list_tasks`)."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 
 from sqlalchemy import Integer, String, and_, bindparam, false
@@ -314,6 +315,19 @@ def _names(wanted: VariableFilter, variable: str) -> bool:
     if wanted.names_ignore_case:
         return fold_ascii(wanted.name) == fold_ascii(variable)
     return wanted.name == variable
+
+
+_NUMBER = re.compile(r"-?[0-9]{1,15}(\.[0-9]{1,15})?")
+
+
+def typed_text(text: str):
+    """A value written as text (a query string's) as Camunda reads it: a boolean, a number,
+    or text."""
+    if text in ("true", "false"):
+        return text == "true"
+    if _NUMBER.fullmatch(text):
+        return float(text) if "." in text else int(text)
+    return text
 
 
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")

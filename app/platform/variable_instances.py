@@ -19,12 +19,11 @@ from app.models import ProcessInstance
 
 from app.core import confidential
 from app.core.authorization import instance_visibility
-from app.core.errors import NotFound
+from app.core.errors import BadRequest, NotFound
 from app.core.identity import Actor
 
 from . import query_criteria as qc
 from .variables import typed
-from app.core.errors import BadRequest
 from app.core.paging import Page
 
 
@@ -103,21 +102,9 @@ def _value_test(values: dict) -> tuple[qc.VariableFilter, ...]:
         raise BadRequest("variableName：按变量值查询须同时给出变量名 / Only a single variable value parameter "
                          "specified: variable name and value are required to be able to query after a "
                          "specific variable value.", [{"field": "variableName", "message": "按变量值查询须同时给出变量名"}])
-    return (qc.VariableFilter(values["variableName"], "eq", _typed_text(values["variableValue"]),
+    return (qc.VariableFilter(values["variableName"], "eq", qc.typed_text(values["variableValue"]),
                               names_ignore_case=bool(values.get("variableNamesIgnoreCase")),
                               values_ignore_case=bool(values.get("variableValuesIgnoreCase"))),)
-
-
-def _typed_text(value):
-    """A value given as text in the query string or as JSON in a body, as Camunda reads it."""
-    if not isinstance(value, str):
-        return value
-    if value in ("true", "false"):
-        return value == "true"
-    try:
-        return float(value) if "." in value else int(value)
-    except ValueError:
-        return value
 
 
 @dataclass(frozen=True)

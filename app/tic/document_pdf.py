@@ -96,6 +96,3 @@ def _line_of(error: Exception) -> int | None:
 def to_pdf(html: str) -> bytes:
     return HTML(string=html, base_url=STYLESHEETS.as_uri() + "/", url_fetcher=StaticFilesOnly()).write_pdf()
 
-
-def render(template_text: str, data: dict) -> bytes:
-    return to_pdf(render_html(template_text, data))

@@ -80,9 +80,10 @@ def archive(ctx: AppContext, document_id: str) -> str:
     row archives it, the other finds it archived."""
     with ctx.db.read() as session:
         document = session.get(OfficialDocument, document_id)
-        if document.attachment_id is not None:
-            return document.attachment_id
-        pdf = document_pdf.to_pdf(document.html)
+    if document.attachment_id is not None:
+        return document.attachment_id
+    # Laid out holding no connection: it takes ~0.3 s.
+    pdf = document_pdf.to_pdf(document.html)
     with ctx.db.command() as session:
         document = session.scalars(select(OfficialDocument).where(OfficialDocument.id == document_id)
                                    .with_for_update()).one()

@@ -97,7 +97,7 @@ def test_a_template_reaching_out_yields_nothing(recorder, caplog):
         '<p>正文</p>{% endblock %}'
     )
     with caplog.at_level(logging.WARNING, logger="app.tic.document_pdf"):
-        content = pdf_text(document_pdf.render(template, SAMPLE))
+        content = pdf_text(document_pdf.to_pdf(render_html(template, SAMPLE)))
     assert hits == []
     refused = " ".join(r.getMessage() for r in caplog.records)
     for url in (f"{base}/steal.css", f"{base}/pixel.png", "file:///etc/passwd", "file:///etc/hostname"):

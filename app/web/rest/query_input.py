@@ -11,13 +11,14 @@ from flask import request
 
 from app.clock import parse_client_datetime
 from app.core.errors import BadRequest
-from app.platform.query_criteria import IGNORE_CASE, Criterion, Query, VariableFilter, with_case_switches
+from app.platform.query_criteria import (
+    IGNORE_CASE, Criterion, Query, VariableFilter, typed_text, with_case_switches,
+)
 from app.platform.sql_dialects import OPERATORS
 
 from . import params
 
 SORT_PARAMETERS = ("sortBy", "sortOrder")
-_NUMBER = re.compile(r"-?[0-9]{1,15}(\.[0-9]{1,15})?")
 _WHOLE = re.compile(r"-?[0-9]{1,10}")
 
 
@@ -118,18 +119,9 @@ def _variable_from_text(name: str, expression: str) -> VariableFilter:
     for n in range(1, len(parts) - 1):
         if parts[n] in OPERATORS:
             text = "_".join(parts[n + 1:])
-            return _variable(name, "_".join(parts[:n]), parts[n], text if parts[n] == "like" else _typed(text))
+            return _variable(name, "_".join(parts[:n]), parts[n], text if parts[n] == "like" else typed_text(text))
     raise _refused(name, "应为 变量名_运算符_值", f"{name} must be name_operator_value, operator one of "
                    + ", ".join(OPERATORS))
-
-
-def _typed(text: str):
-    """A value in the query string as Camunda reads it: a boolean, a number, or text."""
-    if text in ("true", "false"):
-        return text == "true"
-    if _NUMBER.fullmatch(text):
-        return float(text) if "." in text else int(text)
-    return text
 
 
 def _variable_from_json(name: str, item) -> VariableFilter:

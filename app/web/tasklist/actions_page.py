@@ -150,7 +150,8 @@ def attach(instance_id):
 @blueprint.get("/attachments/<attachment_id>")
 def attachment(attachment_id):
     with context().db.read() as session:
-        return _download(collaboration.get_attachment(session, auth.current_actor(), attachment_id))
+        found = collaboration.get_attachment(session, auth.current_actor(), attachment_id)
+    return _download(found)
 
 
 @blueprint.get("/documents/<document_id>")
