@@ -1,32 +1,45 @@
 """The REST benchmark on PostgreSQL: one sequential client, then 4 concurrent clients against
 1 and against 2 web workers, with what each completed task costs.
 
-Every phase runs on a database of its own, created on the server of BENCH_POSTGRES_URL and
-dropped after. Per completed task it reports the CPU time of the web server's processes
-(granian and its workers), of the PostgreSQL backends serving the bench's database and of
-the bench's own client threads, all read from /proc before and after the timed part, and
-the 409s the clients met (any other refusal fails the bench). The statements and round trips
-per task come from a separate, untimed pass of the same protocol through the app in this
-process, whose every connection libpq traces to a file: a statement is a `Query` or
-`Execute` message, a round trip a turn from the client's messages to the server's.
+Every server runs on a database of its own, created on the server of BENCH_POSTGRES_URL and
+dropped after. The 1-worker and the 2-worker servers run side by side and take turns: the
+instances are run in CHUNKS rounds, each round a share on one server and then the same share
+on the other. A shared virtual machine's speed drifts by a third within minutes here, so two
+phases run one after the other compared the drift more than the servers (gains of 0.85 to
+1.36 for the same code); taking turns puts the drift on both sides.
+
+Per completed task it reports the CPU time of the web server's processes (granian and its
+workers), of the PostgreSQL backends serving the bench's database and of the bench's own
+client threads, all read from /proc around each timed share, and the 409s the clients met
+(any other refusal fails the bench). Beside the gain it reports what the machine itself
+gives two busy processes over one (`machine_two_process_speedup`), the ceiling no gain of
+two workers can pass here. The statements and round trips per task come from a separate,
+untimed pass of the same protocol through the app in this process, whose every connection
+libpq traces to a file: a statement is a `Query` or `Execute` message, a round trip a turn
+from the client's messages to the server's.
 """
 from __future__ import annotations
 
 import base64
 import json
 import os
+import statistics
+import subprocess
+import sys
 import tempfile
 import threading
 import time
 import uuid
+from contextlib import ExitStack, contextmanager
 from datetime import datetime, timezone
-from contextlib import contextmanager
 from pathlib import Path
 
 import run_bench
 from run_bench import INSTANCES, PROCESS_KEY, TASK_VALUES, Client
 
 CLIENTS = 4
+# Rounds of the paired 1-worker / 2-worker runs.
+CHUNKS = 6
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 # Instances of the untimed pass that counts statements and round trips.
 TRACED_INSTANCES = 30
@@ -43,8 +56,7 @@ def bench(sqlite_tasks_per_s: float) -> dict:
         print(f"REST on PostgreSQL skipped: {reason}", flush=True)
         return {}
     sequential = _phase("sequential", workers=1, clients=1)
-    one = _phase("1_worker", workers=1, clients=CLIENTS)
-    two = _phase("2_workers", workers=2, clients=CLIENTS)
+    one, two = _paired_phases(("1_worker", 1), ("2_workers", 2))
     rest_tasks_per_s = sequential.pop("postgres_sequential_tasks_per_s")
     gain = two["postgres_2_workers_tasks_per_s"] / one["postgres_1_worker_tasks_per_s"]
     figures = {
@@ -53,12 +65,15 @@ def bench(sqlite_tasks_per_s: float) -> dict:
         "postgres_over_sqlite": round(rest_tasks_per_s / sqlite_tasks_per_s, 2),
         **sequential, **one, **two,
         "two_workers_gain": round(gain, 2),
+        "machine_two_process_speedup": machine_speedup(),
         **_traced_counts(),
     }
     print(f"REST on PostgreSQL (synchronous_commit {figures['postgres_synchronous_commit']}): "
           f"{figures['postgres_rest_tasks_per_s']} tasks/s with one sequential "
           f"client, {figures['postgres_over_sqlite']} of SQLite's {sqlite_tasks_per_s}; "
-          f"2 web workers over 1 with {CLIENTS} clients: {figures['two_workers_gain']}", flush=True)
+          f"2 web workers over 1 with {CLIENTS} clients: {figures['two_workers_gain']} "
+          f"(two busy processes over one on this machine: {figures['machine_two_process_speedup']})",
+          flush=True)
     return figures
 
 
@@ -107,48 +122,109 @@ def _database(label: str):
 
 def _phase(label: str, workers: int, clients: int) -> dict:
     """INSTANCES instances, shared out among `clients` threads, against `workers` web workers."""
-    with _database(label) as url:
-        server = run_bench.start_server(url, {"WEB_WORKERS": str(workers)})
-        try:
-            _deploy()
-            _run_clients(clients, 20)  # warm every worker's caches and connections
-            before = _cpu(server.pid, url)
-            started = time.perf_counter()
-            conflicts = _run_clients(clients, INSTANCES)
-            elapsed = time.perf_counter() - started
-            after = _cpu(server.pid, url)
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
-    tasks = 3 * INSTANCES
-    name = f"postgres_{label}"
-    figures = {
-        f"{name}_tasks_per_s": round(tasks / elapsed, 1),
-        **{f"{name}_{part}_cpu_ms_per_task": round((after[part] - before[part]) * 1000 / tasks, 2)
-           for part in ("web", "postgres", "client")},
-        f"{name}_409s": conflicts,
-    }
-    print(f"REST on PostgreSQL, {workers} web worker(s), {clients} client(s): {figures}", flush=True)
-    return figures
+    with _database(label) as url, _server(url, workers) as server:
+        usage = _Usage()
+        usage.measure(server.pid, url, lambda: _run_clients(server.port, clients, INSTANCES))
+    return usage.figures(label, workers, clients)
 
 
-def _deploy() -> None:
-    analyst = Client(run_bench.PORT, "analyst")
+def _paired_phases(*servers: tuple[str, int]) -> list[dict]:
+    """INSTANCES instances with CLIENTS clients against each server, the servers taking
+    turns in CHUNKS rounds (see the module's docstring)."""
+    with ExitStack() as stack:
+        running = []
+        for n, (label, workers) in enumerate(servers):
+            url = stack.enter_context(_database(label))
+            server = stack.enter_context(_server(url, workers, run_bench.PORT + n))
+            running.append((label, workers, url, server, _Usage()))
+        shares = [INSTANCES // CHUNKS + (n < INSTANCES % CHUNKS) for n in range(CHUNKS)]
+        for share in shares:
+            for _label, _workers, url, server, usage in running:
+                usage.measure(server.pid, url, lambda: _run_clients(server.port, CLIENTS, share))
+        return [usage.figures(label, workers, CLIENTS) for label, workers, _url, _server, usage in running]
+
+
+@contextmanager
+def _server(url: str, workers: int, port: int = run_bench.PORT):
+    """A web server with `workers` workers on `port`, the model deployed and every worker's
+    caches and connections warmed."""
+    server = run_bench.start_server(url, {"WEB_WORKERS": str(workers)}, port)
+    server.port = port
+    try:
+        _deploy(port)
+        _run_clients(port, CLIENTS, 20)
+        yield server
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+class _Usage:
+    """The instances, seconds, CPU and 409s of the timed runs against one server."""
+
+    def __init__(self):
+        self.instances = 0
+        self.elapsed = 0.0
+        self.cpu = {"web": 0.0, "postgres": 0.0, "client": 0.0}
+        self.conflicts = 0
+
+    def measure(self, server_pid: int, url: str, run) -> None:
+        before = _server_cpu(server_pid, url)
+        client_before = _client_cpu()
+        started = time.perf_counter()
+        conflicts, instances = run()
+        self.elapsed += time.perf_counter() - started
+        self.cpu["client"] += _client_cpu() - client_before
+        after = _server_cpu(server_pid, url)
+        for part in after:
+            self.cpu[part] += after[part] - before[part]
+        self.conflicts += conflicts
+        self.instances += instances
+
+    def figures(self, label: str, workers: int, clients: int) -> dict:
+        tasks = 3 * self.instances
+        name = f"postgres_{label}"
+        figures = {
+            f"{name}_tasks_per_s": round(tasks / self.elapsed, 1),
+            **{f"{name}_{part}_cpu_ms_per_task": round(seconds * 1000 / tasks, 2)
+               for part, seconds in self.cpu.items()},
+            f"{name}_409s": self.conflicts,
+        }
+        print(f"REST on PostgreSQL, {workers} web worker(s), {clients} client(s): {figures}", flush=True)
+        return figures
+
+
+def machine_speedup() -> float:
+    """The work two CPU-bound processes get done in a second over one's, the median of three
+    tries: 2.0 on two cores of their own, less where the host shares them out."""
+    def wall(processes: int) -> float:
+        started = time.perf_counter()
+        spinning = [subprocess.Popen([sys.executable, "-c", "for _ in range(10_000_000): pass"])
+                    for _ in range(processes)]
+        for process in spinning:
+            process.wait()
+        return time.perf_counter() - started
+
+    return round(statistics.median(2 * wall(1) / wall(2) for _ in range(3)), 2)
+
+
+def _deploy(port: int) -> None:
+    analyst = Client(port, "analyst")
     body, content_type = run_bench.multipart(run_bench.model_files())
     analyst.call("POST", "/deployment/create", raw=body,
                  headers={**analyst.headers, "Content-Type": content_type})
 
 
-def _run_clients(clients: int, instances: int) -> int:
+def _run_clients(port: int, clients: int, instances: int) -> tuple[int, int]:
     """Run `instances` instances on `clients` threads, each with its own keep-alive
-    connection and its own instances; returns the 409s they met."""
+    connection and its own instances; returns the 409s they met and the instances run."""
     shares = [instances // clients + (n < instances % clients) for n in range(clients)]
     conflicts = [0] * clients
     failures: list[BaseException] = []
 
     def client(n: int) -> None:
         try:
-            conflicts[n] = _run_instances(shares[n], reconnect=clients > 1)
+            conflicts[n] = _run_instances(port, shares[n], reconnect=clients > 1)
         except BaseException as error:  # the main thread fails the bench with it
             failures.append(error)
 
@@ -159,20 +235,20 @@ def _run_clients(clients: int, instances: int) -> int:
         thread.join()
     if failures:
         raise failures[0]
-    return sum(conflicts)
+    return sum(conflicts), instances
 
 
-def _run_instances(count: int, reconnect: bool) -> int:
+def _run_instances(port: int, count: int, reconnect: bool) -> int:
     """One keep-alive connection for all, as the SQLite figure's client; or (`reconnect`)
     one per instance: four connections opened once may all land on one web worker
     (granian's workers take them as they come), while the connections of many instances
     spread over the workers as real clients' do."""
     conflicts = 0
-    client = Client(run_bench.PORT, "officer")
+    client = Client(port, "officer")
     for i in range(count):
         if reconnect and i:
             client.conn.close()
-            client = Client(run_bench.PORT, "officer")
+            client = Client(port, "officer")
         amount = 150 if i % 2 == 0 else 50
         instance = client.call("POST", f"/process-definition/key/{PROCESS_KEY}/start",
                                {"businessKey": f"BENCH-{uuid.uuid4().hex[:8]}"})
@@ -205,15 +281,20 @@ def _call(client: Client, method: str, path: str, body: dict) -> None:
         raise
 
 
-def _cpu(server_pid: int, url: str) -> dict[str, float]:
-    """CPU seconds so far of the web server's process tree, of the backends serving `url`'s
-    database, and of this process (the client threads)."""
-    times = os.times()
+def _server_cpu(server_pid: int, url: str) -> dict[str, float]:
+    """CPU seconds so far of the web server's process tree and of the backends serving
+    `url`'s database."""
     return {
         "web": sum(_process_cpu(pid) for pid in _tree(server_pid)),
         "postgres": sum(_process_cpu(pid) for pid in _backends(url)),
-        "client": times.user + times.system,
     }
+
+
+def _client_cpu() -> float:
+    """CPU seconds so far of this process: the client threads, read around the timed part
+    only so that reading the others' counts is not charged to the clients."""
+    times = os.times()
+    return times.user + times.system
 
 
 def _tree(pid: int) -> list[int]:

@@ -11,7 +11,6 @@ where the REST protocol runs too, with several clients and web workers (postgres
 from __future__ import annotations
 
 import base64
-import http.client
 import json
 import os
 import statistics
@@ -40,7 +39,8 @@ TASK_VALUES = (
 
 sys.path.insert(0, str(ROOT))
 
-from long_instance import LOOP_STEPS  # noqa: E402  (bench/ is the script's own folder)
+import http_client  # noqa: E402  (bench/ is the script's own folder)
+from long_instance import LOOP_STEPS  # noqa: E402
 
 
 def model_files() -> dict[str, bytes]:
@@ -54,17 +54,15 @@ class Client:
     """One keep-alive HTTP connection with Basic auth, as a real client would hold."""
 
     def __init__(self, port: int, user: str):
-        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        self.conn = http_client.Connection("127.0.0.1", port)
         token = base64.b64encode(f"{user}:demo".encode()).decode()
         self.headers = {"Authorization": f"Basic {token}", "Content-Type": "application/json"}
 
     def call(self, method: str, path: str, body=None, headers=None, raw: bytes | None = None):
         data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
-        self.conn.request(method, f"/engine-rest{path}", body=data, headers=headers or self.headers)
-        response = self.conn.getresponse()
-        payload = response.read()
-        if response.status >= 300:
-            raise RuntimeError(f"{method} {path} -> {response.status} {payload[:300]!r}")
+        status, payload = self.conn.request(method, f"/engine-rest{path}", headers or self.headers, data)
+        if status >= 300:
+            raise RuntimeError(f"{method} {path} -> {status} {payload[:300]!r}")
         return json.loads(payload) if payload else None
 
 
@@ -80,8 +78,9 @@ def multipart(files: dict[str, bytes]) -> tuple[bytes, str]:
     return b"".join(parts), f"multipart/form-data; boundary={boundary}"
 
 
-def start_server(database_url: str, settings: dict[str, str] | None = None) -> subprocess.Popen:
-    env = dict(os.environ, DATABASE_URL=database_url, PORT=str(PORT), **(settings or {}))
+def start_server(database_url: str, settings: dict[str, str] | None = None,
+                 port: int = PORT) -> subprocess.Popen:
+    env = dict(os.environ, DATABASE_URL=database_url, PORT=str(port), **(settings or {}))
     venv = ROOT / ".venv" / "bin"
     subprocess.run([str(venv / "flask"), "--app", "app", "setup"], cwd=ROOT, env=env, check=True,
                    stdout=subprocess.DEVNULL)
@@ -89,9 +88,9 @@ def start_server(database_url: str, settings: dict[str, str] | None = None) -> s
     # Up to a minute: on a machine busy with other work the server may take that long.
     for _ in range(600):
         try:
-            Client(PORT, "officer").call("GET", "/version")
+            Client(port, "officer").call("GET", "/version")
             return server
-        except (OSError, RuntimeError, http.client.HTTPException):
+        except (OSError, RuntimeError):
             time.sleep(0.1)
     server.kill()
     raise RuntimeError("the server did not start")
