@@ -13,6 +13,7 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 
 from . import expressions, feel
 from .errors import DefinitionProblem, InvalidDefinition
+from .implicit_starts import add_implicit_starts
 from .lint import generic_form_key, lint_bpmn, lint_calls, lint_dmn
 from .timers import DEFAULT_MIN_CYCLE
 from .specs import TicParser, make_serializer
@@ -286,10 +287,12 @@ def english_name(node) -> str | None:
 
 
 def engine_ready(tree, known_forms=frozenset()):
-    """A copy of the diagram with Camunda Modeler's expressions turned into Python, and
-    without the form keys of other tools' forms, whose tasks get the generic form."""
+    """A copy of the diagram with Camunda Modeler's expressions turned into Python, without
+    the form keys of other tools' forms, whose tasks get the generic form, and with the
+    start events BPMN implies where a subprocess has none."""
     tree = copy.deepcopy(tree)
     root = tree.getroot()
+    add_implicit_starts(root)
     for task in root.iter(f"{{{BPMN_NS}}}userTask"):
         if generic_form_key(task, known_forms):
             del task.attrib[f"{{{CAMUNDA_NS}}}formKey"]

@@ -16,6 +16,7 @@ from lxml import etree
 
 from app.engine.errors import ERROR, WARNING, DefinitionProblem, ScriptRefused
 from app.engine.feel import unary_tests_to_python
+from app.engine.implicit_starts import lacks_start_event
 from app.engine import expressions
 from app.engine.expressions import CRON, condition_to_python, timer_to_python, variable_reference
 from app.engine.multi_instance import too_many
@@ -527,11 +528,17 @@ def _receive_task(task, context: _Context) -> list[DefinitionProblem]:
 
 
 def _subprocess(subprocess, context: _Context) -> list[DefinitionProblem]:
-    if subprocess.get("triggeredByEvent") == "true" or _children(subprocess, "startEvent"):
+    if not lacks_start_event(subprocess):
         return []
+    # Camunda 7 deploys it and fails when it is reached; it runs here as BPMN says
+    # (app/engine/implicit_starts.py), and the analyst is told how.
     return [context.problem(
-        subprocess, "子流程没有开始事件：空的或未建模内部流程的子流程无法运行",
-        "Subprocess has no start event: an empty subprocess, or one whose inside is not modelled, cannot run",
+        subprocess,
+        "子流程没有开始事件：按 BPMN 2.0，进入子流程时所有没有入口顺序流的节点同时开始；"
+        "内部未建模（空）的子流程直接完成",
+        "Subprocess has no start event: as BPMN 2.0 says, every node without an incoming "
+        "sequence flow starts with it; one whose inside is not modelled (empty) completes at once",
+        severity=WARNING,
     )]
 
 

@@ -31,6 +31,7 @@ from . import compaction, decisions, event_subprocesses, expressions, signals
 from .decisions import DecisionOutcome
 from . import multi_instance  # noqa: F401  (bounds every multi-instance activity when imported)
 from .engine_clock import clock_scope
+from .implicit_starts import implied
 from .task_tree import give_new_id, is_attached, return_targets
 from .token_move import move_token
 from . import participants
@@ -546,7 +547,7 @@ class Execution:
             spec = task.task_spec
             if state & (TaskState.READY | TaskState.WAITING | TaskState.STARTED):
                 running.append(task)
-            if spec.bpmn_id is None:
+            if spec.bpmn_id is None or implied(spec.bpmn_id):
                 continue
             activities.append(ActivityState(
                 str(task.id), spec.bpmn_id, spec.bpmn_name, _activity_type(spec),
@@ -626,6 +627,9 @@ def _activity_type(spec) -> str:
     name = type(spec).__name__
     if isinstance(spec, TopicServiceTask):
         return "sendTask" if spec.description == "Send Task" else "serviceTask"
+    if spec.description == "Subprocess":
+        # The library's Camunda parser builds an embedded subprocess as a call activity.
+        return "subProcess"
     return _CAMUNDA_TYPES.get(name) or name[0].lower() + name[1:]
 
 

@@ -243,6 +243,30 @@ def test_embedded_subprocess_user_task_then_service_task_then_next_step(rest):
     assert instance_state(officer, instance_id) == "COMPLETED"
 
 
+def test_a_subprocess_without_a_start_event_starts_every_node_without_incoming_flow_as_bpmn_says(rest):
+    """BPMN 2.0 (10.5.2): without a start event, every flow node with no incoming sequence
+    flow starts with the subprocess; one with none completes at once (MIWG A.3.0's
+    collapsed subprocess). Camunda 7 deploys such a model and fails when it is reached."""
+    body = deployed(rest("analyst"), "flow_implicit_start.bpmn")
+    warned = {(w["element_id"], w["severity"]) for w in body["warnings"]}
+    assert warned == {("joint_review", "warning"), ("archive", "warning")}
+    assert all("没有开始事件" in w["message"] for w in body["warnings"])
+    officer, leader = rest("officer"), rest("leader")
+    instance_id = start(officer, "flow_implicit_start")
+
+    assert sorted(task_keys(officer, instance_id)) == ["finance_check", "formal_check"]
+    history = officer.get("/history/activity-instance", query_string={"processInstanceId": instance_id})
+    assert [(a["activityId"], a["activityType"]) for a in history.get_json()][:2] == [
+        ("start", "startEvent"), ("joint_review", "subProcess")]
+    completed(officer, only_task(officer, instance_id, "formal_check")["id"], approved=True)
+    assert task_keys(officer, instance_id) == ["finance_check"]
+    completed(officer, only_task(officer, instance_id, "finance_check")["id"], approved=True)
+
+    assert task_keys(leader, instance_id) == ["confirm"]
+    completed(leader, only_task(leader, instance_id, "confirm")["id"], approved=True)
+    assert instance_state(officer, instance_id) == "COMPLETED"
+
+
 # ------------------------------------------------------------------ DMN
 
 

@@ -56,7 +56,6 @@ FEATURES = (
     ("business rule task without decisionRef", r"^Business rule task has no camunda:decisionRef"),
     ("script language other than Python", r"^Unsupported script language"),
     ("script or condition outside the expression language", r"^(Script|Condition)\b.*: "),
-    ("subprocess without start event", r"^Subprocess has no start event"),
     ("receive task without message", r"^Receive task"),
     ("compensation, link, complex gateway, data store", r"^(Compensation|Link) events|^Complex gateways|^Data stores"),
     ("not valid BPMN 2.0 (XSD)", r"^Not valid BPMN 2.0"),
