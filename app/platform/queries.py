@@ -360,11 +360,48 @@ def jobs_query(actor: Actor, q: Query) -> tuple:
     return qc.filtered(actor, query, JOB_CRITERIA, q)
 
 
-INCIDENT_CRITERIA: dict[str, qc.Criterion] = {"processInstanceId": qc.Equal(Incident.instance_id)}
+# An incident here is its own cause and root cause (a failed job or external task of the
+# instance itself), and its `configuration` is the job's or external task's id.
+_INCIDENT_ANY = {
+    "incidentId": qc.Equal(Incident.id), "incidentType": qc.Equal(Incident.incident_type),
+    "incidentMessage": qc.Equal(Incident.message), "incidentMessageLike": qc.Matching(Incident.message),
+    "processDefinitionId": qc.Equal(Incident.definition_id),
+    "processDefinitionKeyIn": qc.OneOf(Incident.process_key),
+    "processInstanceId": qc.Equal(Incident.instance_id),
+    "activityId": qc.Equal(Incident.activity_id), "failedActivityId": qc.Equal(Incident.activity_id),
+    "causeIncidentId": qc.Equal(Incident.id), "rootCauseIncidentId": qc.Equal(Incident.id),
+    "configuration": qc.Equal(Incident.job_id),
+    **qc.WITHOUT_TENANTS,
+}
+INCIDENT_CRITERIA: dict[str, qc.Criterion] = {
+    **_INCIDENT_ANY,
+    "incidentTimestampBefore": qc.Until(Incident.created_at),
+    "incidentTimestampAfter": qc.Since(Incident.created_at),
+}
 INCIDENT_SORTS = {"incidentId": Incident.id, "incidentMessage": Incident.message,
                   "incidentTimestamp": Incident.created_at, "incidentType": Incident.incident_type,
                   "activityId": Incident.activity_id, "processInstanceId": Incident.instance_id,
-                  "processDefinitionId": Incident.definition_id}
+                  "processDefinitionId": Incident.definition_id,
+                  "causeIncidentId": Incident.id, "rootCauseIncidentId": Incident.id,
+                  "configuration": Incident.job_id}
+# Resolved incidents stay in the table with their end (`resolved_at`): Camunda's history of
+# incidents. None is ever deleted rather than resolved.
+HISTORIC_INCIDENT_CRITERIA: dict[str, qc.Criterion] = {
+    **_INCIDENT_ANY,
+    "processDefinitionKey": qc.Equal(Incident.process_key),
+    "createTimeBefore": qc.Until(Incident.created_at), "createTimeAfter": qc.Since(Incident.created_at),
+    "endTimeBefore": qc.Until(Incident.resolved_at), "endTimeAfter": qc.Since(Incident.resolved_at),
+    "open": qc.Flag(Incident.resolved_at.is_(None)), "resolved": qc.Flag(Incident.resolved_at.is_not(None)),
+    "deleted": qc.Flag(false()),
+}
+HISTORIC_INCIDENT_SORTS = {
+    "incidentId": Incident.id, "incidentMessage": Incident.message, "createTime": Incident.created_at,
+    "endTime": Incident.resolved_at, "incidentType": Incident.incident_type,
+    "activityId": Incident.activity_id, "processInstanceId": Incident.instance_id,
+    "processDefinitionId": Incident.definition_id, "processDefinitionKey": Incident.process_key,
+    "causeIncidentId": Incident.id, "rootCauseIncidentId": Incident.id, "configuration": Incident.job_id,
+    "incidentState": Incident.resolved_at,
+}
 
 
 def list_incidents(session: Session, actor: Actor, q: Query, page: Page) -> list[Incident]:
@@ -374,13 +411,35 @@ def list_incidents(session: Session, actor: Actor, q: Query, page: Page) -> list
 
 
 def incidents_query(actor: Actor, q: Query) -> tuple:
-    query = select(Incident).where(
-        Incident.resolved_at.is_(None), Incident.instance_id.in_(visible_instance_ids(actor))
-    )
+    return qc.filtered(actor, _readable_incidents(actor).where(Incident.resolved_at.is_(None)),
+                       INCIDENT_CRITERIA, q)
+
+
+def list_historic_incidents(session: Session, actor: Actor, q: Query, page: Page) -> list[Incident]:
+    query, parameters = historic_incidents_query(actor, q)
+    ordered = qc.ordered(query, HISTORIC_INCIDENT_SORTS, q, Incident.created_at, Incident.id)
+    return list(session.scalars(page.apply(ordered), parameters))
+
+
+def historic_incidents_query(actor: Actor, q: Query) -> tuple:
+    return qc.filtered(actor, _readable_incidents(actor), HISTORIC_INCIDENT_CRITERIA, q)
+
+
+def open_incident(session: Session, actor: Actor, incident_id: str) -> Incident:
+    """One open incident, for whoever may read it (NotFound for anyone else)."""
+    found = session.scalar(_readable_incidents(actor).where(
+        Incident.id == incident_id, Incident.resolved_at.is_(None)))
+    if found is None:
+        raise NotFound(f"未找到事件 {incident_id} / incident {incident_id} not found")
+    return found
+
+
+def _readable_incidents(actor: Actor):
+    query = select(Incident).where(Incident.instance_id.in_(visible_instance_ids(actor)))
     if not confidential.sees_all(actor):
         # An incident of the panel's steps tells how many reviews there are and who is late.
         query = query.where(confidential.not_confidential(Incident.activity_id))
-    return qc.filtered(actor, query, INCIDENT_CRITERIA, q)
+    return query
 
 
 @dataclass(frozen=True)

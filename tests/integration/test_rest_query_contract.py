@@ -13,7 +13,7 @@ UNSUPPORTED = [
     ("/history/process-instance", "executedJobAfter"),
     ("/history/task", "taskInvolvedUser"),
     ("/job", "jobDefinitionId"),
-    ("/incident", "incidentType"),
+    ("/incident", "jobDefinitionIdIn"),
     ("/deployment", "nameLike"),
     ("/process-definition", "keyLike"),
     ("/decision-definition", "nameLike"),

@@ -267,6 +267,38 @@ def test_history_incident_status_and_ids_tell_open_from_resolved_incidents(rest,
     assert "open" in _refused(admin.get("/history/process-instance?incidentStatus=closed"), "incidentStatus")
 
 
+def test_incidents_open_and_resolved_are_read_by_id_filtered_and_sorted_as_camunda_does(rest, cases, failing_service):
+    admin, officer = rest("admin"), rest("officer")
+    deployed(rest("analyst"), model_files("job_service_call.bpmn"), name="service")
+    failing = [start(officer, "job_service_call", {"applicant": "新疆大学"})["id"] for _ in range(2)]
+    for instance_id in failing:
+        for _ in range(2):
+            admin.post(f"/job/{only_job(admin, instance_id)['id']}/execute")
+    [[resolved], [still_open]] = [incidents(admin, instance_id) for instance_id in failing]
+    assert admin.put(f"/job/{only_job(admin, failing[0])['id']}/retries", json={"retries": 1}).status_code == 204
+
+    assert admin.get(f"/incident/{still_open['id']}").get_json() == still_open
+    assert admin.get(f"/incident/{resolved['id']}").status_code == 404
+    assert _ids(admin.get("/incident?processDefinitionKeyIn=job_service_call")) == [still_open["id"]]
+    assert _ids(admin.get(f"/incident?configuration={still_open['configuration']}")) == [still_open["id"]]
+    assert _ids(admin.get("/incident?activityId=nowhere")) == []
+
+    history = admin.get("/history/incident?processDefinitionKey=job_service_call&sortBy=incidentId&sortOrder=desc")
+    assert [(i["id"], i["open"], i["resolved"], i["endTime"] is None) for i in history.get_json()] == sorted([
+        (resolved["id"], False, True, False), (still_open["id"], True, False, True)], reverse=True)
+    assert _ids(admin.get("/history/incident?open=true")) == [still_open["id"]]
+    assert _ids(admin.get("/history/incident?resolved=true")) == [resolved["id"]]
+    assert _ids(admin.get("/history/incident?deleted=true")) == []
+    assert admin.get("/history/incident/count?processDefinitionKey=job_service_call").get_json() == {"count": 2}
+    assert admin.get("/history/incident/count?endTimeAfter=2000-01-01T00:00:00.000%2B0800").get_json() == {"count": 1}
+    assert "incidentState" in _refused(admin.get("/history/incident?sortBy=state&sortOrder=asc"), "sortBy")
+    assert _refused(admin.get("/history/incident?incidentStatus=open"), "incidentStatus")
+    # Whoever may not read the instance (another unit's user) reads none of its incidents.
+    outsider = rest("cotton")
+    assert outsider.get(f"/incident/{still_open['id']}").status_code == 404
+    assert outsider.get("/history/incident/count").get_json() == {"count": 0}
+
+
 def test_definition_name_priority_name_not_and_tenant_filters(rest, cases):
     admin = rest("admin")
     name = admin.get(f"/process-definition/key/{KEY}").get_json()["name"]

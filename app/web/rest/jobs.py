@@ -1,4 +1,5 @@
-"""Jobs and incidents: list, execute a job now, set retries, set the due date."""
+"""Jobs and incidents: list, execute a job now, set retries, set the due date; incidents
+open and resolved (their history)."""
 from flask import g, jsonify
 
 from app.platform import instance_operations
@@ -61,3 +62,25 @@ def count_incidents():
     q = query_input.from_args(queries.INCIDENT_CRITERIA)
     with context().db.read() as session:
         return jsonify({"count": queries.count_of(session, *queries.incidents_query(g.actor, q))})
+
+
+@blueprint.get("/incident/<incident_id>")
+def get_incident(incident_id):
+    with context().db.read() as session:
+        return jsonify(shapes.incident(queries.open_incident(session, g.actor, incident_id)))
+
+
+@blueprint.get("/history/incident")
+def list_historic_incidents():
+    q = query_input.from_args(queries.HISTORIC_INCIDENT_CRITERIA, queries.HISTORIC_INCIDENT_SORTS)
+    page = params.page()
+    with context().db.read() as session:
+        found = queries.list_historic_incidents(session, g.actor, q, page)
+        return jsonify([shapes.historic_incident(i) for i in found])
+
+
+@blueprint.get("/history/incident/count")
+def count_historic_incidents():
+    q = query_input.from_args(queries.HISTORIC_INCIDENT_CRITERIA)
+    with context().db.read() as session:
+        return jsonify({"count": queries.count_of(session, *queries.historic_incidents_query(g.actor, q))})

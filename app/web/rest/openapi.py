@@ -222,6 +222,10 @@ OPERATIONS: dict[str, Op] = {
         duedate="string?", reason="string?")}, ok=(204, None)),
     "GET /incident": _listing("事件", queries.INCIDENT_CRITERIA, queries.INCIDENT_SORTS, "#Incident"),
     "GET /incident/count": _counting("事件数", queries.INCIDENT_CRITERIA),
+    "GET /incident/<incident_id>": Op("一个未解决的事件", ok=(200, "#Incident")),
+    "GET /history/incident": _listing("历史事件（未解决与已解决）", queries.HISTORIC_INCIDENT_CRITERIA,
+                                      queries.HISTORIC_INCIDENT_SORTS, "#HistoricIncident"),
+    "GET /history/incident/count": _counting("历史事件数", queries.HISTORIC_INCIDENT_CRITERIA),
     # History
     "GET /history/process-instance": _listing("历史流程实例", history_queries.INSTANCE_CRITERIA,
                                               history_queries.INSTANCE_SORTS, "#HistoricProcessInstance"),

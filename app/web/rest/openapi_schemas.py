@@ -78,6 +78,14 @@ SCHEMAS = {
         incidentTimestamp="string?", incidentType="string", activityId="string?", failedActivityId="string?",
         causeIncidentId="string?", rootCauseIncidentId="string?", configuration="string?",
         incidentMessage="string?", jobDefinitionId="string?", annotation="string?", **_ENTITY),
+    "HistoricIncident": _object(
+        id="string", processDefinitionKey="string?", processDefinitionId="string?",
+        processInstanceId="string?", executionId="string?", rootProcessInstanceId="string?",
+        createTime="string?", endTime="string?", removalTime="string?", incidentType="string",
+        activityId="string?", failedActivityId="string?", causeIncidentId="string?",
+        rootCauseIncidentId="string?", configuration="string?", historyConfiguration="string?",
+        incidentMessage="string?", jobDefinitionId="string?", open="boolean", deleted="boolean",
+        resolved="boolean", annotation="string?", **_ENTITY),
     "HistoricProcessInstance": _object(
         id="string", businessKey="string?", processDefinitionId="string?", processDefinitionKey="string?",
         processDefinitionName="string?", processDefinitionVersion="integer?", durationInMillis="integer?",

@@ -111,6 +111,20 @@ def incident(i: Incident) -> dict:
     }
 
 
+def historic_incident(i: Incident) -> dict:
+    resolved = i.resolved_at is not None
+    return {
+        "id": i.id, "processDefinitionKey": i.process_key, "processDefinitionId": i.definition_id,
+        "processInstanceId": i.instance_id, "executionId": None, "rootProcessInstanceId": i.instance_id,
+        "createTime": when(i.created_at), "endTime": when(i.resolved_at), "removalTime": None,
+        "incidentType": i.incident_type, "activityId": i.activity_id, "failedActivityId": i.activity_id,
+        "causeIncidentId": i.id, "rootCauseIncidentId": i.id, "configuration": i.job_id,
+        "historyConfiguration": None, "incidentMessage": i.message, "tenantId": None,
+        "jobDefinitionId": None, "open": not resolved, "deleted": False, "resolved": resolved,
+        "annotation": None,
+    }
+
+
 def _millis(start, end):
     return int((end - start).total_seconds() * 1000) if start and end else None
 
