@@ -1,12 +1,15 @@
-"""The REST benchmark on PostgreSQL: one sequential client, then 4 concurrent clients against
-1 and against 2 web workers, with what each completed task costs.
+"""The REST benchmark on PostgreSQL: one sequential client against PostgreSQL and against
+SQLite, then 4 concurrent clients against 1 and against 2 web workers, with what each
+completed task costs.
 
-Every server runs on a database of its own, created on the server of BENCH_POSTGRES_URL and
-dropped after. The 1-worker and the 2-worker servers run side by side and take turns: the
-instances are run in CHUNKS rounds, each round a share on one server and then the same share
-on the other. A shared virtual machine's speed drifts by a third within minutes here, so two
-phases run one after the other compared the drift more than the servers (gains of 0.85 to
-1.36 for the same code); taking turns puts the drift on both sides.
+Every PostgreSQL server runs on a database of its own, created on the server of
+BENCH_POSTGRES_URL and dropped after. The servers compared run side by side and take turns
+(SQLite and PostgreSQL, then 1 and 2 workers): the instances are run in CHUNKS rounds, each
+round a share on one server and then the same share on the other. A shared virtual
+machine's speed drifts by a third within minutes here, so two phases run one after the
+other compared the drift more than the servers (gains of 0.85 to 1.36 for the same code,
+PostgreSQL at 0.64 of a SQLite figure taken a quarter of an hour before); taking turns puts
+the drift on both sides.
 
 Per completed task it reports the CPU time of the web server's processes (granian and its
 workers), of the PostgreSQL backends serving the bench's database and of the bench's own
@@ -30,7 +33,9 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -49,19 +54,24 @@ class Conflicted(Exception):
     """A 409: another command changed the task or instance first."""
 
 
-def bench(sqlite_tasks_per_s: float) -> dict:
+def bench() -> dict:
     """The PostgreSQL figures, or none when no server answers at BENCH_POSTGRES_URL."""
     reason = _unreachable()
     if reason:
         print(f"REST on PostgreSQL skipped: {reason}", flush=True)
         return {}
-    sequential = _phase("sequential", workers=1, clients=1)
-    one, two = _paired_phases(("1_worker", 1), ("2_workers", 2))
+    sqlite, sequential = _paired_phases(
+        Run("sqlite_sequential", _sqlite_database, workers=1, clients=1),
+        Run("postgres_sequential", _database, workers=1, clients=1))
+    one, two = _paired_phases(Run("postgres_1_worker", _database, workers=1, clients=CLIENTS),
+                              Run("postgres_2_workers", _database, workers=2, clients=CLIENTS))
+    sqlite_tasks_per_s = sqlite["sqlite_sequential_tasks_per_s"]
     rest_tasks_per_s = sequential.pop("postgres_sequential_tasks_per_s")
     gain = two["postgres_2_workers_tasks_per_s"] / one["postgres_1_worker_tasks_per_s"]
     figures = {
         "postgres_synchronous_commit": _synchronous_commit(),
         "postgres_rest_tasks_per_s": rest_tasks_per_s,
+        "sqlite_paired_tasks_per_s": sqlite_tasks_per_s,
         "postgres_over_sqlite": round(rest_tasks_per_s / sqlite_tasks_per_s, 2),
         **sequential, **one, **two,
         "two_workers_gain": round(gain, 2),
@@ -70,7 +80,7 @@ def bench(sqlite_tasks_per_s: float) -> dict:
     }
     print(f"REST on PostgreSQL (synchronous_commit {figures['postgres_synchronous_commit']}): "
           f"{figures['postgres_rest_tasks_per_s']} tasks/s with one sequential "
-          f"client, {figures['postgres_over_sqlite']} of SQLite's {sqlite_tasks_per_s}; "
+          f"client, {figures['postgres_over_sqlite']} of SQLite's {sqlite_tasks_per_s} taking turns with it; "
           f"2 web workers over 1 with {CLIENTS} clients: {figures['two_workers_gain']} "
           f"(two busy processes over one on this machine: {figures['machine_two_process_speedup']})",
           flush=True)
@@ -120,28 +130,37 @@ def _database(label: str):
         server.dispose()
 
 
-def _phase(label: str, workers: int, clients: int) -> dict:
-    """INSTANCES instances, shared out among `clients` threads, against `workers` web workers."""
-    with _database(label) as url, _server(url, workers) as server:
-        usage = _Usage()
-        usage.measure(server.pid, url, lambda: _run_clients(server.port, clients, INSTANCES))
-    return usage.figures(label, workers, clients)
+@dataclass(frozen=True)
+class Run:
+    """A server to measure: its figures' prefix, the database it runs on (a context manager
+    given a label, yielding a URL), its web workers and the clients run against it."""
+    name: str
+    database: Callable
+    workers: int
+    clients: int
 
 
-def _paired_phases(*servers: tuple[str, int]) -> list[dict]:
-    """INSTANCES instances with CLIENTS clients against each server, the servers taking
-    turns in CHUNKS rounds (see the module's docstring)."""
+def _paired_phases(*runs: Run) -> list[dict]:
+    """INSTANCES instances against each run's server, the servers taking turns in CHUNKS
+    rounds (see the module's docstring)."""
     with ExitStack() as stack:
         running = []
-        for n, (label, workers) in enumerate(servers):
-            url = stack.enter_context(_database(label))
-            server = stack.enter_context(_server(url, workers, run_bench.PORT + n))
-            running.append((label, workers, url, server, _Usage()))
+        for n, run in enumerate(runs):
+            url = stack.enter_context(run.database(run.name))
+            server = stack.enter_context(_server(url, run.workers, run_bench.PORT + n))
+            running.append((run, url, server, _Usage()))
         shares = [INSTANCES // CHUNKS + (n < INSTANCES % CHUNKS) for n in range(CHUNKS)]
         for share in shares:
-            for _label, _workers, url, server, usage in running:
-                usage.measure(server.pid, url, lambda: _run_clients(server.port, CLIENTS, share))
-        return [usage.figures(label, workers, CLIENTS) for label, workers, _url, _server, usage in running]
+            for run, url, server, usage in running:
+                usage.measure(server.pid, url, lambda: _run_clients(server.port, run.clients, share))
+        return [usage.figures(run) for run, _url, _server, usage in running]
+
+
+@contextmanager
+def _sqlite_database(label: str):
+    """A SQLite database of its own, in a folder removed after."""
+    with tempfile.TemporaryDirectory() as folder:
+        yield f"sqlite:///{folder}/{label}.db"
 
 
 @contextmanager
@@ -181,16 +200,16 @@ class _Usage:
         self.conflicts += conflicts
         self.instances += instances
 
-    def figures(self, label: str, workers: int, clients: int) -> dict:
+    def figures(self, run: Run) -> dict:
         tasks = 3 * self.instances
-        name = f"postgres_{label}"
+        name = run.name
         figures = {
             f"{name}_tasks_per_s": round(tasks / self.elapsed, 1),
             **{f"{name}_{part}_cpu_ms_per_task": round(seconds * 1000 / tasks, 2)
                for part, seconds in self.cpu.items()},
             f"{name}_409s": self.conflicts,
         }
-        print(f"REST on PostgreSQL, {workers} web worker(s), {clients} client(s): {figures}", flush=True)
+        print(f"REST, {run.workers} web worker(s), {run.clients} client(s): {figures}", flush=True)
         return figures
 
 
@@ -283,10 +302,11 @@ def _call(client: Client, method: str, path: str, body: dict) -> None:
 
 def _server_cpu(server_pid: int, url: str) -> dict[str, float]:
     """CPU seconds so far of the web server's process tree and of the backends serving
-    `url`'s database."""
+    `url`'s database (none for SQLite, which runs in the web workers)."""
+    backends = _backends(url) if url.startswith("postgresql") else []
     return {
         "web": sum(_process_cpu(pid) for pid in _tree(server_pid)),
-        "postgres": sum(_process_cpu(pid) for pid in _backends(url)),
+        "postgres": sum(_process_cpu(pid) for pid in backends),
     }
 
 

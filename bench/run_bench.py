@@ -455,7 +455,7 @@ def main() -> None:
         print(f"cockpit server time, {COCKPIT_SIZE} (SQLite):", flush=True)
         cockpit = bench_cockpit(f"sqlite:///{workdir}/cockpit.db")
     cockpit_postgres = bench_cockpit_postgres()
-    rest_postgres = postgres_scale.bench(rest["rest_tasks_per_s"])
+    rest_postgres = postgres_scale.bench()
     raw = bench_raw_spiff()
     print(f"bare SpiffWorkflow with serialize+deserialize per task: {raw} tasks/s", flush=True)
     figures = {**rest, **loop, "service_tasks_per_s": service, "raw_spiff_tasks_per_s": raw,
