@@ -473,6 +473,17 @@ def count_historic_activities(session: Session, actor: Actor, f: ActivityFilter)
     return session.scalar(select(func.count()).select_from(_historic_activity_query(actor, f).subquery()))
 
 
+def historic_activity(session: Session, actor: Actor, activity_instance_id: str) -> HistoricActivity:
+    """One activity instance, running or ended, for whoever may read it and its step
+    (NotFound for anyone else, as for one that is not there)."""
+    found = session.scalar(_historic_activity_query(actor, ActivityFilter()).where(
+        HistoricActivity.id == activity_instance_id))
+    if found is None:
+        raise NotFound(f"历史活动实例 {activity_instance_id} 不存在或无权查看 / "
+                       f"historic activity instance {activity_instance_id} not found")
+    return found
+
+
 def _historic_activity_query(actor: Actor, f: ActivityFilter):
     query = select(HistoricActivity).where(
         HistoricActivity.instance_id.in_(visible_instance_ids(actor)),

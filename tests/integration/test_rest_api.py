@@ -228,6 +228,17 @@ def test_history_records_activities_and_tasks_with_shanghai_times(officer, clock
     ]
 
 
+def test_history_gives_one_activity_instance_by_its_id_to_whoever_may_read_its_instance(officer, rest):
+    instance = start(officer)
+    listed = officer.get(f"/history/activity-instance?processInstanceId={instance['id']}").get_json()
+    waiting = next(a for a in listed if a["activityId"] == "enter_request")
+
+    assert officer.get(f"/history/activity-instance/{waiting['id']}").get_json() == waiting
+    assert officer.get("/history/activity-instance/no-such-activity").status_code == 404
+    # Another unit's user may not read the instance: the activity is not there for them.
+    assert rest("cotton").get(f"/history/activity-instance/{waiting['id']}").status_code == 404
+
+
 def test_delete_terminates_and_keeps_history(officer):
     instance = start(officer)
     assert officer.delete(f"/process-instance/{instance['id']}").status_code == 204

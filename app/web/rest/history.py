@@ -84,6 +84,13 @@ def count_historic_activities():
         return jsonify({"count": queries.count_historic_activities(session, g.actor, f)})
 
 
+@blueprint.get("/history/activity-instance/<activity_instance_id>")
+def historic_activity(activity_instance_id):
+    params.known_only()
+    with context().db.read() as session:
+        return jsonify(shapes.historic_activity(queries.historic_activity(session, g.actor, activity_instance_id)))
+
+
 def _activity_filter() -> queries.ActivityFilter:
     """Camunda's query parameters: `finished`/`unfinished` true narrow to ended or running
     activities (both: none), `sortBy` with `sortOrder` (by default by start time)."""

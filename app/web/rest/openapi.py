@@ -238,6 +238,8 @@ OPERATIONS: dict[str, Op] = {
     "GET /history/activity-instance": Op("历史活动", (*HISTORIC_ACTIVITY_FILTERS, *PAGING),
                                          ok=(200, "[#HistoricActivityInstance]")),
     "GET /history/activity-instance/count": Op("历史活动数", HISTORIC_ACTIVITY_FILTERS, ok=(200, "#Count")),
+    "GET /history/activity-instance/<activity_instance_id>": Op("一个历史活动",
+                                                                ok=(200, "#HistoricActivityInstance")),
     "GET /history/task": _listing("历史任务", history_queries.TASK_CRITERIA, history_queries.TASK_SORTS,
                                   "#HistoricTask"),
     "POST /history/task": _posted("历史任务（查询体）", history_queries.TASK_CRITERIA, "#HistoricTask"),
