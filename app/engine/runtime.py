@@ -617,20 +617,19 @@ def _due(task) -> datetime | None:
 
 # Where the library's class names differ from Camunda's activity types (history, REST).
 _CAMUNDA_TYPES = {
-    "SubWorkflowTask": "subProcess", "TransactionSubprocess": "transaction",
+    "TopicServiceTask": "serviceTask", "TransactionSubprocess": "transaction",
     "AdHocSubprocess": "adHocSubProcess", "NoneTask": "task",
     "ParallelMultiInstanceTask": "multiInstanceBody", "SequentialMultiInstanceTask": "multiInstanceBody",
 }
+# The library builds an embedded subprocess as a call activity and a send task as a service
+# task: those are told apart by the element they were parsed from.
+_CAMUNDA_TYPES_BY_ELEMENT = {"Subprocess": "subProcess", "Send Task": "sendTask"}
 
 
 def _activity_type(spec) -> str:
     name = type(spec).__name__
-    if isinstance(spec, TopicServiceTask):
-        return "sendTask" if spec.description == "Send Task" else "serviceTask"
-    if spec.description == "Subprocess":
-        # The library's Camunda parser builds an embedded subprocess as a call activity.
-        return "subProcess"
-    return _CAMUNDA_TYPES.get(name) or name[0].lower() + name[1:]
+    return (_CAMUNDA_TYPES_BY_ELEMENT.get(spec.description) or _CAMUNDA_TYPES.get(name)
+            or name[0].lower() + name[1:])
 
 
 def _state_name(state: int) -> str:
