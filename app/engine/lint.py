@@ -172,24 +172,7 @@ def _user_task(task, context: _Context) -> list[DefinitionProblem]:
 
 
 def _start_event(event, context: _Context) -> list[DefinitionProblem]:
-    return _form_problems(event, context, required=False) + _event_subprocess_start(event, context)
-
-
-def _event_subprocess_start(event, context: _Context) -> list[DefinitionProblem]:
-    """SpiffWorkflow 3.2 starts the message event subprocesses of a process only: one inside
-    an embedded subprocess would never be subscribed, so it is refused."""
-    parent = event.getparent()
-    in_event_subprocess = parent.tag == f"{{{BPMN_NS}}}subProcess" and parent.get("triggeredByEvent") == "true"
-    if not in_event_subprocess or not _children(event, "messageEventDefinition"):
-        return []
-    if parent.getparent().tag == f"{{{BPMN_NS}}}process":
-        return []
-    return [context.problem(
-        event,
-        "暂不支持嵌在子流程中的消息事件子流程，请把它放在流程一级，或改用边界消息事件",
-        "A message event subprocess inside a subprocess is not supported; put it at process "
-        "level or use a boundary message event",
-    )]
+    return _form_problems(event, context, required=False)
 
 
 def _assignment_problems(task, context: _Context) -> list[DefinitionProblem]:

@@ -490,6 +490,7 @@ class Execution:
         )
         # A timer armed by the catch reads the app's clock and rules, like any other.
         with _engine_failures(), self._engine_time():
+            event_subprocesses.arm(self.workflow, name)
             try:
                 self.workflow.send_event(event)
             except WorkflowException as error:

@@ -458,6 +458,69 @@ def test_non_interrupting_message_event_subprocess_runs_beside_the_process_each_
     assert instance_state(officer, instance_id) == "COMPLETED"
 
 
+def test_message_event_subprocesses_of_an_embedded_subprocess_wait_only_while_it_runs(rest):
+    """Camunda 7 subscribes an event subprocess in its scope: inside an embedded subprocess
+    it waits while that subprocess runs; an interrupting one ends the rest of that
+    subprocess only, and the process goes on after it."""
+    deployed(rest("analyst"), "flow_nested_message_event_subprocess.bpmn")
+    officer = rest("officer")
+    instance_id = start(officer, "flow_nested_message_event_subprocess", business_key="XJ-2026-303")
+    assert message_subscriptions(officer, instance_id) == []
+    early = post_message(officer, "flow_nested_remind", "XJ-2026-303")
+    assert early.get_json()["type"] == "MismatchingMessageCorrelationException"
+
+    completed(officer, only_task(officer, instance_id, "prepare")["id"])
+    assert message_subscriptions(officer, instance_id) == ["remind_requested", "withdraw_requested"]
+    for n in (1, 2):
+        response = post_message(officer, "flow_nested_remind", "XJ-2026-303", round=n)
+        assert response.status_code == 204, response.get_json()
+    assert task_keys(officer, instance_id) == ["record_reminder", "record_reminder", "review"]
+    completed(officer, only_task(officer, instance_id, "review")["id"])
+    assert task_keys(officer, instance_id) == ["record_reminder", "record_reminder"]
+
+    response = post_message(officer, "flow_nested_withdraw", "XJ-2026-303", reason="补充材料")
+    assert response.status_code == 204, response.get_json()
+    assert task_keys(officer, instance_id) == ["record_withdrawal"]
+    assert variables(officer, instance_id)["reason"] == "补充材料"
+    assert message_subscriptions(officer, instance_id) == []
+    completed(officer, only_task(officer, instance_id, "record_withdrawal")["id"])
+
+    assert task_keys(officer, instance_id) == ["approve"]
+    assert message_subscriptions(officer, instance_id) == []
+    completed(officer, only_task(officer, instance_id, "approve")["id"])
+    assert instance_state(officer, instance_id) == "COMPLETED"
+    activities = officer.get("/history/activity-instance",
+                             query_string={"processInstanceId": instance_id}).get_json()
+    assert sorted(a["canceled"] for a in activities if a["activityId"] == "record_reminder") == [True, True]
+    assert {"withdrawn", "review_stage", "approve", "end"} <= {
+        a["activityId"] for a in activities if a["endTime"] is not None}
+
+
+def test_an_embedded_subprocess_ends_when_its_own_work_and_its_event_subprocesses_are_done(rest):
+    """A withdrawal while the review is open cancels the review; a reminder done before the
+    review lets the subprocess end with the review, and its subscriptions end with it."""
+    deployed(rest("analyst"), "flow_nested_message_event_subprocess.bpmn")
+    officer = rest("officer")
+    withdrawn = start(officer, "flow_nested_message_event_subprocess", business_key="XJ-2026-304")
+    reminded = start(officer, "flow_nested_message_event_subprocess", business_key="XJ-2026-305")
+    for instance_id in (withdrawn, reminded):
+        completed(officer, only_task(officer, instance_id, "prepare")["id"])
+
+    assert post_message(officer, "flow_nested_withdraw", "XJ-2026-304").status_code == 204
+    assert task_keys(officer, withdrawn) == ["record_withdrawal"]
+    assert task_keys(officer, reminded) == ["review"]
+
+    assert post_message(officer, "flow_nested_remind", "XJ-2026-305", round=1).status_code == 204
+    completed(officer, only_task(officer, reminded, "record_reminder")["id"])
+    assert task_keys(officer, reminded) == ["review"]
+    assert message_subscriptions(officer, reminded) == ["remind_requested", "withdraw_requested"]
+    completed(officer, only_task(officer, reminded, "review")["id"])
+    assert task_keys(officer, reminded) == ["approve"]
+    assert message_subscriptions(officer, reminded) == []
+    late = post_message(officer, "flow_nested_remind", "XJ-2026-305")
+    assert late.get_json()["type"] == "MismatchingMessageCorrelationException"
+
+
 # ------------------------------------------------------------------ form validation
 
 

@@ -52,7 +52,6 @@ FEATURES = (
     ("embedded HTML form", r"^Embedded HTML forms and Camunda Forms"),
     ("FEEL condition", r"is FEEL|language is FEEL"),
     ("XPath condition", r"is XPath"),
-    ("message event subprocess inside a subprocess", r"^A message event subprocess inside a subprocess"),
     ("business rule task without decisionRef", r"^Business rule task has no camunda:decisionRef"),
     ("script language other than Python", r"^Unsupported script language"),
     ("script or condition outside the expression language", r"^(Script|Condition)\b.*: "),
