@@ -3,6 +3,8 @@ support is a 400 naming it, never silently ignored (that returned wrong data); e
 has its `/count` with the same filters; the runtime API knows running instances only."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.support.jobs import complete, deployed, model_files, only_task, start
@@ -26,6 +28,37 @@ def test_a_parameter_a_list_does_not_support_is_a_400_naming_it(rest, path, para
     assert response.status_code == 400
     body = response.get_json()
     assert parameter in body["message"] and body["errors"][0]["field"] == parameter
+
+
+def _get_paths(app):
+    """Every GET route under /engine-rest, its placeholders filled, with its documented query."""
+    from app.web.rest.openapi import OPERATIONS
+
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith("/engine-rest/") and "GET" in rule.methods:
+            route = rule.rule[len("/engine-rest"):]
+            # The document itself (/openapi.json) is the one route without an entry.
+            operation = OPERATIONS.get(f"GET {route}")
+            yield re.sub(r"<[^>]+>", "unknown-id", route), operation.query if operation else ()
+
+
+def test_every_get_refuses_a_parameter_it_does_not_support_before_looking_anything_up(app, rest):
+    """Read by id too: an unknown id must not hide the refusal, or a client's typo would
+    pass unnoticed on the ids that exist."""
+    admin = rest("admin")
+    for path, _documented in _get_paths(app):
+        response = admin.get(f"{path}?sortOrdr=asc")
+        assert response.status_code == 400, path
+        assert response.get_json()["errors"][0]["field"] == "sortOrdr", path
+
+
+def test_every_parameter_the_api_documents_is_one_its_route_takes(app, rest):
+    admin = rest("admin")
+    for path, documented in _get_paths(app):
+        for name in documented:
+            body = admin.get(path, query_string={name: "1"}).get_json(silent=True)
+            refused = isinstance(body, dict) and "unsupported" in body.get("message", "")
+            assert not (refused and name in body["message"]), (path, name, body)
 
 
 @pytest.fixture

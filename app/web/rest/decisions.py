@@ -24,12 +24,14 @@ def count_decision_definitions():
 
 @blueprint.get("/decision-definition/key/<key>")
 def get_decision_definition_by_key(key):
+    params.known_only()
     with context().db.read() as session:
         return jsonify(shapes.decision_definition(decision_tables.find_definition(session, key)))
 
 
 @blueprint.get("/decision-definition/<definition_id>")
 def get_decision_definition(definition_id):
+    params.known_only()
     with context().db.read() as session:
         definition = decision_tables.find_definition(session, definition_id=definition_id)
         return jsonify(shapes.decision_definition(definition))
@@ -37,12 +39,14 @@ def get_decision_definition(definition_id):
 
 @blueprint.get("/decision-definition/key/<key>/xml")
 def get_decision_definition_xml_by_key(key):
+    params.known_only()
     with context().db.read() as session:
         return _xml(decision_tables.find_definition(session, key))
 
 
 @blueprint.get("/decision-definition/<definition_id>/xml")
 def get_decision_definition_xml(definition_id):
+    params.known_only()
     with context().db.read() as session:
         return _xml(decision_tables.find_definition(session, definition_id=definition_id))
 

@@ -38,18 +38,19 @@ def start_by_id(definition_id):
 
 @blueprint.get("/process-definition/<definition_id>/form-variables")
 def form_variables_by_id(definition_id):
+    params.known_only("variableNames", "deserializeValues")
     with context().db.read() as session:
         return _form_variables(process_definitions.by_id(session, definition_id))
 
 
 @blueprint.get("/process-definition/key/<key>/form-variables")
 def form_variables_by_key(key):
+    params.known_only("variableNames", "deserializeValues")
     with context().db.read() as session:
         return _form_variables(process_definitions.latest(session, key))
 
 
 def _form_variables(definition):
-    params.known_only("variableNames", "deserializeValues")
     params.bool_arg("deserializeValues")
     fields = process_definitions.start_form_variables(definition)
     wanted = request.args.get("variableNames")

@@ -33,12 +33,14 @@ def _latest(session, key):
 
 @blueprint.get("/process-definition/key/<key>")
 def get_definition(key):
+    params.known_only()
     with context().db.read() as session:
         return jsonify(shapes.definition(_latest(session, key)))
 
 
 @blueprint.get("/process-definition/key/<key>/xml")
 def get_definition_xml(key):
+    params.known_only()
     with context().db.read() as session:
         definition = _latest(session, key)
         return jsonify({"id": definition.id, "bpmn20Xml": definition.bpmn_xml.decode("utf-8")})

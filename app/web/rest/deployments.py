@@ -50,24 +50,28 @@ def count_deployments():
 
 @blueprint.get("/deployment/<deployment_id>")
 def get_deployment(deployment_id: str):
+    params.known_only()
     with context().db.read() as session:
         return jsonify(shapes.deployment(queries.get_deployment(session, deployment_id), None))
 
 
 @blueprint.get("/deployment/<deployment_id>/resources")
 def list_resources(deployment_id: str):
+    params.known_only()
     with context().db.read() as session:
         return jsonify([shapes.resource(r) for r in queries.deployment_resources(session, deployment_id)])
 
 
 @blueprint.get("/deployment/<deployment_id>/resources/<resource_id>")
 def get_resource(deployment_id: str, resource_id: str):
+    params.known_only()
     with context().db.read() as session:
         return jsonify(shapes.resource(queries.deployment_resource(session, deployment_id, resource_id)))
 
 
 @blueprint.get("/deployment/<deployment_id>/resources/<resource_id>/data")
 def resource_data(deployment_id: str, resource_id: str):
+    params.known_only()
     with context().db.read() as session:
         resource = queries.deployment_resource(session, deployment_id, resource_id)
         return Response(resource.content, mimetype=_MEDIA_TYPES.get(resource.name.rpartition(".")[2],

@@ -14,6 +14,7 @@ from ..headers import inert
 
 @blueprint.get("/process-instance/<instance_id>/variables")
 def get_variables(instance_id):
+    params.known_only("deserializeValues")
     with context().db.read() as session:
         shown, types = variables_of(session, g.actor, instance_id)
         return _all(session, instance_id, shown, types)
@@ -21,6 +22,7 @@ def get_variables(instance_id):
 
 @blueprint.get("/process-instance/<instance_id>/variables/<name>")
 def get_variable(instance_id, name):
+    params.known_only("deserializeValue")
     with context().db.read() as session:
         shown, types = variables_of(session, g.actor, instance_id)
         return _one(session, instance_id, shown, types, name)
@@ -71,6 +73,7 @@ def _modify(instance_id: str, values: dict, types: dict, deletions) -> None:
 
 @blueprint.get("/task/<task_id>/variables")
 def get_task_variables(task_id):
+    params.known_only("deserializeValues")
     with context().db.read() as session:
         instance_id, shown, types = user_tasks.task_variables(session, g.actor, task_id)
         return _all(session, instance_id, shown, types)
@@ -78,6 +81,7 @@ def get_task_variables(task_id):
 
 @blueprint.get("/task/<task_id>/variables/<name>")
 def get_task_variable(task_id, name):
+    params.known_only("deserializeValue")
     with context().db.read() as session:
         instance_id, shown, types = user_tasks.task_variables(session, g.actor, task_id)
         return _one(session, instance_id, shown, types, name)
@@ -99,7 +103,6 @@ def download(row):
 
 
 def _all(session, instance_id: str, shown: dict, types: dict):
-    params.known_only("deserializeValues")
     deserialize = params.bool_arg("deserializeValues") is not False
     shaped = variables.to_camunda(shown, types, deserialize)
     for name, text in variable_files.bytes_values(session, instance_id, types, shown).items():
@@ -108,7 +111,6 @@ def _all(session, instance_id: str, shown: dict, types: dict):
 
 
 def _one(session, instance_id: str, shown: dict, types: dict, name: str):
-    params.known_only("deserializeValue")
     if name not in shown:
         # A confidential variable is as absent as one never set, for whoever may not read it.
         raise NotFound(f"没有变量 {name} / variable with name {name} does not exist")

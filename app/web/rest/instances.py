@@ -42,6 +42,7 @@ def _counted(q):
 
 @blueprint.get("/process-instance/<instance_id>")
 def get_one(instance_id):
+    params.known_only()
     with context().db.read() as session:
         instance = get_instance(session, g.actor, instance_id)
         if instance.end_time is not None:
@@ -53,6 +54,7 @@ def get_one(instance_id):
 
 @blueprint.get("/process-instance/<instance_id>/activity-instances")
 def get_activity_tree(instance_id):
+    params.known_only()
     ctx = context()
     with ctx.db.read() as session:
         instance = get_instance(session, g.actor, instance_id)

@@ -66,6 +66,7 @@ def count_incidents():
 
 @blueprint.get("/incident/<incident_id>")
 def get_incident(incident_id):
+    params.known_only()
     with context().db.read() as session:
         return jsonify(shapes.incident(queries.open_incident(session, g.actor, incident_id)))
 

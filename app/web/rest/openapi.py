@@ -13,7 +13,7 @@ from flask import current_app, jsonify, request
 
 from app.platform import history_queries, queries, variable_instances
 
-from . import API_PREFIX, blueprint
+from . import API_PREFIX, blueprint, params
 from .external_task_filters import FILTERS as EXTERNAL_TASK_FILTERS
 from .history import ACTIVITY_FILTERS as HISTORIC_ACTIVITY_FILTERS
 from .variable_history import FILTERS as DETAIL_FILTERS
@@ -185,7 +185,8 @@ OPERATIONS: dict[str, Op] = {
     "POST /task/<task_id>/assignee": Op("转办", body={"application/json": _body(userId="string", **_REASON)},
                                         ok=(204, None)),
     "GET /task/<task_id>/form": Op("任务表单", ok=(200, "#TaskForm")),
-    "GET /task/<task_id>/form-variables": Op("表单变量", ("variableNames",), ok=(200, _VARIABLES)),
+    "GET /task/<task_id>/form-variables": Op("表单变量", ("variableNames", "deserializeValues"),
+                                              ok=(200, _VARIABLES)),
     "GET /task/<task_id>/localVariables": Op("任务的局部变量", ("deserializeValues",), ok=(200, _VARIABLES)),
     "GET /task/<task_id>/localVariables/<name>": Op("任务的一个局部变量", ("deserializeValue",),
                                                     ok=(200, "#VariableValue")),
@@ -359,6 +360,7 @@ OPERATIONS: dict[str, Op] = {
 
 @blueprint.get("/openapi.json")
 def openapi_document():
+    params.known_only()
     return jsonify(document(current_app.url_map, request.host_url.rstrip("/") + API_PREFIX))
 
 

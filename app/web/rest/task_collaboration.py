@@ -50,6 +50,7 @@ def set_assignee(task_id):
 
 @blueprint.get("/task/<task_id>/comment")
 def list_comments(task_id):
+    params.known_only()
     with context().db.read() as session:
         instance_id = collaboration.instance_of_task(session, task_id)
         found = collaboration.list_comments(session, g.actor, instance_id, task_id)
@@ -58,6 +59,7 @@ def list_comments(task_id):
 
 @blueprint.get("/task/<task_id>/comment/<comment_id>")
 def get_comment(task_id, comment_id):
+    params.known_only()
     """One of the task's comments, for whoever may read its list; 404 otherwise."""
     with context().db.read() as session:
         instance_id = collaboration.instance_of_task(session, task_id)
@@ -103,6 +105,7 @@ def add_attachment(task_id):
 
 @blueprint.get("/task/<task_id>/attachment")
 def list_attachments(task_id):
+    params.known_only()
     with context().db.read() as session:
         instance_id = collaboration.instance_of_task(session, task_id)
         found = collaboration.list_attachments(session, g.actor, instance_id, task_id)
@@ -111,11 +114,13 @@ def list_attachments(task_id):
 
 @blueprint.get("/task/<task_id>/attachment/<attachment_id>")
 def get_attachment(task_id, attachment_id):
+    params.known_only()
     return jsonify(_attachment(_task_attachment(task_id, attachment_id)))
 
 
 @blueprint.get("/task/<task_id>/attachment/<attachment_id>/data")
 def attachment_data(task_id, attachment_id):
+    params.known_only()
     attachment = _task_attachment(task_id, attachment_id)
     return inert(send_file(io.BytesIO(attachment["data"]), mimetype=attachment["type"],
                            as_attachment=True, download_name=attachment["name"]))

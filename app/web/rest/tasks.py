@@ -39,6 +39,7 @@ def _counted(q):
 
 @blueprint.get("/task/<task_id>")
 def get_task(task_id):
+    params.known_only()
     with context().db.read() as session:
         return jsonify(shapes.task(user_tasks.get_task(session, g.actor, task_id)))
 
@@ -78,6 +79,7 @@ def complete(task_id):
 
 @blueprint.get("/task/<task_id>/form-variables")
 def form_variables(task_id):
+    params.known_only("variableNames", "deserializeValues")
     ctx = context()
     with ctx.db.read() as session:
         form = user_tasks.form_of(ctx, session, g.actor, task_id)
@@ -87,11 +89,13 @@ def form_variables(task_id):
     wanted = request.args.get("variableNames")
     if wanted:
         names = [n for n in names if n in wanted.split(",")]
-    return jsonify(variables.to_camunda({n: values.get(n) for n in names}))
+    return jsonify(variables.to_camunda({n: values.get(n) for n in names}, None,
+                                        params.bool_arg("deserializeValues") is not False))
 
 
 @blueprint.get("/task/<task_id>/form")
 def form(task_id):
+    params.known_only()
     ctx = context()
     with ctx.db.read() as session:
         found = user_tasks.form_of(ctx, session, g.actor, task_id)
