@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session, aliased
 from app.db import connection_of
 from app.prepared import Prepared
 from app.models import (
-    DecisionDefinition, Deployment, DeploymentResource, HistoricActivity, Incident, Job, ProcessDefinition,
-    ProcessInstance, Task, TaskCandidate,
+    DecisionDefinition, Deployment, DeploymentResource, HistoricActivity, Incident, Job, JobType,
+    ProcessDefinition, ProcessInstance, Task, TaskCandidate,
 )
 
 from app.core import confidential
@@ -342,7 +342,21 @@ def visible_instance_ids(actor: Actor):
     return select(ProcessInstance.id).where(instance_visibility(actor))
 
 
-JOB_CRITERIA: dict[str, qc.Criterion] = {"processInstanceId": qc.Equal(Job.instance_id)}
+# Camunda's job filters over what a job row keeps: a service task's retry job is its
+# `messages` (an asynchronous continuation), a timer its `timers`.
+JOB_CRITERIA: dict[str, qc.Criterion] = {
+    "jobId": qc.Equal(Job.id), "jobIds": qc.OneOf(Job.id),
+    "processInstanceId": qc.Equal(Job.instance_id), "processInstanceIds": qc.OneOf(Job.instance_id),
+    "executionId": qc.Equal(Job.execution_id), "activityId": qc.Equal(Job.activity_id),
+    "processDefinitionId": qc.Equal(Job.definition_id), "processDefinitionKey": qc.Equal(Job.process_key),
+    "timers": qc.Flag(Job.job_type == JobType.TIMER), "messages": qc.Flag(Job.job_type == JobType.SERVICE),
+    "withRetriesLeft": qc.Flag(Job.retries > 0), "noRetriesLeft": qc.Flag(Job.retries == 0),
+    "withException": qc.Flag(Job.exception_message.is_not(None)),
+    "exceptionMessage": qc.Equal(Job.exception_message),
+    "failedActivityId": qc.Test(lambda p: (Job.activity_id == p) & Job.exception_message.is_not(None)),
+    "active": qc.Flag(Job.suspended.is_(False)), "suspended": qc.Flag(Job.suspended.is_(True)),
+    **qc.WITHOUT_TENANTS,
+}
 JOB_SORTS = {"jobId": Job.id, "executionId": Job.execution_id, "processInstanceId": Job.instance_id,
              "processDefinitionId": Job.definition_id, "processDefinitionKey": Job.process_key,
              "jobRetries": Job.retries, "jobDueDate": Job.due_at}
@@ -351,6 +365,15 @@ JOB_SORTS = {"jobId": Job.id, "executionId": Job.execution_id, "processInstanceI
 def list_jobs(session: Session, actor: Actor, q: Query, page: Page) -> list[Job]:
     query, parameters = jobs_query(actor, q)
     return list(session.scalars(page.apply(qc.ordered(query, JOB_SORTS, q, Job.due_at, Job.id)), parameters))
+
+
+def job_of(session: Session, actor: Actor, job_id: str) -> Job:
+    """One job, for whoever may read it in the list (NotFound for anyone else)."""
+    query, parameters = jobs_query(actor, Query({"jobId": job_id}))
+    found = session.scalar(query, parameters)
+    if found is None:
+        raise NotFound(f"作业 {job_id} 不存在 / job with id {job_id} does not exist")
+    return found
 
 
 def jobs_query(actor: Actor, q: Query) -> tuple:

@@ -57,6 +57,8 @@ def test_the_modelers_connection_check_is_answered(client, project_models):
     assert response.status_code == 200
     assert response.get_json() == []
     assert client.get("/engine-rest/version", headers=basic("analyst")).status_code == 200
+    engines = client.get("/engine-rest/engine", headers=basic("analyst"))
+    assert engines.status_code == 200 and engines.get_json() == [{"name": "default"}]
 
 
 def test_deploying_unchanged_files_from_the_modeler_makes_no_new_version(client, project_models, diagram):

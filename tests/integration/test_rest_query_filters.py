@@ -299,6 +299,41 @@ def test_incidents_open_and_resolved_are_read_by_id_filtered_and_sorted_as_camun
     assert outsider.get("/history/incident/count").get_json() == {"count": 0}
 
 
+def test_jobs_are_read_by_id_with_their_whole_failure_and_queried_by_camundas_filters(rest, failing_service):
+    admin, officer = rest("admin"), rest("officer")
+    deployed(rest("analyst"), model_files("job_service_call.bpmn"), name="service")
+    deployed(rest("analyst"), model_files("job_boundary_timer.bpmn"), name="timer")
+    failing = start(officer, "job_service_call", {"applicant": "新疆大学"})["id"]
+    waiting = start(officer, "job_boundary_timer", {})["id"]
+    service_job, timer_job = only_job(admin, failing), only_job(admin, waiting)
+    assert admin.post(f"/job/{service_job['id']}/execute").status_code == 500
+    service_job = admin.get(f"/job/{service_job['id']}").get_json()
+
+    assert service_job["exceptionMessage"] and service_job["failedActivityId"] == service_job["activityId"]
+    trace = admin.get(f"/job/{service_job['id']}/stacktrace")
+    assert trace.status_code == 200 and trace.mimetype == "text/plain"
+    assert trace.get_data(as_text=True).startswith(service_job["exceptionMessage"])
+    assert admin.get(f"/job/{timer_job['id']}/stacktrace").get_data(as_text=True) == ""
+    assert _ids(admin.get("/job?withException=true")) == [service_job["id"]]
+    assert _ids(admin.get("/job?timers=true")) == [timer_job["id"]]
+    assert _ids(admin.get("/job?messages=true")) == [service_job["id"]]
+    assert _ids(admin.get(f"/job?failedActivityId={service_job['activityId']}")) == [service_job["id"]]
+    assert _ids(admin.get(f"/job?failedActivityId={timer_job['activityId']}")) == []
+    assert sorted(_ids(admin.get(f"/job?processInstanceIds={failing},{waiting}"))) == sorted(
+        [service_job["id"], timer_job["id"]])
+    assert _ids(admin.post("/job", json={"jobIds": [timer_job["id"]], "withRetriesLeft": True})) == [timer_job["id"]]
+    assert _ids(admin.post("/job", json={"processDefinitionKey": "job_service_call", "noRetriesLeft": True})) == []
+    assert admin.post("/job/count", json={"active": True}).get_json() == {"count": 2}
+    assert admin.post("/job/count", json={"suspended": True}).get_json() == {"count": 0}
+    assert admin.get("/job/count?tenantIdIn=a").get_json() == {"count": 0}
+    _refused(admin.post("/job", json={"dueDates": []}), "dueDates")
+    # Whoever may not read the instance (another unit's user) reads none of its jobs.
+    outsider = rest("cotton")
+    assert outsider.get(f"/job/{service_job['id']}").status_code == 404
+    assert outsider.get(f"/job/{service_job['id']}/stacktrace").status_code == 404
+    assert outsider.post("/job/count", json={}).get_json() == {"count": 0}
+
+
 def test_definition_name_priority_name_not_and_tenant_filters(rest, cases):
     admin = rest("admin")
     name = admin.get(f"/process-definition/key/{KEY}").get_json()["name"]

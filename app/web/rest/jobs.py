@@ -1,6 +1,6 @@
 """Jobs and incidents: list, execute a job now, set retries, set the due date; incidents
 open and resolved (their history)."""
-from flask import g, jsonify
+from flask import Response, g, jsonify
 
 from app.platform import instance_operations
 from app.platform import jobs as job_service
@@ -17,11 +17,44 @@ def list_jobs():
         return jsonify([shapes.job(j) for j in queries.list_jobs(session, g.actor, q, page)])
 
 
+@blueprint.post("/job")
+def query_jobs():
+    q = query_input.from_body(queries.JOB_CRITERIA, queries.JOB_SORTS)
+    page = params.page()
+    with context().db.read() as session:
+        return jsonify([shapes.job(j) for j in queries.list_jobs(session, g.actor, q, page)])
+
+
 @blueprint.get("/job/count")
 def count_jobs():
-    q = query_input.from_args(queries.JOB_CRITERIA)
+    return _counted_jobs(query_input.from_args(queries.JOB_CRITERIA))
+
+
+@blueprint.post("/job/count")
+def count_queried_jobs():
+    return _counted_jobs(query_input.from_body(queries.JOB_CRITERIA, queries.JOB_SORTS, paged=False))
+
+
+def _counted_jobs(q):
     with context().db.read() as session:
         return jsonify({"count": queries.count_of(session, *queries.jobs_query(g.actor, q))})
+
+
+@blueprint.get("/job/<job_id>")
+def get_job(job_id):
+    params.known_only()
+    with context().db.read() as session:
+        return jsonify(shapes.job(queries.job_of(session, g.actor, job_id)))
+
+
+@blueprint.get("/job/<job_id>/stacktrace")
+def job_stacktrace(job_id):
+    """The whole failure the job last met (the list shows its first line); empty when its
+    last run did not fail."""
+    params.known_only()
+    with context().db.read() as session:
+        failure = queries.job_of(session, g.actor, job_id).exception_message
+    return Response(failure or "", mimetype="text/plain")
 
 
 @blueprint.post("/job/<job_id>/execute")

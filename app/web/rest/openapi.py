@@ -97,6 +97,7 @@ _MULTIPART_ATTACHMENT = {"type": "object", "properties": {
 
 OPERATIONS: dict[str, Op] = {
     "GET /version": Op("引擎版本", ok=(200, "#Version")),
+    "GET /engine": Op("流程引擎列表", ok=(200, "[#Engine]")),
     # Deployments and definitions
     "POST /deployment/create": Op("部署模型文件", body={"multipart/form-data": _MULTIPART_DEPLOYMENT},
                                   ok=(200, "#Deployment")),
@@ -215,7 +216,11 @@ OPERATIONS: dict[str, Op] = {
                                                               media="application/octet-stream"),
     # Jobs and incidents
     "GET /job": _listing("作业", queries.JOB_CRITERIA, queries.JOB_SORTS, "#Job"),
+    "POST /job": _posted("作业（查询体）", queries.JOB_CRITERIA, "#Job"),
     "GET /job/count": _counting("作业数", queries.JOB_CRITERIA),
+    "POST /job/count": _posted("作业数（查询体）", queries.JOB_CRITERIA, "", paged=False),
+    "GET /job/<job_id>": Op("一个作业", ok=(200, "#Job")),
+    "GET /job/<job_id>/stacktrace": Op("作业最近一次失败的完整信息", ok=(200, "string"), media="text/plain"),
     "POST /job/<job_id>/execute": Op("立即执行作业", ok=(204, None)),
     "PUT /job/<job_id>/retries": Op("设置重试次数", body={"application/json": _body(retries="integer")},
                                     ok=(204, None)),

@@ -43,6 +43,7 @@ SCHEMAS = {
         "type": {"type": "string"}, "value": {}, "valueInfo": {"type": "object"}}},
     "VariableMap": {"type": "object", "additionalProperties": {"$ref": "#/components/schemas/VariableValue"}},
     "Version": _object(version="string"),
+    "Engine": _object(name="string"),
     "Task": _object(
         id="string", name="string?", assignee="string?", owner="string?", created="string?", due="string?",
         followUp="string?", lastUpdated="string?", delegationState="string?", description="string?",
