@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, exists, false, func, select, true
+from sqlalchemy import and_, bindparam, exists, false, func, select, true
 from sqlalchemy.orm import Session, aliased
 
 from app.db import connection_of
@@ -153,6 +153,19 @@ def count_tasks(session: Session, actor: Actor, q: Query) -> int:
     query = qc.apply(select(_T).where(task_visibility(actor)), TASK_CRITERIA, criteria)
     values = {**reader_parameters(actor), **qc.parameters(TASK_CRITERIA, criteria)}
     return connection_of(session).execute(select(func.count()).select_from(query.subquery()), values).scalar_one()
+
+
+def task_count_by_candidate_group(session: Session, actor: Actor) -> list[tuple[str | None, int]]:
+    """Camunda's task report: the unassigned tasks the actor may read, counted per candidate
+    group (None for those without one), groups in order, None first."""
+    # Its own alias: the visibility test's subqueries read the candidates too.
+    candidate = _C.alias("reported_candidate")
+    group = candidate.c.value.label("group_name")
+    joined = _T.outerjoin(candidate, and_(candidate.c.task_id == _T.c.id, candidate.c.kind == "group"))
+    query = (select(group, func.count(func.distinct(_T.c.id)))
+             .select_from(joined).where(task_visibility(actor), _T.c.assignee.is_(None))
+             .group_by(group).order_by(group.is_not(None), group))
+    return [tuple(row) for row in connection_of(session).execute(query, reader_parameters(actor))]
 
 
 def _task_list(actor: Actor, criteria: dict, q: Query, unlimited: bool):

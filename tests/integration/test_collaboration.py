@@ -59,6 +59,19 @@ def test_one_comment_is_read_by_its_id_by_whoever_reads_the_tasks_comments(rest,
     assert rest("cotton").get(f"/task/{fill_task['id']}/comment/no-such-comment").status_code == 404
 
 
+def test_a_cases_comments_are_read_together_by_whoever_reads_the_case(rest, fill_task):
+    instance_id = fill_task["processInstanceId"]
+    for message in ("财务数据下周补齐", "已补齐"):
+        rest("cotton").post(f"/task/{fill_task['id']}/comment/create", json={"message": message})
+
+    listed = rest("cotton").get(f"/process-instance/{instance_id}/comment")
+
+    assert listed.status_code == 200
+    assert listed.get_json() == rest("cotton").get(f"/task/{fill_task['id']}/comment").get_json()
+    assert [c["message"] for c in listed.get_json()] == ["财务数据下周补齐", "已补齐"]
+    assert rest("xju").get(f"/process-instance/{instance_id}/comment").status_code == 404
+
+
 def test_an_empty_comment_is_a_field_error(rest, fill_task):
     response = rest("cotton").post(f"/task/{fill_task['id']}/comment/create", json={"message": "  "})
 

@@ -106,3 +106,19 @@ def test_potential_owners_become_candidates_and_the_human_performer_the_assignee
     assert complete(rest("cotton"), offered["id"], {"approved": True}).status_code == 204
     assert only_task(rest("leader"), case, "performed")["assignee"] == "leader", (
         "the humanPerformer's expression, resolved when the task starts")
+
+
+def test_the_candidate_group_report_counts_unassigned_tasks_per_group_for_what_the_reader_sees(rest, case):
+    """Camunda's GET /task/report/candidate-group-count: a task naming nobody waits for the
+    department and counts under it; a claimed one no more."""
+    officer, manager = rest("officer"), rest("manager")
+    assert manager.get("/task/report/candidate-group-count").get_json() == [{"groupName": "department", "taskCount": 1}]
+    first = only_task(officer, case, "nobody")["id"]
+    assert officer.post(f"/task/{first}/claim", json={"userId": "officer"}).status_code == 204
+    assert manager.get("/task/report/candidate-group-count").get_json() == []
+    assert complete(officer, first, {"approved": True}).status_code == 204
+
+    offered = [{"groupName": "department_leader", "taskCount": 1}]
+    assert manager.get("/task/report/candidate-group-count").get_json() == offered
+    assert rest("cotton").get("/task/report/candidate-group-count").get_json() == offered
+    assert rest("xju").get("/task/report/candidate-group-count").get_json() == []

@@ -175,6 +175,7 @@ OPERATIONS: dict[str, Op] = {
     "GET /task/count": _counting("任务数", queries.TASK_CRITERIA),
     "POST /task/count": _posted("任务数（查询体）", queries.TASK_CRITERIA, "", paged=False),
     "GET /task/<task_id>": Op("一个任务", ok=(200, "#Task")),
+    "GET /task/report/candidate-group-count": Op("各候选组待认领的任务数", ok=(200, "[#TaskCountByCandidateGroup]")),
     "POST /task/<task_id>/claim": Op("认领", body={"application/json": _body(userId="string")}, ok=(204, None)),
     "POST /task/<task_id>/unclaim": Op("取消认领", ok=(204, None)),
     "POST /task/<task_id>/complete": Op("办理完成", body={"application/json": _body(
@@ -203,6 +204,7 @@ OPERATIONS: dict[str, Op] = {
     "GET /task/<task_id>/variables/<name>/data": Op("任务变量的内容", ok=(200, None),
                                                     media="application/octet-stream"),
     "GET /task/<task_id>/comment": Op("任务意见", ok=(200, "[#Comment]")),
+    "GET /process-instance/<instance_id>/comment": Op("案件的全部意见", ok=(200, "[#Comment]")),
     "GET /task/<task_id>/comment/<comment_id>": Op("一条任务意见", ok=(200, "#Comment")),
     "POST /task/<task_id>/comment": Op("添加意见", body={"application/json": _body(message="string")},
                                        ok=(200, "#Comment")),

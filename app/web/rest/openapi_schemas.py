@@ -44,6 +44,7 @@ SCHEMAS = {
     "VariableMap": {"type": "object", "additionalProperties": {"$ref": "#/components/schemas/VariableValue"}},
     "Version": _object(version="string"),
     "Engine": _object(name="string"),
+    "TaskCountByCandidateGroup": _object(groupName="string?", taskCount="integer"),
     "Task": _object(
         id="string", name="string?", assignee="string?", owner="string?", created="string?", due="string?",
         followUp="string?", lastUpdated="string?", delegationState="string?", description="string?",

@@ -57,10 +57,20 @@ def list_comments(task_id):
     return jsonify([_comment(c) for c in found])
 
 
+@blueprint.get("/process-instance/<instance_id>/comment")
+def list_instance_comments(instance_id):
+    """Every comment of the case, oldest first, less those on steps the reader may not see;
+    404 for whoever may not read the case."""
+    params.known_only()
+    with context().db.read() as session:
+        found = collaboration.list_comments(session, g.actor, instance_id)
+    return jsonify([_comment(c) for c in found])
+
+
 @blueprint.get("/task/<task_id>/comment/<comment_id>")
 def get_comment(task_id, comment_id):
-    params.known_only()
     """One of the task's comments, for whoever may read its list; 404 otherwise."""
+    params.known_only()
     with context().db.read() as session:
         instance_id = collaboration.instance_of_task(session, task_id)
         found = [c for c in collaboration.list_comments(session, g.actor, instance_id, task_id)

@@ -37,6 +37,14 @@ def _counted(q):
         return jsonify({"count": queries.count_tasks(session, g.actor, q)})
 
 
+@blueprint.get("/task/report/candidate-group-count")
+def candidate_group_count():
+    params.known_only()
+    with context().db.read() as session:
+        counts = queries.task_count_by_candidate_group(session, g.actor)
+    return jsonify([{"groupName": group, "taskCount": count} for group, count in counts])
+
+
 @blueprint.get("/task/<task_id>")
 def get_task(task_id):
     params.known_only()
