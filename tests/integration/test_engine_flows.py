@@ -581,6 +581,31 @@ def test_valid_form_data_completes_the_task_and_becomes_process_variables(rest):
     assert {k: values[k] for k in APPLICATION} == APPLICATION
 
 
+def test_camundas_form_submits_start_and_complete_with_the_same_checks(rest):
+    """A client of Camunda's forms posts to submit-form: by key or by id it starts the
+    process, on a task it completes it, and the step's form checks the fields either way."""
+    deployed(rest("analyst"), "flow_form.bpmn")
+    cotton, officer = rest("cotton"), rest("officer")
+    [definition] = cotton.get("/process-definition?key=flow_form").get_json()
+    by_key = cotton.post("/process-definition/key/flow_form/submit-form",
+                         json={"businessKey": "XJ-2026-501", "variables": typed({"project_no": "XJ-2026-501"})})
+    by_id = cotton.post(f"/process-definition/{definition['id']}/submit-form", json={"businessKey": "XJ-2026-502"})
+    assert by_key.status_code == by_id.status_code == 200, (by_key.get_json(), by_id.get_json())
+    assert [r.get_json()["businessKey"] for r in (by_key, by_id)] == ["XJ-2026-501", "XJ-2026-502"]
+    assert [[link["rel"] for link in r.get_json()["links"]] for r in (by_key, by_id)] == [["self"], ["self"]]
+    wrong_key = cotton.post(f"/process-definition/{definition['id']}/submit-form", json={"businessKey": 7})
+    assert wrong_key.status_code == 400 and wrong_key.get_json()["errors"][0]["field"] == "businessKey"
+    instance_id = by_key.get_json()["id"]
+    task = only_task(cotton, instance_id, "fill_application")
+
+    refused = cotton.post(f"/task/{task['id']}/submit-form", json={"variables": typed({"amount": -5})})
+    assert refused.status_code == 400 and refused.get_json()["type"] == "FormValidationException"
+    assert task_keys(cotton, instance_id) == ["fill_application"]
+    done = cotton.post(f"/task/{task['id']}/submit-form", json={"variables": typed(APPLICATION)})
+    assert done.status_code == 204, done.get_json()
+    assert task_keys(officer, instance_id) == ["department_review"]
+
+
 # ------------------------------------------------------------------ authorization
 
 

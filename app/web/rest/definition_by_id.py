@@ -3,10 +3,10 @@ offers by key beside them: the start form and the suspension of every version.""
 from flask import g, jsonify, request
 
 from app.core.errors import BadRequest
-from app.platform import process_definitions, variables
-from app.platform.process_instances import start_process
+from app.platform import process_definitions
 
 from . import blueprint, context, params, shapes
+from .definitions import started
 
 
 @blueprint.get("/process-definition/<definition_id>")
@@ -25,15 +25,9 @@ def xml_by_id(definition_id):
 
 
 @blueprint.post("/process-definition/<definition_id>/start")
+@blueprint.post("/process-definition/<definition_id>/submit-form")
 def start_by_id(definition_id):
-    body = params.json_body()
-    values, types = variables.from_camunda(body.get("variables"))
-    ctx = context()
-    with ctx.db.command() as session:
-        instance = start_process(ctx, session, g.actor, variables=values, types=types,
-                                 business_key=body.get("businessKey"), definition_id=definition_id)
-        answer = shapes.instance(instance)
-    return jsonify(answer)
+    return started(definition_id=definition_id)
 
 
 @blueprint.get("/process-definition/<definition_id>/form-variables")

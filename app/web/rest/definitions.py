@@ -47,17 +47,26 @@ def get_definition_xml(key):
 
 
 @blueprint.post("/process-definition/key/<key>/start")
+@blueprint.post("/process-definition/key/<key>/submit-form")
 def start_by_key(key):
+    return started(key=key)
+
+
+def started(**definition):
+    """Start the definition (`key` or `definition_id`) with the body's typed variables and
+    business key: Camunda's start and its start form's submit alike (the start form's
+    fields are checked either way)."""
     body = params.json_body()
     values, types = variables.from_camunda(body.get("variables"), binaries=True)
     binaries = variables.take_binaries(values, types)
     business_key = body.get("businessKey")
     if business_key is not None and not isinstance(business_key, str):
-        raise BadRequest("businessKey 应为字符串 / businessKey must be a string")
+        raise BadRequest("businessKey 应为字符串 / businessKey must be a string",
+                         [{"field": "businessKey", "message": "应为字符串"}])
     ctx = context()
     with ctx.db.command() as session:
-        instance = start_process(ctx, session, g.actor, key=key, variables=values, types=types,
-                                 business_key=business_key)
+        instance = start_process(ctx, session, g.actor, variables=values, types=types,
+                                 business_key=business_key, **definition)
         variable_files.keep(ctx, session, instance.id, binaries)
         body = shapes.instance(instance, self_link(f"/process-instance/{instance.id}"))
     return jsonify(body)

@@ -7,7 +7,7 @@ checks every answer against it."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from flask import current_app, jsonify, request
 
@@ -363,6 +363,18 @@ OPERATIONS: dict[str, Op] = {
     "POST /migration/execute": Op("执行迁移", body={"application/json": _body(
         migrationPlan="#MigrationPlan", processInstanceIds="[string]")}, ok=(200, "#MigrationResult")),
 }
+
+
+def _form_submits() -> dict[str, Op]:
+    """Camunda's form submits: the start and the complete under another name."""
+    return {submitted: replace(OPERATIONS[done], summary=summary) for done, submitted, summary in (
+        ("POST /process-definition/key/<key>/start", "POST /process-definition/key/<key>/submit-form", "提交启动表单"),
+        ("POST /process-definition/<definition_id>/start", "POST /process-definition/<definition_id>/submit-form",
+         "按版本提交启动表单"),
+        ("POST /task/<task_id>/complete", "POST /task/<task_id>/submit-form", "提交任务表单"))}
+
+
+OPERATIONS.update(_form_submits())
 
 
 @blueprint.get("/openapi.json")
