@@ -9,13 +9,13 @@ import json
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models import InstanceState, ProcessDefinition, ProcessInstance
+from app.models import Deployment, InstanceState, ProcessDefinition, ProcessInstance
 
 from app.core import audit
 from app.core.context import AppContext
 from app.core.errors import BadRequest, NotFound
 from app.core.identity import Actor
-from app.platform import instance_operations, permissions, timer_start
+from app.platform import instance_operations, permissions, statistics, timer_start
 from app.platform.deployment import latest_definition
 
 # camunda:formField types -> the Camunda variable type its value is read back as.
@@ -35,6 +35,26 @@ def latest(session: Session, key: str) -> ProcessDefinition:
     if definition is None:
         raise NotFound(f"流程定义 {key} 不存在 / no process definition with key {key}")
     return definition
+
+
+def called_definitions(ctx: AppContext, session: Session,
+                       definition: ProcessDefinition) -> list[tuple[ProcessDefinition, list[str]]]:
+    """What the definition's call activities call, by key: the version its diagram was
+    compiled with (the latest deployed by then, since a called process runs inside its
+    caller's instance), with the ids of the activities calling it."""
+    calling: dict[str, list[str]] = {}
+    for activity_id, key in statistics.calls_of(ctx, definition).items():
+        calling.setdefault(key, []).append(activity_id)
+    caller_deployed = select(Deployment.deployed_at).where(Deployment.id == definition.deployment_id)
+    found = []
+    for key, activity_ids in sorted(calling.items()):
+        called = session.scalar(
+            select(ProcessDefinition).join(Deployment, Deployment.id == ProcessDefinition.deployment_id)
+            .where(ProcessDefinition.key == key, Deployment.deployed_at <= caller_deployed.scalar_subquery())
+            .order_by(ProcessDefinition.version.desc()).limit(1))
+        if called is not None:
+            found.append((called, sorted(activity_ids)))
+    return found
 
 
 def versions(session: Session, key: str) -> list[ProcessDefinition]:

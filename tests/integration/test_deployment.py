@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 import re
 from pathlib import Path
 
@@ -204,6 +205,36 @@ def test_a_call_to_a_process_deployed_nowhere_is_refused_and_deploys_once_the_ca
     deployed(analyst, {**form_files("flow_application"), "flow_call_child.bpmn": bpmn("flow_call_child.bpmn")})
     assert [d["key"] for d in deployed(analyst, caller)["deployedProcessDefinitions"].values()] == [
         "flow_call_parent"]
+
+
+def test_a_definition_names_the_called_versions_it_was_deployed_with(rest, clock):
+    """Camunda's static-called-process-definitions: a called process runs inside its caller
+    as compiled at the caller's deployment, so a later version of the callee is the next
+    caller's, not this one's."""
+    analyst = rest("analyst")
+    callee = {**form_files("flow_application"), "flow_call_child.bpmn": bpmn("flow_call_child.bpmn")}
+    caller = {**form_files("flow_opinion"), "flow_call_parent.bpmn": bpmn("flow_call_parent.bpmn")}
+    first_callee = only_definition(deployed(analyst, callee))
+    clock.advance(timedelta(minutes=1))
+    first_caller = only_definition(deployed(analyst, caller))
+    clock.advance(timedelta(minutes=1))
+    changed = bpmn("flow_call_child.bpmn").replace(b'name="', b'name="V2 ', 1)
+    second_callee = only_definition(deployed(analyst, {**callee, "flow_call_child.bpmn": changed}))
+
+    called = analyst.get(f"/process-definition/{first_caller['id']}/static-called-process-definitions")
+
+    assert called.status_code == 200
+    [one] = called.get_json()
+    assert (one["id"], one["key"], one["version"]) == (first_callee["id"], "flow_call_child", 1)
+    assert (one["calledFromActivityIds"], one["callingProcessDefinitionId"]) == (["call_fill"], first_caller["id"])
+    assert second_callee["version"] == 2
+    clock.advance(timedelta(minutes=1))
+    recaller = bpmn("flow_call_parent.bpmn").replace(b'name="', b'name="V2 ', 1)
+    second_caller = only_definition(deployed(analyst, {**caller, "flow_call_parent.bpmn": recaller}))
+    again = analyst.get(f"/process-definition/{second_caller['id']}/static-called-process-definitions")
+    assert [c["id"] for c in again.get_json()] == [second_callee["id"]]
+    assert analyst.get("/process-definition/nope/static-called-process-definitions").status_code == 404
+    assert analyst.get(f"/process-definition/{first_callee['id']}/static-called-process-definitions").get_json() == []
 
 
 TWO_PROCESSES = b"""<?xml version="1.0" encoding="UTF-8"?>

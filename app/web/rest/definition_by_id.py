@@ -24,6 +24,16 @@ def xml_by_id(definition_id):
         return jsonify({"id": definition.id, "bpmn20Xml": definition.bpmn_xml.decode("utf-8")})
 
 
+@blueprint.get("/process-definition/<definition_id>/static-called-process-definitions")
+def static_called_definitions(definition_id):
+    params.known_only()
+    ctx = context()
+    with ctx.db.read() as session:
+        calls = process_definitions.called_definitions(ctx, session, process_definitions.by_id(session, definition_id))
+        return jsonify([dict(shapes.definition(called), calledFromActivityIds=activity_ids,
+                             callingProcessDefinitionId=definition_id) for called, activity_ids in calls])
+
+
 @blueprint.post("/process-definition/<definition_id>/start")
 @blueprint.post("/process-definition/<definition_id>/submit-form")
 def start_by_id(definition_id):

@@ -272,6 +272,8 @@ OPERATIONS: dict[str, Op] = {
     # Definitions by id, their start form and suspension (definition_by_id.py)
     "GET /process-definition/<definition_id>": Op("一个流程定义", ok=(200, "#ProcessDefinition")),
     "GET /process-definition/<definition_id>/xml": Op("流程定义的 BPMN", ok=(200, "#ProcessXml")),
+    "GET /process-definition/<definition_id>/static-called-process-definitions": Op(
+        "调用活动所调用的流程定义", ok=(200, "[#CalledProcessDefinition]")),
     "POST /process-definition/<definition_id>/start": Op(
         "按版本发起流程", body={"application/json": _body(businessKey="string?", variables=_VARIABLES)},
         ok=(200, "#ProcessInstance")),

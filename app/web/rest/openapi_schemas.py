@@ -32,6 +32,10 @@ def _object(**properties: str) -> dict:
 
 _ENTITY = dict(tenantId="string?")
 _TIMES = dict(startTime="string?", endTime="string?", removalTime="string?")
+_PROCESS_DEFINITION = dict(
+    id="string", key="string", category="string?", description="string?", name="string?",
+    version="integer", resource="string?", deploymentId="string?", diagram="string?", suspended="boolean",
+    versionTag="string?", historyTimeToLive="integer?", startableInTasklist="boolean", **_ENTITY)
 
 SCHEMAS = {
     "Link": _object(method="string", href="string", rel="string"),
@@ -55,10 +59,9 @@ SCHEMAS = {
         candidateGroups="[string]", **_ENTITY),
     "ProcessInstance": _object(links="[#Link]", id="string", definitionId="string", businessKey="string?",
                                caseInstanceId="string?", ended="boolean", suspended="boolean", **_ENTITY),
-    "ProcessDefinition": _object(
-        id="string", key="string", category="string?", description="string?", name="string?",
-        version="integer", resource="string?", deploymentId="string?", diagram="string?", suspended="boolean",
-        versionTag="string?", historyTimeToLive="integer?", startableInTasklist="boolean", **_ENTITY),
+    "ProcessDefinition": _object(**_PROCESS_DEFINITION),
+    "CalledProcessDefinition": _object(**_PROCESS_DEFINITION, calledFromActivityIds="[string]",
+                                       callingProcessDefinitionId="string"),
     "DecisionDefinition": _object(
         id="string", key="string", category="string?", name="string?", version="integer", resource="string?",
         deploymentId="string?", decisionRequirementsDefinitionId="string?",
