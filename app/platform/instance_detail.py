@@ -89,7 +89,7 @@ def instance_detail(ctx: AppContext, session: Session, actor: Actor, instance_id
     values, types = process_instances.visible_variables(actor, instance)
     page = Page(0, ROW_LIMIT)
     of_instance = Query({"processInstanceId": instance.id})
-    activities = queries.historic_activities(session, actor, queries.ActivityFilter(instance.id), page)
+    activities = queries.historic_activities(session, actor, of_instance, page)
     path = _path(activities, definition)
     events = _events(session, actor, instance.id)
     return InstanceDetail(
@@ -122,7 +122,7 @@ def paths_of(ctx: AppContext, session: Session, actor: Actor, definition: Proces
              instance_id: str) -> tuple[Path, dict[str, dict]]:
     """The instance's path through its own diagram, and through each process it calls (by
     key: a called process runs inside the instance, its rows are the caller's)."""
-    activities = queries.historic_activities(session, actor, queries.ActivityFilter(instance_id),
+    activities = queries.historic_activities(session, actor, Query({"processInstanceId": instance_id}),
                                              Page(0, ROW_LIMIT))
     own = set(json.loads(definition.elements_json))
     called = {}

@@ -478,62 +478,51 @@ def _readable_incidents(actor: Actor):
     return query
 
 
-@dataclass(frozen=True)
-class ActivityFilter:
-    """Camunda's filters of historic activity instances (what a path view asks for)."""
-
-    instance_id: str | None = None
-    definition_id: str | None = None
-    activity_id: str | None = None
-    activity_type: str | None = None
-    finished: bool | None = None
-    canceled: bool | None = None
-    sort_by: str = "startTime"
-    descending: bool = False
-
-
-ACTIVITY_SORTS = {"startTime": HistoricActivity.start_time, "endTime": HistoricActivity.end_time,
-                  "activityId": HistoricActivity.activity_id, "activityName": HistoricActivity.activity_name,
-                  "activityType": HistoricActivity.activity_type}
-
-
-def historic_activities(session: Session, actor: Actor, f: ActivityFilter, page: Page):
-    query = _historic_activity_query(actor, f)
-    column = ACTIVITY_SORTS[f.sort_by]
-    order = column.desc() if f.descending else column.asc()
-    return list(session.scalars(page.apply(
-        query.order_by(order, HistoricActivity.end_time.is_(None)))))
+_HA = HistoricActivity
+# Camunda's historic activity filters over what an activity row keeps (its id is also its
+# execution's, and a user task's its task's).
+HISTORIC_ACTIVITY_CRITERIA: dict[str, qc.Criterion] = {
+    "activityInstanceId": qc.Equal(_HA.id), "executionId": qc.Equal(_HA.id),
+    "processInstanceId": qc.Equal(_HA.instance_id), "processDefinitionId": qc.Equal(_HA.definition_id),
+    "activityId": qc.Equal(_HA.activity_id), "activityType": qc.Equal(_HA.activity_type),
+    "activityName": qc.Equal(_HA.activity_name), "activityNameLike": qc.Matching(_HA.activity_name),
+    "finished": qc.Flag(_HA.end_time.is_not(None)), "unfinished": qc.Flag(_HA.end_time.is_(None)),
+    "canceled": qc.Flag(_HA.canceled.is_(True)),
+    "startedBefore": qc.Until(_HA.start_time), "startedAfter": qc.Since(_HA.start_time),
+    "finishedBefore": qc.Until(_HA.end_time), "finishedAfter": qc.Since(_HA.end_time),
+    **qc.WITHOUT_TENANTS,
+}
+ACTIVITY_SORTS = {"activityInstanceId": _HA.id, "executionId": _HA.id, "instanceId": _HA.instance_id,
+                  "definitionId": _HA.definition_id, "startTime": _HA.start_time, "endTime": _HA.end_time,
+                  "activityId": _HA.activity_id, "activityName": _HA.activity_name,
+                  "activityType": _HA.activity_type}
 
 
-def count_historic_activities(session: Session, actor: Actor, f: ActivityFilter) -> int:
-    return session.scalar(select(func.count()).select_from(_historic_activity_query(actor, f).subquery()))
+def historic_activities(session: Session, actor: Actor, q: Query, page: Page):
+    """By start, an activity still running after the ended ones of its moment, unless `q`
+    sorts otherwise; within one instant, in the order they were written (a random id would
+    scramble a step and the gateway after it)."""
+    query, parameters = historic_activities_query(actor, q)
+    ordered = qc.ordered(query, ACTIVITY_SORTS, q, _HA.start_time, _HA.end_time.is_(None))
+    return list(session.scalars(page.apply(ordered), parameters))
 
 
 def historic_activity(session: Session, actor: Actor, activity_instance_id: str) -> HistoricActivity:
     """One activity instance, running or ended, for whoever may read it and its step
     (NotFound for anyone else, as for one that is not there)."""
-    found = session.scalar(_historic_activity_query(actor, ActivityFilter()).where(
-        HistoricActivity.id == activity_instance_id))
+    found = session.scalar(*historic_activities_query(actor, Query({"activityInstanceId": activity_instance_id})))
     if found is None:
         raise NotFound(f"历史活动实例 {activity_instance_id} 不存在或无权查看 / "
                        f"historic activity instance {activity_instance_id} not found")
     return found
 
 
-def _historic_activity_query(actor: Actor, f: ActivityFilter):
-    query = select(HistoricActivity).where(
-        HistoricActivity.instance_id.in_(visible_instance_ids(actor)),
-        confidential.step_condition(actor, HistoricActivity.activity_id, HistoricActivity.assignee),
+def historic_activities_query(actor: Actor, q: Query) -> tuple:
+    query = select(_HA).where(
+        _HA.instance_id.in_(visible_instance_ids(actor)),
+        confidential.step_condition(actor, _HA.activity_id, _HA.assignee),
     )
-    equal = ((HistoricActivity.instance_id, f.instance_id), (HistoricActivity.definition_id, f.definition_id),
-             (HistoricActivity.activity_id, f.activity_id), (HistoricActivity.activity_type, f.activity_type))
-    query = query.where(*(column == value for column, value in equal if value))
-    if f.finished is not None:
-        query = query.where(HistoricActivity.end_time.is_not(None) if f.finished
-                            else HistoricActivity.end_time.is_(None))
-    if f.canceled is not None:
-        query = query.where(HistoricActivity.canceled == f.canceled)
-    return query
+    return qc.filtered(actor, query, HISTORIC_ACTIVITY_CRITERIA, q)
 
 
 def active_activities(session: Session, actor: Actor, instance_id: str):

@@ -112,6 +112,28 @@ def test_historic_activities_filter_what_a_path_view_needs(rest, reviews):
     assert by_id == sorted(by_id, reverse=True) and "end" in by_id
 
 
+def test_historic_activities_take_camundas_filters_in_the_query_or_a_posted_body(rest, reviews):
+    done = reviews[4]
+    manager = rest("manager")
+    ended = activities(rest, f"processInstanceId={done}&finished=true")
+    task = next(a for a in ended if a["activityType"] == "userTask")
+
+    posted = manager.post("/history/activity-instance", json={"processInstanceId": done, "finished": True,
+                                                              "sorting": [{"sortBy": "startTime", "sortOrder": "asc"}]})
+    assert posted.status_code == 200 and posted.get_json() == ended
+    counted = manager.post("/history/activity-instance/count", json={"processInstanceId": done, "finished": True})
+    assert counted.get_json() == {"count": len(ended)}
+    assert [a["id"] for a in activities(rest, f"activityInstanceId={task['id']}")] == [task["id"]]
+    named = activities(rest, f"processInstanceId={done}&activityNameLike={task['activityName'][:1]}%")
+    assert task["id"] in {a["id"] for a in named}
+    end = task["endTime"].replace("+", "%2B")
+    assert task["id"] in {a["id"] for a in activities(rest, f"processInstanceId={done}&finishedAfter={end}")}
+    assert count(rest, f"processInstanceId={done}&startedBefore=2000-01-01T00:00:00.000%2B0800") == 0
+    assert activities(rest, "tenantIdIn=a") == []
+    refused = manager.post("/history/activity-instance", json={"processInstance": done})
+    assert refused.status_code == 400 and refused.get_json()["errors"][0]["field"] == "processInstance"
+
+
 @pytest.mark.parametrize("query", ["sortBy=colour", "sortOrder=up", "finished=true&unfinished=true",
                                    "canceled=maybe", "processInstance=x"])
 def test_bad_history_parameters_are_a_400_naming_them(rest, query):

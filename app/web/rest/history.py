@@ -1,5 +1,5 @@
 """History: process instances, activity instances, tasks."""
-from flask import g, jsonify, request
+from flask import g, jsonify
 
 from app.core.errors import BadRequest, NotFound
 from app.core.paging import Page
@@ -63,25 +63,26 @@ def _counted(query_of, q):
         return jsonify({"count": queries.count_of(session, *query_of(g.actor, q))})
 
 
-ACTIVITY_FILTERS = ("processInstanceId", "processDefinitionId", "activityId", "activityType", "finished",
-                    "unfinished", "canceled", "sortBy", "sortOrder")
-
-
 @blueprint.get("/history/activity-instance")
 def historic_activities():
-    params.known_only(*ACTIVITY_FILTERS, "firstResult", "maxResults")
-    f = _activity_filter()
-    with context().db.read() as session:
-        rows = queries.historic_activities(session, g.actor, f, params.page())
-        return jsonify([shapes.historic_activity(a) for a in rows])
+    return _listed_activities(query_input.from_args(queries.HISTORIC_ACTIVITY_CRITERIA, queries.ACTIVITY_SORTS))
+
+
+@blueprint.post("/history/activity-instance")
+def query_historic_activities():
+    return _listed_activities(query_input.from_body(queries.HISTORIC_ACTIVITY_CRITERIA, queries.ACTIVITY_SORTS))
 
 
 @blueprint.get("/history/activity-instance/count")
 def count_historic_activities():
-    params.known_only(*ACTIVITY_FILTERS)
-    f = _activity_filter()
-    with context().db.read() as session:
-        return jsonify({"count": queries.count_historic_activities(session, g.actor, f)})
+    return _counted(queries.historic_activities_query,
+                    _either_end(query_input.from_args(queries.HISTORIC_ACTIVITY_CRITERIA)))
+
+
+@blueprint.post("/history/activity-instance/count")
+def count_queried_historic_activities():
+    return _counted(queries.historic_activities_query, _either_end(query_input.from_body(
+        queries.HISTORIC_ACTIVITY_CRITERIA, queries.ACTIVITY_SORTS, paged=False)))
 
 
 @blueprint.get("/history/activity-instance/<activity_instance_id>")
@@ -91,21 +92,19 @@ def historic_activity(activity_instance_id):
         return jsonify(shapes.historic_activity(queries.historic_activity(session, g.actor, activity_instance_id)))
 
 
-def _activity_filter() -> queries.ActivityFilter:
-    """Camunda's query parameters: `finished`/`unfinished` true narrow to ended or running
-    activities (both: none), `sortBy` with `sortOrder` (by default by start time)."""
-    args = request.args
-    finished, unfinished = params.bool_arg("finished"), params.bool_arg("unfinished")
-    [(sort_by, descending)] = query_input.sorting(queries.ACTIVITY_SORTS) or [("startTime", False)]
-    if finished and unfinished:
+def _listed_activities(q):
+    q = _either_end(q)
+    page = params.page()
+    with context().db.read() as session:
+        return jsonify([shapes.historic_activity(a) for a in queries.historic_activities(session, g.actor, q, page)])
+
+
+def _either_end(q: Query) -> Query:
+    """`finished` and `unfinished` both true would find nothing: a client's mistake."""
+    if q.criteria.get("finished") and q.criteria.get("unfinished"):
         raise BadRequest("finished 与 unfinished 不能同时为 true / finished and unfinished exclude each other",
                          [{"field": "unfinished", "message": "不能与 finished 同时为 true"}])
-    done = True if finished else (False if unfinished else None)
-    return queries.ActivityFilter(
-        instance_id=args.get("processInstanceId"), definition_id=args.get("processDefinitionId"),
-        activity_id=args.get("activityId"), activity_type=args.get("activityType"), finished=done,
-        canceled=params.bool_arg("canceled"), sort_by=sort_by, descending=descending,
-    )
+    return q
 
 
 @blueprint.get("/history/task")

@@ -15,7 +15,6 @@ from app.platform import history_queries, queries, variable_instances
 
 from . import API_PREFIX, blueprint, params
 from .external_task_filters import FILTERS as EXTERNAL_TASK_FILTERS
-from .history import ACTIVITY_FILTERS as HISTORIC_ACTIVITY_FILTERS
 from .variable_history import FILTERS as DETAIL_FILTERS
 from .variable_instances import DESERIALIZE
 from .openapi_schemas import SCHEMAS, schema_of
@@ -243,9 +242,13 @@ OPERATIONS: dict[str, Op] = {
     "GET /history/process-instance/<instance_id>": Op("一个历史流程实例", ok=(200, "#HistoricProcessInstance")),
     "POST /history/process-instance/count": _posted("历史流程实例数（查询体）", history_queries.INSTANCE_CRITERIA, "",
                                                     paged=False),
-    "GET /history/activity-instance": Op("历史活动", (*HISTORIC_ACTIVITY_FILTERS, *PAGING),
-                                         ok=(200, "[#HistoricActivityInstance]")),
-    "GET /history/activity-instance/count": Op("历史活动数", HISTORIC_ACTIVITY_FILTERS, ok=(200, "#Count")),
+    "GET /history/activity-instance": _listing("历史活动", queries.HISTORIC_ACTIVITY_CRITERIA, queries.ACTIVITY_SORTS,
+                                               "#HistoricActivityInstance"),
+    "POST /history/activity-instance": _posted("历史活动（查询体）", queries.HISTORIC_ACTIVITY_CRITERIA,
+                                               "#HistoricActivityInstance"),
+    "GET /history/activity-instance/count": _counting("历史活动数", queries.HISTORIC_ACTIVITY_CRITERIA),
+    "POST /history/activity-instance/count": _posted("历史活动数（查询体）", queries.HISTORIC_ACTIVITY_CRITERIA, "",
+                                                     paged=False),
     "GET /history/activity-instance/<activity_instance_id>": Op("一个历史活动",
                                                                 ok=(200, "#HistoricActivityInstance")),
     "GET /history/task": _listing("历史任务", history_queries.TASK_CRITERIA, history_queries.TASK_SORTS,
