@@ -106,6 +106,29 @@ def test_redeploying_an_earlier_diagram_makes_it_the_latest_version_again(rest):
     assert task_keys(officer, instance["id"]) == ["first_review"]
 
 
+def test_camundas_redeploy_brings_an_earlier_deployment_back_as_the_latest_version(rest):
+    analyst = rest("analyst")
+    first = deployed(analyst, model_files("job_two_steps.bpmn"))
+    deployed(analyst, {**form_files(), "job_two_steps.bpmn": renamed_final_review()})
+
+    back = analyst.post(f"/deployment/{first['id']}/redeploy", json={"resourceNames": ["job_two_steps.bpmn"]})
+
+    assert back.status_code == 200, back.get_json()
+    assert back.get_json()["name"] == first["name"] and back.get_json()["id"] != first["id"]
+    assert only_definition(back.get_json())["version"] == 3
+    assert analyst.get("/process-definition/key/job_two_steps/xml").get_json()["bpmn20Xml"] == (
+        bpmn("job_two_steps.bpmn").decode())
+    again = analyst.post(f"/deployment/{back.get_json()['id']}/redeploy", json={})
+    assert again.status_code == 200 and again.get_json()["deployedProcessDefinitions"] is None
+    assert analyst.get("/process-definition/key/job_two_steps").get_json()["version"] == 3
+
+    missing = analyst.post(f"/deployment/{first['id']}/redeploy", json={"resourceNames": ["nope.bpmn"]})
+    assert missing.status_code == 400 and missing.get_json()["errors"][0]["field"] == "resourceNames"
+    assert analyst.post(f"/deployment/{first['id']}/redeploy", json={"resources": []}).status_code == 400
+    assert analyst.post("/deployment/nope/redeploy", json={}).status_code == 404
+    assert rest("officer").post(f"/deployment/{first['id']}/redeploy", json={}).status_code == 403
+
+
 def test_a_changed_form_alone_makes_a_new_definition_version_that_uses_it(rest):
     analyst, officer = rest("analyst"), rest("officer")
     deployed(analyst, model_files("job_two_steps.bpmn"))

@@ -25,8 +25,51 @@ def create_deployment():
     with ctx.db.command() as session:
         result = deploy(ctx, session, g.actor, request.form.get("deployment-name") or "deployment",
                         files, source=request.form.get("deployment-source"))
-        body = shapes.deployment(result.deployment, result.new_definitions, result.new_decisions,
-                                 self_link(f"/deployment/{result.deployment.id}"))
+        return _answer(result)
+
+
+@blueprint.post("/deployment/<deployment_id>/redeploy")
+def redeploy(deployment_id: str):
+    """A deployment's files (all, or those named) deployed again, as the next versions of
+    what they define where they differ from the latest: an analyst's way back to an earlier
+    version."""
+    body = params.json_body()
+    unknown = sorted(set(body) - {"resourceIds", "resourceNames", "source"})
+    if unknown:
+        raise BadRequest(f"不支持的字段 {unknown[0]} / unsupported field {unknown[0]}",
+                         [{"field": unknown[0], "message": "不支持的字段"}])
+    ctx = context()
+    with ctx.db.command() as session:
+        earlier = queries.get_deployment(session, deployment_id)
+        files = _chosen(queries.deployment_resources(session, deployment_id), body)
+        return _answer(deploy(ctx, session, g.actor, earlier.name, files,
+                              source=body.get("source") or earlier.source))
+
+
+def _chosen(resources: list, body: dict) -> dict[str, bytes]:
+    """The resources named by id or by name (either list, or both: together), else all;
+    a name or id the deployment does not hold is a 400 naming its field."""
+    wanted = {"resourceIds": body.get("resourceIds"), "resourceNames": body.get("resourceNames")}
+    if all(values is None for values in wanted.values()):
+        return {r.name: r.content for r in resources}
+    chosen = {}
+    for field, attribute in (("resourceIds", "id"), ("resourceNames", "name")):
+        values = wanted[field] or []
+        if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+            raise BadRequest(f"{field} 应为字符串列表 / {field} must be a list of strings",
+                             [{"field": field, "message": "应为字符串列表"}])
+        held = {getattr(r, attribute): r for r in resources}
+        missing = [v for v in values if v not in held]
+        if missing:
+            raise BadRequest(f"该部署中没有资源 {missing[0]} / no resource {missing[0]} in the deployment",
+                             [{"field": field, "message": f"该部署中没有资源 {missing[0]}"}])
+        chosen.update({held[v].name: held[v].content for v in values})
+    return chosen
+
+
+def _answer(result):
+    body = shapes.deployment(result.deployment, result.new_definitions, result.new_decisions,
+                             self_link(f"/deployment/{result.deployment.id}"))
     # Not in Camunda's shape (clients ignore it): what deployed but deserves a look, such as
     # a descriptive model with nothing to start.
     body["warnings"] = located(result.warnings)

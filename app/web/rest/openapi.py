@@ -100,6 +100,8 @@ OPERATIONS: dict[str, Op] = {
     # Deployments and definitions
     "POST /deployment/create": Op("部署模型文件", body={"multipart/form-data": _MULTIPART_DEPLOYMENT},
                                   ok=(200, "#Deployment")),
+    "POST /deployment/<deployment_id>/redeploy": Op("重新部署（回到早先版本）", body={"application/json": _body(
+        resourceIds="[string]", resourceNames="[string]", source="string?")}, ok=(200, "#Deployment")),
     "GET /deployment": _listing("部署列表", {}, queries.DEPLOYMENT_SORTS, "#Deployment"),
     "GET /deployment/count": Op("部署数", ok=(200, "#Count")),
     "GET /deployment/<deployment_id>": Op("一次部署", ok=(200, "#Deployment")),
