@@ -120,14 +120,18 @@ def _check_body(suspended, include_instances, execution_date) -> None:
                          "not supported", [{"field": "executionDate", "message": "不支持定时挂起"}])
 
 
+def running_instance_ids(session: Session, definition_ids: list[str]) -> list[str]:
+    return list(session.scalars(select(ProcessInstance.id).where(
+        ProcessInstance.definition_id.in_(definition_ids), ProcessInstance.state == InstanceState.ACTIVE,
+    ).order_by(ProcessInstance.id)))
+
+
 def _instances(ctx: AppContext, session: Session, actor: Actor, definition_ids: list[str],
                suspended: bool, every_one: bool) -> list[str]:
     """Every running instance, or else those still waiting at their start timer: as Camunda
     suspends a definition's timer-start jobs with it, none starts the process meanwhile."""
     if every_one:
-        ids = session.scalars(select(ProcessInstance.id).where(
-            ProcessInstance.definition_id.in_(definition_ids), ProcessInstance.state == InstanceState.ACTIVE,
-        ).order_by(ProcessInstance.id)).all()
+        ids = running_instance_ids(session, definition_ids)
     else:
         ids = timer_start.waiting_to_start(session, definition_ids)
     for instance_id in ids:

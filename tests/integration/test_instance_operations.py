@@ -11,7 +11,7 @@ import pytest
 from app.platform.jobs import execute_due_jobs
 from tests.support.clients import basic
 from tests.support.jobs import (
-    camunda_date, complete, historic_instance, historic_tasks, jobs, only_job, only_task, task_keys,
+    camunda_date, complete, historic_instance, historic_tasks, jobs, only_job, only_task, start, task_keys,
 )
 
 
@@ -74,6 +74,41 @@ def test_suspending_twice_or_an_ended_instance_is_refused(rest, two_steps):
     assert suspend(admin, two_steps, "yes").status_code == 400
     assert admin.delete(f"/process-instance/{two_steps}").status_code == 204
     assert suspend(admin, two_steps, False).status_code == 404
+
+
+def test_instances_are_suspended_together_by_definition_key_or_ids_as_camunda_does(rest, client, two_steps):
+    admin, officer = rest("admin"), rest("officer")
+    others = [start(officer, "job_two_steps")["id"] for _ in range(2)]
+    definition_id = admin.get(f"/process-instance/{two_steps}").get_json()["definitionId"]
+    assert suspend(admin, others[0]).status_code == 204
+
+    together = admin.put("/process-instance/suspended", json={"processDefinitionKey": "job_two_steps",
+                                                              "suspended": True})
+
+    assert together.status_code == 204, together.get_json()
+    assert {admin.get(f"/process-instance/{i}").get_json()["suspended"] for i in [two_steps, *others]} == {True}
+    assert complete(officer, only_task(officer, two_steps)["id"], {"approved": True}).status_code == 409
+    resumed = admin.put("/process-instance/suspended", json={"processInstanceIds": [two_steps], "suspended": False})
+    assert resumed.status_code == 204
+    assert [admin.get(f"/process-instance/{i}").get_json()["suspended"] for i in [two_steps, *others]] == [
+        False, True, True]
+    assert admin.put("/process-instance/suspended", json={"processDefinitionId": definition_id,
+                                                          "suspended": False}).status_code == 204
+    assert complete(officer, only_task(officer, others[1])["id"], {"approved": True}).status_code == 204
+    [entry] = [e for e in audit_entries(client, "instance.suspend") if e["target"] != others[0]]
+    assert entry["details"]["processInstances"] == sorted([two_steps, *others])
+
+    for body, field in (({"suspended": True}, "processDefinitionId"),
+                        ({"suspended": True, "processDefinitionKey": "job_two_steps", "processInstanceIds": []},
+                         "processInstanceIds"),
+                        ({"suspended": True, "processInstanceIds": "x"}, "processInstanceIds"),
+                        ({"suspended": True, "processDefinitionKey": "job_two_steps", "tenantId": "a"}, "tenantId")):
+        refused = admin.put("/process-instance/suspended", json=body)
+        assert refused.status_code == 400 and refused.get_json()["errors"][0]["field"] == field, body
+    assert admin.put("/process-instance/suspended", json={"processDefinitionKey": "nope",
+                                                          "suspended": True}).status_code == 404
+    assert rest("officer").put("/process-instance/suspended", json={"processInstanceIds": [two_steps],
+                                                                    "suspended": True}).status_code == 403
 
 
 def test_only_an_administrator_suspends_and_a_refusal_is_audited(rest, client, two_steps):

@@ -34,10 +34,7 @@ def redeploy(deployment_id: str):
     what they define where they differ from the latest: an analyst's way back to an earlier
     version."""
     body = params.json_body()
-    unknown = sorted(set(body) - {"resourceIds", "resourceNames", "source"})
-    if unknown:
-        raise BadRequest(f"不支持的字段 {unknown[0]} / unsupported field {unknown[0]}",
-                         [{"field": unknown[0], "message": "不支持的字段"}])
+    params.known_fields(body, "resourceIds", "resourceNames", "source")
     ctx = context()
     with ctx.db.command() as session:
         earlier = queries.get_deployment(session, deployment_id)

@@ -140,6 +140,9 @@ OPERATIONS: dict[str, Op] = {
     "GET /process-instance/<instance_id>": Op("一个运行中的流程实例", ok=(200, "#ProcessInstance")),
     "DELETE /process-instance/<instance_id>": Op("终止流程实例", ("deleteReason",), ok=(204, None)),
     "GET /process-instance/<instance_id>/activity-instances": Op("活动树", ok=(200, "#ActivityInstance")),
+    "PUT /process-instance/suspended": Op("批量挂起或激活流程实例", body={"application/json": _body(
+        suspended="boolean", processDefinitionId="string?", processDefinitionKey="string?",
+        processInstanceIds="[string]")}, ok=(204, None)),
     "PUT /process-instance/<instance_id>/suspended": Op(
         "挂起或恢复", body={"application/json": _body(suspended="boolean", reason="string?")}, ok=(204, None)),
     "POST /process-instance/<instance_id>/modification": Op(

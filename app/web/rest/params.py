@@ -94,6 +94,14 @@ def bool_arg(name: str) -> bool | None:
     return value == "true"
 
 
+def known_fields(body: dict, *names: str) -> None:
+    """Refuse a body field the operation does not take (DOMAIN.md: never ignored)."""
+    unknown = sorted(set(body) - set(names))
+    if unknown:
+        raise BadRequest(f"不支持的字段 {unknown[0]} / unsupported field {unknown[0]}",
+                         [{"field": name, "message": "不支持的字段"} for name in unknown])
+
+
 def known_only(*names: str) -> None:
     """Refuse a query parameter the endpoint does not offer (DOMAIN.md: never ignored)."""
     unknown = sorted(set(request.args) - set(names))
