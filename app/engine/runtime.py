@@ -392,12 +392,15 @@ class Execution:
         self.run()
 
     def throw_bpmn_error(self, task_id: str, error_code: str, variables: dict) -> bool:
-        """A worker's BPMN error on a waiting service task (Camunda's external task
-        bpmnError): the task's error boundary event for `error_code` catches it (one for
-        that code before one for any code), with `variables`, and the instance runs on from
-        there. False, nothing changed, when no boundary event of the task catches it."""
+        """A BPMN error on a waiting service task (Camunda's external task bpmnError) or a
+        ready user task (its task bpmnError): the task's error boundary event for
+        `error_code` catches it (one for that code before one for any code), with
+        `variables`, and the instance runs on from there. False, nothing changed, when no
+        boundary event of the task catches it."""
         task = self._task(task_id)
-        if task.state != TaskState.STARTED or not isinstance(task.task_spec, TopicServiceTask):
+        waiting = ((task.state == TaskState.STARTED and isinstance(task.task_spec, TopicServiceTask))
+                   or (task.state == TaskState.READY and isinstance(task.task_spec, UserTask)))
+        if not waiting:
             raise TaskNotReady(task_id)
         event = BpmnEvent(ErrorEventDefinition(error_code, error_code), payload=dict(variables))
         catchers = [

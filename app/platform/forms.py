@@ -72,6 +72,20 @@ def validate(validator: Draft202012Validator, values: dict) -> None:
         raise ValidationFailed("表单填写有误，请按提示修改 / the form has errors", errors)
 
 
+def validate_fields(schema: dict, values: dict) -> None:
+    """Some fields of a form sent on their own (not the whole form): each must be a field of
+    the form and pass the form's own check of it; none is required."""
+    properties = schema.get("properties") or {}
+    unknown = [{"field": name, "message": f"{name}：不是本表单的字段", "message_en": f"{name} is not a field of the form"}
+               for name in sorted(values) if name not in properties]
+    if unknown:
+        raise ValidationFailed("表单填写有误，请按提示修改 / the form has errors", unknown)
+    alone = {"type": "object", "properties": {name: properties[name] for name in values}}
+    if "$defs" in schema:
+        alone["$defs"] = schema["$defs"]
+    validate(validator_of(alone), values)
+
+
 def field_error(error) -> dict:
     path = [str(p) for p in error.absolute_path]
     title = error.schema.get("title") if isinstance(error.schema, dict) else None

@@ -172,18 +172,20 @@ def _run_listeners(ctx, session, actor: Actor, task, loaded, values: dict) -> No
 
 
 def _validate_form(ctx, session, definition, task, values: dict) -> None:
+    validator = form_validator(ctx, session, definition, task)
+    if validator is not None:
+        check_submission(validator, values)
+
+
+def form_validator(ctx, session, definition, task):
+    """What checks the step's form, or None where any value goes: a generic form checks the
+    types its model's form fields declare; one made of the variables takes any value, as
+    Camunda's does."""
     if not task.form_key:
-        # A generic form checks the types its model's form fields declare; one made of the
-        # variables takes any value, as Camunda's does.
         fields = _form_fields(definition, task.task_key)
-        if fields:
-            check_submission(forms.validator_of(generic_form(fields, {})[0]), values)
-        return
-    form_ids = json.loads(definition.forms_json)
-    form_version_id = form_ids.get(task.form_key)
-    if form_version_id is None:
-        return
-    check_submission(forms.validator_for(ctx, session, form_version_id), values)
+        return forms.validator_of(generic_form(fields, {})[0]) if fields else None
+    form_version_id = json.loads(definition.forms_json).get(task.form_key)
+    return None if form_version_id is None else forms.validator_for(ctx, session, form_version_id)
 
 
 def _form_fields(definition, task_key: str) -> list[dict]:

@@ -521,6 +521,48 @@ def test_an_embedded_subprocess_ends_when_its_own_work_and_its_event_subprocesse
     assert late.get_json()["type"] == "MismatchingMessageCorrelationException"
 
 
+def test_the_holder_throws_a_bpmn_error_and_the_steps_error_boundary_event_takes_the_case_on(rest):
+    """Camunda's task bpmnError: the step ends on the path drawn for that error, with the
+    values sent (each a field of the step's form); an error nobody catches is refused and
+    the step stays as it was."""
+    deployed(rest("analyst"), "flow_user_task_error.bpmn")
+    officer = rest("officer")
+    instance_id = start(officer, "flow_user_task_error")
+    task = only_task(officer, instance_id, "check_materials")
+
+    def throw(**body):
+        return officer.post(f"/task/{task['id']}/bpmnError", json=body)
+
+    uncaught = throw(errorCode="OTHER")
+    assert uncaught.status_code == 400 and uncaught.get_json()["errors"][0]["field"] == "errorCode"
+    wrong = throw(errorCode="MATERIALS_INCOMPLETE", variables=typed({"comment": 5, "score": 1}))
+    assert wrong.status_code == 400
+    assert {e["field"] for e in wrong.get_json()["errors"]} == {"score"}
+    wrong = throw(errorCode="MATERIALS_INCOMPLETE", variables=typed({"comment": 5}))
+    assert {e["field"] for e in wrong.get_json()["errors"]} == {"comment"}
+    assert throw(errorMessage="x").get_json()["errors"][0]["field"] == "errorCode"
+    assert rest("cotton").post(f"/task/{task['id']}/bpmnError", json={"errorCode": "MATERIALS_INCOMPLETE"}
+                               ).status_code == 404
+    assert task_keys(officer, instance_id) == ["check_materials"]
+
+    thrown = throw(errorCode="MATERIALS_INCOMPLETE", errorMessage="缺少审计报告",
+                   variables=typed({"comment": "请补交审计报告"}))
+
+    assert thrown.status_code == 204, thrown.get_json()
+    assert task_keys(officer, instance_id) == ["notify_applicant"]
+    assert variables(officer, instance_id)["comment"] == "请补交审计报告"
+    history = officer.get("/history/task", query_string={"processInstanceId": instance_id,
+                                                           "taskDefinitionKey": "check_materials"}).get_json()
+    assert [h["endTime"] is not None for h in history] == [True]
+    assert officer.post(f"/task/{task['id']}/bpmnError", json={"errorCode": "MATERIALS_INCOMPLETE"}
+                        ).status_code in (404, 409)
+    completed(officer, only_task(officer, instance_id, "notify_applicant")["id"])
+    assert instance_state(officer, instance_id) == "COMPLETED"
+    reached = {a["activityId"] for a in officer.get("/history/activity-instance",
+                                                    query_string={"processInstanceId": instance_id}).get_json()}
+    assert "returned" in reached and not {"approve", "end"} & reached
+
+
 # ------------------------------------------------------------------ form validation
 
 

@@ -100,6 +100,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "event.external_task_completed": ("外部任务完成", "External task completed"),
     "event.external_task_failed": ("外部任务失败", "External task failed"),
     "event.external_task_bpmn_error": ("外部任务报告业务错误", "External task BPMN error"),
+    "event.task_bpmn_error": ("办理人报告业务错误", "BPMN error thrown by the task's holder"),
     "event.external_task_retries_set": ("设置外部任务重试次数", "External task retries set"),
     "event.variables_updated": ("变量更新", "Variables updated"),
     "event.comment_added": ("发表评论", "Comment"),

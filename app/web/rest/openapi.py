@@ -184,6 +184,8 @@ OPERATIONS: dict[str, Op] = {
     "POST /task/<task_id>/unclaim": Op("取消认领", ok=(204, None)),
     "POST /task/<task_id>/complete": Op("办理完成", body={"application/json": _body(
         variables=_VARIABLES, withVariablesInReturn="boolean")}, ok=(204, None)),
+    "POST /task/<task_id>/bpmnError": Op("抛出 BPMN 错误（按边界错误事件结束本步骤）", body={"application/json": _body(
+        errorCode="string", errorMessage="string?", variables=_VARIABLES)}, ok=(204, None)),
     "POST /task/<task_id>/delegate": Op("委派", body={"application/json": _body(userId="string", **_REASON)},
                                         ok=(204, None)),
     "POST /task/<task_id>/resolve": Op("委派办结", body={"application/json": _body(

@@ -1,7 +1,7 @@
 """Tasks: list, get, claim, unclaim, complete, form variables."""
 from flask import g, jsonify, request
 
-from app.platform import queries, user_tasks, variable_files, variables
+from app.platform import queries, task_errors, user_tasks, variable_files, variables
 
 from . import blueprint, context, params, query_input, shapes
 
@@ -85,6 +85,17 @@ def complete(task_id):
         with ctx.db.read() as session:
             shown, types = user_tasks.variables_after(session, g.actor, task_id)
         return jsonify(variables.to_camunda(shown, types))
+    return "", 204
+
+
+@blueprint.post("/task/<task_id>/bpmnError")
+def bpmn_error(task_id):
+    body = params.json_body()
+    params.known_fields(body, "errorCode", "errorMessage", "variables")
+    values, types = variables.from_camunda(body.get("variables"))
+    ctx = context()
+    with ctx.db.command() as session:
+        task_errors.bpmn_error(ctx, session, g.actor, task_id, body, values, types)
     return "", 204
 
 
