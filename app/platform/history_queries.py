@@ -134,9 +134,11 @@ def historic_tasks(session: Session, actor: Actor, q: Query, page: Page) -> list
                                 parameters))
 
 
-def historic_tasks_query(actor: Actor, q: Query) -> tuple:
+def historic_tasks_query(actor: Actor, q: Query, criteria: dict[str, qc.Criterion] = TASK_CRITERIA) -> tuple:
+    """The historic tasks `actor` may read that match `q` (read by `criteria`); and its
+    parameters."""
     query = select(_HT).where(confidential.step_condition(actor, _HT.task_key, _HT.assignee))
     if not actor.sees_everything:
         query = query.where((_HT.assignee == actor.id) | _HT.instance_id.in_(
             select(_PI.id).where(instance_visibility(actor))))
-    return qc.filtered(actor, query, TASK_CRITERIA, q)
+    return qc.filtered(actor, query, criteria, q)

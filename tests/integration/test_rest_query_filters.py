@@ -334,6 +334,37 @@ def test_jobs_are_read_by_id_with_their_whole_failure_and_queried_by_camundas_fi
     assert outsider.post("/job/count", json={}).get_json() == {"count": 0}
 
 
+def test_camundas_history_reports_give_durations_per_period_and_counts_of_completed_tasks(rest, cases):
+    """Only the finished case counts: started in March (Beijing time), it took an hour; its
+    初审 took the hour and its 终审 no time."""
+    admin = rest("admin")
+    hour = 3_600_000
+    report = admin.get(f"/history/process-instance/report?reportType=duration&periodUnit=month"
+                       f"&processDefinitionKeyIn={KEY}")
+    assert report.status_code == 200, report.get_json()
+    assert report.get_json() == [{"period": 3, "periodUnit": "MONTH", "minimum": hour, "maximum": hour,
+                                  "average": hour}]
+    quarters = admin.get("/history/process-instance/report?reportType=duration&periodUnit=quarter").get_json()
+    assert [(r["period"], r["periodUnit"]) for r in quarters] == [(1, "QUARTER")]
+    assert admin.get("/history/process-instance/report?reportType=duration&periodUnit=month"
+                     "&startedBefore=2000-01-01T00:00:00.000%2B0800").get_json() == []
+
+    durations = admin.get("/history/task/report?reportType=duration&periodUnit=month").get_json()
+    assert durations == [{"period": 3, "periodUnit": "MONTH", "minimum": 0, "maximum": hour, "average": hour // 2}]
+    by_name = admin.get("/history/task/report?reportType=count&groupBy=taskName").get_json()
+    assert sorted((r["taskName"], r["count"], r["processDefinitionKey"]) for r in by_name) == [
+        ("初审", 1, KEY), ("终审", 1, KEY)]
+    by_process = admin.get("/history/task/report?reportType=count&groupBy=processDefinition").get_json()
+    assert [(r["taskName"], r["count"], r["processDefinitionKey"]) for r in by_process] == [(None, 2, KEY)]
+    assert by_process[0]["processDefinitionName"]
+    assert rest("cotton").get("/history/task/report?reportType=count&groupBy=taskName").get_json() == []
+
+    _refused(admin.get("/history/process-instance/report?reportType=duration"), "periodUnit")
+    _refused(admin.get("/history/process-instance/report?reportType=count&periodUnit=month"), "reportType")
+    _refused(admin.get("/history/task/report?reportType=count"), "groupBy")
+    _refused(admin.get("/history/task/report?reportType=duration&periodUnit=week"), "periodUnit")
+
+
 def test_definition_name_priority_name_not_and_tenant_filters(rest, cases):
     admin = rest("admin")
     name = admin.get(f"/process-definition/key/{KEY}").get_json()["name"]

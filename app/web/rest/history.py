@@ -3,7 +3,7 @@ from flask import g, jsonify
 
 from app.core.errors import BadRequest, NotFound
 from app.core.paging import Page
-from app.platform import history_queries, queries
+from app.platform import history_queries, history_reports, queries
 from app.platform.query_criteria import Query
 from app.platform.instance_store import definition_of
 
@@ -33,6 +33,20 @@ def count_queried_historic_instances():
     return _counted(history_queries.historic_instances_query,
                     query_input.from_body(history_queries.INSTANCE_CRITERIA, history_queries.INSTANCE_SORTS,
                                            paged=False))
+
+
+@blueprint.get("/history/process-instance/report")
+def instance_duration_report():
+    q = query_input.from_args(history_reports.INSTANCE_REPORT_CRITERIA)
+    with context().db.read() as session:
+        return jsonify(history_reports.instance_durations(session, g.actor, q))
+
+
+@blueprint.get("/history/task/report")
+def task_report():
+    q = query_input.from_args(history_reports.TASK_REPORT_CRITERIA)
+    with context().db.read() as session:
+        return jsonify(history_reports.task_report(session, g.actor, q))
 
 
 @blueprint.get("/history/process-instance/<instance_id>")

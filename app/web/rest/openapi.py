@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 
 from flask import current_app, jsonify, request
 
-from app.platform import history_queries, queries, variable_instances
+from app.platform import history_queries, history_reports, queries, variable_instances
 
 from . import API_PREFIX, blueprint, params
 from .external_task_filters import FILTERS as EXTERNAL_TASK_FILTERS
@@ -54,8 +54,9 @@ def _listing(summary: str, criteria: dict, sorts: dict, shape: str, also: tuple[
               kinds={name: c.kind for name, c in criteria.items()})
 
 
-def _counting(summary: str, criteria: dict) -> Op:
-    return Op(summary, tuple(criteria), ok=(200, "#Count"), kinds={name: c.kind for name, c in criteria.items()})
+def _counting(summary: str, criteria: dict, ok: str = "#Count") -> Op:
+    """A read whose query is `criteria` (a list's count, a report)."""
+    return Op(summary, tuple(criteria), ok=(200, ok), kinds={name: c.kind for name, c in criteria.items()})
 
 
 def _posted(summary: str, criteria: dict, shape: str, paged: bool = True, also: tuple[str, ...] = ()) -> Op:
@@ -262,6 +263,11 @@ OPERATIONS: dict[str, Op] = {
                                   "#HistoricTask"),
     "POST /history/task": _posted("历史任务（查询体）", history_queries.TASK_CRITERIA, "#HistoricTask"),
     "GET /history/task/count": _counting("历史任务数", history_queries.TASK_CRITERIA),
+    "GET /history/task/report": _counting("已办任务的时长（按期间）或件数（按名称、流程）",
+                                          history_reports.TASK_REPORT_CRITERIA, ok="[object]"),
+    "GET /history/process-instance/report": _counting("已办结实例的时长（按发起的月份或季度）",
+                                                      history_reports.INSTANCE_REPORT_CRITERIA,
+                                                      ok="[#DurationReportResult]"),
     "POST /history/task/count": _posted("历史任务数（查询体）", history_queries.TASK_CRITERIA, "", paged=False),
     "GET /history/variable-instance": _listing(
         "历史变量", variable_instances.HISTORIC_CRITERIA, variable_instances.HISTORIC_SORTS,

@@ -49,6 +49,8 @@ SCHEMAS = {
     "Version": _object(version="string"),
     "Engine": _object(name="string"),
     "TaskCountByCandidateGroup": _object(groupName="string?", taskCount="integer"),
+    "DurationReportResult": _object(period="integer", periodUnit="string", minimum="integer", maximum="integer",
+                                    average="integer"),
     "Task": _object(
         id="string", name="string?", assignee="string?", owner="string?", created="string?", due="string?",
         followUp="string?", lastUpdated="string?", delegationState="string?", description="string?",
