@@ -9,6 +9,7 @@ from .config import load_settings
 from app.assembly import build_context
 from app.core.context import AppContext
 from app.core.errors import ServiceError
+from app.web.rest.named_engine import NamedEngine
 from app.web.url_rules import SharedBuilderRule
 
 
@@ -29,6 +30,7 @@ def create_app(test_config: dict | None = None, clock=None) -> Flask:
     app.json.sort_keys = False
     app.extensions["ticflow"] = build_context(settings, clock)
     app.session_interface = ApiAwareSessionInterface()
+    app.wsgi_app = NamedEngine(app.wsgi_app)
     if settings.trusted_proxies:
         hops = settings.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)

@@ -59,6 +59,10 @@ def test_the_modelers_connection_check_is_answered(client, project_models):
     assert client.get("/engine-rest/version", headers=basic("analyst")).status_code == 200
     engines = client.get("/engine-rest/engine", headers=basic("analyst"))
     assert engines.status_code == 200 and engines.get_json() == [{"name": "default"}]
+    named = client.get("/engine-rest/engine/default/deployment?maxResults=0", headers=basic("analyst"))
+    assert named.status_code == 200 and named.get_json() == []
+    other = client.get("/engine-rest/engine/other/deployment", headers=basic("analyst"))
+    assert other.status_code == 404 and other.get_json()["type"] == "NotFoundException"
 
 
 def test_deploying_unchanged_files_from_the_modeler_makes_no_new_version(client, project_models, diagram):
