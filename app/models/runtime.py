@@ -159,6 +159,8 @@ class Incident(Base):
     message: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime]
     resolved_at: Mapped[datetime | None]
+    # An operator's note on it (Camunda's annotation): what was found, who was asked.
+    annotation: Mapped[str | None] = mapped_column(Text)
 
 
 class ExternalTask(Base):

@@ -16,7 +16,7 @@ from app.core.paging import Page
 from app.platform import history_queries, queries
 from app.platform.query_criteria import Query, VariableFilter
 from tests.support.apps import build_app
-from tests.support.clients import Api, Rest
+from tests.support.clients import Api, Rest, basic
 from tests.support.flows import deployed as deployed_flows
 from tests.support.flows import start as start_flow
 from tests.support.handlers import SERVICE
@@ -363,6 +363,32 @@ def test_camundas_history_reports_give_durations_per_period_and_counts_of_comple
     _refused(admin.get("/history/process-instance/report?reportType=count&periodUnit=month"), "reportType")
     _refused(admin.get("/history/task/report?reportType=count"), "groupBy")
     _refused(admin.get("/history/task/report?reportType=duration&periodUnit=week"), "periodUnit")
+
+
+def test_an_administrator_annotates_an_open_incident_and_history_shows_it(rest, client, failing_service):
+    admin, officer = rest("admin"), rest("officer")
+    deployed(rest("analyst"), model_files("job_service_call.bpmn"), name="service")
+    instance_id = start(officer, "job_service_call", {"applicant": "新疆大学"})["id"]
+    for _ in range(2):
+        admin.post(f"/job/{only_job(admin, instance_id)['id']}/execute")
+    [incident] = incidents(admin, instance_id)
+    path = f"/incident/{incident['id']}/annotation"
+
+    assert admin.put(path, json={"annotation": "已联系财务系统运维，待其恢复接口"}).status_code == 204
+
+    assert admin.get(f"/incident/{incident['id']}").get_json()["annotation"] == "已联系财务系统运维，待其恢复接口"
+    [historic] = admin.get(f"/history/incident?processInstanceId={instance_id}").get_json()
+    assert historic["annotation"] == "已联系财务系统运维，待其恢复接口"
+    for body in ({}, {"annotation": "  "}, {"annotation": "x" * 4001}, {"annotation": "x", "note": "y"}):
+        refused = admin.put(path, json=body)
+        assert refused.status_code == 400, body
+        assert refused.get_json()["errors"][0]["field"] in ("annotation", "note"), body
+    assert officer.put(path, json={"annotation": "看看"}).status_code == 403
+    assert admin.delete(path).status_code == 204
+    assert admin.get(f"/incident/{incident['id']}").get_json()["annotation"] is None
+    assert admin.put("/incident/nope/annotation", json={"annotation": "x"}).status_code == 404
+    audit = client.get("/api/audit", headers=basic("admin"), query_string={"action": "incident.annotate"}).get_json()
+    assert sorted((e["userId"], e["success"]) for e in audit) == [("admin", True), ("officer", False)]
 
 
 def test_definition_name_priority_name_not_and_tenant_filters(rest, cases):

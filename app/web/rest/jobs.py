@@ -2,7 +2,7 @@
 open and resolved (their history)."""
 from flask import Response, g, jsonify
 
-from app.platform import instance_operations
+from app.platform import incident_notes, instance_operations
 from app.platform import jobs as job_service
 from app.platform import queries
 
@@ -102,6 +102,25 @@ def get_incident(incident_id):
     params.known_only()
     with context().db.read() as session:
         return jsonify(shapes.incident(queries.open_incident(session, g.actor, incident_id)))
+
+
+@blueprint.put("/incident/<incident_id>/annotation")
+def annotate_incident(incident_id):
+    body = params.json_body()
+    params.known_fields(body, "annotation")
+    ctx = context()
+    with ctx.db.command() as session:
+        incident_notes.annotate(ctx, session, g.actor, incident_id, body.get("annotation", ""))
+    return "", 204
+
+
+@blueprint.delete("/incident/<incident_id>/annotation")
+def clear_incident_annotation(incident_id):
+    params.known_only()
+    ctx = context()
+    with ctx.db.command() as session:
+        incident_notes.annotate(ctx, session, g.actor, incident_id, None)
+    return "", 204
 
 
 @blueprint.get("/history/incident")

@@ -238,6 +238,9 @@ OPERATIONS: dict[str, Op] = {
     "GET /incident": _listing("事件", queries.INCIDENT_CRITERIA, queries.INCIDENT_SORTS, "#Incident"),
     "GET /incident/count": _counting("事件数", queries.INCIDENT_CRITERIA),
     "GET /incident/<incident_id>": Op("一个未解决的事件", ok=(200, "#Incident")),
+    "PUT /incident/<incident_id>/annotation": Op("为事件加注", body={"application/json": _body(
+        annotation="string")}, ok=(204, None)),
+    "DELETE /incident/<incident_id>/annotation": Op("清除事件的注释", ok=(204, None)),
     "GET /history/incident": _listing("历史事件（未解决与已解决）", queries.HISTORIC_INCIDENT_CRITERIA,
                                       queries.HISTORIC_INCIDENT_SORTS, "#HistoricIncident"),
     "GET /history/incident/count": _counting("历史事件数", queries.HISTORIC_INCIDENT_CRITERIA),

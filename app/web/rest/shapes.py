@@ -107,7 +107,7 @@ def incident(i: Incident) -> dict:
         "incidentType": i.incident_type, "activityId": i.activity_id,
         "failedActivityId": i.activity_id, "causeIncidentId": i.id, "rootCauseIncidentId": i.id,
         "configuration": i.job_id, "incidentMessage": i.message, "tenantId": None,
-        "jobDefinitionId": None, "annotation": None,
+        "jobDefinitionId": None, "annotation": i.annotation,
     }
 
 
@@ -121,7 +121,7 @@ def historic_incident(i: Incident) -> dict:
         "causeIncidentId": i.id, "rootCauseIncidentId": i.id, "configuration": i.job_id,
         "historyConfiguration": None, "incidentMessage": i.message, "tenantId": None,
         "jobDefinitionId": None, "open": not resolved, "deleted": False, "resolved": resolved,
-        "annotation": None,
+        "annotation": i.annotation,
     }
 
 
