@@ -117,6 +117,11 @@ def test_an_incident_shows_on_its_activity_and_in_the_overview(web, rest, ctx, c
     assert row_counts(overview, 'data-process="job_service_call" data-version="1"')["incidents"] == "1"
     assert row_counts(page, 'data-activity="register"') == {
         "instances": "1", "overdue": "0", "incidents": "1", "failed_jobs": "1"}
+    [incident] = rest("admin").get(f"/incident?processInstanceId={failing}").get_json()
+    assert rest("admin").put(f"/incident/{incident['id']}/annotation",
+                             json={"annotation": "已联系接口运维"}).status_code == 204
+    case = text(manager.get(f"/cockpit/instances/{failing}"))
+    assert '<td class="pre" data-testid="incident-annotation">已联系接口运维</td>' in case
 
 
 @pytest.mark.parametrize("user", READERS)

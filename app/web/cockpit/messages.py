@@ -66,6 +66,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "cockpit.due": ("到期时间", "Due"),
     "cockpit.retries": ("剩余重试", "Retries left"),
     "cockpit.error": ("错误", "Error"),
+    "cockpit.annotation": ("处理备注", "Annotation"),
     "cockpit.none_yet": ("无", "None"),
     "cockpit.open_case": ("在办件系统中查看", "Open in the Tasklist"),
     "cockpit.activity_state.done": ("已完成", "Done"),
