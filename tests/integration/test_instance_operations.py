@@ -67,6 +67,42 @@ def test_a_suspended_instance_keeps_its_timers_until_it_is_resumed(ctx, rest, ti
     assert task_keys(admin, timed_review) == ["escalate"]
 
 
+def test_a_suspended_job_waits_until_it_is_activated_one_by_one_or_by_definition(ctx, rest, client, timed_review):
+    admin = rest("admin")
+    job = only_job(admin, timed_review)
+    assert admin.put(f"/job/{job['id']}/suspended", json={"suspended": True}).status_code == 204
+    assert only_job(admin, timed_review)["suspended"] is True
+    assert admin.get(f"/process-instance/{timed_review}").get_json()["suspended"] is False
+
+    ctx.clock.advance(timedelta(days=31))
+    assert execute_due_jobs(ctx) == 0
+    assert task_keys(admin, timed_review) == ["review"]
+    activated = admin.put("/job/suspended", json={"jobDefinitionId": job["jobDefinitionId"], "suspended": False})
+    assert activated.status_code == 204
+    assert execute_due_jobs(ctx) == 1
+    assert task_keys(admin, timed_review) == ["escalate"]
+    [entry] = audit_entries(client, "job.activate")
+    assert entry["details"]["jobs"] == [job["id"]]
+
+
+def test_a_job_of_a_suspended_instance_is_activated_only_with_its_instance(rest, timed_review):
+    admin = rest("admin")
+    job = only_job(admin, timed_review)
+    assert suspend(admin, timed_review).status_code == 204
+    refused = admin.put(f"/job/{job['id']}/suspended", json={"suspended": False})
+    assert refused.status_code == 409 and refused.get_json()["type"] == "SuspendedEntityInteractionException"
+    assert admin.put("/job/suspended", json={"processInstanceId": timed_review, "suspended": False}).status_code == 204
+    assert only_job(admin, timed_review)["suspended"] is True
+    for body, field in (({"suspended": True}, "jobDefinitionId"),
+                        ({"suspended": True, "jobDefinitionId": "x"}, "jobDefinitionId"),
+                        ({"suspended": "yes", "processInstanceId": timed_review}, "suspended"),
+                        ({"suspended": True, "processInstanceId": timed_review, "tenantId": "t"}, "tenantId")):
+        response = admin.put("/job/suspended", json=body)
+        assert response.status_code == 400 and response.get_json()["errors"][0]["field"] == field, body
+    assert rest("officer").put(f"/job/{job['id']}/suspended", json={"suspended": True}).status_code == 403
+    assert admin.put("/job/nope/suspended", json={"suspended": True}).status_code == 404
+
+
 def test_suspending_twice_or_an_ended_instance_is_refused(rest, two_steps):
     admin = rest("admin")
     assert suspend(admin, two_steps).status_code == 204

@@ -2,7 +2,7 @@
 open and resolved (their history)."""
 from flask import Response, g, jsonify
 
-from app.platform import incident_notes, instance_operations
+from app.platform import incident_notes, instance_operations, job_suspension
 from app.platform import jobs as job_service
 from app.platform import queries
 
@@ -55,6 +55,27 @@ def job_stacktrace(job_id):
     with context().db.read() as session:
         failure = queries.job_of(session, g.actor, job_id).exception_message
     return Response(failure or "", mimetype="text/plain")
+
+
+@blueprint.put("/job/<job_id>/suspended")
+def suspend_job(job_id):
+    body = params.json_body()
+    params.known_fields(body, "suspended")
+    ctx = context()
+    with ctx.db.command() as session:
+        job_suspension.suspend_one(ctx, session, g.actor, job_id, body.get("suspended"))
+    return "", 204
+
+
+@blueprint.put("/job/suspended")
+def suspend_jobs():
+    body = params.json_body()
+    params.known_fields(body, "suspended", "jobDefinitionId", "processDefinitionId", "processDefinitionKey",
+                        "processInstanceId")
+    ctx = context()
+    with ctx.db.command() as session:
+        job_suspension.suspend_group(ctx, session, g.actor, body)
+    return "", 204
 
 
 @blueprint.post("/job/<job_id>/execute")

@@ -229,6 +229,11 @@ OPERATIONS: dict[str, Op] = {
     "GET /job/count": _counting("作业数", queries.JOB_CRITERIA),
     "POST /job/count": _posted("作业数（查询体）", queries.JOB_CRITERIA, "", paged=False),
     "GET /job/<job_id>": Op("一个作业", ok=(200, "#Job")),
+    "PUT /job/<job_id>/suspended": Op("挂起或激活一个作业", body={"application/json": _body(suspended="boolean")},
+                                      ok=(204, None)),
+    "PUT /job/suspended": Op("按作业定义、流程定义或实例挂起或激活作业", body={"application/json": _body(
+        suspended="boolean", jobDefinitionId="string?", processDefinitionId="string?", processDefinitionKey="string?",
+        processInstanceId="string?")}, ok=(204, None)),
     "GET /job/<job_id>/stacktrace": Op("作业最近一次失败的完整信息", ok=(200, "string"), media="text/plain"),
     "POST /job/<job_id>/execute": Op("立即执行作业", ok=(204, None)),
     "PUT /job/<job_id>/retries": Op("设置重试次数", body={"application/json": _body(retries="integer")},
