@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Index, String, Text, text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Index, String, Text, select, text
+from sqlalchemy.orm import Mapped, column_property, mapped_column
 
 from .base import Base
 
@@ -52,7 +52,6 @@ class HistoricActivity(Base):
     activity_id: Mapped[str] = mapped_column(String(100))
     activity_name: Mapped[str | None] = mapped_column(String(200))
     activity_type: Mapped[str] = mapped_column(String(50))
-    assignee: Mapped[str | None] = mapped_column(String(64))
     start_time: Mapped[datetime]
     end_time: Mapped[datetime | None]
     canceled: Mapped[bool] = mapped_column(default=False)
@@ -85,3 +84,10 @@ class HistoricTask(Base):
     delete_reason: Mapped[str | None] = mapped_column(String(100))
     completed_by: Mapped[str | None] = mapped_column(String(64))
     variables_json: Mapped[str | None] = mapped_column(Text)
+
+
+# A user task's activity row shares its task's id: its assignee is the task's, read from the
+# one row the claims, 转办 and completes keep, never copied (Camunda's activity assignee).
+HistoricActivity.assignee = column_property(
+    select(HistoricTask.assignee).where(HistoricTask.id == HistoricActivity.id)
+    .correlate_except(HistoricTask).scalar_subquery())

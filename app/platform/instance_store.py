@@ -457,7 +457,7 @@ def _activity_row(loaded: Loaded, activity, now, end) -> dict:
     return dict(
         id=activity.id, instance_id=loaded.row.id, process_key=loaded.row.process_key,
         definition_id=loaded.row.definition_id, activity_id=activity.activity_id,
-        activity_name=activity.name, activity_type=activity.activity_type, assignee=None,
+        activity_name=activity.name, activity_type=activity.activity_type,
         start_time=now, end_time=end, canceled=activity.state == "cancelled",
     )
 

@@ -487,7 +487,7 @@ HISTORIC_ACTIVITY_CRITERIA: dict[str, qc.Criterion] = {
     "activityId": qc.Equal(_HA.activity_id), "activityType": qc.Equal(_HA.activity_type),
     "activityName": qc.Equal(_HA.activity_name), "activityNameLike": qc.Matching(_HA.activity_name),
     "finished": qc.Flag(_HA.end_time.is_not(None)), "unfinished": qc.Flag(_HA.end_time.is_(None)),
-    "canceled": qc.Flag(_HA.canceled.is_(True)),
+    "canceled": qc.Flag(_HA.canceled.is_(True)), "taskAssignee": qc.Equal(_HA.assignee),
     "startedBefore": qc.Until(_HA.start_time), "startedAfter": qc.Since(_HA.start_time),
     "finishedBefore": qc.Until(_HA.end_time), "finishedAfter": qc.Since(_HA.end_time),
     **qc.WITHOUT_TENANTS,

@@ -222,6 +222,10 @@ def test_history_records_activities_and_tasks_with_shanghai_times(officer, clock
     ids = [a["activityId"] for a in activities]
     assert ids[:3] == ["start", "enter_request", "split"]
     assert activities[1]["endTime"].endswith("+0800")
+    assert [(a["activityId"], a["assignee"]) for a in activities[:2]] == [("start", None), ("enter_request", "officer")]
+    by_assignee = officer.get("/history/activity-instance", query_string={
+        "processInstanceId": instance["id"], "taskAssignee": "officer"}).get_json()
+    assert [a["id"] for a in by_assignee] == [a["id"] for a in activities if a["assignee"] == "officer"]
     tasks = officer.get(f"/history/task?processInstanceId={instance['id']}&finished=true").get_json()
     assert [(t["taskDefinitionKey"], t["assignee"], t["deleteReason"]) for t in tasks] == [
         ("enter_request", "officer", "completed")
