@@ -72,21 +72,6 @@ def set_suspended(ctx: AppContext, session: Session, actor: Actor, instance_id: 
                  details={"reason": reason, "businessKey": instance.business_key})
 
 
-def suspend_group(ctx: AppContext, session: Session, actor: Actor, instance_ids: list[str], suspended) -> None:
-    """Suspend or resume these instances together (Camunda's suspension in a group): it is
-    idempotent, an ended instance, or one already so, is left as it is."""
-    action = "instance.suspend" if suspended is True else "instance.resume"
-    target = ",".join(instance_ids)[:200]
-    _require_operator(ctx, session, actor, action, target, {"processInstances": instance_ids})
-    if not isinstance(suspended, bool):
-        raise BadRequest("suspended 应为 true 或 false / suspended must be a boolean",
-                         [{"field": "suspended", "message": "应为 true 或 false"}])
-    for instance_id in instance_ids:
-        suspend_running(ctx, session, actor, instance_id, suspended)
-    audit.record(ctx, session, action, user_id=actor.id, target=target, source=actor.source,
-                 details={"processInstances": instance_ids})
-
-
 def suspend_running(ctx: AppContext, session: Session, actor: Actor, instance_id: str,
                     suspended: bool) -> None:
     """Suspend or resume one running instance of a definition being suspended or resumed

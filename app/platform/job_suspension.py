@@ -12,7 +12,7 @@ from app.core.context import AppContext
 from app.core.errors import BadRequest, Suspended
 from app.core.identity import Actor
 from app.models import Job, JobType, ProcessInstance
-from app.platform import permissions, queries
+from app.platform import group_choice, permissions, queries
 from app.platform.query_criteria import Query
 
 
@@ -28,14 +28,10 @@ def suspend_one(ctx: AppContext, session: Session, actor: Actor, job_id: str, su
 def suspend_group(ctx: AppContext, session: Session, actor: Actor, body: dict) -> None:
     """`body`: `suspended` and exactly one of jobDefinitionId, processDefinitionId,
     processDefinitionKey, processInstanceId."""
-    given = [name for name in _GROUPS if body.get(name) is not None]
-    target = ",".join(f"{name}={body[name]}" for name in given)[:200]
+    target = ",".join(f"{name}={body[name]}" for name in _GROUPS if body.get(name) is not None)[:200]
     _require_operator(ctx, session, actor, body.get("suspended"), target)
-    if len(given) != 1:
-        raise BadRequest("请给出 jobDefinitionId、processDefinitionId、processDefinitionKey、processInstanceId "
-                         "之一 / give exactly one of jobDefinitionId, processDefinitionId, processDefinitionKey, "
-                         "processInstanceId", [{"field": (given[1:] or list(_GROUPS))[0], "message": "只能给出其一"}])
-    chosen = _GROUPS[given[0]](body[given[0]])
+    group = group_choice.one_of(body, _GROUPS)
+    chosen = _GROUPS[group](body[group])
     query, parameters = queries.jobs_query(actor, Query())
     jobs = session.scalars(query.where(chosen, _activatable(body["suspended"])), parameters).all()
     for job in jobs:

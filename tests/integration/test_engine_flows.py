@@ -17,7 +17,7 @@ from app.engine.compiler import SourceFile, compile_models
 from app.engine.runtime import WorkflowEngine
 from tests.support.clients import basic
 from tests.support.flows import (
-    FLOW_FORMS, complete_task, completed, deploy_files, deployed, fixture_path, instance_state, only_task,
+    FLOW_FORMS, complete_task, completed, deployed, fixture_path, instance_state, only_task,
     start, task_keys, tasks, typed, variables,
 )
 

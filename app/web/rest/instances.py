@@ -1,8 +1,8 @@
 """Process instances: list, get, activity tree, delete, suspend, modify."""
 from flask import g, jsonify, request
 
-from app.core.errors import BadRequest, NotFound
-from app.platform import instance_operations, process_definitions, queries
+from app.core.errors import NotFound
+from app.platform import instance_operations, instance_suspension, queries
 from app.platform.instance_store import definition_of
 from app.platform.process_instances import delete_instance, get_instance
 
@@ -92,42 +92,12 @@ def delete_one(instance_id):
 
 @blueprint.put("/process-instance/suspended")
 def suspend_group():
-    """Camunda's suspension in a group: the running instances of a definition
-    (`processDefinitionId`), of every version of a key (`processDefinitionKey`), or those
-    named (`processInstanceIds`); exactly one of the three."""
     body = params.json_body()
-    params.known_fields(body, "suspended", *_GROUPS)
-    given = [name for name in _GROUPS if body.get(name) is not None]
-    if len(given) != 1:
-        raise BadRequest("请给出 processDefinitionId、processDefinitionKey、processInstanceIds 之一 / "
-                         "give exactly one of processDefinitionId, processDefinitionKey, processInstanceIds",
-                         [{"field": (given[1:] or list(_GROUPS))[0], "message": "三者只能给出其一"}])
+    params.known_fields(body, "suspended", *instance_suspension.SUSPENSION_GROUPS)
     ctx = context()
     with ctx.db.command() as session:
-        instance_ids = _GROUPS[given[0]](session, body[given[0]])
-        instance_operations.suspend_group(ctx, session, g.actor, instance_ids, body.get("suspended"))
+        instance_suspension.suspend_group(ctx, session, g.actor, body)
     return "", 204
-
-
-def _named(session, instance_ids) -> list[str]:
-    if not isinstance(instance_ids, list) or not all(isinstance(i, str) for i in instance_ids):
-        raise BadRequest("processInstanceIds 应为字符串列表 / processInstanceIds must be a list of strings",
-                         [{"field": "processInstanceIds", "message": "应为字符串列表"}])
-    return instance_ids
-
-
-def _of_definition(session, definition_id) -> list[str]:
-    definition = process_definitions.by_id(session, str(definition_id))
-    return process_definitions.running_instance_ids(session, [definition.id])
-
-
-def _of_key(session, key) -> list[str]:
-    process_definitions.latest(session, str(key))
-    versions = process_definitions.versions(session, str(key))
-    return process_definitions.running_instance_ids(session, [d.id for d in versions])
-
-
-_GROUPS = {"processDefinitionId": _of_definition, "processDefinitionKey": _of_key, "processInstanceIds": _named}
 
 
 @blueprint.put("/process-instance/<instance_id>/suspended")
