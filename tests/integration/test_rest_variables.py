@@ -3,6 +3,7 @@ one may read, and their history once a case has ended; confidential ones as on e
 from __future__ import annotations
 
 import base64
+import io
 
 import pytest
 
@@ -210,3 +211,32 @@ def test_an_ended_case_has_no_variables_to_modify(rest, cases):
     response = rest("admin").put(f"/process-instance/{cases['ended']}/variables/amount", json={"value": 1})
 
     assert response.status_code == 404
+
+
+def test_an_administrator_uploads_a_file_variable_to_a_running_case(rest, cases):
+    admin, officer = rest("admin"), rest("officer")
+    path = f"/process-instance/{cases['first']}/variables/seal_scan/data"
+
+    def upload(user, name="盖章页.pdf", content=b"%PDF-1.7 seal", **form):
+        return user.post(path, data={"data": (io.BytesIO(content), name, "application/pdf"), **form},
+                         content_type="multipart/form-data")
+
+    assert upload(admin, valueType="File").status_code == 204
+
+    shown = officer.get(f"/process-instance/{cases['first']}/variables/seal_scan").get_json()
+    assert shown["type"] == "File" and shown["valueInfo"]["filename"] == "盖章页.pdf"
+    assert officer.get(f"{path}").data == b"%PDF-1.7 seal"
+    assert upload(admin, content=b"\x00\x01").status_code == 204
+    assert officer.get(f"/process-instance/{cases['first']}/variables/seal_scan").get_json()["type"] == "Bytes"
+    assert upload(officer, valueType="File").status_code == 403
+    for response, field in ((upload(admin, valueType="String"), "valueType"),
+                            (admin.post(path, data={"valueType": "File"}, content_type="multipart/form-data"), "data"),
+                            (upload(admin, valueType="File", note="x"), "note")):
+        assert response.status_code == 400 and response.get_json()["errors"][0]["field"] == field
+    assert upload(admin, valueType="File").status_code == 204
+    bad_name = admin.post(f"/process-instance/{cases['first']}/variables/_x/data",
+                          data={"data": (io.BytesIO(b"x"), "x.bin")}, content_type="multipart/form-data")
+    assert bad_name.status_code == 400
+    ended = admin.post(f"/process-instance/{cases['ended']}/variables/seal_scan/data",
+                       data={"data": (io.BytesIO(b"x"), "x.bin")}, content_type="multipart/form-data")
+    assert ended.status_code == 404

@@ -1,10 +1,11 @@
 """A process instance's variables, and a task's (its instance's): all of them, one by name,
 a binary one's content."""
+import base64
 import io
 
-from flask import g, jsonify, send_file
+from flask import g, jsonify, request, send_file
 
-from app.core.errors import NotFound
+from app.core.errors import BadRequest, NotFound
 from app.platform import instance_operations, user_tasks, variable_files, variables
 from app.platform.process_instances import variables_of
 
@@ -33,6 +34,32 @@ def get_variable_data(instance_id, name):
     params.known_only()
     with context().db.read() as session:
         return download(variable_files.data_of(session, g.actor, instance_id, name))
+
+
+@blueprint.post("/process-instance/<instance_id>/variables/<name>/data")
+def post_variable_data(instance_id, name):
+    """Camunda's upload of one File or Bytes variable (multipart: `data`, `valueType`), an
+    administrator's repair like the other writes of a case's variables."""
+    params.known_only()
+    unknown = sorted(set(request.form) - {"valueType"}) + sorted(set(request.files) - {"data"})
+    if unknown:
+        raise BadRequest(f"不支持的字段 {unknown[0]} / unsupported field {unknown[0]}",
+                         [{"field": unknown[0], "message": "不支持的字段"}])
+    upload, kind = request.files.get("data"), request.form.get("valueType") or "Bytes"
+    if upload is None:
+        raise BadRequest("缺少文件 data / the data part is missing", [{"field": "data", "message": "请上传文件"}])
+    if kind not in ("File", "Bytes"):
+        raise BadRequest("valueType 应为 File 或 Bytes / valueType must be File or Bytes",
+                         [{"field": "valueType", "message": "应为 File 或 Bytes"}])
+    values, types = variables.from_camunda({name: {
+        "type": kind, "value": base64.b64encode(upload.read()).decode("ascii"),
+        "valueInfo": {"filename": upload.filename, "mimeType": upload.mimetype}}}, binaries=True)
+    binaries = variables.take_binaries(values, types)
+    ctx = context()
+    with ctx.db.command() as session:
+        instance_operations.modify_variables(ctx, session, g.actor, instance_id, values, types, [])
+        variable_files.keep(ctx, session, instance_id, binaries)
+    return "", 204
 
 
 @blueprint.post("/process-instance/<instance_id>/variables")

@@ -159,6 +159,10 @@ OPERATIONS: dict[str, Op] = {
         "设置一个流程变量（管理员）", body=_ONE_VARIABLE,
         ok=(204, None)),
     "DELETE /process-instance/<instance_id>/variables/<name>": Op("删除一个流程变量（管理员）", ok=(204, None)),
+    "POST /process-instance/<instance_id>/variables/<name>/data": Op("上传文件或字节变量", body={
+        "multipart/form-data": {"type": "object", "properties": {
+            "data": {"type": "string", "format": "binary"}, "valueType": {"type": "string", "enum": ["File", "Bytes"]}}}},
+        ok=(204, None)),
     "GET /process-instance/<instance_id>/variables/<name>/data": Op(
         "文件或字节变量的内容", ok=(200, None), media="application/octet-stream"),
     "GET /variable-instance": _listing("变量实例", variable_instances.RUNNING_CRITERIA, variable_instances.RUNNING_SORTS,
