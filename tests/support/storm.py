@@ -22,7 +22,8 @@ class CompleteStorm:
     they meet on instances; the answers are counted as they come:
     - `completed`: the ids of the tasks completed (204);
     - `statuses`: every answer's status, a lost race's 404/409 among them;
-    - `refusals`: every other answer, (status, body);
+    - `refusals`: every other answer, (status, body), and `refused_sent`: when (monotonic
+      seconds) each of those requests was sent;
     - `dropped`: requests whose connection broke without an answer (a killed worker);
     - `hung`: requests that got no answer within the patience (never allowed)."""
 
@@ -34,6 +35,7 @@ class CompleteStorm:
         self.completed: list[str] = []
         self.statuses: Counter[int] = Counter()
         self.refusals: list[tuple[int, bytes]] = []
+        self.refused_sent: list[float] = []
         self.dropped = 0
         self.hung = 0
         self._progress = threading.Condition()
@@ -90,6 +92,7 @@ class CompleteStorm:
                     self._progress.notify_all()
 
     def _call(self, conn: http.client.HTTPConnection, method: str, path: str, body: bytes | None = None):
+        sent = time.monotonic()
         conn.request(method, path, body=body, headers=self.headers)
         response = conn.getresponse()
         payload = response.read()
@@ -97,4 +100,5 @@ class CompleteStorm:
             self.statuses[response.status] += 1
             if response.status not in {200, 204} | LOST_RACE:
                 self.refusals.append((response.status, payload))
+                self.refused_sent.append(sent)
         return response.status, payload
