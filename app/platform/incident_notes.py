@@ -9,7 +9,7 @@ from app.core import audit
 from app.core.context import AppContext
 from app.core.errors import BadRequest
 from app.core.identity import Actor
-from app.platform import permissions, queries
+from app.platform import instance_operations, queries
 
 ANNOTATION_MAX = 4000
 
@@ -17,11 +17,8 @@ ANNOTATION_MAX = 4000
 def annotate(ctx: AppContext, session: Session, actor: Actor, incident_id: str, annotation) -> None:
     """Set the annotation, or clear it with None."""
     action = "incident.annotate" if annotation is not None else "incident.clear_annotation"
-    refusal = permissions.instance_operation_refusal(actor)
-    if refusal is not None:
-        audit.record_refusal(ctx, session, action, user_id=actor.id, target=incident_id, source=actor.source,
-                             details={"annotation": annotation if isinstance(annotation, str) else None})
-        raise refusal
+    instance_operations.require_operator(ctx, session, actor, action, incident_id,
+                                         {"annotation": annotation if isinstance(annotation, str) else None})
     text = _checked(annotation)
     incident = queries.open_incident(session, actor, incident_id)
     incident.annotation = text

@@ -58,10 +58,8 @@ def set_suspended(ctx: AppContext, session: Session, actor: Actor, instance_id: 
                   suspended, reason: str | None = None, reason_required: bool = False) -> None:
     """Suspend (挂起) or resume (恢复) a running instance with its tasks and jobs."""
     action = "instance.suspend" if suspended is True else "instance.resume"
-    _require_operator(ctx, session, actor, action, instance_id, {"reason": reason})
-    if not isinstance(suspended, bool):
-        raise BadRequest("suspended 应为 true 或 false / suspended must be a boolean",
-                         [{"field": "suspended", "message": "应为 true 或 false"}])
+    require_operator(ctx, session, actor, action, instance_id, {"reason": reason})
+    check_suspended(suspended)
     reason = _reason(reason, required=reason_required)
     instance = _running(session, actor, instance_id)
     if instance.suspended == suspended:
@@ -102,7 +100,7 @@ def move_token(ctx: AppContext, session: Session, actor: Actor, instance_id: str
                instructions, annotation: str | None = None, reason_required: bool = False) -> None:
     """Cancel the token at one activity and start before another (移动令牌)."""
     details = {"instructions": instructions, "reason": annotation}
-    _require_operator(ctx, session, actor, "instance.modify", instance_id, details)
+    require_operator(ctx, session, actor, "instance.modify", instance_id, details)
     source, target = _move_of(instructions)
     reason = _reason(annotation, field="annotation", required=reason_required)
     _running(session, actor, instance_id)
@@ -122,7 +120,7 @@ def modify_variables(ctx: AppContext, session: Session, actor: Actor, instance_i
     """Set `values` (declared `types`) and remove `deletions` on a running instance: what a
     form would have checked is the administrator's to answer for, so it is audited by name."""
     details = {"set": sorted(values), "deleted": deletions}
-    _require_operator(ctx, session, actor, "instance.variables", instance_id, details)
+    require_operator(ctx, session, actor, "instance.variables", instance_id, details)
     check_deletions(deletions)
     reserved = sorted((set(values) | set(deletions)) & ACTOR_VARIABLES)
     if reserved:
@@ -147,7 +145,7 @@ def check_deletions(deletions) -> None:
 def set_job_due_date(ctx: AppContext, session: Session, actor: Actor, job_id: str, due,
                      reason: str | None = None, reason_required: bool = False) -> None:
     """Another due date for a job: a timer then fires at it, a failed call is retried at it."""
-    _require_operator(ctx, session, actor, "job.duedate", job_id, {"duedate": due, "reason": reason})
+    require_operator(ctx, session, actor, "job.duedate", job_id, {"duedate": due, "reason": reason})
     when = _due_date(due)
     reason = _reason(reason, required=reason_required)
     job = session.get(Job, job_id)
@@ -174,8 +172,16 @@ def _move_timer(ctx: AppContext, session: Session, actor: Actor, job: Job, when:
     instance_store.save(ctx, session, loaded, actor.id)
 
 
-def _require_operator(ctx: AppContext, session: Session, actor: Actor, action: str, target: str,
-                      details: dict) -> None:
+def check_suspended(suspended) -> None:
+    """A suspension's `suspended`: true or false, nothing else (no default either way)."""
+    if not isinstance(suspended, bool):
+        raise BadRequest("suspended 应为 true 或 false / suspended must be a boolean",
+                         [{"field": "suspended", "message": "应为 true 或 false"}])
+
+
+def require_operator(ctx: AppContext, session: Session, actor: Actor, action: str, target: str,
+                     details: dict) -> None:
+    """Only whoever may repair cases; a refusal is audited."""
     refusal = permissions.instance_operation_refusal(actor)
     if refusal is not None:
         audit.record_refusal(ctx, session, action, user_id=actor.id, target=target,

@@ -8,7 +8,7 @@ from app.core import audit
 from app.core.context import AppContext
 from app.core.errors import BadRequest
 from app.core.identity import Actor
-from app.platform import group_choice, instance_operations, permissions, process_definitions
+from app.platform import group_choice, instance_operations, process_definitions
 
 
 def suspend_group(ctx: AppContext, session: Session, actor: Actor, body: dict) -> None:
@@ -17,14 +17,8 @@ def suspend_group(ctx: AppContext, session: Session, actor: Actor, body: dict) -
     or one already so, is left as it is."""
     suspended = body.get("suspended")
     action = "instance.suspend" if suspended is True else "instance.resume"
-    refusal = permissions.instance_operation_refusal(actor)
-    if refusal is not None:
-        audit.record_refusal(ctx, session, action, user_id=actor.id, target="group", source=actor.source,
-                             details={})
-        raise refusal
-    if not isinstance(suspended, bool):
-        raise BadRequest("suspended 应为 true 或 false / suspended must be a boolean",
-                         [{"field": "suspended", "message": "应为 true 或 false"}])
+    instance_operations.require_operator(ctx, session, actor, action, "group", {})
+    instance_operations.check_suspended(suspended)
     group = group_choice.one_of(body, SUSPENSION_GROUPS)
     instance_ids = SUSPENSION_GROUPS[group](session, body[group])
     for instance_id in instance_ids:

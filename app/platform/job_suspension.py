@@ -12,7 +12,7 @@ from app.core.context import AppContext
 from app.core.errors import BadRequest, Suspended
 from app.core.identity import Actor
 from app.models import Job, JobType, ProcessInstance
-from app.platform import group_choice, permissions, queries
+from app.platform import group_choice, instance_operations, queries
 from app.platform.query_criteria import Query
 
 
@@ -66,14 +66,8 @@ _GROUPS = {
 
 
 def _require_operator(ctx: AppContext, session: Session, actor: Actor, suspended, target: str) -> None:
-    refusal = permissions.instance_operation_refusal(actor)
-    if refusal is not None:
-        audit.record_refusal(ctx, session, _action(suspended), user_id=actor.id, target=target,
-                             source=actor.source, details={})
-        raise refusal
-    if not isinstance(suspended, bool):
-        raise BadRequest("suspended 应为 true 或 false / suspended must be a boolean",
-                         [{"field": "suspended", "message": "应为 true 或 false"}])
+    instance_operations.require_operator(ctx, session, actor, _action(suspended), target, {})
+    instance_operations.check_suspended(suspended)
 
 
 def _audit(ctx, session, actor: Actor, suspended: bool, target: str, job_ids: list[str]) -> None:

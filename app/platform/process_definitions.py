@@ -108,9 +108,7 @@ def set_suspended(ctx: AppContext, session: Session, actor: Actor, definitions: 
 
 
 def _check_body(suspended, include_instances, execution_date) -> None:
-    if not isinstance(suspended, bool):
-        raise BadRequest("suspended 应为 true 或 false / suspended must be a boolean",
-                         [{"field": "suspended", "message": "应为 true 或 false"}])
+    instance_operations.check_suspended(suspended)
     if include_instances is not None and not isinstance(include_instances, bool):
         raise BadRequest("includeProcessInstances 应为 true 或 false / includeProcessInstances must be a boolean",
                          [{"field": "includeProcessInstances", "message": "应为 true 或 false"}])

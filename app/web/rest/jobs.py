@@ -11,15 +11,15 @@ from . import blueprint, context, params, query_input, shapes
 
 @blueprint.get("/job")
 def list_jobs():
-    q = query_input.from_args(queries.JOB_CRITERIA, queries.JOB_SORTS)
-    page = params.page()
-    with context().db.read() as session:
-        return jsonify([shapes.job(j) for j in queries.list_jobs(session, g.actor, q, page)])
+    return _listed_jobs(query_input.from_args(queries.JOB_CRITERIA, queries.JOB_SORTS))
 
 
 @blueprint.post("/job")
 def query_jobs():
-    q = query_input.from_body(queries.JOB_CRITERIA, queries.JOB_SORTS)
+    return _listed_jobs(query_input.from_body(queries.JOB_CRITERIA, queries.JOB_SORTS))
+
+
+def _listed_jobs(q):
     page = params.page()
     with context().db.read() as session:
         return jsonify([shapes.job(j) for j in queries.list_jobs(session, g.actor, q, page)])
