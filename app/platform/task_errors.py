@@ -10,10 +10,9 @@ from app.core.errors import BadRequest, Conflict
 from app.core.identity import Actor
 from app.engine.errors import EngineError, TaskNotReady
 from app.platform import forms, instance_store, user_tasks
+from app.platform.external_tasks import ERROR_MESSAGE_MAX
 from app.platform.permissions import enforce, holder_refusal
 from app.platform.process_instances import advance
-
-MESSAGE_MAX = 666
 
 
 def bpmn_error(ctx: AppContext, session: Session, actor: Actor, task_id: str, body: dict,
@@ -55,4 +54,4 @@ def _error_of(body: dict) -> tuple[str, str | None]:
     if message is not None and not isinstance(message, str):
         raise BadRequest("errorMessage 应为文本 / errorMessage must be a text",
                          [{"field": "errorMessage", "message": "应为文本"}])
-    return code, (message or "")[:MESSAGE_MAX] or None
+    return code, (message or "")[:ERROR_MESSAGE_MAX] or None
