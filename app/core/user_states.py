@@ -1,27 +1,33 @@
-"""The state of the users API calls authenticate as, kept between requests on PostgreSQL
-while the database can say when it changes.
+"""What is read of users (the state of the users API calls authenticate as, who may take
+a new task), kept between requests on PostgreSQL while the database can say when it changes.
 
 Every API request needs its user's state (active, groups, organization, password hash,
-lock): reading it is one of the three or so round trips a REST call makes to PostgreSQL.
-A trigger on every table it comes from (`app/models/user_changes.py`) sends a NOTIFY on
-`CHANNEL` when one of them changes; a thread per process LISTENs and forgets every kept
-state at each notice. A state is kept only while that thread is listening, and only if no
+lock): reading it is one of the three or so round trips a REST call makes to PostgreSQL;
+and every new task asks who may take it, a read whose answer the rest of its command waits
+for. A trigger on every table these come from (`app/models/user_changes.py`) sends a NOTIFY
+on `CHANNEL` when one of them changes; a thread per process LISTENs and forgets everything
+kept at each notice. A read is kept only while that thread is listening, and only if no
 notice came between its read and its keeping (`generation`), so a deactivation, a password
 or group change or a lock counts from the moment its commit is announced, as it did when
 every request read it. When the listening connection is lost nothing is kept until it is
 back. SQLite cannot announce changes, and reads there cost no round trip: every request
-reads its user's state, as before.
+reads what it needs, as before.
 """
 from __future__ import annotations
 
 import logging
 import os
 import threading
+from collections.abc import Callable, Hashable
+from typing import TypeVar
 
 import psycopg
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from app.core.identity import UserState, user_state
 from app.db import libpq_url
+from app.models import Organization, User, UserGroup
 from app.models.user_changes import CHANNEL
 
 # How long the listener waits for a notice before checking its connection is alive (and
@@ -30,6 +36,7 @@ CHECK_SECONDS = 1.0
 RECONNECT_SECONDS = 1.0
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class UserStates:
@@ -38,7 +45,7 @@ class UserStates:
         self._postgres = database.engine.url.get_backend_name() == "postgresql"
         self._lock = threading.Lock()
         self._stopping = threading.Event()
-        self._entries: dict[str, UserState] = {}
+        self._entries: dict[Hashable, object] = {}
         self._listening = False
         # Raised whenever what is kept is forgotten: a read that began before may not keep.
         self._generation = 0
@@ -50,19 +57,26 @@ class UserStates:
 
     def read(self, user_id: str) -> UserState | None:
         """The user's state, kept or read now."""
+        def fetch() -> UserState | None:
+            with self._database.reader.connect() as connection:
+                return user_state(connection, user_id)
+        return self.kept(("state", user_id), fetch)
+
+    def kept(self, key: Hashable, fetch: Callable[[], T]) -> T:
+        """What `fetch` reads of users, kept under `key` or read now (None is never kept:
+        a user not there yet is looked for again)."""
         if self._postgres:
             self._keep_listening()
         with self._lock:
-            kept = self._entries.get(user_id) if self._listening else None
+            kept = self._entries.get(key) if self._listening else None
             generation = self._generation
         if kept is not None:
             return kept
-        with self._database.reader.connect() as connection:
-            state = user_state(connection, user_id)
+        value = fetch()
         with self._lock:
-            if state is not None and self._listening and generation == self._generation:
-                self._entries[user_id] = state
-        return state
+            if value is not None and self._listening and generation == self._generation:
+                self._entries[key] = value
+        return value
 
     def stop(self) -> None:
         self._stopping.set()
@@ -113,6 +127,28 @@ class UserStates:
 
 
 _CREATING = threading.Lock()
+# What a unit of work may change of users that `kept` reads keep (the one Core update of
+# users, a password's, changes nothing kept but the state, which is read outside commands).
+_DIRECTORY = (User, UserGroup, Organization)
+_CHANGED = "changed_users"
+
+
+def changed_users(session: Session) -> bool:
+    """Whether this unit of work has changed users, their groups or organizations: what it
+    reads of them then comes from its own transaction and is never kept (its change is
+    announced at its commit, and never if it rolls back)."""
+    return session.info.get(_CHANGED, False) or _touches_users(session)
+
+
+@event.listens_for(Session, "before_flush")
+def _note_user_changes(session: Session, _flush_context, _instances) -> None:
+    if _touches_users(session):
+        session.info[_CHANGED] = True
+
+
+def _touches_users(session: Session) -> bool:
+    return any(isinstance(row, _DIRECTORY) for rows in (session.new, session.dirty, session.deleted)
+               for row in rows)
 
 
 def user_states(ctx) -> UserStates:

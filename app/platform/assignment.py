@@ -22,7 +22,9 @@ from sqlalchemy.orm import Session
 
 from app.db import connection_of
 from app.engine.views import UserTaskInfo
+from app.core.context import AppContext
 from app.core.identity import candidate_names
+from app.core.user_states import changed_users, user_states
 from app.models import HistoricTask, User, UserGroup
 from app.prepared import Prepared
 
@@ -70,13 +72,13 @@ class Taker:
         return self.id in task.candidate_users or bool(self.names.intersection(task.candidate_groups))
 
 
-def assignees(session: Session, instance_id: str, started_now: bool, starter: str | None,
-              tasks: Iterable[UserTaskInfo]) -> dict[str, str]:
+def assignees(ctx: AppContext, session: Session, instance_id: str, started_now: bool,
+              starter: str | None, tasks: Iterable[UserTaskInfo]) -> dict[str, str]:
     """The assignee of each new task that gets one (task id -> user id)."""
     open_tasks = [t for t in tasks if not t.assignee]
     if not open_tasks:
         return {}
-    takers = _takers(session, open_tasks)
+    takers = _takers(ctx, session, open_tasks)
     able = {task.id: [p for p in takers if p.may_take(task)] for task in open_tasks}
     # Who handled a step last decides only among several who may take it: ask only then.
     contested = {t.key for t in open_tasks if len(able[t.id]) > 1}
@@ -113,19 +115,30 @@ def _last_handlers(session: Session, instance_id: str, keys: set[str]) -> dict[s
     return found
 
 
-def _takers(session: Session, tasks: list[UserTaskInfo]) -> list[Taker]:
-    """Every active user any of the tasks names, in one query (id order)."""
+def _takers(ctx: AppContext, session: Session, tasks: list[UserTaskInfo]) -> tuple[Taker, ...]:
+    """Every active user any of the tasks names (id order): kept between commands where the
+    database announces changes to users (`user_states`), so that on PostgreSQL the writes
+    of a command that opens a task need not wait for this read's answer."""
     values = {v for t in tasks for v in t.candidate_groups}
-    users = {u for t in tasks for u in t.candidate_users}
-    groups = {v.partition(":")[0] for v in values if not v.startswith("org:")}
-    orgs = {v[len("org:"):] for v in values if v.startswith("org:")}
+    named = (tuple(sorted({u for t in tasks for u in t.candidate_users})),
+             tuple(sorted({v[len("org:"):] for v in values if v.startswith("org:")})),
+             tuple(sorted({v.partition(":")[0] for v in values if not v.startswith("org:")})))
+
+    def fetch() -> tuple[Taker, ...]:
+        return _read_takers(session, *named)
+    if changed_users(session):
+        return fetch()
+    return user_states(ctx).kept(("takers", named), fetch)
+
+
+def _read_takers(session: Session, users: tuple, orgs: tuple, groups: tuple) -> tuple[Taker, ...]:
     statement = _takers_statement(len(users), len(orgs), len(groups))
     if statement is None:
-        return []
+        return ()
     parameters = {f"{kind}_{n}": value for kind, given in (("user", users), ("org", orgs), ("group", groups))
-                  for n, value in enumerate(sorted(given))}
+                  for n, value in enumerate(given)}
     rows = statement.all(connection_of(session), parameters)
     found: dict[str, tuple[str, set[str]]] = {}
     for user_id, organization_id, group in rows:
         found.setdefault(user_id, (organization_id, set()))[1].update({group} if group else set())
-    return [Taker(user_id, candidate_names(org, user_groups)) for user_id, (org, user_groups) in found.items()]
+    return tuple(Taker(user_id, candidate_names(org, user_groups)) for user_id, (org, user_groups) in found.items())

@@ -68,6 +68,8 @@ _SELECT_TASK_AND_INSTANCE = {
 }
 TaskRow = namedtuple("TaskRow", [c.name for c in _TASK.c])
 _LOCK_INSTANCE = {True: Prepared(_READ_STATE.with_for_update(key_share=True)), False: Prepared(_READ_STATE)}
+# session.info: the ids of the instance rows a unit of work holds (`_hold`).
+_HELD = "held_instances"
 _SELECT_STATE = Prepared(select(_INSTANCE.c.state_json).where(_THIS_VERSION))
 _CLAIM_INSTANCE = Prepared(update(_INSTANCE).where(_THIS_VERSION).values(version=_INSTANCE.c.version + 1))
 _UPDATE_INSTANCE = Prepared(
@@ -167,6 +169,7 @@ def task_and_instance(session: Session, task_id: str) -> tuple[TaskRow | None, I
         return None, None
     split = len(_TASK.c)
     instance = InstanceRecord(**{c.name: value for c, value in zip(_INSTANCE_COLUMNS, found[split:])})
+    _hold(session, instance.id)
     return TaskRow(*found[:split]), instance
 
 
@@ -177,6 +180,7 @@ def load(ctx: AppContext, session: Session, instance_id: str, row: InstanceRecor
         if found is None:
             raise NotFound(f"流程实例 {instance_id} 不存在 / process instance not found")
         row = InstanceRecord(**found._asdict())
+        _hold(session, row.id)
     if row.state != InstanceState.ACTIVE:
         raise Conflict("流程已结束或已被终止 / the process instance has already ended")
     if row.suspended:
@@ -196,7 +200,19 @@ def load(ctx: AppContext, session: Session, instance_id: str, row: InstanceRecor
 def lock_instance(session: Session, instance_id: str) -> InstanceState | None:
     """Take the instance row for this command before it writes anything (see `load`);
     returns the instance's state, None when there is no such instance."""
-    return _LOCK_INSTANCE[takes_locks(session)].scalar(connection_of(session), {"id": instance_id})
+    state = _LOCK_INSTANCE[takes_locks(session)].scalar(connection_of(session), {"id": instance_id})
+    if state is not None:
+        _hold(session, instance_id)
+    return state
+
+
+def _hold(session: Session, instance_id: str) -> None:
+    """Note that this unit of work holds the instance's row: on PostgreSQL, read FOR NO KEY
+    UPDATE outside any savepoint (a savepoint rolled back would let the lock go), nobody else
+    can change the row before this unit of work ends."""
+    if (takes_locks(session) and not session.in_nested_transaction()
+            and connection_of(session).dialect.name == "postgresql"):
+        session.info.setdefault(_HELD, set()).add(instance_id)
 
 
 def definition_of(ctx: AppContext, session: Session, definition_id: str) -> ProcessDefinition:
@@ -258,11 +274,11 @@ def save(ctx: AppContext, session: Session, loaded: Loaded, actor_id: str | None
         _INSERT_INSTANCE.send_later(conn, [_instance_values(row)])
         row.version = 1
     else:
-        _write_row(conn, row)
+        _write_row(conn, row, row.id in session.info.get(_HELD, ()))
     if new_tasks:
         # Read after the row's update is queued: on PostgreSQL the read takes the update
         # (and its version check) along in one round trip.
-        chosen = assignment.assignees(session, row.id, started_now, row.started_by, new_tasks)
+        chosen = assignment.assignees(ctx, session, row.id, started_now, row.started_by, new_tasks)
         _open_tasks(deferred, loaded, new_tasks, chosen, now)
     history.append(deferred, row.id, row.process_key, loaded.events, now)
     deferred.run(conn)
@@ -315,9 +331,11 @@ def _instance_values(row: InstanceRecord) -> dict:
     return values
 
 
-def _write_row(conn, row: InstanceRecord) -> None:
+def _write_row(conn, row: InstanceRecord, held: bool) -> None:
     """Update the row where it still is the version read, else Conflict (when the answer is
-    back: on PostgreSQL with the next statement that waits for one, before the COMMIT)."""
+    back: on PostgreSQL with the next statement that waits for one, before the COMMIT). A
+    row this unit of work `held` since its read is the version read: its update goes with
+    the COMMIT, which then need not wait a round trip for the check's answer."""
 
     def check(written: int) -> None:
         if written != 1:
@@ -329,7 +347,7 @@ def _write_row(conn, row: InstanceRecord) -> None:
         "variables_json": row.variables_json, "waits_json": row.waits_json,
         "business_name": row.business_name, "applicant_org": row.applicant_org,
         "supervising_org": row.supervising_org,
-    }], check)
+    }], None if held else check)
     row.version += 1
 
 
