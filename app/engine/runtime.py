@@ -27,7 +27,7 @@ from SpiffWorkflow.camunda.specs.user_task import UserTask
 from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundException, WorkflowException
 from SpiffWorkflow.util.task import TaskState
 
-from . import compaction, decisions, event_subprocesses, expressions, signals
+from . import compaction, decision_history, decisions, event_subprocesses, expressions, signals
 from .decisions import DecisionOutcome
 from . import multi_instance  # noqa: F401  (bounds every multi-instance activity when imported)
 from .engine_clock import clock_scope
@@ -122,6 +122,7 @@ class WorkflowEngine:
             for name, value in stored["subprocess_specs"].items()
         }
         _bind_collection_inputs(spec, *subprocess_specs.values())
+        decision_history.record_evaluations(spec, *subprocess_specs.values())
         self._specs[definition_id] = (spec, subprocess_specs)
         if len(self._specs) > self._spec_cache_size:
             self._specs.popitem(last=False)
@@ -191,6 +192,10 @@ class Execution:
         once their steps are in the history tables. What a snapshot says of the running
         state stays true: it is kept."""
         return compaction.compact(self.workflow)
+
+    def take_decisions(self) -> list[decision_history.DecisionEvaluation]:
+        """The decision tables evaluated since the last call, in the order they ran."""
+        return decision_history.take(self.workflow)
 
     def serialize(self) -> str:
         state = self.engine.serializer.to_dict(self.workflow)

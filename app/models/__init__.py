@@ -2,6 +2,7 @@
 from .audit import AuditEntry
 from .base import Base
 from .calendar import CalendarDay, DeadlineNotice
+from .decision_history import HistoricDecisionInstance
 from .collaboration import Attachment, Comment, InstanceReader, Notification, OutboxMessage
 from .documents import DocumentCounter, DocumentTemplate, OfficialDocument
 from .experts import ExpertDecline, ExpertDraw, ExpertDrawRequest, ExpertProfile
@@ -35,7 +36,7 @@ __all__ = [
     "Base", "CalendarDay", "Center", "CenterChange", "CenterEvaluation", "CenterStatus", "DeadlineNotice", "DecisionDefinition",
     "DocumentCounter", "DocumentTemplate", "OfficialDocument",
     "Deployment", "ExternalTask",
-    "DeploymentResource", "ExpertDecline", "ExpertDraw", "ExpertDrawRequest", "ExpertPanel", "ExpertProfile", "ExpertReview", "FormVersion", "HistoricActivity",
+    "DeploymentResource", "ExpertDecline", "ExpertDraw", "ExpertDrawRequest", "ExpertPanel", "ExpertProfile", "ExpertReview", "FormVersion", "HistoricActivity", "HistoricDecisionInstance",
     "HistoricTask", "HistoryEvent", "Incident", "InstanceState", "Job", "JobType",
     "LoginThrottle", "MessageSubscription", "MigratedInstance", "MigrationBatch", "ModelDraft",
     "Organization",

@@ -21,14 +21,14 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.models import (
     Attachment, Base, BinaryVariable, Comment, DecisionDefinition, Deployment, ExternalTask, FormVersion,
-    HistoricActivity, HistoricTask, HistoryEvent, Incident, InstanceReader, InstanceState, Job, MessageSubscription,
-    MigratedInstance, MigrationBatch, Notification, OfficialDocument, ProcessDefinition, ProcessInstance, Task,
-    TaskCandidate, TaskDraft,
+    HistoricActivity, HistoricDecisionInstance, HistoricTask, HistoryEvent, Incident, InstanceReader, InstanceState,
+    Job, MessageSubscription, MigratedInstance, MigrationBatch, Notification, OfficialDocument, ProcessDefinition,
+    ProcessInstance, Task, TaskCandidate, TaskDraft,
 )
 
 from app.core import audit
@@ -40,7 +40,7 @@ from app.platform import instance_store, permissions
 # The engine's tables that hold an instance's rows, emptied for each deleted instance.
 INSTANCE_TABLES = (TaskCandidate, TaskDraft, Task, Job, Incident, MessageSubscription, ExternalTask, BinaryVariable,
                    Comment, Attachment, Notification, InstanceReader, HistoryEvent, HistoricActivity, HistoricTask,
-                   MigratedInstance, OfficialDocument)
+                   HistoricDecisionInstance, MigratedInstance, OfficialDocument)
 
 
 def delete_deployment(ctx: AppContext, session: Session, actor: Actor, deployment_id: str,
@@ -140,6 +140,10 @@ def _purge_instances(session: Session, instances) -> None:
 
 def _remove_models(session: Session, deployment: Deployment, definitions: list[str]) -> None:
     session.execute(delete(ProcessDefinition).where(ProcessDefinition.id.in_(definitions)))
+    removed = select(DecisionDefinition.id).where(DecisionDefinition.deployment_id == deployment.id)
+    # Other processes' evaluations of these tables stay in history, naming a version no longer there.
+    session.execute(update(HistoricDecisionInstance).where(HistoricDecisionInstance.decision_definition_id.in_(removed))
+                    .values(decision_definition_id=None))
     session.execute(delete(DecisionDefinition).where(DecisionDefinition.deployment_id == deployment.id))
     session.execute(delete(FormVersion).where(FormVersion.deployment_id == deployment.id))
     session.delete(deployment)

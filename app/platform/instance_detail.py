@@ -19,7 +19,7 @@ from app.core.context import AppContext
 from app.core.identity import Actor
 from app.core.paging import Page
 from app.platform import (
-    history_queries, instance_search, instance_store, process_instances, queries, statistics,
+    decision_history, history_queries, instance_search, instance_store, process_instances, queries, statistics,
 )
 from app.platform.query_criteria import Query
 
@@ -77,6 +77,7 @@ class InstanceDetail:
     called: list[CalledProcess]
     jobs: list
     incidents: list
+    decisions: list[decision_history.Decided]
 
     def value(self, name: str):
         return self.values.get(name)
@@ -101,6 +102,7 @@ def instance_detail(ctx: AppContext, session: Session, actor: Actor, instance_id
         events=events, called=_called(ctx, session, definition, activities),
         jobs=queries.list_jobs(session, actor, of_instance, page),
         incidents=queries.list_incidents(session, actor, of_instance, page),
+        decisions=decision_history.of_instance(session, actor, instance.id, page),
     )
 
 

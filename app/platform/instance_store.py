@@ -31,7 +31,9 @@ from app.prepared import Deferred, Prepared
 
 from app.core.context import AppContext
 from app.core.errors import Conflict, NotFound, Suspended
-from app.platform import assignment, external_task_rows, history, notifications, permissions
+from app.platform import (
+    assignment, decision_history, external_task_rows, history, notifications, permissions,
+)
 
 _INSTANCE = ProcessInstance.__table__
 _TASK = Task.__table__
@@ -280,6 +282,7 @@ def save(ctx: AppContext, session: Session, loaded: Loaded, actor_id: str | None
         # (and its version check) along in one round trip.
         chosen = assignment.assignees(ctx, session, row.id, started_now, row.started_by, new_tasks)
         _open_tasks(deferred, loaded, new_tasks, chosen, now)
+    decision_history.append(ctx, session, deferred, row, loaded.execution.take_decisions(), actor_id, now)
     history.append(deferred, row.id, row.process_key, loaded.events, now)
     deferred.run(conn)
     loaded.events.clear()

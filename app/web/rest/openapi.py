@@ -11,9 +11,10 @@ from dataclasses import dataclass, field, replace
 
 from flask import current_app, jsonify, request
 
-from app.platform import history_queries, history_reports, queries, variable_instances
+from app.platform import decision_history, history_queries, history_reports, queries, variable_instances
 
 from . import API_PREFIX, blueprint, params
+from . import decision_history as rest_decision_history
 from .external_task_filters import FILTERS as EXTERNAL_TASK_FILTERS
 from .variable_history import FILTERS as DETAIL_FILTERS
 from .variable_instances import DESERIALIZE
@@ -66,6 +67,11 @@ def _posted(summary: str, criteria: dict, shape: str, paged: bool = True, also: 
     properties["sorting"] = {"type": "array", "items": {"type": "object"}}
     return Op(summary, (*PAGING, *also) if paged else (), body={"application/json": {"type": "object", "properties": properties}},
               ok=(200, f"[{shape}]" if paged else "#Count"))
+
+
+def _flagged(op: Op, flags: tuple[str, ...]) -> Op:
+    """`op` with `flags` among its query parameters said to be true or false."""
+    return replace(op, kinds={**op.kinds, **dict.fromkeys(flags, "flag")})
 
 
 def _body(**properties: str) -> dict:
@@ -271,6 +277,13 @@ OPERATIONS: dict[str, Op] = {
                                                      paged=False),
     "GET /history/activity-instance/<activity_instance_id>": Op("一个历史活动",
                                                                 ok=(200, "#HistoricActivityInstance")),
+    "GET /history/decision-instance": _flagged(_listing(
+        "历史决策（流程评估决策表的每一次）", decision_history.CRITERIA, decision_history.SORTS,
+        "#HistoricDecisionInstance", also=rest_decision_history.SHOWING), rest_decision_history.SHOWING),
+    "GET /history/decision-instance/count": _counting("历史决策数", decision_history.CRITERIA),
+    "GET /history/decision-instance/<decision_instance_id>": _flagged(Op(
+        "一次历史决策", rest_decision_history.SHOWING, ok=(200, "#HistoricDecisionInstance")),
+        rest_decision_history.SHOWING),
     "GET /history/task": _listing("历史任务", history_queries.TASK_CRITERIA, history_queries.TASK_SORTS,
                                   "#HistoricTask"),
     "POST /history/task": _posted("历史任务（查询体）", history_queries.TASK_CRITERIA, "#HistoricTask"),

@@ -105,6 +105,23 @@ SCHEMAS = {
         processInstanceId="string?", executionId="string?", taskId="string?", calledProcessInstanceId="string?",
         calledCaseInstanceId="string?", assignee="string?", durationInMillis="integer?", canceled="boolean",
         completeScope="boolean", rootProcessInstanceId="string?", **_TIMES, **_ENTITY),
+    "HistoricDecisionInstance": _object(
+        id="string", decisionDefinitionId="string?", decisionDefinitionKey="string",
+        decisionDefinitionName="string?", evaluationTime="string", removalTime="string?",
+        processDefinitionId="string?", processDefinitionKey="string?", processInstanceId="string?",
+        rootProcessInstanceId="string?", caseDefinitionId="string?", caseDefinitionKey="string?",
+        caseInstanceId="string?", activityId="string?", activityInstanceId="string?", userId="string?",
+        inputs="[#HistoricDecisionInputInstance]?", outputs="[#HistoricDecisionOutputInstance]?",
+        collectResultValue="number?", rootDecisionInstanceId="string?",
+        decisionRequirementsDefinitionId="string?", decisionRequirementsDefinitionKey="string?", **_ENTITY),
+    "HistoricDecisionInputInstance": _object(
+        id="string", decisionInstanceId="string", clauseId="string?", clauseName="string?",
+        errorMessage="string?", type="string", value="any", valueInfo="object", createTime="string",
+        removalTime="string?", rootProcessInstanceId="string?"),
+    "HistoricDecisionOutputInstance": _object(
+        id="string", decisionInstanceId="string", clauseId="string?", clauseName="string?", ruleId="string?",
+        ruleOrder="integer?", variableName="string?", errorMessage="string?", type="string", value="any",
+        valueInfo="object", createTime="string", removalTime="string?", rootProcessInstanceId="string?"),
     "HistoricTask": _object(
         id="string", processDefinitionKey="string?", processDefinitionId="string?", processInstanceId="string?",
         executionId="string?", caseDefinitionKey="string?", caseDefinitionId="string?", caseInstanceId="string?",
