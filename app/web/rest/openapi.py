@@ -11,7 +11,9 @@ from dataclasses import dataclass, field, replace
 
 from flask import current_app, jsonify, request
 
-from app.platform import decision_history, history_queries, history_reports, queries, variable_instances
+from app.platform import (
+    decision_history, historic_statistics, history_queries, history_reports, queries, variable_instances,
+)
 
 from . import API_PREFIX, blueprint, params
 from . import decision_history as rest_decision_history
@@ -284,6 +286,9 @@ OPERATIONS: dict[str, Op] = {
     "GET /history/decision-instance/<decision_instance_id>": _flagged(Op(
         "一次历史决策", rest_decision_history.SHOWING, ok=(200, "#HistoricDecisionInstance")),
         rest_decision_history.SHOWING),
+    "GET /history/process-definition/<definition_id>/statistics": _flagged(_listing(
+        "流程定义各活动的历史统计（经过、完成、取消、事件）", historic_statistics.CRITERIA, historic_statistics.SORTS,
+        "#HistoricActivityStatistics", also=historic_statistics.COUNTS), historic_statistics.COUNTS),
     "GET /history/task": _listing("历史任务", history_queries.TASK_CRITERIA, history_queries.TASK_SORTS,
                                   "#HistoricTask"),
     "POST /history/task": _posted("历史任务（查询体）", history_queries.TASK_CRITERIA, "#HistoricTask"),

@@ -122,6 +122,9 @@ SCHEMAS = {
         id="string", decisionInstanceId="string", clauseId="string?", clauseName="string?", ruleId="string?",
         ruleOrder="integer?", variableName="string?", errorMessage="string?", type="string", value="any",
         valueInfo="object", createTime="string", removalTime="string?", rootProcessInstanceId="string?"),
+    "HistoricActivityStatistics": _object(
+        id="string?", instances="integer", finished="integer", canceled="integer", completeScope="integer",
+        openIncidents="integer", resolvedIncidents="integer", deletedIncidents="integer"),
     "HistoricTask": _object(
         id="string", processDefinitionKey="string?", processDefinitionId="string?", processInstanceId="string?",
         executionId="string?", caseDefinitionKey="string?", caseDefinitionId="string?", caseInstanceId="string?",
