@@ -27,7 +27,7 @@ from SpiffWorkflow.camunda.specs.user_task import UserTask
 from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundException, WorkflowException
 from SpiffWorkflow.util.task import TaskState
 
-from . import compaction, decision_history, decisions, event_subprocesses, expressions, signals
+from . import compaction, decision_history, decisions, event_subprocesses, expressions, signals, timers
 from .decisions import DecisionOutcome
 from . import multi_instance  # noqa: F401  (bounds every multi-instance activity when imported)
 from .engine_clock import clock_scope
@@ -54,6 +54,7 @@ class WorkflowEngine:
         self.clock = clock
         self.timer_min_cycle = timer_min_cycle
         self.serializer = make_serializer()
+        self.workdays = workdays
         helpers = {} if workdays is None else {"workdays": workdays_helper(workdays, clock.now)}
         self.script_engine = PythonScriptEngine(
             environment=RestrictedEnvironment(helpers, time_limit_s=time_limit_s)
@@ -458,6 +459,22 @@ class Execution:
         else:
             task.internal_data["event_value"] = due.isoformat()
 
+    def recalculate_timer_due(self, execution_id: str, base: datetime) -> datetime:
+        """Arm one waiting timer again as if at `base` (its creation or now): its expression
+        evaluated on today's variables and calendar, a duration or cycle counted from `base`.
+        Returns the new due instant, set as `set_timer_due` sets one."""
+        task = self._task(execution_id)
+        event = getattr(task.task_spec, "event_definition", None)
+        if not isinstance(event, TimerEventDefinition) or task.state != TaskState.WAITING:
+            raise TaskNotReady(execution_id)
+        helpers = {} if self.engine.workdays is None else {
+            "workdays": workdays_helper(self.engine.workdays, lambda: base)}
+        with _engine_failures(), clock_scope(_FixedClock(base)), timer_rules(self.engine.timer_min_cycle):
+            text = self.workflow.script_engine.evaluate(task, event.expression, external_context=helpers)
+            due = timers.armed_at(event, text, base, self.engine.timer_min_cycle)
+        self.set_timer_due(execution_id, due)
+        return due
+
     def fire_due_timer(self, execution_id: str) -> None:
         """Fire this one timer if it is due (due <= now), then run on.
 
@@ -612,6 +629,16 @@ def _cycles_done(task) -> bool:
     """A cycle that ticked its last time (R2 after two ticks) has nothing left to schedule."""
     value = task.internal_data.get("event_value")
     return isinstance(value, dict) and value.get("cycles") == 0
+
+
+class _FixedClock:
+    """A clock that stays at one instant: a timer armed again as at its creation."""
+
+    def __init__(self, at: datetime):
+        self.at = at
+
+    def now(self) -> datetime:
+        return self.at
 
 
 def _due(task) -> datetime | None:

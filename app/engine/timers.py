@@ -403,6 +403,21 @@ def _cycle_complete(self, my_task) -> bool:
     return ready
 
 
+def armed_at(definition: TimerEventDefinition, text: str, base: datetime, min_cycle: timedelta) -> datetime:
+    """The due instant of a timer whose expression gave `text`, armed at `base`: a date as
+    it names, a duration after `base`, a cycle's first occurrence after `base`."""
+    if not isinstance(text, str):
+        raise TimerRefused(f"定时器表达式的值必须是 ISO 8601 文本，而不是 {type(text).__name__}",
+                           f"A timer expression must yield ISO 8601 text, not {type(text).__name__}")
+    if isinstance(text, WorkdayDue):
+        return text.at
+    if isinstance(definition, CycleTimerEventDefinition):
+        return read_cycle(text, base, min_cycle).first
+    if isinstance(definition, DurationTimerEventDefinition):
+        return due_after(text, base)
+    return due_date(text)
+
+
 def _following(event_value: dict, due: datetime, now: datetime) -> datetime | None:
     """The occurrence after the one that fires now: a cron's next firing after now, or the
     period's next step (missed occurrences skipped either way)."""

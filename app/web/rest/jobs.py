@@ -103,6 +103,16 @@ def set_due_date(job_id):
     return "", 204
 
 
+@blueprint.post("/job/<job_id>/duedate/recalculate")
+def recalculate_due_date(job_id):
+    params.known_only("creationDateBased")
+    based = params.bool_arg("creationDateBased")
+    ctx = context()
+    with ctx.db.command() as session:
+        instance_operations.recalculate_job_due_date(ctx, session, g.actor, job_id, based is not False)
+    return "", 204
+
+
 @blueprint.get("/incident")
 def list_incidents():
     q = query_input.from_args(queries.INCIDENT_CRITERIA, queries.INCIDENT_SORTS)

@@ -252,6 +252,8 @@ OPERATIONS: dict[str, Op] = {
                                     ok=(204, None)),
     "PUT /job/<job_id>/duedate": Op("设置到期时间", body={"application/json": _body(
         duedate="string?", reason="string?")}, ok=(204, None)),
+    "POST /job/<job_id>/duedate/recalculate": Op("按定时器定义重新计算到期时间（节假日调整后）", ("creationDateBased",),
+                                                  ok=(204, None), kinds={"creationDateBased": "flag"}),
     "GET /incident": _listing("事件", queries.INCIDENT_CRITERIA, queries.INCIDENT_SORTS, "#Incident"),
     "GET /incident/count": _counting("事件数", queries.INCIDENT_CRITERIA),
     "GET /incident/<incident_id>": Op("一个未解决的事件", ok=(200, "#Incident")),
