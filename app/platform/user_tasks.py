@@ -236,6 +236,18 @@ def form_of(ctx: AppContext, session: Session, actor: Actor, task_id: str) -> di
     }
 
 
+def deployed_form(ctx: AppContext, session: Session, actor: Actor, task_id: str) -> str:
+    """The form file the task's definition was deployed with (its JSON Schema, as deployed);
+    NotFound for a task worked in a generic form."""
+    task = get_task(session, actor, task_id)
+    instance = session.get(ProcessInstance, task.instance_id)
+    definition = instance_store.definition_of(ctx, session, instance.definition_id)
+    form_version_id = json.loads(definition.forms_json).get(task.form_key or "")
+    if form_version_id is None:
+        raise NotFound(f"任务 {task_id} 没有部署的表单 / No deployed form for task {task_id}")
+    return forms.form_version(ctx, session, form_version_id).schema_json
+
+
 def task_variables(session: Session, actor: Actor, task_id: str) -> tuple[str, dict, dict]:
     """What an open task sees (Camunda's task variables: its instance's and, hiding those of
     the same name, its own local ones, as `actor` may read them): the instance's id, the

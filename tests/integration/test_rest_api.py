@@ -1,11 +1,12 @@
 """The Camunda 7 REST core, driven as the demo users (three-step benchmark model)."""
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
 
-from tests.support.bench_model import bench_files, deploy, only_task
+from tests.support.bench_model import SHARED_BENCH, bench_files, deploy, only_task
 from tests.support.clients import basic
 
 REQUEST = {"title": {"value": "新疆棉纺创新平台", "type": "String"},
@@ -203,6 +204,18 @@ def test_form_variables_prefill_from_the_instance(officer):
     form = officer.get(f"/task/{task['id']}/form-variables").get_json()
     assert form["title"]["value"] == "草稿标题"
     assert form["amount"]["type"] == "Null"
+
+
+def test_a_task_gives_the_form_it_was_deployed_with_as_deployed(officer, rest):
+    instance = start(officer)
+    task = only_task(officer, instance["id"])
+
+    response = officer.get(f"/task/{task['id']}/deployed-form")
+
+    assert response.status_code == 200 and response.mimetype == "application/json"
+    deployed = json.loads((SHARED_BENCH / "forms" / "request.schema.json").read_text(encoding="utf-8"))
+    assert response.get_json() == deployed
+    assert rest("xju").get(f"/task/{task['id']}/deployed-form").status_code == 404
 
 
 def test_activity_tree_shows_the_current_user_task(officer):

@@ -206,6 +206,7 @@ OPERATIONS: dict[str, Op] = {
     "POST /task/<task_id>/assignee": Op("转办", body={"application/json": _body(userId="string", **_REASON)},
                                         ok=(204, None)),
     "GET /task/<task_id>/form": Op("任务表单", ok=(200, "#TaskForm")),
+    "GET /task/<task_id>/deployed-form": Op("任务部署时的表单文件（JSON Schema）", ok=(200, "object")),
     "GET /task/<task_id>/form-variables": Op("表单变量", ("variableNames", "deserializeValues"),
                                               ok=(200, _VARIABLES)),
     "GET /task/<task_id>/localVariables": Op("任务的局部变量", ("deserializeValues",), ok=(200, _VARIABLES)),

@@ -1,5 +1,5 @@
-"""Tasks: list, get, claim, unclaim, complete, form variables."""
-from flask import g, jsonify, request
+"""Tasks: list, get, claim, unclaim, complete, form variables, the deployed form."""
+from flask import Response, g, jsonify, request
 
 from app.platform import queries, task_errors, user_tasks, variable_files, variables
 
@@ -123,3 +123,13 @@ def form(task_id):
         found = user_tasks.form_of(ctx, session, g.actor, task_id)
     return jsonify({"key": found["key"], "contextPath": None, "schema": found["schema"],
                     "ui": found["ui"], "version": found.get("version")})
+
+
+@blueprint.get("/task/<task_id>/deployed-form")
+def deployed_form(task_id):
+    """The task's form as deployed (its JSON Schema): what a client renders it from."""
+    params.known_only()
+    ctx = context()
+    with ctx.db.read() as session:
+        schema = user_tasks.deployed_form(ctx, session, g.actor, task_id)
+    return Response(schema, mimetype="application/json")
