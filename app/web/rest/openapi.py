@@ -17,6 +17,7 @@ from app.platform import (
 
 from . import API_PREFIX, blueprint, params
 from . import decision_history as rest_decision_history
+from . import filters as rest_filters
 from .external_task_filters import FILTERS as EXTERNAL_TASK_FILTERS
 from .variable_history import FILTERS as DETAIL_FILTERS
 from .variable_instances import DESERIALIZE
@@ -96,6 +97,8 @@ _SUSPENSION = _body(suspended="boolean", includeProcessInstances="boolean?", exe
 _EXECUTION_QUERY = _body(**{name: "string?" for name in EXECUTION_FILTERS[:-2]}, active="boolean?",
                          suspended="boolean?", sorting="[object]")
 _LINK = _body(type="string", userId="string?", groupId="string?")
+_TASK_QUERY = {"type": "object"}
+_FILTER = _body(resourceType="string", name="string", owner="string?", query="object", properties="object")
 _MULTIPART_DEPLOYMENT = {"type": "object", "properties": {
     "deployment-name": {"type": "string"}, "deployment-source": {"type": "string"},
     "data": {"type": "string", "format": "binary"}}}
@@ -255,6 +258,22 @@ OPERATIONS: dict[str, Op] = {
         duedate="string?", reason="string?")}, ok=(204, None)),
     "POST /job/<job_id>/duedate/recalculate": Op("按定时器定义重新计算到期时间（节假日调整后）", ("creationDateBased",),
                                                   ok=(204, None), kinds={"creationDateBased": "flag"}),
+    "GET /filter": _flagged(Op("过滤器（保存的任务查询）", (*rest_filters.LIST_FILTERS, "itemCount", "sortBy", "sortOrder",
+                                                  *PAGING), ok=(200, "[#Filter]")), ("itemCount",)),
+    "GET /filter/count": Op("过滤器数", rest_filters.LIST_FILTERS, ok=(200, "#Count")),
+    "POST /filter/create": Op("新建过滤器", body={"application/json": _FILTER}, ok=(200, "#Filter")),
+    "GET /filter/<filter_id>": _flagged(Op("一个过滤器", ("itemCount",), ok=(200, "#Filter")), ("itemCount",)),
+    "PUT /filter/<filter_id>": Op("修改过滤器", body={"application/json": _FILTER}, ok=(204, None)),
+    "DELETE /filter/<filter_id>": Op("删除过滤器", ok=(204, None)),
+    "GET /filter/<filter_id>/list": Op("运行过滤器", PAGING, ok=(200, "[#Task]")),
+    "POST /filter/<filter_id>/list": Op("运行过滤器（附加查询条件）", PAGING, body={"application/json": _TASK_QUERY},
+                                        ok=(200, "[#Task]")),
+    "GET /filter/<filter_id>/count": Op("过滤器的任务数", ok=(200, "#Count")),
+    "POST /filter/<filter_id>/count": Op("过滤器的任务数（附加查询条件）", body={"application/json": _TASK_QUERY},
+                                         ok=(200, "#Count")),
+    "GET /filter/<filter_id>/singleResult": Op("过滤器的唯一任务", ok=(200, "#Task")),
+    "POST /filter/<filter_id>/singleResult": Op("过滤器的唯一任务（附加查询条件）", body={"application/json": _TASK_QUERY},
+                                                ok=(200, "#Task")),
     "GET /incident": _listing("事件", queries.INCIDENT_CRITERIA, queries.INCIDENT_SORTS, "#Incident"),
     "GET /incident/count": _counting("事件数", queries.INCIDENT_CRITERIA),
     "GET /incident/<incident_id>": Op("一个未解决的事件", ok=(200, "#Incident")),

@@ -125,6 +125,11 @@ SCHEMAS = {
     "HistoricActivityStatistics": _object(
         id="string?", instances="integer", finished="integer", canceled="integer", completeScope="integer",
         openIncidents="integer", resolvedIncidents="integer", deletedIncidents="integer"),
+    "Filter": {**_object(id="string", resourceType="string", name="string", owner="string?", query="object",
+                         properties="object"),
+               "properties": {**_object(id="string", resourceType="string", name="string", owner="string?",
+                                        query="object", properties="object")["properties"],
+                              "itemCount": {"type": "integer"}}},
     "HistoricTask": _object(
         id="string", processDefinitionKey="string?", processDefinitionId="string?", processInstanceId="string?",
         executionId="string?", caseDefinitionKey="string?", caseDefinitionId="string?", caseInstanceId="string?",

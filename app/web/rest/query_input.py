@@ -37,7 +37,11 @@ def from_body(criteria: dict[str, Criterion], sorts: dict, paged: bool = True, a
     A count takes the list's body as Camunda's does, `sorting` too (checked; a count has
     no order). `also`: query-string parameters the list reads itself."""
     params.known_only(*(params.PAGING if paged else ()), *(also if paged else ()))
-    body = params.json_body()
+    return from_json(criteria, sorts, params.json_body())
+
+
+def from_json(criteria: dict[str, Criterion], sorts: dict, body: dict) -> Query:
+    """A query written as JSON: a POST list's body, or a saved filter's query."""
     unknown = sorted(set(body) - {*criteria, "sorting"})
     if unknown:
         raise _refused(unknown[0], "不支持的查询字段", f"unsupported query field {unknown[0]}")
