@@ -333,11 +333,13 @@ def _too_often(text: str, period: timedelta, min_cycle: timedelta) -> TimerRefus
 
 def _evaluated(definition: TimerEventDefinition, my_task) -> str:
     value = my_task.workflow.script_engine.evaluate(my_task, definition.expression)
+    return _armed(my_task, lambda: _text(value))
+
+
+def _text(value) -> str:
     if not isinstance(value, str):
-        raise _refused(my_task, TimerRefused(
-            f"定时器表达式的值必须是 ISO 8601 文本，而不是 {type(value).__name__}",
-            f"A timer expression must yield ISO 8601 text, not {type(value).__name__}",
-        ))
+        raise TimerRefused(f"定时器表达式的值必须是 ISO 8601 文本，而不是 {type(value).__name__}",
+                           f"A timer expression must yield ISO 8601 text, not {type(value).__name__}")
     return value
 
 
@@ -406,9 +408,7 @@ def _cycle_complete(self, my_task) -> bool:
 def armed_at(definition: TimerEventDefinition, text: str, base: datetime, min_cycle: timedelta) -> datetime:
     """The due instant of a timer whose expression gave `text`, armed at `base`: a date as
     it names, a duration after `base`, a cycle's first occurrence after `base`."""
-    if not isinstance(text, str):
-        raise TimerRefused(f"定时器表达式的值必须是 ISO 8601 文本，而不是 {type(text).__name__}",
-                           f"A timer expression must yield ISO 8601 text, not {type(text).__name__}")
+    text = _text(text)
     if isinstance(text, WorkdayDue):
         return text.at
     if isinstance(definition, CycleTimerEventDefinition):
