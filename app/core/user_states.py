@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import weakref
 from collections.abc import Callable, Hashable
 from typing import TypeVar
 
@@ -26,7 +27,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from app.core.identity import UserState, user_state
-from app.db import libpq_url
+from app.db import after_commit, libpq_url
 from app.models import Organization, User, UserGroup
 from app.models.user_changes import CHANNEL
 
@@ -54,6 +55,7 @@ class UserStates:
         # How the listening connection is named on the server (pg_stat_activity).
         self.application_name = f"ticflow-user-states-{id(self):x}"
         database.on_dispose(self.stop)
+        _KEEPERS.add(self)
 
     def read(self, user_id: str) -> UserState | None:
         """The user's state, kept or read now."""
@@ -77,6 +79,11 @@ class UserStates:
             if value is not None and self._listening and generation == self._generation:
                 self._entries[key] = value
         return value
+
+    def forget(self) -> None:
+        """Forget what is kept now: this process committed a change its notice will repeat."""
+        with self._lock:
+            self._reset(listening=self._listening)
 
     def stop(self) -> None:
         self._stopping.set()
@@ -127,6 +134,9 @@ class UserStates:
 
 
 _CREATING = threading.Lock()
+# Every keeper of this process: a change committed here is forgotten at once by all of them,
+# where the notice reaches the listeners a moment later.
+_KEEPERS: weakref.WeakSet = weakref.WeakSet()
 # What a unit of work may change of users that `kept` reads keep (the one Core update of
 # users, a password's, changes nothing kept but the state, which is read outside commands).
 _DIRECTORY = (User, UserGroup, Organization)
@@ -142,8 +152,14 @@ def changed_users(session: Session) -> bool:
 
 @event.listens_for(Session, "before_flush")
 def _note_user_changes(session: Session, _flush_context, _instances) -> None:
-    if _touches_users(session):
+    if _touches_users(session) and not session.info.get(_CHANGED):
         session.info[_CHANGED] = True
+        after_commit(session, _forget_everywhere)
+
+
+def _forget_everywhere() -> None:
+    for keeper in list(_KEEPERS):
+        keeper.forget()
 
 
 def _touches_users(session: Session) -> bool:

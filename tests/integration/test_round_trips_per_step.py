@@ -73,15 +73,18 @@ def complete_costs(officer, instance_id: str, confirmed: bool, round_trips: list
 def test_completing_a_step_that_opens_the_next_or_ends_the_case_takes_two_round_trips(ctx, rest, round_trips):
     analyst, officer = rest("analyst"), rest("officer")
     assert deploy(analyst, loop_files()).status_code == 200
-    instance_id = officer.post("/process-definition/key/bench_loop/start", json={}).get_json()["id"]
+    officer.get("/task/count")
     assert listening(ctx)
-    # Once the listener has read the notices of the sign-ins, what a step reads is kept.
-    assert eventually(lambda: complete_costs(officer, instance_id, False, round_trips) == 2)
 
-    assert [complete_costs(officer, instance_id, False, round_trips) for _ in range(3)] == [2, 2, 2]
-    assert only_task(officer, instance_id)["assignee"] == "officer"
-    assert complete_costs(officer, instance_id, True, round_trips) == 2
-    assert officer.get(f"/history/process-instance/{instance_id}").get_json()["state"] == "COMPLETED"
+    def one_case() -> bool:
+        """A case of three steps that open the next and one that ends it, each two round
+        trips once what a step reads is kept (the first case after the sign-ins warms it,
+        and a machine busy elsewhere may delay a listener's notice by a case)."""
+        instance_id = officer.post("/process-definition/key/bench_loop/start", json={}).get_json()["id"]
+        costs = [complete_costs(officer, instance_id, confirmed, round_trips) for confirmed in (False, False, False, True)]
+        ended = officer.get(f"/history/process-instance/{instance_id}").get_json()["state"] == "COMPLETED"
+        return ended and costs == [2, 2, 2, 2]
+    assert eventually(one_case)
 
 
 def test_who_may_take_a_new_step_is_kept_until_a_group_changes(ctx, rest, takers_read):
@@ -93,8 +96,9 @@ def test_who_may_take_a_new_step_is_kept_until_a_group_changes(ctx, rest, takers
     with ctx.db.command() as session:
         accounts.set_groups(ctx, session, "admin", "test", "leader", ["department_leader", "department"])
 
-    # Two may take it now: nobody is chosen, and the step waits in both inboxes.
-    assert eventually(lambda: assigned(ctx, step_task()) is None)
+    # Two may take it now: nobody is chosen, and the step waits in both inboxes. The process
+    # that committed the change forgets at once; the others when its notice reaches them.
+    assert assigned(ctx, step_task()) is None
 
 
 def _unread(takers_read: list, ctx) -> bool:
