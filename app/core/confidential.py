@@ -10,6 +10,8 @@ comments and attachments.
 """
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import and_, bindparam, or_, true
 
 from app.core.identity import Actor
@@ -32,6 +34,7 @@ VARIABLES = frozenset({
 STEPS = frozenset({"assign_experts", "expert_review", "aggregate_reviews"})
 # Department staff (科技厅, 专业机构) and administrators.
 READERS = frozenset({"department", "department_leader", "manager", "agency", "admin"})
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def sees_all(actor: Actor) -> bool:
@@ -43,6 +46,11 @@ def visible_values(actor: Actor, values: dict) -> dict:
     if sees_all(actor):
         return values
     return {name: value for name, value in values.items() if name not in VARIABLES}
+
+
+def mentions(expression: str) -> bool:
+    """Whether an expression (a decision table's input) names a confidential variable."""
+    return not VARIABLES.isdisjoint(_NAME.findall(expression or ""))
 
 
 def sees_step(actor: Actor, step_key: str | None, doer: str | None) -> bool:

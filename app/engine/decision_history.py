@@ -16,6 +16,8 @@ from SpiffWorkflow.dmn.engine.DMNEngine import DMNEngine
 from SpiffWorkflow.dmn.specs.business_rule_task_mixin import BusinessRuleTaskMixin
 from SpiffWorkflow.dmn.specs.model import HitPolicy
 
+from .xml_safety import parse_xml
+
 _NOTES = "_ticflow_decisions"
 
 
@@ -75,6 +77,14 @@ def record_evaluations(*workflow_specs) -> None:
             engine = getattr(task_spec, "dmnEngine", None)
             if isinstance(task_spec, BusinessRuleTaskMixin) and not isinstance(engine, RecordingDMNEngine):
                 task_spec.dmnEngine = RecordingDMNEngine(engine.decision_table)
+
+
+def table_ids(dmn_xml: bytes, decision_key: str) -> list[str]:
+    """The ids of the decision tables of decision `decision_key` in a stored DMN file (any
+    DMN version's namespace): how an evaluation, which knows its table, finds its decision."""
+    root = parse_xml(dmn_xml, f"{decision_key}.dmn").getroot()
+    return root.xpath("//*[local-name()='decision'][@id=$key]/*[local-name()='decisionTable']/@id",
+                      key=decision_key)
 
 
 def take(workflow) -> list[DecisionEvaluation]:

@@ -10,12 +10,10 @@ version of the decision deployed at or before the process definition
 from __future__ import annotations
 
 import json
-import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from lxml import etree
 from sqlalchemy import insert, select, true
 from sqlalchemy.orm import Session
 
@@ -24,7 +22,7 @@ from app.core.context import AppContext
 from app.core.errors import NotFound
 from app.core.identity import Actor
 from app.core.paging import Page
-from app.engine.decision_history import DecisionEvaluation
+from app.engine.decision_history import DecisionEvaluation, table_ids
 from app.models import DecisionDefinition, Deployment, ProcessDefinition
 from app.models.decision_history import HistoricDecisionInstance
 from app.prepared import Deferred, Prepared
@@ -35,8 +33,6 @@ from .query_criteria import Query
 
 _HD = HistoricDecisionInstance
 _INSERT = Prepared(insert(_HD.__table__))
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 CRITERIA: dict[str, qc.Criterion] = {
     "decisionInstanceId": qc.Equal(_HD.id), "decisionInstanceIdIn": qc.OneOf(_HD.id),
@@ -107,7 +103,7 @@ def inputs(actor: Actor, found: HistoricDecisionInstance) -> list[dict]:
     shown = json.loads(found.inputs_json)
     if confidential.sees_all(actor):
         return shown
-    return [i for i in shown if confidential.VARIABLES.isdisjoint(_NAME.findall(i["expression"]))]
+    return [i for i in shown if not confidential.mentions(i["expression"])]
 
 
 def outputs(actor: Actor, found: HistoricDecisionInstance) -> list[dict]:
@@ -162,11 +158,6 @@ def _deployed_with(session: Session, definition_id: str) -> dict[str, dict]:
         .order_by(DecisionDefinition.version)).all()
     found: dict[str, dict] = {}
     for row in rows:
-        for table_id in _table_ids(row.dmn_xml, row.key):
+        for table_id in table_ids(row.dmn_xml, row.key):
             found[table_id] = {"id": row.id, "key": row.key, "name": row.name}
     return found
-
-
-def _table_ids(dmn_xml: bytes, key: str) -> list[str]:
-    root = etree.fromstring(dmn_xml, _PARSER)
-    return root.xpath("//*[local-name()='decision'][@id=$key]/*[local-name()='decisionTable']/@id", key=key)

@@ -148,17 +148,16 @@ def set_job_due_date(ctx: AppContext, session: Session, actor: Actor, job_id: st
     require_operator(ctx, session, actor, "job.duedate", job_id, {"duedate": due, "reason": reason})
     when = _due_date(due)
     reason = _reason(reason, required=reason_required)
-    job = session.get(Job, job_id)
-    if job is None:
-        raise NotFound(f"作业 {job_id} 不存在 / job not found")
+    job = _job(session, job_id)
     before = format_camunda(job.due_at)
     if job.job_type == JobType.TIMER:
-        _move_timer(ctx, session, actor, job, when)
+        def move(execution) -> datetime:
+            execution.set_timer_due(job.execution_id, when)
+            return when
+        _move_timer(ctx, session, actor, job, move)
     else:
         job.due_at = when
-    audit.record(ctx, session, "job.duedate", user_id=actor.id, target=job.id, source=actor.source,
-                 details={"processInstanceId": job.instance_id, "activityId": job.activity_id,
-                          "from": before, "to": format_camunda(when), "reason": reason})
+    _audit_due_date(ctx, session, actor, job, before, when, reason=reason)
 
 
 def recalculate_job_due_date(ctx: AppContext, session: Session, actor: Actor, job_id: str,
@@ -167,39 +166,47 @@ def recalculate_job_due_date(ctx: AppContext, session: Session, actor: Actor, jo
     today's variables and calendar from when the timer was armed (`creation_date_based`) or
     from now. After the holidays change, a deadline in working days moves with them."""
     require_operator(ctx, session, actor, "job.duedate", job_id, {"recalculate": True})
-    job = session.get(Job, job_id)
-    if job is None:
-        raise NotFound(f"作业 {job_id} 不存在 / job not found")
+    job = _job(session, job_id)
     if job.job_type != JobType.TIMER:
         raise BadRequest("只有定时器作业的期限按其定义重新计算 / only a timer job's due date is recalculated",
                          [{"field": "id", "message": "不是定时器作业"}])
     before = format_camunda(job.due_at)
     base = job.created_at if creation_date_based else ctx.now()
+    counted_from = "creation" if creation_date_based else "now"
+    when = _move_timer(ctx, session, actor, job,
+                       lambda execution: execution.recalculate_timer_due(job.execution_id, base),
+                       recalculated_from=counted_from)
+    _audit_due_date(ctx, session, actor, job, before, when, recalculated=counted_from)
+    return when
+
+
+def _job(session: Session, job_id: str) -> Job:
+    job = session.get(Job, job_id)
+    if job is None:
+        raise NotFound(f"作业 {job_id} 不存在 / job not found")
+    return job
+
+
+def _move_timer(ctx: AppContext, session: Session, actor: Actor, job: Job, move, **details) -> datetime:
+    """The engine's timer holds the due instant (`move` sets it on the workflow and returns
+    it); the job row follows it at the save."""
     loaded = instance_store.load(ctx, session, job.instance_id)
     try:
-        when = loaded.execution.recalculate_timer_due(job.execution_id, base)
+        when = move(loaded.execution)
     except TaskNotReady as error:
         raise Conflict("该定时器已不再等待 / the timer no longer waits") from error
     except EngineError as error:
         raise BadRequest(str(error), [{"field": "id", "message": str(error).split(" / ")[0]}]) from error
-    loaded.record("timer_rescheduled", actor.id, activity_id=job.activity_id, due=format_camunda(when),
-                  recalculated_from="creation" if creation_date_based else "now")
+    loaded.record("timer_rescheduled", actor.id, activity_id=job.activity_id, due=format_camunda(when), **details)
     instance_store.save(ctx, session, loaded, actor.id)
-    audit.record(ctx, session, "job.duedate", user_id=actor.id, target=job.id, source=actor.source,
-                 details={"processInstanceId": job.instance_id, "activityId": job.activity_id, "from": before,
-                          "to": format_camunda(when), "recalculated": "creation" if creation_date_based else "now"})
     return when
 
 
-def _move_timer(ctx: AppContext, session: Session, actor: Actor, job: Job, when: datetime) -> None:
-    """The engine's timer holds the due instant; the job row follows it at the save."""
-    loaded = instance_store.load(ctx, session, job.instance_id)
-    try:
-        loaded.execution.set_timer_due(job.execution_id, when)
-    except TaskNotReady as error:
-        raise Conflict("该定时器已不再等待 / the timer no longer waits") from error
-    loaded.record("timer_rescheduled", actor.id, activity_id=job.activity_id, due=format_camunda(when))
-    instance_store.save(ctx, session, loaded, actor.id)
+def _audit_due_date(ctx: AppContext, session: Session, actor: Actor, job: Job, before: str | None,
+                    when: datetime, **details) -> None:
+    audit.record(ctx, session, "job.duedate", user_id=actor.id, target=job.id, source=actor.source,
+                 details={"processInstanceId": job.instance_id, "activityId": job.activity_id,
+                          "from": before, "to": format_camunda(when), **details})
 
 
 def check_suspended(suspended) -> None:

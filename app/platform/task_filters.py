@@ -113,9 +113,9 @@ def check_input(resource_type, name, properties) -> None:
 
 
 def _readable(actor: Actor, wanted: FilterWanted):
-    query = select(TaskFilter).where(or_(TaskFilter.owner.is_(None), TaskFilter.owner == actor.id))
-    if permissions.administers(actor):
-        query = select(TaskFilter)
+    query = select(TaskFilter)
+    if not permissions.administers(actor):
+        query = query.where(or_(TaskFilter.owner.is_(None), TaskFilter.owner == actor.id))
     for column, value in ((TaskFilter.id, wanted.id), (TaskFilter.resource_type, wanted.resource_type),
                           (TaskFilter.name, wanted.name), (TaskFilter.owner, wanted.owner)):
         if value is not None:

@@ -219,10 +219,7 @@ def opinion_problems(schema: dict, values: dict) -> list[dict]:
 
 def form_of(ctx: AppContext, session: Session, actor: Actor, task_id: str) -> dict:
     """The task's form: schema, UI hints, and the instance's current values to pre-fill."""
-    task = get_task(session, actor, task_id)
-    instance = session.get(ProcessInstance, task.instance_id)
-    definition = instance_store.definition_of(ctx, session, instance.definition_id)
-    form_version_id = json.loads(definition.forms_json).get(task.form_key or "")
+    task, instance, definition, form_version_id = _pinned_form(ctx, session, actor, task_id)
     values, _types = visible_variables(actor, instance)
     if not task.form_key:
         schema, ui = generic_form(_form_fields(definition, task.task_key), values)
@@ -239,13 +236,19 @@ def form_of(ctx: AppContext, session: Session, actor: Actor, task_id: str) -> di
 def deployed_form(ctx: AppContext, session: Session, actor: Actor, task_id: str) -> str:
     """The form file the task's definition was deployed with (its JSON Schema, as deployed);
     NotFound for a task worked in a generic form."""
-    task = get_task(session, actor, task_id)
-    instance = session.get(ProcessInstance, task.instance_id)
-    definition = instance_store.definition_of(ctx, session, instance.definition_id)
-    form_version_id = json.loads(definition.forms_json).get(task.form_key or "")
+    form_version_id = _pinned_form(ctx, session, actor, task_id)[3]
     if form_version_id is None:
         raise NotFound(f"任务 {task_id} 没有部署的表单 / No deployed form for task {task_id}")
     return forms.form_version(ctx, session, form_version_id).schema_json
+
+
+def _pinned_form(ctx: AppContext, session: Session, actor: Actor, task_id: str) -> tuple:
+    """(task, instance, definition, the form version the definition pinned for the task's
+    form key, None when none) of a task `actor` may read."""
+    task = get_task(session, actor, task_id)
+    instance = session.get(ProcessInstance, task.instance_id)
+    definition = instance_store.definition_of(ctx, session, instance.definition_id)
+    return task, instance, definition, json.loads(definition.forms_json).get(task.form_key or "")
 
 
 def task_variables(session: Session, actor: Actor, task_id: str) -> tuple[str, dict, dict]:

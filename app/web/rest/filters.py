@@ -81,13 +81,14 @@ def delete_filter(filter_id):
 
 @blueprint.get("/filter/<filter_id>/list")
 def run_filter(filter_id):
+    params.known_only(*params.PAGING)
     return _listed(filter_id, None)
 
 
 @blueprint.post("/filter/<filter_id>/list")
 def run_extended_filter(filter_id):
     params.known_only(*params.PAGING)
-    return _listed(filter_id, _extension())
+    return _listed(filter_id, params.json_body())
 
 
 @blueprint.get("/filter/<filter_id>/count")
@@ -99,7 +100,7 @@ def count_filter(filter_id):
 @blueprint.post("/filter/<filter_id>/count")
 def count_extended_filter(filter_id):
     params.known_only()
-    return _counted(filter_id, _extension())
+    return _counted(filter_id, params.json_body())
 
 
 @blueprint.get("/filter/<filter_id>/singleResult")
@@ -111,12 +112,10 @@ def single_result(filter_id):
 @blueprint.post("/filter/<filter_id>/singleResult")
 def single_extended_result(filter_id):
     params.known_only()
-    return _single(filter_id, _extension())
+    return _single(filter_id, params.json_body())
 
 
 def _listed(filter_id: str, extension: dict | None):
-    if extension is None:
-        params.known_only(*params.PAGING)
     page = params.page()
     with context().db.read() as session:
         q = _query_of(session, filter_id, extension)
@@ -140,14 +139,14 @@ def _single(filter_id: str, extension: dict | None):
 def _query_of(session, filter_id: str, extension: dict | None):
     """The filter's query as the caller runs it, extended (and overridden) by `extension`."""
     stored = task_filters.get_filter(session, g.actor, filter_id)
-    return task_query(stored_query(stored), g.actor, extension)
+    return _task_query(_stored_query(stored), g.actor, extension)
 
 
-def stored_query(row) -> dict:
+def _stored_query(row) -> dict:
     return json.loads(row.query_json)
 
 
-def task_query(query: dict, actor: Actor, extension: dict | None = None):
+def _task_query(query: dict, actor: Actor, extension: dict | None = None):
     body = dict(query)
     for name, (criterion, text) in EXPRESSIONS.items():
         if name not in body:
@@ -161,10 +160,6 @@ def task_query(query: dict, actor: Actor, extension: dict | None = None):
     return query_input.from_json(queries.TASK_CRITERIA, queries.TASK_SORTS, {**body, **(extension or {})})
 
 
-def _extension() -> dict:
-    return params.json_body()
-
-
 def _input(body: dict) -> task_filters.FilterInput:
     params.known_fields(body, "resourceType", "name", "owner", "query", "properties")
     task_filters.check_input(body.get("resourceType"), body.get("name"), body.get("properties", {}))
@@ -174,7 +169,7 @@ def _input(body: dict) -> task_filters.FilterInput:
     owner = body.get("owner")
     if owner is not None and not isinstance(owner, str):
         raise BadRequest("owner 应为用户名 / owner must be a user id", [{"field": "owner", "message": "应为用户名"}])
-    task_query(query, g.actor)  # refuses a query /task would refuse, naming its field
+    _task_query(query, g.actor)  # refuses a query /task would refuse, naming its field
     return task_filters.FilterInput(body["resourceType"], body["name"], owner, "owner" in body, query,
                                     body.get("properties", {}))
 
@@ -187,7 +182,7 @@ def _wanted() -> task_filters.FilterWanted:
 
 def _shaped(session, row, counted: bool) -> dict:
     shaped = {"id": row.id, "resourceType": row.resource_type, "name": row.name, "owner": row.owner,
-              "query": stored_query(row), "properties": json.loads(row.properties_json)}
+              "query": _stored_query(row), "properties": json.loads(row.properties_json)}
     if counted:
-        shaped["itemCount"] = queries.count_tasks(session, g.actor, task_query(shaped["query"], g.actor))
+        shaped["itemCount"] = queries.count_tasks(session, g.actor, _task_query(shaped["query"], g.actor))
     return shaped
