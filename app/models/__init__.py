@@ -6,6 +6,7 @@ from .decision_history import HistoricDecisionInstance
 from .collaboration import Attachment, Comment, InstanceReader, Notification, OutboxMessage
 from .documents import DocumentCounter, DocumentTemplate, OfficialDocument
 from .filters import TaskFilter
+from .external_task_log import ExternalTaskLogEntry
 from .experts import ExpertDecline, ExpertDraw, ExpertDrawRequest, ExpertProfile
 from .history import HistoricActivity, HistoricTask, HistoryEvent
 from .identity import Organization, User, UserGroup
@@ -36,7 +37,7 @@ __all__ = [
     "AuditEntry", "Attachment", "BinaryVariable", "Comment", "InstanceReader", "Notification", "OutboxMessage",
     "Base", "CalendarDay", "Center", "CenterChange", "CenterEvaluation", "CenterStatus", "DeadlineNotice", "DecisionDefinition",
     "DocumentCounter", "DocumentTemplate", "OfficialDocument",
-    "Deployment", "ExternalTask",
+    "Deployment", "ExternalTask", "ExternalTaskLogEntry",
     "DeploymentResource", "ExpertDecline", "ExpertDraw", "ExpertDrawRequest", "ExpertPanel", "ExpertProfile", "ExpertReview", "FormVersion", "HistoricActivity", "HistoricDecisionInstance", "TaskFilter",
     "HistoricTask", "HistoryEvent", "Incident", "InstanceState", "Job", "JobType",
     "LoginThrottle", "MessageSubscription", "MigratedInstance", "MigrationBatch", "ModelDraft",

@@ -4,7 +4,8 @@ A service task left to external workers (`camunda:type="external"`) waits in the
 until a worker completes it. Each save compares the waiting ones with those of the last
 save (`waits["external"]`, like the inbox's tasks): a new one gets its row, one gone
 (completed, cancelled by a boundary event, ended with its instance) loses it, in the same
-transaction as the state, so the rows never disagree with what the engine will do.
+transaction as the state, so the rows never disagree with what the engine will do. Both
+are logged (`external_task_log`).
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from app.core.errors import BadRequest
 from app.engine.errors import EngineError
 from app.engine.views import Snapshot
 from app.models import ExternalTask
+from app.platform import external_task_log
 from app.prepared import Deferred, Prepared
 
 # Long polls of fetchAndLock listen here on PostgreSQL (app/platform/long_polling.py).
@@ -33,17 +35,21 @@ _NOTIFY = Prepared(select(func.pg_notify(CHANNEL, bindparam("topic"))))
 def sync(conn: Connection, writes: Deferred, loaded, snapshot: Snapshot, now: datetime) -> None:
     previous = set(loaded.waits.get("external", ()))
     current = {info.id: info for info in snapshot.service_tasks if info.external}
-    writes.write(_DELETE, [{"b_id": task_id} for task_id in sorted(previous - current.keys())])
+    gone = sorted(previous - current.keys())
+    external_task_log.ended(conn, writes, gone, loaded.waits.pop("completed_external", None), now)
+    writes.write(_DELETE, [{"b_id": task_id} for task_id in gone])
     new = [info for task_id, info in current.items() if task_id not in previous]
     row = loaded.row
     priorities = {info.id: _priority(loaded, info.id) for info in new}
-    writes.write(_INSERT, [dict(
+    rows = [dict(
         id=info.id, topic_name=info.topic or "", worker_id=None, lock_expires_at=None,
         retries=None, error_message=None, error_details=None, priority=priorities[info.id],
         activity_id=info.activity_id, instance_id=row.id, definition_id=row.definition_id,
         process_key=row.process_key, business_key=row.business_key, suspended=False,
         created_at=now,
-    ) for info in new])
+    ) for info in new]
+    writes.write(_INSERT, rows)
+    external_task_log.created(writes, rows, now)
     if new:
         announce(writes, conn, {info.topic or "" for info in new})
     if current:

@@ -25,7 +25,7 @@ from app.core import audit, confidential
 from app.core.context import AppContext
 from app.core.errors import BadRequest, NotFound, Suspended
 from app.core.identity import Actor
-from app.platform import external_task_rows, history, instance_store, long_polling, variable_files
+from app.platform import external_task_log, external_task_rows, history, instance_store, long_polling, variable_files
 from app.platform.external_task_requests import (
     MAX_DURATION_MS, MAX_RETRIES, FetchRequest, Topic, integer, text, worker_id as read_worker_id,
 )
@@ -185,6 +185,7 @@ def complete(ctx: AppContext, session: Session, actor: Actor, task_id: str, body
     except EngineError as error:
         raise BadRequest(str(error)) from error
     loaded.types.update(types)
+    loaded.waits["completed_external"] = task_id
     loaded.record("external_task_completed", actor.id, activity_id=task.activity_id, task_id=task_id,
                   topic=task.topic_name, worker_id=worker)
     advance(ctx, session, loaded, actor)
@@ -241,6 +242,7 @@ def failure(ctx: AppContext, session: Session, actor: Actor, task_id: str, body:
     events = [history.event("external_task_failed", actor.id, task.activity_id, task.id,
                             worker_id=worker, retries=retries, error=task.error_message)]
     _set_retries(ctx, session, task, retries, events)
+    external_task_log.failed(session, task, ctx.now())
 
 
 def extend_lock(ctx: AppContext, session: Session, actor: Actor, task_id: str, body: dict) -> None:

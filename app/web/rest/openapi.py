@@ -12,7 +12,8 @@ from dataclasses import dataclass, field, replace
 from flask import current_app, jsonify, request
 
 from app.platform import (
-    decision_history, historic_statistics, history_queries, history_reports, queries, variable_instances,
+    decision_history, external_task_log, historic_statistics, history_queries, history_reports, queries,
+    variable_instances,
 )
 
 from . import API_PREFIX, blueprint, params
@@ -308,6 +309,16 @@ OPERATIONS: dict[str, Op] = {
     "GET /history/decision-instance/<decision_instance_id>": _flagged(Op(
         "一次历史决策", rest_decision_history.SHOWING, ok=(200, "#HistoricDecisionInstance")),
         rest_decision_history.SHOWING),
+    "GET /history/external-task-log": _listing("外部任务日志（创建、失败、成功、删除）", external_task_log.CRITERIA,
+                                               external_task_log.SORTS, "#HistoricExternalTaskLog"),
+    "POST /history/external-task-log": _posted("外部任务日志（查询体）", external_task_log.CRITERIA,
+                                               "#HistoricExternalTaskLog"),
+    "GET /history/external-task-log/count": _counting("外部任务日志条数", external_task_log.CRITERIA),
+    "POST /history/external-task-log/count": _posted("外部任务日志条数（查询体）", external_task_log.CRITERIA, "",
+                                                     paged=False),
+    "GET /history/external-task-log/<log_id>": Op("一条外部任务日志", ok=(200, "#HistoricExternalTaskLog")),
+    "GET /history/external-task-log/<log_id>/error-details": Op("失败日志的错误详情", ok=(200, "string"),
+                                                                media="text/plain"),
     "GET /history/process-definition/<definition_id>/statistics": _flagged(_listing(
         "流程定义各活动的历史统计（经过、完成、取消、事件）", historic_statistics.CRITERIA, historic_statistics.SORTS,
         "#HistoricActivityStatistics", also=historic_statistics.COUNTS), historic_statistics.COUNTS),

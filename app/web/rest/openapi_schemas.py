@@ -164,6 +164,12 @@ SCHEMAS = {
         activityId="string?", activityInstanceId="string?", executionId="string?", processInstanceId="string?",
         processDefinitionId="string?", processDefinitionKey="string?", processDefinitionVersionTag="string?",
         businessKey="string?", **_ENTITY),
+    "HistoricExternalTaskLog": _object(
+        id="string", timestamp="string", removalTime="string?", externalTaskId="string", topicName="string?",
+        workerId="string?", priority="integer", retries="integer?", errorMessage="string?", activityId="string?",
+        activityInstanceId="string?", executionId="string?", processInstanceId="string?",
+        processDefinitionId="string?", processDefinitionKey="string?", rootProcessInstanceId="string?",
+        creationLog="boolean", failureLog="boolean", successLog="boolean", deletionLog="boolean", **_ENTITY),
     "LockedExternalTask": {"allOf": [{"$ref": "#/components/schemas/ExternalTask"}, _object(
         errorDetails="string?", variables="#VariableMap", extensionProperties="object")]},
     "Batch": _object(
