@@ -144,7 +144,8 @@ class Prepared:
 
     def _rows_together(self, dialect: Dialect, rows: list[dict]) -> bool:
         """Whether `rows` go as multi-row inserts: on psycopg, rows that give the same columns."""
-        if not self.statement.is_insert or dialect.driver != "psycopg" or len(rows) < 2:
+        from_select = getattr(self.statement, "select", None) is not None
+        if not self.statement.is_insert or from_select or dialect.driver != "psycopg" or len(rows) < 2:
             return False
         columns = rows[0].keys()
         return all(row.keys() == columns for row in rows)

@@ -28,7 +28,7 @@ from app.models import (
     Attachment, Base, BinaryVariable, Comment, DecisionDefinition, Deployment, ExternalTask, ExternalTaskLogEntry,
     FormVersion,
     HistoricActivity, HistoricDecisionInstance, HistoricTask, HistoryEvent, Incident, InstanceReader, InstanceState,
-    Job, MessageSubscription, MigratedInstance, MigrationBatch, Notification, OfficialDocument, ProcessDefinition,
+    Job, JobLogEntry, MessageSubscription, MigratedInstance, MigrationBatch, Notification, OfficialDocument, ProcessDefinition,
     ProcessInstance, Task, TaskCandidate, TaskDraft,
 )
 
@@ -41,7 +41,7 @@ from app.platform import instance_store, permissions
 # The engine's tables that hold an instance's rows, emptied for each deleted instance.
 INSTANCE_TABLES = (TaskCandidate, TaskDraft, Task, Job, Incident, MessageSubscription, ExternalTask, BinaryVariable,
                    Comment, Attachment, Notification, InstanceReader, HistoryEvent, HistoricActivity, HistoricTask,
-                   HistoricDecisionInstance, MigratedInstance, OfficialDocument, ExternalTaskLogEntry)
+                   HistoricDecisionInstance, MigratedInstance, OfficialDocument, ExternalTaskLogEntry, JobLogEntry)
 
 
 def delete_deployment(ctx: AppContext, session: Session, actor: Actor, deployment_id: str,

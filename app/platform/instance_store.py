@@ -32,7 +32,7 @@ from app.prepared import Deferred, Prepared
 from app.core.context import AppContext
 from app.core.errors import Conflict, NotFound, Suspended
 from app.platform import (
-    assignment, decision_history, external_task_rows, history, notifications, permissions,
+    assignment, decision_history, external_task_rows, history, job_log, notifications, permissions,
 )
 
 _INSTANCE = ProcessInstance.__table__
@@ -486,9 +486,11 @@ def _activity_row(loaded: Loaded, activity, now, end) -> dict:
 def _sync_timers(writes: Deferred, loaded: Loaded, snapshot: Snapshot, now: datetime) -> None:
     previous = loaded.waits.get("timers", {})
     current = {t.execution_id: (t.activity_id, t.due_at) for t in snapshot.timers}
-    writes.write(_DELETE_TIMER_JOB, [
-        {"b_instance_id": loaded.row.id, "b_execution_id": eid} for eid in previous if eid not in current
-    ])
+    gone = [eid for eid in previous if eid not in current]
+    # The executor logs the run of the timer it fired; the others went unrun.
+    fired = loaded.waits.pop("fired_timer", None)
+    job_log.timers_gone(writes, loaded.row.id, [eid for eid in gone if eid != fired], now)
+    writes.write(_DELETE_TIMER_JOB, [{"b_instance_id": loaded.row.id, "b_execution_id": eid} for eid in gone])
     rows = []
     for execution_id, (activity_id, due) in current.items():
         stamp = due.isoformat() if due else None
@@ -506,6 +508,7 @@ def _sync_timers(writes: Deferred, loaded: Loaded, snapshot: Snapshot, now: date
             retries=3, created_at=now,
         ))
     writes.write(_INSERT_JOBS, rows)
+    job_log.created(writes, rows, now)
     loaded.waits["timers"] = {
         eid: (due.isoformat() if due else None) for eid, (_a, due) in current.items()
     }

@@ -18,7 +18,7 @@ from app.core import audit
 from app.core.context import AppContext
 from app.core.errors import BadRequest, Conflict, NotFound, ServiceError
 from app.core.identity import Actor
-from app.platform import history, instance_store, service_tasks
+from app.platform import history, instance_store, job_log, service_tasks
 from app.platform.permissions import enforce, job_execute_refusal, job_retries_refusal
 from app.platform.process_instances import advance
 
@@ -100,6 +100,7 @@ def _execute(ctx: AppContext, session: Session, job_id: str, owner: str | None, 
         return False
     instance = session.get(ProcessInstance, job.instance_id)
     if instance is None or instance.state != InstanceState.ACTIVE:
+        job_log.noted(session, job, job_log.DELETED, ctx.now())
         session.delete(job)
         return True
     loaded = instance_store.load(ctx, session, job.instance_id)
@@ -108,6 +109,7 @@ def _execute(ctx: AppContext, session: Session, job_id: str, owner: str | None, 
     else:
         _retry_service(ctx, session, loaded, job)
     advance(ctx, session, loaded, None)
+    job_log.noted(session, job, job_log.SUCCESSFUL, ctx.now(), worker_id())
     _resolve_incidents(ctx, session, job.id)
     if job.job_type == JobType.TIMER and any(
         t.execution_id == job.execution_id for t in loaded.execution.timers()
@@ -138,6 +140,7 @@ def _locked_job(ctx: AppContext, session: Session, job_id: str, owner: str | Non
 
 def _fire_timer(loaded, job: Job, forced: bool) -> None:
     """Fire the job's timer: now when forced, else as due (a job due exactly now runs)."""
+    loaded.waits["fired_timer"] = job.execution_id
     try:
         if forced:
             loaded.execution.fire_timer(job.execution_id)
@@ -208,6 +211,7 @@ def _record_failure(ctx: AppContext, job_id: str, error: Exception) -> str:
             service_tasks.open_incident(ctx, session, loaded, job.id, job.activity_id, message or "")
             events += loaded.events
         history.append(session, job.instance_id, job.process_key, events, ctx.now())
+        job_log.noted(session, job, job_log.FAILED, ctx.now(), worker_id())
     return message
 
 

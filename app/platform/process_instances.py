@@ -19,7 +19,7 @@ from app.core.authorization import require_can_start, require_readable_instance
 from app.core.context import AppContext
 from app.core.errors import BadRequest, Conflict, NotFound
 from app.core.identity import Actor
-from app.platform import external_task_log, history, instance_store, permissions, service_tasks
+from app.platform import external_task_log, history, job_log, instance_store, permissions, service_tasks
 
 MAX_BUSINESS_KEY = ProcessInstance.__table__.c.business_key.type.length
 MINT_ATTEMPTS = 10
@@ -175,6 +175,7 @@ def terminate(ctx: AppContext, session: Session, instance: ProcessInstance, reas
     ).values(end_time=now, canceled=True))
     session.execute(delete(TaskCandidate).where(TaskCandidate.task_id.in_(open_tasks)))
     session.execute(delete(Task).where(Task.instance_id == instance.id))
+    job_log.deleted_with_instance(session, instance.id, now)
     session.execute(delete(Job).where(Job.instance_id == instance.id))
     external_task_log.deleted_with_instance(session, instance.id, now)
     session.execute(delete(ExternalTask).where(ExternalTask.instance_id == instance.id))

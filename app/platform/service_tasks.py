@@ -12,6 +12,7 @@ from app.models import Incident, Job, JobType
 
 from app.core.context import AppContext
 from app.core.extensions import ServiceTaskEvent
+from app.platform import job_log
 from app.platform.instance_store import Loaded, backoff, new_id, secure_row
 
 log = logging.getLogger(__name__)
@@ -69,13 +70,17 @@ def call_handler(ctx: AppContext, session: Session, loaded: Loaded, task) -> str
 def schedule_retry(ctx: AppContext, session: Session, loaded: Loaded, task, error: str) -> None:
     retries = ctx.settings.job_retries - 1
     job_id = new_id()
-    session.execute(insert(Job).values(
+    job = dict(
         id=job_id, job_type=JobType.SERVICE, instance_id=loaded.row.id,
         definition_id=loaded.row.definition_id, process_key=loaded.row.process_key,
         activity_id=task.activity_id, execution_id=task.id,
         due_at=ctx.now() + backoff(0), retries=retries, exception_message=error,
         created_at=ctx.now(),
-    ))
+    )
+    session.execute(insert(Job).values(job))
+    # The task's first attempt failed in the command that reached it: the job retries it.
+    job_log.noted(session, job, job_log.CREATED, ctx.now())
+    job_log.noted(session, job, job_log.FAILED, ctx.now())
     loaded.record("job_failed", activity_id=task.activity_id, task_id=task.id,
                   job_id=job_id, retries=retries, error=error.splitlines()[0])
     if retries <= 0:

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field, replace
 from flask import current_app, jsonify, request
 
 from app.platform import (
-    decision_history, external_task_log, historic_statistics, history_queries, history_reports, queries,
-    variable_instances,
+    decision_history, external_task_log, historic_statistics, history_queries, history_reports, job_log,
+    queries, variable_instances,
 )
 
 from . import API_PREFIX, blueprint, params
@@ -319,6 +319,13 @@ OPERATIONS: dict[str, Op] = {
     "GET /history/external-task-log/<log_id>": Op("一条外部任务日志", ok=(200, "#HistoricExternalTaskLog")),
     "GET /history/external-task-log/<log_id>/error-details": Op("失败日志的错误详情", ok=(200, "string"),
                                                                 media="text/plain"),
+    "GET /history/job-log": _listing("作业日志（创建、失败、成功、删除）", job_log.CRITERIA, job_log.SORTS,
+                                     "#HistoricJobLog"),
+    "POST /history/job-log": _posted("作业日志（查询体）", job_log.CRITERIA, "#HistoricJobLog"),
+    "GET /history/job-log/count": _counting("作业日志条数", job_log.CRITERIA),
+    "POST /history/job-log/count": _posted("作业日志条数（查询体）", job_log.CRITERIA, "", paged=False),
+    "GET /history/job-log/<log_id>": Op("一条作业日志", ok=(200, "#HistoricJobLog")),
+    "GET /history/job-log/<log_id>/stacktrace": Op("失败日志的完整异常信息", ok=(200, "string"), media="text/plain"),
     "GET /history/process-definition/<definition_id>/statistics": _flagged(_listing(
         "流程定义各活动的历史统计（经过、完成、取消、事件）", historic_statistics.CRITERIA, historic_statistics.SORTS,
         "#HistoricActivityStatistics", also=historic_statistics.COUNTS), historic_statistics.COUNTS),

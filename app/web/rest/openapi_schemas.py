@@ -170,6 +170,13 @@ SCHEMAS = {
         activityInstanceId="string?", executionId="string?", processInstanceId="string?",
         processDefinitionId="string?", processDefinitionKey="string?", rootProcessInstanceId="string?",
         creationLog="boolean", failureLog="boolean", successLog="boolean", deletionLog="boolean", **_ENTITY),
+    "HistoricJobLog": _object(
+        id="string", timestamp="string", removalTime="string?", jobId="string", jobDueDate="string?",
+        jobRetries="integer", jobPriority="integer", jobExceptionMessage="string?", failedActivityId="string?",
+        jobDefinitionId="string?", jobDefinitionType="string?", jobDefinitionConfiguration="string?",
+        activityId="string?", executionId="string?", processInstanceId="string?", processDefinitionId="string?",
+        processDefinitionKey="string?", deploymentId="string?", rootProcessInstanceId="string?", hostname="string?",
+        creationLog="boolean", failureLog="boolean", successLog="boolean", deletionLog="boolean", **_ENTITY),
     "LockedExternalTask": {"allOf": [{"$ref": "#/components/schemas/ExternalTask"}, _object(
         errorDetails="string?", variables="#VariableMap", extensionProperties="object")]},
     "Batch": _object(
