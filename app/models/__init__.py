@@ -17,6 +17,7 @@ from .lifecycle import (
     Rectification,
 )
 from .modeling import ModelDraft
+from .operation_annotation import OperationAnnotation
 from .registry import (
     Center, CenterChange, CenterEvaluation, CenterStatus, ExpertPanel, ExpertReview, SiteVisit,
 )
@@ -41,7 +42,7 @@ __all__ = [
     "Deployment", "ExternalTask", "ExternalTaskLogEntry",
     "DeploymentResource", "ExpertDecline", "ExpertDraw", "ExpertDrawRequest", "ExpertPanel", "ExpertProfile", "ExpertReview", "FormVersion", "HistoricActivity", "HistoricDecisionInstance", "TaskFilter",
     "HistoricTask", "HistoryEvent", "Incident", "InstanceState", "Job", "JobLogEntry", "JobType",
-    "LoginThrottle", "MessageSubscription", "MigratedInstance", "MigrationBatch", "ModelDraft",
+    "LoginThrottle", "MessageSubscription", "MigratedInstance", "MigrationBatch", "ModelDraft", "OperationAnnotation",
     "Organization",
     "ProcessDefinition",
     "ProcessInstance", "RoundApplication", "SiteVisit", "Task", "TaskCandidate", "TaskDraft", "TaskLocalVariable",

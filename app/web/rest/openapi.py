@@ -13,7 +13,7 @@ from flask import current_app, jsonify, request
 
 from app.platform import (
     decision_history, external_task_log, historic_statistics, history_queries, history_reports, job_log,
-    queries, variable_instances,
+    operation_log, queries, variable_instances,
 )
 
 from . import API_PREFIX, blueprint, params
@@ -326,6 +326,12 @@ OPERATIONS: dict[str, Op] = {
     "POST /history/job-log/count": _posted("作业日志条数（查询体）", job_log.CRITERIA, "", paged=False),
     "GET /history/job-log/<log_id>": Op("一条作业日志", ok=(200, "#HistoricJobLog")),
     "GET /history/job-log/<log_id>/stacktrace": Op("失败日志的完整异常信息", ok=(200, "string"), media="text/plain"),
+    "GET /history/user-operation": _listing("用户操作日志（谁对什么做了什么）", operation_log.CRITERIA, operation_log.SORTS,
+                                            "#UserOperationLogEntry"),
+    "GET /history/user-operation/count": _counting("用户操作日志条数", operation_log.CRITERIA),
+    "PUT /history/user-operation/<operation_id>/set-annotation": Op("为操作记录加注", body={"application/json": _body(
+        annotation="string")}, ok=(204, None)),
+    "PUT /history/user-operation/<operation_id>/clear-annotation": Op("清除操作记录的注释", ok=(204, None)),
     "GET /history/process-definition/<definition_id>/statistics": _flagged(_listing(
         "流程定义各活动的历史统计（经过、完成、取消、事件）", historic_statistics.CRITERIA, historic_statistics.SORTS,
         "#HistoricActivityStatistics", also=historic_statistics.COUNTS), historic_statistics.COUNTS),

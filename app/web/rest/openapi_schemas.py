@@ -177,6 +177,14 @@ SCHEMAS = {
         activityId="string?", executionId="string?", processInstanceId="string?", processDefinitionId="string?",
         processDefinitionKey="string?", deploymentId="string?", rootProcessInstanceId="string?", hostname="string?",
         creationLog="boolean", failureLog="boolean", successLog="boolean", deletionLog="boolean", **_ENTITY),
+    "UserOperationLogEntry": _object(
+        id="string", operationId="string", timestamp="string", removalTime="string?", userId="string?",
+        operationType="string", entityType="string", category="string?", property="string?", orgValue="string?",
+        newValue="string?", annotation="string?", deploymentId="string?", processDefinitionId="string?",
+        processDefinitionKey="string?", processInstanceId="string?", rootProcessInstanceId="string?",
+        executionId="string?", taskId="string?", jobId="string?", jobDefinitionId="string?",
+        externalTaskId="string?", batchId="string?", caseDefinitionId="string?", caseInstanceId="string?",
+        caseExecutionId="string?"),
     "LockedExternalTask": {"allOf": [{"$ref": "#/components/schemas/ExternalTask"}, _object(
         errorDetails="string?", variables="#VariableMap", extensionProperties="object")]},
     "Batch": _object(
