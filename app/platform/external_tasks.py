@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import and_, false, or_, select, update
 from sqlalchemy.orm import Session
@@ -26,6 +26,7 @@ from app.core.context import AppContext
 from app.core.errors import BadRequest, NotFound, Suspended
 from app.core.identity import Actor
 from app.platform import external_task_log, external_task_rows, history, instance_store, long_polling, variable_files
+from app.platform.done_batches import DoneBatch
 from app.platform.external_task_requests import (
     MAX_DURATION_MS, MAX_RETRIES, FetchRequest, Topic, integer, text, worker_id as read_worker_id,
 )
@@ -37,18 +38,6 @@ from app.prepared import Immediate
 
 INCIDENT_TYPE = "failedExternalTask"
 ERROR_MESSAGE_MAX = 666
-
-
-@dataclass(frozen=True)
-class RetriesBatch:
-    """Camunda's `retries-async` answers a batch. There is no batch engine here: the retries
-    are set by the request's own command, so the batch is done when it is answered, as if
-    by one batch job that made every invocation. Its id is in the audit entry."""
-
-    id: str
-    invocations: int
-    created_by: str
-    started_at: datetime
 
 
 @dataclass(frozen=True)
@@ -300,10 +289,10 @@ def set_retries(ctx: AppContext, session: Session, actor: Actor, task_ids: list[
         _set_retries(ctx, session, task, value, events)
 
 
-def set_retries_in_batch(ctx: AppContext, session: Session, actor: Actor, body: dict) -> RetriesBatch:
-    """`retries-async`: the retries of the tasks `body` names, set now (see RetriesBatch)."""
+def set_retries_in_batch(ctx: AppContext, session: Session, actor: Actor, body: dict) -> DoneBatch:
+    """`retries-async`: the retries of the tasks `body` names, set now (a done batch)."""
     task_ids = task_ids_of(session, body)
-    batch = RetriesBatch(instance_store.new_id(), len(task_ids), actor.id, ctx.now())
+    batch = DoneBatch(instance_store.new_id(), "set-external-task-retries", len(task_ids), actor.id, ctx.now())
     set_retries(ctx, session, actor, task_ids, body.get("retries"), batch.id)
     return batch
 

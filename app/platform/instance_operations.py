@@ -1,5 +1,6 @@
 """An administrator's repairs of a running instance (Camunda 7's cockpit operations):
-suspend and resume, move a token (process-instance modification), give a job another due
+suspend and resume, move a token (process-instance modification, of one instance or of
+many), give a job another due
 date, set or remove process variables. Each is an authorization decision here, audited with who, when and the reason,
 refused or done; the instance's history says what happened to it."""
 from __future__ import annotations
@@ -29,6 +30,8 @@ MOVE_TARGET_TYPES = frozenset({
     "userTask", "serviceTask", "businessRuleTask", "scriptTask", "sendTask", "receiveTask",
     "manualTask", "task", "intermediateCatchEvent", "intermediateThrowEvent", "endEvent",
 })
+# Instances one modification command moves at most: each is loaded and saved in it.
+MAX_MODIFIED_INSTANCES = 1000
 MOVE_SHAPE = ("只支持一次移动：取消一个活动（cancel）并在另一个活动前启动（startBeforeActivity） / "
               "one cancel and one startBeforeActivity instruction are supported")
 
@@ -104,15 +107,59 @@ def move_token(ctx: AppContext, session: Session, actor: Actor, instance_id: str
     source, target = _move_of(instructions)
     reason = _reason(annotation, field="annotation", required=reason_required)
     _running(session, actor, instance_id)
-    loaded = instance_store.load(ctx, session, instance_id)
     try:
-        loaded.execution.move_token(source, target)
+        _move(ctx, session, actor, instance_id, source, target, reason)
     except EngineError as error:
         raise BadRequest(str(error), [{"field": "instructions", "message": str(error).split(" / ")[0]}]) from error
-    loaded.record("token_moved", actor.id, activity_id=target, source=source, reason=reason)
-    advance(ctx, session, loaded, actor)
     audit.record(ctx, session, "instance.modify", user_id=actor.id, target=instance_id, source=actor.source,
                  details={"cancel": source, "startBeforeActivity": target, "reason": reason})
+
+
+def move_tokens(ctx: AppContext, session: Session, actor: Actor, definition_id, instructions,
+                instance_ids: list[str], annotation: str | None = None) -> int:
+    """The same move on running instances of one definition (Camunda's
+    `/modification/execute`), all of them or none: one command. Returns how many moved."""
+    details = {"processDefinitionId": definition_id, "instructions": instructions, "reason": annotation}
+    require_operator(ctx, session, actor, "instances.modify", str(definition_id)[:200], details)
+    if not isinstance(definition_id, str) or not definition_id:
+        raise BadRequest("缺少流程定义 / processDefinitionId is required",
+                         [{"field": "processDefinitionId", "message": "缺少流程定义"}])
+    source, target = _move_of(instructions)
+    reason = _reason(annotation, field="annotation")
+    chosen = sorted(set(instance_ids))
+    if not 0 < len(chosen) <= MAX_MODIFIED_INSTANCES:
+        raise _not_chosen(f"应指定 1 到 {MAX_MODIFIED_INSTANCES} 个运行中的流程实例",
+                          f"name 1 to {MAX_MODIFIED_INSTANCES} running process instances")
+    for instance_id in chosen:
+        _move_one_of(ctx, session, actor, definition_id, instance_id, source, target, reason)
+    audit.record(ctx, session, "instances.modify", user_id=actor.id, target=definition_id, source=actor.source,
+                 details={"cancel": source, "startBeforeActivity": target, "reason": reason,
+                          "processInstances": len(chosen)})
+    return len(chosen)
+
+
+def _move_one_of(ctx, session, actor: Actor, definition_id: str, instance_id: str, source: str, target: str,
+                 reason: str | None) -> None:
+    try:
+        instance = _running(session, actor, instance_id)
+        if instance.definition_id != definition_id:
+            raise _not_chosen(f"流程实例 {instance_id} 不属于流程定义 {definition_id}",
+                              f"process instance {instance_id} is not of {definition_id}")
+        _move(ctx, session, actor, instance_id, source, target, reason)
+    except (NotFound, EngineError) as error:
+        raise _not_chosen(f"流程实例 {instance_id}：{str(error).split(' / ')[0]}",
+                          f"process instance {instance_id}: {str(error).split(' / ')[-1]}") from error
+
+
+def _move(ctx, session, actor: Actor, instance_id: str, source: str, target: str, reason: str | None) -> None:
+    loaded = instance_store.load(ctx, session, instance_id)
+    loaded.execution.move_token(source, target)
+    loaded.record("token_moved", actor.id, activity_id=target, source=source, reason=reason)
+    advance(ctx, session, loaded, actor)
+
+
+def _not_chosen(message_zh: str, message_en: str) -> BadRequest:
+    return BadRequest(f"{message_zh} / {message_en}", [{"field": "processInstanceIds", "message": message_zh}])
 
 
 def modify_variables(ctx: AppContext, session: Session, actor: Actor, instance_id: str,

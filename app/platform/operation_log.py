@@ -39,6 +39,7 @@ AUDITED = {
     "instance.suspend": ("Suspend", "ProcessInstance", OPERATOR, "instance"),
     "instance.resume": ("Activate", "ProcessInstance", OPERATOR, "instance"),
     "instance.modify": ("ModifyProcessInstance", "ProcessInstance", OPERATOR, "instance"),
+    "instances.modify": ("ModifyProcessInstance", "ProcessInstance", OPERATOR, "definition"),
     "instance.migrate": ("Migrate", "ProcessInstance", OPERATOR, None),
     "instance.variables": ("ModifyVariable", "Variable", OPERATOR, "instance"),
     "instance.cc": ("CarbonCopy", "ProcessInstance", TASK_WORKER, "instance"),

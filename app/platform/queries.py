@@ -262,6 +262,12 @@ def list_instances(session: Session, actor: Actor, q: Query, page: Page) -> list
     return list(session.scalars(page.apply(ordered), parameters))
 
 
+def running_instance_ids(session: Session, actor: Actor, q: Query) -> list[str]:
+    """The ids of the running instances `list_instances` finds for `q`, unpaged."""
+    query, parameters = instances_query(actor, q)
+    return list(session.scalars(query.with_only_columns(ProcessInstance.id).order_by(ProcessInstance.id), parameters))
+
+
 def instances_query(actor: Actor, q: Query) -> tuple:
     """The running instances `actor` may read that match `q`, and the query's parameters."""
     query = select(ProcessInstance).where(instance_visibility(actor), ProcessInstance.end_time.is_(None))

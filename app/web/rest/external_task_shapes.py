@@ -1,12 +1,11 @@
-"""Camunda's JSON of an external task (ExternalTaskDto), of a locked one, and of the batch
-that sets retries (BatchDto)."""
+"""Camunda's JSON of an external task (ExternalTaskDto) and of a locked one."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from app.clock import format_camunda as when
 from app.platform import variables
-from app.platform.external_tasks import Locked, RetriesBatch
+from app.platform.external_tasks import Locked
 
 if TYPE_CHECKING:  # the rows the platform's queries return; the web never touches the tables
     from app.models import ExternalTask
@@ -37,15 +36,3 @@ def _with_bytes(shaped: dict, inline: dict) -> dict:
     for name, text in inline.items():
         shaped[name]["value"] = text
     return shaped
-
-
-def batch(done: RetriesBatch) -> dict:
-    """A batch already done: one job that made every invocation, no job definitions (there
-    are none here), started and executed when it was created."""
-    return {
-        "id": done.id, "type": "set-external-task-retries", "totalJobs": 1, "jobsCreated": 1,
-        "batchJobsPerSeed": 1, "invocationsPerBatchJob": done.invocations, "seedJobDefinitionId": None,
-        "monitorJobDefinitionId": None, "batchJobDefinitionId": None, "suspended": False, "tenantId": None,
-        "createUserId": done.created_by, "startTime": when(done.started_at),
-        "executionStartTime": when(done.started_at),
-    }

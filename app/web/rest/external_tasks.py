@@ -8,7 +8,8 @@ from app.platform.external_task_requests import fetch_request
 
 from . import blueprint, context, params
 from .external_task_filters import FILTERS, SORTING, from_body, from_query
-from .external_task_shapes import batch, external_task, locked
+from .external_task_shapes import external_task, locked
+from .shapes import batch
 
 
 @blueprint.post("/external-task/fetchAndLock")

@@ -83,6 +83,9 @@ def _body(**properties: str) -> dict:
 
 
 _VARIABLES = "#VariableMap"
+_MODIFICATION = _body(processDefinitionId="string", instructions="[object]", processInstanceIds="[string]?",
+                      processInstanceQuery="object?", skipCustomListeners="boolean?", skipIoMappings="boolean?",
+                      annotation="string?")
 _MODIFICATIONS = {"application/json": _body(modifications=_VARIABLES, deletions="[string]")}
 _ONE_VARIABLE = {"application/json": {"$ref": "#/components/schemas/VariableValue"}}
 _RETRIES = {"application/json": _body(retries="integer", externalTaskIds="[string]", processInstanceIds="[string]")}
@@ -158,6 +161,10 @@ OPERATIONS: dict[str, Op] = {
         processInstanceIds="[string]")}, ok=(204, None)),
     "PUT /process-instance/<instance_id>/suspended": Op(
         "挂起或恢复", body={"application/json": _body(suspended="boolean", reason="string?")}, ok=(204, None)),
+    "POST /modification/execute": Op("修改多个流程实例（同一移动，全部或全不）", body={"application/json": _MODIFICATION},
+                                     ok=(204, None)),
+    "POST /modification/executeAsync": Op("修改多个流程实例（答复已完成的批次）", body={"application/json": _MODIFICATION},
+                                          ok=(200, "#Batch")),
     "POST /process-instance/<instance_id>/modification": Op(
         "移动令牌", body={"application/json": _body(instructions="[object]", annotation="string?")},
         ok=(204, None)),

@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING
 
 from app.clock import format_camunda as when
 from app.platform import variables
+from app.platform.done_batches import DoneBatch
 
 if TYPE_CHECKING:  # the rows the platform's queries return; the web never touches the tables
     from app.models import (
@@ -247,4 +248,16 @@ def variable_update(u, deserialize: bool = True) -> dict:
         "variableName": u.name, "variableInstanceId": f"{u.instance.id}:{u.name}",
         "variableType": shown["type"], "value": shown["value"], "valueInfo": shown["valueInfo"],
         "initial": u.revision == 1, "revision": u.revision, "errorMessage": None,
+    }
+
+
+def batch(done: DoneBatch) -> dict:
+    """A batch already done (`done_batches`): one job that made every invocation, no job
+    definitions (there are none here), started and executed when it was created."""
+    return {
+        "id": done.id, "type": done.type, "totalJobs": 1, "jobsCreated": 1,
+        "batchJobsPerSeed": 1, "invocationsPerBatchJob": done.invocations, "seedJobDefinitionId": None,
+        "monitorJobDefinitionId": None, "batchJobDefinitionId": None, "suspended": False, "tenantId": None,
+        "createUserId": done.created_by, "startTime": when(done.started_at),
+        "executionStartTime": when(done.started_at),
     }
