@@ -105,5 +105,6 @@ from . import (  # noqa: E402,F401
 )
 from . import (  # noqa: E402,F401
     decision_history, definition_by_id, deployment_deletion, event_subscriptions, executions, external_task_log,
-    filters, identity, job_log, modification, operation_log, signals, task_identity_links, task_local_variables,
+    filters, identity, job_log, metrics, modification, operation_log, signals, task_identity_links,
+    task_local_variables,
 )

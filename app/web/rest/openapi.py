@@ -161,6 +161,10 @@ OPERATIONS: dict[str, Op] = {
         processInstanceIds="[string]")}, ok=(204, None)),
     "PUT /process-instance/<instance_id>/suspended": Op(
         "挂起或恢复", body={"application/json": _body(suspended="boolean", reason="string?")}, ok=(204, None)),
+    "GET /metrics/<name>/sum": Op("指标在一段时间内的合计", ("startDate", "endDate"), ok=(200, "#MetricsSum")),
+    "GET /metrics": Op("各时段的指标", ("name", "reporter", "interval", "aggregateByReporter", "startDate", "endDate",
+                                   *PAGING), ok=(200, "[#MetricsInterval]"),
+                       kinds={"interval": "integer", "aggregateByReporter": "flag"}),
     "POST /modification/execute": Op("修改多个流程实例（同一移动，全部或全不）", body={"application/json": _MODIFICATION},
                                      ok=(204, None)),
     "POST /modification/executeAsync": Op("修改多个流程实例（答复已完成的批次）", body={"application/json": _MODIFICATION},

@@ -185,6 +185,8 @@ SCHEMAS = {
         executionId="string?", taskId="string?", jobId="string?", jobDefinitionId="string?",
         externalTaskId="string?", batchId="string?", caseDefinitionId="string?", caseInstanceId="string?",
         caseExecutionId="string?"),
+    "MetricsInterval": _object(timestamp="string", name="string", reporter="string?", value="integer"),
+    "MetricsSum": _object(result="integer"),
     "LockedExternalTask": {"allOf": [{"$ref": "#/components/schemas/ExternalTask"}, _object(
         errorDetails="string?", variables="#VariableMap", extensionProperties="object")]},
     "Batch": _object(
