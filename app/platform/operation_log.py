@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import String, case, cast, func, literal, null, select, union_all
+from sqlalchemy import String, and_, case, cast, func, literal, null, select, union_all
 from sqlalchemy.orm import Session
 
 from app.core import audit
@@ -110,9 +110,10 @@ def _by(column, mapping: dict):
 
 
 def _named_by_target(kind: str):
-    """The audit entry's target where its action names a `kind` of thing, else NULL."""
+    """The audit entry's target where its action names one `kind` of thing, else NULL (an
+    operation on several lists them in its target, comma-separated)."""
     actions = [action for action, spec in AUDITED.items() if spec[3] == kind]
-    return case((_A.action.in_(actions), _A.target), else_=_none())
+    return case((and_(_A.action.in_(actions), ~_A.target.contains(",")), _A.target), else_=_none())
 
 
 def _link_user(operation_type: str):

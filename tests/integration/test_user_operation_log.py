@@ -133,3 +133,13 @@ def test_an_administrator_annotates_an_entry_and_the_annotation_is_itself_an_ope
         assert response.status_code == 400 and response.get_json()["errors"][0]["field"] == field
     assert admin.put(f"{LOG}/a-999999/set-annotation", json={"annotation": "x"}).status_code == 404
     assert rest("officer").put(f"{path}/set-annotation", json={"annotation": "x"}).status_code == 403
+
+
+def test_an_operation_on_several_instances_names_none_of_them_as_its_instance(rest, clock, deployment):
+    admin = rest("admin")
+    instances = [start(rest("officer"), "job_two_steps")["id"] for _ in range(2)]
+    clock.advance(timedelta(minutes=1))
+    assert admin.put("/process-instance/suspended", json={
+        "suspended": True, "processInstanceIds": instances}).status_code == 204
+    [suspended] = operations(admin, "&operationType=Suspend")
+    assert suspended["processInstanceId"] is None and suspended["entityType"] == "ProcessInstance"
