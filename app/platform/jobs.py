@@ -5,7 +5,7 @@ import logging
 import os
 import socket
 import traceback
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
@@ -26,6 +26,8 @@ log = logging.getLogger(__name__)
 # Who may run a job ahead of its time.
 # Retries beyond this are a typo, and the column is a 32-bit integer.
 MAX_RETRIES = 100
+# Jobs one command sets the retries of at most.
+MAX_JOBS_AT_ONCE = 1000
 
 
 def worker_id() -> str:
@@ -213,6 +215,25 @@ def _record_failure(ctx: AppContext, job_id: str, error: Exception) -> str:
         history.append(session, job.instance_id, job.process_key, events, ctx.now())
         job_log.noted(session, job, job_log.FAILED, ctx.now(), worker_id())
     return message
+
+
+def set_retries_of_many(ctx: AppContext, session: Session, actor: Actor, job_ids: list[str], retries,
+                        due: datetime | None = None) -> int:
+    """The retries of many jobs (Camunda's batch), set in one command as `set_retries` sets
+    one's, each audited; `due` another due date for them all. Returns how many."""
+    chosen = sorted(set(job_ids))
+    if not 0 < len(chosen) <= MAX_JOBS_AT_ONCE:
+        raise BadRequest(f"应指定 1 到 {MAX_JOBS_AT_ONCE} 个作业 / name 1 to {MAX_JOBS_AT_ONCE} jobs",
+                         [{"field": "jobIds", "message": f"应指定 1 到 {MAX_JOBS_AT_ONCE} 个作业"}])
+    for job_id in chosen:
+        job = set_retries(ctx, session, actor, job_id, retries)
+        if due is not None:
+            job.due_at = due
+    return len(chosen)
+
+
+def job_ids_of_instances(session: Session, instance_ids: list[str]) -> list[str]:
+    return list(session.scalars(select(Job.id).where(Job.instance_id.in_(instance_ids)).order_by(Job.id)))
 
 
 def set_retries(ctx: AppContext, session: Session, actor: Actor, job_id: str, retries,

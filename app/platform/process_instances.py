@@ -19,9 +19,11 @@ from app.core.authorization import require_can_start, require_readable_instance
 from app.core.context import AppContext
 from app.core.errors import BadRequest, Conflict, NotFound
 from app.core.identity import Actor
-from app.platform import external_task_log, history, job_log, instance_store, permissions, service_tasks
+from app.platform import external_task_log, history, instance_store, job_log, permissions, service_tasks
 
 MAX_BUSINESS_KEY = ProcessInstance.__table__.c.business_key.type.length
+# Instances one deletion command deletes at most.
+MAX_DELETED_AT_ONCE = 1000
 MINT_ATTEMPTS = 10
 
 
@@ -153,6 +155,27 @@ def delete_instance(ctx: AppContext, session: Session, actor: Actor, instance_id
         raise NotFound(f"流程实例 {instance_id} 已结束 / process instance not found (it has ended)")
     audit.record(ctx, session, "instance.delete", user_id=actor.id, target=instance.id,
                  source=actor.source, details=details)
+
+
+def delete_instances(ctx: AppContext, session: Session, actor: Actor, instance_ids: list[str],
+                     reason: str | None, fail_if_missing: bool = True) -> int:
+    """Delete many running instances in one command (Camunda's batch deletion), each as
+    `delete_instance` deletes one; one not running is a 400 naming it and none is deleted,
+    or (not `fail_if_missing`) is passed over. Returns how many were deleted."""
+    if not 0 < len(instance_ids) <= MAX_DELETED_AT_ONCE:
+        raise BadRequest(f"应指定 1 到 {MAX_DELETED_AT_ONCE} 个运行中的流程实例 / name 1 to {MAX_DELETED_AT_ONCE} "
+                         "running process instances",
+                         [{"field": "processInstanceIds", "message": f"应指定 1 到 {MAX_DELETED_AT_ONCE} 个运行中的流程实例"}])
+    deleted = 0
+    for instance_id in instance_ids:
+        try:
+            delete_instance(ctx, session, actor, instance_id, reason)
+            deleted += 1
+        except NotFound as missing:
+            if fail_if_missing:
+                raise BadRequest(str(missing), [{"field": "processInstanceIds",
+                                                 "message": str(missing).split(" / ")[0]}]) from missing
+    return deleted
 
 
 def terminate(ctx: AppContext, session: Session, instance: ProcessInstance, reason: str,

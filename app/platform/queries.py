@@ -386,6 +386,12 @@ def list_jobs(session: Session, actor: Actor, q: Query, page: Page) -> list[Job]
     return list(session.scalars(page.apply(qc.ordered(query, JOB_SORTS, q, Job.due_at, Job.id)), parameters))
 
 
+def job_ids(session: Session, actor: Actor, q: Query) -> list[str]:
+    """The ids of the jobs `list_jobs` finds for `q`, unpaged."""
+    query, parameters = jobs_query(actor, q)
+    return list(session.scalars(query.with_only_columns(Job.id).order_by(Job.id), parameters))
+
+
 def job_of(session: Session, actor: Actor, job_id: str) -> Job:
     """One job, for whoever may read it in the list (NotFound for anyone else)."""
     query, parameters = jobs_query(actor, Query({"jobId": job_id}))

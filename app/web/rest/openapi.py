@@ -165,6 +165,21 @@ OPERATIONS: dict[str, Op] = {
     "GET /metrics": Op("各时段的指标", ("name", "reporter", "interval", "aggregateByReporter", "startDate", "endDate",
                                    *PAGING), ok=(200, "[#MetricsInterval]"),
                        kinds={"interval": "integer", "aggregateByReporter": "flag"}),
+    "POST /job/retries": Op("设置多个作业的重试次数（答复已完成的批次）", body={"application/json": _body(
+        jobIds="[string]?", jobQuery="object?", processInstanceIds="[string]?", processInstanceQuery="object?",
+        retries="integer", dueDate="string?")}, ok=(200, "#Batch")),
+    "POST /process-instance/job-retries": Op("设置多个实例的作业重试次数（答复已完成的批次）", body={"application/json": _body(
+        processInstanceIds="[string]?", processInstanceQuery="object?", retries="integer", dueDate="string?")},
+        ok=(200, "#Batch")),
+    "POST /process-instance/suspended-async": Op("挂起或激活多个实例（答复已完成的批次）", body={"application/json": _body(
+        processInstanceIds="[string]?", processInstanceQuery="object?", suspended="boolean")}, ok=(200, "#Batch")),
+    "POST /process-instance/delete": Op("删除多个运行中的实例（答复已完成的批次）", body={"application/json": _body(
+        processInstanceIds="[string]?", processInstanceQuery="object?", deleteReason="string?",
+        skipCustomListeners="boolean?", skipSubprocesses="boolean?", skipIoMappings="boolean?",
+        failIfNotExists="boolean?")}, ok=(200, "#Batch")),
+    "POST /process-instance/<instance_id>/modification-async": Op("移动令牌（答复已完成的批次）", body={"application/json": _body(
+        instructions="[object]", annotation="string?", skipCustomListeners="boolean?", skipIoMappings="boolean?")},
+        ok=(200, "#Batch")),
     "POST /modification/execute": Op("修改多个流程实例（同一移动，全部或全不）", body={"application/json": _MODIFICATION},
                                      ok=(204, None)),
     "POST /modification/executeAsync": Op("修改多个流程实例（答复已完成的批次）", body={"application/json": _MODIFICATION},

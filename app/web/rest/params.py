@@ -102,6 +102,14 @@ def known_fields(body: dict, *names: str) -> None:
                          [{"field": name, "message": "不支持的字段"} for name in unknown])
 
 
+def boolean_fields(body: dict, *names: str) -> None:
+    """Refuse a body field of `names` that is given and is not true or false."""
+    for name in names:
+        if not isinstance(body.get(name, False), bool):
+            raise BadRequest(f"{name} 应为 true 或 false / {name} must be true or false",
+                             [{"field": name, "message": "应为 true 或 false"}])
+
+
 def known_only(*names: str) -> None:
     """Refuse a query parameter the endpoint does not offer (DOMAIN.md: never ignored)."""
     unknown = sorted(set(request.args) - set(names))
