@@ -104,7 +104,7 @@ from . import (  # noqa: E402,F401
     external_tasks, instance_variables, openapi, task_collaboration, variable_history, variable_instances,
 )
 from . import (  # noqa: E402,F401
-    batch_operations, decision_history, definition_by_id, deployment_deletion, event_subscriptions, executions,
-    external_task_log, filters, identity, job_log, metrics, modification, operation_log, signals,
-    task_identity_links, task_local_variables,
+    batch_operations, cleanable_reports, decision_history, definition_by_id, deployment_deletion,
+    event_subscriptions, executions, external_task_log, filters, identity, job_log, metrics, modification,
+    operation_log, signals, task_identity_links, task_local_variables,
 )

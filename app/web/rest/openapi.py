@@ -12,8 +12,8 @@ from dataclasses import dataclass, field, replace
 from flask import current_app, jsonify, request
 
 from app.platform import (
-    decision_history, external_task_log, historic_statistics, history_queries, history_reports, job_log,
-    operation_log, queries, variable_instances,
+    cleanable_reports, decision_history, external_task_log, historic_statistics, history_queries, history_reports,
+    job_log, operation_log, queries, variable_instances,
 )
 
 from . import API_PREFIX, blueprint, params
@@ -358,6 +358,16 @@ OPERATIONS: dict[str, Op] = {
     "PUT /history/user-operation/<operation_id>/set-annotation": Op("为操作记录加注", body={"application/json": _body(
         annotation="string")}, ok=(204, None)),
     "PUT /history/user-operation/<operation_id>/clear-annotation": Op("清除操作记录的注释", ok=(204, None)),
+    "GET /history/process-definition/cleanable-process-instance-report": _listing(
+        "可清理历史报表（流程定义）", cleanable_reports.PROCESSES.criteria, cleanable_reports.PROCESSES.sorts,
+        "#CleanableProcessInstanceReport"),
+    "GET /history/process-definition/cleanable-process-instance-report/count": _counting(
+        "可清理历史报表行数（流程定义）", cleanable_reports.PROCESSES.criteria),
+    "GET /history/decision-definition/cleanable-decision-instance-report": _listing(
+        "可清理历史报表（决策定义）", cleanable_reports.DECISIONS.criteria, cleanable_reports.DECISIONS.sorts,
+        "#CleanableDecisionInstanceReport"),
+    "GET /history/decision-definition/cleanable-decision-instance-report/count": _counting(
+        "可清理历史报表行数（决策定义）", cleanable_reports.DECISIONS.criteria),
     "GET /history/process-definition/<definition_id>/statistics": _flagged(_listing(
         "流程定义各活动的历史统计（经过、完成、取消、事件）", historic_statistics.CRITERIA, historic_statistics.SORTS,
         "#HistoricActivityStatistics", also=historic_statistics.COUNTS), historic_statistics.COUNTS),

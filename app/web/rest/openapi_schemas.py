@@ -187,6 +187,14 @@ SCHEMAS = {
         caseExecutionId="string?"),
     "MetricsInterval": _object(timestamp="string", name="string", reporter="string?", value="integer"),
     "MetricsSum": _object(result="integer"),
+    "CleanableProcessInstanceReport": _object(
+        processDefinitionId="string", processDefinitionKey="string", processDefinitionName="string?",
+        processDefinitionVersion="integer", historyTimeToLive="integer?", finishedProcessInstanceCount="integer",
+        cleanableProcessInstanceCount="integer", **_ENTITY),
+    "CleanableDecisionInstanceReport": _object(
+        decisionDefinitionId="string", decisionDefinitionKey="string", decisionDefinitionName="string?",
+        decisionDefinitionVersion="integer", historyTimeToLive="integer?", finishedDecisionInstanceCount="integer",
+        cleanableDecisionInstanceCount="integer", **_ENTITY),
     "LockedExternalTask": {"allOf": [{"$ref": "#/components/schemas/ExternalTask"}, _object(
         errorDetails="string?", variables="#VariableMap", extensionProperties="object")]},
     "Batch": _object(
