@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 
 from tests.support.jobs import deployed, model_files, start
+from tests.support.logs import kinds, log_of
 
 TOPIC = "ext_payment"
 LOG = "/history/external-task-log"
@@ -32,22 +33,12 @@ def fetch_one(worker, worker_id="w1") -> dict:
     return task
 
 
-def log_of(api, instance: str) -> list[dict]:
-    response = api.get(f"{LOG}?processInstanceId={instance}&sortBy=timestamp&sortOrder=asc")
-    assert response.status_code == 200, response.get_json()
-    return response.get_json()
-
-
-def kinds(entries: list[dict]) -> list[str]:
-    return [next(k for k in ("creationLog", "failureLog", "successLog", "deletionLog") if e[k]) for e in entries]
-
-
 def test_a_task_completed_by_its_worker_is_logged_created_then_successful(rest, worker, clock):
     instance = payment(rest)
     task = fetch_one(worker)
     clock.advance(timedelta(seconds=5))
     assert worker.post(f"/external-task/{task['id']}/complete", json={"workerId": "w1"}).status_code == 204
-    created, succeeded = log_of(worker, instance)
+    created, succeeded = log_of(worker, LOG, instance)
     assert kinds([created, succeeded]) == ["creationLog", "successLog"]
     assert created["externalTaskId"] == succeeded["externalTaskId"] == task["id"]
     assert (created["topicName"], created["activityId"], created["workerId"]) == (TOPIC, "pay", None)
@@ -82,18 +73,18 @@ def test_a_bpmn_error_a_moved_token_and_a_deleted_instance_log_a_deletion(rest, 
     clock.advance(timedelta(seconds=1))
     assert worker.post(f"/external-task/{task['id']}/bpmnError", json={
         "workerId": "w1", "errorCode": "PAYMENT_DECLINED"}).status_code == 204
-    assert kinds(log_of(worker, caught)) == ["creationLog", "deletionLog"]
+    assert kinds(log_of(worker, LOG, caught)) == ["creationLog", "deletionLog"]
     moved = payment(rest)
     clock.advance(timedelta(seconds=1))
     assert rest("admin").post(f"/process-instance/{moved}/modification", json={"instructions": [
         {"type": "cancel", "activityId": "pay"}, {"type": "startBeforeActivity", "activityId": "check"}],
     }).status_code == 204
-    assert kinds(log_of(worker, moved)) == ["creationLog", "deletionLog"]
+    assert kinds(log_of(worker, LOG, moved)) == ["creationLog", "deletionLog"]
     deleted = payment(rest)
     fetch_one(worker, "w3")
     clock.advance(timedelta(seconds=1))
     assert rest("officer").delete(f"/process-instance/{deleted}").status_code == 204
-    created, gone = log_of(worker, deleted)
+    created, gone = log_of(worker, LOG, deleted)
     assert kinds([created, gone]) == ["creationLog", "deletionLog"] and gone["workerId"] == "w3"
 
 
@@ -125,12 +116,12 @@ def test_bad_queries_unknown_entries_and_readers_other_than_external_task_reader
     assert worker.get(f"{LOG}/no-such-entry").status_code == 404
     assert worker.get(f"{LOG}/no-such-entry/error-details").status_code == 404
     assert rest("cotton").get(f"{LOG}?processInstanceId={instance}").status_code == 403
-    assert [e["processInstanceId"] for e in log_of(rest("manager"), instance)] == [instance]
+    assert [e["processInstanceId"] for e in log_of(rest("manager"), LOG, instance)] == [instance]
 
 
 def test_a_cascade_deployment_deletion_takes_the_log_with_its_instances(rest):
     deployment = deployed(rest("analyst"), model_files("ext_payment.bpmn"))
     instance = payment(rest)
-    assert len(log_of(rest("worker"), instance)) == 1
+    assert len(log_of(rest("worker"), LOG, instance)) == 1
     assert rest("admin").delete(f"/deployment/{deployment['id']}?cascade=true").status_code == 204
-    assert log_of(rest("worker"), instance) == []
+    assert log_of(rest("worker"), LOG, instance) == []

@@ -11,6 +11,7 @@ import pytest
 from app.platform.jobs import execute_due_jobs, worker_id
 from tests.support.handlers import SERVICE
 from tests.support.jobs import complete, deployed, model_files, only_job, only_task, start
+from tests.support.logs import kinds, log_of
 
 LOG = "/history/job-log"
 
@@ -22,16 +23,6 @@ def service():
     SERVICE.update(fail=False, calls=0)
 
 
-def log_of(api, instance: str) -> list[dict]:
-    response = api.get(f"{LOG}?processInstanceId={instance}&sortBy=timestamp&sortOrder=asc")
-    assert response.status_code == 200, response.get_json()
-    return response.get_json()
-
-
-def kinds(entries: list[dict]) -> list[str]:
-    return [next(k for k in ("creationLog", "failureLog", "successLog", "deletionLog") if e[k]) for e in entries]
-
-
 def test_a_boundary_timer_fired_by_the_executor_is_logged_created_then_successful(rest, ctx, clock):
     deployed(rest("analyst"), model_files("job_boundary_timer.bpmn"))
     officer = rest("officer")
@@ -39,7 +30,7 @@ def test_a_boundary_timer_fired_by_the_executor_is_logged_created_then_successfu
     job = only_job(officer, instance)
     clock.advance(timedelta(days=31))
     assert execute_due_jobs(ctx) == 1
-    created, fired = log_of(officer, instance)
+    created, fired = log_of(officer, LOG, instance)
     assert kinds([created, fired]) == ["creationLog", "successLog"]
     assert created["jobId"] == fired["jobId"] == job["id"]
     assert (created["activityId"], created["jobDueDate"], created["jobRetries"]) == (
@@ -56,7 +47,7 @@ def test_a_timer_whose_step_ends_first_is_logged_deleted(rest, clock):
     review = only_task(officer, instance, "review")
     clock.advance(timedelta(days=1))
     assert complete(officer, review["id"], {"approved": True}).status_code == 204
-    created, deleted = log_of(officer, instance)
+    created, deleted = log_of(officer, LOG, instance)
     assert kinds([created, deleted]) == ["creationLog", "deletionLog"]
     assert deleted["jobId"] == created["jobId"] and deleted["jobDueDate"] == created["jobDueDate"]
     assert officer.get(f"{LOG}/count?deletionLog=true&processInstanceId={instance}").get_json() == {"count": 1}
@@ -68,8 +59,8 @@ def test_an_instance_deleted_while_its_timer_waits_logs_the_timer_deleted(rest, 
     instance = start(officer, "job_wait_until")["id"]
     clock.advance(timedelta(minutes=1))
     assert rest("admin").delete(f"/process-instance/{instance}").status_code == 204
-    assert kinds(log_of(rest("admin"), instance)) == ["creationLog", "deletionLog"]
-    assert log_of(rest("admin"), instance)[0]["jobDefinitionType"] == "timer-intermediate-transition"
+    assert kinds(log_of(rest("admin"), LOG, instance)) == ["creationLog", "deletionLog"]
+    assert log_of(rest("admin"), LOG, instance)[0]["jobDefinitionType"] == "timer-intermediate-transition"
 
 
 def test_each_failure_of_a_service_task_is_logged_with_its_stacktrace(rest, ctx, clock, service):
@@ -79,7 +70,7 @@ def test_each_failure_of_a_service_task_is_logged_with_its_stacktrace(rest, ctx,
     instance = start(officer, "job_service_call", {"applicant": "新疆大学"})["id"]
     clock.advance(timedelta(seconds=10))
     assert execute_due_jobs(ctx) == 1
-    entries = log_of(officer, instance)
+    entries = log_of(officer, LOG, instance)
     # The job is created with the first failure, in one command: at one instant.
     assert sorted(kinds(entries[:2])) == ["creationLog", "failureLog"] and kinds(entries[2:]) == ["failureLog"]
     [created], [first] = ([e for e in entries[:2] if e[kind]] for kind in ("creationLog", "failureLog"))
@@ -95,7 +86,7 @@ def test_each_failure_of_a_service_task_is_logged_with_its_stacktrace(rest, ctx,
     service["fail"] = False
     clock.advance(timedelta(minutes=5))
     assert execute_due_jobs(ctx) == 1
-    assert kinds(log_of(officer, instance))[-1] == "successLog"
+    assert kinds(log_of(officer, LOG, instance))[-1] == "successLog"
     failures = officer.post(LOG, json={"processInstanceId": instance, "failureLog": True,
                                        "sorting": [{"sortBy": "jobRetries", "sortOrder": "asc"}]})
     assert [e["jobRetries"] for e in failures.get_json()] == [1, 2]
@@ -116,7 +107,7 @@ def test_bad_queries_unknown_entries_and_unreadable_instances_are_refused(rest):
     assert officer.get(f"{LOG}/no-such-entry").status_code == 404
     assert officer.get(f"{LOG}/no-such-entry/stacktrace").status_code == 404
     assert officer.get(f"{LOG}/count?jobPriorityHigherThanOrEquals=1").get_json() == {"count": 0}
-    [entry] = log_of(officer, instance)
+    [entry] = log_of(officer, LOG, instance)
     assert rest("cotton").get(f"{LOG}?processInstanceId={instance}").get_json() == []
     assert rest("cotton").get(f"{LOG}/{entry['id']}").status_code == 404
 
@@ -124,6 +115,6 @@ def test_bad_queries_unknown_entries_and_unreadable_instances_are_refused(rest):
 def test_a_cascade_deployment_deletion_takes_the_log_with_its_instances(rest):
     deployment = deployed(rest("analyst"), model_files("job_wait_until.bpmn"))
     instance = start(rest("officer"), "job_wait_until")["id"]
-    assert len(log_of(rest("admin"), instance)) == 1
+    assert len(log_of(rest("admin"), LOG, instance)) == 1
     assert rest("admin").delete(f"/deployment/{deployment['id']}?cascade=true").status_code == 204
-    assert log_of(rest("admin"), instance) == []
+    assert log_of(rest("admin"), LOG, instance) == []
