@@ -229,3 +229,22 @@ def test_a_batch_cannot_be_undone_once_an_instance_has_moved_on(rest, client):
     assert case["waiting"] in refused.get_json()["message"]
     assert version_of(rest, case["waiting"]) == 2
     assert Api(client, "admin").post("/migrations/no-such-batch/undo").status_code == 404
+
+
+def test_the_async_variant_answers_the_migration_batch_done_for_the_instances_a_query_finds(rest, ctx):
+    case = two_versions_and_two_instances(rest)
+    admin = rest("admin")
+    response = admin.post("/migration/executeAsync", json={
+        "migrationPlan": generated(rest, case),
+        "processInstanceQuery": {"processInstanceIds": [case["waiting"]]}, "skipCustomListeners": False})
+    assert response.status_code == 200, response.get_json()
+    batch = response.get_json()
+    assert (batch["type"], batch["invocationsPerBatchJob"], batch["createUserId"]) == ("instance-migration", 1, "admin")
+    assert version_of(rest, case["waiting"]) == 2 and version_of(rest, case["decided"]) == 1
+    assert migrated_events(ctx, case["waiting"])[0]["batch"] == batch["id"]
+    for body, field in (({"processInstanceIds": [case["decided"]], "variables": {}}, "variables"),
+                        ({"processInstanceIds": [case["decided"]], "skipIoMappings": "no"}, "skipIoMappings"),
+                        ({"processInstanceQuery": {"businessKey": "NO-SUCH-CASE"}}, "processInstanceIds")):
+        refused = admin.post("/migration/executeAsync", json={"migrationPlan": generated(rest, case), **body})
+        assert refused.status_code == 400 and refused.get_json()["errors"][0]["field"] == field, body
+    assert version_of(rest, case["decided"]) == 1

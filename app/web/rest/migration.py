@@ -1,5 +1,5 @@
 """Migration of process instances between versions, in Camunda 7's shape: generate,
-validate (with a dry run of the instances), execute."""
+validate (with a dry run of the instances), execute (and executeAsync)."""
 from __future__ import annotations
 
 from flask import g, jsonify
@@ -7,7 +7,11 @@ from flask import g, jsonify
 from app.core.errors import BadRequest
 from app.platform import migration, migration_execution
 
+from app.platform.done_batches import DoneBatch
+
 from . import blueprint, context, params
+from .instance_choice import chosen_instance_ids
+from .shapes import batch
 
 
 @blueprint.post("/migration/generate")
@@ -32,22 +36,45 @@ def validate_plan():
         reports = [{"instruction": _instruction_json(i), "failures": f}
                    for i, f in migration.instruction_reports(plan) if f]
         instances = [] if reports else migration.dry_run(
-            ctx, session, g.actor, plan, _instance_ids(body, required=False))
+            ctx, session, g.actor, plan, _instance_ids(body))
         return jsonify({"instructionReports": reports, "variableReports": {},
                         "instanceReports": [r.to_dict() for r in instances]})
 
 
 @blueprint.post("/migration/execute")
 def execute_plan():
+    ctx = context()
+    plan, instance_ids = _execution(ctx)
+    return jsonify(migration_execution.execute(ctx, g.actor, plan, instance_ids))
+
+
+@blueprint.post("/migration/executeAsync")
+def execute_plan_async():
+    """The same migration, done in this request as `execute` does it; the batch answered is
+    the migration batch itself, already finished (listed with its report and 撤销 where the
+    cockpit lists migrations)."""
+    ctx = context()
+    started = ctx.now()
+    plan, instance_ids = _execution(ctx)
+    report = migration_execution.execute(ctx, g.actor, plan, instance_ids)
+    return jsonify(batch(DoneBatch(report["batchId"], "instance-migration", len(instance_ids), g.actor.id, started)))
+
+
+def _execution(ctx) -> tuple[migration.Plan, list[str]]:
+    """The plan and the instances of an execute's body."""
     body = params.json_body()
+    params.known_fields(body, "migrationPlan", "processInstanceIds", "processInstanceQuery", "skipCustomListeners",
+                        "skipIoMappings")
+    params.boolean_fields(body, "skipCustomListeners", "skipIoMappings")
     plan_body = body.get("migrationPlan")
     if not isinstance(plan_body, dict):
         raise _bad("migrationPlan", "应为迁移计划对象", "must be a migration plan object")
-    ctx = context()
-    instance_ids = _instance_ids(body, required=True)
     with ctx.db.read() as session:
-        plan = _plan(session, plan_body)
-    return jsonify(migration_execution.execute(ctx, g.actor, plan, instance_ids))
+        instance_ids = chosen_instance_ids(session, body)
+        if not instance_ids:
+            raise _bad("processInstanceIds", "应为非空的流程实例 id 列表", "must be a non-empty list of "
+                       "process instance ids")
+        return _plan(session, plan_body), instance_ids
 
 
 def _plan(session, body: dict) -> migration.Plan:
@@ -87,9 +114,10 @@ def _overrides(value) -> dict[str, str] | None:
     return value
 
 
-def _instance_ids(body: dict, required: bool) -> list[str] | None:
+def _instance_ids(body: dict) -> list[str] | None:
+    """The instances a validation names (None: the source's running instances)."""
     value = body.get("processInstanceIds")
-    if value is None and not required:
+    if value is None:
         return None
     if not (isinstance(value, list) and value and all(isinstance(v, str) for v in value)):
         raise _bad("processInstanceIds", "应为非空的流程实例 id 列表", "must be a non-empty list of "

@@ -83,6 +83,8 @@ def _body(**properties: str) -> dict:
 
 
 _VARIABLES = "#VariableMap"
+_MIGRATION = _body(migrationPlan="#MigrationPlan", processInstanceIds="[string]?", processInstanceQuery="object?",
+                   skipCustomListeners="boolean?", skipIoMappings="boolean?")
 _MODIFICATION = _body(processDefinitionId="string", instructions="[object]", processInstanceIds="[string]?",
                       processInstanceQuery="object?", skipCustomListeners="boolean?", skipIoMappings="boolean?",
                       annotation="string?")
@@ -490,8 +492,9 @@ OPERATIONS: dict[str, Op] = {
     "POST /migration/validate": Op("校验迁移计划", body={"application/json": _body(
         sourceProcessDefinitionId="string", targetProcessDefinitionId="string", instructions="[object]",
         processInstanceIds="[string]")}, ok=(200, "#MigrationValidation")),
-    "POST /migration/execute": Op("执行迁移", body={"application/json": _body(
-        migrationPlan="#MigrationPlan", processInstanceIds="[string]")}, ok=(200, "#MigrationResult")),
+    "POST /migration/execute": Op("执行迁移", body={"application/json": _MIGRATION}, ok=(200, "#MigrationResult")),
+    "POST /migration/executeAsync": Op("执行迁移（答复已完成的迁移批次）", body={"application/json": _MIGRATION},
+                                       ok=(200, "#Batch")),
 }
 
 
