@@ -100,6 +100,24 @@ def sign_in(ctx: AppContext, session: Session, username: str, password: str,
         state, now, ctx.settings.password_max_age_days))
 
 
+def verify(ctx: AppContext, session: Session, actor: Actor, username: str, password: str) -> bool:
+    """Whether `password` is `username`'s (Camunda's identity verify), counted and locked as
+    every sign-in is. A caller verifies their own name only: anyone else's would let one
+    user guess, or lock out, another. Run it in a command, like `sign_in`."""
+    if normalized(username) != actor.id:
+        raise Forbidden("只能验证自己的账号 / you may verify your own credentials only")
+    return sign_in(ctx, session, username, password, actor.source, channel="verify").state is not None
+
+
+def unlock(session: Session, username: str) -> bool:
+    """End the lock (and the count of failures) of a user name; whether it was locked."""
+    row = _throttle(session, normalized(username))
+    if row is None:
+        return False
+    session.delete(row)
+    return row.locked_until is not None
+
+
 def basic_sign_in(ctx: AppContext, username: str, password: str, source: str | None) -> Actor:
     """The actor behind HTTP Basic credentials, on every API request.
 

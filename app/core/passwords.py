@@ -4,6 +4,8 @@ and the account use cases ask them."""
 from __future__ import annotations
 
 import string
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 MAX_LENGTH = 128
@@ -15,20 +17,40 @@ CLASSES = (
 )
 
 
+@dataclass(frozen=True)
+class Rule:
+    """One rule of the policy, named as Camunda's password policy names its rules
+    (`placeholder`, `parameter`), with what a password that breaks it is told."""
+
+    placeholder: str
+    parameter: dict
+    message: str
+    holds: Callable[[str, str], bool]
+
+
+def rules(min_length: int) -> list[Rule]:
+    """The policy, for passwords at least `min_length` long."""
+    return [
+        Rule("PASSWORD_POLICY_LENGTH", {"minLength": str(min_length)},
+             f"密码长度至少 {min_length} 位 / at least {min_length} characters",
+             lambda password, _user: len(password) >= min_length),
+        Rule("PASSWORD_POLICY_MAX_LENGTH", {"maxLength": str(MAX_LENGTH)},
+             f"密码长度不能超过 {MAX_LENGTH} 位 / at most {MAX_LENGTH} characters",
+             lambda password, _user: len(password) <= MAX_LENGTH),
+        Rule("PASSWORD_POLICY_CHARACTER_CLASSES", {"minClasses": str(REQUIRED_CLASSES)},
+             "密码须包含大写字母、小写字母、数字、符号中的至少三类 / use at least three "
+             "of: upper-case letters, lower-case letters, digits, symbols",
+             lambda password, _user: character_classes(password) >= REQUIRED_CLASSES),
+        Rule("PASSWORD_POLICY_USER_DATA", {}, "密码不能与用户名相同 / the password must not be the user name",
+             lambda password, user: not (user and password.casefold() == user.casefold())),
+    ]
+
+
 def policy_errors(password: str, user_id: str, min_length: int,
                   field: str = "newPassword") -> list[dict]:
     """What is wrong with `password` as a new password for `user_id`, one error per rule."""
-    errors = []
-    if len(password) < min_length:
-        errors.append(f"密码长度至少 {min_length} 位 / at least {min_length} characters")
-    if len(password) > MAX_LENGTH:
-        errors.append(f"密码长度不能超过 {MAX_LENGTH} 位 / at most {MAX_LENGTH} characters")
-    if character_classes(password) < REQUIRED_CLASSES:
-        errors.append("密码须包含大写字母、小写字母、数字、符号中的至少三类 / use at least three "
-                      "of: upper-case letters, lower-case letters, digits, symbols")
-    if user_id and password.casefold() == user_id.casefold():
-        errors.append("密码不能与用户名相同 / the password must not be the user name")
-    return [{"field": field, "message": message} for message in errors]
+    return [{"field": field, "message": rule.message} for rule in rules(min_length)
+            if not rule.holds(password, user_id)]
 
 
 def character_classes(password: str) -> int:

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from app.core.identity import UserState, user_state
 from app.db import after_commit, libpq_url
-from app.models import Organization, User, UserGroup
+from app.models import LoginThrottle, Organization, User, UserGroup
 from app.models.user_changes import CHANNEL
 
 # How long the listener waits for a notice before checking its connection is alive (and
@@ -139,14 +139,15 @@ _CREATING = threading.Lock()
 _KEEPERS: weakref.WeakSet = weakref.WeakSet()
 # What a unit of work may change of users that `kept` reads keep (the one Core update of
 # users, a password's, changes nothing kept but the state, which is read outside commands).
-_DIRECTORY = (User, UserGroup, Organization)
+# A sign-in lock is part of a user's state too.
+_DIRECTORY = (User, UserGroup, Organization, LoginThrottle)
 _CHANGED = "changed_users"
 
 
 def changed_users(session: Session) -> bool:
-    """Whether this unit of work has changed users, their groups or organizations: what it
-    reads of them then comes from its own transaction and is never kept (its change is
-    announced at its commit, and never if it rolls back)."""
+    """Whether this unit of work has changed users, their groups, organizations or sign-in
+    locks: what it reads of them then comes from its own transaction and is never kept (its
+    change is announced at its commit, and never if it rolls back)."""
     return session.info.get(_CHANGED, False) or _touches_users(session)
 
 

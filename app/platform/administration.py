@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from app.models import Organization, User, UserGroup
 from app.models.identity import ORGANIZATION_KINDS
 
-from app.core import accounts, audit
+from app.core import accounts, audit, login_guard
 from app.core.context import AppContext
 from app.core.errors import BadRequest, NotFound, ValidationFailed
 from app.core.identity import Actor
@@ -119,6 +119,29 @@ def reset_password(ctx: AppContext, session: Session, actor: Actor, user_id: str
     if ctx.settings.production and user(session, actor, user_id)["isDemo"]:
         raise BadRequest("演示账号在生产环境中不可使用，不能为其设置密码 / demo accounts stay refused in production")
     accounts.reset_password(ctx, session, actor.id, actor.source, user_id, password, reason=why)
+
+
+def unlock_user(ctx: AppContext, session: Session, actor: Actor, user_id: str, reason: str) -> None:
+    """End a user's sign-in lock before its time (and their count of failures), audited."""
+    why = _admitted(ctx, session, actor, "login.unlock", user_id, reason)
+    user(session, actor, user_id)
+    locked = login_guard.unlock(session, user_id)
+    audit.record(ctx, session, "login.unlock", user_id=actor.id, target=user_id, source=actor.source,
+                 details={"reason": why, "wasLocked": locked})
+
+
+def set_password_confirmed(ctx: AppContext, session: Session, actor: Actor, user_id: str, password: str,
+                           own_password: str, reason: str) -> list[dict]:
+    """`reset_password` once the administrator confirmed it with their own password (Camunda's
+    credentials of another user); returns the errors, as a wrong password is a failed
+    sign-in whose count must be committed."""
+    _admitted(ctx, session, actor, "password.reset", user_id, reason)
+    outcome = login_guard.sign_in(ctx, session, actor.id, own_password or "", actor.source, channel="password")
+    if outcome.state is None:
+        return [{"field": "authenticatedUserPassword",
+                 "message": "当前用户的密码不正确 / the authenticated user's password is wrong"}]
+    reset_password(ctx, session, actor, user_id, password, reason)
+    return []
 
 
 def deactivate_user(ctx: AppContext, session: Session, actor: Actor, user_id: str, reason: str) -> int:

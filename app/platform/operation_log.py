@@ -58,6 +58,7 @@ AUDITED = {
     "user.create": ("Create", "User", ADMIN, None),
     "user.update": ("Update", "User", ADMIN, None),
     "user.deactivate": ("Deactivate", "User", ADMIN, None),
+    "login.unlock": ("Unlock", "User", ADMIN, None),
     "password.change": ("Update", "User", ADMIN, None),
     "password.reset": ("Update", "User", ADMIN, None),
     "user.groups": ("Update", "GroupMembership", ADMIN, None),

@@ -83,6 +83,7 @@ def _body(**properties: str) -> dict:
 
 
 _VARIABLES = "#VariableMap"
+_REASON_ONLY = _body(reason="string?")
 _MIGRATION = _body(migrationPlan="#MigrationPlan", processInstanceIds="[string]?", processInstanceQuery="object?",
                    skipCustomListeners="boolean?", skipIoMappings="boolean?")
 _MODIFICATION = _body(processDefinitionId="string", instructions="[object]", processInstanceIds="[string]?",
@@ -182,6 +183,21 @@ OPERATIONS: dict[str, Op] = {
     "POST /process-instance/<instance_id>/modification-async": Op("移动令牌（答复已完成的批次）", body={"application/json": _body(
         instructions="[object]", annotation="string?", skipCustomListeners="boolean?", skipIoMappings="boolean?")},
         ok=(200, "#Batch")),
+    "GET /identity/password-policy": Op("密码策略", ok=(200, "#PasswordPolicy")),
+    "POST /identity/password-policy": Op("按密码策略检查一个密码", body={"application/json": _body(
+        password="string", profile="object?")}, ok=(200, "#CheckedPasswordPolicy")),
+    "POST /identity/verify": Op("验证自己的用户名与密码", body={"application/json": _body(
+        username="string", password="string")}, ok=(200, "#AuthenticationResult")),
+    "PUT /user/<user_id>/credentials": Op("修改密码（本人：当前密码；管理员：本人密码与原因）", body={"application/json": _body(
+        password="string", authenticatedUserPassword="string", reason="string?")}, ok=(204, None)),
+    "POST /user/<user_id>/unlock": Op("解除登录锁定（管理员，须填原因）", ("reason",), body={"application/json": _REASON_ONLY},
+                                      ok=(204, None)),
+    "DELETE /user/<user_id>": Op("停用账号（管理员，须填原因）", ("reason",), body={"application/json": _REASON_ONLY},
+                                 ok=(204, None)),
+    "PUT /group/<group_id>/members/<user_id>": Op("加入组（管理员，须填原因）", ("reason",),
+                                                  body={"application/json": _REASON_ONLY}, ok=(204, None)),
+    "DELETE /group/<group_id>/members/<user_id>": Op("移出组（管理员，须填原因）", ("reason",),
+                                                     body={"application/json": _REASON_ONLY}, ok=(204, None)),
     "POST /modification/execute": Op("修改多个流程实例（同一移动，全部或全不）", body={"application/json": _MODIFICATION},
                                      ok=(204, None)),
     "POST /modification/executeAsync": Op("修改多个流程实例（答复已完成的批次）", body={"application/json": _MODIFICATION},

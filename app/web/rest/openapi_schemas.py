@@ -195,6 +195,9 @@ SCHEMAS = {
         decisionDefinitionId="string", decisionDefinitionKey="string", decisionDefinitionName="string?",
         decisionDefinitionVersion="integer", historyTimeToLive="integer?", finishedDecisionInstanceCount="integer",
         cleanableDecisionInstanceCount="integer", **_ENTITY),
+    "PasswordPolicy": _object(rules="[object]"),
+    "CheckedPasswordPolicy": _object(rules="[object]", valid="boolean"),
+    "AuthenticationResult": _object(authenticatedUser="string", authenticated="boolean"),
     "LockedExternalTask": {"allOf": [{"$ref": "#/components/schemas/ExternalTask"}, _object(
         errorDetails="string?", variables="#VariableMap", extensionProperties="object")]},
     "Batch": _object(
