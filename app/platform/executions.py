@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select, union_all
 from sqlalchemy.orm import Session
 
-from app.models import HistoricActivity, MessageSubscription, ProcessInstance
+from app.models import HistoricActivity, MessageSubscription, ProcessInstance, Task
 
 from app.core import confidential
 from app.core.authorization import instance_visibility
@@ -108,6 +108,16 @@ def get_execution(ctx: AppContext, session: Session, actor: Actor, execution_id:
     if found is None:
         raise NotFound(f"执行 {execution_id} 不存在或无权查看 / execution {execution_id} not found")
     return Execution(*found)
+
+
+def variable_scope(ctx: AppContext, session: Session, actor: Actor, execution_id: str) -> str:
+    """What holds an execution's local variables: `instance` (the process's own execution:
+    the process variables), `task` (a user task's execution: the task's local variables) or
+    `activity` (any other activity, which keeps none here). NotFound as `get_execution`."""
+    found = get_execution(ctx, session, actor, execution_id)
+    if found.id == found.instance_id:
+        return "instance"
+    return "task" if session.get(Task, found.id) is not None else "activity"
 
 
 def message_subscription(ctx: AppContext, session: Session, actor: Actor, execution_id: str,
