@@ -136,6 +136,8 @@ def set_password_confirmed(ctx: AppContext, session: Session, actor: Actor, user
     credentials of another user); returns the errors, as a wrong password is a failed
     sign-in whose count must be committed."""
     _admitted(ctx, session, actor, "password.reset", user_id, reason)
+    # The user first: a password typed for nobody is no failed sign-in of the administrator's.
+    user(session, actor, user_id)
     outcome = login_guard.sign_in(ctx, session, actor.id, own_password or "", actor.source, channel="password")
     if outcome.state is None:
         return [{"field": "authenticatedUserPassword",

@@ -98,3 +98,10 @@ def test_an_administrator_regroups_and_deactivates_users_with_a_reason(rest, cli
     assert admin.delete("/user/leader?reason=调离").status_code == 204
     assert sign_in(client, "leader").status_code == 401
     assert admin.delete("/user/leader?colour=red").get_json()["errors"][0]["field"] == "colour"
+
+
+def test_a_password_set_for_nobody_costs_the_administrator_no_failed_sign_in(rest, client):
+    body = {"password": STRONG, "authenticatedUserPassword": "nope", "reason": "测试"}
+    for _ in range(6):
+        assert rest("admin").put("/user/nobody/credentials", json=body).status_code == 404
+    assert sign_in(client, "admin").status_code == 200
