@@ -16,6 +16,7 @@ PATH = "/execution/<execution_id>/localVariables"
 
 @blueprint.get(PATH)
 def get_execution_variables(execution_id):
+    params.known_only("deserializeValues")
     return _in_scope(execution_id, instance_variables.get_variables, task_local_variables.get_local_variables,
                      absent=_none_kept)
 
@@ -27,6 +28,7 @@ def modify_execution_variables(execution_id):
 
 @blueprint.get(f"{PATH}/<name>")
 def get_execution_variable(execution_id, name):
+    params.known_only("deserializeValue")
     return _in_scope(execution_id, instance_variables.get_variable, task_local_variables.get_local_variable, name,
                      absent=_not_found)
 
@@ -44,6 +46,7 @@ def delete_execution_variable(execution_id, name):
 
 @blueprint.get(f"{PATH}/<name>/data")
 def get_execution_variable_data(execution_id, name):
+    params.known_only()
     return _in_scope(execution_id, instance_variables.get_variable_data, None, name, absent=_not_found)
 
 
@@ -54,7 +57,8 @@ def post_execution_variable_data(execution_id, name):
 
 def _in_scope(execution_id: str, of_instance, of_task, *names: str, absent=None):
     """Answer as the execution's scope answers; where it has no such variables, `absent`
-    answers (by default a write there is refused)."""
+    answers (by default a write there is refused). A read checks its query parameters
+    before the execution is looked up, as every read does."""
     ctx = context()
     with ctx.db.read() as session:
         scope = executions.variable_scope(ctx, session, g.actor, execution_id)
@@ -65,7 +69,6 @@ def _in_scope(execution_id: str, of_instance, of_task, *names: str, absent=None)
 
 
 def _none_kept(_execution_id: str):
-    params.known_only("deserializeValues")
     return jsonify({})
 
 
