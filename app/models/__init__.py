@@ -8,6 +8,7 @@ from .documents import DocumentCounter, DocumentTemplate, OfficialDocument
 from .filters import TaskFilter
 from .external_task_log import ExternalTaskLogEntry
 from .experts import ExpertDecline, ExpertDraw, ExpertDrawRequest, ExpertProfile
+from .job_definitions import JobDefinitionState
 from .job_log import JobLogEntry
 from .history import HistoricActivity, HistoricTask, HistoryEvent
 from .identity import Organization, User, UserGroup
@@ -41,7 +42,7 @@ __all__ = [
     "DocumentCounter", "DocumentTemplate", "OfficialDocument",
     "Deployment", "ExternalTask", "ExternalTaskLogEntry",
     "DeploymentResource", "ExpertDecline", "ExpertDraw", "ExpertDrawRequest", "ExpertPanel", "ExpertProfile", "ExpertReview", "FormVersion", "HistoricActivity", "HistoricDecisionInstance", "TaskFilter",
-    "HistoricTask", "HistoryEvent", "Incident", "InstanceState", "Job", "JobLogEntry", "JobType",
+    "HistoricTask", "HistoryEvent", "Incident", "InstanceState", "Job", "JobDefinitionState", "JobLogEntry", "JobType",
     "LoginThrottle", "MessageSubscription", "MigratedInstance", "MigrationBatch", "ModelDraft", "OperationAnnotation",
     "Organization",
     "ProcessDefinition",

@@ -32,7 +32,8 @@ from app.prepared import Deferred, Prepared
 from app.core.context import AppContext
 from app.core.errors import Conflict, NotFound, Suspended
 from app.platform import (
-    assignment, decision_history, external_task_rows, history, job_log, notifications, permissions,
+    assignment, decision_history, external_task_rows, history, job_definition_states, job_log, notifications,
+    permissions,
 )
 
 _INSTANCE = ProcessInstance.__table__
@@ -508,6 +509,8 @@ def _sync_timers(writes: Deferred, loaded: Loaded, snapshot: Snapshot, now: date
             retries=3, created_at=now,
         ))
     writes.write(_INSERT_JOBS, rows)
+    if rows:
+        job_definition_states.suspend_new_jobs(writes, loaded.row.id, JobType.TIMER, now)
     job_log.created(writes, rows, now)
     loaded.waits["timers"] = {
         eid: (due.isoformat() if due else None) for eid, (_a, due) in current.items()

@@ -21,6 +21,7 @@ from app.core.errors import NotFound
 from app.core.identity import Actor
 from app.core.paging import Page
 from app.db import connection_of
+from app.engine.model_summary import TIMER_DEFINITION_TYPES
 from app.models import Job, JobLogEntry, JobType, ProcessDefinition
 from app.models.base import UtcDateTime
 from app.prepared import Prepared, writer
@@ -44,10 +45,6 @@ _TIMER_GONE = Prepared(insert(_L.__table__).from_select(
            null())
     .where(_JOB.c.instance_id == bindparam("b_instance_id"), _JOB.c.job_type == JobType.TIMER,
            _JOB.c.execution_id == bindparam("b_execution_id"))))
-
-# Camunda's job definition types, by the kind of element whose job it is.
-_DEFINITION_TYPES = {"boundaryEvent": "timer-transition", "intermediateCatchEvent": "timer-intermediate-transition",
-                     "startEvent": "timer-start-event-subprocess"}
 
 CRITERIA: dict[str, qc.Criterion] = {
     "logId": qc.Equal(_L.id), "jobId": qc.Equal(_L.job_id),
@@ -122,7 +119,7 @@ def definition_type(ctx: AppContext, session: Session, found: JobLogEntry) -> st
         elements = session.scalar(select(ProcessDefinition.elements_json)
                                   .where(ProcessDefinition.id == found.definition_id))
         kinds[found.definition_id] = {key: e.get("type") for key, e in json.loads(elements or "{}").items()}
-    return _DEFINITION_TYPES.get(kinds[found.definition_id].get(found.activity_id), "timer-transition")
+    return TIMER_DEFINITION_TYPES.get(kinds[found.definition_id].get(found.activity_id), "timer-transition")
 
 
 def _entry(state: str, job: dict, now: datetime, hostname: str | None = None) -> dict:

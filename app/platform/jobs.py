@@ -232,6 +232,13 @@ def set_retries_of_many(ctx: AppContext, session: Session, actor: Actor, job_ids
     return len(chosen)
 
 
+def check_retries(retries) -> None:
+    if not isinstance(retries, int) or isinstance(retries, bool) or not 0 <= retries <= MAX_RETRIES:
+        raise BadRequest(f"retries 应为 0 到 {MAX_RETRIES} 之间的整数 / retries must be an integer "
+                         f"from 0 to {MAX_RETRIES}",
+                         [{"field": "retries", "message": f"应为 0 到 {MAX_RETRIES} 之间的整数"}])
+
+
 def job_ids_of_instances(session: Session, instance_ids: list[str]) -> list[str]:
     return list(session.scalars(select(Job.id).where(Job.instance_id.in_(instance_ids)).order_by(Job.id)))
 
@@ -244,10 +251,7 @@ def set_retries(ctx: AppContext, session: Session, actor: Actor, job_id: str, re
         audit.record_refusal(ctx, session, "job.retries", user_id=actor.id, target=job_id,
                              source=actor.source, details={"retries": retries})
         raise refusal
-    if not isinstance(retries, int) or isinstance(retries, bool) or not 0 <= retries <= MAX_RETRIES:
-        raise BadRequest(f"retries 应为 0 到 {MAX_RETRIES} 之间的整数 / retries must be an integer "
-                         f"from 0 to {MAX_RETRIES}",
-                         [{"field": "retries", "message": f"应为 0 到 {MAX_RETRIES} 之间的整数"}])
+    check_retries(retries)
     job = _locked_job(ctx, session, job_id, None)
     if job is None:
         raise NotFound(f"作业 {job_id} 不存在 / job not found")

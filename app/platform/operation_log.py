@@ -49,6 +49,8 @@ AUDITED = {
     "job.duedate": ("SetDueDate", "Job", OPERATOR, "job"),
     "job.suspend": ("SuspendJob", "Job", OPERATOR, "job"),
     "job.activate": ("ActivateJob", "Job", OPERATOR, "job"),
+    "job_definition.suspend": ("SuspendJobDefinition", "JobDefinition", OPERATOR, None),
+    "job_definition.activate": ("ActivateJobDefinition", "JobDefinition", OPERATOR, None),
     "external_task.retries": ("SetExternalTaskRetries", "ExternalTask", OPERATOR, "external_task"),
     "external_task.priority": ("SetPriority", "ExternalTask", OPERATOR, "external_task"),
     "incident.annotate": ("SetAnnotation", "Incident", OPERATOR, None),

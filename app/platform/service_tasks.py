@@ -7,12 +7,13 @@ import traceback
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from app.db import connection_of
 from app.engine.errors import EngineError
 from app.models import Incident, Job, JobType
 
 from app.core.context import AppContext
 from app.core.extensions import ServiceTaskEvent
-from app.platform import job_log
+from app.platform import job_definition_states, job_log
 from app.platform.instance_store import Loaded, backoff, new_id, secure_row
 
 log = logging.getLogger(__name__)
@@ -78,6 +79,7 @@ def schedule_retry(ctx: AppContext, session: Session, loaded: Loaded, task, erro
         created_at=ctx.now(),
     )
     session.execute(insert(Job).values(job))
+    job_definition_states.suspend_new_jobs(connection_of(session), loaded.row.id, JobType.SERVICE, job["created_at"])
     # The task's first attempt failed in the command that reached it: the job retries it.
     job_log.noted(session, job, job_log.CREATED, ctx.now())
     job_log.noted(session, job, job_log.FAILED, ctx.now())

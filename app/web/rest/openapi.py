@@ -13,7 +13,7 @@ from flask import current_app, jsonify, request
 
 from app.platform import (
     cleanable_reports, decision_history, external_task_log, historic_statistics, history_queries, history_reports,
-    job_log, operation_log, queries, variable_instances,
+    job_definitions, job_log, operation_log, queries, variable_instances,
 )
 
 from . import API_PREFIX, blueprint, params
@@ -318,6 +318,18 @@ OPERATIONS: dict[str, Op] = {
         duedate="string?", reason="string?")}, ok=(204, None)),
     "POST /job/<job_id>/duedate/recalculate": Op("按定时器定义重新计算到期时间（节假日调整后）", ("creationDateBased",),
                                                   ok=(204, None), kinds={"creationDateBased": "flag"}),
+    "GET /job-definition": _listing("作业定义", job_definitions.CRITERIA, job_definitions.SORTS, "#JobDefinition"),
+    "POST /job-definition": _posted("作业定义（查询体）", job_definitions.CRITERIA, "#JobDefinition"),
+    "GET /job-definition/count": _counting("作业定义数", job_definitions.CRITERIA),
+    "POST /job-definition/count": _posted("作业定义数（查询体）", job_definitions.CRITERIA, "", paged=False),
+    "GET /job-definition/<definition_id>": Op("一个作业定义", ok=(200, "#JobDefinition")),
+    "PUT /job-definition/suspended": Op("挂起或激活作业定义（按作业定义、流程定义或流程键）", body={"application/json": _body(
+        suspended="boolean", includeJobs="boolean?", executionDate="string?", jobDefinitionId="string?",
+        processDefinitionId="string?", processDefinitionKey="string?")}, ok=(204, None)),
+    "PUT /job-definition/<definition_id>/suspended": Op("挂起或激活一个作业定义", body={"application/json": _body(
+        suspended="boolean", includeJobs="boolean?", executionDate="string?")}, ok=(204, None)),
+    "PUT /job-definition/<definition_id>/retries": Op("设置作业定义下失败作业的重试次数", body={"application/json": _body(
+        retries="integer")}, ok=(204, None)),
     "GET /filter": _flagged(Op("过滤器（保存的任务查询）", (*rest_filters.LIST_FILTERS, "itemCount", "sortBy", "sortOrder",
                                                   *PAGING), ok=(200, "[#Filter]")), ("itemCount",)),
     "GET /filter/count": Op("过滤器数", rest_filters.LIST_FILTERS, ok=(200, "#Count")),

@@ -198,6 +198,10 @@ SCHEMAS = {
     "PasswordPolicy": _object(rules="[object]"),
     "CheckedPasswordPolicy": _object(rules="[object]", valid="boolean"),
     "AuthenticationResult": _object(authenticatedUser="string", authenticated="boolean"),
+    "JobDefinition": _object(
+        id="string", processDefinitionId="string", processDefinitionKey="string", activityId="string",
+        jobType="string", jobConfiguration="string?", overridingJobPriority="integer?", suspended="boolean",
+        deploymentId="string?", **_ENTITY),
     "LockedExternalTask": {"allOf": [{"$ref": "#/components/schemas/ExternalTask"}, _object(
         errorDetails="string?", variables="#VariableMap", extensionProperties="object")]},
     "Batch": _object(
