@@ -20,7 +20,7 @@ from app.core import audit
 from app.core.context import AppContext
 from app.core.errors import BadRequest, Conflict, NotFound
 from app.core.identity import Actor
-from app.platform import history, instance_store, permissions
+from app.platform import history, instance_store, job_definition_states, permissions
 from app.platform.messages import ACTOR_VARIABLES
 from app.platform.process_instances import advance, delete_instance, take_instance
 
@@ -86,7 +86,10 @@ def _suspend(ctx: AppContext, session: Session, actor: Actor, instance: ProcessI
              suspended: bool, reason: str | None) -> None:
     instance.suspended = suspended
     session.execute(update(Task).where(Task.instance_id == instance.id).values(suspended=suspended))
-    session.execute(update(Job).where(Job.instance_id == instance.id).values(suspended=suspended))
+    # A job whose definition is suspended stays suspended when its instance resumes.
+    jobs = Job.instance_id == instance.id
+    session.execute(update(Job).where(jobs if suspended else jobs & ~job_definition_states.held(Job))
+                    .values(suspended=suspended))
     session.execute(update(ExternalTask).where(ExternalTask.instance_id == instance.id)
                     .values(suspended=suspended))
     event = "instance_suspended" if suspended else "instance_resumed"

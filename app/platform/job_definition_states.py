@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import bindparam, exists, select, update
+from sqlalchemy import String, bindparam, cast, exists, func, select, update
 from sqlalchemy.orm import Session
 
 from app.models import Job, JobDefinitionState, JobType
@@ -26,6 +26,12 @@ def suspend_new_jobs(writes, instance_id: str, kind: JobType, created_at: dateti
     suspended (with `writes`: a save's held-back writes, or a session's connection)."""
     writer(writes).write(_SUSPEND_NEW, [{"b_instance_id": instance_id, "b_created_at": created_at,
                                          "b_job_type": kind, "b_kind": kind.value}])
+
+
+def held(job):
+    """Whether `job`'s definition is suspended, as a condition on the job table (`Job`)."""
+    return exists().where(_S.c.process_key == job.process_key, _S.c.activity_id == job.activity_id,
+                          _S.c.job_type == func.lower(cast(job.job_type, String)), _S.c.suspended.is_(True))
 
 
 def suspended_keys(session: Session) -> set[tuple[str, str, str]]:

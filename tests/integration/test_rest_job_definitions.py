@@ -108,3 +108,16 @@ def test_only_operators_suspend_and_bad_requests_are_refused_by_field(rest, clie
     assert bad_retries.status_code == 400 and bad_retries.get_json()["errors"][0]["field"] == "retries"
     assert rest("officer").put(f"/job-definition/{SERVICE_CALL}/retries", json={"retries": 1}).status_code == 403
     assert admin.get(f"/job-definition/{TIMER}").get_json()["suspended"] is False
+
+
+def test_resuming_an_instance_leaves_the_jobs_of_a_suspended_definition_suspended(rest, models):
+    admin = rest("admin")
+    instance = start(rest("officer"), "job_boundary_timer")["id"]
+    assert suspend(admin, f"/job-definition/{TIMER}/suspended").status_code == 204
+    assert admin.put(f"/process-instance/{instance}/suspended", json={"suspended": True}).status_code == 204
+    assert only_job(admin, instance)["suspended"] is True
+    assert admin.put(f"/process-instance/{instance}/suspended", json={"suspended": False}).status_code == 204
+    assert only_job(admin, instance)["suspended"] is True
+    assert admin.put(f"/job-definition/{TIMER}/suspended", json={"suspended": False, "includeJobs": True}
+                     ).status_code == 204
+    assert only_job(admin, instance)["suspended"] is False
