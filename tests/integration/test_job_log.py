@@ -6,21 +6,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
 
 from app.platform.jobs import execute_due_jobs, worker_id
-from tests.support.handlers import SERVICE
 from tests.support.jobs import complete, deployed, model_files, only_job, only_task, start
 from tests.support.logs import kinds, log_of
 
 LOG = "/history/job-log"
-
-
-@pytest.fixture
-def service():
-    SERVICE.update(fail=False, calls=0)
-    yield SERVICE
-    SERVICE.update(fail=False, calls=0)
 
 
 def test_a_boundary_timer_fired_by_the_executor_is_logged_created_then_successful(rest, ctx, clock):

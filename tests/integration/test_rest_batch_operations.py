@@ -5,17 +5,15 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.handlers import SERVICE
 from tests.support.jobs import camunda_date, deployed, jobs, model_files, only_job, start, task_keys
 
 
 @pytest.fixture
-def failing(rest):
+def failing(rest, service):
     """Two instances whose service call failed: each waits on its retry job."""
-    SERVICE.update(fail=True, calls=0)
+    service["fail"] = True
     deployed(rest("analyst"), model_files("job_service_call.bpmn"))
-    yield [start(rest("officer"), "job_service_call", {"applicant": name})["id"] for name in ("新疆大学", "石河子大学")]
-    SERVICE.update(fail=False, calls=0)
+    return [start(rest("officer"), "job_service_call", {"applicant": name})["id"] for name in ("新疆大学", "石河子大学")]
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from datetime import timedelta
 import pytest
 
 from app.platform.jobs import execute_due_jobs
-from tests.support.handlers import SERVICE
 from tests.support.jobs import deployed, model_files, only_job, start, task_keys
 
 TIMER = "job_boundary_timer:review_deadline:timer"
@@ -17,11 +16,8 @@ SERVICE_CALL = "job_service_call:register:service"
 
 
 @pytest.fixture
-def models(rest):
-    SERVICE.update(fail=False, calls=0)
+def models(rest, service):
     deployed(rest("analyst"), model_files("job_boundary_timer.bpmn", "job_service_call.bpmn", "job_wait_until.bpmn"))
-    yield
-    SERVICE.update(fail=False, calls=0)
 
 
 def suspend(api, path: str, **body):
@@ -77,9 +73,9 @@ def test_suspending_without_its_jobs_holds_only_the_new_ones(rest, models):
                      ).get_json() == {"count": 0}
 
 
-def test_the_retries_of_a_definitions_failed_jobs_are_set_at_once(rest, ctx, clock, models):
+def test_the_retries_of_a_definitions_failed_jobs_are_set_at_once(rest, ctx, clock, models, service):
     admin, officer = rest("admin"), rest("officer")
-    SERVICE["fail"] = True
+    service["fail"] = True
     instances = [start(officer, "job_service_call", {"applicant": name})["id"] for name in ("新疆大学", "塔里木大学")]
     for _ in range(2):
         clock.advance(timedelta(hours=1))

@@ -16,7 +16,6 @@ from app.config import ConfigError, load_settings
 from app.models import Base, HistoryEvent, Organization, ProcessInstance
 from app.platform.deployment import deploy
 from app.platform.jobs import execute_due_jobs
-from tests.support.handlers import SERVICE
 from tests.support.jobs import (
     bpmn, camunda_date, complete, deploy_rest, deployed, form_files, historic_instance,
     historic_tasks, incidents, jobs, model_files, only_job, only_task, start, task_keys, tasks,
@@ -260,13 +259,6 @@ def test_a_timer_start_that_already_fired_keeps_running_after_a_redeploy(rest, c
 
 
 # --------------------------------------------------------------------------- service tasks
-
-
-@pytest.fixture
-def service():
-    SERVICE.update(fail=False, calls=0)
-    yield SERVICE
-    SERVICE.update(fail=False, calls=0)
 
 
 def organization_exists(ctx, instance_id: str) -> bool:
