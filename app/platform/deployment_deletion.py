@@ -20,6 +20,7 @@ deleting an instance runs no listener and no input/output mapping."""
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
@@ -46,50 +47,87 @@ INSTANCE_TABLES = (TaskCandidate, TaskDraft, Task, Job, Incident, MessageSubscri
 
 def delete_deployment(ctx: AppContext, session: Session, actor: Actor, deployment_id: str,
                       cascade: bool) -> None:
-    details = {"cascade": cascade}
-    _require(ctx, session, actor, permissions.deploy_refusal(actor), deployment_id, details)
+    removal = _Removal("deployment.delete", deployment_id, {"cascade": cascade}, "该部署的", "the deployment's")
+    _require(ctx, session, actor, permissions.deploy_refusal(actor), removal)
     deployment = session.get(Deployment, deployment_id)
     if deployment is None:
         raise NotFound(f"部署 {deployment_id} 不存在 / no deployment with id {deployment_id}")
     definitions = list(session.scalars(select(ProcessDefinition.id).where(
         ProcessDefinition.deployment_id == deployment_id)))
-    # A subquery rather than a list of ids: a deployment may have more instances than a
+    removal.details.update(name=deployment.name)
+    _refuse_pinned_forms(session, deployment_id, definitions)
+    _remove_instances(ctx, session, actor, definitions, cascade, removal)
+    _remove_models(session, deployment, definitions)
+    _forget(ctx, definitions)
+    audit.record(ctx, session, removal.action, user_id=actor.id, target=deployment_id,
+                 source=actor.source, details=removal.details)
+
+
+def delete_definitions(ctx: AppContext, session: Session, actor: Actor, definitions: list[ProcessDefinition],
+                       cascade: bool) -> None:
+    """Delete process definitions (Camunda's DELETE /process-definition/{id}, or every version
+    of a key): as their deployment's deletion deletes them, the deployment and its other
+    files staying."""
+    ids = [d.id for d in definitions]
+    removal = _Removal("definition.delete", ",".join(ids)[:200], {"cascade": cascade}, "该", "the")
+    _require(ctx, session, actor, permissions.deploy_refusal(actor), removal)
+    _remove_instances(ctx, session, actor, ids, cascade, removal)
+    session.execute(delete(ProcessDefinition).where(ProcessDefinition.id.in_(ids)))
+    _forget(ctx, ids)
+    audit.record(ctx, session, removal.action, user_id=actor.id, target=removal.target, source=actor.source,
+                 details=removal.details)
+
+
+@dataclass
+class _Removal:
+    """What is being deleted, for its audit entry and its refusals."""
+
+    action: str
+    target: str
+    details: dict
+    subject_zh: str
+    subject_en: str
+
+
+def _remove_instances(ctx, session, actor: Actor, definitions: list[str], cascade: bool, removal: _Removal) -> None:
+    """Delete the definitions' instances with all the engine keeps of them (`cascade`)."""
+    # A subquery rather than a list of ids: a definition may have more instances than a
     # statement takes parameters.
     instances = select(ProcessInstance.id).where(ProcessInstance.definition_id.in_(definitions))
     count = session.scalar(select(func.count()).select_from(instances.subquery()))
-    details.update(name=deployment.name, definitions=definitions, processInstances=count)
-    _refuse_pinned_forms(session, deployment_id, definitions)
+    removal.details.update(definitions=definitions, processInstances=count)
     _refuse_migration_batches(session, definitions)
-    if count:
-        _refuse_without_cascade(session, instances, count, cascade)
-        _require(ctx, session, actor, permissions.instance_operation_refusal(actor), deployment_id, details)
-        _refuse_case_records(session, instances)
-        # Taken one by one, as every command takes its instance: one still working queues us.
-        for instance_id in session.scalars(instances.order_by(ProcessInstance.id)):
-            instance_store.lock_instance(session, instance_id)
-        _purge_instances(session, instances)
-    _remove_models(session, deployment, definitions)
+    if not count:
+        return
+    _refuse_without_cascade(session, instances, count, cascade, removal)
+    _require(ctx, session, actor, permissions.instance_operation_refusal(actor), removal)
+    _refuse_case_records(session, instances)
+    # Taken one by one, as every command takes its instance: one still working queues us.
+    for instance_id in session.scalars(instances.order_by(ProcessInstance.id)):
+        instance_store.lock_instance(session, instance_id)
+    _purge_instances(session, instances)
+
+
+def _forget(ctx: AppContext, definitions: list[str]) -> None:
     for definition_id in definitions:
         ctx.caches.get("definitions", {}).pop(definition_id, None)
-    audit.record(ctx, session, "deployment.delete", user_id=actor.id, target=deployment_id,
-                 source=actor.source, details=details)
 
 
-def _require(ctx, session, actor: Actor, refusal, deployment_id: str, details: dict) -> None:
+def _require(ctx, session, actor: Actor, refusal, removal: _Removal) -> None:
     if refusal is not None:
-        audit.record_refusal(ctx, session, "deployment.delete", user_id=actor.id, target=deployment_id,
-                             source=actor.source, details=details)
+        audit.record_refusal(ctx, session, removal.action, user_id=actor.id, target=removal.target,
+                             source=actor.source, details=removal.details)
         raise refusal
 
 
-def _refuse_without_cascade(session: Session, instances, count: int, cascade: bool) -> None:
+def _refuse_without_cascade(session: Session, instances, count: int, cascade: bool, removal: _Removal) -> None:
     if cascade:
         return
     running = session.scalar(select(func.count()).select_from(
         instances.where(ProcessInstance.state == InstanceState.ACTIVE).subquery()))
     raise Conflict(
-        f"该部署的流程定义有 {count} 个流程实例（{running} 个运行中），需 cascade=true 才能连同实例删除 / "
-        f"the deployment's definitions have {count} process instances ({running} running): "
+        f"{removal.subject_zh}流程定义有 {count} 个流程实例（{running} 个运行中），需 cascade=true 才能连同实例删除 / "
+        f"{removal.subject_en} definitions have {count} process instances ({running} running): "
         "delete with cascade=true to delete them too")
 
 

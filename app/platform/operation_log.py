@@ -34,6 +34,7 @@ AUDITED = {
     "deployment.create": ("Create", "Deployment", OPERATOR, "deployment"),
     "deployment.delete": ("Delete", "Deployment", OPERATOR, "deployment"),
     "definition.suspend": ("SuspendProcessDefinition", "ProcessDefinition", OPERATOR, "definition"),
+    "definition.delete": ("Delete", "ProcessDefinition", OPERATOR, "definition"),
     "definition.resume": ("ActivateProcessDefinition", "ProcessDefinition", OPERATOR, "definition"),
     "instance.delete": ("Delete", "ProcessInstance", OPERATOR, "instance"),
     "instance.suspend": ("Suspend", "ProcessInstance", OPERATOR, "instance"),

@@ -465,6 +465,11 @@ OPERATIONS: dict[str, Op] = {
                                                        ok=(200, "[#ActivityStatistics]")),
     "DELETE /deployment/<deployment_id>": Op("删除部署", ("cascade", "skipCustomListeners", "skipIoMappings"),
                                              ok=(204, None)),
+    "DELETE /process-definition/<definition_id>": Op("删除流程定义（部署保留）",
+                                                     ("cascade", "skipCustomListeners", "skipIoMappings"),
+                                                     ok=(204, None)),
+    "DELETE /process-definition/key/<key>": Op("删除流程键的所有版本（部署保留）",
+                                               ("cascade", "skipCustomListeners", "skipIoMappings"), ok=(204, None)),
     # Executions, signals (executions.py, signals.py)
     "GET /execution": Op("执行", (*EXECUTION_FILTERS, "sortBy", "sortOrder", *PAGING), ok=(200, "[#Execution]")),
     "POST /execution": Op("执行（查询条件在请求体中）", PAGING, body={"application/json": _EXECUTION_QUERY},
