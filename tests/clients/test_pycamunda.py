@@ -1,14 +1,18 @@
 """pycamunda (PyPI) against a live server, as a team that runs Camunda 7 would use it:
 deploy, start with typed variables, list, claim and complete tasks, read variables,
-correlate a message with its result. A shape the client cannot read fails here."""
+correlate a message with its result, read the password policy and change one's own
+password. A shape the client cannot read fails here."""
 from __future__ import annotations
 
 import pycamunda.deployment
+import pycamunda.identity
 import pycamunda.message
 import pycamunda.processdef
 import pycamunda.processinst
 import pycamunda.task
+import pycamunda.user
 import pytest
+from requests.auth import HTTPBasicAuth
 
 from tests.support.flows import fixture_path
 
@@ -94,3 +98,17 @@ def test_an_instance_list_reads_in_the_client(engine_rest, as_user, started):
         engine_rest, process_definition_key="flow_message_catch", business_key="XJ-2026-401"), "officer")()
 
     assert [i.id_ for i in found] == [started.id_]
+
+
+def test_the_password_policy_a_check_against_it_and_ones_own_credentials(engine_rest, as_user):
+    rules = as_user(pycamunda.identity.GetPasswordPolicy(engine_rest), "officer")()
+    assert {r.placeholder: r.parameters for r in rules}["PASSWORD_POLICY_LENGTH"] == {"minLength": "8"}
+    checked = as_user(pycamunda.identity.ValidatePassword(engine_rest, password="short"), "officer")()
+    assert {c.policy.placeholder: c.valid for c in checked}["PASSWORD_POLICY_LENGTH"] is False
+    verified = as_user(pycamunda.identity.VerifyUser(engine_rest, username="officer", password="demo"), "officer")()
+    assert (verified.user_id, verified.authenticated) == ("officer", True)
+    as_user(pycamunda.user.UpdateCredentials(engine_rest, "officer", password="Tianshan-2026",
+                                             authenticated_user_password="demo"), "officer")()
+    renewed = pycamunda.identity.VerifyUser(engine_rest, username="officer", password="Tianshan-2026")
+    renewed.auth = HTTPBasicAuth("officer", "Tianshan-2026")
+    assert renewed().authenticated is True

@@ -18,8 +18,7 @@ _CAMUNDA_FIELDS = {"currentPassword": "authenticatedUserPassword", "newPassword"
 @blueprint.get("/identity/password-policy")
 def password_policy():
     params.known_only()
-    return jsonify({"rules": [{"placeholder": r.placeholder, "parameter": r.parameter}
-                              for r in passwords.rules(context().settings.password_min_length)]})
+    return jsonify({"rules": [_rule(r) for r in passwords.rules(context().settings.password_min_length)]})
 
 
 @blueprint.post("/identity/password-policy")
@@ -33,7 +32,7 @@ def check_password():
         raise BadRequest("profile 应为用户资料对象 / profile must be a user profile",
                          [{"field": "profile", "message": "应为用户资料对象"}])
     user_id = profile.get("id", "")
-    checked = [{"placeholder": r.placeholder, "parameter": r.parameter, "valid": r.holds(password, user_id)}
+    checked = [{**_rule(r), "valid": r.holds(password, user_id)}
                for r in passwords.rules(context().settings.password_min_length)]
     return jsonify({"rules": checked, "valid": all(r["valid"] for r in checked)})
 
@@ -103,6 +102,12 @@ def _administered(change, user_id: str):
     with ctx.db.command() as session:
         change(ctx, session, g.actor, user_id, body.get("reason") or request.args.get("reason"))
     return "", 204
+
+
+def _rule(rule: passwords.Rule) -> dict:
+    """A rule as Camunda shows it; its parameters under both names Camunda has given them
+    (`parameter`, and `parameters` before 7.15, which clients such as pycamunda read)."""
+    return {"placeholder": rule.placeholder, "parameter": rule.parameter, "parameters": rule.parameter}
 
 
 def _text(body: dict, name: str) -> str:
