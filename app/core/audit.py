@@ -12,7 +12,10 @@ another version, or moved back by an undo), `job.retries`, `job.execute`, `cente
 `model.draft` (a modeler draft saved; refused modeler attempts as `model.list`, `model.new`,
 `model.check`, `model.choices`, `model.evaluate` (试算 of a table being edited)),
 `instance.suspend`, `instance.resume`, `instance.modify` (a token moved), `job.duedate`,
-`participant.add`, `participant.remove` (加签/减签 on a running countersignature).
+`participant.add`, `participant.remove` (加签/减签 on a running countersignature),
+`login.unlock`, `definition.delete`, `job_definition.suspend`, `job_definition.activate`,
+`operation.annotate`, `operation.clear_annotation`, and `batch.<type>` (an asynchronous
+operation done in its request, `platform/done_batches.py`).
 """
 from __future__ import annotations
 

@@ -26,6 +26,7 @@ from app.core.context import AppContext
 from app.core.errors import BadRequest, NotFound, Suspended
 from app.core.identity import Actor
 from app.platform import external_task_log, external_task_rows, history, instance_store, long_polling, variable_files
+from app.platform import done_batches
 from app.platform.done_batches import DoneBatch
 from app.platform.external_task_requests import (
     MAX_DURATION_MS, MAX_RETRIES, FetchRequest, Topic, integer, text, worker_id as read_worker_id,
@@ -292,7 +293,7 @@ def set_retries(ctx: AppContext, session: Session, actor: Actor, task_ids: list[
 def set_retries_in_batch(ctx: AppContext, session: Session, actor: Actor, body: dict) -> DoneBatch:
     """`retries-async`: the retries of the tasks `body` names, set now (a done batch)."""
     task_ids = task_ids_of(session, body)
-    batch = DoneBatch(instance_store.new_id(), "set-external-task-retries", len(task_ids), actor.id, ctx.now())
+    batch = done_batches.keep(ctx, session, actor, "set-external-task-retries", len(task_ids), ctx.now())
     set_retries(ctx, session, actor, task_ids, body.get("retries"), batch.id)
     return batch
 

@@ -239,6 +239,7 @@ def test_the_async_batch_variant_sets_the_retries_now_and_answers_a_batch_that_i
     with context_of(app).db.read() as session:
         [entry] = session.scalars(select(AuditEntry).where(AuditEntry.action == "external_task.retries")).all()
     assert json.loads(entry.details_json)["batch_id"] == batch["id"]
+    assert rest("admin").get(f"/history/batch/{batch['id']}").get_json()["type"] == "set-external-task-retries"
     query = rest("admin").post("/external-task/retries-async", json={"retries": 1, "externalTaskQuery": {}})
     assert query.status_code == 400 and query.get_json()["errors"][0]["field"] == "externalTaskQuery"
     assert worker.post("/external-task/retries-async", json={

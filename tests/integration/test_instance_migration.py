@@ -242,6 +242,7 @@ def test_the_async_variant_answers_the_migration_batch_done_for_the_instances_a_
     assert (batch["type"], batch["invocationsPerBatchJob"], batch["createUserId"]) == ("instance-migration", 1, "admin")
     assert version_of(rest, case["waiting"]) == 2 and version_of(rest, case["decided"]) == 1
     assert migrated_events(ctx, case["waiting"])[0]["batch"] == batch["id"]
+    assert admin.get(f"/history/batch/{batch['id']}").get_json()["type"] == "instance-migration"
     for body, field in (({"processInstanceIds": [case["decided"]], "variables": {}}, "variables"),
                         ({"processInstanceIds": [case["decided"]], "skipIoMappings": "no"}, "skipIoMappings"),
                         ({"processInstanceQuery": {"businessKey": "NO-SUCH-CASE"}}, "processInstanceIds")):

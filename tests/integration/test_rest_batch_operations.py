@@ -103,3 +103,24 @@ def test_one_instance_modified_answers_a_done_batch(rest, reviews):
     assert jobs(admin, reviews[0]) == []
     wrong = admin.post(f"/process-instance/{reviews[1]}/modification-async", json={"instructions": []})
     assert wrong.status_code == 400 and wrong.get_json()["errors"][0]["field"] == "instructions"
+
+
+def test_each_batch_done_is_in_the_batch_history_and_only_administrators_read_it(rest, reviews):
+    admin = rest("admin")
+    suspended = done(admin.post("/process-instance/suspended-async", json={
+        "processInstanceIds": reviews, "suspended": True}), "instance-update-suspension-state", 2)
+    deleted = done(admin.post("/process-instance/delete", json={"processInstanceIds": reviews[:1]}),
+                   "instance-deletion", 1)
+    kept = admin.get(f"/history/batch/{suspended['id']}").get_json()
+    assert (kept["type"], kept["invocationsPerBatchJob"], kept["createUserId"]) == (
+        "instance-update-suspension-state", 2, "admin")
+    assert kept["startTime"] == suspended["startTime"] and kept["endTime"] is not None
+    assert [b["id"] for b in admin.get("/history/batch?type=instance-deletion").get_json()] == [deleted["id"]]
+    assert admin.get("/history/batch/count?completed=true").get_json() == {"count": 2}
+    assert admin.get("/history/batch/count?completed=false").get_json() == {"count": 0}
+    assert admin.get("/history/batch/no-such-batch").status_code == 404
+    assert admin.get("/history/batch?sortBy=tenantId&sortOrder=asc").status_code == 400
+    assert rest("manager").get("/history/batch").status_code == 403
+    refused = rest("manager").post("/process-instance/suspended-async", json={
+        "processInstanceIds": reviews[1:], "suspended": False})
+    assert refused.status_code == 403 and admin.get("/history/batch/count").get_json() == {"count": 2}

@@ -45,6 +45,7 @@ def test_a_query_chooses_the_instances_and_the_async_variant_answers_a_done_batc
     done = response.get_json()
     assert (done["type"], done["invocationsPerBatchJob"], done["createUserId"]) == ("instance-modification", 1, "admin")
     assert done["startTime"] == done["executionStartTime"]
+    assert admin.get(f"/history/batch/{done['id']}").get_json()["invocationsPerBatchJob"] == 1
     assert task_keys(admin, two_cases[0]) == ["first_review"] and task_keys(admin, two_cases[1]) == ["final_review"]
 
 

@@ -104,7 +104,8 @@ from . import (  # noqa: E402,F401
     external_tasks, instance_variables, openapi, task_collaboration, variable_history, variable_instances,
 )
 from . import (  # noqa: E402,F401
-    batch_operations, cleanable_reports, decision_history, definition_by_id, deployment_deletion,
+    batch_history, batch_operations, cleanable_reports, decision_history, definition_by_id, deployment_deletion,
     event_subscriptions, execution_variables, executions, external_task_log, filters, identity, identity_changes,
-    job_definitions, job_log, metrics, modification, operation_log, signals, task_identity_links, task_local_variables,
+    job_definitions, job_log, metrics, modification, operation_log, signals, task_identity_links,
+    task_local_variables,
 )

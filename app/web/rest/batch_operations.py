@@ -6,9 +6,7 @@ from flask import g, jsonify
 
 from app.clock import parse_client_datetime
 from app.core.errors import BadRequest
-from app.platform import instance_operations, instance_suspension, jobs, queries
-from app.platform.done_batches import DoneBatch
-from app.platform.instance_store import new_id
+from app.platform import done_batches, instance_operations, instance_suspension, jobs, queries
 from app.platform.process_instances import delete_instances
 
 from . import blueprint, context, params, query_input
@@ -81,8 +79,8 @@ def _done(batch_type: str, operation):
     ctx = context()
     started = ctx.now()
     with ctx.db.command() as session:
-        invocations = operation(ctx, session)
-    return jsonify(batch(DoneBatch(new_id(), batch_type, invocations, g.actor.id, started)))
+        done = done_batches.keep(ctx, session, g.actor, batch_type, operation(ctx, session), started)
+    return jsonify(batch(done))
 
 
 def _instance_ids(session, body: dict) -> list[str]:

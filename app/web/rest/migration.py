@@ -5,9 +5,7 @@ from __future__ import annotations
 from flask import g, jsonify
 
 from app.core.errors import BadRequest
-from app.platform import migration, migration_execution
-
-from app.platform.done_batches import DoneBatch
+from app.platform import done_batches, migration, migration_execution
 
 from . import blueprint, context, params
 from .instance_choice import chosen_instance_ids
@@ -57,7 +55,10 @@ def execute_plan_async():
     started = ctx.now()
     plan, instance_ids = _execution(ctx)
     report = migration_execution.execute(ctx, g.actor, plan, instance_ids)
-    return jsonify(batch(DoneBatch(report["batchId"], "instance-migration", len(instance_ids), g.actor.id, started)))
+    with ctx.db.command() as session:
+        done = done_batches.keep(ctx, session, g.actor, "instance-migration", len(instance_ids), started,
+                                 batch_id=report["batchId"])
+    return jsonify(batch(done))
 
 
 def _execution(ctx) -> tuple[migration.Plan, list[str]]:

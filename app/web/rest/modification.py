@@ -3,9 +3,8 @@ start before another) on the running instances of one definition, named by id or
 process-instance query, all in one command; `executeAsync` answers a batch done already."""
 from flask import g, jsonify
 
-from app.platform import instance_operations
+from app.platform import done_batches, instance_operations
 from app.platform.done_batches import DoneBatch
-from app.platform.instance_store import new_id
 
 from . import blueprint, context, params
 from .instance_choice import chosen_instance_ids
@@ -23,19 +22,19 @@ def modify_instances():
 
 @blueprint.post("/modification/executeAsync")
 def modify_instances_async():
-    ctx = context()
-    started = ctx.now()
-    moved = _modify()
-    return jsonify(batch(DoneBatch(new_id(), "instance-modification", moved, g.actor.id, started)))
+    return jsonify(batch(_modify("instance-modification")))
 
 
-def _modify() -> int:
+def _modify(batch_type: str | None = None) -> DoneBatch | None:
+    """The modification in the body, in one command (and its done batch, of `batch_type`)."""
     params.known_only()
     body = params.json_body()
     params.known_fields(body, *FIELDS)
     params.boolean_fields(body, "skipCustomListeners", "skipIoMappings")
     ctx = context()
+    started = ctx.now()
     with ctx.db.command() as session:
-        return instance_operations.move_tokens(ctx, session, g.actor, body.get("processDefinitionId"),
-                                               body.get("instructions"), chosen_instance_ids(session, body),
-                                               body.get("annotation"))
+        moved = instance_operations.move_tokens(ctx, session, g.actor, body.get("processDefinitionId"),
+                                                body.get("instructions"), chosen_instance_ids(session, body),
+                                                body.get("annotation"))
+        return done_batches.keep(ctx, session, g.actor, batch_type, moved, started) if batch_type else None

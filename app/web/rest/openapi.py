@@ -12,8 +12,8 @@ from dataclasses import dataclass, field, replace
 from flask import current_app, jsonify, request
 
 from app.platform import (
-    cleanable_reports, decision_history, external_task_log, historic_statistics, history_queries, history_reports,
-    job_definitions, job_log, operation_log, queries, variable_instances,
+    cleanable_reports, decision_history, done_batches, external_task_log, historic_statistics, history_queries,
+    history_reports, job_definitions, job_log, operation_log, queries, variable_instances,
 )
 
 from . import API_PREFIX, blueprint, params
@@ -413,6 +413,9 @@ OPERATIONS: dict[str, Op] = {
         "#CleanableDecisionInstanceReport"),
     "GET /history/decision-definition/cleanable-decision-instance-report/count": _counting(
         "可清理历史报表行数（决策定义）", cleanable_reports.DECISIONS.criteria),
+    "GET /history/batch": _listing("已完成的批次", done_batches.CRITERIA, done_batches.SORTS, "#HistoricBatch"),
+    "GET /history/batch/count": _counting("已完成的批次数", done_batches.CRITERIA),
+    "GET /history/batch/<batch_id>": Op("一个已完成的批次", ok=(200, "#HistoricBatch")),
     "GET /history/process-definition/<definition_id>/statistics": _flagged(_listing(
         "流程定义各活动的历史统计（经过、完成、取消、事件）", historic_statistics.CRITERIA, historic_statistics.SORTS,
         "#HistoricActivityStatistics", also=historic_statistics.COUNTS), historic_statistics.COUNTS),

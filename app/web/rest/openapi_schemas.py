@@ -202,6 +202,11 @@ SCHEMAS = {
         id="string", processDefinitionId="string", processDefinitionKey="string", activityId="string",
         jobType="string", jobConfiguration="string?", overridingJobPriority="integer?", suspended="boolean",
         deploymentId="string?", **_ENTITY),
+    "HistoricBatch": _object(
+        id="string", type="string", totalJobs="integer", batchJobsPerSeed="integer", invocationsPerBatchJob="integer",
+        seedJobDefinitionId="string?", monitorJobDefinitionId="string?", batchJobDefinitionId="string?",
+        createUserId="string?", startTime="string?", executionStartTime="string?", endTime="string?",
+        removalTime="string?", **_ENTITY),
     "LockedExternalTask": {"allOf": [{"$ref": "#/components/schemas/ExternalTask"}, _object(
         errorDetails="string?", variables="#VariableMap", extensionProperties="object")]},
     "Batch": _object(
