@@ -50,15 +50,16 @@ def test_job_retries_by_id_by_query_and_by_instance(rest, clock, failing):
 def test_job_retries_are_for_administrators_and_bad_bodies_change_nothing(rest, failing):
     admin, job_id = rest("admin"), only_job(rest("admin"), failing[0])["id"]
     assert rest("officer").post("/job/retries", json={"jobIds": [job_id], "retries": 1}).status_code == 403
-    for body, field in (({"jobIds": [job_id], "retries": -1}, "retries"),
-                        ({"jobIds": [job_id], "retries": 1, "dueDate": "tomorrow"}, "dueDate"),
-                        ({"jobIds": [], "retries": 1}, "jobIds"), ({"jobIds": "all", "retries": 1}, "jobIds"),
-                        ({"jobIds": [job_id, "no-such-job"], "retries": 1}, None),
-                        ({"jobQuery": {"colour": "red"}, "retries": 1}, "colour"),
-                        ({"jobIds": [job_id], "retries": 1, "historicProcessInstanceQuery": {}},
-                         "historicProcessInstanceQuery")):
+    for body, status, field in (({"jobIds": [job_id], "retries": -1}, 400, "retries"),
+                                ({"jobIds": [job_id], "retries": 1, "dueDate": "tomorrow"}, 400, "dueDate"),
+                                ({"jobIds": [], "retries": 1}, 400, "jobIds"),
+                                ({"jobIds": "all", "retries": 1}, 400, "jobIds"),
+                                ({"jobIds": [job_id, "no-such-job"], "retries": 1}, 404, None),
+                                ({"jobQuery": {"colour": "red"}, "retries": 1}, 400, "colour"),
+                                ({"jobIds": [job_id], "retries": 1, "historicProcessInstanceQuery": {}}, 400,
+                                 "historicProcessInstanceQuery")):
         response = admin.post("/job/retries", json=body)
-        assert response.status_code in (400, 404), body
+        assert response.status_code == status, body
         if field is not None:
             assert response.get_json()["errors"][0]["field"] == field, body
     assert only_job(admin, failing[0])["retries"] == 2

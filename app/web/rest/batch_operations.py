@@ -4,7 +4,6 @@ answers its batch done already (`done_batches`); a request that cannot be done i
 changes nothing."""
 from flask import g, jsonify
 
-from app.clock import parse_client_datetime
 from app.core.errors import BadRequest
 from app.platform import done_batches, instance_operations, instance_suspension, jobs, queries
 from app.platform.process_instances import delete_instances
@@ -109,12 +108,9 @@ def _due(body: dict):
     text = body.get("dueDate")
     if text is None:
         return None
-    if isinstance(text, str):
-        try:
-            return parse_client_datetime(text)
-        except ValueError:
-            pass
-    raise _wrong("dueDate", "不是有效的日期", "not a valid date")
+    if not isinstance(text, str):
+        raise _wrong("dueDate", "不是有效的日期", "not a valid date")
+    return query_input.client_date("dueDate", text)
 
 
 def _wrong(field: str, zh: str, en: str) -> BadRequest:

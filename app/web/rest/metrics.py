@@ -1,11 +1,11 @@
 """Camunda's metrics: a metric's sum over a period, and metrics per interval."""
 from flask import g, jsonify, request
 
-from app.clock import format_camunda as when, parse_client_datetime
+from app.clock import format_camunda as when
 from app.core.errors import BadRequest
 from app.platform import metrics
 
-from . import blueprint, context, params
+from . import blueprint, context, params, query_input
 
 PERIOD = ("startDate", "endDate")
 # Camunda's default interval: 15 minutes.
@@ -44,10 +44,4 @@ def _period() -> tuple:
 
 def _date(name: str):
     text = request.args.get(name)
-    if text is None:
-        return None
-    try:
-        return parse_client_datetime(text)
-    except ValueError:
-        raise BadRequest(f"参数 {name} 不是有效的日期 / {name} is not a valid date",
-                         [{"field": name, "message": "不是有效的日期"}]) from None
+    return None if text is None else query_input.client_date(name, text)

@@ -75,7 +75,7 @@ def _from_text(kind: str, name: str, text: str):
     if kind == "flag":
         return params.bool_arg(name)
     if kind == "date":
-        return _date(name, text)
+        return client_date(name, text)
     if kind == "variables":
         return [_variable_from_text(name, item) for item in text.split(",") if item]
     if kind == "integer":
@@ -100,7 +100,7 @@ def _from_json(kind: str, name: str, value):
         return _whole(name, value if isinstance(value, int) and not isinstance(value, bool) else None)
     if not isinstance(value, str):
         raise _refused(name, "应为文本", f"{name} must be a string")
-    return _date(name, value) if kind == "date" else value
+    return client_date(name, value) if kind == "date" else value
 
 
 def _whole(name: str, value: int | None) -> int:
@@ -109,7 +109,8 @@ def _whole(name: str, value: int | None) -> int:
     return value
 
 
-def _date(name: str, text: str):
+def client_date(name: str, text: str):
+    """A date a client sent as `name`; a 400 naming it when it is none."""
     try:
         return parse_client_datetime(text)
     except ValueError:
